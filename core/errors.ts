@@ -1,0 +1,42 @@
+import type { ApiFailure, ErrorCode, FieldIssue } from '../typings/errors';
+
+/** Default Chinese message for each code; a call site may give a more precise one. */
+export const ERROR_MESSAGES: Record<ErrorCode, string> = {
+  'COMMON.INVALID_INPUT': '填写的内容有误，请检查后再试',
+  'COMMON.UNKNOWN_ACTION': '不支持的操作',
+  'COMMON.NOT_FOUND': '没有找到相关记录',
+  'COMMON.CONFLICT': '数据已被他人修改，请刷新后重试',
+  'COMMON.RATE_LIMITED': '操作太频繁，请稍后再试',
+  'COMMON.INTERNAL': '系统繁忙，请稍后再试',
+  'AUTH.NO_IDENTITY': '无法识别您的身份，请在微信中重新打开小程序',
+  'AUTH.FORBIDDEN': '您没有权限进行此操作',
+  'AUTH.NOT_MEMBER': '请先加入您所在的网格',
+  'AUTH.NOT_GRIDWORKER': '此操作仅限本网格的网格员',
+  'AUTH.NOT_ADMIN': '此操作仅限社区管理员',
+  'AUTH.NOT_VOLUNTEER': '此操作仅限已通过审核的志愿者',
+  'PRIVACY.CONSENT_REQUIRED': '需要您同意相关信息的收集后才能继续',
+};
+
+/** An expected failure, carried as a value up to the function's envelope. */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+    readonly issues?: FieldIssue[],
+  ) {
+    super(message ?? ERROR_MESSAGES[code]);
+    this.name = 'AppError';
+  }
+
+  /** The wire form of this failure. */
+  toFailure(): ApiFailure {
+    const failure: ApiFailure = { ok: false, code: this.code, message: this.message };
+    if (this.issues?.length) failure.issues = this.issues;
+    return failure;
+  }
+}
+
+/** Shorthand for raising an expected failure. */
+export function fail(code: ErrorCode, message?: string, issues?: FieldIssue[]): never {
+  throw new AppError(code, message, issues);
+}

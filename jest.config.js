@@ -1,0 +1,24 @@
+/** Two projects: node (core, cloud functions, local cloud, contract) and pages (miniprogram-simulate). */
+const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
+
+module.exports = {
+  projects: [
+    {
+      displayName: 'node',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test'],
+      testMatch: ['<rootDir>/test/{core,functions,contract,localcloud}/**/*.test.ts'],
+      transform: { '^.+\\.(t|j)s$': swc },
+      setupFiles: ['<rootDir>/test/helpers/node-setup.ts'],
+    },
+    {
+      displayName: 'pages',
+      testEnvironment: 'jsdom',
+      roots: ['<rootDir>/test'],
+      testMatch: ['<rootDir>/test/pages/**/*.test.ts'],
+      transform: { '^.+\\.(t|j)s$': swc },
+      transformIgnorePatterns: ['/node_modules/(?!(tdesign-miniprogram|dayjs)/)'],
+      setupFiles: ['<rootDir>/test/helpers/page-setup.ts'],
+    },
+  ],
+};

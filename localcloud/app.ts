@@ -1,0 +1,162 @@
+/**
+ * The local cloud: one HTTP server on 127.0.0.1 that serves the database protocol for the SDK
+ * (`/db`), invokes any cloud function as a chosen user (`POST /fn/<name>`), and answers health.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FUNCTIONS } from '../server/functions/registry';
+import { database, resetCloudApp } from '../server/lib/cloud';
+import { COLLECTIONS, INDEXES } from '../server/lib/schema';
+import { createDbService, type DbService } from './db';
+import { invokeFunction } from './invoke';
+import type { DemoOptions } from './seed/demo-community';
+import { seedIfEmpty } from './seed/seed';
+
+/** Header naming the simulated caller's OPENID. */
+export const DEV_USER_HEADER = 'x-gridlink-user';
+
+/** How to start the local cloud. */
+export interface LocalCloudOptions {
+  /** Folder of the file-backed store; null keeps everything in memory (tests). */
+  dataDir: string | null;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Seed the demo community on first start (default true). */
+  seed?: boolean | DemoOptions;
+}
+
+/** A running local cloud. */
+export interface LocalCloud {
+  url: string;
+  dbUrl: string;
+  db: DbService;
+  seeded: boolean;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 2 * 1024 * 1024;
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY) {
+        reject(new Error('body too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'access-control-allow-origin': '*',
+  });
+  res.end(text);
+}
+
+async function listUsers(): Promise<unknown[]> {
+  const users: unknown[] = [];
+  const coll = database().collection('users');
+  for (let skip = 0; ; skip += 1000) {
+    const page = await coll.field({ _id: true, nickName: true, roles: true }).orderBy('_id', 'asc').skip(skip).limit(1000).get();
+    const rows = (page.data ?? []) as Array<{ _id: string; nickName: string; roles: string[] }>;
+    users.push(...rows.map((u) => ({ openid: u._id, nickName: u.nickName, roles: u.roles })));
+    if (rows.length < 1000) return users;
+  }
+}
+
+async function route(db: DbService, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  if (req.method === 'OPTIONS') {
+    res.writeHead(204, {
+      'access-control-allow-origin': '*',
+      'access-control-allow-methods': 'GET,POST,OPTIONS',
+      'access-control-allow-headers': `content-type,${DEV_USER_HEADER}`,
+    });
+    res.end();
+    return;
+  }
+  if (url.pathname === '/db') {
+    db.listener(req, res);
+    return;
+  }
+  if (req.method === 'GET' && url.pathname === '/health') {
+    send(res, 200, { ok: true, data: { status: 'ok', functions: Object.keys(FUNCTIONS), db: db.stats() } });
+    return;
+  }
+  if (req.method === 'GET' && url.pathname === '/dev/users') {
+    send(res, 200, { ok: true, data: await listUsers() });
+    return;
+  }
+  const fn = /^\/fn\/([a-z][\w-]*)$/.exec(url.pathname);
+  if (req.method === 'POST' && fn) {
+    const name = fn[1] as keyof typeof FUNCTIONS;
+    const main = FUNCTIONS[name];
+    if (!main) {
+      send(res, 404, { ok: false, code: 'COMMON.UNKNOWN_ACTION', message: `没有这个云函数：${name}` });
+      return;
+    }
+    let event: unknown;
+    try {
+      const text = await readBody(req);
+      event = text ? JSON.parse(text) : {};
+    } catch {
+      send(res, 400, { ok: false, code: 'COMMON.INVALID_INPUT', message: '请求内容不是合法的 JSON' });
+      return;
+    }
+    const header = req.headers[DEV_USER_HEADER];
+    const openid = typeof header === 'string' && header.trim() ? header.trim() : null;
+    send(res, 200, await invokeFunction(name, main, event, openid));
+    return;
+  }
+  send(res, 404, { ok: false, code: 'COMMON.NOT_FOUND', message: `没有这个地址：${url.pathname}` });
+}
+
+/** Starts the local cloud; functions in this process then reach it through the SDK. */
+export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
+  const db = await createDbService({ dataDir: options.dataDir });
+  const server: Server = createServer((req, res) => {
+    route(db, req, res).catch((error: unknown) => {
+      console.error('[localcloud]', error);
+      if (!res.headersSent) send(res, 500, { ok: false, code: 'COMMON.INTERNAL', message: '本地云内部错误' });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 8787, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  const dbUrl = `${url}/db`;
+  process.env.GRIDLINK_DB_URL = dbUrl;
+  resetCloudApp();
+
+  for (const name of COLLECTIONS) await db.createCollection(name);
+  await db.ensureIndexes(INDEXES);
+  const seedOption = options.seed ?? true;
+  const seeded = seedOption ? await seedIfEmpty(database(), seedOption === true ? {} : seedOption) : false;
+
+  return {
+    url,
+    dbUrl,
+    db,
+    seeded,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await db.close();
+      if (process.env.GRIDLINK_DB_URL === dbUrl) delete process.env.GRIDLINK_DB_URL;
+      resetCloudApp();
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import { randomUUID } from 'node:crypto';
+import type { CloudMain } from '../server/lib/define-function';
+
+/**
+ * The invocation context CloudBase gives a function, for one simulated user. Each call gets its
+ * own object, so two users calling at once never see each other's identity.
+ */
+export function platformContext(functionName: string, openid: string | null): Record<string, unknown> {
+  return {
+    request_id: randomUUID(),
+    memory_limit_in_mb: 256,
+    time_limit_in_ms: 20_000,
+    function_version: '$LATEST',
+    function_name: functionName,
+    namespace: 'gridlink-local',
+    environment: JSON.stringify({
+      WX_OPENID: openid ?? '',
+      WX_APPID: openid ? 'wx-gridlink-local' : '',
+      WX_UNIONID: '',
+      TCB_CONTEXT_KEYS: '',
+    }),
+  };
+}
+
+/** Calls a function's `main` as CloudBase would, as the given user (null: anonymous or timer). */
+export function invokeFunction(name: string, main: CloudMain, event: unknown, openid: string | null): Promise<unknown> {
+  // A fresh copy: a function must never keep a reference to the caller's object.
+  return main(JSON.parse(JSON.stringify(event ?? {})), platformContext(name, openid));
+}

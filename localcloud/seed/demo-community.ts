@@ -1,0 +1,232 @@
+/**
+ * A deterministic demo community modelled on the seeds (拉萨城关区: a community cut into 15 grids,
+ * ~500 households, elders living alone, dialysis patients, party-member volunteers, a grocery
+ * catalogue with explicit units). Pure: the same options always give the same documents.
+ */
+import { pick, randInt, seededRng, type Rng } from '../../core/random';
+import type {
+  AgeBand,
+  Building,
+  CatalogItem,
+  Community,
+  Grid,
+  HouseholdDoc,
+  HouseholdMember,
+  Role,
+  SpecialNeed,
+  UserDoc,
+} from '../../typings/entities';
+
+/** Size of the generated community. */
+export interface DemoOptions {
+  seed?: number;
+  grids?: number;
+  households?: number;
+  /** Share of households whose head has joined with WeChat (户户入群 is never complete). */
+  joinedShare?: number;
+  /** When the data was made (createdAt of every document). */
+  at?: Date;
+}
+
+/** Every document of the demo community, by collection. */
+export interface DemoCommunity {
+  communities: Community[];
+  grids: Grid[];
+  buildings: Building[];
+  households: HouseholdDoc[];
+  users: UserDoc[];
+  catalog: CatalogItem[];
+}
+
+const SURNAMES = ['次仁', '扎西', '达瓦', '格桑', '卓玛', '王', '李', '张', '刘', '陈', '杨', '赵', '索朗', '央金', '普布'];
+const GIVEN = ['建国', '秀英', '德吉', '平措', '拉姆', '志强', '桂兰', '晓燕', '旺堆', '白玛', '海涛', '玉珍'];
+
+/** Demo users' OPENIDs, stable so a developer can pick one in the local cloud. */
+export const DEMO_OPENIDS = {
+  admin: 'dev-admin',
+  gridworker: (i: number) => `dev-gw-${String(i + 1).padStart(2, '0')}`,
+  groupLeader: (i: number) => `dev-gl-${String(i + 1).padStart(2, '0')}`,
+  volunteer: (i: number) => `dev-vol-${String(i + 1).padStart(3, '0')}`,
+  resident: (i: number) => `dev-res-${String(i + 1).padStart(4, '0')}`,
+};
+
+function personName(rng: Rng): string {
+  return `${pick(rng, SURNAMES)}${pick(rng, GIVEN)}`;
+}
+
+function phone(rng: Rng): string {
+  return `1${pick(rng, ['38', '39', '58', '77', '89'])}${String(randInt(rng, 0, 99_999_999)).padStart(8, '0')}`;
+}
+
+function members(rng: Rng, householdId: string): HouseholdMember[] {
+  const size = pick(rng, [1, 1, 2, 2, 3, 3, 3, 4, 4, 5]);
+  const list: HouseholdMember[] = [];
+  for (let m = 0; m < size; m += 1) {
+    const relation = m === 0 ? 'self' : m === 1 ? 'spouse' : pick(rng, ['child', 'child', 'parent', 'grandchild'] as const);
+    const ageBand: AgeBand =
+      relation === 'child' || relation === 'grandchild'
+        ? pick(rng, ['0-6', '7-17', '18-59'] as const)
+        : pick(rng, ['18-59', '18-59', '60-79', '80+'] as const);
+    list.push({ id: `${householdId}-m${m + 1}`, name: personName(rng), relation, ageBand, needs: [] });
+  }
+  const head = list[0];
+  if (!head) return list;
+  // Special needs at the rates the seeds suggest: a few per cent of households.
+  const roll = rng();
+  const livesAloneOld = size === 1 && (head.ageBand === '60-79' || head.ageBand === '80+');
+  const need: SpecialNeed | null =
+    livesAloneOld && roll < 0.35 ? 'elderlyAlone'
+    : roll < 0.015 ? 'dialysis'
+    : roll < 0.045 ? 'chronic'
+    : roll < 0.06 ? 'disabled'
+    : roll < 0.075 ? 'pregnant'
+    : null;
+  if (need === 'pregnant') {
+    const adult = list.find((p) => p.ageBand === '18-59') ?? head;
+    adult.needs.push('pregnant');
+  } else if (need) {
+    head.needs.push(need);
+  }
+  return list;
+}
+
+/** Generates the demo community. */
+export function demoCommunity(options: DemoOptions = {}): DemoCommunity {
+  const rng = seededRng(options.seed ?? 20220820);
+  const gridCount = options.grids ?? 15;
+  const householdTarget = options.households ?? 500;
+  const joinedShare = options.joinedShare ?? 0.7;
+  const createdAt = (options.at ?? new Date('2022-08-20T00:00:00Z')).toISOString();
+  const communityId = 'c-xingfu';
+
+  const community: Community = { _id: communityId, name: '幸福新村社区', district: '城关区', city: '拉萨市' };
+  const grids: Grid[] = [];
+  const buildings: Building[] = [];
+  const households: HouseholdDoc[] = [];
+  const users: UserDoc[] = [];
+
+  const perGrid = Math.ceil(householdTarget / gridCount);
+  let householdNo = 0;
+  let buildingNo = 0;
+  for (let g = 0; g < gridCount; g += 1) {
+    const gridId = `g-${String(g + 1).padStart(2, '0')}`;
+    const gw = DEMO_OPENIDS.gridworker(g);
+    const gl = DEMO_OPENIDS.groupLeader(g);
+    const grid: Grid = {
+      _id: gridId,
+      communityId,
+      name: `第${g + 1}网格`,
+      buildingIds: [],
+      gridworkerIds: [gw],
+      groupLeaderIds: [gl],
+      householdCount: 0,
+    };
+    grids.push(grid);
+    users.push(staff(gw, `网格员${personName(rng)}`, ['gridworker'], communityId, [gridId], createdAt));
+    users.push(staff(gl, `组长${personName(rng)}`, ['groupLeader'], communityId, [gridId], createdAt));
+
+    const inGrid = Math.min(perGrid, householdTarget - householdNo);
+    const buildingsInGrid = Math.max(1, Math.round(inGrid / randInt(rng, 12, 20)));
+    for (let b = 0; b < buildingsInGrid; b += 1) {
+      buildingNo += 1;
+      const walkUp = rng() < 0.3;
+      const building: Building = {
+        _id: `b-${String(buildingNo).padStart(3, '0')}`,
+        communityId,
+        gridId,
+        name: `${buildingNo}号楼`,
+        floors: walkUp ? randInt(rng, 5, 7) : randInt(rng, 11, 33),
+        hasLift: !walkUp,
+        distanceM: randInt(rng, 50, 450),
+      };
+      buildings.push(building);
+      grid.buildingIds.push(building._id);
+      const count = b === buildingsInGrid - 1 ? inGrid - Math.floor(inGrid / buildingsInGrid) * b : Math.floor(inGrid / buildingsInGrid);
+      for (let h = 0; h < count; h += 1) {
+        householdNo += 1;
+        const id = `h-${String(householdNo).padStart(4, '0')}`;
+        const floor = 1 + (h % building.floors);
+        const unit = 1 + Math.floor(h / (building.floors * 2));
+        const room = `${unit}-${floor}0${1 + (Math.floor(h / building.floors) % 2)}`;
+        const people = members(rng, id);
+        const hasNeeds = people.some((p) => p.needs.length > 0);
+        const joined = rng() < joinedShare && !people.every((p) => p.ageBand === '80+');
+        const openid = joined ? DEMO_OPENIDS.resident(householdNo - 1) : null;
+        households.push({
+          _id: id,
+          communityId,
+          gridId,
+          buildingId: building._id,
+          room,
+          floor,
+          headName: people[0]?.name ?? '',
+          phone: phone(rng),
+          members: people,
+          memberOpenids: openid ? [openid] : [],
+          sensitiveConsentAt: hasNeeds ? createdAt : null,
+          priority: hasNeeds,
+          createdAt,
+        });
+        if (openid) {
+          users.push({
+            _id: openid,
+            nickName: people[0]?.name ?? '居民',
+            roles: ['resident'],
+            communityId,
+            adminGridIds: [],
+            householdId: id,
+            createdAt,
+          });
+        }
+      }
+      grid.householdCount += count;
+    }
+  }
+
+  users.push(staff(DEMO_OPENIDS.admin, '社区管理员', ['communityAdmin'], communityId, grids.map((g) => g._id), createdAt));
+  const volunteers = Math.max(5, Math.round(householdTarget / 8));
+  for (let v = 0; v < volunteers; v += 1) {
+    users.push(staff(DEMO_OPENIDS.volunteer(v), `志愿者${personName(rng)}`, ['volunteer'], communityId, [], createdAt));
+  }
+
+  return { communities: [community], grids, buildings, households, users, catalog: catalogue(communityId) };
+}
+
+function staff(id: string, nickName: string, roles: Role[], communityId: string, gridIds: string[], createdAt: string): UserDoc {
+  return { _id: id, nickName, roles, communityId, adminGridIds: gridIds, householdId: null, createdAt };
+}
+
+function catalogue(communityId: string): CatalogItem[] {
+  const rows: Array<[string, CatalogItem['category'], CatalogItem['unit'], number, number, number]> = [
+    ['爱心菜包（土豆、白菜、萝卜、洋葱）', 'loveBag', '份', 0, 600, 1],
+    ['大米 10斤装', 'staple', '袋', 4500, 300, 2],
+    ['面粉 5斤装', 'staple', '袋', 2200, 200, 2],
+    ['挂面', 'staple', '把', 600, 400, 5],
+    ['菜籽油 5升', 'staple', '桶', 7900, 120, 1],
+    ['鸡蛋', 'meat', '斤', 650, 500, 5],
+    ['猪肉（前腿）', 'meat', '斤', 1500, 200, 3],
+    ['牦牛肉', 'meat', '斤', 4500, 100, 2],
+    ['土豆', 'vegetable', '斤', 200, 800, 10],
+    ['大白菜', 'vegetable', '斤', 150, 800, 10],
+    ['西红柿', 'vegetable', '斤', 400, 400, 5],
+    ['黄瓜', 'vegetable', '斤', 350, 400, 5],
+    ['青椒', 'vegetable', '斤', 500, 300, 5],
+    ['牛奶 250ml×12', 'daily', '箱', 4800, 150, 2],
+    ['酥油', 'daily', '斤', 3500, 100, 2],
+    ['卫生纸 10卷', 'daily', '袋', 2500, 200, 1],
+    ['洗衣液 2kg', 'daily', '瓶', 3200, 100, 1],
+    ['消毒液 500ml', 'daily', '瓶', 1200, 300, 2],
+    ['液化气换瓶（15kg）', 'gas', '罐', 11000, 60, 1],
+  ];
+  return rows.map(([name, category, unit, priceFen, stock, perHouseholdLimit], i) => ({
+    _id: `item-${String(i + 1).padStart(3, '0')}`,
+    communityId,
+    name,
+    category,
+    unit,
+    priceFen,
+    stock,
+    perHouseholdLimit,
+    active: true,
+  }));
+}

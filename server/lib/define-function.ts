@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../../core/errors';
+import type { ActionName, ActionsOf, FunctionName, Req, Res } from '../../typings/api';
+import type { ApiResult } from '../../typings/errors';
+import { database, type Db } from './cloud';
+import { callerFrom, type Caller } from './identity';
+import { parseInput, type z } from './validate';
+
+/** What every action handler is given. */
+export interface CallContext {
+  /** The caller as the platform says; null for anonymous, timer and function-to-function calls. */
+  caller: Caller | null;
+  /** Client idempotency key of this call, if it sent one. */
+  requestId: string | null;
+  /** The clock of this invocation (handlers never read Date.now themselves). */
+  now: Date;
+  db: Db;
+  /** Unique id of this invocation, for logs and ids. */
+  invocationId: string;
+}
+
+/** Context of an action that requires an identified caller. */
+export interface UserContext extends CallContext {
+  caller: Caller;
+}
+
+/** One action: its input schema and its handler. */
+export type ActionSpec<A extends ActionName> =
+  | { public: true; input: z.ZodType<Req<A>>; handle(ctx: CallContext, input: Req<A>): Promise<Res<A>> }
+  | { public?: false; input: z.ZodType<Req<A>>; handle(ctx: UserContext, input: Req<A>): Promise<Res<A>> };
+
+/** Every action a function serves, keyed by action name: a lookup table, not a switch. */
+export type ActionTable<F extends FunctionName> = { [A in ActionsOf<F>]: ActionSpec<A> };
+
+/** A timer trigger handler (CloudBase timer, or the local cloud's timer). */
+export type TimerHandler = (ctx: CallContext) => Promise<unknown>;
+
+/** The entry point CloudBase calls. */
+export type CloudMain = (event: unknown, context: unknown) => Promise<unknown>;
+
+/** Options of one function. */
+export interface FunctionOptions {
+  timers?: Record<string, TimerHandler>;
+  /** Clock, injectable for tests. */
+  clock?: () => Date;
+}
+
+interface TimerEvent {
+  Type: 'Timer';
+  TriggerName: string;
+}
+
+function isTimerEvent(event: unknown): event is TimerEvent {
+  return Boolean(event && typeof event === 'object' && (event as TimerEvent).Type === 'Timer');
+}
+
+/** Turns an action table into a cloud function `main` answering the one envelope. */
+export function defineFunction<F extends FunctionName>(
+  name: F,
+  actions: ActionTable<F>,
+  options: FunctionOptions = {},
+): CloudMain {
+  const clock = options.clock ?? (() => new Date());
+  const table = actions as Record<string, ActionSpec<ActionName>>;
+
+  return async function main(event: unknown, context: unknown): Promise<unknown> {
+    const ctx: CallContext = {
+      caller: callerFrom(context),
+      requestId: null,
+      now: clock(),
+      db: database(),
+      invocationId: randomUUID(),
+    };
+
+    if (isTimerEvent(event)) {
+      const timer = options.timers?.[event.TriggerName];
+      if (!timer) return failure(new AppError('COMMON.UNKNOWN_ACTION', `未知的定时任务：${event.TriggerName}`));
+      try {
+        return { ok: true, data: await timer(ctx) };
+      } catch (error) {
+        return failure(error, name);
+      }
+    }
+
+    const body = (event && typeof event === 'object' ? event : {}) as Record<string, unknown>;
+    const action = body.action;
+    const spec = typeof action === 'string' ? table[action] : undefined;
+    if (!spec) return failure(new AppError('COMMON.UNKNOWN_ACTION', `不支持的操作：${String(action)}`));
+    try {
+      if (body.requestId !== undefined) {
+        if (typeof body.requestId !== 'string' || !/^[\w-]{8,64}$/.test(body.requestId)) {
+          throw new AppError('COMMON.INVALID_INPUT', '请求编号格式不正确');
+        }
+        ctx.requestId = body.requestId;
+      }
+      const input = parseInput(spec.input, body.payload);
+      if (spec.public) return ok(await spec.handle(ctx, input));
+      if (!ctx.caller) throw new AppError('AUTH.NO_IDENTITY');
+      return ok(await spec.handle(ctx as UserContext, input));
+    } catch (error) {
+      return failure(error, `${name}/${String(action)}`);
+    }
+  };
+}
+
+function ok<T>(data: T): ApiResult<T> {
+  return { ok: true, data };
+}
+
+function failure(error: unknown, where?: string): ApiResult<never> {
+  if (error instanceof AppError) return error.toFailure();
+  // A bug or an infrastructure fault: log it whole, answer without internals.
+  console.error(`[gridlink] ${where ?? ''} failed`, error);
+  return new AppError('COMMON.INTERNAL').toFailure();
+}

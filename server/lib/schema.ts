@@ -1,0 +1,37 @@
+/**
+ * Collections and indexes the app relies on, declared once: the local cloud creates them at
+ * start, `npm run setup:cloudbase` creates them in a real CloudBase environment.
+ * Every collection is admin-only in production: only cloud functions read or write it.
+ */
+export const COLLECTIONS = [
+  'communities',
+  'grids',
+  'buildings',
+  'households',
+  'users',
+  'catalog',
+  'notices',
+  'idempotency',
+  'outbox',
+] as const;
+
+/** A collection name. */
+export type CollectionName = (typeof COLLECTIONS)[number];
+
+/** An index the app relies on. */
+export interface IndexSpec {
+  collection: CollectionName;
+  name: string;
+  keys: Record<string, 1 | -1>;
+  unique?: boolean;
+}
+
+/** Indexes, created locally and in CloudBase by the setup script. */
+export const INDEXES: IndexSpec[] = [
+  { collection: 'grids', name: 'community', keys: { communityId: 1 } },
+  { collection: 'buildings', name: 'grid', keys: { gridId: 1 } },
+  { collection: 'households', name: 'grid_building', keys: { gridId: 1, buildingId: 1 } },
+  { collection: 'households', name: 'room', keys: { buildingId: 1, room: 1 }, unique: true },
+  { collection: 'users', name: 'community', keys: { communityId: 1 } },
+  { collection: 'catalog', name: 'community', keys: { communityId: 1 } },
+];

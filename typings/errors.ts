@@ -1,0 +1,38 @@
+/** Stable error codes every cloud function may answer with; the message is Chinese, for the user. */
+export type ErrorCode =
+  | 'COMMON.INVALID_INPUT'
+  | 'COMMON.UNKNOWN_ACTION'
+  | 'COMMON.NOT_FOUND'
+  | 'COMMON.CONFLICT'
+  | 'COMMON.RATE_LIMITED'
+  | 'COMMON.INTERNAL'
+  | 'AUTH.NO_IDENTITY'
+  | 'AUTH.FORBIDDEN'
+  | 'AUTH.NOT_MEMBER'
+  | 'AUTH.NOT_GRIDWORKER'
+  | 'AUTH.NOT_ADMIN'
+  | 'AUTH.NOT_VOLUNTEER'
+  | 'PRIVACY.CONSENT_REQUIRED';
+
+/** One field that failed validation. */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/** The failure half of every answer. */
+export interface ApiFailure {
+  ok: false;
+  code: ErrorCode;
+  message: string;
+  issues?: FieldIssue[];
+}
+
+/** The success half of every answer. */
+export interface ApiSuccess<T> {
+  ok: true;
+  data: T;
+}
+
+/** Every cloud function answers with this envelope. */
+export type ApiResult<T> = ApiSuccess<T> | ApiFailure;
