@@ -118,3 +118,31 @@ export interface CatalogItem {
   perHouseholdLimit: number;
   active: boolean;
 }
+
+/** Life of an order, from the resident's tap to their door. */
+export type OrderStatus =
+  | 'submitted'
+  | 'accepted'
+  | 'rejected'
+  | 'assigned'
+  | 'pickedUp'
+  | 'delivered'
+  | 'failed'
+  | 'cancelled'
+  | 'received';
+
+/** Who acts on an order. */
+export type OrderActor = 'resident' | 'gridworker' | 'volunteer' | 'system';
+
+/** What can happen to an order. */
+export type OrderEvent =
+  | 'accept'
+  | 'reject'
+  | 'cancel'
+  | 'assign'
+  | 'unassign'
+  | 'pickUp'
+  | 'deliver'
+  | 'fail'
+  | 'requeue'
+  | 'confirm';
