@@ -141,8 +141,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   process.env.GRIDLINK_DB_URL = dbUrl;
   resetCloudApp();
 
-  for (const name of COLLECTIONS) await db.createCollection(name);
-  await db.ensureIndexes(INDEXES);
+  for (const name of COLLECTIONS) db.createCollection(name);
+  db.ensureIndexes(INDEXES);
   const seedOption = options.seed ?? true;
   const seeded = seedOption ? await seedIfEmpty(database(), seedOption === true ? {} : seedOption) : false;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import zhCN from 'zod/v4/locales/zh-CN.js';
+import zhCN from 'zod/v4/locales/zh-CN.cjs';
 import { AppError } from '../../core/errors';
 import type { FieldIssue } from '../../typings/errors';
 

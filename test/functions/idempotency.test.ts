@@ -1,6 +1,6 @@
 import { AppError } from '../../core/errors';
 import { platformContext } from '../../localcloud/invoke';
-import { defineFunction, type CloudMain } from '../../server/lib/define-function';
+import { defineFunction, type CloudMain, type UserContext } from '../../server/lib/define-function';
 import { LEASE_MS, once, requestKey } from '../../server/lib/idempotency';
 import { z } from '../../server/lib/validate';
 import { startTestCloud, type TestCloud } from '../helpers/cloud';
@@ -19,7 +19,7 @@ beforeAll(async () => {
     {
       'system.health': {
         input: z.object({ n: z.number() }) as never,
-        async handle(ctx) {
+        async handle(ctx: UserContext) {
           return (await once(ctx, 'parcel.give', async () => {
             const _id = requestKey(ctx, 'parcel.give');
             try {
