@@ -77,7 +77,7 @@ export class Store {
         } catch (error) {
           const isTail = lines.slice(i + 1).every((l) => l === '');
           if (isTail) return; // a write torn by a crash: it never committed
-          throw new Error(`corrupt line ${i + 1} in ${file}: ${(error as Error).message}`);
+          throw new Error(`corrupt line ${i + 1} in ${file}: ${(error as Error).message}`, { cause: error });
         }
         coll.logLines += 1;
         if (record.p) coll.docs.set(record.p._id, record.p);

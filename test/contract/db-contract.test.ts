@@ -9,6 +9,7 @@ import { createDbService, startDbServer } from '../../localcloud/db';
 import { preferLocalService } from '../../server/lib/cloud';
 
 type Db = ReturnType<ReturnType<typeof tcb.init>['database']>;
+type Tx = Awaited<ReturnType<Db['startTransaction']>>;
 
 interface Target {
   name: string;
@@ -175,7 +176,7 @@ describe.each(targets.map((t) => [t.name, t] as const))('data contract on %s', (
     await c.add({ _id: 'a', balance: 10 });
     await c.add({ _id: 'b', balance: 0 });
     const name = c.name;
-    await db.runTransaction(async (tx) => {
+    await db.runTransaction(async (tx: Tx) => {
       const a = (await tx.collection(name).doc('a').get()).data as { balance: number };
       expect(a).toMatchObject({ _id: 'a', balance: 10 });
       expect((await tx.collection(name).doc('missing').get()).data).toBeNull();

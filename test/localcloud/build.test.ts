@@ -31,7 +31,6 @@ describe('each cloud function deploys on its own', () => {
   });
 
   it('the built user function answers through the SDK like the source does', async () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const built = require(join(root, 'cloudfunctions/user/index.js')) as { main: (e: unknown, c: unknown) => Promise<any> };
     const res = await built.main({ action: 'user.me', payload: {} }, platformContext('user', 'bundle-user'));
     expect(res).toMatchObject({ ok: true, data: { openid: 'bundle-user' } });

@@ -8,6 +8,8 @@ import { preferLocalService } from '../../server/lib/cloud';
 
 preferLocalService();
 
+type Tx = Awaited<ReturnType<ReturnType<ReturnType<typeof tcb.init>['database']>['startTransaction']>>;
+
 async function open(dataDir: string | null, maxTxMs?: number) {
   const svc = await createDbService({ dataDir, maxTxMs });
   const server = await startDbServer(svc);
@@ -103,7 +105,7 @@ describe('the service', () => {
     const acct = db.collection('acct');
     await acct.add({ _id: 'a', n: 0 });
     let attempts = 0;
-    await db.runTransaction(async (tx) => {
+    await db.runTransaction(async (tx: Tx) => {
       attempts += 1;
       const doc = (await tx.collection('acct').doc('a').get()).data as { n: number };
       // Another writer changes the document while the first attempt is open.
@@ -119,7 +121,7 @@ describe('the service', () => {
     await acct.add({ _id: 'c', n: 0 });
     const results = await Promise.allSettled(
       Array.from({ length: 3 }, () =>
-        db.runTransaction(async (tx) => {
+        db.runTransaction(async (tx: Tx) => {
           const doc = (await tx.collection('acct').doc('c').get()).data as { n: number };
           await tx.collection('acct').doc('c').update({ n: doc.n + 1 });
         }, 10),
