@@ -18,7 +18,9 @@ module.exports = {
       testMatch: ['<rootDir>/test/pages/**/*.test.ts'],
       transform: { '^.+\\.(t|j)s$': swc },
       transformIgnorePatterns: ['/node_modules/(?!(tdesign-miniprogram|dayjs)/)'],
-      setupFiles: ['<rootDir>/test/helpers/page-setup.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/helpers/page-setup.ts'],
+      // Pages import TDesign the way WeChat resolves it: from the built miniprogram_npm.
+      moduleNameMapper: { '^tdesign-miniprogram/(.*)$': '<rootDir>/miniprogram/miniprogram_npm/tdesign-miniprogram/$1' },
     },
   ],
 };

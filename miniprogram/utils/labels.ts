@@ -1,0 +1,65 @@
+/** Chinese labels for every status and role, from typed maps so nothing can go unlabelled. */
+import type { OrderStatus, Role, SpecialNeed } from '../../typings/entities';
+
+/** Role names as residents and staff say them. */
+export const ROLE_LABELS: Record<Role, string> = {
+  resident: '居民',
+  volunteer: '志愿者',
+  gridworker: '网格员',
+  groupLeader: '组长',
+  communityAdmin: '社区管理员',
+};
+
+/** Order statuses shown on the timeline. */
+export const ORDER_STATUS_LABELS: Record<OrderStatus, string> = {
+  submitted: '已提交',
+  accepted: '已接单',
+  rejected: '未受理',
+  assigned: '已派单',
+  pickedUp: '配送中',
+  delivered: '已送达',
+  failed: '配送未成功',
+  cancelled: '已取消',
+  received: '已签收',
+};
+
+/** Special needs, as the ledger says them. */
+export const NEED_LABELS: Record<SpecialNeed, string> = {
+  elderlyAlone: '独居老人',
+  pregnant: '孕产妇',
+  disabled: '残疾人',
+  chronic: '慢性病',
+  dialysis: '血透',
+  other: '其他',
+};
+
+/** One entry on the home page. */
+export interface HomeEntry {
+  key: string;
+  title: string;
+  note: string;
+  url: string;
+  roles: Role[];
+  /** False until the page exists; such entries are not shown. */
+  ready: boolean;
+}
+
+/** Everything the home page can offer, by role. */
+export const HOME_ENTRIES: HomeEntry[] = [
+  { key: 'my-grid', title: '我的网格', note: '网格员、组长联系方式和通知', url: '/pages/resident/grid/index', roles: ['resident'], ready: false },
+  { key: 'household', title: '我的家庭', note: '家庭成员与特殊需求', url: '/pages/resident/household/index', roles: ['resident'], ready: false },
+  { key: 'order', title: '线上点单', note: '买菜、买药、换气、爱心菜包', url: '/pages/resident/order/index', roles: ['resident'], ready: false },
+  { key: 'my-orders', title: '我的订单', note: '查看进度、确认收货', url: '/pages/resident/orders/index', roles: ['resident'], ready: false },
+  { key: 'pool', title: '订单池', note: '接单、派单', url: '/pages/grid/pool/index', roles: ['gridworker', 'groupLeader'], ready: false },
+  { key: 'lists', title: '采购与配送单', note: '采购汇总、分楼栋配送单', url: '/pages/grid/lists/index', roles: ['gridworker', 'groupLeader'], ready: false },
+  { key: 'untested', title: '未检名单', note: '应检尽检，不漏一户', url: '/pages/grid/untested/index', roles: ['gridworker', 'groupLeader'], ready: false },
+  { key: 'register', title: '志愿者报到', note: '报名参加志愿服务', url: '/pages/volunteer/register/index', roles: ['resident', 'volunteer'], ready: false },
+  { key: 'jobs', title: '我的任务', note: '上岗、接单、送达', url: '/pages/volunteer/jobs/index', roles: ['volunteer'], ready: false },
+  { key: 'grids', title: '网格管理', note: '网格、网格员与统计', url: '/pages/admin/grids/index', roles: ['communityAdmin'], ready: false },
+  { key: 'privacy', title: '隐私保护指引', note: '我们收集什么、为什么、保存多久', url: '/pages/privacy/index', roles: [], ready: true },
+];
+
+/** Entries for a user's roles (entries with no roles are for everyone), only pages that exist. */
+export function entriesFor(roles: readonly Role[]): HomeEntry[] {
+  return HOME_ENTRIES.filter((e) => e.ready && (e.roles.length === 0 || e.roles.some((r) => roles.includes(r))));
+}

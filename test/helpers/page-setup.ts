@@ -1,0 +1,32 @@
+/**
+ * Jest setup for page tests: the parts of the WeChat runtime pages use, as test doubles that
+ * tests steer — in-memory storage, wx.request / wx.cloud.callFunction routed by `mockCall`, and
+ * getApp/getCurrentPages (TDesign calls getApp).
+ */
+const storage = new Map<string, unknown>();
+
+const wxStub = {
+  getStorageSync: (key: string) => (storage.has(key) ? storage.get(key) : ''),
+  setStorageSync: (key: string, value: unknown) => void storage.set(key, value),
+  removeStorageSync: (key: string) => void storage.delete(key),
+  clearStorageSync: () => storage.clear(),
+  getAccountInfoSync: () => ({ miniProgram: { envVersion: 'release', appId: 'wx-test', version: '' } }),
+  request: jest.fn(),
+  navigateTo: jest.fn(),
+  showToast: jest.fn(),
+  showModal: jest.fn(),
+  getPrivacySetting: jest.fn(),
+  openPrivacyContract: jest.fn(),
+  onNeedPrivacyAuthorization: jest.fn(),
+  cloud: { init: jest.fn(), callFunction: jest.fn() },
+};
+
+Object.assign(globalThis, {
+  wx: wxStub,
+  getApp: () => ({ globalData: {} }),
+  getCurrentPages: () => [],
+});
+
+beforeEach(() => {
+  storage.clear();
+});
