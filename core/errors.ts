@@ -15,6 +15,16 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   'AUTH.NOT_ADMIN': '此操作仅限社区管理员',
   'AUTH.NOT_VOLUNTEER': '此操作仅限已通过审核的志愿者',
   'PRIVACY.CONSENT_REQUIRED': '需要您同意相关信息的收集后才能继续',
+  'JOIN.INVITE_INVALID': '邀请码无效或已过期，请向网格员重新获取',
+  'JOIN.GROUP_UNKNOWN': '这个微信群还没有绑定网格，请联系网格员',
+  'JOIN.ALREADY_MEMBER': '您已经加入了网格',
+  'JOIN.NOT_PENDING': '该申请已处理过了',
+  'ORDER.ROUND_CLOSED': '本批次已截单，请等待下一批次',
+  'ORDER.ITEM_UNAVAILABLE': '商品已下架',
+  'ORDER.OUT_OF_STOCK': '库存不足，已售完',
+  'ORDER.QUOTA_EXCEEDED': '超过每户限购数量',
+  'ORDER.CANNOT_CANCEL': '订单已在配送中，无法取消，请联系网格员',
+  'ORDER.BAD_STATE': '订单状态已变化，请刷新后查看',
 };
 
 /** An expected failure, carried as a value up to the function's envelope. */

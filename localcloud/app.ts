@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FUNCTIONS } from '../server/functions/registry';
+import { FUNCTIONS, TIMERS } from '../server/functions/registry';
 import { database, resetCloudApp } from '../server/lib/cloud';
 import { COLLECTIONS, INDEXES } from '../server/lib/schema';
 import { createDbService, type DbService } from './db';
@@ -23,6 +23,8 @@ export interface LocalCloudOptions {
   port?: number;
   /** Seed the demo community on first start (default true). */
   seed?: boolean | DemoOptions;
+  /** Run the functions' timer triggers on their periods (default false; `npm start` turns them on). */
+  timers?: boolean;
 }
 
 /** A running local cloud. */
@@ -146,12 +148,23 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   const seedOption = options.seed ?? true;
   const seeded = seedOption ? await seedIfEmpty(database(), seedOption === true ? {} : seedOption) : false;
 
+  const intervals = (options.timers ? TIMERS : []).map((t) => {
+    const tick = () =>
+      invokeFunction(t.fn, FUNCTIONS[t.fn], { Type: 'Timer', TriggerName: t.trigger }, null).catch((error: unknown) =>
+        console.error(`[localcloud] timer ${t.fn}.${t.trigger} failed`, error),
+      );
+    const handle = setInterval(() => void tick(), t.everyMs);
+    handle.unref();
+    return handle;
+  });
+
   return {
     url,
     dbUrl,
     db,
     seeded,
     async close() {
+      intervals.forEach(clearInterval);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await db.close();

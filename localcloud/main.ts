@@ -5,7 +5,7 @@ import { startLocalCloud } from './app';
 async function run(): Promise<void> {
   const dataDir = resolve(process.env.GRIDLINK_DATA_DIR ?? '.data');
   const port = Number(process.env.GRIDLINK_PORT ?? 8787);
-  const cloud = await startLocalCloud({ dataDir, port });
+  const cloud = await startLocalCloud({ dataDir, port, timers: true });
   const stats = cloud.db.stats();
   console.log(
     [

@@ -4,8 +4,9 @@
  * so every function folder deploys on its own with its package.json and config.json.
  */
 import { build } from 'esbuild';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { TIMERS } from '../server/functions/registry';
 
 const root = resolve(__dirname, '..');
 const srcDir = join(root, 'server/functions');
@@ -22,6 +23,7 @@ export function functionNames(): string[] {
 
 async function buildOne(name: string): Promise<number> {
   const dir = join(outDir, name);
+  mkdirSync(dir, { recursive: true });
   const pkg = join(dir, 'package.json');
   if (!existsSync(pkg)) {
     writeFileSync(
@@ -29,10 +31,10 @@ async function buildOne(name: string): Promise<number> {
       `${JSON.stringify({ name, version: '1.0.0', private: true, main: 'index.js', dependencies: { '@cloudbase/node-sdk': SDK_VERSION } }, null, 2)}\n`,
     );
   }
-  const config = join(dir, 'config.json');
-  if (!existsSync(config)) {
-    writeFileSync(config, `${JSON.stringify({ permissions: { openapi: [] }, timeout: 20 }, null, 2)}\n`);
-  }
+  // config.json is derived: timers from the registry, open API rights for the sender.
+  const triggers = TIMERS.filter((t) => t.fn === name).map((t) => ({ name: t.trigger, type: 'timer', config: t.cron }));
+  const openapi = name === 'order' ? ['subscribeMessage.send'] : [];
+  writeFileSync(join(dir, 'config.json'), `${JSON.stringify({ permissions: { openapi }, triggers, timeout: 20 }, null, 2)}\n`);
   const result = await build({
     entryPoints: [join(srcDir, name, 'index.ts')],
     outfile: join(dir, 'index.js'),

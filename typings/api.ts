@@ -1,5 +1,21 @@
 import type { ApiResult } from './errors';
-import type { Me } from './entities';
+import type {
+  AgeBand,
+  CatalogItem,
+  GasLegs,
+  HouseholdMember,
+  JoinStatus,
+  JoinVia,
+  Me,
+  MedicineRequest,
+  OrderEventRecord,
+  OrderKind,
+  OrderLine,
+  OrderStatus,
+  PaymentMode,
+  Relation,
+  SpecialNeed,
+} from './entities';
 
 /**
  * The contract of every cloud-function action: `'<function>.<verb>'` → request and response.
@@ -8,6 +24,239 @@ import type { Me } from './entities';
 export interface Actions {
   'system.health': { req: Record<string, never>; res: HealthInfo };
   'user.me': { req: Record<string, never>; res: Me };
+  'user.subscribe': { req: { templates: SubscribeTemplate[] }; res: { accepted: SubscribeTemplate[] } };
+
+  'household.communities': { req: Record<string, never>; res: CommunityView[] };
+  'household.directory': { req: { communityId: string }; res: DirectoryView };
+  'household.resolveEntry': { req: EntryRequest; res: EntryView };
+  'household.requestJoin': { req: JoinInput; res: JoinView };
+  'household.myJoin': { req: Record<string, never>; res: JoinView | null };
+  'household.get': { req: Record<string, never>; res: HouseholdView };
+  'household.update': { req: HouseholdInput; res: HouseholdView };
+
+  'grid.mine': { req: Record<string, never>; res: MyGridView };
+  'grid.joinRequests': { req: { gridId: string; status?: JoinStatus }; res: JoinRequestView[] };
+  'grid.reviewJoin': { req: { requestId: string; approve: boolean; reason?: string }; res: JoinRequestView };
+  'grid.createInvite': { req: { gridId: string }; res: InviteView };
+  'grid.bindGroup': { req: { gridId: string; group: GroupOpenData }; res: { gridId: string; groups: number } };
+  'grid.setGroupQr': { req: { gridId: string; fileId: string }; res: { gridId: string } };
+  'grid.postNotice': { req: { gridId: string | null; title: string; body: string }; res: NoticeView };
+
+  'order.catalog': { req: { forHouseholdId?: string }; res: CatalogView };
+  'order.place': { req: PlaceOrderInput; res: OrderView };
+  'order.mine': { req: { limit?: number; before?: string }; res: OrderView[] };
+  'order.detail': { req: { orderId: string }; res: OrderDetailView };
+  'order.cancel': { req: { orderId: string; reason?: string }; res: OrderView };
+  'order.confirm': { req: { orderId: string }; res: OrderView };
+  'order.openRound': { req: { name: string; opensAt: string; closesAt: string }; res: RoundView };
+}
+
+/** Subscribe-message templates the app asks residents to accept. */
+export type SubscribeTemplate = 'orderStatus' | 'joinResult' | 'notice';
+
+/** A community to pick by hand. */
+export interface CommunityView {
+  id: string;
+  name: string;
+  district: string;
+}
+
+/** Grids and buildings of a community, for picking by hand. */
+export interface DirectoryView {
+  community: CommunityView;
+  grids: Array<{ id: string; name: string; buildings: Array<{ id: string; name: string; floors: number }> }>;
+}
+
+/** WeChat group open data: `cloudID` from wx.getShareInfo, resolved by the platform into `data`. */
+export interface GroupOpenData {
+  cloudID?: string;
+  data?: { openGId: string };
+}
+
+/** How the resident arrived: an invite QR's token or the grid's WeChat group. */
+export interface EntryRequest {
+  inviteToken?: string;
+  group?: GroupOpenData;
+}
+
+/** The grid an entry leads to. */
+export interface EntryView {
+  communityId: string;
+  communityName: string;
+  gridId: string;
+  gridName: string;
+  via: JoinVia;
+}
+
+/** A request to join a grid. */
+export interface JoinInput {
+  gridId: string;
+  buildingId: string;
+  room: string;
+  headName: string;
+  phone: string;
+  via: JoinVia;
+  inviteToken?: string;
+}
+
+/** The resident's view of their join request. */
+export interface JoinView {
+  id: string;
+  status: JoinStatus;
+  gridName: string;
+  buildingName: string;
+  room: string;
+  reason: string | null;
+}
+
+/** The gridworker's view of a join request (phone masked). */
+export interface JoinRequestView {
+  id: string;
+  status: JoinStatus;
+  buildingId: string;
+  buildingName: string;
+  room: string;
+  headName: string;
+  phoneMasked: string;
+  via: JoinVia;
+  createdAt: string;
+  reason: string | null;
+  /** An existing household at that room (the gridworker checks the name against it). */
+  existingHeadName: string | null;
+}
+
+/** An invite for the grid's QR code. */
+export interface InviteView {
+  token: string;
+  /** The mini-program code's `scene` (≤ 32 characters). */
+  scene: string;
+  page: string;
+  expiresAt: string;
+}
+
+/** One member as the resident edits them. */
+export interface MemberInput {
+  id?: string;
+  name: string;
+  relation: Relation;
+  ageBand: AgeBand;
+  needs: SpecialNeed[];
+  needNote?: string;
+}
+
+/** The household profile as the resident edits it. */
+export interface HouseholdInput {
+  headName: string;
+  phone: string;
+  members: MemberInput[];
+  /** Separate consent to store special needs (sensitive personal information). */
+  sensitiveConsent: boolean;
+}
+
+/** The household as its members see it (phone masked). */
+export interface HouseholdView {
+  id: string;
+  gridId: string;
+  gridName: string;
+  buildingName: string;
+  room: string;
+  headName: string;
+  phoneMasked: string;
+  members: HouseholdMember[];
+  sensitiveConsent: boolean;
+  priority: boolean;
+}
+
+/** A person to contact. */
+export interface ContactView {
+  role: 'gridworker' | 'groupLeader' | 'volunteer';
+  name: string;
+  phone: string | null;
+}
+
+/** A notice. */
+export interface NoticeView {
+  id: string;
+  scope: 'grid' | 'community';
+  title: string;
+  body: string;
+  postedAt: string;
+}
+
+/** The resident's grid page. */
+export interface MyGridView {
+  communityName: string;
+  gridId: string;
+  gridName: string;
+  contacts: ContactView[];
+  groupQrFileId: string | null;
+  notices: NoticeView[];
+}
+
+/** An ordering round. */
+export interface RoundView {
+  id: string;
+  name: string;
+  opensAt: string;
+  closesAt: string;
+  open: boolean;
+}
+
+/** A catalogue item with what this household may still order. */
+export interface CatalogItemView extends Omit<CatalogItem, '_id' | 'communityId' | 'active'> {
+  id: string;
+  /** How many more this household may order this round. */
+  remaining: number;
+  soldOut: boolean;
+}
+
+/** The catalogue of the current round. */
+export interface CatalogView {
+  round: RoundView | null;
+  items: CatalogItemView[];
+}
+
+/** Placing an order. */
+export interface PlaceOrderInput {
+  kind: OrderKind;
+  lines?: Array<{ itemId: string; qty: number }>;
+  medicine?: { description: string; urgency: 'normal' | 'urgent'; prescriptionFileId?: string };
+  /** Gas: how many cylinders (the gas item of the catalogue). */
+  gasCylinders?: number;
+  payment: PaymentMode;
+  contactless: boolean;
+  note?: string;
+  /** 代下单: a gridworker orders for a household of their grid. */
+  forHouseholdId?: string;
+}
+
+/** An order as residents and gridworkers see it. */
+export interface OrderView {
+  id: string;
+  kind: OrderKind;
+  status: OrderStatus;
+  statusText: string;
+  roundId: string;
+  lines: OrderLine[];
+  medicine: MedicineRequest | null;
+  gas: GasLegs | null;
+  totalFen: number;
+  payment: PaymentMode;
+  contactless: boolean;
+  note: string;
+  priority: boolean;
+  onBehalf: boolean;
+  room: string;
+  rejectReason: string | null;
+  createdAt: string;
+  canCancel: boolean;
+  canConfirm: boolean;
+}
+
+/** An order with its timeline and whom to contact. */
+export interface OrderDetailView extends OrderView {
+  history: Array<OrderEventRecord & { text: string }>;
+  contacts: ContactView[];
 }
 
 /** Liveness answer of the system function. */

@@ -27,6 +27,10 @@ export interface Grid {
   gridworkerIds: string[];
   groupLeaderIds: string[];
   householdCount: number;
+  /** WeChat groups (openGId) bound to this grid: opening the app from one lands here. */
+  groupIds?: string[];
+  /** The grid group's QR image the gridworker uploaded (cloud file id). */
+  groupQrFileId?: string | null;
 }
 
 /** A building (楼栋). */
@@ -50,6 +54,10 @@ export interface UserDoc {
   /** Grids this user may administer (gridworker, group leader). */
   adminGridIds: string[];
   householdId: string | null;
+  /** Staff only: a service phone residents may call (gridworkers, group leaders). */
+  phone?: string;
+  /** One-time subscribe-message grants left, per template (wx.requestSubscribeMessage). */
+  subscriptions?: Partial<Record<'orderStatus' | 'joinResult' | 'notice', number>>;
   createdAt: string;
 }
 
@@ -146,3 +154,135 @@ export type OrderEvent =
   | 'fail'
   | 'requeue'
   | 'confirm';
+
+/** How a resident found their grid. */
+export type JoinVia = 'invite' | 'group' | 'manual';
+
+/** State of a request to join a grid. */
+export type JoinStatus = 'pending' | 'approved' | 'rejected';
+
+/** A resident's request to bind their WeChat to a household of a grid (gridworker approves). */
+export interface JoinRequestDoc {
+  _id: string;
+  openid: string;
+  communityId: string;
+  gridId: string;
+  buildingId: string;
+  room: string;
+  headName: string;
+  phone: string;
+  via: JoinVia;
+  status: JoinStatus;
+  reason: string | null;
+  householdId: string | null;
+  createdAt: string;
+  reviewedBy: string | null;
+  reviewedAt: string | null;
+}
+
+/** An invite behind a grid's QR code. */
+export interface InviteDoc {
+  _id: string;
+  communityId: string;
+  gridId: string;
+  createdBy: string;
+  expiresAt: string;
+}
+
+/** An ordering round (批次): orders are taken between its opening and cutoff. */
+export interface RoundDoc {
+  _id: string;
+  communityId: string;
+  name: string;
+  opensAt: string;
+  closesAt: string;
+  createdBy: string;
+}
+
+/** What kind of order. */
+export type OrderKind = 'grocery' | 'loveBag' | 'medicine' | 'gas';
+
+/** How the resident pays. */
+export type PaymentMode = 'free' | 'cashOnDelivery' | 'transfer';
+
+/** One line of an order, priced at the time of ordering. */
+export interface OrderLine {
+  itemId: string;
+  name: string;
+  unit: Unit;
+  qty: number;
+  priceFen: number;
+}
+
+/** A medicine request (free text, optional prescription photo). */
+export interface MedicineRequest {
+  description: string;
+  urgency: 'normal' | 'urgent';
+  prescriptionFileId: string | null;
+}
+
+/** The two legs of a gas-cylinder refill. */
+export interface GasLegs {
+  collectEmpty: 'pending' | 'done';
+  returnFull: 'pending' | 'done';
+}
+
+/** One step on an order's timeline. */
+export interface OrderEventRecord {
+  status: OrderStatus | 'placing';
+  at: string;
+  by: string;
+  note?: string;
+}
+
+/** An order as stored. */
+export interface OrderDoc {
+  _id: string;
+  communityId: string;
+  gridId: string;
+  buildingId: string;
+  householdId: string;
+  room: string;
+  roundId: string;
+  kind: OrderKind;
+  lines: OrderLine[];
+  medicine: MedicineRequest | null;
+  gas: GasLegs | null;
+  totalFen: number;
+  payment: PaymentMode;
+  contactless: boolean;
+  note: string;
+  priority: boolean;
+  /** `placing` while stock and quota are being reserved; then the order's life begins. */
+  status: OrderStatus | 'placing';
+  placedBy: string;
+  onBehalf: boolean;
+  rejectReason: string | null;
+  history: OrderEventRecord[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A notice posted to a grid or the whole community. */
+export interface NoticeDoc {
+  _id: string;
+  communityId: string;
+  /** null: for the whole community. */
+  gridId: string | null;
+  title: string;
+  body: string;
+  postedBy: string;
+  postedAt: string;
+}
+
+/** A subscribe message waiting in (or sent from) the outbox. */
+export interface OutboxDoc {
+  _id: string;
+  openid: string;
+  template: 'orderStatus' | 'joinResult' | 'notice';
+  page: string;
+  data: Record<string, string>;
+  createdAt: string;
+  sentAt: string | null;
+  error: string | null;
+}

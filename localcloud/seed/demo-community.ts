@@ -14,6 +14,7 @@ import type {
   HouseholdMember,
   Role,
   SpecialNeed,
+  RoundDoc,
   UserDoc,
 } from '../../typings/entities';
 
@@ -36,6 +37,7 @@ export interface DemoCommunity {
   households: HouseholdDoc[];
   users: UserDoc[];
   catalog: CatalogItem[];
+  rounds: RoundDoc[];
 }
 
 const SURNAMES = ['次仁', '扎西', '达瓦', '格桑', '卓玛', '王', '李', '张', '刘', '陈', '杨', '赵', '索朗', '央金', '普布'];
@@ -122,8 +124,8 @@ export function demoCommunity(options: DemoOptions = {}): DemoCommunity {
       householdCount: 0,
     };
     grids.push(grid);
-    users.push(staff(gw, `网格员${personName(rng)}`, ['gridworker'], communityId, [gridId], createdAt));
-    users.push(staff(gl, `组长${personName(rng)}`, ['groupLeader'], communityId, [gridId], createdAt));
+    users.push(staff(gw, `网格员${personName(rng)}`, ['gridworker'], communityId, [gridId], createdAt, rng));
+    users.push(staff(gl, `组长${personName(rng)}`, ['groupLeader'], communityId, [gridId], createdAt, rng));
 
     const inGrid = Math.min(perGrid, householdTarget - householdNo);
     const buildingsInGrid = Math.max(1, Math.round(inGrid / randInt(rng, 12, 20)));
@@ -183,17 +185,28 @@ export function demoCommunity(options: DemoOptions = {}): DemoCommunity {
     }
   }
 
-  users.push(staff(DEMO_OPENIDS.admin, '社区管理员', ['communityAdmin'], communityId, grids.map((g) => g._id), createdAt));
+  users.push(staff(DEMO_OPENIDS.admin, '社区管理员', ['communityAdmin'], communityId, grids.map((g) => g._id), createdAt, rng));
   const volunteers = Math.max(5, Math.round(householdTarget / 8));
   for (let v = 0; v < volunteers; v += 1) {
-    users.push(staff(DEMO_OPENIDS.volunteer(v), `志愿者${personName(rng)}`, ['volunteer'], communityId, [], createdAt));
+    users.push(staff(DEMO_OPENIDS.volunteer(v), `志愿者${personName(rng)}`, ['volunteer'], communityId, [], createdAt, rng));
   }
 
-  return { communities: [community], grids, buildings, households, users, catalog: catalogue(communityId) };
+  const opensAt = options.at ?? new Date('2022-08-20T00:00:00Z');
+  const rounds: RoundDoc[] = [
+    {
+      _id: 'round-001',
+      communityId,
+      name: '第1批次',
+      opensAt: opensAt.toISOString(),
+      closesAt: new Date(opensAt.getTime() + 3 * 24 * 3600_000).toISOString(),
+      createdBy: DEMO_OPENIDS.admin,
+    },
+  ];
+  return { communities: [community], grids, buildings, households, users, catalog: catalogue(communityId), rounds };
 }
 
-function staff(id: string, nickName: string, roles: Role[], communityId: string, gridIds: string[], createdAt: string): UserDoc {
-  return { _id: id, nickName, roles, communityId, adminGridIds: gridIds, householdId: null, createdAt };
+function staff(id: string, nickName: string, roles: Role[], communityId: string, gridIds: string[], createdAt: string, rng: Rng): UserDoc {
+  return { _id: id, nickName, roles, communityId, adminGridIds: gridIds, householdId: null, phone: phone(rng), createdAt };
 }
 
 function catalogue(communityId: string): CatalogItem[] {

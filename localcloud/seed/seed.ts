@@ -17,7 +17,8 @@ export async function insertAll(db: Db, collection: string, docs: readonly { _id
 export async function seedIfEmpty(db: Db, options: DemoOptions = {}): Promise<boolean> {
   const existing = await db.collection('communities').count();
   if (existing.total && existing.total > 0) return false;
-  const demo = demoCommunity(options);
+  // The demo's ordering round opens when the community is first seeded.
+  const demo = demoCommunity({ at: new Date(), ...options });
   // Everything but the community first: its presence marks a complete seed.
   for (const [collection, docs] of Object.entries(demo)) {
     if (collection !== 'communities') await insertAll(db, collection, docs as { _id: string }[]);

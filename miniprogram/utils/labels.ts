@@ -1,5 +1,5 @@
 /** Chinese labels for every status and role, from typed maps so nothing can go unlabelled. */
-import type { OrderStatus, Role, SpecialNeed } from '../../typings/entities';
+import type { Role, SpecialNeed } from '../../typings/entities';
 
 /** Role names as residents and staff say them. */
 export const ROLE_LABELS: Record<Role, string> = {
@@ -8,19 +8,6 @@ export const ROLE_LABELS: Record<Role, string> = {
   gridworker: '网格员',
   groupLeader: '组长',
   communityAdmin: '社区管理员',
-};
-
-/** Order statuses shown on the timeline. */
-export const ORDER_STATUS_LABELS: Record<OrderStatus, string> = {
-  submitted: '已提交',
-  accepted: '已接单',
-  rejected: '未受理',
-  assigned: '已派单',
-  pickedUp: '配送中',
-  delivered: '已送达',
-  failed: '配送未成功',
-  cancelled: '已取消',
-  received: '已签收',
 };
 
 /** Special needs, as the ledger says them. */

@@ -1,7 +1,27 @@
 import type { FunctionName } from '../../typings/api';
 import type { CloudMain } from '../lib/define-function';
+import { main as grid } from './grid';
+import { main as household } from './household';
+import { main as order } from './order';
 import { main as system } from './system';
 import { main as user } from './user';
 
 /** Every cloud function by name: the local cloud serves these, the build bundles each. */
-export const FUNCTIONS: Record<FunctionName, CloudMain> = { system, user };
+export const FUNCTIONS: Record<FunctionName, CloudMain> = { system, user, household, grid, order };
+
+/** A timer trigger: CloudBase runs it from the function's config.json, the local cloud on an interval. */
+export interface TimerSpec {
+  fn: FunctionName;
+  trigger: string;
+  /** CloudBase's 7-field cron (seconds first). */
+  cron: string;
+  /** The same period, for the local cloud. */
+  everyMs: number;
+}
+
+/** Every timer trigger of the app. */
+export const TIMERS: TimerSpec[] = [
+  { fn: 'order', trigger: 'sweepPlacing', cron: '0 */5 * * * * *', everyMs: 5 * 60_000 },
+  { fn: 'order', trigger: 'autoConfirm', cron: '0 0 * * * * *', everyMs: 60 * 60_000 },
+  { fn: 'order', trigger: 'sendMessages', cron: '0 */1 * * * * *', everyMs: 60_000 },
+];

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../../core/errors';
+import { isDuplicateError } from './db-errors';
 import type { UserContext } from './define-function';
 
 /** How long a claimed request may stay unfinished before a retry may take it over. */
@@ -23,11 +24,6 @@ export function requestKey(ctx: UserContext, scope: string): string {
   return createHash('sha256').update(`${ctx.caller.openid}\u0000${scope}\u0000${ctx.requestId}`).digest('hex').slice(0, 32);
 }
 
-function isDuplicate(error: unknown): boolean {
-  const text = `${(error as { code?: string }).code ?? ''} ${(error as Error).message ?? ''}`;
-  return /DUPLICATE|duplicate|E11000/.test(text);
-}
-
 /**
  * Runs `work` at most once per (caller, scope, request id) and replays its answer to retries.
  * The first call claims the key with a conditional insert; a retry of a finished call gets the
@@ -43,7 +39,7 @@ export async function once<T>(ctx: UserContext, scope: string, work: () => Promi
   try {
     await coll.add(claim);
   } catch (error) {
-    if (!isDuplicate(error)) throw error;
+    if (!isDuplicateError(error)) throw error;
     const existing = ((await coll.doc(_id).get()).data as IdempotencyDoc[])[0];
     if (existing?.state === 'done') return existing.result as T;
     if (!existing || now - existing.claimedAt < LEASE_MS) {

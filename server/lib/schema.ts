@@ -13,6 +13,11 @@ export const COLLECTIONS = [
   'notices',
   'idempotency',
   'outbox',
+  'joinRequests',
+  'invites',
+  'rounds',
+  'quotas',
+  'orders',
 ] as const;
 
 /** A collection name. */
@@ -34,4 +39,12 @@ export const INDEXES: IndexSpec[] = [
   { collection: 'households', name: 'room', keys: { buildingId: 1, room: 1 }, unique: true },
   { collection: 'users', name: 'community', keys: { communityId: 1 } },
   { collection: 'catalog', name: 'community', keys: { communityId: 1 } },
+  { collection: 'grids', name: 'groups', keys: { groupIds: 1 } },
+  { collection: 'joinRequests', name: 'grid_status', keys: { gridId: 1, status: 1, createdAt: -1 } },
+  { collection: 'rounds', name: 'community_opens', keys: { communityId: 1, opensAt: -1 } },
+  { collection: 'orders', name: 'household_created', keys: { householdId: 1, createdAt: -1 } },
+  { collection: 'orders', name: 'grid_round_status', keys: { gridId: 1, roundId: 1, status: 1 } },
+  { collection: 'orders', name: 'status_updated', keys: { status: 1, updatedAt: 1 } },
+  { collection: 'notices', name: 'community_posted', keys: { communityId: 1, postedAt: -1 } },
+  { collection: 'outbox', name: 'unsent', keys: { sentAt: 1, createdAt: 1 } },
 ];

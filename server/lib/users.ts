@@ -1,5 +1,6 @@
 import { AppError } from '../../core/errors';
 import type { Role, UserDoc } from '../../typings/entities';
+import { isDuplicateError } from './db-errors';
 import type { UserContext } from './define-function';
 
 /** Loads the caller's user record, or null before their first visit. */
@@ -25,6 +26,7 @@ export async function ensureUser(ctx: UserContext): Promise<UserDoc> {
     await ctx.db.collection('users').add(fresh);
     return fresh;
   } catch (error) {
+    if (!isDuplicateError(error)) throw error;
     // Two first calls raced: the other one created it; read theirs.
     const again = await findUser(ctx);
     if (again) return again;

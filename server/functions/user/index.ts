@@ -2,7 +2,7 @@ import { defineFunction } from '../../lib/define-function';
 import { ensureUser } from '../../lib/users';
 import { z } from '../../lib/validate';
 
-/** Who the caller is and what they may do. */
+/** Who the caller is and what they may do; their subscribe-message grants. */
 export const main = defineFunction('user', {
   'user.me': {
     input: z.object({}).strict(),
@@ -16,6 +16,21 @@ export const main = defineFunction('user', {
         adminGridIds: user.adminGridIds,
         householdId: user.householdId,
       };
+    },
+  },
+
+  'user.subscribe': {
+    // Called only after wx.requestSubscribeMessage answered `accept` for these templates.
+    input: z.object({ templates: z.array(z.enum(['orderStatus', 'joinResult', 'notice'])).min(1).max(3) }).strict(),
+    async handle(ctx, input) {
+      await ensureUser(ctx);
+      const _ = ctx.db.command;
+      const accepted = [...new Set(input.templates)];
+      await ctx.db
+        .collection('users')
+        .doc(ctx.caller.openid)
+        .update({ subscriptions: Object.fromEntries(accepted.map((t) => [t, _.inc(1)])) });
+      return { accepted };
     },
   },
 });

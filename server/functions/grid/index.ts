@@ -1,0 +1,257 @@
+import { randomBytes } from 'node:crypto';
+import { AppError } from '../../../core/errors';
+import { maskPhone } from '../../../core/mask';
+import type { ContactView, JoinRequestView, NoticeView } from '../../../typings/api';
+import type { Building, Community, Grid, HouseholdDoc, InviteDoc, JoinRequestDoc, NoticeDoc, UserDoc } from '../../../typings/entities';
+import { getDoc, mustGet, requireGridStaff, requireResident } from '../../lib/access';
+import { isDuplicateError } from '../../lib/db-errors';
+import { defineFunction, type CallContext, type UserContext } from '../../lib/define-function';
+import { enqueue } from '../../lib/outbox';
+import { findUser } from '../../lib/users';
+import { z } from '../../lib/validate';
+
+const id = z.string().min(1).max(64);
+const INVITE_DAYS = 30;
+
+function noticeView(n: NoticeDoc): NoticeView {
+  return { id: n._id, scope: n.gridId ? 'grid' : 'community', title: n.title, body: n.body, postedAt: n.postedAt };
+}
+
+/** A household's id from its building and room: the same room always maps to the same household. */
+function householdIdFor(buildingId: string, room: string): string {
+  return `h-${buildingId}-${room}`.replace(/[^\w-]/g, '_').slice(0, 64);
+}
+
+/**
+ * Binds an approved request's person to their household (creating it on first approval) and
+ * gives them the resident role. Every step is idempotent, so a retried or resumed approval
+ * finishes the job without doubling anything.
+ */
+async function bindHousehold(ctx: CallContext, req: JoinRequestDoc, householdId: string): Promise<void> {
+  const _ = ctx.db.command;
+  const households = ctx.db.collection('households');
+  const existing = await getDoc<HouseholdDoc>(ctx, 'households', householdId);
+  if (!existing) {
+    const building = await mustGet<Building>(ctx, 'buildings', req.buildingId, '楼栋');
+    const floor = Number(/-(\d+)\d\d$/.exec(req.room)?.[1] ?? 1) || 1;
+    const fresh: HouseholdDoc = {
+      _id: householdId,
+      communityId: req.communityId,
+      gridId: req.gridId,
+      buildingId: building._id,
+      room: req.room,
+      floor,
+      headName: req.headName,
+      phone: req.phone,
+      members: [{ id: `${householdId}-m1`, name: req.headName, relation: 'self', ageBand: '18-59', needs: [] }],
+      memberOpenids: [req.openid],
+      sensitiveConsentAt: null,
+      priority: false,
+      createdAt: ctx.now.toISOString(),
+    };
+    try {
+      await households.add(fresh);
+    } catch (error) {
+      if (!isDuplicateError(error)) throw error;
+      await households.doc(householdId).update({ memberOpenids: _.addToSet(req.openid) });
+    }
+  } else {
+    await households.doc(householdId).update({ memberOpenids: _.addToSet(req.openid) });
+  }
+  await ctx.db
+    .collection('users')
+    .doc(req.openid)
+    .update({ roles: _.addToSet('resident'), householdId, communityId: req.communityId });
+}
+
+async function requestViews(ctx: CallContext, requests: JoinRequestDoc[]): Promise<JoinRequestView[]> {
+  if (requests.length === 0) return [];
+  const _ = ctx.db.command;
+  const buildingIds = [...new Set(requests.map((r) => r.buildingId))];
+  const [buildings, households] = await Promise.all([
+    ctx.db.collection('buildings').where({ _id: _.in(buildingIds) }).limit(1000).get(),
+    ctx.db.collection('households').where({ _id: _.in(requests.map((r) => householdIdFor(r.buildingId, r.room))) }).limit(1000).get(),
+  ]);
+  const names = new Map((buildings.data as Building[]).map((b) => [b._id, b.name]));
+  const heads = new Map((households.data as HouseholdDoc[]).map((h) => [`${h.buildingId}|${h.room}`, h.headName]));
+  return requests.map((r) => ({
+    id: r._id,
+    status: r.status,
+    buildingId: r.buildingId,
+    buildingName: names.get(r.buildingId) ?? '',
+    room: r.room,
+    headName: r.headName,
+    phoneMasked: maskPhone(r.phone),
+    via: r.via,
+    createdAt: r.createdAt,
+    reason: r.reason,
+    existingHeadName: heads.get(`${r.buildingId}|${r.room}`) ?? null,
+  }));
+}
+
+async function requireAdminOf(ctx: UserContext, communityId: string): Promise<UserDoc> {
+  const user = await findUser(ctx);
+  if (!user?.roles.includes('communityAdmin') || user.communityId !== communityId) throw new AppError('AUTH.NOT_ADMIN');
+  return user;
+}
+
+/** Grids: the resident's grid page, and what gridworkers do to run their grid's membership. */
+export const main = defineFunction('grid', {
+  'grid.mine': {
+    input: z.object({}).strict(),
+    async handle(ctx) {
+      const { household } = await requireResident(ctx);
+      const _ = ctx.db.command;
+      const grid = await mustGet<Grid>(ctx, 'grids', household.gridId, '网格');
+      const [community, staff, notices] = await Promise.all([
+        mustGet<Community>(ctx, 'communities', grid.communityId, '社区'),
+        ctx.db.collection('users').where({ _id: _.in([...grid.gridworkerIds, ...grid.groupLeaderIds]) }).limit(100).get(),
+        ctx.db
+          .collection('notices')
+          .where(_.or([{ gridId: grid._id }, { communityId: grid.communityId, gridId: null }]))
+          .orderBy('postedAt', 'desc')
+          .limit(5)
+          .get(),
+      ]);
+      const contacts: ContactView[] = (staff.data as UserDoc[])
+        .map((u) => ({
+          role: grid.gridworkerIds.includes(u._id) ? ('gridworker' as const) : ('groupLeader' as const),
+          name: u.nickName,
+          phone: u.phone ?? null,
+        }))
+        .sort((a, b) => (a.role === b.role ? 0 : a.role === 'gridworker' ? -1 : 1));
+      return {
+        communityName: community.name,
+        gridId: grid._id,
+        gridName: grid.name,
+        contacts,
+        groupQrFileId: grid.groupQrFileId ?? null,
+        notices: (notices.data as NoticeDoc[]).map(noticeView),
+      };
+    },
+  },
+
+  'grid.joinRequests': {
+    input: z.object({ gridId: id, status: z.enum(['pending', 'approved', 'rejected']).optional() }).strict(),
+    async handle(ctx, input) {
+      await requireGridStaff(ctx, input.gridId);
+      const res = await ctx.db
+        .collection('joinRequests')
+        .where({ gridId: input.gridId, status: input.status ?? 'pending' })
+        .orderBy('createdAt', 'desc')
+        .limit(200)
+        .get();
+      return requestViews(ctx, res.data as JoinRequestDoc[]);
+    },
+  },
+
+  'grid.reviewJoin': {
+    input: z
+      .object({ requestId: id, approve: z.boolean(), reason: z.string().trim().max(100).optional() })
+      .strict()
+      .refine((v) => v.approve || Boolean(v.reason), { message: '请填写不通过的原因', path: ['reason'] }),
+    async handle(ctx, input) {
+      const req = await mustGet<JoinRequestDoc>(ctx, 'joinRequests', input.requestId, '入群申请');
+      await requireGridStaff(ctx, req.gridId);
+      const householdId = householdIdFor(req.buildingId, req.room);
+      const reviewed = { reviewedBy: ctx.caller.openid, reviewedAt: ctx.now.toISOString() };
+      let decided: JoinRequestDoc;
+      if (req.status === 'approved' && input.approve) {
+        decided = req; // a retried approval: finish binding below
+      } else {
+        const next = input.approve
+          ? { status: 'approved' as const, householdId, reason: null, ...reviewed }
+          : { status: 'rejected' as const, reason: input.reason ?? null, ...reviewed };
+        // One conditional write: two gridworkers deciding at once cannot both win.
+        const res = await ctx.db
+          .collection('joinRequests')
+          .where({ _id: req._id, status: 'pending', createdAt: req.createdAt })
+          .update(next);
+        if (!res.updated) throw new AppError('JOIN.NOT_PENDING');
+        decided = { ...req, ...next };
+      }
+      if (decided.status === 'approved') await bindHousehold(ctx, decided, householdId);
+      await enqueue(ctx, [
+        {
+          openid: req.openid,
+          template: 'joinResult',
+          page: 'pages/index/index',
+          data: { result: decided.status === 'approved' ? '已通过' : '未通过', note: decided.reason ?? '欢迎加入网格' },
+        },
+      ]);
+      const [view] = await requestViews(ctx, [decided]);
+      return view as JoinRequestView;
+    },
+  },
+
+  'grid.createInvite': {
+    input: z.object({ gridId: id }).strict(),
+    async handle(ctx, input) {
+      const { grid } = await requireGridStaff(ctx, input.gridId);
+      const token = randomBytes(8).toString('hex');
+      const invite: InviteDoc = {
+        _id: token,
+        communityId: grid.communityId,
+        gridId: grid._id,
+        createdBy: ctx.caller.openid,
+        expiresAt: new Date(ctx.now.getTime() + INVITE_DAYS * 24 * 3600_000).toISOString(),
+      };
+      await ctx.db.collection('invites').add(invite);
+      return { token, scene: `i=${token}`, page: 'pages/join/index', expiresAt: invite.expiresAt };
+    },
+  },
+
+  'grid.bindGroup': {
+    input: z
+      .object({
+        gridId: id,
+        group: z.object({ cloudID: z.string().max(512).optional(), data: z.object({ openGId: z.string().min(1).max(128) }).optional() }),
+      })
+      .strict(),
+    async handle(ctx, input) {
+      const openGId = input.group.data?.openGId;
+      if (!openGId) throw new AppError('COMMON.INVALID_INPUT', '请在网格微信群里打开小程序后再绑定');
+      const { grid } = await requireGridStaff(ctx, input.gridId);
+      const _ = ctx.db.command;
+      const taken = await ctx.db.collection('grids').where({ groupIds: openGId, _id: _.neq(grid._id) }).count();
+      if (taken.total) throw new AppError('COMMON.CONFLICT', '这个微信群已经绑定了其他网格');
+      await ctx.db.collection('grids').doc(grid._id).update({ groupIds: _.addToSet(openGId) });
+      return { gridId: grid._id, groups: new Set([...(grid.groupIds ?? []), openGId]).size };
+    },
+  },
+
+  'grid.setGroupQr': {
+    input: z.object({ gridId: id, fileId: z.string().min(1).max(512) }).strict(),
+    async handle(ctx, input) {
+      await requireGridStaff(ctx, input.gridId);
+      await ctx.db.collection('grids').doc(input.gridId).update({ groupQrFileId: input.fileId });
+      return { gridId: input.gridId };
+    },
+  },
+
+  'grid.postNotice': {
+    input: z
+      .object({ gridId: id.nullable(), title: z.string().trim().min(1, '请填写标题').max(40), body: z.string().trim().min(1, '请填写内容').max(1000) })
+      .strict(),
+    async handle(ctx, input) {
+      let communityId: string;
+      if (input.gridId) {
+        communityId = (await requireGridStaff(ctx, input.gridId)).grid.communityId;
+      } else {
+        const me = await findUser(ctx);
+        if (!me?.communityId) throw new AppError('AUTH.NOT_ADMIN');
+        communityId = (await requireAdminOf(ctx, me.communityId)).communityId as string;
+      }
+      const notice: Omit<NoticeDoc, '_id'> = {
+        communityId,
+        gridId: input.gridId,
+        title: input.title,
+        body: input.body,
+        postedBy: ctx.caller.openid,
+        postedAt: ctx.now.toISOString(),
+      };
+      const { id: noticeId } = (await ctx.db.collection('notices').add(notice)) as { id: string };
+      return noticeView({ _id: noticeId, ...notice });
+    },
+  },
+});

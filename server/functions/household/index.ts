@@ -1,0 +1,205 @@
+import { createHash } from 'node:crypto';
+import { AppError } from '../../../core/errors';
+import { hasPriority, membersToStore, PHONE_PATTERN, ROOM_PATTERN } from '../../../core/household';
+import type { EntryView, HouseholdView, JoinView } from '../../../typings/api';
+import type { Building, Community, Grid, HouseholdDoc, InviteDoc, JoinRequestDoc } from '../../../typings/entities';
+import { getDoc, mustGet, requireResident } from '../../lib/access';
+import { defineFunction, type CallContext } from '../../lib/define-function';
+import { maskPhone } from '../../../core/mask';
+import { ensureUser } from '../../lib/users';
+import { z } from '../../lib/validate';
+
+const id = z.string().min(1).max(64);
+const groupData = z.object({ cloudID: z.string().max(512).optional(), data: z.object({ openGId: z.string().min(1).max(128) }).optional() });
+const ageBand = z.enum(['0-6', '7-17', '18-59', '60-79', '80+']);
+const relation = z.enum(['self', 'spouse', 'child', 'parent', 'grandchild', 'other']);
+const need = z.enum(['elderlyAlone', 'pregnant', 'disabled', 'chronic', 'dialysis', 'other']);
+const headName = z.string().trim().min(1, '请填写户主姓名').max(20);
+const phone = z.string().trim().regex(PHONE_PATTERN, '请填写11位手机号');
+
+/** The resident's view of their join request. */
+async function joinView(ctx: CallContext, req: JoinRequestDoc): Promise<JoinView> {
+  const [grid, building] = await Promise.all([getDoc<Grid>(ctx, 'grids', req.gridId), getDoc<Building>(ctx, 'buildings', req.buildingId)]);
+  return { id: req._id, status: req.status, gridName: grid?.name ?? '', buildingName: building?.name ?? '', room: req.room, reason: req.reason };
+}
+
+/** The household as its members see it. */
+export async function householdView(ctx: CallContext, h: HouseholdDoc): Promise<HouseholdView> {
+  const [grid, building] = await Promise.all([getDoc<Grid>(ctx, 'grids', h.gridId), getDoc<Building>(ctx, 'buildings', h.buildingId)]);
+  return {
+    id: h._id,
+    gridId: h.gridId,
+    gridName: grid?.name ?? '',
+    buildingName: building?.name ?? '',
+    room: h.room,
+    headName: h.headName,
+    phoneMasked: maskPhone(h.phone),
+    members: h.members,
+    sensitiveConsent: h.sensitiveConsentAt !== null,
+    priority: h.priority,
+  };
+}
+
+/** A stable member id (no clock or randomness needed: household and position are unique). */
+function memberId(householdId: string, salt: string, index: number): string {
+  return `${householdId}-m${createHash('sha1').update(`${salt}:${index}`).digest('hex').slice(0, 8)}`;
+}
+
+/** Residents: join a grid, keep the household profile. */
+export const main = defineFunction('household', {
+  'household.communities': {
+    input: z.object({}).strict(),
+    async handle(ctx) {
+      const res = await ctx.db.collection('communities').limit(100).get();
+      return (res.data as Community[]).map((c) => ({ id: c._id, name: c.name, district: c.district }));
+    },
+  },
+
+  'household.directory': {
+    input: z.object({ communityId: id }).strict(),
+    async handle(ctx, input) {
+      const community = await mustGet<Community>(ctx, 'communities', input.communityId, '社区');
+      const [grids, buildings] = await Promise.all([
+        ctx.db.collection('grids').where({ communityId: community._id }).orderBy('_id', 'asc').limit(1000).get(),
+        ctx.db.collection('buildings').where({ communityId: community._id }).orderBy('_id', 'asc').limit(1000).get(),
+      ]);
+      const byGrid = new Map<string, Building[]>();
+      for (const b of buildings.data as Building[]) byGrid.set(b.gridId, [...(byGrid.get(b.gridId) ?? []), b]);
+      return {
+        community: { id: community._id, name: community.name, district: community.district },
+        grids: (grids.data as Grid[]).map((g) => ({
+          id: g._id,
+          name: g.name,
+          buildings: (byGrid.get(g._id) ?? []).map((b) => ({ id: b._id, name: b.name, floors: b.floors })),
+        })),
+      };
+    },
+  },
+
+  'household.resolveEntry': {
+    input: z.object({ inviteToken: z.string().min(4).max(32).optional(), group: groupData.optional() }).strict(),
+    async handle(ctx, input) {
+      let grid: Grid | null = null;
+      let via: EntryView['via'];
+      if (input.inviteToken) {
+        const invite = await getDoc<InviteDoc>(ctx, 'invites', input.inviteToken);
+        if (!invite || Date.parse(invite.expiresAt) <= ctx.now.getTime()) throw new AppError('JOIN.INVITE_INVALID');
+        grid = await getDoc<Grid>(ctx, 'grids', invite.gridId);
+        via = 'invite';
+      } else {
+        const openGId = input.group?.data?.openGId;
+        if (!openGId) throw new AppError('COMMON.INVALID_INPUT', '请从网格的微信群里打开小程序');
+        const found = await ctx.db.collection('grids').where({ groupIds: openGId }).limit(1).get();
+        grid = (found.data as Grid[])[0] ?? null;
+        if (!grid) throw new AppError('JOIN.GROUP_UNKNOWN');
+        via = 'group';
+      }
+      if (!grid) throw new AppError('JOIN.INVITE_INVALID');
+      const community = await mustGet<Community>(ctx, 'communities', grid.communityId, '社区');
+      return { communityId: community._id, communityName: community.name, gridId: grid._id, gridName: grid.name, via };
+    },
+  },
+
+  'household.requestJoin': {
+    input: z
+      .object({
+        gridId: id,
+        buildingId: id,
+        room: z.string().trim().regex(ROOM_PATTERN, '请填写房号，例如 2-301'),
+        headName,
+        phone,
+        via: z.enum(['invite', 'group', 'manual']),
+        inviteToken: z.string().min(4).max(32).optional(),
+      })
+      .strict(),
+    async handle(ctx, input) {
+      const user = await ensureUser(ctx);
+      if (user.householdId) throw new AppError('JOIN.ALREADY_MEMBER');
+      const [grid, building] = await Promise.all([
+        mustGet<Grid>(ctx, 'grids', input.gridId, '网格'),
+        mustGet<Building>(ctx, 'buildings', input.buildingId, '楼栋'),
+      ]);
+      if (building.gridId !== grid._id) throw new AppError('COMMON.INVALID_INPUT', '该楼栋不属于所选网格');
+      if (input.via === 'invite') {
+        const invite = input.inviteToken ? await getDoc<InviteDoc>(ctx, 'invites', input.inviteToken) : null;
+        if (!invite || invite.gridId !== grid._id || Date.parse(invite.expiresAt) <= ctx.now.getTime()) {
+          throw new AppError('JOIN.INVITE_INVALID');
+        }
+      }
+      // One open request per person: asking again replaces the pending one.
+      const request: JoinRequestDoc = {
+        _id: `join-${ctx.caller.openid}`,
+        openid: ctx.caller.openid,
+        communityId: grid.communityId,
+        gridId: grid._id,
+        buildingId: building._id,
+        room: input.room,
+        headName: input.headName,
+        phone: input.phone,
+        via: input.via,
+        status: 'pending',
+        reason: null,
+        householdId: null,
+        createdAt: ctx.now.toISOString(),
+        reviewedBy: null,
+        reviewedAt: null,
+      };
+      const { _id, ...rest } = request;
+      await ctx.db.collection('joinRequests').doc(_id).set(rest);
+      return { id: _id, status: 'pending', gridName: grid.name, buildingName: building.name, room: input.room, reason: null };
+    },
+  },
+
+  'household.myJoin': {
+    input: z.object({}).strict(),
+    async handle(ctx) {
+      const req = await getDoc<JoinRequestDoc>(ctx, 'joinRequests', `join-${ctx.caller.openid}`);
+      return req ? joinView(ctx, req) : null;
+    },
+  },
+
+  'household.get': {
+    input: z.object({}).strict(),
+    async handle(ctx) {
+      const { household } = await requireResident(ctx);
+      return householdView(ctx, household);
+    },
+  },
+
+  'household.update': {
+    input: z
+      .object({
+        headName,
+        phone,
+        members: z
+          .array(
+            z
+              .object({
+                id: z.string().max(64).optional(),
+                name: z.string().trim().min(1, '请填写成员姓名').max(20),
+                relation,
+                ageBand,
+                needs: z.array(need).max(6),
+                needNote: z.string().max(100).optional(),
+              })
+              .strict(),
+          )
+          .min(1, '请至少登记一位家庭成员'),
+        sensitiveConsent: z.boolean(),
+      })
+      .strict(),
+    async handle(ctx, input) {
+      const { household } = await requireResident(ctx);
+      const members = membersToStore(input, (i) => memberId(household._id, ctx.invocationId, i));
+      const next = {
+        headName: input.headName,
+        phone: input.phone,
+        members,
+        sensitiveConsentAt: input.sensitiveConsent ? (household.sensitiveConsentAt ?? ctx.now.toISOString()) : null,
+        priority: hasPriority(members),
+      };
+      await ctx.db.collection('households').doc(household._id).update(next);
+      return householdView(ctx, { ...household, ...next });
+    },
+  },
+});

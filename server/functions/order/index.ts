@@ -1,0 +1,410 @@
+import { AppError } from '../../../core/errors';
+import { ORDER_STATUS_TEXT } from '../../../core/order/labels';
+import { planOrder, roundIsOpen, type OrderPlan } from '../../../core/order/placement';
+import { statusesAllowing } from '../../../core/order/state-machine';
+import type { CatalogItemView, ContactView, OrderView, PlaceOrderInput, RoundView } from '../../../typings/api';
+import type { CatalogItem, Grid, HouseholdDoc, OrderDoc, OrderStatus, RoundDoc, UserDoc } from '../../../typings/entities';
+import { getDoc, mustGet, requireGridStaff, requireResident } from '../../lib/access';
+import { isDuplicateError } from '../../lib/db-errors';
+import { defineFunction, type CallContext, type UserContext } from '../../lib/define-function';
+import { requestKey } from '../../lib/idempotency';
+import { drainOutbox, enqueue } from '../../lib/outbox';
+import { findUser } from '../../lib/users';
+import { z } from '../../lib/validate';
+
+const id = z.string().min(1).max(64);
+/** An order still 'placing' after this long was cut off by a crash; the sweeper undoes it. */
+const PLACING_TIMEOUT_MS = 2 * 60_000;
+/** A delivered order the resident has not confirmed is confirmed after this long. */
+const AUTO_CONFIRM_MS = 24 * 3600_000;
+const RESIDENT_CANCELLABLE = statusesAllowing('cancel', 'resident');
+
+interface QuotaDoc {
+  _id: string;
+  roundId: string;
+  householdId: string;
+  used: Record<string, number>;
+  orders: string[];
+}
+
+const quotaId = (roundId: string, householdId: string) => `${roundId}:${householdId}`;
+
+function roundView(r: RoundDoc, now: Date): RoundView {
+  return { id: r._id, name: r.name, opensAt: r.opensAt, closesAt: r.closesAt, open: roundIsOpen(r, now) };
+}
+
+/** An order as its household and gridworkers see it. */
+function orderView(o: OrderDoc): OrderView {
+  const status = o.status === 'placing' ? 'submitted' : o.status;
+  return {
+    id: o._id,
+    kind: o.kind,
+    status,
+    statusText: ORDER_STATUS_TEXT[o.status],
+    roundId: o.roundId,
+    lines: o.lines,
+    medicine: o.medicine,
+    gas: o.gas,
+    totalFen: o.totalFen,
+    payment: o.payment,
+    contactless: o.contactless,
+    note: o.note,
+    priority: o.priority,
+    onBehalf: o.onBehalf,
+    room: o.room,
+    rejectReason: o.rejectReason,
+    createdAt: o.createdAt,
+    canCancel: RESIDENT_CANCELLABLE.includes(status),
+    canConfirm: status === 'delivered',
+  };
+}
+
+/** The round taking orders now, if any. */
+async function currentRound(ctx: CallContext, communityId: string): Promise<RoundDoc | null> {
+  const _ = ctx.db.command;
+  const now = ctx.now.toISOString();
+  const res = await ctx.db
+    .collection('rounds')
+    .where({ communityId, opensAt: _.lte(now), closesAt: _.gt(now) })
+    .orderBy('opensAt', 'desc')
+    .limit(1)
+    .get();
+  return ((res.data as RoundDoc[])[0] ?? null) as RoundDoc | null;
+}
+
+async function activeCatalogue(ctx: CallContext, communityId: string): Promise<CatalogItem[]> {
+  const res = await ctx.db.collection('catalog').where({ communityId, active: true }).field({ holds: false }).limit(1000).get();
+  return res.data as CatalogItem[];
+}
+
+/** The household an order is for, and who is acting: the resident, or a gridworker (代下单). */
+async function orderingHousehold(ctx: UserContext, forHouseholdId: string | undefined): Promise<{ household: HouseholdDoc; onBehalf: boolean }> {
+  if (!forHouseholdId) return { household: (await requireResident(ctx)).household, onBehalf: false };
+  const household = await mustGet<HouseholdDoc>(ctx, 'households', forHouseholdId, '住户');
+  await requireGridStaff(ctx, household.gridId);
+  return { household, onBehalf: true };
+}
+
+/**
+ * Takes the household's quota for every line in one conditional write, recording the order on
+ * the quota document so a resumed placement never takes it twice.
+ */
+async function reserveQuota(ctx: CallContext, order: OrderDoc, limits: ReadonlyMap<string, number>): Promise<void> {
+  if (order.lines.length === 0) return;
+  const _ = ctx.db.command;
+  const quotas = ctx.db.collection('quotas');
+  const qid = quotaId(order.roundId, order.householdId);
+  for (let attempt = 0; attempt < 4; attempt += 1) {
+    const fits = order.lines.map((l) => {
+      const room = (limits.get(l.itemId) ?? 0) - l.qty;
+      return _.or([{ [`used.${l.itemId}`]: _.lte(room) }, { [`used.${l.itemId}`]: _.exists(false) }]);
+    });
+    const res = await quotas
+      .where(_.and([{ _id: qid, orders: _.neq(order._id) }, ...fits]))
+      .update({ orders: _.push([order._id]), used: Object.fromEntries(order.lines.map((l) => [l.itemId, _.inc(l.qty)])) });
+    if (res.updated) return;
+    const doc = await getDoc<QuotaDoc>(ctx, 'quotas', qid);
+    if (doc?.orders.includes(order._id)) return; // taken by an earlier attempt of this order
+    if (!doc) {
+      try {
+        await quotas.add({
+          _id: qid,
+          roundId: order.roundId,
+          householdId: order.householdId,
+          used: Object.fromEntries(order.lines.map((l) => [l.itemId, l.qty])),
+          orders: [order._id],
+        });
+        return;
+      } catch (error) {
+        if (!isDuplicateError(error)) throw error;
+        continue; // another order of this household created it first: try the conditional again
+      }
+    }
+    const over = order.lines.find((l) => (doc.used[l.itemId] ?? 0) + l.qty > (limits.get(l.itemId) ?? 0));
+    if (over) {
+      const left = Math.max(0, (limits.get(over.itemId) ?? 0) - (doc.used[over.itemId] ?? 0));
+      throw new AppError('ORDER.QUOTA_EXCEEDED', left ? `「${over.name}」本批次还可买 ${left}${over.unit}` : `「${over.name}」本批次已达每户限购数量`);
+    }
+  }
+  throw new AppError('COMMON.CONFLICT', '下单人数较多，请稍后重试');
+}
+
+/** Gives back whatever this order took (quota and stock); safe to repeat. */
+async function release(ctx: CallContext, order: Pick<OrderDoc, '_id' | 'roundId' | 'householdId' | 'lines'>): Promise<void> {
+  if (order.lines.length === 0) return;
+  const _ = ctx.db.command;
+  await Promise.all([
+    ctx.db
+      .collection('quotas')
+      .where({ _id: quotaId(order.roundId, order.householdId), orders: order._id })
+      .update({ orders: _.pull(order._id), used: Object.fromEntries(order.lines.map((l) => [l.itemId, _.inc(-l.qty)])) }),
+    ...order.lines.map((l) =>
+      ctx.db.collection('catalog').where({ _id: l.itemId, holds: order._id }).update({ stock: _.inc(l.qty), holds: _.pull(order._id) }),
+    ),
+  ]);
+}
+
+/** Takes stock for each line, atomically per item; the first short line undoes the whole order. */
+async function reserveStock(ctx: CallContext, order: OrderDoc): Promise<void> {
+  const _ = ctx.db.command;
+  for (const line of order.lines) {
+    const res = await ctx.db
+      .collection('catalog')
+      .where({ _id: line.itemId, stock: _.gte(line.qty), holds: _.neq(order._id) })
+      .update({ stock: _.inc(-line.qty), holds: _.push([order._id]) });
+    if (res.updated) continue;
+    const item = await getDoc<CatalogItem & { holds?: string[] }>(ctx, 'catalog', line.itemId);
+    if (item?.holds?.includes(order._id)) continue; // taken by an earlier attempt of this order
+    await release(ctx, order);
+    await ctx.db.collection('orders').where({ _id: order._id, status: 'placing' }).remove();
+    throw new AppError('ORDER.OUT_OF_STOCK', `「${line.name}」库存不足${item ? `，仅剩 ${item.stock}${line.unit}` : ''}`);
+  }
+}
+
+/** Tells the household's members about a status change (through the outbox). */
+async function notifyHousehold(ctx: CallContext, order: OrderDoc, status: OrderStatus, note = ''): Promise<void> {
+  const household = await getDoc<HouseholdDoc>(ctx, 'households', order.householdId);
+  await enqueue(
+    ctx,
+    (household?.memberOpenids ?? []).map((openid) => ({
+      openid,
+      template: 'orderStatus' as const,
+      page: `pages/resident/order-detail/index?id=${order._id}`,
+      data: { order: order.lines[0]?.name ?? (order.kind === 'medicine' ? '药品' : '订单'), status: ORDER_STATUS_TEXT[status], note },
+    })),
+  );
+}
+
+/** The order, if the caller may see it: its household's members and its grid's staff. */
+async function visibleOrder(ctx: UserContext, orderId: string): Promise<{ order: OrderDoc; asStaff: boolean; user: UserDoc | null }> {
+  const order = await getDoc<OrderDoc>(ctx, 'orders', orderId);
+  if (!order || order.status === 'placing') throw new AppError('COMMON.NOT_FOUND', '没有找到该订单');
+  const user = await findUser(ctx);
+  if (user?.householdId === order.householdId) return { order, asStaff: false, user };
+  await requireGridStaff(ctx, order.gridId).catch(() => {
+    throw new AppError('COMMON.NOT_FOUND', '没有找到该订单');
+  });
+  return { order, asStaff: true, user };
+}
+
+const placeInput = z
+  .object({
+    kind: z.enum(['grocery', 'loveBag', 'medicine', 'gas']),
+    lines: z.array(z.object({ itemId: id, qty: z.number().int().min(1).max(50) }).strict()).max(30).optional(),
+    medicine: z
+      .object({
+        description: z.string().trim().min(2, '请写明药品名称和数量').max(300),
+        urgency: z.enum(['normal', 'urgent']),
+        prescriptionFileId: z.string().max(512).optional(),
+      })
+      .strict()
+      .optional(),
+    gasCylinders: z.number().int().min(1).max(3).optional(),
+    payment: z.enum(['free', 'cashOnDelivery', 'transfer']),
+    contactless: z.boolean(),
+    note: z.string().trim().max(200).optional(),
+    forHouseholdId: id.optional(),
+  })
+  .strict() satisfies z.ZodType<PlaceOrderInput>;
+
+/** Ordering: the catalogue of the round, placing (idempotent, atomic on stock and quota), following, cancelling, confirming. */
+export const main = defineFunction(
+  'order',
+  {
+    'order.catalog': {
+      input: z.object({ forHouseholdId: id.optional() }).strict(),
+      async handle(ctx, input) {
+        const { household } = await orderingHousehold(ctx, input.forHouseholdId);
+        const [round, items] = await Promise.all([currentRound(ctx, household.communityId), activeCatalogue(ctx, household.communityId)]);
+        const quota = round ? await getDoc<QuotaDoc>(ctx, 'quotas', quotaId(round._id, household._id)) : null;
+        const views: CatalogItemView[] = items.map(({ _id, communityId: _c, active: _a, ...item }) => ({
+          ...item,
+          id: _id,
+          remaining: Math.max(0, item.perHouseholdLimit - (quota?.used[_id] ?? 0)),
+          soldOut: item.stock <= 0,
+        }));
+        return { round: round ? roundView(round, ctx.now) : null, items: views };
+      },
+    },
+
+    'order.place': {
+      input: placeInput,
+      async handle(ctx, input) {
+        const { household, onBehalf } = await orderingHousehold(ctx, input.forHouseholdId);
+        const orderId = requestKey(ctx, `order.place:${household._id}`);
+        const orders = ctx.db.collection('orders');
+
+        let order: OrderDoc | null = null;
+        const round = await currentRound(ctx, household.communityId);
+        if (!round) {
+          // A retry after the cutoff of an order placed in time still gets its answer.
+          const placed = await getDoc<OrderDoc>(ctx, 'orders', orderId);
+          if (placed && placed.status !== 'placing') return orderView(placed);
+          throw new AppError('ORDER.ROUND_CLOSED', '现在不在下单时间内，请留意网格通知');
+        }
+        const items = await activeCatalogue(ctx, household.communityId);
+        const limits = new Map(items.map((i) => [i._id, i.perHouseholdLimit]));
+        // Quota is enforced by the conditional write; the plan checks kinds, limits and prices.
+        const plan: OrderPlan = planOrder(input, items, {});
+        const now = ctx.now.toISOString();
+        const fresh: OrderDoc = {
+          _id: orderId,
+          communityId: household.communityId,
+          gridId: household.gridId,
+          buildingId: household.buildingId,
+          householdId: household._id,
+          room: household.room,
+          roundId: round._id,
+          kind: input.kind,
+          lines: plan.lines,
+          medicine: plan.medicine,
+          gas: input.kind === 'gas' ? { collectEmpty: 'pending', returnFull: 'pending' } : null,
+          totalFen: plan.totalFen,
+          payment: plan.payment,
+          contactless: input.contactless,
+          note: input.note ?? '',
+          priority: household.priority,
+          status: 'placing',
+          placedBy: ctx.caller.openid,
+          onBehalf,
+          rejectReason: null,
+          history: [{ status: 'placing', at: now, by: ctx.caller.openid }],
+          createdAt: now,
+          updatedAt: now,
+        };
+        try {
+          await orders.add(fresh);
+          order = fresh;
+        } catch (error) {
+          if (!isDuplicateError(error)) throw error;
+          // A retry of a request we have seen: answer it, or finish what a crashed attempt began.
+          order = await mustGet<OrderDoc>(ctx, 'orders', orderId, '订单');
+          if (order.status !== 'placing') return orderView(order);
+        }
+
+        await reserveQuota(ctx, order, limits);
+        await reserveStock(ctx, order);
+        const history = { status: 'submitted' as const, at: now, by: ctx.caller.openid, note: onBehalf ? '网格员代下单' : undefined };
+        const _ = ctx.db.command;
+        await orders.where({ _id: orderId, status: 'placing' }).update({ status: 'submitted', updatedAt: now, history: _.push([history]) });
+        return orderView({ ...order, status: 'submitted', history: [...order.history, history] });
+      },
+    },
+
+    'order.mine': {
+      input: z.object({ limit: z.number().int().min(1).max(50).optional(), before: z.string().max(40).optional() }).strict(),
+      async handle(ctx, input) {
+        const { household } = await requireResident(ctx);
+        const _ = ctx.db.command;
+        const where: Record<string, unknown> = { householdId: household._id, status: _.neq('placing') };
+        if (input.before) where.createdAt = _.lt(input.before);
+        const res = await ctx.db.collection('orders').where(where).orderBy('createdAt', 'desc').limit(input.limit ?? 20).get();
+        return (res.data as OrderDoc[]).map(orderView);
+      },
+    },
+
+    'order.detail': {
+      input: z.object({ orderId: id }).strict(),
+      async handle(ctx, input) {
+        const { order } = await visibleOrder(ctx, input.orderId);
+        const _ = ctx.db.command;
+        const grid = await mustGet<Grid>(ctx, 'grids', order.gridId, '网格');
+        const staff = await ctx.db.collection('users').where({ _id: _.in(grid.gridworkerIds) }).limit(20).get();
+        const contacts: ContactView[] = (staff.data as UserDoc[]).map((u) => ({ role: 'gridworker', name: u.nickName, phone: u.phone ?? null }));
+        return {
+          ...orderView(order),
+          history: order.history.filter((h) => h.status !== 'placing').map((h) => ({ ...h, text: ORDER_STATUS_TEXT[h.status] })),
+          contacts,
+        };
+      },
+    },
+
+    'order.cancel': {
+      input: z.object({ orderId: id, reason: z.string().trim().max(100).optional() }).strict(),
+      async handle(ctx, input) {
+        const { order, asStaff } = await visibleOrder(ctx, input.orderId);
+        const allowed = statusesAllowing('cancel', asStaff ? 'gridworker' : 'resident');
+        if (order.status === 'cancelled') return orderView(order);
+        if (!allowed.includes(order.status as OrderStatus)) throw new AppError('ORDER.CANNOT_CANCEL');
+        const _ = ctx.db.command;
+        const now = ctx.now.toISOString();
+        const event = { status: 'cancelled' as const, at: now, by: ctx.caller.openid, note: input.reason ?? (asStaff ? '网格员取消' : '居民取消') };
+        const res = await ctx.db
+          .collection('orders')
+          .where({ _id: order._id, status: _.in(allowed) })
+          .update({ status: 'cancelled', updatedAt: now, history: _.push([event]) });
+        if (!res.updated) throw new AppError('ORDER.CANNOT_CANCEL');
+        await release(ctx, order);
+        if (asStaff) await notifyHousehold(ctx, order, 'cancelled', event.note);
+        return orderView({ ...order, status: 'cancelled', history: [...order.history, event] });
+      },
+    },
+
+    'order.confirm': {
+      input: z.object({ orderId: id }).strict(),
+      async handle(ctx, input) {
+        const { order, asStaff } = await visibleOrder(ctx, input.orderId);
+        if (asStaff) throw new AppError('AUTH.FORBIDDEN', '只有本户居民可以确认收货');
+        if (order.status === 'received') return orderView(order);
+        const _ = ctx.db.command;
+        const now = ctx.now.toISOString();
+        const event = { status: 'received' as const, at: now, by: ctx.caller.openid };
+        const res = await ctx.db
+          .collection('orders')
+          .where({ _id: order._id, status: 'delivered' })
+          .update({ status: 'received', updatedAt: now, history: _.push([event]) });
+        if (!res.updated) throw new AppError('ORDER.BAD_STATE', '订单还未送达，暂不能确认收货');
+        return orderView({ ...order, status: 'received', history: [...order.history, event] });
+      },
+    },
+
+    'order.openRound': {
+      input: z
+        .object({ name: z.string().trim().min(1).max(30), opensAt: z.iso.datetime({ offset: true }), closesAt: z.iso.datetime({ offset: true }) })
+        .strict()
+        .refine((v) => Date.parse(v.closesAt) > Date.parse(v.opensAt), { message: '截单时间要晚于开始时间', path: ['closesAt'] }),
+      async handle(ctx, input) {
+        const user = await findUser(ctx);
+        if (!user?.roles.includes('communityAdmin') || !user.communityId) throw new AppError('AUTH.NOT_ADMIN');
+        const round: Omit<RoundDoc, '_id'> = {
+          communityId: user.communityId,
+          name: input.name,
+          opensAt: new Date(input.opensAt).toISOString(),
+          closesAt: new Date(input.closesAt).toISOString(),
+          createdBy: ctx.caller.openid,
+        };
+        const { id: roundId } = (await ctx.db.collection('rounds').add(round)) as { id: string };
+        return roundView({ _id: roundId, ...round }, ctx.now);
+      },
+    },
+  },
+  {
+    timers: {
+      /** Undoes placements a crash cut off (quota and stock go back; the order never existed). */
+      async sweepPlacing(ctx) {
+        const _ = ctx.db.command;
+        const cutoff = new Date(ctx.now.getTime() - PLACING_TIMEOUT_MS).toISOString();
+        const stale = (await ctx.db.collection('orders').where({ status: 'placing', createdAt: _.lt(cutoff) }).limit(100).get()).data as OrderDoc[];
+        for (const order of stale) {
+          await release(ctx, order);
+          await ctx.db.collection('orders').where({ _id: order._id, status: 'placing' }).remove();
+        }
+        return { undone: stale.length };
+      },
+      /** Confirms receipt of orders delivered a day ago that nobody confirmed. */
+      async autoConfirm(ctx) {
+        const _ = ctx.db.command;
+        const now = ctx.now.toISOString();
+        const cutoff = new Date(ctx.now.getTime() - AUTO_CONFIRM_MS).toISOString();
+        const res = await ctx.db
+          .collection('orders')
+          .where({ status: 'delivered', updatedAt: _.lt(cutoff) })
+          .update({ status: 'received', updatedAt: now, history: _.push([{ status: 'received', at: now, by: 'system', note: '超时自动确认收货' }]) });
+        return { confirmed: res.updated };
+      },
+      /** Sends queued subscribe messages. */
+      sendMessages: (ctx) => drainOutbox(ctx),
+    },
+  },
+);
+
