@@ -39,3 +39,10 @@ export function isDevelopBuild(): boolean {
     return false;
   }
 }
+
+/** Subscribe-message template ids (公众平台 → 订阅消息), by the server's template names. */
+export const SUBSCRIBE_TEMPLATES: Record<'orderStatus' | 'joinResult' | 'notice', string> = {
+  orderStatus: 'TEMPLATE_ID_ORDER_STATUS',
+  joinResult: 'TEMPLATE_ID_JOIN_RESULT',
+  notice: 'TEMPLATE_ID_NOTICE',
+};

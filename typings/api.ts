@@ -147,7 +147,8 @@ export interface MemberInput {
 /** The household profile as the resident edits it. */
 export interface HouseholdInput {
   headName: string;
-  phone: string;
+  /** Omitted: keep the stored number (the page only ever sees it masked). */
+  phone?: string;
   members: MemberInput[];
   /** Separate consent to store special needs (sensitive personal information). */
   sensitiveConsent: boolean;

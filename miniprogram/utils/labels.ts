@@ -27,16 +27,20 @@ export interface HomeEntry {
   note: string;
   url: string;
   roles: Role[];
+  /** Not shown to users holding this role (joining is for those not yet in a grid). */
+  hideFor?: Role;
   /** False until the page exists; such entries are not shown. */
   ready: boolean;
 }
 
 /** Everything the home page can offer, by role. */
 export const HOME_ENTRIES: HomeEntry[] = [
-  { key: 'my-grid', title: '我的网格', note: '网格员、组长联系方式和通知', url: '/pages/resident/grid/index', roles: ['resident'], ready: false },
-  { key: 'household', title: '我的家庭', note: '家庭成员与特殊需求', url: '/pages/resident/household/index', roles: ['resident'], ready: false },
-  { key: 'order', title: '线上点单', note: '买菜、买药、换气、爱心菜包', url: '/pages/resident/order/index', roles: ['resident'], ready: false },
-  { key: 'my-orders', title: '我的订单', note: '查看进度、确认收货', url: '/pages/resident/orders/index', roles: ['resident'], ready: false },
+  { key: 'join', title: '加入网格', note: '绑定楼栋房号，户户入群', url: '/pages/join/index', roles: [], hideFor: 'resident', ready: true },
+  { key: 'my-grid', title: '我的网格', note: '网格员、组长联系方式和通知', url: '/pages/resident/grid/index', roles: ['resident'], ready: true },
+  { key: 'household', title: '我的家庭', note: '家庭成员与特殊需求', url: '/pages/resident/household/index', roles: ['resident'], ready: true },
+  { key: 'order', title: '线上点单', note: '买菜、买药、换气、爱心菜包', url: '/pages/resident/order/index', roles: ['resident'], ready: true },
+  { key: 'my-orders', title: '我的订单', note: '查看进度、确认收货', url: '/pages/resident/orders/index', roles: ['resident'], ready: true },
+  { key: 'joins', title: '入群审核', note: '审核本网格居民的入群申请', url: '/pages/grid/joins/index', roles: ['gridworker', 'groupLeader'], ready: true },
   { key: 'pool', title: '订单池', note: '接单、派单', url: '/pages/grid/pool/index', roles: ['gridworker', 'groupLeader'], ready: false },
   { key: 'lists', title: '采购与配送单', note: '采购汇总、分楼栋配送单', url: '/pages/grid/lists/index', roles: ['gridworker', 'groupLeader'], ready: false },
   { key: 'untested', title: '未检名单', note: '应检尽检，不漏一户', url: '/pages/grid/untested/index', roles: ['gridworker', 'groupLeader'], ready: false },
@@ -48,5 +52,7 @@ export const HOME_ENTRIES: HomeEntry[] = [
 
 /** Entries for a user's roles (entries with no roles are for everyone), only pages that exist. */
 export function entriesFor(roles: readonly Role[]): HomeEntry[] {
-  return HOME_ENTRIES.filter((e) => e.ready && (e.roles.length === 0 || e.roles.some((r) => roles.includes(r))));
+  return HOME_ENTRIES.filter(
+    (e) => e.ready && !(e.hideFor && roles.includes(e.hideFor)) && (e.roles.length === 0 || e.roles.some((r) => roles.includes(r))),
+  );
 }

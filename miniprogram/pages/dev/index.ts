@@ -1,7 +1,7 @@
 /** 本地调试: point the app at the local cloud and act as any demo user. Develop builds only. */
 import type { Role } from '../../../typings/entities';
 import { CLOUD_ENV, devConfig, saveDevConfig } from '../../config';
-import { call } from '../../services/api';
+import { ApiError, call } from '../../services/api';
 import { showError, showSuccess } from '../../utils/feedback';
 import { ROLE_LABELS } from '../../utils/labels';
 
@@ -47,7 +47,7 @@ Component({
           const users = (body.data ?? []).map((u) => ({ ...u, roleText: u.roles.map((r) => ROLE_LABELS[r]).join('、') || '未加入' }));
           this.setData({ users });
         },
-        fail: () => showError(this, new Error('无法连接本地云')),
+        fail: () => showError(this, new ApiError('COMMON.INTERNAL', '无法连接本地云，请先运行 npm start')),
       });
     },
     pickUser(e: WechatMiniprogram.BaseEvent<Record<string, never>, { openid: string }>) {

@@ -79,7 +79,7 @@ export const main = defineFunction('household', {
   'household.resolveEntry': {
     input: z.object({ inviteToken: z.string().min(4).max(32).optional(), group: groupData.optional() }).strict(),
     async handle(ctx, input) {
-      let grid: Grid | null = null;
+      let grid: Grid | null;
       let via: EntryView['via'];
       if (input.inviteToken) {
         const invite = await getDoc<InviteDoc>(ctx, 'invites', input.inviteToken);
@@ -170,7 +170,7 @@ export const main = defineFunction('household', {
     input: z
       .object({
         headName,
-        phone,
+        phone: phone.optional(),
         members: z
           .array(
             z
@@ -193,7 +193,7 @@ export const main = defineFunction('household', {
       const members = membersToStore(input, (i) => memberId(household._id, ctx.invocationId, i));
       const next = {
         headName: input.headName,
-        phone: input.phone,
+        phone: input.phone ?? household.phone,
         members,
         sensitiveConsentAt: input.sensitiveConsent ? (household.sensitiveConsentAt ?? ctx.now.toISOString()) : null,
         priority: hasPriority(members),

@@ -234,7 +234,7 @@ export const main = defineFunction(
         const orderId = requestKey(ctx, `order.place:${household._id}`);
         const orders = ctx.db.collection('orders');
 
-        let order: OrderDoc | null = null;
+        let order: OrderDoc;
         const round = await currentRound(ctx, household.communityId);
         if (!round) {
           // A retry after the cutoff of an order placed in time still gets its answer.

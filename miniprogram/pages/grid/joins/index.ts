@@ -1,0 +1,64 @@
+/** 入群审核: the gridworker lets residents of their grid in (outsiders can't slip in). */
+import type { JoinRequestView } from '../../../../typings/api';
+import { ApiError, call } from '../../../services/api';
+import { showError, showSuccess } from '../../../utils/feedback';
+
+const VIA_TEXT = { invite: '扫码加入', group: '从网格群进入', manual: '自行选择' } as const;
+
+Component({
+  options: { pureDataPattern: /^_/ },
+  data: {
+    loading: true,
+    gridId: '',
+    requests: [] as Array<JoinRequestView & { viaText: string }>,
+    rejecting: false,
+    reason: '',
+    _rejectId: '',
+  },
+  methods: {
+    async onLoad(query: Record<string, string | undefined>) {
+      try {
+        const gridId = query.gridId ?? (await call('user.me', {})).adminGridIds[0] ?? '';
+        this.setData({ gridId });
+        await this.load();
+      } catch (error) {
+        this.setData({ loading: false });
+        showError(this, error);
+      }
+    },
+    async load() {
+      const requests = await call('grid.joinRequests', { gridId: this.data.gridId });
+      this.setData({ loading: false, requests: requests.map((r) => ({ ...r, viaText: VIA_TEXT[r.via] })) });
+    },
+    async decide(requestId: string, approve: boolean, reason?: string) {
+      try {
+        await call('grid.reviewJoin', { requestId, approve, ...(reason ? { reason } : {}) });
+        showSuccess(this, approve ? '已通过' : '已驳回');
+      } catch (error) {
+        showError(this, error);
+      }
+      await this.load().catch((error: unknown) => showError(this, error));
+    },
+    approve(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
+      return this.decide(e.currentTarget.dataset.id, true);
+    },
+    askReject(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
+      this.setData({ rejecting: true, reason: '', _rejectId: e.currentTarget.dataset.id });
+    },
+    closeReject() {
+      this.setData({ rejecting: false });
+    },
+    onReason(e: WechatMiniprogram.CustomEvent<{ value: string }>) {
+      this.setData({ reason: e.detail.value });
+    },
+    reject() {
+      const reason = this.data.reason.trim();
+      if (!reason) {
+        showError(this, new ApiError('COMMON.INVALID_INPUT', '请填写不通过的原因'));
+        return undefined;
+      }
+      this.setData({ rejecting: false });
+      return this.decide(this.data._rejectId, false, reason);
+    },
+  },
+});

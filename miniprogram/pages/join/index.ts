@@ -1,0 +1,163 @@
+/**
+ * 加入网格 (户户入群): arrive by the grid's invite QR (`scene=i=<token>`), from the grid's WeChat
+ * group (share ticket → cloudID, resolved by the platform), or pick the grid by hand; then wait for
+ * the gridworker's approval.
+ */
+import type { DirectoryView, EntryView, JoinView } from '../../../typings/api';
+import type { JoinVia } from '../../../typings/entities';
+import { ApiError, call } from '../../services/api';
+import { showError } from '../../utils/feedback';
+import { askSubscribe } from '../../utils/subscribe';
+
+const STATUS_TEXT = {
+  pending: { theme: 'warning', title: '已提交，等待网格员审核', description: '审核通过后即可线上点单' },
+  approved: { theme: 'success', title: '已加入网格', description: '欢迎！现在可以线上点单了' },
+  rejected: { theme: 'error', title: '申请未通过', description: '' },
+} as const;
+
+/** The status card for a join request. */
+export function statusCard(join: JoinView) {
+  const base = STATUS_TEXT[join.status];
+  const where = `${join.gridName} ${join.buildingName} ${join.room}`;
+  return { status: join.status, theme: base.theme, title: base.title, description: join.reason ? `原因：${join.reason}` : `${where}。${base.description}` };
+}
+
+/** The invite token in a mini-program code's scene (`i=<token>`, URL-encoded by WeChat). */
+export function inviteFromScene(scene: string | undefined): string | undefined {
+  if (!scene) return undefined;
+  const match = /(?:^|&)i=([0-9a-f]{4,32})(?:&|$)/.exec(decodeURIComponent(scene));
+  return match?.[1];
+}
+
+function groupCloudId(shareTicket: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    wx.getShareInfo({ shareTicket, success: (res) => resolve(res.cloudID), fail: () => resolve(undefined) });
+  });
+}
+
+Component({
+  options: { pureDataPattern: /^_/ },
+  data: {
+    loading: true,
+    status: null as ReturnType<typeof statusCard> | null,
+    entryText: '请选择您所在的网格和楼栋',
+    via: 'manual' as JoinVia,
+    gridId: '',
+    gridName: '',
+    buildingId: '',
+    buildingName: '',
+    room: '',
+    headName: '',
+    phone: '',
+    submitting: false,
+    picker: '' as '' | 'grid' | 'building',
+    gridOptions: [] as Array<{ label: string; value: string }>,
+    buildingOptions: [] as Array<{ label: string; value: string }>,
+    _inviteToken: '',
+    _directory: null as DirectoryView | null,
+  },
+  methods: {
+    async onLoad(query: Record<string, string | undefined>) {
+      try {
+        const existing = await call('household.myJoin', {});
+        if (existing && existing.status !== 'rejected') {
+          this.setData({ loading: false, status: statusCard(existing) });
+          return;
+        }
+        const entry = await this.resolveEntry(query);
+        const communityId = entry?.communityId ?? (await call('household.communities', {}))[0]?.id;
+        const directory = communityId ? await call('household.directory', { communityId }) : null;
+        this.setData({
+          loading: false,
+          status: existing ? statusCard(existing) : null,
+          _directory: directory,
+          gridOptions: (directory?.grids ?? []).map((g) => ({ label: g.name, value: g.id })),
+          ...(entry ? { via: entry.via, gridId: entry.gridId, gridName: entry.gridName, entryText: `${entry.communityName} · ${entry.gridName}` } : {}),
+        });
+        if (entry) this.useGrid(entry.gridId);
+      } catch (error) {
+        this.setData({ loading: false });
+        showError(this, error);
+      }
+    },
+    async resolveEntry(query: Record<string, string | undefined>): Promise<EntryView | null> {
+      const inviteToken = inviteFromScene(query.scene) ?? query.invite;
+      if (inviteToken) {
+        this.setData({ _inviteToken: inviteToken });
+        return call('household.resolveEntry', { inviteToken });
+      }
+      const launch = wx.getEnterOptionsSync();
+      if (launch.shareTicket) {
+        const cloudID = await groupCloudId(launch.shareTicket);
+        // The platform swaps a wx.cloud.CloudID for the group's open data before the function runs.
+        if (cloudID) return call('household.resolveEntry', { group: wx.cloud.CloudID(cloudID) as unknown as { cloudID: string } });
+      }
+      return null;
+    },
+    useGrid(gridId: string) {
+      const grid = this.data._directory?.grids.find((g) => g.id === gridId);
+      this.setData({
+        gridId,
+        gridName: grid?.name ?? this.data.gridName,
+        buildingId: '',
+        buildingName: '',
+        buildingOptions: (grid?.buildings ?? []).map((b) => ({ label: `${b.name}（${b.floors}层）`, value: b.id })),
+      });
+    },
+    pickGrid() {
+      if (this.data.via === 'manual') this.setData({ picker: 'grid' });
+    },
+    pickBuilding() {
+      if (this.data.gridId) this.setData({ picker: 'building' });
+    },
+    closePicker() {
+      this.setData({ picker: '' });
+    },
+    onGrid(e: WechatMiniprogram.CustomEvent<{ value: string[] }>) {
+      this.setData({ picker: '' });
+      if (e.detail.value[0]) this.useGrid(e.detail.value[0]);
+    },
+    onBuilding(e: WechatMiniprogram.CustomEvent<{ value: string[] }>) {
+      const id = e.detail.value[0] ?? '';
+      const option = this.data.buildingOptions.find((b) => b.value === id);
+      this.setData({ picker: '', buildingId: id, buildingName: option?.label ?? '' });
+    },
+    onRoom(e: WechatMiniprogram.CustomEvent<{ value: string }>) {
+      this.setData({ room: e.detail.value });
+    },
+    onName(e: WechatMiniprogram.CustomEvent<{ value: string }>) {
+      this.setData({ headName: e.detail.value });
+    },
+    onPhone(e: WechatMiniprogram.CustomEvent<{ value: string }>) {
+      this.setData({ phone: e.detail.value });
+    },
+    again() {
+      this.setData({ status: null });
+    },
+    async submit() {
+      const d = this.data;
+      if (!d.gridId || !d.buildingId) {
+        showError(this, new ApiError('COMMON.INVALID_INPUT', '请选择网格和楼栋'));
+        return;
+      }
+      const asked = askSubscribe(['joinResult']);
+      this.setData({ submitting: true });
+      try {
+        await asked;
+        const join = await call('household.requestJoin', {
+          gridId: d.gridId,
+          buildingId: d.buildingId,
+          room: d.room.trim(),
+          headName: d.headName.trim(),
+          phone: d.phone.trim(),
+          via: d.via,
+          ...(d._inviteToken ? { inviteToken: d._inviteToken } : {}),
+        });
+        this.setData({ submitting: false, status: statusCard(join) });
+      } catch (error) {
+        this.setData({ submitting: false });
+        showError(this, error);
+      }
+    },
+  },
+});

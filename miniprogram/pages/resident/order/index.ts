@@ -1,0 +1,165 @@
+/** 线上点单: groceries, the free 爱心菜包, medicine, gas refills — one tap, never twice. */
+import type { CatalogItemView, PlaceOrderInput } from '../../../../typings/api';
+import type { OrderKind, PaymentMode } from '../../../../typings/entities';
+import { call, newRequestId } from '../../../services/api';
+import { showError, showSuccess } from '../../../utils/feedback';
+import { chinaTime, yuan } from '../../../utils/format';
+import { askSubscribe } from '../../../utils/subscribe';
+
+interface ItemRow {
+  id: string;
+  name: string;
+  unit: string;
+  priceFen: number;
+  priceText: string;
+  perHouseholdLimit: number;
+  remaining: number;
+  soldOut: boolean;
+  /** Most this household can add now: its quota left and the stock left. */
+  max: number;
+  qty: number;
+}
+
+function row(i: CatalogItemView): ItemRow {
+  return {
+    id: i.id,
+    name: i.name,
+    unit: i.unit,
+    priceFen: i.priceFen,
+    priceText: yuan(i.priceFen),
+    perHouseholdLimit: i.perHouseholdLimit,
+    remaining: i.remaining,
+    soldOut: i.soldOut,
+    max: Math.max(0, Math.min(i.remaining, i.stock)),
+    qty: 0,
+  };
+}
+
+/** What the bottom bar says and whether the order can be sent, from the form alone. */
+export function summarise(d: { tab: OrderKind; groceries: ItemRow[]; loveBag: ItemRow | null; gas: ItemRow | null; gasCylinders: number; medicine: string }): { summary: string; canSubmit: boolean } {
+  switch (d.tab) {
+    case 'grocery': {
+      const chosen = d.groceries.filter((g) => g.qty > 0);
+      const total = chosen.reduce((s, g) => s + g.qty * g.priceFen, 0);
+      return { summary: chosen.length ? `${chosen.length} 种商品，合计 ${yuan(total)}` : '请选择商品', canSubmit: chosen.length > 0 };
+    }
+    case 'loveBag':
+      return { summary: '爱心菜包 免费', canSubmit: Boolean(d.loveBag && d.loveBag.remaining > 0 && !d.loveBag.soldOut) };
+    case 'gas':
+      return { summary: d.gas ? `换气 ${d.gasCylinders} 罐，${yuan(d.gasCylinders * d.gas.priceFen)}` : '', canSubmit: Boolean(d.gas && d.gas.max > 0) };
+    case 'medicine':
+      return { summary: '药费以药店实收为准', canSubmit: d.medicine.trim().length >= 2 };
+  }
+}
+
+Component({
+  options: { pureDataPattern: /^_/ },
+  data: {
+    loading: true,
+    round: null as null | { name: string; closesText: string },
+    tab: 'grocery' as OrderKind,
+    groceries: [] as ItemRow[],
+    loveBag: null as ItemRow | null,
+    gas: null as ItemRow | null,
+    gasCylinders: 1,
+    medicine: '',
+    urgency: 'normal' as 'normal' | 'urgent',
+    payment: 'cashOnDelivery' as PaymentMode,
+    contactless: true,
+    note: '',
+    summary: '',
+    canSubmit: false,
+    submitting: false,
+    onBehalf: false,
+    _forHouseholdId: '',
+    /** One id per ordering intent: a retried tap after a failure reuses it. */
+    _requestId: '',
+  },
+  methods: {
+    onLoad(query: Record<string, string | undefined>) {
+      this.setData({ _forHouseholdId: query.forHouseholdId ?? '', onBehalf: Boolean(query.forHouseholdId), _requestId: newRequestId() });
+      return this.load();
+    },
+    async load() {
+      try {
+        const forHouseholdId = this.data._forHouseholdId || undefined;
+        const cat = await call('order.catalog', forHouseholdId ? { forHouseholdId } : {});
+        const bag = cat.items.find((i) => i.category === 'loveBag');
+        const gas = cat.items.find((i) => i.category === 'gas');
+        const next = {
+          loading: false,
+          round: cat.round?.open ? { name: cat.round.name, closesText: chinaTime(cat.round.closesAt) } : null,
+          groceries: cat.items.filter((i) => i.category !== 'loveBag' && i.category !== 'gas').map(row),
+          loveBag: bag ? row(bag) : null,
+          gas: gas ? row(gas) : null,
+        };
+        this.setData({ ...next, ...summarise({ ...this.data, ...next }) });
+      } catch (error) {
+        this.setData({ loading: false });
+        showError(this, error);
+      }
+    },
+    refresh(patch: Record<string, unknown>) {
+      this.setData({ ...patch, ...summarise({ ...this.data, ...patch } as never) });
+    },
+    onTab(e: WechatMiniprogram.CustomEvent<{ value: OrderKind }>) {
+      const tab = e.detail.value;
+      this.refresh({ tab, payment: tab === 'loveBag' ? 'free' : this.data.payment === 'free' ? 'cashOnDelivery' : this.data.payment });
+    },
+    onQty(e: WechatMiniprogram.CustomEvent<{ value: number }, Record<string, never>, { index: number }>) {
+      const index = e.currentTarget.dataset.index;
+      const groceries = this.data.groceries.map((g, i) => (i === index ? { ...g, qty: Number(e.detail.value) } : g));
+      this.refresh({ groceries });
+    },
+    onGas(e: WechatMiniprogram.CustomEvent<{ value: number }>) {
+      this.refresh({ gasCylinders: Number(e.detail.value) });
+    },
+    onMedicine(e: WechatMiniprogram.CustomEvent<{ value: string }>) {
+      this.refresh({ medicine: e.detail.value });
+    },
+    onUrgency(e: WechatMiniprogram.CustomEvent<{ value: 'normal' | 'urgent' }>) {
+      this.setData({ urgency: e.detail.value });
+    },
+    onPayment(e: WechatMiniprogram.CustomEvent<{ value: PaymentMode }>) {
+      this.setData({ payment: e.detail.value });
+    },
+    onContactless(e: WechatMiniprogram.CustomEvent<{ value: boolean }>) {
+      this.setData({ contactless: e.detail.value });
+    },
+    onNote(e: WechatMiniprogram.CustomEvent<{ value: string }>) {
+      this.setData({ note: e.detail.value });
+    },
+    input(): PlaceOrderInput {
+      const d = this.data;
+      const base = { payment: d.tab === 'loveBag' ? ('free' as const) : d.payment, contactless: d.contactless, note: d.note.trim() || undefined };
+      const forHouseholdId = d._forHouseholdId || undefined;
+      switch (d.tab) {
+        case 'grocery':
+          return { ...base, forHouseholdId, kind: 'grocery', lines: d.groceries.filter((g) => g.qty > 0).map((g) => ({ itemId: g.id, qty: g.qty })) };
+        case 'loveBag':
+          return { ...base, forHouseholdId, kind: 'loveBag' };
+        case 'gas':
+          return { ...base, forHouseholdId, kind: 'gas', gasCylinders: d.gasCylinders };
+        case 'medicine':
+          return { ...base, forHouseholdId, kind: 'medicine', medicine: { description: d.medicine.trim(), urgency: d.urgency } };
+      }
+    },
+    async submit() {
+      if (this.data.submitting || !this.data.canSubmit) return;
+      // Ask for status messages inside the tap, before anything asynchronous.
+      const asked = this.data.onBehalf ? Promise.resolve([]) : askSubscribe(['orderStatus']);
+      this.setData({ submitting: true });
+      try {
+        await asked;
+        const order = await call('order.place', this.input(), { requestId: this.data._requestId });
+        this.setData({ submitting: false, _requestId: newRequestId() });
+        showSuccess(this, '下单成功');
+        wx.navigateTo({ url: `/pages/resident/order-detail/index?id=${order.id}` });
+      } catch (error) {
+        // Same request id on the next tap: if this one did go through, it is not placed twice.
+        this.setData({ submitting: false });
+        showError(this, error);
+      }
+    },
+  },
+});
