@@ -13,12 +13,19 @@ const wxStub = {
   getAccountInfoSync: () => ({ miniProgram: { envVersion: 'release', appId: 'wx-test', version: '' } }),
   request: jest.fn(),
   navigateTo: jest.fn(),
+  makePhoneCall: jest.fn(),
+  stopPullDownRefresh: jest.fn(),
+  requestSubscribeMessage: jest.fn((opts: { tmplIds: string[]; success?: (r: Record<string, string>) => void }) =>
+    opts.success?.(Object.fromEntries(opts.tmplIds.map((id) => [id, 'accept']))),
+  ),
+  getEnterOptionsSync: jest.fn(() => ({ scene: 1001, query: {}, path: '' })),
+  getShareInfo: jest.fn(),
   showToast: jest.fn(),
   showModal: jest.fn(),
   getPrivacySetting: jest.fn(),
   openPrivacyContract: jest.fn(),
   onNeedPrivacyAuthorization: jest.fn(),
-  cloud: { init: jest.fn(), callFunction: jest.fn() },
+  cloud: { init: jest.fn(), callFunction: jest.fn(), CloudID: (cloudID: string) => ({ cloudID }) },
 };
 
 Object.assign(globalThis, {
@@ -29,4 +36,5 @@ Object.assign(globalThis, {
 
 beforeEach(() => {
   storage.clear();
+  jest.clearAllMocks();
 });

@@ -1,0 +1,159 @@
+import { flush, loadPage, mockCall, tapButton, textOf } from '../helpers/page';
+
+const directory = {
+  community: { id: 'c-xingfu', name: '幸福新村社区', district: '城关区' },
+  grids: [
+    { id: 'g-01', name: '第1网格', buildings: [{ id: 'b-001', name: '1号楼', floors: 6 }] },
+    { id: 'g-02', name: '第2网格', buildings: [{ id: 'b-002', name: '2号楼', floors: 18 }] },
+  ],
+};
+
+describe('加入网格 page', () => {
+  it('lands a scanned invite in its grid, and sends the request for the gridworker to review', async () => {
+    const { calls } = mockCall({
+      'household.myJoin': () => ({ ok: true, data: null }),
+      'household.resolveEntry': () => ({ ok: true, data: { communityId: 'c-xingfu', communityName: '幸福新村社区', gridId: 'g-02', gridName: '第2网格', via: 'invite' } }),
+      'household.directory': () => ({ ok: true, data: directory }),
+      'household.requestJoin': (p: any) => ({ ok: true, data: { id: 'join-x', status: 'pending', gridName: '第2网格', buildingName: '2号楼', room: p.room, reason: null } }),
+    });
+    const page = await loadPage('pages/join/index', { scene: encodeURIComponent('i=0a1b2c3d4e5f6789') });
+    expect(calls.find((c) => c.action === 'household.resolveEntry')?.payload).toEqual({ inviteToken: '0a1b2c3d4e5f6789' });
+    expect(textOf(page)).toContain('幸福新村社区 · 第2网格');
+    page.instance.onBuilding({ detail: { value: ['b-002'] } });
+    page.instance.onRoom({ detail: { value: '3-1201' } });
+    page.instance.onName({ detail: { value: '次仁' } });
+    page.instance.onPhone({ detail: { value: '13900001234' } });
+    await flush();
+    tapButton(page, '.join__submit');
+    await flush();
+    expect(calls.find((c) => c.action === 'household.requestJoin')?.payload).toEqual({
+      gridId: 'g-02',
+      buildingId: 'b-002',
+      room: '3-1201',
+      headName: '次仁',
+      phone: '13900001234',
+      via: 'invite',
+      inviteToken: '0a1b2c3d4e5f6789',
+    });
+    expect(textOf(page)).toContain('已提交，等待网格员审核');
+  });
+
+  it('resolves a member opening the app from the grid’s WeChat group through its share ticket', async () => {
+    (wx.getEnterOptionsSync as jest.Mock).mockReturnValueOnce({ scene: 1044, shareTicket: 'ticket-1', query: {} });
+    (wx.getShareInfo as jest.Mock).mockImplementationOnce((o: { success: (r: unknown) => void }) => o.success({ cloudID: 'cloud-id-1' }));
+    const { calls } = mockCall({
+      'household.myJoin': () => ({ ok: true, data: null }),
+      'household.resolveEntry': () => ({ ok: true, data: { communityId: 'c-xingfu', communityName: '幸福新村社区', gridId: 'g-01', gridName: '第1网格', via: 'group' } }),
+      'household.directory': () => ({ ok: true, data: directory }),
+    });
+    const page = await loadPage('pages/join/index');
+    expect(calls.find((c) => c.action === 'household.resolveEntry')?.payload).toEqual({ group: { cloudID: 'cloud-id-1' } });
+    expect(page.instance.data).toMatchObject({ via: 'group', gridId: 'g-01' });
+  });
+
+  it('shows the state of an existing request instead of the form', async () => {
+    mockCall({ 'household.myJoin': () => ({ ok: true, data: { id: 'j', status: 'approved', gridName: '第1网格', buildingName: '1号楼', room: '1-101', reason: null } }) });
+    const page = await loadPage('pages/join/index');
+    expect(textOf(page)).toContain('已加入网格');
+    expect(page.querySelector('.join__submit')).toBeFalsy();
+  });
+
+  it('shows why a request was refused and lets the resident apply again', async () => {
+    mockCall({
+      'household.myJoin': () => ({ ok: true, data: { id: 'j', status: 'rejected', gridName: '第1网格', buildingName: '1号楼', room: '1-101', reason: '非本楼住户' } }),
+      'household.communities': () => ({ ok: true, data: [directory.community] }),
+      'household.directory': () => ({ ok: true, data: directory }),
+    });
+    const page = await loadPage('pages/join/index');
+    expect(textOf(page)).toContain('原因：非本楼住户');
+    tapButton(page, '.join__again');
+    await flush();
+    expect(page.querySelector('.join__submit')).toBeTruthy();
+  });
+});
+
+describe('我的家庭 page', () => {
+  const household = {
+    id: 'h1', gridId: 'g-01', gridName: '第1网格', buildingName: '1号楼', room: '1-101', headName: '格桑', phoneMasked: '139****1234',
+    members: [{ id: 'm1', name: '格桑', relation: 'self', ageBand: '60-79', needs: ['dialysis'] }],
+    sensitiveConsent: true, priority: true,
+  };
+
+  it('shows the phone masked and withdraws consent by deleting the needs', async () => {
+    const { calls } = mockCall({
+      'household.get': () => ({ ok: true, data: household }),
+      'household.update': (p: any) => ({ ok: true, data: { ...household, sensitiveConsent: p.sensitiveConsent, members: p.members, priority: false } }),
+    });
+    const page = await loadPage('pages/resident/household/index');
+    expect(textOf(page)).toContain('139****1234');
+    expect(textOf(page)).not.toContain('13900001234');
+    page.instance.onConsent({ detail: { checked: false } });
+    await flush();
+    tapButton(page, '.hh__save-btn');
+    await flush();
+    const sent = calls.find((c) => c.action === 'household.update')?.payload as any;
+    expect(sent.sensitiveConsent).toBe(false);
+    expect(sent.members[0].needs).toEqual([]);
+    expect(sent).not.toHaveProperty('phone');
+  });
+
+  it("shows the server's refusal", async () => {
+    mockCall({
+      'household.get': () => ({ ok: true, data: household }),
+      'household.update': () => ({ ok: false, code: 'PRIVACY.CONSENT_REQUIRED', message: '登记特殊人群信息需要您单独同意' }),
+    });
+    const page = await loadPage('pages/resident/household/index');
+    tapButton(page, '.hh__save-btn');
+    await flush();
+    expect(textOf(page)).toContain('登记特殊人群信息需要您单独同意');
+  });
+});
+
+describe('我的网格 page', () => {
+  it('lists whom to call and the latest notices; tapping a contact calls them', async () => {
+    mockCall({
+      'grid.mine': () => ({
+        ok: true,
+        data: {
+          communityName: '幸福新村社区', gridId: 'g-01', gridName: '第1网格', groupQrFileId: null,
+          contacts: [{ role: 'gridworker', name: '网格员卓玛', phone: '13800001111' }],
+          notices: [{ id: 'n1', scope: 'grid', title: '明早8点核酸', body: '请在楼下排队', postedAt: '2022-08-20T12:00:00Z' }],
+        },
+      }),
+    });
+    const page = await loadPage('pages/resident/grid/index');
+    expect(textOf(page)).toContain('网格员卓玛');
+    expect(textOf(page)).toContain('明早8点核酸');
+    page.instance.callPhone({ currentTarget: { dataset: { phone: '13800001111' } } });
+    expect(wx.makePhoneCall).toHaveBeenCalledWith({ phoneNumber: '13800001111' });
+  });
+});
+
+describe('入群审核 page (gridworker)', () => {
+  it('approves, and refuses only with a reason', async () => {
+    const reviews: unknown[] = [];
+    mockCall({
+      'user.me': () => ({ ok: true, data: { openid: 'gw', nickName: 'gw', roles: ['gridworker'], communityId: 'c', adminGridIds: ['g-01'], householdId: null } }),
+      'grid.joinRequests': () => ({
+        ok: true,
+        data: [{ id: 'join-a', status: 'pending', buildingId: 'b-001', buildingName: '1号楼', room: '1-101', headName: '格桑', phoneMasked: '139****1234', via: 'invite', createdAt: '', reason: null, existingHeadName: null }],
+      }),
+      'grid.reviewJoin': (p) => {
+        reviews.push(p);
+        return { ok: true, data: {} };
+      },
+    });
+    const page = await loadPage('pages/grid/joins/index');
+    expect(textOf(page)).toContain('1号楼 1-101 · 格桑');
+    expect(textOf(page)).toContain('扫码加入');
+    tapButton(page, '.joins__approve');
+    await flush();
+    expect(reviews).toEqual([{ requestId: 'join-a', approve: true }]);
+    page.instance.askReject({ currentTarget: { dataset: { id: 'join-a' } } });
+    await page.instance.reject();
+    expect(reviews).toHaveLength(1);
+    page.instance.onReason({ detail: { value: '非本楼住户' } });
+    await page.instance.reject();
+    expect(reviews[1]).toEqual({ requestId: 'join-a', approve: false, reason: '非本楼住户' });
+  });
+});

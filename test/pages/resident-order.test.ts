@@ -1,0 +1,85 @@
+import { flush, loadPage, mockCall, tapButton, textOf } from '../helpers/page';
+
+const catalog = {
+  round: { id: 'round-001', name: '第1批次', opensAt: '2022-08-20T00:00:00Z', closesAt: '2022-08-21T10:00:00Z', open: true },
+  items: [
+    { id: 'item-001', name: '爱心菜包', category: 'loveBag', unit: '份', priceFen: 0, stock: 100, perHouseholdLimit: 1, remaining: 1, soldOut: false },
+    { id: 'item-002', name: '大米 10斤装', category: 'staple', unit: '袋', priceFen: 4500, stock: 30, perHouseholdLimit: 2, remaining: 2, soldOut: false },
+    { id: 'item-003', name: '鸡蛋', category: 'meat', unit: '斤', priceFen: 650, stock: 0, perHouseholdLimit: 5, remaining: 5, soldOut: true },
+    { id: 'item-019', name: '液化气换瓶（15kg）', category: 'gas', unit: '罐', priceFen: 11000, stock: 60, perHouseholdLimit: 1, remaining: 1, soldOut: false },
+  ],
+};
+const placed = { id: 'o1', kind: 'loveBag', status: 'submitted' };
+
+describe('线上点单 page', () => {
+  it('shows the round and items with explicit units, prices and limits; sold-out items cannot be added', async () => {
+    mockCall({ 'order.catalog': () => ({ ok: true, data: catalog }) });
+    const page = await loadPage('pages/resident/order/index');
+    const text = textOf(page);
+    expect(text).toContain('第1批次 · 08-21 18:00 截单');
+    expect(text).toContain('¥45.00 / 袋 · 每户限 2袋');
+    expect(text).toContain('已售完');
+    expect(page.instance.data.groceries.map((g: { id: string; max: number }) => [g.id, g.max])).toEqual([
+      ['item-002', 2],
+      ['item-003', 0],
+    ]);
+  });
+
+  it('orders groceries with the chosen quantities, asking for status messages in the tap', async () => {
+    const { calls } = mockCall({ 'order.catalog': () => ({ ok: true, data: catalog }), 'order.place': () => ({ ok: true, data: placed }) });
+    const page = await loadPage('pages/resident/order/index');
+    page.instance.onQty({ detail: { value: 2 }, currentTarget: { dataset: { index: 0 } } });
+    await flush();
+    expect(textOf(page)).toContain('1 种商品，合计 ¥90.00');
+    tapButton(page, '.order__submit');
+    await flush();
+    expect(wx.requestSubscribeMessage).toHaveBeenCalled();
+    const place = calls.find((c) => c.action === 'order.place');
+    expect(place?.payload).toEqual({ kind: 'grocery', lines: [{ itemId: 'item-002', qty: 2 }], payment: 'cashOnDelivery', contactless: true });
+    expect(calls.find((c) => c.action === 'user.subscribe')?.payload).toEqual({ templates: ['orderStatus'] });
+    expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/resident/order-detail/index?id=o1' });
+  });
+
+  it('retries a failed tap with the same request id, and starts a new one after success', async () => {
+    let attempt = 0;
+    const ids: Array<string | undefined> = [];
+    mockCall({
+      'order.catalog': () => ({ ok: true, data: catalog }),
+      'order.place': (_p, ctx) => {
+        ids.push(ctx.requestId);
+        attempt += 1;
+        return attempt === 1 ? { ok: false, code: 'COMMON.INTERNAL', message: '系统繁忙，请稍后再试' } : { ok: true, data: placed };
+      },
+    });
+    const page = await loadPage('pages/resident/order/index');
+    page.instance.onTab({ detail: { value: 'loveBag' } });
+    await flush();
+    tapButton(page, '.order__submit');
+    await flush();
+    expect(textOf(page)).toContain('系统繁忙');
+    tapButton(page, '.order__submit');
+    await flush();
+    expect(ids[0]).toBeTruthy();
+    expect(ids[1]).toBe(ids[0]);
+    expect(page.instance.data._requestId).not.toBe(ids[0]);
+  });
+
+  it('says when no round is open', async () => {
+    mockCall({ 'order.catalog': () => ({ ok: true, data: { round: null, items: [] } }) });
+    const page = await loadPage('pages/resident/order/index');
+    expect(textOf(page)).toContain('现在不在下单时间内');
+  });
+
+  it('orders for a household when a gridworker opens it with forHouseholdId (代下单)', async () => {
+    const { calls } = mockCall({ 'order.catalog': () => ({ ok: true, data: catalog }), 'order.place': () => ({ ok: true, data: placed }) });
+    const page = await loadPage('pages/resident/order/index', { forHouseholdId: 'h-0007' });
+    expect(textOf(page)).toContain('代下单');
+    expect(calls[0]?.payload).toEqual({ forHouseholdId: 'h-0007' });
+    page.instance.onTab({ detail: { value: 'loveBag' } });
+    await flush();
+    tapButton(page, '.order__submit');
+    await flush();
+    expect(calls.find((c) => c.action === 'order.place')?.payload).toMatchObject({ kind: 'loveBag', forHouseholdId: 'h-0007', payment: 'free' });
+    expect(wx.requestSubscribeMessage).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,85 @@
+import { flush, loadPage, mockCall, tapButton, textOf } from '../helpers/page';
+
+const order = (id: string, status: string, statusText: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  kind: 'grocery',
+  status,
+  statusText,
+  roundId: 'r',
+  lines: [{ itemId: 'i', name: '大米 10斤装', unit: '袋', qty: 1, priceFen: 4500 }],
+  medicine: null,
+  gas: null,
+  totalFen: 4500,
+  payment: 'cashOnDelivery',
+  contactless: true,
+  note: '',
+  priority: false,
+  onBehalf: false,
+  room: '1-101',
+  rejectReason: null,
+  createdAt: '2022-08-20T02:00:00Z',
+  canCancel: status === 'submitted',
+  canConfirm: status === 'delivered',
+  ...extra,
+});
+
+describe('我的订单 page', () => {
+  it('lists orders with their status and opens one on tap', async () => {
+    mockCall({ 'order.mine': () => ({ ok: true, data: [order('o2', 'delivered', '已送达'), order('o1', 'submitted', '已提交，等待网格员接单', { priority: true })] }) });
+    const page = await loadPage('pages/resident/orders/index');
+    const text = textOf(page);
+    expect(text.indexOf('已送达')).toBeLessThan(text.indexOf('已提交'));
+    expect(text).toContain('08-20 10:00 · ¥45.00');
+    expect(text).toContain('优先保障');
+    page.querySelectorAll('.orders__row')[1]?.dispatchEvent('tap');
+    await flush();
+    expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/resident/order-detail/index?id=o1' });
+  });
+
+  it('shows an empty state that leads to ordering', async () => {
+    mockCall({ 'order.mine': () => ({ ok: true, data: [] }) });
+    const page = await loadPage('pages/resident/orders/index');
+    expect(textOf(page)).toContain('还没有订单');
+  });
+});
+
+describe('订单详情 page', () => {
+  const detail = (status: string, text: string) => ({
+    ...order('o1', status, text),
+    history: [{ status: 'submitted', at: '2022-08-20T02:00:00Z', by: 'u', text: '已提交，等待网格员接单' }],
+    contacts: [{ role: 'gridworker', name: '网格员卓玛', phone: '13800001111' }],
+  });
+
+  it('shows the timeline and contacts, and cancels after confirming in a dialog', async () => {
+    let status = 'submitted';
+    const { calls } = mockCall({
+      'order.detail': () => ({ ok: true, data: detail(status, status === 'submitted' ? '已提交，等待网格员接单' : '已取消') }),
+      'order.cancel': () => {
+        status = 'cancelled';
+        return { ok: true, data: order('o1', 'cancelled', '已取消') };
+      },
+    });
+    const page = await loadPage('pages/resident/order-detail/index', { id: 'o1' });
+    expect(textOf(page)).toContain('网格员卓玛');
+    expect(textOf(page)).toContain('08-20 10:00');
+    tapButton(page, '.detail__cancel');
+    await flush();
+    expect(page.instance.data.confirmingCancel).toBe(true);
+    await page.instance.cancel();
+    await flush();
+    expect(calls.filter((c) => c.action === 'order.cancel')).toEqual([{ action: 'order.cancel', payload: { orderId: 'o1' }, via: 'cloud' }]);
+    expect(page.querySelector('.detail__cancel')).toBeFalsy();
+  });
+
+  it('confirms receipt of a delivered order', async () => {
+    const { calls } = mockCall({
+      'order.detail': () => ({ ok: true, data: detail('delivered', '已送达') }),
+      'order.confirm': () => ({ ok: true, data: order('o1', 'received', '已签收') }),
+    });
+    const page = await loadPage('pages/resident/order-detail/index', { id: 'o1' });
+    expect(page.querySelector('.detail__cancel')).toBeFalsy();
+    tapButton(page, '.detail__confirm');
+    await flush();
+    expect(calls.some((c) => c.action === 'order.confirm')).toBe(true);
+  });
+});
