@@ -100,6 +100,14 @@ async function route(db: DbService, req: IncomingMessage, res: ServerResponse): 
     send(res, 200, { ok: true, data: await listUsers() });
     return;
   }
+  if (req.method === 'GET' && url.pathname === '/dev/outbox') {
+    // What would have gone out as WeChat subscribe messages, newest first.
+    const openid = url.searchParams.get('openid');
+    const query = database().collection('outbox').where(openid ? { openid } : {});
+    const page = await query.orderBy('createdAt', 'desc').limit(100).get();
+    send(res, 200, { ok: true, data: page.data });
+    return;
+  }
   const fn = /^\/fn\/([a-z][\w-]*)$/.exec(url.pathname);
   if (req.method === 'POST' && fn) {
     const name = fn[1] as keyof typeof FUNCTIONS;

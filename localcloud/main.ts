@@ -15,6 +15,7 @@ async function run(): Promise<void> {
       `  云函数   functions   POST ${cloud.url}/fn/<name>   header x-gridlink-user: <openid>`,
       `  数据库   database    ${cloud.dbUrl}   (@cloudbase/node-sdk serviceUrl)`,
       `  演示用户 demo users  GET  ${cloud.url}/dev/users   (dev-admin, dev-gw-01, dev-res-0001, dev-vol-001 …)`,
+      `  订阅消息 outbox      GET  ${cloud.url}/dev/outbox?openid=<openid>   (本地不真正发送 / not sent locally)`,
       `  数据目录 data        ${dataDir} ${cloud.seeded ? '(首次启动，已生成演示社区 / demo community seeded)' : '(沿用已有数据 / reusing data)'}`,
       `  读写计数 DB ops      reads ${stats.reads}, writes ${stats.writes}`,
       '',

@@ -40,6 +40,7 @@ export interface Actions {
   'grid.createInvite': { req: { gridId: string }; res: InviteView };
   'grid.bindGroup': { req: { gridId: string; group: GroupOpenData }; res: { gridId: string; groups: number } };
   'grid.setGroupQr': { req: { gridId: string; fileId: string }; res: { gridId: string } };
+  'grid.households': { req: { gridId: string; buildingId?: string }; res: GridHouseholdView[] };
   'grid.postNotice': { req: { gridId: string | null; title: string; body: string }; res: NoticeView };
 
   'order.catalog': { req: { forHouseholdId?: string }; res: CatalogView };
@@ -123,6 +124,20 @@ export interface JoinRequestView {
   reason: string | null;
   /** An existing household at that room (the gridworker checks the name against it). */
   existingHeadName: string | null;
+}
+
+/** A household as its gridworker sees it in the grid's list (phone masked). */
+export interface GridHouseholdView {
+  id: string;
+  buildingId: string;
+  buildingName: string;
+  room: string;
+  headName: string;
+  phoneMasked: string;
+  members: number;
+  /** Someone of the household has joined with WeChat (户户入群). */
+  joined: boolean;
+  priority: boolean;
 }
 
 /** An invite for the grid's QR code. */

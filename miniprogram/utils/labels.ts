@@ -41,6 +41,7 @@ export const HOME_ENTRIES: HomeEntry[] = [
   { key: 'order', title: '线上点单', note: '买菜、买药、换气、爱心菜包', url: '/pages/resident/order/index', roles: ['resident'], ready: true },
   { key: 'my-orders', title: '我的订单', note: '查看进度、确认收货', url: '/pages/resident/orders/index', roles: ['resident'], ready: true },
   { key: 'joins', title: '入群审核', note: '审核本网格居民的入群申请', url: '/pages/grid/joins/index', roles: ['gridworker', 'groupLeader'], ready: true },
+  { key: 'households', title: '本网格住户', note: '住户名单、代下单', url: '/pages/grid/households/index', roles: ['gridworker', 'groupLeader'], ready: true },
   { key: 'pool', title: '订单池', note: '接单、派单', url: '/pages/grid/pool/index', roles: ['gridworker', 'groupLeader'], ready: false },
   { key: 'lists', title: '采购与配送单', note: '采购汇总、分楼栋配送单', url: '/pages/grid/lists/index', roles: ['gridworker', 'groupLeader'], ready: false },
   { key: 'untested', title: '未检名单', note: '应检尽检，不漏一户', url: '/pages/grid/untested/index', roles: ['gridworker', 'groupLeader'], ready: false },

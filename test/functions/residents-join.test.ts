@@ -169,3 +169,16 @@ describe('household profile', () => {
     expect(mine.notices.map((n) => n.title).sort()).toEqual(['明早8点核酸', '社区通知']);
   });
 });
+
+describe('the grid’s household list', () => {
+  it('shows a gridworker the households of their grid only, phones masked, with who has joined', async () => {
+    const rows = await t.ok('dev-gw-03', 'grid.households', { gridId: 'g-03' });
+    expect(rows.length).toBeGreaterThan(5);
+    expect(rows.every((r) => /^1\d\d\*{4}\d{4}$/.test(r.phoneMasked))).toBe(true);
+    expect(rows.some((r) => r.joined)).toBe(true);
+    const stored = (await t.db.collection('households').where({ gridId: 'g-03' }).count()).total;
+    expect(rows).toHaveLength(stored);
+    expect(await t.call('dev-gw-03', 'grid.households', { gridId: 'g-01' })).toMatchObject({ ok: false, code: 'AUTH.NOT_GRIDWORKER' });
+    expect(await t.call('dev-res-0001', 'grid.households', { gridId: 'g-01' })).toMatchObject({ ok: false, code: 'AUTH.NOT_GRIDWORKER' });
+  });
+});

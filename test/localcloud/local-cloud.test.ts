@@ -53,6 +53,18 @@ describe('local cloud over HTTP', () => {
     expect(ids).toEqual(expect.arrayContaining(['dev-admin', 'dev-gw-01', 'dev-vol-001']));
   });
 
+  it('shows the subscribe messages a status change queued for a user', async () => {
+    const join = await post(
+      `${cloud.url}/fn/household`,
+      { action: 'household.requestJoin', payload: { gridId: 'g-01', buildingId: 'b-001', room: '5-501', headName: '平措', phone: '13900007777', via: 'manual' } },
+      'lc-newbie',
+    );
+    expect(join.json.ok).toBe(true);
+    expect((await post(`${cloud.url}/fn/grid`, { action: 'grid.reviewJoin', payload: { requestId: join.json.data.id, approve: true } }, 'dev-gw-01')).json.ok).toBe(true);
+    const body = (await (await fetch(`${cloud.url}/dev/outbox?openid=lc-newbie`)).json()) as any;
+    expect(body.data).toEqual([expect.objectContaining({ openid: 'lc-newbie', template: 'joinResult', sentAt: null })]);
+  });
+
   it('keeps the data across a restart and does not seed twice', async () => {
     await post(`${cloud.url}/fn/user`, { action: 'user.me', payload: {} }, 'restart-user');
     await cloud.close();

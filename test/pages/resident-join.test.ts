@@ -157,3 +157,24 @@ describe('入群审核 page (gridworker)', () => {
     expect(reviews[1]).toEqual({ requestId: 'join-a', approve: false, reason: '非本楼住户' });
   });
 });
+
+describe('本网格住户 page (gridworker)', () => {
+  it('lists the grid’s households and opens ordering for one (代下单)', async () => {
+    mockCall({
+      'user.me': () => ({ ok: true, data: { openid: 'gw', nickName: 'gw', roles: ['gridworker'], communityId: 'c', adminGridIds: ['g-01'], householdId: null } }),
+      'grid.households': () => ({
+        ok: true,
+        data: [
+          { id: 'h-0007', buildingId: 'b-001', buildingName: '1号楼', room: '1-101', headName: '卓玛', phoneMasked: '139****1234', members: 1, joined: false, priority: true },
+          { id: 'h-0008', buildingId: 'b-001', buildingName: '1号楼', room: '1-102', headName: '扎西', phoneMasked: '138****5678', members: 3, joined: true, priority: false },
+        ],
+      }),
+    });
+    const page = await loadPage('pages/grid/households/index');
+    expect(textOf(page)).toContain('共 2 户，已入群 1 户');
+    expect(textOf(page)).toContain('1号楼 1-101 · 卓玛');
+    tapButton(page, '.hhs__order');
+    await flush();
+    expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/resident/order/index?forHouseholdId=h-0007' });
+  });
+});

@@ -184,6 +184,31 @@ export const main = defineFunction('grid', {
     },
   },
 
+  'grid.households': {
+    input: z.object({ gridId: id, buildingId: id.optional() }).strict(),
+    async handle(ctx, input) {
+      const { grid } = await requireGridStaff(ctx, input.gridId);
+      const where: Record<string, string> = { gridId: grid._id };
+      if (input.buildingId) where.buildingId = input.buildingId;
+      const [households, buildings] = await Promise.all([
+        ctx.db.collection('households').where(where).orderBy('buildingId', 'asc').orderBy('room', 'asc').limit(1000).get(),
+        ctx.db.collection('buildings').where({ gridId: grid._id }).limit(1000).get(),
+      ]);
+      const names = new Map((buildings.data as Building[]).map((b) => [b._id, b.name]));
+      return (households.data as HouseholdDoc[]).map((h) => ({
+        id: h._id,
+        buildingId: h.buildingId,
+        buildingName: names.get(h.buildingId) ?? '',
+        room: h.room,
+        headName: h.headName,
+        phoneMasked: maskPhone(h.phone),
+        members: h.members.length,
+        joined: h.memberOpenids.length > 0,
+        priority: h.priority,
+      }));
+    },
+  },
+
   'grid.createInvite': {
     input: z.object({ gridId: id }).strict(),
     async handle(ctx, input) {
