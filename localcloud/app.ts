@@ -3,7 +3,10 @@
  * (`/db`), invokes any cloud function as a chosen user (`POST /fn/<name>`), and answers health.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { FUNCTIONS, TIMERS } from '../server/functions/registry';
 import { database, resetCloudApp } from '../server/lib/cloud';
 import { COLLECTIONS, INDEXES } from '../server/lib/schema';
@@ -11,6 +14,7 @@ import { createDbService, type DbService } from './db';
 import { invokeFunction } from './invoke';
 import type { DemoOptions } from './seed/demo-community';
 import { seedIfEmpty } from './seed/seed';
+import { MAX_UPLOAD, parseMultipart, readStored, saveFile } from './storage';
 
 /** Header naming the simulated caller's OPENID. */
 export const DEV_USER_HEADER = 'x-gridlink-user';
@@ -39,21 +43,29 @@ export interface LocalCloud {
 const MAX_BODY = 2 * 1024 * 1024;
 
 function readBody(req: IncomingMessage): Promise<string> {
+  return readBytes(req, MAX_BODY).then((b) => b.toString('utf8'));
+}
+
+function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     let size = 0;
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY) {
+      if (size > limit) {
         reject(new Error('body too large'));
         req.destroy();
         return;
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+function localBase(req: IncomingMessage): string {
+  return `http://${req.headers.host ?? '127.0.0.1'}`;
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -77,7 +89,7 @@ async function listUsers(): Promise<unknown[]> {
   }
 }
 
-async function route(db: DbService, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function route(db: DbService, storageRoot: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   if (req.method === 'OPTIONS') {
     res.writeHead(204, {
@@ -108,6 +120,26 @@ async function route(db: DbService, req: IncomingMessage, res: ServerResponse): 
     send(res, 200, { ok: true, data: page.data });
     return;
   }
+  if (req.method === 'POST' && url.pathname === '/storage/upload') {
+    const { fields, file } = parseMultipart(await readBytes(req, MAX_UPLOAD), String(req.headers['content-type'] ?? ''));
+    if (!file) {
+      send(res, 400, { ok: false, code: 'COMMON.INVALID_INPUT', message: '没有收到文件' });
+      return;
+    }
+    const path = saveFile(storageRoot, fields.cloudPath ?? '', file.data);
+    send(res, 200, { ok: true, data: { fileID: `${localBase(req)}/storage/${path}` } });
+    return;
+  }
+  if (req.method === 'GET' && url.pathname.startsWith('/storage/')) {
+    const data = readStored(storageRoot, decodeURIComponent(url.pathname.slice('/storage/'.length)));
+    if (!data) {
+      send(res, 404, { ok: false, code: 'COMMON.NOT_FOUND', message: '没有这个文件' });
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': data.length });
+    res.end(data);
+    return;
+  }
   const fn = /^\/fn\/([a-z][\w-]*)$/.exec(url.pathname);
   if (req.method === 'POST' && fn) {
     const name = fn[1] as keyof typeof FUNCTIONS;
@@ -135,8 +167,9 @@ async function route(db: DbService, req: IncomingMessage, res: ServerResponse): 
 /** Starts the local cloud; functions in this process then reach it through the SDK. */
 export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
   const db = await createDbService({ dataDir: options.dataDir });
+  const storageRoot = options.dataDir ? join(options.dataDir, 'storage') : mkdtempSync(join(tmpdir(), 'gridlink-storage-'));
   const server: Server = createServer((req, res) => {
-    route(db, req, res).catch((error: unknown) => {
+    route(db, storageRoot, req, res).catch((error: unknown) => {
       console.error('[localcloud]', error);
       if (!res.headersSent) send(res, 500, { ok: false, code: 'COMMON.INTERNAL', message: '本地云内部错误' });
     });

@@ -20,12 +20,14 @@ const wxStub = {
   ),
   getEnterOptionsSync: jest.fn(() => ({ scene: 1001, query: {}, path: '' })),
   getShareInfo: jest.fn(),
+  chooseMedia: jest.fn(),
+  uploadFile: jest.fn(),
   showToast: jest.fn(),
   showModal: jest.fn(),
   getPrivacySetting: jest.fn(),
   openPrivacyContract: jest.fn(),
   onNeedPrivacyAuthorization: jest.fn(),
-  cloud: { init: jest.fn(), callFunction: jest.fn(), CloudID: (cloudID: string) => ({ cloudID }) },
+  cloud: { init: jest.fn(), callFunction: jest.fn(), uploadFile: jest.fn(), CloudID: (cloudID: string) => ({ cloudID }) },
 };
 
 Object.assign(globalThis, {

@@ -65,6 +65,24 @@ describe('local cloud over HTTP', () => {
     expect(body.data).toEqual([expect.objectContaining({ openid: 'lc-newbie', template: 'joinResult', sentAt: null })]);
   });
 
+  it('stores an uploaded photo and serves it back, never outside its folder', async () => {
+    const bytes = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3, 0, 255]);
+    const form = new FormData();
+    form.append('cloudPath', 'prescriptions/dev-res-0001/rx.png');
+    form.append('file', new Blob([bytes]), 'rx.png');
+    const up = (await (await fetch(`${cloud.url}/storage/upload`, { method: 'POST', body: form })).json()) as any;
+    expect(up.data.fileID).toBe(`${cloud.url}/storage/prescriptions/dev-res-0001/rx.png`);
+    const back = new Uint8Array(await (await fetch(up.data.fileID)).arrayBuffer());
+    expect([...back]).toEqual([...bytes]);
+
+    const sneaky = new FormData();
+    sneaky.append('cloudPath', '../../../etc/passwd');
+    sneaky.append('file', new Blob([bytes]), 'x');
+    const res = (await (await fetch(`${cloud.url}/storage/upload`, { method: 'POST', body: sneaky })).json()) as any;
+    expect(res.data.fileID.startsWith(`${cloud.url}/storage/`)).toBe(true);
+    expect(res.data.fileID).not.toContain('..');
+  });
+
   it('keeps the data across a restart and does not seed twice', async () => {
     await post(`${cloud.url}/fn/user`, { action: 'user.me', payload: {} }, 'restart-user');
     await cloud.close();

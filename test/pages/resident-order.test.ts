@@ -64,6 +64,27 @@ describe('线上点单 page', () => {
     expect(page.instance.data._requestId).not.toBe(ids[0]);
   });
 
+  it('asks for medicine with an optional prescription photo uploaded to cloud storage', async () => {
+    (wx.chooseMedia as jest.Mock).mockImplementationOnce((o: { success: (r: unknown) => void }) => o.success({ tempFiles: [{ tempFilePath: 'wxfile://tmp/rx.jpg' }] }));
+    (wx.cloud.uploadFile as jest.Mock).mockResolvedValueOnce({ fileID: 'cloud://env/prescriptions/rx.jpg' });
+    const { calls } = mockCall({ 'order.catalog': () => ({ ok: true, data: catalog }), 'order.place': () => ({ ok: true, data: placed }) });
+    const page = await loadPage('pages/resident/order/index');
+    page.instance.onTab({ detail: { value: 'medicine' } });
+    page.instance.onMedicine({ detail: { value: '硝苯地平缓释片 2盒' } });
+    page.instance.onUrgency({ detail: { value: 'urgent' } });
+    await flush();
+    tapButton(page, '.order__rx-btn');
+    await flush();
+    expect((wx.cloud.uploadFile as jest.Mock).mock.calls[0][0].cloudPath).toMatch(/^prescriptions\/\w+\.jpg$/);
+    expect(textOf(page)).toContain('已上传处方照片');
+    tapButton(page, '.order__submit');
+    await flush();
+    expect(calls.find((c) => c.action === 'order.place')?.payload).toMatchObject({
+      kind: 'medicine',
+      medicine: { description: '硝苯地平缓释片 2盒', urgency: 'urgent', prescriptionFileId: 'cloud://env/prescriptions/rx.jpg' },
+    });
+  });
+
   it('says when no round is open', async () => {
     mockCall({ 'order.catalog': () => ({ ok: true, data: { round: null, items: [] } }) });
     const page = await loadPage('pages/resident/order/index');

@@ -1,18 +1,29 @@
 /** 本网格住户: every household of my grid; order for elders without a smartphone (代下单). */
 import type { GridHouseholdView } from '../../../../typings/api';
 import { call } from '../../../services/api';
-import { showError } from '../../../utils/feedback';
+import { pickAndUploadImage } from '../../../services/storage';
+import { showError, showSuccess } from '../../../utils/feedback';
 
 Component({
-  data: { loading: true, rows: [] as GridHouseholdView[], joinedCount: 0 },
+  data: { loading: true, gridId: '', rows: [] as GridHouseholdView[], joinedCount: 0 },
   methods: {
     async onLoad(query: Record<string, string | undefined>) {
       try {
         const gridId = query.gridId ?? (await call('user.me', {})).adminGridIds[0] ?? '';
         const rows = await call('grid.households', { gridId });
-        this.setData({ loading: false, rows, joinedCount: rows.filter((r) => r.joined).length });
+        this.setData({ loading: false, gridId, rows, joinedCount: rows.filter((r) => r.joined).length });
       } catch (error) {
         this.setData({ loading: false });
+        showError(this, error);
+      }
+    },
+    async uploadGroupQr() {
+      try {
+        const fileId = await pickAndUploadImage(`group-qr/${this.data.gridId}`);
+        if (!fileId) return;
+        await call('grid.setGroupQr', { gridId: this.data.gridId, fileId });
+        showSuccess(this, '已更新，居民在「我的网格」可以看到');
+      } catch (error) {
         showError(this, error);
       }
     },

@@ -2,6 +2,7 @@
 import type { CatalogItemView, PlaceOrderInput } from '../../../../typings/api';
 import type { OrderKind, PaymentMode } from '../../../../typings/entities';
 import { call, newRequestId } from '../../../services/api';
+import { pickAndUploadImage } from '../../../services/storage';
 import { showError, showSuccess } from '../../../utils/feedback';
 import { chinaTime, yuan } from '../../../utils/format';
 import { askSubscribe } from '../../../utils/subscribe';
@@ -63,6 +64,7 @@ Component({
     gas: null as ItemRow | null,
     gasCylinders: 1,
     medicine: '',
+    prescriptionFileId: '',
     urgency: 'normal' as 'normal' | 'urgent',
     payment: 'cashOnDelivery' as PaymentMode,
     contactless: true,
@@ -117,6 +119,14 @@ Component({
     onMedicine(e: WechatMiniprogram.CustomEvent<{ value: string }>) {
       this.refresh({ medicine: e.detail.value });
     },
+    async addPrescription() {
+      try {
+        const fileId = await pickAndUploadImage('prescriptions');
+        if (fileId) this.setData({ prescriptionFileId: fileId });
+      } catch (error) {
+        showError(this, error);
+      }
+    },
     onUrgency(e: WechatMiniprogram.CustomEvent<{ value: 'normal' | 'urgent' }>) {
       this.setData({ urgency: e.detail.value });
     },
@@ -141,7 +151,12 @@ Component({
         case 'gas':
           return { ...base, forHouseholdId, kind: 'gas', gasCylinders: d.gasCylinders };
         case 'medicine':
-          return { ...base, forHouseholdId, kind: 'medicine', medicine: { description: d.medicine.trim(), urgency: d.urgency } };
+          return {
+            ...base,
+            forHouseholdId,
+            kind: 'medicine',
+            medicine: { description: d.medicine.trim(), urgency: d.urgency, ...(d.prescriptionFileId ? { prescriptionFileId: d.prescriptionFileId } : {}) },
+          };
       }
     },
     async submit() {
