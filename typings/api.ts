@@ -2,15 +2,13 @@ import type { ApiResult } from './errors';
 import type {
   AgeBand,
   CatalogItem,
-  GasLegs,
   HouseholdMember,
   JoinStatus,
   JoinVia,
   Me,
-  MedicineRequest,
+  OrderDoc,
   OrderEventRecord,
   OrderKind,
-  OrderLine,
   OrderStatus,
   PaymentMode,
   Relation,
@@ -247,24 +245,14 @@ export interface PlaceOrderInput {
 }
 
 /** An order as residents and gridworkers see it. */
-export interface OrderView {
+export interface OrderView
+  extends Pick<
+    OrderDoc,
+    'kind' | 'roundId' | 'lines' | 'medicine' | 'gas' | 'totalFen' | 'payment' | 'contactless' | 'note' | 'priority' | 'onBehalf' | 'room' | 'rejectReason' | 'createdAt'
+  > {
   id: string;
-  kind: OrderKind;
   status: OrderStatus;
   statusText: string;
-  roundId: string;
-  lines: OrderLine[];
-  medicine: MedicineRequest | null;
-  gas: GasLegs | null;
-  totalFen: number;
-  payment: PaymentMode;
-  contactless: boolean;
-  note: string;
-  priority: boolean;
-  onBehalf: boolean;
-  room: string;
-  rejectReason: string | null;
-  createdAt: string;
   canCancel: boolean;
   canConfirm: boolean;
 }
