@@ -9,6 +9,8 @@ module.exports = {
       roots: ['<rootDir>/test'],
       testMatch: ['<rootDir>/test/{core,functions,contract,localcloud}/**/*.test.ts'],
       transform: { '^.+\\.(t|j)s$': swc },
+      // @noble ships ES modules only.
+      transformIgnorePatterns: ['/node_modules/(?!(@noble)/)'],
       setupFiles: ['<rootDir>/test/helpers/node-setup.ts'],
     },
     {
