@@ -3,7 +3,8 @@
  * (`/db`), invokes any cloud function as a chosen user (`POST /fn/<name>`), and answers health.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { mkdtempSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -164,8 +165,28 @@ async function route(db: DbService, storageRoot: string, req: IncomingMessage, r
   send(res, 404, { ok: false, code: 'COMMON.NOT_FOUND', message: `没有这个地址：${url.pathname}` });
 }
 
+/**
+ * The card signing key of the local cloud: kept beside its data so cards stay valid across
+ * restarts (CloudBase has its own in the functions' environment; this one is for development).
+ */
+function ensureCardKey(dataDir: string | null): void {
+  if (process.env.GRIDLINK_CARD_SIGNING_KEY) return;
+  const file = dataDir ? join(dataDir, 'card-signing-key') : null;
+  if (file && existsSync(file)) {
+    process.env.GRIDLINK_CARD_SIGNING_KEY = readFileSync(file, 'utf8').trim();
+    return;
+  }
+  const key = randomBytes(32).toString('base64url');
+  if (file) {
+    mkdirSync(dataDir as string, { recursive: true });
+    writeFileSync(file, key, { mode: 0o600 });
+  }
+  process.env.GRIDLINK_CARD_SIGNING_KEY = key;
+}
+
 /** Starts the local cloud; functions in this process then reach it through the SDK. */
 export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
+  ensureCardKey(options.dataDir);
   const db = await createDbService({ dataDir: options.dataDir });
   const storageRoot = options.dataDir ? join(options.dataDir, 'storage') : mkdtempSync(join(tmpdir(), 'gridlink-storage-'));
   const server: Server = createServer((req, res) => {

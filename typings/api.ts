@@ -5,6 +5,7 @@ import type {
   HouseholdMember,
   JoinStatus,
   JoinVia,
+  KnockStatus,
   Me,
   OrderDoc,
   OrderEventRecord,
@@ -48,6 +49,89 @@ export interface Actions {
   'order.cancel': { req: { orderId: string; reason?: string }; res: OrderView };
   'order.confirm': { req: { orderId: string }; res: OrderView };
   'order.openRound': { req: { name: string; opensAt: string; closesAt: string }; res: RoundView };
+
+  'testing.openRound': { req: { name: string; date: string; points: string[]; validHours: number }; res: TestRoundView };
+  'testing.closeRound': { req: { roundId: string }; res: TestRoundView };
+  'testing.rounds': { req: Record<string, never>; res: TestRoundView[] };
+  'testing.personCodes': { req: Record<string, never>; res: PersonCodeView[] };
+  'testing.record': { req: RecordSampleInput; res: { duplicate: boolean; card: CardView } };
+  'testing.myCards': { req: Record<string, never>; res: CardView[] };
+  'testing.verify': { req: { token: string; roundId?: string; householdId?: string }; res: VerifyView };
+  'testing.coverage': { req: { roundId: string; gridId: string }; res: CoverageView };
+  'testing.knock': { req: { roundId: string; householdId: string; status: KnockStatus; note?: string }; res: { householdId: string; status: KnockStatus } };
+  'testing.publicKeys': { req: Record<string, never>; res: Array<{ keyId: string; publicKey: string }> };
+}
+
+/** A testing round. */
+export interface TestRoundView {
+  id: string;
+  code: string;
+  name: string;
+  date: string;
+  points: string[];
+  validHours: number;
+  status: 'open' | 'closed';
+}
+
+/** A household member's own code, shown as a QR for the sampler to scan. */
+export interface PersonCodeView {
+  memberId: string;
+  nameMasked: string;
+  token: string;
+  /** The QR image (SVG data URL). */
+  qr: string;
+}
+
+/** Recording a sample: by scanning a person's code, or by picking the member (door to door). */
+export interface RecordSampleInput {
+  roundId: string;
+  point: string;
+  personCode?: string;
+  householdId?: string;
+  memberId?: string;
+}
+
+/** A 核酸已采样卡. */
+export interface CardView {
+  roundId: string;
+  roundName: string;
+  serial: string;
+  nameMasked: string;
+  place: string;
+  gridName: string;
+  sampledAt: string;
+  validUntil: string;
+  seal: string;
+  token: string;
+  qr: string;
+  result: 'negative' | 'positive' | null;
+}
+
+/** What the checkpoint or hand-out volunteer sees after scanning a card. */
+export interface VerifyView {
+  status: 'valid' | 'expired' | 'otherRound' | 'otherHolder' | 'invalid';
+  text: string;
+  nameMasked: string | null;
+  serial: string | null;
+  roundId: string | null;
+  sampledAt: string | null;
+}
+
+/** Testing coverage of a grid in a round (应检尽检, 不漏一户). */
+export interface CoverageView {
+  roundId: string;
+  gridId: string;
+  sampled: number;
+  total: number;
+  buildings: Array<{ buildingId: string; buildingName: string; sampled: number; total: number }>;
+  /** Who is not yet sampled, by household, with special-needs flags and door-knock status. */
+  pending: Array<{
+    householdId: string;
+    buildingName: string;
+    room: string;
+    members: Array<{ memberId: string; nameMasked: string; needs: SpecialNeed[] }>;
+    knock: KnockStatus | null;
+  }>;
 }
 
 /** Subscribe-message templates the app asks residents to accept. */

@@ -286,3 +286,43 @@ export interface OutboxDoc {
   sentAt: string | null;
   error: string | null;
 }
+
+/** A testing round (核酸检测轮次) of a community. */
+export interface TestRoundDoc {
+  _id: string;
+  communityId: string;
+  /** Short code used in serial numbers, e.g. `R3`. */
+  code: string;
+  name: string;
+  /** China calendar day of the round. */
+  date: string;
+  points: string[];
+  /** How long a card of this round counts as valid. */
+  validHours: number;
+  status: 'open' | 'closed';
+  openedAt: string;
+  closedAt: string | null;
+  createdBy: string;
+}
+
+/** One person sampled in one round: at most one per member per round. */
+export interface SampleDoc {
+  _id: string;
+  roundId: string;
+  communityId: string;
+  gridId: string;
+  buildingId: string;
+  householdId: string;
+  memberId: string;
+  serial: string;
+  sampledAt: string;
+  point: string;
+  sampler: string;
+  /** The signed card. */
+  token: string;
+  /** A result, if the community records one later; shown apart from "sampled". */
+  result: 'negative' | 'positive' | null;
+}
+
+/** Door-knock status of a household not yet sampled in a round. */
+export type KnockStatus = 'notHome' | 'cannotCome' | 'refused' | 'scheduled';

@@ -4,10 +4,11 @@ import { main as grid } from './grid';
 import { main as household } from './household';
 import { main as order } from './order';
 import { main as system } from './system';
+import { main as testing } from './testing';
 import { main as user } from './user';
 
 /** Every cloud function by name: the local cloud serves these, the build bundles each. */
-export const FUNCTIONS: Record<FunctionName, CloudMain> = { system, user, household, grid, order };
+export const FUNCTIONS: Record<FunctionName, CloudMain> = { system, user, household, grid, order, testing };
 
 /** A timer trigger: CloudBase runs it from the function's config.json, the local cloud on an interval. */
 export interface TimerSpec {

@@ -3,6 +3,9 @@ import tcb from '@cloudbase/node-sdk';
 /** The database handle type the SDK gives. */
 export type Db = ReturnType<ReturnType<typeof tcb.init>['database']>;
 
+/** A transaction handle (`db.runTransaction` callback, `db.startTransaction`). */
+export type Tx = Awaited<ReturnType<Db['startTransaction']>>;
+
 let app: ReturnType<typeof tcb.init> | null = null;
 
 /**

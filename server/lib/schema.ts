@@ -18,6 +18,10 @@ export const COLLECTIONS = [
   'rounds',
   'quotas',
   'orders',
+  'testRounds',
+  'samples',
+  'counters',
+  'knocks',
 ] as const;
 
 /** A collection name. */
@@ -47,4 +51,8 @@ export const INDEXES: IndexSpec[] = [
   { collection: 'orders', name: 'status_updated', keys: { status: 1, updatedAt: 1 } },
   { collection: 'notices', name: 'community_posted', keys: { communityId: 1, postedAt: -1 } },
   { collection: 'outbox', name: 'unsent', keys: { sentAt: 1, createdAt: 1 } },
+  { collection: 'testRounds', name: 'community_opened', keys: { communityId: 1, openedAt: -1 } },
+  { collection: 'samples', name: 'round_grid', keys: { roundId: 1, gridId: 1 } },
+  { collection: 'samples', name: 'household_sampled', keys: { householdId: 1, sampledAt: -1 } },
+  { collection: 'knocks', name: 'round_grid', keys: { roundId: 1, gridId: 1 } },
 ];

@@ -1,0 +1,365 @@
+import QRCode from 'qrcode';
+import { readPersonCode, serialNumber, signCard, signPersonCode, verifyCard, type CardVerdict } from '../../../core/card/token';
+import { AppError } from '../../../core/errors';
+import { maskName } from '../../../core/mask';
+import { chinaDay, toChinaIso } from '../../../core/time';
+import type { CardView, CoverageView, TestRoundView, VerifyView } from '../../../typings/api';
+import type { Building, Community, Grid, HouseholdDoc, KnockStatus, SampleDoc, TestRoundDoc, UserDoc } from '../../../typings/entities';
+import { getDoc, mustGet, requireGridStaff, requireResident, staffOf } from '../../lib/access';
+import { isDuplicateError } from '../../lib/db-errors';
+import { cardKeys, publicKeyList } from '../../lib/card-keys';
+import { defineFunction, type CallContext, type UserContext } from '../../lib/define-function';
+import { findUser } from '../../lib/users';
+import { z } from '../../lib/validate';
+
+const id = z.string().min(1).max(64);
+const PAGE = 1000;
+
+const VERDICT_TEXT: Record<VerifyView['status'], string> = {
+  valid: '有效：已在本轮采样',
+  expired: '已过期：请参加最新一轮核酸采样',
+  otherRound: '不是本轮的采样卡',
+  otherHolder: '不是本户的采样卡',
+  invalid: '无效：采样卡被修改或不是本社区签发',
+};
+
+/** A QR code as an SVG data URL (the `image` component shows SVG; no PNG encoding on the server). */
+async function qrDataUrl(text: string): Promise<string> {
+  const svg = await QRCode.toString(text, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+  return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
+}
+
+function roundView(r: TestRoundDoc): TestRoundView {
+  return { id: r._id, code: r.code, name: r.name, date: r.date, points: r.points, validHours: r.validHours, status: r.status };
+}
+
+/** Every document matching a query, a page (the SDK's maximum) at a time. */
+async function all<T>(ctx: CallContext, collection: string, where: Record<string, unknown>): Promise<T[]> {
+  const out: T[] = [];
+  for (let skip = 0; ; skip += PAGE) {
+    const page = (await ctx.db.collection(collection).where(where).orderBy('_id', 'asc').skip(skip).limit(PAGE).get()).data as T[];
+    out.push(...page);
+    if (page.length < PAGE) return out;
+  }
+}
+
+async function requireAdmin(ctx: UserContext): Promise<UserDoc & { communityId: string }> {
+  const user = await findUser(ctx);
+  if (!user?.roles.includes('communityAdmin') || !user.communityId) throw new AppError('AUTH.NOT_ADMIN');
+  return user as UserDoc & { communityId: string };
+}
+
+/** Samplers: the grid's staff, the community's admin, and volunteers of the community. */
+function maySample(user: UserDoc | null, grid: Grid): boolean {
+  if (staffOf(user, grid)) return true;
+  return Boolean(user?.roles.includes('volunteer') && user.communityId === grid.communityId);
+}
+
+async function cardView(ctx: CallContext, s: SampleDoc, names: { round: TestRoundDoc; grid: Grid; community: Community; building: Building; household: HouseholdDoc }): Promise<CardView> {
+  const member = names.household.members.find((m) => m.id === s.memberId);
+  return {
+    roundId: s.roundId,
+    roundName: names.round.name,
+    serial: s.serial,
+    nameMasked: maskName(member?.name ?? ''),
+    place: `${names.building.name} ${names.household.room}`,
+    gridName: names.grid.name,
+    sampledAt: toChinaIso(new Date(s.sampledAt)),
+    validUntil: toChinaIso(new Date(Date.parse(s.sampledAt) + names.round.validHours * 3600_000)),
+    seal: `${names.community.name}居民委员会`,
+    token: s.token,
+    qr: await qrDataUrl(s.token),
+    result: s.result,
+  };
+}
+
+/**
+ * The next number of a sequence, by compare-and-set on its counter: unique under any concurrency,
+ * with no transaction to conflict (a number is lost only if the caller dies before using it).
+ */
+async function nextSequence(ctx: CallContext, counterId: string): Promise<number> {
+  const counters = ctx.db.collection('counters');
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const current = await getDoc<{ seq: number }>(ctx, 'counters', counterId);
+    if (!current) {
+      try {
+        await counters.add({ _id: counterId, seq: 1 });
+        return 1;
+      } catch (error) {
+        if (!isDuplicateError(error)) throw error;
+        continue;
+      }
+    }
+    const taken = await counters.where({ _id: counterId, seq: current.seq }).update({ seq: current.seq + 1 });
+    if (taken.updated) return current.seq + 1;
+  }
+  throw new AppError('COMMON.CONFLICT', '登记人数较多，请稍后重试');
+}
+
+/** 核酸已采样卡: testing rounds, recording samples, signed cards, verification and coverage. */
+export const main = defineFunction('testing', {
+  'testing.openRound': {
+    input: z
+      .object({
+        name: z.string().trim().min(1).max(30),
+        date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD'),
+        points: z.array(z.string().trim().min(1).max(30)).min(1).max(30),
+        validHours: z.number().int().min(1).max(24 * 14),
+      })
+      .strict(),
+    async handle(ctx, input) {
+      const admin = await requireAdmin(ctx);
+      const count = await ctx.db.collection('testRounds').where({ communityId: admin.communityId }).count();
+      const round: Omit<TestRoundDoc, '_id'> = {
+        communityId: admin.communityId,
+        code: `R${(count.total ?? 0) + 1}`,
+        name: input.name,
+        date: input.date,
+        points: input.points,
+        validHours: input.validHours,
+        status: 'open',
+        openedAt: ctx.now.toISOString(),
+        closedAt: null,
+        createdBy: ctx.caller.openid,
+      };
+      const { id: roundId } = (await ctx.db.collection('testRounds').add(round)) as { id: string };
+      return roundView({ _id: roundId, ...round });
+    },
+  },
+
+  'testing.closeRound': {
+    input: z.object({ roundId: id }).strict(),
+    async handle(ctx, input) {
+      const admin = await requireAdmin(ctx);
+      const round = await mustGet<TestRoundDoc>(ctx, 'testRounds', input.roundId, '检测轮次');
+      if (round.communityId !== admin.communityId) throw new AppError('AUTH.NOT_ADMIN');
+      await ctx.db.collection('testRounds').where({ _id: round._id, status: 'open' }).update({ status: 'closed', closedAt: ctx.now.toISOString() });
+      return roundView({ ...round, status: 'closed' });
+    },
+  },
+
+  'testing.rounds': {
+    input: z.object({}).strict(),
+    async handle(ctx) {
+      const user = await findUser(ctx);
+      if (!user?.communityId) throw new AppError('AUTH.NOT_MEMBER');
+      const res = await ctx.db.collection('testRounds').where({ communityId: user.communityId }).orderBy('openedAt', 'desc').limit(100).get();
+      return (res.data as TestRoundDoc[]).map(roundView);
+    },
+  },
+
+  'testing.personCodes': {
+    input: z.object({}).strict(),
+    async handle(ctx) {
+      const { household } = await requireResident(ctx);
+      const keys = cardKeys();
+      return Promise.all(
+        household.members.map(async (m) => {
+          const token = signPersonCode({ k: keys.keyId, h: household._id, m: m.id }, keys.secret);
+          return { memberId: m.id, nameMasked: maskName(m.name), token, qr: await qrDataUrl(token) };
+        }),
+      );
+    },
+  },
+
+  'testing.record': {
+    input: z
+      .object({ roundId: id, point: z.string().trim().min(1).max(30), personCode: z.string().max(1000).optional(), householdId: id.optional(), memberId: id.optional() })
+      .strict()
+      .refine((v) => Boolean(v.personCode) || (Boolean(v.householdId) && Boolean(v.memberId)), { message: '请扫描居民的个人码，或选择住户成员', path: ['personCode'] }),
+    async handle(ctx, input) {
+      const keys = cardKeys();
+      let householdId = input.householdId;
+      let memberId = input.memberId;
+      if (input.personCode) {
+        const person = readPersonCode(input.personCode, keys.publicKeys);
+        if (!person) throw new AppError('COMMON.INVALID_INPUT', '这不是本社区的个人码，请让居民出示小程序里的个人码');
+        householdId = person.h;
+        memberId = person.m;
+      }
+      const [round, household, user] = await Promise.all([
+        mustGet<TestRoundDoc>(ctx, 'testRounds', input.roundId, '检测轮次'),
+        mustGet<HouseholdDoc>(ctx, 'households', householdId as string, '住户'),
+        findUser(ctx),
+      ]);
+      const grid = await mustGet<Grid>(ctx, 'grids', household.gridId, '网格');
+      if (!maySample(user, grid)) throw new AppError('AUTH.FORBIDDEN', '只有本社区的采样人员可以登记');
+      if (round.communityId !== household.communityId) throw new AppError('COMMON.INVALID_INPUT', '该居民不属于本轮检测的社区');
+      if (round.status !== 'open') throw new AppError('COMMON.CONFLICT', '本轮检测已结束');
+      if (!round.points.includes(input.point)) throw new AppError('COMMON.INVALID_INPUT', '采样点不在本轮检测的采样点中');
+      const member = household.members.find((m) => m.id === memberId);
+      if (!member) throw new AppError('COMMON.NOT_FOUND', '该住户没有这位成员');
+
+      const sampleId = `${round._id}:${member.id}`;
+      // A second scan of the same person in the same round finds the first sample.
+      let duplicate = true;
+      let sample = await getDoc<SampleDoc>(ctx, 'samples', sampleId);
+      if (!sample) {
+        const seq = await nextSequence(ctx, `${round._id}:${grid._id}`);
+        const sampledAt = ctx.now;
+        const serial = serialNumber(round.code, grid._id, seq);
+        const token = signCard(
+          {
+            k: keys.keyId,
+            r: round._id,
+            s: serial,
+            h: household._id,
+            g: grid._id,
+            m: member.id,
+            n: maskName(member.name),
+            t: Math.floor(sampledAt.getTime() / 1000),
+            e: Math.floor(sampledAt.getTime() / 1000) + round.validHours * 3600,
+          },
+          keys.secret,
+        );
+        const fresh: SampleDoc = {
+          _id: sampleId,
+          roundId: round._id,
+          communityId: round.communityId,
+          gridId: grid._id,
+          buildingId: household.buildingId,
+          householdId: household._id,
+          memberId: member.id,
+          serial,
+          sampledAt: sampledAt.toISOString(),
+          point: input.point,
+          sampler: ctx.caller.openid,
+          token,
+          result: null,
+        };
+        try {
+          await ctx.db.collection('samples').add(fresh);
+          sample = fresh;
+          duplicate = false;
+        } catch (error) {
+          // Scanned twice at the same moment: the other scan's sample stands (its serial is used).
+          if (!isDuplicateError(error)) throw error;
+          sample = await mustGet<SampleDoc>(ctx, 'samples', sampleId, '采样记录');
+        }
+      }
+      const [community, building] = await Promise.all([
+        mustGet<Community>(ctx, 'communities', round.communityId, '社区'),
+        mustGet<Building>(ctx, 'buildings', household.buildingId, '楼栋'),
+      ]);
+      return { duplicate, card: await cardView(ctx, sample, { round, grid, community, building, household }) };
+    },
+  },
+
+  'testing.myCards': {
+    input: z.object({}).strict(),
+    async handle(ctx) {
+      const { household } = await requireResident(ctx);
+      const _ = ctx.db.command;
+      const samples = (await ctx.db.collection('samples').where({ householdId: household._id }).orderBy('sampledAt', 'desc').limit(1000).get()).data as SampleDoc[];
+      if (samples.length === 0) return [];
+      const [rounds, grid, community, building] = await Promise.all([
+        ctx.db.collection('testRounds').where({ _id: _.in([...new Set(samples.map((s) => s.roundId))]) }).limit(1000).get(),
+        mustGet<Grid>(ctx, 'grids', household.gridId, '网格'),
+        mustGet<Community>(ctx, 'communities', household.communityId, '社区'),
+        mustGet<Building>(ctx, 'buildings', household.buildingId, '楼栋'),
+      ]);
+      const byId = new Map((rounds.data as TestRoundDoc[]).map((r) => [r._id, r]));
+      return Promise.all(
+        samples.filter((s) => byId.has(s.roundId)).map((s) => cardView(ctx, s, { round: byId.get(s.roundId) as TestRoundDoc, grid, community, building, household })),
+      );
+    },
+  },
+
+  'testing.verify': {
+    input: z.object({ token: z.string().min(1).max(2000), roundId: id.optional(), householdId: id.optional() }).strict(),
+    async handle(ctx, input) {
+      const user = await findUser(ctx);
+      const checker = ['volunteer', 'gridworker', 'groupLeader', 'communityAdmin'] as const;
+      if (!user || !checker.some((r) => user.roles.includes(r))) throw new AppError('AUTH.FORBIDDEN', '只有卡点和物资发放人员可以查验');
+      const verdict: CardVerdict = verifyCard(input.token, {
+        publicKeys: cardKeys().publicKeys,
+        now: ctx.now,
+        roundId: input.roundId,
+        householdId: input.householdId,
+      });
+      const claims = verdict.status === 'invalid' ? null : verdict.claims;
+      return {
+        status: verdict.status,
+        text: VERDICT_TEXT[verdict.status],
+        nameMasked: claims?.n ?? null,
+        serial: claims?.s ?? null,
+        roundId: claims?.r ?? null,
+        sampledAt: claims ? toChinaIso(new Date(claims.t * 1000)) : null,
+      };
+    },
+  },
+
+  'testing.coverage': {
+    input: z.object({ roundId: id, gridId: id }).strict(),
+    async handle(ctx, input): Promise<CoverageView> {
+      const { grid } = await requireGridStaff(ctx, input.gridId);
+      const round = await mustGet<TestRoundDoc>(ctx, 'testRounds', input.roundId, '检测轮次');
+      if (round.communityId !== grid.communityId) throw new AppError('COMMON.NOT_FOUND', '没有找到该检测轮次');
+      const [households, samples, knocks, buildings] = await Promise.all([
+        all<HouseholdDoc>(ctx, 'households', { gridId: grid._id }),
+        all<Pick<SampleDoc, 'memberId' | 'householdId'>>(ctx, 'samples', { roundId: round._id, gridId: grid._id }),
+        all<{ householdId: string; status: KnockStatus }>(ctx, 'knocks', { roundId: round._id, gridId: grid._id }),
+        all<Building>(ctx, 'buildings', { gridId: grid._id }),
+      ]);
+      const sampledMembers = new Set(samples.map((s) => s.memberId));
+      const knockOf = new Map(knocks.map((k) => [k.householdId, k.status]));
+      const names = new Map(buildings.map((b) => [b._id, b.name]));
+      const perBuilding = new Map<string, { sampled: number; total: number }>();
+      const pending: CoverageView['pending'] = [];
+      let total = 0;
+      let sampled = 0;
+      for (const h of households) {
+        const counts = perBuilding.get(h.buildingId) ?? { sampled: 0, total: 0 };
+        const missing = h.members.filter((m) => !sampledMembers.has(m.id));
+        counts.total += h.members.length;
+        counts.sampled += h.members.length - missing.length;
+        perBuilding.set(h.buildingId, counts);
+        total += h.members.length;
+        sampled += h.members.length - missing.length;
+        if (missing.length) {
+          pending.push({
+            householdId: h._id,
+            buildingName: names.get(h.buildingId) ?? '',
+            room: h.room,
+            members: missing.map((m) => ({ memberId: m.id, nameMasked: maskName(m.name), needs: m.needs })),
+            knock: knockOf.get(h._id) ?? null,
+          });
+        }
+      }
+      // Special needs first: they are the ones a gridworker goes door to door for.
+      pending.sort((a, b) => Number(b.members.some((m) => m.needs.length)) - Number(a.members.some((m) => m.needs.length)));
+      return {
+        roundId: round._id,
+        gridId: grid._id,
+        sampled,
+        total,
+        buildings: [...perBuilding].map(([buildingId, c]) => ({ buildingId, buildingName: names.get(buildingId) ?? '', ...c })),
+        pending,
+      };
+    },
+  },
+
+  'testing.knock': {
+    input: z
+      .object({ roundId: id, householdId: id, status: z.enum(['notHome', 'cannotCome', 'refused', 'scheduled']), note: z.string().trim().max(100).optional() })
+      .strict(),
+    async handle(ctx, input) {
+      const household = await mustGet<HouseholdDoc>(ctx, 'households', input.householdId, '住户');
+      await requireGridStaff(ctx, household.gridId);
+      await ctx.db
+        .collection('knocks')
+        .doc(`${input.roundId}:${household._id}`)
+        .set({ roundId: input.roundId, gridId: household.gridId, householdId: household._id, status: input.status, note: input.note ?? '', by: ctx.caller.openid, at: ctx.now.toISOString(), day: chinaDay(ctx.now) });
+      return { householdId: household._id, status: input.status };
+    },
+  },
+
+  'testing.publicKeys': {
+    public: true,
+    input: z.object({}).strict(),
+    async handle() {
+      return publicKeyList();
+    },
+  },
+});
+
