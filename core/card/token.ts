@@ -116,7 +116,7 @@ export function readSigned(token: string, publicKeys: Readonly<Record<string, Ui
   if (!claims || claims.v !== 1 || typeof claims.k !== 'string') return { reason: 'malformed' };
   const key = publicKeys[claims.k];
   if (!key) return { reason: 'unknownKey' };
-  let ok = false;
+  let ok: boolean;
   try {
     ok = ed.verify(sigBytes, encoder.encode(body), key);
   } catch {
