@@ -13,7 +13,7 @@ describe('home page', () => {
     expect(text).toContain('网格员卓玛');
     expect(text).toContain('网格员');
     expect(text).toContain('隐私保护指引');
-    expect(page.instance.data.entries.map((e: { key: string }) => e.key)).toEqual(['join', 'joins', 'households', 'privacy']);
+    expect(page.instance.data.entries.map((e: { key: string }) => e.key)).toEqual(['join', 'joins', 'households', 'sample', 'verify', 'untested', 'privacy']);
   });
 
   it('tells a newcomer with no role how to join', async () => {

@@ -8,7 +8,7 @@ describe('labels', () => {
   it('offers only existing pages, by role', () => {
     expect(entriesFor(['communityAdmin']).every((e) => e.ready)).toBe(true);
     expect(entriesFor([]).map((e) => e.key)).toEqual(['join', 'privacy']);
-    expect(entriesFor(['resident']).map((e) => e.key)).toEqual(['my-grid', 'household', 'order', 'my-orders', 'privacy']);
+    expect(entriesFor(['resident']).map((e) => e.key)).toEqual(['my-grid', 'household', 'order', 'my-orders', 'cards', 'privacy']);
     const appPages = (require('../../miniprogram/app.json') as { pages: string[] }).pages.map((p) => `/${p}`);
     for (const entry of HOME_ENTRIES.filter((e) => e.ready)) expect(appPages).toContain(entry.url);
   });
