@@ -59,7 +59,15 @@ export interface Actions {
   'testing.verify': { req: { token: string; roundId?: string; householdId?: string }; res: VerifyView };
   'testing.coverage': { req: { roundId: string; gridId: string }; res: CoverageView };
   'testing.knock': { req: { roundId: string; householdId: string; status: KnockStatus; note?: string }; res: { householdId: string; status: KnockStatus } };
+  'testing.exportCoverage': { req: { roundId: string; gridId: string }; res: ExportFileView };
   'testing.publicKeys': { req: Record<string, never>; res: Array<{ keyId: string; publicKey: string }> };
+}
+
+/** An exported spreadsheet (.xlsx, base64) the page saves and opens. */
+export interface ExportFileView {
+  fileName: string;
+  base64: string;
+  rows: number;
 }
 
 /** A testing round. */

@@ -120,6 +120,19 @@ describe('coverage of a grid (应检尽检, 不漏一户)', () => {
     expect(after.pending.find((p) => p.householdId === target.householdId)?.knock).toBe('cannotCome');
   });
 
+  it('exports the coverage as an Excel workbook for printing', async () => {
+    const ExcelJS = (await import('exceljs')).default;
+    const file = await t.ok('dev-gw-02', 'testing.exportCoverage', { roundId, gridId: 'g-02' });
+    expect(file.fileName).toBe('8月20日全员核酸-第2网格-采样统计.xlsx');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(file.base64, 'base64') as never);
+    const pending = wb.getWorksheet('未采样名单');
+    const cover = await t.ok('dev-gw-02', 'testing.coverage', { roundId, gridId: 'g-02' });
+    expect(pending?.rowCount).toBe(2 + cover.pending.reduce((n, p) => n + p.members.length, 0));
+    expect(pending?.getRow(2).values).toEqual([undefined, '楼栋', '房号', '姓名', '特殊人群', '敲门情况']);
+    expect(await t.call('dev-gw-01', 'testing.exportCoverage', { roundId, gridId: 'g-02' })).toMatchObject({ ok: false, code: 'AUTH.NOT_GRIDWORKER' });
+  });
+
   it('stops recording when the round is closed', async () => {
     await t.ok('dev-admin', 'testing.closeRound', { roundId });
     const h = joined('g-04')[0]!;

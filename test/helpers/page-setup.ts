@@ -5,6 +5,15 @@
  */
 const storage = new Map<string, unknown>();
 
+/** The app's user folder, in memory. */
+export const files = new Map<string, string>();
+const fs = {
+  writeFile: (o: { filePath: string; data: string; success?: () => void }) => {
+    files.set(o.filePath, o.data);
+    o.success?.();
+  },
+};
+
 const wxStub = {
   getStorageSync: (key: string) => (storage.has(key) ? storage.get(key) : ''),
   setStorageSync: (key: string, value: unknown) => void storage.set(key, value),
@@ -21,6 +30,12 @@ const wxStub = {
   getEnterOptionsSync: jest.fn(() => ({ scene: 1001, query: {}, path: '' })),
   getShareInfo: jest.fn(),
   chooseMedia: jest.fn(),
+  env: { USER_DATA_PATH: 'wxfile://usr' },
+  getFileSystemManager: jest.fn(() => fs),
+  openDocument: jest.fn((o: { success?: () => void }) => o.success?.()),
+  scanCode: jest.fn(),
+  vibrateShort: jest.fn(),
+  vibrateLong: jest.fn(),
   uploadFile: jest.fn(),
   showToast: jest.fn(),
   showModal: jest.fn(),
@@ -38,5 +53,6 @@ Object.assign(globalThis, {
 
 beforeEach(() => {
   storage.clear();
+  files.clear();
   jest.clearAllMocks();
 });

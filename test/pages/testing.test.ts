@@ -1,4 +1,5 @@
 import { flush, loadPage, mockCall, tapButton, textOf } from '../helpers/page';
+import { files } from '../helpers/page-setup';
 
 const round = { id: 'tr-1', code: 'R1', name: '8月20日全员核酸', date: '2022-08-20', points: ['1号采样点', '上门'], validHours: 48, status: 'open' };
 const card = {
@@ -40,8 +41,7 @@ describe('采样登记 page (sampler)', () => {
       'testing.rounds': () => ({ ok: true, data: [round] }),
       'testing.record': () => ({ ok: true, data: { duplicate: (n += 1) > 1, card } }),
     });
-    (wx as any).scanCode = jest.fn((o: { success: (r: unknown) => void }) => o.success({ result: 'person-code-token' }));
-    (wx as any).vibrateShort = jest.fn();
+    (wx.scanCode as jest.Mock).mockImplementation((o: { success: (r: unknown) => void }) => o.success({ result: 'person-code-token' }));
     const page = await loadPage('pages/testing/sample/index');
     page.instance.onPoint({ detail: { value: '上门' } });
     tapButton(page, '.sample__scan');
@@ -61,15 +61,14 @@ describe('查验采样卡 page', () => {
     const { calls } = mockCall({
       'testing.verify': () => ({ ok: true, data: { status: 'otherHolder', text: '不是本户的采样卡', nameMasked: '张*', serial: 'R1-G01-0001', roundId: 'tr-1', sampledAt: '2022-08-20T09:00:00+08:00' } }),
     });
-    (wx as any).scanCode = jest.fn((o: { success: (r: unknown) => void }) => o.success({ result: 'card-token' }));
-    (wx as any).vibrateLong = jest.fn();
+    (wx.scanCode as jest.Mock).mockImplementationOnce((o: { success: (r: unknown) => void }) => o.success({ result: 'card-token' }));
     const page = await loadPage('pages/testing/verify/index', { roundId: 'tr-1', householdId: 'h-0001' });
     tapButton(page, '.verify__scan');
     await flush();
     expect(calls[0]?.payload).toEqual({ token: 'card-token', roundId: 'tr-1', householdId: 'h-0001' });
     expect(textOf(page)).toContain('不是本户的采样卡');
     expect(textOf(page)).toContain('张* · 编号 R1-G01-0001');
-    expect((wx as any).vibrateLong).toHaveBeenCalled();
+    expect(wx.vibrateLong).toHaveBeenCalled();
   });
 });
 
@@ -101,5 +100,19 @@ describe('未检名单 page (gridworker)', () => {
     await flush();
     await page.instance.onKnock({ detail: { index: 1 } });
     expect(knocks).toEqual([{ roundId: 'tr-1', householdId: 'h-0003', status: 'cannotCome' }]);
+  });
+
+  it('exports the list as Excel and opens it to print or forward', async () => {
+    mockCall({
+      'user.me': () => ({ ok: true, data: { openid: 'gw', nickName: 'gw', roles: ['gridworker'], communityId: 'c', adminGridIds: ['g-01'], householdId: null } }),
+      'testing.rounds': () => ({ ok: true, data: [round] }),
+      'testing.coverage': () => ({ ok: true, data: { roundId: 'tr-1', gridId: 'g-01', sampled: 0, total: 0, buildings: [], pending: [] } }),
+      'testing.exportCoverage': () => ({ ok: true, data: { fileName: '8月20日-第1网格-采样统计.xlsx', base64: 'UEsDBA==', rows: 0 } }),
+    });
+    const page = await loadPage('pages/testing/coverage/index');
+    tapButton(page, '.cov__export');
+    await flush();
+    expect(files.get('wxfile://usr/8月20日-第1网格-采样统计.xlsx')).toBe('UEsDBA==');
+    expect(wx.openDocument).toHaveBeenCalledWith(expect.objectContaining({ filePath: 'wxfile://usr/8月20日-第1网格-采样统计.xlsx', fileType: 'xlsx', showMenu: true }));
   });
 });
