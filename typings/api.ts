@@ -60,7 +60,18 @@ export interface Actions {
   'testing.coverage': { req: { roundId: string; gridId: string }; res: CoverageView };
   'testing.knock': { req: { roundId: string; householdId: string; status: KnockStatus; note?: string }; res: { householdId: string; status: KnockStatus } };
   'testing.exportCoverage': { req: { roundId: string; gridId: string }; res: ExportFileView };
+  'testing.book': { req: { date: string; memberIds: string[] }; res: { date: string; booked: number } };
+  'testing.bookings': { req: { gridId: string; date: string }; res: BookingView[] };
   'testing.publicKeys': { req: Record<string, never>; res: Array<{ keyId: string; publicKey: string }> };
+}
+
+/** A person booked for sampling on a day (明日预约核酸检测), as the gridworker's list shows it. */
+export interface BookingView {
+  householdId: string;
+  buildingName: string;
+  room: string;
+  nameMasked: string;
+  needs: SpecialNeed[];
 }
 
 /** An exported spreadsheet (.xlsx, base64) the page saves and opens. */

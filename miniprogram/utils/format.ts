@@ -11,3 +11,8 @@ export function chinaTime(iso: string): string {
   const two = (n: number) => String(n).padStart(2, '0');
   return `${two(t.getUTCMonth() + 1)}-${two(t.getUTCDate())} ${two(t.getUTCHours())}:${two(t.getUTCMinutes())}`;
 }
+
+/** The China calendar day `days` after an instant, `YYYY-MM-DD`. */
+export function chinaDayAfter(now: Date, days: number): string {
+  return new Date(now.getTime() + 8 * 3600_000 + days * 24 * 3600_000).toISOString().slice(0, 10);
+}

@@ -22,6 +22,7 @@ export const COLLECTIONS = [
   'samples',
   'counters',
   'knocks',
+  'bookings',
 ] as const;
 
 /** A collection name. */
@@ -55,4 +56,5 @@ export const INDEXES: IndexSpec[] = [
   { collection: 'samples', name: 'round_grid', keys: { roundId: 1, gridId: 1 } },
   { collection: 'samples', name: 'household_sampled', keys: { householdId: 1, sampledAt: -1 } },
   { collection: 'knocks', name: 'round_grid', keys: { roundId: 1, gridId: 1 } },
+  { collection: 'bookings', name: 'grid_date', keys: { gridId: 1, date: 1 } },
 ];

@@ -133,6 +133,20 @@ describe('coverage of a grid (应检尽检, 不漏一户)', () => {
     expect(await t.call('dev-gw-01', 'testing.exportCoverage', { roundId, gridId: 'g-02' })).toMatchObject({ ok: false, code: 'AUTH.NOT_GRIDWORKER' });
   });
 
+  it('takes bookings for tomorrow (明日预约) and lists them for the grid', async () => {
+    const h = joined('g-03')[1]!;
+    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    const tomorrow = new Date(Date.now() + 32 * 3600_000).toISOString().slice(0, 10);
+    const members = h.members.map((m) => m.id);
+    expect(await t.call(h.memberOpenids[0]!, 'testing.book', { date: today, memberIds: members })).toMatchObject({ ok: false, code: 'COMMON.INVALID_INPUT' });
+    expect(await t.ok(h.memberOpenids[0]!, 'testing.book', { date: tomorrow, memberIds: members })).toEqual({ date: tomorrow, booked: members.length });
+    await t.ok(h.memberOpenids[0]!, 'testing.book', { date: tomorrow, memberIds: members });
+    const list = await t.ok('dev-gw-03', 'testing.bookings', { gridId: 'g-03', date: tomorrow });
+    expect(list).toHaveLength(members.length);
+    expect(list[0]).toMatchObject({ householdId: h._id, room: h.room });
+    expect(await t.call(h.memberOpenids[0]!, 'testing.book', { date: tomorrow, memberIds: ['someone-else'] })).toMatchObject({ ok: false, code: 'COMMON.NOT_FOUND' });
+  });
+
   it('stops recording when the round is closed', async () => {
     await t.ok('dev-admin', 'testing.closeRound', { roundId });
     const h = joined('g-04')[0]!;

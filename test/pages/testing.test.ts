@@ -23,14 +23,21 @@ describe('核酸采样卡 page', () => {
     expect(text).not.toContain('检测结果');
   });
 
-  it('opens on the personal codes when there is no card yet', async () => {
-    mockCall({
+  it('opens on the personal codes when there is no card yet, and books the family for tomorrow', async () => {
+    const { calls } = mockCall({
+      'testing.book': (p: any) => ({ ok: true, data: { date: p.date, booked: p.memberIds.length } }),
       'testing.myCards': () => ({ ok: true, data: [] }),
       'testing.personCodes': () => ({ ok: true, data: [{ memberId: 'm1', nameMasked: '格*', token: 'p', qr: 'data:image/svg+xml;base64,PHN2Zy8+' }] }),
     });
     const page = await loadPage('pages/testing/cards/index');
     expect(page.instance.data.tab).toBe('codes');
     expect(textOf(page)).toContain('请采样人员扫码登记');
+    tapButton(page, '.cards__book-btn');
+    await flush();
+    const booked = calls.find((c) => c.action === 'testing.book')?.payload as { date: string; memberIds: string[] };
+    expect(booked.memberIds).toEqual(['m1']);
+    expect(booked.date > new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10)).toBe(true);
+    expect(textOf(page)).toContain('已预约明天采样');
   });
 });
 
@@ -78,6 +85,7 @@ describe('未检名单 page (gridworker)', () => {
     mockCall({
       'user.me': () => ({ ok: true, data: { openid: 'gw', nickName: 'gw', roles: ['gridworker'], communityId: 'c', adminGridIds: ['g-01'], householdId: null } }),
       'testing.rounds': () => ({ ok: true, data: [round] }),
+      'testing.bookings': () => ({ ok: true, data: [{ householdId: 'h-0009', buildingName: '1号楼', room: '1-902', nameMasked: '扎*', needs: [] }] }),
       'testing.coverage': () => ({
         ok: true,
         data: {
@@ -93,7 +101,7 @@ describe('未检名单 page (gridworker)', () => {
     });
     const page = await loadPage('pages/testing/coverage/index');
     const text = textOf(page);
-    expect(text).toContain('已采 30 / 应采 40 人');
+    expect(text).toContain('已采 30 / 应采 40 人 · 明日预约 1 人');
     expect(text).toContain('1号楼 3-301');
     expect(text).toContain('血透');
     tapButton(page, '.cov__knock');
@@ -107,6 +115,7 @@ describe('未检名单 page (gridworker)', () => {
       'user.me': () => ({ ok: true, data: { openid: 'gw', nickName: 'gw', roles: ['gridworker'], communityId: 'c', adminGridIds: ['g-01'], householdId: null } }),
       'testing.rounds': () => ({ ok: true, data: [round] }),
       'testing.coverage': () => ({ ok: true, data: { roundId: 'tr-1', gridId: 'g-01', sampled: 0, total: 0, buildings: [], pending: [] } }),
+      'testing.bookings': () => ({ ok: true, data: [] }),
       'testing.exportCoverage': () => ({ ok: true, data: { fileName: '8月20日-第1网格-采样统计.xlsx', base64: 'UEsDBA==', rows: 0 } }),
     });
     const page = await loadPage('pages/testing/coverage/index');

@@ -396,6 +396,50 @@ export const main = defineFunction('testing', {
     },
   },
 
+  'testing.book': {
+    input: z
+      .object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD'), memberIds: z.array(id).min(1).max(12) })
+      .strict(),
+    async handle(ctx, input) {
+      const { household } = await requireResident(ctx);
+      if (input.date <= chinaDay(ctx.now)) throw new AppError('COMMON.INVALID_INPUT', '只能预约明天及以后的采样');
+      const members = input.memberIds.map((m) => household.members.find((x) => x.id === m));
+      if (members.some((m) => !m)) throw new AppError('COMMON.NOT_FOUND', '没有这位家庭成员');
+      // One booking per person per day: booking again changes nothing.
+      await Promise.all(
+        input.memberIds.map((memberId) =>
+          ctx.db
+            .collection('bookings')
+            .doc(`${input.date}:${memberId}`)
+            .set({ date: input.date, gridId: household.gridId, buildingId: household.buildingId, householdId: household._id, memberId, bookedBy: ctx.caller.openid, at: ctx.now.toISOString() }),
+        ),
+      );
+      return { date: input.date, booked: input.memberIds.length };
+    },
+  },
+
+  'testing.bookings': {
+    input: z.object({ gridId: id, date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }).strict(),
+    async handle(ctx, input) {
+      const { grid } = await requireGridStaff(ctx, input.gridId);
+      const bookings = await all<{ householdId: string; memberId: string; buildingId: string }>(ctx, 'bookings', { gridId: grid._id, date: input.date });
+      if (bookings.length === 0) return [];
+      const _ = ctx.db.command;
+      const ids = [...new Set(bookings.map((b) => b.householdId))];
+      const [households, buildings] = await Promise.all([
+        all<HouseholdDoc>(ctx, 'households', { _id: _.in(ids) }),
+        all<Building>(ctx, 'buildings', { gridId: grid._id }),
+      ]);
+      const byId = new Map(households.map((h) => [h._id, h]));
+      const names = new Map(buildings.map((b) => [b._id, b.name]));
+      return bookings.map((b) => {
+        const h = byId.get(b.householdId);
+        const member = h?.members.find((m) => m.id === b.memberId);
+        return { householdId: b.householdId, buildingName: names.get(b.buildingId) ?? '', room: h?.room ?? '', nameMasked: maskName(member?.name ?? ''), needs: member?.needs ?? [] };
+      });
+    },
+  },
+
   'testing.publicKeys': {
     public: true,
     input: z.object({}).strict(),

@@ -1,8 +1,8 @@
 /** 核酸采样卡: each member's personal code for the sampler, and the signed cards of every round. */
 import type { CardView, PersonCodeView } from '../../../../typings/api';
 import { call } from '../../../services/api';
-import { showError } from '../../../utils/feedback';
-import { chinaTime } from '../../../utils/format';
+import { showError, showSuccess } from '../../../utils/feedback';
+import { chinaDayAfter, chinaTime } from '../../../utils/format';
 
 const RESULT_TEXT = { negative: '阴性', positive: '阳性' } as const;
 
@@ -12,6 +12,7 @@ Component({
     tab: 'cards',
     cards: [] as Array<CardView & { sampledText: string; resultText: string }>,
     codes: [] as PersonCodeView[],
+    booked: false,
   },
   methods: {
     async onShow() {
@@ -26,6 +27,15 @@ Component({
         });
       } catch (error) {
         this.setData({ loading: false });
+        showError(this, error);
+      }
+    },
+    async bookTomorrow() {
+      try {
+        const res = await call('testing.book', { date: chinaDayAfter(new Date(), 1), memberIds: this.data.codes.map((c) => c.memberId) });
+        this.setData({ booked: true });
+        showSuccess(this, `已预约 ${res.date}，共 ${res.booked} 人`);
+      } catch (error) {
         showError(this, error);
       }
     },
