@@ -60,6 +60,7 @@ export interface Actions {
   'testing.coverage': { req: { roundId: string; gridId: string }; res: CoverageView };
   'testing.knock': { req: { roundId: string; householdId: string; status: KnockStatus; note?: string }; res: { householdId: string; status: KnockStatus } };
   'testing.exportCoverage': { req: { roundId: string; gridId: string }; res: ExportFileView };
+  'testing.recordResult': { req: { roundId: string; memberId: string; result: 'negative' | 'positive' }; res: { serial: string; result: 'negative' | 'positive' } };
   'testing.book': { req: { date: string; memberIds: string[] }; res: { date: string; booked: number } };
   'testing.bookings': { req: { gridId: string; date: string }; res: BookingView[] };
   'testing.publicKeys': { req: Record<string, never>; res: Array<{ keyId: string; publicKey: string }> };

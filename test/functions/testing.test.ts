@@ -71,11 +71,15 @@ describe('recording a sample and the card', () => {
     });
   });
 
-  it('shows each household its own cards, past rounds included', async () => {
+  it('shows each household its own cards, past rounds included, with a result only once recorded', async () => {
     const h = joined('g-02')[0]!;
+    const before = await t.ok(h.memberOpenids[0]!, 'testing.myCards', {});
+    expect(before[0]?.result).toBeNull();
+    expect(await t.call('dev-gw-02', 'testing.recordResult', { roundId, memberId: h.members[0]!.id, result: 'negative' })).toMatchObject({ ok: false, code: 'AUTH.NOT_ADMIN' });
+    await t.ok('dev-admin', 'testing.recordResult', { roundId, memberId: h.members[0]!.id, result: 'negative' });
     const cards = await t.ok(h.memberOpenids[0]!, 'testing.myCards', {});
     expect(cards).toHaveLength(1);
-    expect(cards[0]).toMatchObject({ roundName: '8月20日全员核酸', gridName: '第2网格' });
+    expect(cards[0]).toMatchObject({ roundName: '8月20日全员核酸', gridName: '第2网格', result: 'negative', token: before[0]!.token });
     expect(cards[0]?.qr).toMatch(/^data:image\/svg\+xml/);
     const stranger = joined('g-05')[0]!;
     expect(await t.ok(stranger.memberOpenids[0]!, 'testing.myCards', {})).toEqual([]);

@@ -396,6 +396,18 @@ export const main = defineFunction('testing', {
     },
   },
 
+  'testing.recordResult': {
+    input: z.object({ roundId: id, memberId: id, result: z.enum(['negative', 'positive']) }).strict(),
+    async handle(ctx, input) {
+      const admin = await requireAdmin(ctx);
+      const sample = await mustGet<SampleDoc>(ctx, 'samples', `${input.roundId}:${input.memberId}`, '采样记录');
+      if (sample.communityId !== admin.communityId) throw new AppError('AUTH.NOT_ADMIN');
+      // The result is kept beside the sample; the signed card only ever says "sampled".
+      await ctx.db.collection('samples').doc(sample._id).update({ result: input.result, resultAt: ctx.now.toISOString(), resultBy: ctx.caller.openid });
+      return { serial: sample.serial, result: input.result };
+    },
+  },
+
   'testing.book': {
     input: z
       .object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD'), memberIds: z.array(id).min(1).max(12) })
