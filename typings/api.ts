@@ -48,6 +48,7 @@ export interface Actions {
   'order.detail': { req: { orderId: string }; res: OrderDetailView };
   'order.cancel': { req: { orderId: string; reason?: string }; res: OrderView };
   'order.confirm': { req: { orderId: string }; res: OrderView };
+  'order.saveItem': { req: SaveItemInput; res: CatalogItemView };
   'order.openRound': { req: { name: string; opensAt: string; closesAt: string }; res: RoundView };
 
   'testing.openRound': { req: { name: string; date: string; points: string[]; validHours: number }; res: TestRoundView };
@@ -332,6 +333,20 @@ export interface CatalogItemView extends Omit<CatalogItem, '_id' | 'communityId'
 export interface CatalogView {
   round: RoundView | null;
   items: CatalogItemView[];
+}
+
+/** Adding or changing a catalogue item (community admin). */
+export interface SaveItemInput {
+  /** Omitted: a new item. */
+  id?: string;
+  name: string;
+  category: CatalogItem['category'];
+  unit: CatalogItem['unit'];
+  priceFen: number;
+  /** Set the stock to this (restocking); omitted keeps it. */
+  stock?: number;
+  perHouseholdLimit: number;
+  active: boolean;
 }
 
 /** Placing an order. */

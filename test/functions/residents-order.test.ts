@@ -133,6 +133,36 @@ describe('placing an order', () => {
   });
 });
 
+describe('keeping the catalogue', () => {
+  it('lets the community admin add and restock items, and nobody else', async () => {
+    const added = await t.ok('dev-admin', 'order.saveItem', { name: '白萝卜', category: 'vegetable', unit: '斤', priceFen: 150, stock: 40, perHouseholdLimit: 5, active: true });
+    expect(added).toMatchObject({ name: '白萝卜', unit: '斤', stock: 40, soldOut: false });
+    const cat = await t.ok(resident(80).openid, 'order.catalog', {});
+    expect(cat.items.find((i) => i.id === added.id)).toMatchObject({ remaining: 5 });
+    const restocked = await t.ok('dev-admin', 'order.saveItem', { id: added.id, name: '白萝卜', category: 'vegetable', unit: '斤', priceFen: 150, stock: 0, perHouseholdLimit: 5, active: true });
+    expect(restocked.soldOut).toBe(true);
+    expect(await t.call('dev-gw-01', 'order.saveItem', { name: 'x', category: 'daily', unit: '个', priceFen: 1, perHouseholdLimit: 1, active: true })).toMatchObject({
+      ok: false,
+      code: 'AUTH.NOT_ADMIN',
+    });
+    expect(await t.call('dev-admin', 'order.saveItem', { name: 'x', category: 'daily', unit: 'kg' as never, priceFen: 1, perHouseholdLimit: 1, active: true })).toMatchObject({
+      ok: false,
+      code: 'COMMON.INVALID_INPUT',
+    });
+  });
+
+  it('opens a new ordering round for the community', async () => {
+    const now = Date.now();
+    const round = await t.ok('dev-admin', 'order.openRound', { name: '第2批次', opensAt: new Date(now).toISOString(), closesAt: new Date(now + 3600_000).toISOString() });
+    expect(round).toMatchObject({ name: '第2批次', open: true });
+    expect((await t.ok(resident(81).openid, 'order.catalog', {})).round?.name).toBe('第2批次');
+    expect(await t.call('dev-admin', 'order.openRound', { name: 'bad', opensAt: new Date(now).toISOString(), closesAt: new Date(now - 1).toISOString() })).toMatchObject({
+      ok: false,
+      code: 'COMMON.INVALID_INPUT',
+    });
+  });
+});
+
 describe('following an order', () => {
   it('lists my orders newest first, and hides other households’ orders', async () => {
     const r = resident(6);

@@ -59,6 +59,20 @@ function orderView(o: OrderDoc): OrderView {
   };
 }
 
+/** A catalogue item as pages see it (without the household's remaining quota). */
+function catalogueView(item: CatalogItem): Omit<CatalogItemView, 'remaining'> {
+  return {
+    id: item._id,
+    name: item.name,
+    category: item.category,
+    unit: item.unit,
+    priceFen: item.priceFen,
+    stock: item.stock,
+    perHouseholdLimit: item.perHouseholdLimit,
+    soldOut: item.stock <= 0,
+  };
+}
+
 /** The round taking orders now, if any. */
 async function currentRound(ctx: CallContext, communityId: string): Promise<RoundDoc | null> {
   const _ = ctx.db.command;
@@ -217,11 +231,9 @@ export const main = defineFunction(
         const { household } = await orderingHousehold(ctx, input.forHouseholdId);
         const [round, items] = await Promise.all([currentRound(ctx, household.communityId), activeCatalogue(ctx, household.communityId)]);
         const quota = round ? await getDoc<QuotaDoc>(ctx, 'quotas', quotaId(round._id, household._id)) : null;
-        const views: CatalogItemView[] = items.map(({ _id, communityId: _c, active: _a, ...item }) => ({
-          ...item,
-          id: _id,
-          remaining: Math.max(0, item.perHouseholdLimit - (quota?.used[_id] ?? 0)),
-          soldOut: item.stock <= 0,
+        const views: CatalogItemView[] = items.map((item) => ({
+          ...catalogueView(item),
+          remaining: Math.max(0, item.perHouseholdLimit - (quota?.used[item._id] ?? 0)),
         }));
         return { round: round ? roundView(round, ctx.now) : null, items: views };
       },
@@ -355,6 +367,37 @@ export const main = defineFunction(
           .update({ status: 'received', updatedAt: now, history: _.push([event]) });
         if (!res.updated) throw new AppError('ORDER.BAD_STATE', '订单还未送达，暂不能确认收货');
         return orderView({ ...order, status: 'received', history: [...order.history, event] });
+      },
+    },
+
+    'order.saveItem': {
+      input: z
+        .object({
+          id: id.optional(),
+          name: z.string().trim().min(1, '请填写商品名称').max(40),
+          category: z.enum(['vegetable', 'meat', 'staple', 'daily', 'medicine', 'gas', 'loveBag']),
+          unit: z.enum(['斤', '份', '袋', '瓶', '罐', '盒', '箱', '个', '把', '桶']),
+          priceFen: z.number().int().min(0).max(1_000_000),
+          stock: z.number().int().min(0).max(1_000_000).optional(),
+          perHouseholdLimit: z.number().int().min(1).max(100),
+          active: z.boolean(),
+        })
+        .strict(),
+      async handle(ctx, input) {
+        const user = await findUser(ctx);
+        if (!user?.roles.includes('communityAdmin') || !user.communityId) throw new AppError('AUTH.NOT_ADMIN');
+        const { id: itemId, stock, ...fields } = input;
+        if (itemId) {
+          const item = await mustGet<CatalogItem>(ctx, 'catalog', itemId, '商品');
+          if (item.communityId !== user.communityId) throw new AppError('AUTH.NOT_ADMIN');
+          // Restocking sets the count; orders take from it with conditional writes, never from a stale copy.
+          await ctx.db.collection('catalog').doc(itemId).update(stock === undefined ? fields : { ...fields, stock });
+          const saved = { ...item, ...fields, ...(stock === undefined ? {} : { stock }) };
+          return { ...catalogueView(saved), remaining: saved.perHouseholdLimit };
+        }
+        const fresh = { communityId: user.communityId, ...fields, stock: stock ?? 0, holds: [] as string[] };
+        const { id: newId } = (await ctx.db.collection('catalog').add(fresh)) as { id: string };
+        return { ...catalogueView({ _id: newId, ...fresh }), remaining: fresh.perHouseholdLimit };
       },
     },
 
