@@ -326,3 +326,29 @@ export interface SampleDoc {
 
 /** Door-knock status of a household not yet sampled in a round. */
 export type KnockStatus = 'notHome' | 'cannotCome' | 'refused' | 'scheduled';
+
+// ── volunteers (issue 5; the dispatch reads these fields) ──
+
+/** State of a volunteer's registration (报到). */
+export type VolunteerStatus = 'pending' | 'approved' | 'rejected' | 'left';
+
+/**
+ * A volunteer's registration, keyed by OPENID (one per person: registering again updates it).
+ * The dispatch relies on: `status`, `team`, `onDuty`, `communityId`, `gridIds`, `buildingIds`,
+ * `capacityKg`. The volunteers function owns the rest of the document.
+ */
+export interface VolunteerDoc {
+  _id: string;
+  communityId: string;
+  /** Grids the volunteer can serve. */
+  gridIds: string[];
+  status: VolunteerStatus;
+  /** The team the admin assigned on approval (null until approved). */
+  team: VolunteerTeam | null;
+  /** Buildings assigned on approval (delivery volunteers); empty: any building of their grids. */
+  buildingIds: string[];
+  /** On duty now (only on-duty delivery volunteers get delivery jobs). */
+  onDuty: boolean;
+  /** What they carry in one trip, kg (10–20 in the seeds). */
+  capacityKg: number;
+}

@@ -1,5 +1,5 @@
 /** Chinese labels for every status and role, from typed maps so nothing can go unlabelled. */
-import type { Role, SpecialNeed } from '../../typings/entities';
+import type { KnockStatus, Role, SpecialNeed } from '../../typings/entities';
 
 /** Role names as residents and staff say them. */
 export const ROLE_LABELS: Record<Role, string> = {
@@ -18,6 +18,14 @@ export const NEED_LABELS: Record<SpecialNeed, string> = {
   chronic: '慢性病',
   dialysis: '血透',
   other: '其他',
+};
+
+/** Door-knock outcomes, in the order the gridworker's action sheet offers them. */
+export const KNOCK_LABELS: Record<KnockStatus, string> = {
+  notHome: '敲门无人',
+  cannotCome: '需上门采样',
+  refused: '拒绝采样',
+  scheduled: '已预约',
 };
 
 /** One entry on the home page. */

@@ -1,0 +1,124 @@
+/**
+ * 未检名单 (gridworker): coverage of the current testing round for my grid, per building, and
+ * who is not yet sampled — special needs first, with the door-knock status — plus tomorrow's
+ * bookings (明日预约); record a knock; export the list as Excel to print or forward.
+ */
+import type { CoverageView, TestRoundView } from '../../../../typings/api';
+import type { KnockStatus } from '../../../../typings/entities';
+import { call } from '../../../services/api';
+import { openExport } from '../../../utils/export';
+import { showError, showSuccess } from '../../../utils/feedback';
+import { chinaDayAfter } from '../../../utils/format';
+import { KNOCK_LABELS, NEED_LABELS } from '../../../utils/labels';
+
+const KNOCKS = Object.keys(KNOCK_LABELS) as KnockStatus[];
+
+/** One not-yet-sampled household as the list shows it. */
+interface PendingRow {
+  householdId: string;
+  place: string;
+  people: string;
+  needs: string[];
+  knock: string;
+}
+
+/** Special-needs households first, then by building and room (the order a gridworker walks). */
+export function pendingRows(pending: CoverageView['pending']): PendingRow[] {
+  const rows = pending.map((p) => {
+    const needs = [...new Set(p.members.flatMap((m) => m.needs))].map((n) => NEED_LABELS[n]);
+    return {
+      householdId: p.householdId,
+      place: `${p.buildingName} ${p.room}`,
+      people: p.members.map((m) => m.nameMasked).join('、'),
+      needs,
+      knock: p.knock ? KNOCK_LABELS[p.knock] : '',
+    };
+  });
+  return rows.sort((a, b) => Number(b.needs.length > 0) - Number(a.needs.length > 0) || a.place.localeCompare(b.place, 'zh'));
+}
+
+Component({
+  options: { pureDataPattern: /^_/ },
+  data: {
+    loading: true,
+    busy: false,
+    gridId: '',
+    round: null as TestRoundView | null,
+    summary: '',
+    buildings: [] as Array<{ buildingId: string; buildingName: string; text: string; percent: number }>,
+    rows: [] as PendingRow[],
+    booked: 0,
+    sheetVisible: false,
+    sheetItems: KNOCKS.map((k) => ({ label: KNOCK_LABELS[k] })),
+    _target: '',
+  },
+  methods: {
+    async onLoad(query: Record<string, string | undefined>) {
+      try {
+        const gridId = query.gridId ?? (await call('user.me', {})).adminGridIds[0] ?? '';
+        const rounds = await call('testing.rounds', {});
+        const round = rounds.find((r) => r.status === 'open') ?? rounds[0] ?? null;
+        this.setData({ gridId, round });
+        await this.reload();
+      } catch (error) {
+        this.setData({ loading: false });
+        showError(this, error);
+      }
+    },
+    async reload() {
+      const { round, gridId } = this.data;
+      if (!round || !gridId) {
+        this.setData({ loading: false });
+        return;
+      }
+      const [cov, bookings] = await Promise.all([
+        call('testing.coverage', { roundId: round.id, gridId }),
+        call('testing.bookings', { gridId, date: chinaDayAfter(new Date(), 1) }),
+      ]);
+      this.setData({
+        loading: false,
+        summary: `已采 ${cov.sampled} / 应采 ${cov.total} 人 · 明日预约 ${bookings.length} 人`,
+        booked: bookings.length,
+        buildings: cov.buildings.map((b) => ({
+          buildingId: b.buildingId,
+          buildingName: b.buildingName,
+          text: `${b.sampled} / ${b.total}`,
+          percent: b.total ? Math.round((b.sampled / b.total) * 100) : 100,
+        })),
+        rows: pendingRows(cov.pending),
+      });
+    },
+    knock(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
+      this.setData({ sheetVisible: true, _target: e.currentTarget.dataset.id });
+    },
+    closeSheet() {
+      this.setData({ sheetVisible: false });
+    },
+    async onKnock(e: { detail: { index: number } }) {
+      const status = KNOCKS[e.detail.index];
+      const { round, _target: householdId } = this.data;
+      this.setData({ sheetVisible: false });
+      if (!status || !round || !householdId) return;
+      try {
+        await call('testing.knock', { roundId: round.id, householdId, status });
+        const rows = this.data.rows.map((r) => (r.householdId === householdId ? { ...r, knock: KNOCK_LABELS[status] } : r));
+        this.setData({ rows });
+        showSuccess(this, `已记录：${KNOCK_LABELS[status]}`);
+      } catch (error) {
+        showError(this, error);
+      }
+    },
+    async exportList() {
+      const { round, gridId } = this.data;
+      if (!round) return;
+      this.setData({ busy: true });
+      try {
+        await openExport(await call('testing.exportCoverage', { roundId: round.id, gridId }));
+        this.setData({ busy: false });
+      } catch (error) {
+        this.setData({ busy: false });
+        showError(this, error);
+      }
+    },
+  },
+});
