@@ -1,7 +1,10 @@
 /** `npm run bench`: every benchmark section, each printing `name: value` lines. */
 import { run as localCloud } from './local-cloud.bench';
+import { run as orderOps } from './order-ops.bench'; // dispatch (issue 4)
+import { run as assign } from './assign.bench'; // gridworker assignment (issue 7)
+import { run as dispatch } from './dispatch.bench'; // dispatch algorithm (issue 4)
 
-const SECTIONS: Array<[string, () => Promise<void>]> = [['local cloud', localCloud]];
+const SECTIONS: Array<[string, () => Promise<void>]> = [['local cloud', localCloud], ['order ops', orderOps], ['assign', assign], ['dispatch', dispatch]];
 
 async function main(): Promise<void> {
   const only = process.argv[2];

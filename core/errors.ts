@@ -25,6 +25,22 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   'ORDER.QUOTA_EXCEEDED': '超过每户限购数量',
   'ORDER.CANNOT_CANCEL': '订单已在配送中，无法取消，请联系网格员',
   'ORDER.BAD_STATE': '订单状态已变化，请刷新后查看',
+  // ── dispatch (issue 4) ──
+  'JOB.TAKEN': '手慢了，这个任务已被其他志愿者接走',
+  'JOB.NOT_YOURS': '这个任务不在您名下',
+  'JOB.BAD_STATE': '任务状态已变化，请刷新后查看',
+  'JOB.WRONG_CODE': '取货码不对，请核对居民出示的取货码',
+  'JOB.NOT_ON_DUTY': '请先在志愿者页面上岗，再接配送任务',
+  // ── organisation (issue 7) ──
+  'ORG.CODE_INVALID': '邀请码无效、已过期或已用完，请向社区管理员重新获取',
+  'ORG.IMPORT_INVALID': '表格有错误，请按提示修改后重新导入',
+  // ── volunteers ──
+  'VOLUNTEER.NOT_REGISTERED': '您还没有报名志愿者，请先报到',
+  'VOLUNTEER.NOT_PENDING': '该报名已处理过了',
+  'VOLUNTEER.SHIFT_FULL': '该班次人数已满，请选择其他班次',
+  'VOLUNTEER.SHIFT_CLOSED': '该班次已开始或已取消，不能报名',
+  'VOLUNTEER.NOT_QUALIFIED': '您不符合该班次的要求',
+  'VOLUNTEER.CANCEL_CLOSED': '已过取消截止时间，如有急事请联系社区管理员',
 };
 
 /** An expected failure, carried as a value up to the function's envelope. */

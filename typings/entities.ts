@@ -43,6 +43,9 @@ export interface Building {
   hasLift: boolean;
   /** Walking distance from the community gate, metres. */
   distanceM: number;
+  /** Position on the community map, metres east/north of the gate (issue 7: workers living nearby). */
+  x?: number;
+  y?: number;
 }
 
 /** A user of the mini-program, keyed by OPENID. */
@@ -351,4 +354,255 @@ export interface VolunteerDoc {
   onDuty: boolean;
   /** What they carry in one trip, kg (10–20 in the seeds). */
   capacityKg: number;
+  // ── the volunteers function's fields (issue 5) ──
+  /** Real name (shown to the volunteer and the staff reviewing them; masked elsewhere). */
+  name: string;
+  /** Stored whole; shown masked by default. */
+  phone: string;
+  partyMember: boolean;
+  /** Party branch (党支部) of a party member; null otherwise. */
+  partyBranch: string | null;
+  workUnit: string;
+  teamsWished: VolunteerTeam[];
+  skills: VolunteerSkill[];
+  slots: TimeSlot[];
+  health: HealthDeclaration;
+  /** Why the registration was rejected (shown to the volunteer). */
+  rejectReason: string | null;
+  reviewedBy: string | null;
+  reviewedAt: string | null;
+  /** Start of the current on-duty session; null when off duty. */
+  dutySince: string | null;
+  /** Last time they were put to work (a shift taken, on duty): null means idle since registering. */
+  lastActiveAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  leftAt: string | null;
+}
+
+/** Skills a volunteer declares (医护, 驾驶皮卡, 藏汉双语翻译). */
+export type VolunteerSkill = 'medical' | 'driving' | 'interpreting';
+
+/** Times of day a volunteer can serve. */
+export type TimeSlot = 'morning' | 'afternoon' | 'evening' | 'night';
+
+/** A volunteer's health self-declaration (健康承诺). */
+export interface HealthDeclaration {
+  /** No fever, cough or other symptoms in the last 14 days. */
+  noSymptoms: boolean;
+  /** No contact with cases, not from a risk area in the last 14 days. */
+  noRiskContact: boolean;
+  /** Agrees to test on every round and report changes at once. */
+  promise: boolean;
+  declaredAt: string;
+}
+
+/** A shift the community defines for a team (e.g. 卡点 08:00–14:00 at a named checkpoint). */
+export interface ShiftDoc {
+  _id: string;
+  communityId: string;
+  team: VolunteerTeam;
+  title: string;
+  /** Where (a named checkpoint, sampling point, warehouse…). */
+  place: string;
+  /** China calendar day and wall-clock times. */
+  date: string;
+  start: string;
+  end: string;
+  startAt: string;
+  endAt: string;
+  capacity: number;
+  /** Seats taken; only ever changed together with `seats` in one conditional update. */
+  taken: number;
+  /** Who holds a seat: OPENID → when taken. */
+  seats: Record<string, string>;
+  qualifications: VolunteerSkill[];
+  /** Sign-ups may be cancelled until this many hours before the start. */
+  cancelBeforeHours: number;
+  status: 'open' | 'cancelled';
+  createdBy: string;
+  createdAt: string;
+}
+
+/** A volunteer's sign-up to a shift (id `<shiftId>:<openid>`; the shift's `seats` is the truth). */
+export interface ShiftSignupDoc {
+  _id: string;
+  shiftId: string;
+  volunteerId: string;
+  communityId: string;
+  startAt: string;
+  status: 'active' | 'cancelled';
+  signedAt: string;
+  cancelledAt: string | null;
+}
+
+/** One on-duty session, from check-in to check-out (id `<openid>:<start ms>`). */
+export interface DutyLogDoc {
+  _id: string;
+  volunteerId: string;
+  communityId: string;
+  startAt: string;
+  endAt: string;
+  minutes: number;
+}
+
+// ── organisation: structure, roles, assignment, dashboard (issue 7) ──
+
+/** Roles an admin may grant directly or through an invitation code (residents join via their grid). */
+export type GrantableRole = Exclude<Role, 'resident'>;
+
+/**
+ * What the gridworker assignment knows about a gridworker or group leader (one per person,
+ * keyed by OPENID): how much they can take and where they live.
+ */
+export interface StaffDoc {
+  _id: string;
+  communityId: string;
+  /** Weighted households they can look after (a household weighs 1, a special-needs resident more). */
+  capacity: number;
+  /** The building they live in (null: unknown). */
+  homeBuildingId: string | null;
+  /** Grids they must take (e.g. the grid they already know). */
+  mustGridIds: string[];
+  /** Grids they must not take. */
+  mustNotGridIds: string[];
+  updatedAt: string;
+}
+
+/** An invitation code granting a role (and grid) in a community; counted uses, once per person. */
+export interface RoleCodeDoc {
+  _id: string;
+  communityId: string;
+  role: GrantableRole;
+  /** The grid a gridworker or group leader code grants; null for other roles. */
+  gridId: string | null;
+  maxUses: number;
+  used: number;
+  /** OPENID → when they redeemed it (a person redeems a code at most once). */
+  redeemers: Record<string, string>;
+  revoked: boolean;
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+/** How a gridworker reached a household. */
+export type ContactMethod = 'phone' | 'visit' | 'wechat';
+
+/** A household contacted on a China day (one per household per day, the last one kept). */
+export interface ContactDoc {
+  _id: string;
+  gridId: string;
+  householdId: string;
+  day: string;
+  method: ContactMethod;
+  note: string;
+  by: string;
+  at: string;
+}
+
+/**
+ * Recurring needs of a member with special needs (sensitive: kept only while the household's
+ * special-needs consent stands; shown masked): dialysis days, chronic-medicine refill cycle.
+ */
+export interface CareDoc {
+  _id: string;
+  communityId: string;
+  gridId: string;
+  householdId: string;
+  memberId: string;
+  /** Weekdays of dialysis, 1 = Monday … 7 = Sunday. */
+  dialysisWeekdays: number[];
+  /** Days between chronic-medicine refills (0: none). */
+  refillEveryDays: number;
+  /** China day of the last refill, `YYYY-MM-DD` (null: unknown). */
+  lastRefillOn: string | null;
+  note: string;
+  updatedBy: string;
+  updatedAt: string;
+}
+
+// ── dispatch (issue 4) ──
+
+/** Life of a delivery job (one trip of one volunteer). */
+export type JobStatus = 'open' | 'assigned' | 'pickedUp' | 'done' | 'released';
+
+/** What can happen to a job. */
+export type JobEvent = 'grab' | 'assign' | 'reassign' | 'pickUp' | 'finish' | 'release';
+
+/** Fewer counted than expected, at pickup or at the door (物资不落地). */
+export interface ShortLine {
+  itemId: string;
+  name: string;
+  unit: Unit;
+  expected: number;
+  counted: number;
+}
+
+/** One stop of a job: one order at one door. */
+export interface JobStop {
+  orderId: string;
+  householdId: string;
+  buildingId: string;
+  room: string;
+  floor: number;
+  weightKg: number;
+  priority: boolean;
+  medicine: boolean;
+  lines: Array<Pick<OrderLine, 'itemId' | 'name' | 'unit' | 'qty'>>;
+  /** OPENIDs of the household at dispatch time, told when their order moves. */
+  notify: string[];
+}
+
+/** One step on a job's timeline. */
+export interface JobEventRecord {
+  status: JobStatus;
+  at: string;
+  by: string;
+  note?: string;
+}
+
+/** A delivery job (派送任务): several orders of a building/stairwell for one volunteer. */
+export interface JobDoc {
+  _id: string;
+  communityId: string;
+  gridId: string;
+  roundId: string | null;
+  buildingIds: string[];
+  /** Names of `buildingIds`, same order (kept on the job so lists need no second read). */
+  buildingNames: string[];
+  /** e.g. `3号楼 2–11层 · 5户`. */
+  title: string;
+  stops: JobStop[];
+  orderIds: string[];
+  /** Orders of the job not yet delivered or failed. */
+  pending: string[];
+  weightKg: number;
+  status: JobStatus;
+  volunteerId: string | null;
+  /** Why this volunteer (the dispatch's explanation, or 抢单 / 网格员改派). */
+  reason: string;
+  assignedAt: string | null;
+  /** Not picked up by then: the timer returns it to the pool (planned start + grace). */
+  pickupBy: string | null;
+  pickedUpAt: string | null;
+  /** Short lines counted at pickup. */
+  pickupShortfall: ShortLine[];
+  history: JobEventRecord[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Fields the dispatch adds to an order (absent until it is accepted / dispatched). */
+export interface OrderDispatchFields {
+  /** Short code the resident shows the volunteer at the door (取货码). */
+  handoverCode?: string | null;
+  jobId?: string | null;
+  /** The volunteer carrying it (set at pickup). */
+  volunteerId?: string | null;
+  /** Counted at the door: what was short. */
+  shortfall?: ShortLine[];
+  /** Photo left as proof when nobody answered. */
+  proofFileId?: string | null;
+  failReason?: string | null;
 }

@@ -22,7 +22,23 @@ export type ErrorCode =
   | 'ORDER.OUT_OF_STOCK'
   | 'ORDER.QUOTA_EXCEEDED'
   | 'ORDER.CANNOT_CANCEL'
-  | 'ORDER.BAD_STATE';
+  | 'ORDER.BAD_STATE'
+  // ── dispatch (issue 4) ──
+  | 'JOB.TAKEN'
+  | 'JOB.NOT_YOURS'
+  | 'JOB.BAD_STATE'
+  | 'JOB.WRONG_CODE'
+  | 'JOB.NOT_ON_DUTY'
+  // ── organisation (issue 7) ──
+  | 'ORG.CODE_INVALID'
+  | 'ORG.IMPORT_INVALID'
+  // ── volunteers ──
+  | 'VOLUNTEER.NOT_REGISTERED'
+  | 'VOLUNTEER.NOT_PENDING'
+  | 'VOLUNTEER.SHIFT_FULL'
+  | 'VOLUNTEER.SHIFT_CLOSED'
+  | 'VOLUNTEER.NOT_QUALIFIED'
+  | 'VOLUNTEER.CANCEL_CLOSED';
 
 /** One field that failed validation. */
 export interface FieldIssue {

@@ -16,7 +16,12 @@ import type {
   SpecialNeed,
   RoundDoc,
   UserDoc,
+  ShiftDoc,
+  StaffDoc,
+  VolunteerDoc,
+  VolunteerTeam,
 } from '../../typings/entities';
+import { chinaDay, chinaWallClock } from '../../core/time';
 
 /** Size of the generated community. */
 export interface DemoOptions {
@@ -38,6 +43,11 @@ export interface DemoCommunity {
   users: UserDoc[];
   catalog: CatalogItem[];
   rounds: RoundDoc[];
+  // ── volunteers (issue 5) ──
+  volunteers: VolunteerDoc[];
+  shifts: ShiftDoc[];
+  // ── organisation (issue 7) ──
+  staff: StaffDoc[];
 }
 
 const SURNAMES = ['次仁', '扎西', '达瓦', '格桑', '卓玛', '王', '李', '张', '刘', '陈', '杨', '赵', '索朗', '央金', '普布'];
@@ -202,7 +212,8 @@ export function demoCommunity(options: DemoOptions = {}): DemoCommunity {
       createdBy: DEMO_OPENIDS.admin,
     },
   ];
-  return { communities: [community], grids, buildings, households, users, catalog: catalogue(communityId), rounds };
+  const { volunteers: volunteerDocs, shifts } = demoVolunteers(users, grids, opensAt);
+  return { communities: [community], grids, buildings, households, users, catalog: catalogue(communityId), rounds, volunteers: volunteerDocs, shifts, staff: demoStaff(users, grids, buildings, createdAt) };
 }
 
 function staff(id: string, nickName: string, roles: Role[], communityId: string, gridIds: string[], createdAt: string, rng: Rng): UserDoc {
@@ -242,4 +253,118 @@ function catalogue(communityId: string): CatalogItem[] {
     perHouseholdLimit,
     active: true,
   }));
+}
+
+// ── volunteers (issue 5): registrations of the demo volunteer users, and a few shifts ──
+
+const OTHER_TEAMS: VolunteerTeam[] = ['checkpoint', 'testing', 'supplies', 'disinfection', 'counselling'];
+
+/**
+ * VolunteerDocs for the demo volunteer users (dev-vol-001…): half in team `delivery`, most of them
+ * on duty with 10–20 kg and a building or two of their grid; every eighth still pending review
+ * (those lose the volunteer role until approved); some approved never put to work (idle).
+ * Its own rng, so the rest of the demo stays as it was.
+ */
+function demoVolunteers(users: UserDoc[], grids: Grid[], at: Date): { volunteers: VolunteerDoc[]; shifts: ShiftDoc[] } {
+  const rng = seededRng(5);
+  const createdAt = at.toISOString();
+  const people = users.filter((u) => u._id.startsWith('dev-vol-'));
+  const volunteers = people.map((u, i): VolunteerDoc => {
+    const grid = grids[i % grids.length] as Grid;
+    const pending = i % 8 === 7;
+    const team: VolunteerTeam = i % 2 === 0 ? 'delivery' : (OTHER_TEAMS[Math.floor(i / 2) % OTHER_TEAMS.length] as VolunteerTeam);
+    const onDuty = !pending && (team === 'delivery' ? i % 6 !== 4 : i % 3 === 0);
+    const partyMember = rng() < 0.45;
+    const start = randInt(rng, 0, Math.max(0, grid.buildingIds.length - 1));
+    if (pending) u.roles = u.roles.filter((r) => r !== 'volunteer');
+    return {
+      _id: u._id,
+      communityId: grid.communityId,
+      gridIds: [grid._id],
+      status: pending ? 'pending' : 'approved',
+      team: pending ? null : team,
+      buildingIds: pending || team !== 'delivery' ? [] : grid.buildingIds.slice(start, start + randInt(rng, 1, 2)),
+      onDuty,
+      capacityKg: randInt(rng, 10, 20),
+      name: u.nickName.replace(/^志愿者/, ''),
+      phone: u.phone ?? '13800000000',
+      partyMember,
+      partyBranch: partyMember ? pick(rng, ['幸福新村社区第一党支部', '幸福新村社区第二党支部', '城关区机关党支部']) : null,
+      workUnit: pick(rng, ['城关区教育局', '拉萨市第一人民医院', '个体经营', '退休', '西藏大学', '区税务局']),
+      teamsWished: pending ? [team] : [team, pick(rng, OTHER_TEAMS)].filter((t, k, a) => a.indexOf(t) === k),
+      skills: [...(rng() < 0.15 ? (['medical'] as const) : []), ...(team === 'delivery' && rng() < 0.3 ? (['driving'] as const) : []), ...(rng() < 0.3 ? (['interpreting'] as const) : [])],
+      slots: pick(rng, [['morning', 'afternoon'], ['afternoon', 'evening'], ['morning', 'afternoon', 'evening']] as const).slice(),
+      health: { noSymptoms: true, noRiskContact: true, promise: true, declaredAt: createdAt },
+      rejectReason: null,
+      reviewedBy: pending ? null : DEMO_OPENIDS.admin,
+      reviewedAt: pending ? null : createdAt,
+      dutySince: onDuty ? createdAt : null,
+      // Approved checkpoint/testing volunteers not on duty are the demo's idle ones.
+      lastActiveAt: onDuty || team === 'delivery' ? createdAt : null,
+      createdAt,
+      updatedAt: createdAt,
+      leftAt: null,
+    };
+  });
+  const tomorrow = chinaDay(new Date(at.getTime() + 24 * 3600_000));
+  const shiftRows: Array<[VolunteerTeam, string, string, string, string, number, ShiftDoc['qualifications']]> = [
+    ['checkpoint', '卡点值守（早班）', '北门3号卡点', '08:00', '14:00', 4, []],
+    ['checkpoint', '卡点值守（晚班）', '北门3号卡点', '14:00', '20:00', 4, []],
+    ['testing', '核酸采样', '1号采样点（社区广场）', '07:30', '12:00', 6, ['medical']],
+    ['supplies', '爱心菜包发放', '社区物资中转站', '09:00', '12:00', 5, []],
+    ['disinfection', '楼道消杀', '第1–5网格', '15:00', '17:00', 3, []],
+  ];
+  const shifts = shiftRows.map(([team, title, place, start, end, capacity, qualifications], i): ShiftDoc => ({
+    _id: `shift-${String(i + 1).padStart(3, '0')}`,
+    communityId: grids[0]?.communityId ?? 'c-xingfu',
+    team,
+    title,
+    place,
+    date: tomorrow,
+    start,
+    end,
+    startAt: chinaWallClock(tomorrow, start).toISOString(),
+    endAt: chinaWallClock(tomorrow, end).toISOString(),
+    capacity,
+    taken: 0,
+    seats: {},
+    qualifications,
+    cancelBeforeHours: 2,
+    status: 'open',
+    createdBy: DEMO_OPENIDS.admin,
+    createdAt,
+  }));
+  return { volunteers, shifts };
+}
+// ── end volunteers ──
+
+// ── organisation (issue 7): building positions and gridworkers' homes/capacity for the assignment ──
+
+/**
+ * Places buildings on a map (grids in rows of five, 250 m apart; metres east/north of the gate)
+ * and gives every gridworker and group leader a home in their own grid and a capacity.
+ * Its own rng, so the rest of the demo stays as it was.
+ */
+function demoStaff(users: UserDoc[], grids: Grid[], buildings: Building[], createdAt: string): StaffDoc[] {
+  const rng = seededRng(7);
+  grids.forEach((g, i) => {
+    for (const b of buildings.filter((x) => x.gridId === g._id)) {
+      b.x = (i % 5) * 250 + randInt(rng, 0, 120);
+      b.y = Math.floor(i / 5) * 250 + randInt(rng, 0, 120);
+    }
+  });
+  return users
+    .filter((u) => u.roles.includes('gridworker') || u.roles.includes('groupLeader'))
+    .map((u) => {
+      const grid = grids.find((g) => g._id === u.adminGridIds[0]);
+      return {
+        _id: u._id,
+        communityId: u.communityId ?? '',
+        capacity: u.roles.includes('gridworker') ? 120 : 60,
+        homeBuildingId: grid?.buildingIds[0] ?? null,
+        mustGridIds: [],
+        mustNotGridIds: [],
+        updatedAt: createdAt,
+      };
+    });
 }

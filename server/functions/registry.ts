@@ -1,14 +1,17 @@
 import type { FunctionName } from '../../typings/api';
 import type { CloudMain } from '../lib/define-function';
+import { main as dispatch } from './dispatch';
 import { main as grid } from './grid';
 import { main as household } from './household';
 import { main as order } from './order';
+import { main as org } from './org';
 import { main as system } from './system';
 import { main as testing } from './testing';
 import { main as user } from './user';
+import { main as volunteer } from './volunteer';
 
 /** Every cloud function by name: the local cloud serves these, the build bundles each. */
-export const FUNCTIONS: Record<FunctionName, CloudMain> = { system, user, household, grid, order, testing };
+export const FUNCTIONS: Record<FunctionName, CloudMain> = { system, user, household, grid, order, testing, volunteer, dispatch, org };
 
 /** A timer trigger: CloudBase runs it from the function's config.json, the local cloud on an interval. */
 export interface TimerSpec {
@@ -25,4 +28,6 @@ export const TIMERS: TimerSpec[] = [
   { fn: 'order', trigger: 'sweepPlacing', cron: '0 */5 * * * * *', everyMs: 5 * 60_000 },
   { fn: 'order', trigger: 'autoConfirm', cron: '0 0 * * * * *', everyMs: 60 * 60_000 },
   { fn: 'order', trigger: 'sendMessages', cron: '0 */1 * * * * *', everyMs: 60_000 },
+  // ── dispatch (issue 4) ──
+  { fn: 'dispatch', trigger: 'sweepJobs', cron: '0 */2 * * * * *', everyMs: 2 * 60_000 },
 ];

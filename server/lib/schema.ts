@@ -23,6 +23,19 @@ export const COLLECTIONS = [
   'counters',
   'knocks',
   'bookings',
+  // ── organisation (issue 7) ──
+  'staff',
+  'roleCodes',
+  'contacts',
+  'careNeeds',
+  'assignRuns',
+  // ── volunteers ──
+  'volunteers',
+  'shifts',
+  'shiftSignups',
+  'dutyLogs',
+  // ── dispatch (issue 4) ──
+  'jobs',
 ] as const;
 
 /** A collection name. */
@@ -57,4 +70,21 @@ export const INDEXES: IndexSpec[] = [
   { collection: 'samples', name: 'household_sampled', keys: { householdId: 1, sampledAt: -1 } },
   { collection: 'knocks', name: 'round_grid', keys: { roundId: 1, gridId: 1 } },
   { collection: 'bookings', name: 'grid_date', keys: { gridId: 1, date: 1 } },
+  // ── organisation (issue 7) ──
+  { collection: 'staff', name: 'community', keys: { communityId: 1 } },
+  { collection: 'roleCodes', name: 'community_created', keys: { communityId: 1, createdAt: -1 } },
+  { collection: 'contacts', name: 'grid_day', keys: { gridId: 1, day: 1 } },
+  { collection: 'careNeeds', name: 'grid', keys: { gridId: 1 } },
+  // ── volunteers ──
+  { collection: 'volunteers', name: 'community_status', keys: { communityId: 1, status: 1 } },
+  { collection: 'volunteers', name: 'grids_status', keys: { gridIds: 1, status: 1 } },
+  { collection: 'shifts', name: 'community_start', keys: { communityId: 1, startAt: 1 } },
+  { collection: 'shiftSignups', name: 'volunteer_start', keys: { volunteerId: 1, startAt: -1 } },
+  { collection: 'dutyLogs', name: 'volunteer_start', keys: { volunteerId: 1, startAt: -1 } },
+  { collection: 'dutyLogs', name: 'community_start', keys: { communityId: 1, startAt: -1 } },
+  // ── dispatch (issue 4) ──
+  { collection: 'jobs', name: 'grid_status', keys: { gridId: 1, status: 1, createdAt: -1 } },
+  { collection: 'jobs', name: 'volunteer_status', keys: { volunteerId: 1, status: 1 } },
+  { collection: 'jobs', name: 'status_updated', keys: { status: 1, updatedAt: 1 } },
+  { collection: 'orders', name: 'job_status', keys: { jobId: 1, status: 1 } },
 ];

@@ -1,14 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../../../core/errors';
-import { maskPhone } from '../../../core/mask';
-import type { ContactView, JoinRequestView, NoticeView } from '../../../typings/api';
-import type { Building, Community, Grid, HouseholdDoc, InviteDoc, JoinRequestDoc, NoticeDoc, UserDoc } from '../../../typings/entities';
+import { maskName, maskPhone } from '../../../core/mask';
+import { careStatus } from '../../../core/org/dashboard';
+import { householdIdFor } from '../../../core/org/ids';
+import { chinaDay } from '../../../core/time';
+import type { CareLedgerRow, ContactView, GridDashboardView, JoinRequestView, NoticeView } from '../../../typings/api';
+import type { Building, CareDoc, Community, ContactDoc, Grid, HouseholdDoc, InviteDoc, JoinRequestDoc, NoticeDoc, UserDoc } from '../../../typings/entities';
 import { getDoc, mustGet, requireGridStaff, requireResident } from '../../lib/access';
 import { isDuplicateError } from '../../lib/db-errors';
 import { defineFunction, type CallContext, type UserContext } from '../../lib/define-function';
 import { enqueue } from '../../lib/outbox';
 import { findUser } from '../../lib/users';
 import { z } from '../../lib/validate';
+import { all } from '../org/lib';
+import { loadStats } from '../org/stats';
 
 const id = z.string().min(1).max(64);
 const INVITE_DAYS = 30;
@@ -17,10 +22,6 @@ function noticeView(n: NoticeDoc): NoticeView {
   return { id: n._id, scope: n.gridId ? 'grid' : 'community', title: n.title, body: n.body, postedAt: n.postedAt };
 }
 
-/** A household's id from its building and room: the same room always maps to the same household. */
-function householdIdFor(buildingId: string, room: string): string {
-  return `h-${buildingId}-${room}`.replace(/[^\w-]/g, '_').slice(0, 64);
-}
 
 /**
  * Binds an approved request's person to their household (creating it on first approval) and
@@ -89,6 +90,47 @@ async function requestViews(ctx: CallContext, requests: JoinRequestDoc[]): Promi
   }));
 }
 
+/** Notices a grid's people see: the grid's own and the community's, newest first. */
+async function noticesOf(ctx: CallContext, grid: Pick<Grid, '_id' | 'communityId'>, limit: number): Promise<NoticeView[]> {
+  const _ = ctx.db.command;
+  const res = await ctx.db
+    .collection('notices')
+    .where(_.or([{ gridId: grid._id }, { communityId: grid.communityId, gridId: null }]))
+    .orderBy('postedAt', 'desc')
+    .limit(limit)
+    .get();
+  return (res.data as NoticeDoc[]).map(noticeView);
+}
+
+/**
+ * Queues the notice as a WeChat subscribe message for the residents it is for who accepted the
+ * notice template (the outbox sends only while they hold a grant; see server/lib/outbox.ts).
+ */
+async function queueNotice(ctx: CallContext, notice: Omit<NoticeDoc, '_id'>): Promise<number> {
+  const _ = ctx.db.command;
+  const subscribed = { 'subscriptions.notice': _.gt(0) };
+  let openids: string[];
+  if (notice.gridId) {
+    const households = await all<Pick<HouseholdDoc, 'memberOpenids'>>(ctx, 'households', { gridId: notice.gridId }, { memberOpenids: true });
+    const members = [...new Set(households.flatMap((h) => h.memberOpenids))];
+    openids = [];
+    for (let i = 0; i < members.length; i += 500) {
+      const users = await all<Pick<UserDoc, '_id'>>(ctx, 'users', { _id: _.in(members.slice(i, i + 500)), ...subscribed }, { _id: true });
+      openids.push(...users.map((u) => u._id));
+    }
+  } else {
+    openids = (await all<Pick<UserDoc, '_id'>>(ctx, 'users', { communityId: notice.communityId, ...subscribed }, { _id: true })).map((u) => u._id);
+  }
+  const messages = openids.map((openid) => ({
+    openid,
+    template: 'notice' as const,
+    page: 'pages/resident/grid/index',
+    data: { title: notice.title.slice(0, 20), body: notice.body.slice(0, 20) },
+  }));
+  for (let i = 0; i < messages.length; i += 500) await enqueue(ctx, messages.slice(i, i + 500));
+  return messages.length;
+}
+
 async function requireAdminOf(ctx: UserContext, communityId: string): Promise<UserDoc> {
   const user = await findUser(ctx);
   if (!user?.roles.includes('communityAdmin') || user.communityId !== communityId) throw new AppError('AUTH.NOT_ADMIN');
@@ -106,12 +148,7 @@ export const main = defineFunction('grid', {
       const [community, staff, notices] = await Promise.all([
         mustGet<Community>(ctx, 'communities', grid.communityId, '社区'),
         ctx.db.collection('users').where({ _id: _.in([...grid.gridworkerIds, ...grid.groupLeaderIds]) }).limit(100).get(),
-        ctx.db
-          .collection('notices')
-          .where(_.or([{ gridId: grid._id }, { communityId: grid.communityId, gridId: null }]))
-          .orderBy('postedAt', 'desc')
-          .limit(5)
-          .get(),
+        noticesOf(ctx, grid, 5),
       ]);
       const contacts: ContactView[] = (staff.data as UserDoc[])
         .map((u) => ({
@@ -126,7 +163,7 @@ export const main = defineFunction('grid', {
         gridName: grid.name,
         contacts,
         groupQrFileId: grid.groupQrFileId ?? null,
-        notices: (notices.data as NoticeDoc[]).map(noticeView),
+        notices,
       };
     },
   },
@@ -276,7 +313,89 @@ export const main = defineFunction('grid', {
         postedAt: ctx.now.toISOString(),
       };
       const { id: noticeId } = (await ctx.db.collection('notices').add(notice)) as { id: string };
+      await queueNotice(ctx, notice);
       return noticeView({ _id: noticeId, ...notice });
+    },
+  },
+
+  // ── dashboard, contacts, care ledger (issue 7) ──
+
+  'grid.dashboard': {
+    input: z.object({ gridId: id }).strict(),
+    async handle(ctx, input): Promise<GridDashboardView> {
+      const { grid } = await requireGridStaff(ctx, input.gridId);
+      const [stats, notices] = await Promise.all([loadStats(ctx, grid.communityId, [grid], ctx.now), noticesOf(ctx, grid, 10)]);
+      const own = stats.get(grid._id);
+      if (!own) throw new Error(`no stats for ${grid._id}`);
+      return { ...own, gridName: grid.name, notices };
+    },
+  },
+
+  'grid.recordContact': {
+    input: z.object({ householdId: id, method: z.enum(['phone', 'visit', 'wechat']), note: z.string().trim().max(100).optional() }).strict(),
+    async handle(ctx, input) {
+      const household = await mustGet<HouseholdDoc>(ctx, 'households', input.householdId, '住户');
+      await requireGridStaff(ctx, household.gridId);
+      const day = chinaDay(ctx.now);
+      // One record per household per day: recording again keeps the latest (a retry changes nothing).
+      const contact: Omit<ContactDoc, '_id'> = {
+        gridId: household.gridId,
+        householdId: household._id,
+        day,
+        method: input.method,
+        note: input.note ?? '',
+        by: ctx.caller.openid,
+        at: ctx.now.toISOString(),
+      };
+      await ctx.db.collection('contacts').doc(`${day}:${household._id}`).set(contact);
+      return { householdId: household._id, day };
+    },
+  },
+
+  'grid.saveCare': {
+    input: z
+      .object({
+        householdId: id,
+        memberId: id,
+        dialysisWeekdays: z.array(z.number().int().min(1).max(7)).max(7),
+        refillEveryDays: z.number().int().min(0).max(180),
+        lastRefillOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD').nullable(),
+        note: z.string().trim().max(100).optional(),
+      })
+      .strict(),
+    async handle(ctx, input): Promise<CareLedgerRow> {
+      const household = await mustGet<HouseholdDoc>(ctx, 'households', input.householdId, '住户');
+      await requireGridStaff(ctx, household.gridId);
+      // Recurring needs are special-needs data: kept only under the household's separate consent.
+      if (!household.sensitiveConsentAt) throw new AppError('PRIVACY.CONSENT_REQUIRED', '该户未同意登记特殊人群信息，不能记录');
+      const member = household.members.find((m) => m.id === input.memberId);
+      if (!member) throw new AppError('COMMON.NOT_FOUND', '该住户没有这位成员');
+      if (member.needs.length === 0) throw new AppError('COMMON.INVALID_INPUT', '这位成员没有登记特殊需求');
+      const today = chinaDay(ctx.now);
+      if (input.lastRefillOn && input.lastRefillOn > today) throw new AppError('COMMON.INVALID_INPUT', '上次取药日期不能晚于今天');
+      const care: Omit<CareDoc, '_id'> = {
+        communityId: household.communityId,
+        gridId: household.gridId,
+        householdId: household._id,
+        memberId: member.id,
+        dialysisWeekdays: [...new Set(input.dialysisWeekdays)].sort((a, b) => a - b),
+        refillEveryDays: input.refillEveryDays,
+        lastRefillOn: input.lastRefillOn,
+        note: input.note ?? '',
+        updatedBy: ctx.caller.openid,
+        updatedAt: ctx.now.toISOString(),
+      };
+      await ctx.db.collection('careNeeds').doc(`${household._id}:${member.id}`).set(care);
+      const building = await getDoc<Building>(ctx, 'buildings', household.buildingId);
+      return {
+        householdId: household._id,
+        memberId: member.id,
+        buildingName: building?.name ?? '',
+        room: household.room,
+        nameMasked: maskName(member.name),
+        needs: member.needs,
+        ...careStatus(care, today),
+      };
     },
   },
 });

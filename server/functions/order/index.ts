@@ -3,7 +3,7 @@ import { ORDER_STATUS_TEXT } from '../../../core/order/labels';
 import { planOrder, roundIsOpen, type OrderPlan } from '../../../core/order/placement';
 import { statusesAllowing } from '../../../core/order/state-machine';
 import type { CatalogItemView, ContactView, OrderView, PlaceOrderInput, RoundView } from '../../../typings/api';
-import type { CatalogItem, Grid, HouseholdDoc, OrderDoc, OrderStatus, RoundDoc, UserDoc } from '../../../typings/entities';
+import type { CatalogItem, Grid, HouseholdDoc, OrderDispatchFields, OrderDoc, OrderStatus, RoundDoc, UserDoc } from '../../../typings/entities';
 import { getDoc, mustGet, requireGridStaff, requireResident } from '../../lib/access';
 import { isDuplicateError } from '../../lib/db-errors';
 import { defineFunction, type CallContext, type UserContext } from '../../lib/define-function';
@@ -144,7 +144,7 @@ async function reserveQuota(ctx: CallContext, order: OrderDoc, limits: ReadonlyM
 }
 
 /** Gives back whatever this order took (quota and stock); safe to repeat. */
-async function release(ctx: CallContext, order: Pick<OrderDoc, '_id' | 'roundId' | 'householdId' | 'lines'>): Promise<void> {
+export async function release(ctx: CallContext, order: Pick<OrderDoc, '_id' | 'roundId' | 'householdId' | 'lines'>): Promise<void> {
   if (order.lines.length === 0) return;
   const _ = ctx.db.command;
   await Promise.all([
@@ -318,7 +318,7 @@ export const main = defineFunction(
     'order.detail': {
       input: z.object({ orderId: id }).strict(),
       async handle(ctx, input) {
-        const { order } = await visibleOrder(ctx, input.orderId);
+        const { order, asStaff } = await visibleOrder(ctx, input.orderId);
         const _ = ctx.db.command;
         const grid = await mustGet<Grid>(ctx, 'grids', order.gridId, '网格');
         const staff = await ctx.db.collection('users').where({ _id: _.in(grid.gridworkerIds) }).limit(20).get();
@@ -327,6 +327,8 @@ export const main = defineFunction(
           ...orderView(order),
           history: order.history.filter((h) => h.status !== 'placing').map((h) => ({ ...h, text: ORDER_STATUS_TEXT[h.status] })),
           contacts,
+          // 取货码 (issue 4): only the household sees it, while the order is on its way.
+          handoverCode: !asStaff && (order.status === 'assigned' || order.status === 'pickedUp') ? ((order as OrderDoc & OrderDispatchFields).handoverCode ?? null) : null,
         };
       },
     },

@@ -1,0 +1,132 @@
+/**
+ * Gridworker assignment: a deterministic construction (largest grids first, filled into the
+ * nearest workers with room, split by whole buildings only when a grid is bigger than one
+ * worker's share) followed by local search (moves and swaps of buildings and of whole parts) on
+ * the balance, then on proximity under the balance reached. The model is documented in ./types.
+ */
+import { explain } from './explain';
+import { buildState, type State } from './state';
+import { improveBalance, improveProximity, reduceMax } from './search';
+import { construct } from './construct';
+import {
+  DEFAULT_ASSIGN_WEIGHTS,
+  type AssignGrid,
+  type AssignInput,
+  type AssignPart,
+  type AssignPlan,
+  type AssignWeights,
+  type AssignWorkerPlan,
+} from './types';
+
+export * from './types';
+
+/** Weighted load of a grid (or building): households, residents and special-needs residents weighted. */
+export function weightedLoad(
+  grid: Pick<AssignGrid, 'households' | 'specialNeeds'> & { residents?: number },
+  weights: Partial<AssignWeights> = {},
+): number {
+  const w = { ...DEFAULT_ASSIGN_WEIGHTS, ...weights };
+  return w.household * grid.households + w.resident * (grid.residents ?? 0) + w.specialNeed * grid.specialNeeds;
+}
+
+/** Options for tuning and measuring (the defaults are what the cloud function uses). */
+export interface AssignOptions {
+  /** Skip the local search (construction only), e.g. to measure what it adds. */
+  constructionOnly?: boolean;
+}
+
+/** Assigns every building of every grid to a gridworker or group leader; see ./types for the model. */
+export function assignGridworkers(input: AssignInput, options: AssignOptions = {}): AssignPlan {
+  const s = buildState(input);
+  construct(s);
+  if (!options.constructionOnly) {
+    improveBalance(s);
+    reduceMax(s);
+    improveProximity(s);
+  }
+  return toPlan(s);
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+function toPlan(s: State): AssignPlan {
+  const parts: AssignPart[] = [];
+  const byGrid: Record<string, string[]> = {};
+  const leadByGrid: Record<string, string> = {};
+  const byWorker: Record<string, AssignWorkerPlan> = {};
+  for (const w of s.workers) byWorker[w.id] = { gridIds: [], buildingIds: [], load: 0, specialLoad: 0 };
+
+  for (let g = 0; g < s.grids.length; g += 1) {
+    const grid = s.grids[g]!;
+    const mine = new Map<number, number[]>();
+    for (const b of grid.buildings) {
+      const o = s.owner[b]!;
+      if (o < 0) continue;
+      const list = mine.get(o) ?? [];
+      list.push(b);
+      mine.set(o, list);
+    }
+    const gridParts = [...mine].map(([w, bs]) => {
+      const worker = s.workers[w]!;
+      const load = bs.reduce((sum, b) => sum + s.buildings[b]!.load, 0);
+      const part: AssignPart = {
+        gridId: grid.id,
+        workerId: worker.id,
+        buildingIds: bs.map((b) => s.buildings[b]!.id),
+        load: round2(load),
+        specialLoad: bs.reduce((sum, b) => sum + s.buildings[b]!.special, 0),
+        distanceKm: s.knownDistance(w, g) ? round2(s.dist(w, g)) : null,
+        pinned: bs.every((b) => s.pinned[b] === 1),
+      };
+      return { w, part, gw: worker.role === 'gridworker' };
+    });
+    // Lead first: a gridworker before a group leader, then the biggest part, then input order.
+    gridParts.sort((a, b) => Number(b.gw) - Number(a.gw) || b.part.load - a.part.load || a.w - b.w);
+    byGrid[grid.id] = gridParts.map((p) => p.part.workerId);
+    const lead = gridParts[0];
+    if (lead) leadByGrid[grid.id] = lead.part.workerId;
+    for (const { part } of gridParts) {
+      parts.push(part);
+      const wp = byWorker[part.workerId]!;
+      wp.gridIds.push(grid.id);
+      wp.buildingIds.push(...part.buildingIds);
+    }
+  }
+  let maxLoad = 0;
+  let minLoad = Number.POSITIVE_INFINITY;
+  let maxSpecial = 0;
+  let minSpecial = Number.POSITIVE_INFINITY;
+  let counted = 0;
+  for (let w = 0; w < s.workers.length; w += 1) {
+    const worker = s.workers[w]!;
+    const wp = byWorker[worker.id]!;
+    wp.load = round2(s.load[w]!);
+    wp.specialLoad = s.spec[w]!;
+    if (worker.cap <= 0) continue; // unavailable people do not count in the balance
+    counted += 1;
+    maxLoad = Math.max(maxLoad, s.load[w]!);
+    minLoad = Math.min(minLoad, s.load[w]!);
+    maxSpecial = Math.max(maxSpecial, s.spec[w]!);
+    minSpecial = Math.min(minSpecial, s.spec[w]!);
+  }
+  if (counted === 0) minLoad = 0;
+  const ratio = (max: number, min: number) => (counted > 0 && min > 0 ? Math.round((max / min) * 10000) / 10000 : null);
+  const plan: AssignPlan = {
+    byGrid,
+    byWorker,
+    parts,
+    leadByGrid,
+    reasons: {},
+    uncovered: [],
+    warnings: [...s.warnings],
+    loadMaxMin: ratio(maxLoad, minLoad),
+    specialLoadMaxMin: ratio(maxSpecial, minSpecial),
+    maxLoad: round2(maxLoad),
+    minLoad: round2(minLoad),
+    averageLoad: round2(counted > 0 ? s.totalLoad / counted : 0),
+  };
+  explain(s, plan);
+  return plan;
+}

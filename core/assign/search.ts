@@ -1,0 +1,391 @@
+/**
+ * Local search over the assignment: moves of one building or of a worker's whole part of a grid,
+ * and swaps of buildings between two workers, always through the hard-constraint guard.
+ */
+import { canTake, guard, moveBuilding, stillValid, type State } from './state';
+
+/** Nearest workers considered for a grid's buildings (plus its holders and the lightest workers). */
+const NEAR = 8;
+const LIGHT = 4;
+const EPS = 1e-12;
+/** How far (relative) reduceMax may let a special load stray from the average: keeps max/min ≤ 1.17. */
+const SPECIAL_SLACK = 0.08;
+/** Swaps are tried with a grid's holders, its nearest few and the lightest workers. */
+const SWAP_NEAR = 4;
+/** A balance pass that improves the score by less than this fraction ends the search. */
+const STOP = 0.02;
+
+/** Relative deviation tolerated before the steep penalty starts (±7 % keeps max/min under 1.16). */
+const BAND = 0.07;
+
+/** Penalty of one relative deviation: quadratic, and steep outside the band. */
+function h(x: number): number {
+  const out = Math.abs(x) - BAND;
+  return x * x + (out > 0 ? 100 * out * out : 0);
+}
+
+function workerScore(s: State, load: number, spec: number): number {
+  const t = s.target > 0 ? h((load - s.target) / s.target) : 0;
+  const sp = s.targetSpecial > 0 ? h((spec - s.targetSpecial) / s.targetSpecial) : 0;
+  return t + sp;
+}
+
+interface Ctx {
+  /** grid → nearest workers who may take it. */
+  near: number[][];
+  /** worker → buildings, refreshed each pass (entries may be stale: check the owner). */
+  owned: number[][];
+  /** The lightest workers this pass. */
+  light: number[];
+  /** Dedupe marks for candidate lists. */
+  seen: Int32Array;
+  stamp: number;
+}
+
+function context(s: State): Ctx {
+  const near = s.grids.map((_, g) => {
+    const ws = s.workers.map((_, w) => w).filter((w) => s.workers[w]!.cap > 0 && !s.workers[w]!.mustNot.has(g));
+    ws.sort((a, b) => s.dist(a, g) - s.dist(b, g) || a - b);
+    return ws.slice(0, NEAR);
+  });
+  return { near, owned: owned(s), light: [], seen: new Int32Array(s.workers.length), stamp: 0 };
+}
+
+function owned(s: State): number[][] {
+  const out: number[][] = s.workers.map(() => []);
+  for (let b = 0; b < s.buildings.length; b += 1) {
+    const o = s.owner[b]!;
+    if (o >= 0) out[o]!.push(b);
+  }
+  return out;
+}
+
+function lightest(s: State, n: number): number[] {
+  return s.workers
+    .map((_, w) => w)
+    .filter((w) => s.workers[w]!.cap > 0)
+    .sort((a, b) => s.load[a]! - s.load[b]! || a - b)
+    .slice(0, n);
+}
+
+function candidates(s: State, ctx: Ctx, g: number, a: number, withLight = true): number[] {
+  ctx.stamp += 1;
+  const { seen, stamp } = ctx;
+  seen[a] = stamp;
+  const out: number[] = [];
+  const add = (w: number) => {
+    if (seen[w] !== stamp) {
+      seen[w] = stamp;
+      out.push(w);
+    }
+  };
+  for (const w of s.holders[g]!.keys()) add(w);
+  for (const w of ctx.near[g]!) add(w);
+  if (withLight) for (const w of ctx.light) add(w);
+  return out;
+}
+
+/** Whether to try swaps with c for a building of g. */
+function swapWith(s: State, ctx: Ctx, g: number, c: number): boolean {
+  if (s.holders[g]!.has(c)) return true;
+  const near = ctx.near[g]!;
+  for (let i = 0; i < SWAP_NEAR && i < near.length; i += 1) if (near[i] === c) return true;
+  return ctx.light.includes(c);
+}
+
+/** Applies moves (building → worker) if the guard allows; returns whether it stayed applied. */
+function tryApply(s: State, moves: Array<[number, number]>, workers: number[]): boolean {
+  const grids = [...new Set(moves.map(([b]) => s.buildings[b]!.g))];
+  const gd = guard(s, workers, grids);
+  const back = moves.map(([b]) => [b, s.owner[b]!] as [number, number]);
+  for (const [b, w] of moves) moveBuilding(s, b, w);
+  if (stillValid(s, gd)) return true;
+  for (let i = back.length - 1; i >= 0; i -= 1) moveBuilding(s, back[i]![0], back[i]![1]);
+  return false;
+}
+
+function partOf(s: State, a: number, g: number): number[] {
+  return s.grids[g]!.buildings.filter((b) => s.owner[b] === a && s.pinned[b] === 0);
+}
+
+/** Minimises the balance score (loads and special loads near the average) by first improvement. */
+export function improveBalance(s: State, maxPasses = 60): void {
+  const ctx = context(s);
+  const changed = new Int32Array(s.workers.length).fill(-1);
+  let lastScore = totalScore(s);
+  for (let pass = 0; pass < maxPasses; pass += 1) {
+    ctx.owned = owned(s);
+    ctx.light = lightest(s, LIGHT);
+    let improved = 0;
+    for (let b = 0; b < s.buildings.length; b += 1) {
+      const a = s.owner[b]!;
+      if (s.pinned[b] === 1 || a < 0) continue;
+      // Look again only where something changed since the last pass (don't-look bits).
+      if (pass > 0 && changed[a]! < pass - 1 && !candidates(s, ctx, s.buildings[b]!.g, a, false).some((c) => changed[c]! >= pass - 1)) continue;
+      const c = balanceStep(s, ctx, b);
+      if (c >= 0) {
+        improved += 1;
+        changed[a] = pass;
+        changed[c] = pass;
+      }
+    }
+    const score = totalScore(s);
+    // Stop when a pass no longer buys a meaningful improvement.
+    if (!improved || (pass >= 2 && lastScore - score < STOP * lastScore)) break;
+    lastScore = score;
+  }
+}
+
+function totalScore(s: State): number {
+  let sum = 0;
+  for (let w = 0; w < s.workers.length; w += 1) if (s.workers[w]!.cap > 0) sum += workerScore(s, s.load[w]!, s.spec[w]!);
+  return sum;
+}
+
+/** Cost of one more (worker, grid) part: splits are worth it only for a real gain in balance. */
+const PART = 0.003;
+/** Cost of carrying the whole average load one more km from home (balance wins beyond a few %). */
+const KM = 0.001;
+
+function km(s: State, w: number, g: number): number {
+  return s.dist(w, g); // 0 when unknown
+}
+
+/** Side costs (splits, distance) of passing `count` buildings of g weighing `load` from a to c. */
+function side(s: State, a: number, c: number, g: number, count: number, load: number): number {
+  const holders = s.holders[g]!;
+  const parts = (holders.has(c) ? 0 : 1) - ((holders.get(a) ?? 0) === count ? 1 : 0);
+  const far = s.target > 0 ? (KM * s.distancePerKm * load * (km(s, c, g) - km(s, a, g))) / s.target : 0;
+  return PART * parts + far;
+}
+
+/**
+ * Whether `count` buildings of grid g may pass from a to c (c's own side of a swap is checked by
+ * the symmetric call): c may take g, the grid's holders stay within bounds, a keeps its must grid,
+ * and a grid that had a gridworker keeps one. The guard re-checks everything after applying.
+ */
+function passOk(s: State, a: number, c: number, g: number, count: number): boolean {
+  if (!canTake(s, c, g)) return false;
+  const holders = s.holders[g]!;
+  const aLeaves = (holders.get(a) ?? 0) === count;
+  if (!holders.has(c) && !aLeaves && holders.size + 1 > s.grids[g]!.maxHolders) return false;
+  if (aLeaves) {
+    if (s.workers[a]!.must.has(g)) return false;
+    if (s.workers[a]!.role === 'gridworker' && s.gwCount[g] === 1 && (s.workers[c]!.role !== 'gridworker' || holders.has(c))) {
+      return holders.has(c) && s.workers[c]!.role === 'gridworker';
+    }
+  }
+  return true;
+}
+
+/** One best move for building b; returns the other worker involved, or -1 when none helped. */
+function balanceStep(s: State, ctx: Ctx, b: number): number {
+  const a = s.owner[b]!;
+  const bd = s.buildings[b]!;
+  const g = bd.g;
+  const part = partOf(s, a, g);
+  const partLoad = part.reduce((sum, x) => sum + s.buildings[x]!.load, 0);
+  const partSpec = part.reduce((sum, x) => sum + s.buildings[x]!.special, 0);
+  const wholePart = part.length > 1 && part[0] === b && part.length === s.held[a]!.get(g);
+  let best = -EPS;
+  let bestMoves: Array<[number, number]> | null = null;
+  let bestC = -1;
+  const la = s.load[a]!;
+  const sa = s.spec[a]!;
+  const scoreA = workerScore(s, la, sa);
+  const capA = s.workers[a]!.cap;
+  for (const c of candidates(s, ctx, g, a)) {
+    if (!canTake(s, c, g)) continue;
+    const capC = s.workers[c]!.cap;
+    const lc = s.load[c]!;
+    const sc = s.spec[c]!;
+    const before = scoreA + workerScore(s, lc, sc);
+    const bOk = passOk(s, a, c, g, 1);
+    if (bOk && lc + bd.load <= capC) {
+      const d1 = workerScore(s, la - bd.load, sa - bd.special) + workerScore(s, lc + bd.load, sc + bd.special) - before + side(s, a, c, g, 1, bd.load);
+      if (d1 < best) {
+        best = d1;
+        bestMoves = [[b, c]];
+        bestC = c;
+      }
+    }
+    if (wholePart && lc + partLoad <= capC && passOk(s, a, c, g, part.length)) {
+      const d2 = workerScore(s, la - partLoad, sa - partSpec) + workerScore(s, lc + partLoad, sc + partSpec) - before + side(s, a, c, g, part.length, partLoad);
+      if (d2 < best) {
+        best = d2;
+        bestMoves = part.map((x) => [x, c] as [number, number]);
+        bestC = c;
+      }
+    }
+    if (!bOk || !swapWith(s, ctx, g, c)) continue;
+    const kmDiff = km(s, c, g) - km(s, a, g);
+    const sideB = side(s, a, c, g, 1, bd.load);
+    for (const b2 of ctx.owned[c]!) {
+      if (s.owner[b2] !== c || s.pinned[b2] === 1) continue;
+      const o = s.buildings[b2]!;
+      const dl = bd.load - o.load;
+      const ds = bd.special - o.special;
+      if (dl === 0 && ds === 0) continue;
+      const dBal = workerScore(s, la - dl, sa - ds) + workerScore(s, lc + dl, sc + ds) - before;
+      if (dBal >= best + 2 * PART + KM) continue;
+      if (lc + dl > capC || la - dl > capA) continue;
+      const sides = o.g === g ? (KM * s.distancePerKm * dl * kmDiff) / Math.max(s.target, 1e-9) : sideB + side(s, c, a, o.g, 1, o.load);
+      const d3 = dBal + sides;
+      if (d3 >= best) continue;
+      if (o.g !== g && !passOk(s, c, a, o.g, 1)) continue;
+      best = d3;
+      bestMoves = [
+        [b, c],
+        [b2, a],
+      ];
+      bestC = c;
+    }
+  }
+  if (bestMoves === null) return -1;
+  return tryApply(s, bestMoves, [a, bestC]) ? bestC : -1;
+}
+
+/** Lowers the maximum load directly: moves and swaps off the most loaded worker while any helps. */
+export function reduceMax(s: State, maxSteps = 400): void {
+  for (let step = 0; step < maxSteps; step += 1) {
+    let a = -1;
+    for (let w = 0; w < s.workers.length; w += 1) if (s.workers[w]!.cap > 0 && (a < 0 || s.load[w]! > s.load[a]!)) a = w;
+    if (a < 0) return;
+    const top = s.load[a]!;
+    // Special loads may move within the band around their average (or the bounds already reached).
+    const [curMin, curMax] = specBounds(s);
+    const specMin = Math.min(curMin, Math.ceil(s.targetSpecial * (1 - SPECIAL_SLACK)));
+    const specMax = Math.max(curMax, Math.floor(s.targetSpecial * (1 + SPECIAL_SLACK)));
+    const mine = s.buildings.map((_, b) => b).filter((b) => s.owner[b] === a && s.pinned[b] === 0);
+    const all = owned(s);
+    let best = top - 1e-9;
+    let bestSide = Number.POSITIVE_INFINITY;
+    let bestMoves: Array<[number, number]> | null = null;
+    let bestC = -1;
+    const okSpec = (sa: number, sc: number) => sa >= specMin && sa <= specMax && sc >= specMin && sc <= specMax;
+    const better = (peak: number, sideCost: number) => peak < best - 1e-9 || (peak < best + 1e-9 && sideCost < bestSide);
+    for (const b of mine) {
+      const bd = s.buildings[b]!;
+      for (let c = 0; c < s.workers.length; c += 1) {
+        if (c === a || !passOk(s, a, c, bd.g, 1)) continue;
+        const lc = s.load[c]!;
+        const sideB = side(s, a, c, bd.g, 1, bd.load);
+        if (lc + bd.load <= s.workers[c]!.cap) {
+          const peak = Math.max(top - bd.load, lc + bd.load);
+          if (better(peak, sideB) && okSpec(s.spec[a]! - bd.special, s.spec[c]! + bd.special)) {
+            best = peak;
+            bestSide = sideB;
+            bestMoves = [[b, c]];
+            bestC = c;
+          }
+        }
+        for (const b2 of all[c]!) {
+          if (s.pinned[b2] === 1) continue;
+          const o = s.buildings[b2]!;
+          if (o.load >= bd.load) continue;
+          const peak = Math.max(top - bd.load + o.load, lc + bd.load - o.load);
+          if (peak > best + 1e-9 || lc + bd.load - o.load > s.workers[c]!.cap) continue;
+          if (!okSpec(s.spec[a]! - bd.special + o.special, s.spec[c]! + bd.special - o.special)) continue;
+          const sideCost = o.g === bd.g ? 0 : sideB + side(s, c, a, o.g, 1, o.load);
+          if (!better(peak, sideCost) || (o.g !== bd.g && !passOk(s, c, a, o.g, 1))) continue;
+          best = peak;
+          bestSide = sideCost;
+          bestMoves = [
+            [b, c],
+            [b2, a],
+          ];
+          bestC = c;
+        }
+      }
+    }
+    if (bestMoves === null || !tryApply(s, bestMoves, [a, bestC])) return;
+  }
+}
+
+function specBounds(s: State): [number, number] {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let w = 0; w < s.workers.length; w += 1) {
+    if (s.workers[w]!.cap <= 0) continue;
+    min = Math.min(min, s.spec[w]!);
+    max = Math.max(max, s.spec[w]!);
+  }
+  return [min, max];
+}
+
+function loadBounds(s: State): [number, number] {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let w = 0; w < s.workers.length; w += 1) {
+    if (s.workers[w]!.cap <= 0) continue;
+    min = Math.min(min, s.load[w]!);
+    max = Math.max(max, s.load[w]!);
+  }
+  return [min, max];
+}
+
+/**
+ * Brings work nearer home and merges splits without giving up any balance: only moves and swaps
+ * that keep every load and special load within the bounds already reached.
+ */
+export function improveProximity(s: State, maxPasses = 20): void {
+  const ctx = context(s);
+  const [lo, hi] = loadBounds(s);
+  const [slo, shi] = specBounds(s);
+  const within = (l: number, sp: number) => l >= lo - 1e-9 && l <= hi + 1e-9 && sp >= slo && sp <= shi;
+  const changed = new Int32Array(s.workers.length);
+  for (let pass = 1; pass <= maxPasses; pass += 1) {
+    ctx.owned = owned(s);
+    let improved = 0;
+    for (let b = 0; b < s.buildings.length; b += 1) {
+      const a = s.owner[b]!;
+      if (a < 0 || s.pinned[b] === 1) continue;
+      const bd = s.buildings[b]!;
+      const g = bd.g;
+      const cands = candidates(s, ctx, g, a, false);
+      if (pass > 1 && changed[a]! < pass - 1 && !cands.some((c) => changed[c]! >= pass - 1)) continue;
+      let best = -1e-9;
+      let bestMoves: Array<[number, number]> | null = null;
+      let bestC = -1;
+      const la = s.load[a]!;
+      const sa = s.spec[a]!;
+      for (const c of cands) {
+        if (!passOk(s, a, c, g, 1)) continue;
+        const lc = s.load[c]!;
+        const sc = s.spec[c]!;
+        const gainB = side(s, a, c, g, 1, bd.load);
+        const kmDiff = km(s, c, g) - km(s, a, g);
+        if (within(la - bd.load, sa - bd.special) && within(lc + bd.load, sc + bd.special) && lc + bd.load <= s.workers[c]!.cap) {
+          const gain = gainB;
+          if (gain < best) {
+            best = gain;
+            bestMoves = [[b, c]];
+            bestC = c;
+          }
+        }
+        for (const b2 of ctx.owned[c]!) {
+          if (s.owner[b2] !== c || s.pinned[b2] === 1) continue;
+          const o = s.buildings[b2]!;
+          const dl = bd.load - o.load;
+          const ds = bd.special - o.special;
+          if (!within(la - dl, sa - ds) || !within(lc + dl, sc + ds)) continue;
+          if (lc + dl > s.workers[c]!.cap || la - dl > s.workers[a]!.cap) continue;
+          const gain = o.g === g ? (KM * s.distancePerKm * dl * kmDiff) / Math.max(s.target, 1e-9) : gainB + side(s, c, a, o.g, 1, o.load);
+          if (gain >= best || (o.g !== g && !passOk(s, c, a, o.g, 1))) continue;
+          best = gain;
+          bestMoves = [
+            [b, c],
+            [b2, a],
+          ];
+          bestC = c;
+        }
+      }
+      if (bestMoves !== null && tryApply(s, bestMoves, [a, bestC])) {
+        improved += 1;
+        changed[a] = pass;
+        changed[bestC] = pass;
+      }
+    }
+    if (!improved) break;
+  }
+}

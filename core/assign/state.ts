@@ -1,0 +1,310 @@
+/** The solver's working state: indices, loads, who holds what, and the constraint checks. */
+import { DEFAULT_ASSIGN_WEIGHTS, type AssignInput, type AssignRole } from './types';
+
+/** A building as the solver sees it. */
+export interface SBuilding {
+  id: string;
+  g: number;
+  load: number;
+  special: number;
+}
+
+/** A grid as the solver sees it. */
+export interface SGrid {
+  id: string;
+  name: string;
+  x: number | null;
+  y: number | null;
+  buildings: number[];
+  load: number;
+  special: number;
+  /** Workers allowed for its unpinned buildings (grid pins); null = anyone eligible. */
+  allowed: Set<number> | null;
+  /** Most holders local search may create (construction may exceed it only to cover). */
+  maxHolders: number;
+}
+
+/** A worker as the solver sees it. */
+export interface SWorker {
+  id: string;
+  name: string;
+  role: AssignRole;
+  cap: number;
+  x: number | null;
+  y: number | null;
+  must: Set<number>;
+  mustNot: Set<number>;
+  maxGrids: number;
+}
+
+/** Mutable solver state. */
+export interface State {
+  buildings: SBuilding[];
+  grids: SGrid[];
+  workers: SWorker[];
+  owner: Int32Array;
+  pinned: Uint8Array;
+  load: Float64Array;
+  spec: Float64Array;
+  /** worker → grid → buildings held. */
+  held: Array<Map<number, number>>;
+  /** grid → worker → buildings held. */
+  holders: Array<Map<number, number>>;
+  /** grid → gridworkers holding part of it. */
+  gwCount: Int32Array;
+  totalLoad: number;
+  totalSpecial: number;
+  /** Average load per available worker (the divisible lower bound). */
+  target: number;
+  targetSpecial: number;
+  distancePerKm: number;
+  warnings: string[];
+  dist(w: number, g: number): number;
+  knownDistance(w: number, g: number): boolean;
+}
+
+function count(map: Map<number, number>, key: number, delta: number): void {
+  const next = (map.get(key) ?? 0) + delta;
+  if (next === 0) map.delete(key);
+  else map.set(key, next);
+}
+
+/** Moves building b to worker to (-1 = nobody), keeping every index in step. */
+export function moveBuilding(s: State, b: number, to: number): void {
+  const from = s.owner[b]!;
+  if (from === to) return;
+  const bd = s.buildings[b]!;
+  if (from >= 0) {
+    s.load[from] = s.load[from]! - bd.load;
+    s.spec[from] = s.spec[from]! - bd.special;
+    count(s.held[from]!, bd.g, -1);
+    const before = s.holders[bd.g]!.has(from);
+    count(s.holders[bd.g]!, from, -1);
+    if (before && !s.holders[bd.g]!.has(from) && s.workers[from]!.role === 'gridworker') s.gwCount[bd.g] = s.gwCount[bd.g]! - 1;
+  }
+  if (to >= 0) {
+    s.load[to] = s.load[to]! + bd.load;
+    s.spec[to] = s.spec[to]! + bd.special;
+    count(s.held[to]!, bd.g, 1);
+    if (!s.holders[bd.g]!.has(to) && s.workers[to]!.role === 'gridworker') s.gwCount[bd.g] = s.gwCount[bd.g]! + 1;
+    count(s.holders[bd.g]!, to, 1);
+  }
+  s.owner[b] = to;
+}
+
+/** Whether worker w may hold buildings of grid g at all (ignoring load and group-leader scope). */
+export function eligible(s: State, w: number, g: number): boolean {
+  const worker = s.workers[w]!;
+  if (worker.cap <= 0 || worker.mustNot.has(g)) return false;
+  const allowed = s.grids[g]!.allowed;
+  return allowed === null || allowed.has(w);
+}
+
+/** Most grids a worker may hold (their must grids always fit). */
+export function gridLimit(s: State, w: number): number {
+  const worker = s.workers[w]!;
+  return Math.max(worker.maxGrids, worker.must.size);
+}
+
+/** Whether w may take (more) buildings of g now: eligible and within a group leader's one grid. */
+export function canTake(s: State, w: number, g: number): boolean {
+  if (!eligible(s, w, g)) return false;
+  const held = s.held[w]!;
+  return held.has(g) || held.size < gridLimit(s, w);
+}
+
+/** A snapshot of what a tentative change may break, taken before applying it. */
+export interface Guard {
+  workers: number[];
+  grids: number[];
+  holdersBefore: number[];
+  gwBefore: number[];
+  heldBefore: Array<Set<number>>;
+  loadBefore: number[];
+}
+
+/** Remembers the affected workers' and grids' state before a tentative change. */
+export function guard(s: State, workers: number[], grids: number[]): Guard {
+  return {
+    workers,
+    grids,
+    holdersBefore: grids.map((g) => s.holders[g]!.size),
+    gwBefore: grids.map((g) => s.gwCount[g]!),
+    heldBefore: workers.map((w) => new Set(s.held[w]!.keys())),
+    loadBefore: workers.map((w) => s.load[w]!),
+  };
+}
+
+/** Whether the state after a tentative change still keeps every hard constraint it kept before. */
+export function stillValid(s: State, gd: Guard): boolean {
+  for (let i = 0; i < gd.workers.length; i += 1) {
+    const w = gd.workers[i]!;
+    const worker = s.workers[w]!;
+    if (s.load[w]! > worker.cap + 1e-9 && s.load[w]! > gd.loadBefore[i]! + 1e-9) return false;
+    const held = s.held[w]!;
+    const before = gd.heldBefore[i]!;
+    if (held.size > Math.max(gridLimit(s, w), before.size)) return false;
+    for (const g of held.keys()) if (!before.has(g) && !eligible(s, w, g)) return false;
+    for (const m of worker.must) if (before.has(m) && !held.has(m)) return false;
+  }
+  for (let i = 0; i < gd.grids.length; i += 1) {
+    const g = gd.grids[i]!;
+    const holders = s.holders[g]!.size;
+    if (holders > gd.holdersBefore[i]! && holders > s.grids[g]!.maxHolders) return false;
+    if (s.gwCount[g]! < Math.min(1, gd.gwBefore[i]!)) return false;
+  }
+  return true;
+}
+
+/** Indexes the input, applies pins and checks their conflicts. */
+export function buildState(input: AssignInput): State {
+  const weights = { ...DEFAULT_ASSIGN_WEIGHTS, ...input.weights };
+  const warnings: string[] = [];
+  const buildings: SBuilding[] = [];
+  const gridIndex = new Map<string, number>();
+  const buildingIndex = new Map<string, number>();
+  const grids: SGrid[] = input.grids.map((grid, g) => {
+    gridIndex.set(grid.id, g);
+    const detail = new Map((grid.buildings ?? []).map((b) => [b.id, b]));
+    const ids = grid.buildingIds.length > 0 ? grid.buildingIds : [`${grid.id}#全部`];
+    const n = ids.length;
+    const list: number[] = [];
+    ids.forEach((id, i) => {
+      const d = detail.get(id);
+      // Without per-building counts, a grid's counts are shared evenly (remainders to the first).
+      const share = (total: number) => Math.floor(total / n) + (i < total % n ? 1 : 0);
+      const households = d ? d.households : share(grid.households);
+      const residents = d ? (d.residents ?? 0) : share(grid.residents);
+      const special = d ? d.specialNeeds : share(grid.specialNeeds);
+      const load = weights.household * households + weights.resident * residents + weights.specialNeed * special;
+      buildingIndex.set(`${grid.id}\u0000${id}`, buildings.length);
+      list.push(buildings.length);
+      buildings.push({ id, g, load, special });
+    });
+    return {
+      id: grid.id,
+      name: grid.name ?? grid.id,
+      x: grid.x,
+      y: grid.y,
+      buildings: list,
+      load: list.reduce((sum, b) => sum + buildings[b]!.load, 0),
+      special: list.reduce((sum, b) => sum + buildings[b]!.special, 0),
+      allowed: null,
+      maxHolders: 1,
+    };
+  });
+  const workerIndex = new Map<string, number>();
+  const workers: SWorker[] = input.workers.map((w, i) => {
+    workerIndex.set(w.id, i);
+    const idx = (ids: string[]) => new Set(ids.map((id) => gridIndex.get(id)).filter((g): g is number => g !== undefined));
+    return {
+      id: w.id,
+      name: w.name ?? w.id,
+      role: w.role,
+      cap: Number.isFinite(w.capacity) || w.capacity === Number.POSITIVE_INFINITY ? w.capacity : 0,
+      x: w.x,
+      y: w.y,
+      must: idx(w.mustGridIds),
+      mustNot: idx(w.mustNotGridIds),
+      maxGrids: w.maxGrids !== undefined && w.maxGrids >= 1 ? Math.floor(w.maxGrids) : Number.POSITIVE_INFINITY,
+    };
+  });
+  for (const w of workers) {
+    for (const g of w.must) {
+      if (w.mustNot.has(g)) {
+        warnings.push(`${w.name} 既被要求负责又被排除在网格 ${grids[g]!.name} 之外：按“不负责”处理`);
+        w.must.delete(g);
+      }
+    }
+  }
+  const nW = workers.length;
+  const nG = grids.length;
+  const distances = new Float64Array(nW * nG);
+  const known = new Uint8Array(nW * nG);
+  workers.forEach((w, wi) => {
+    grids.forEach((g, gi) => {
+      if (w.x === null || w.y === null || g.x === null || g.y === null) return;
+      distances[wi * nG + gi] = Math.hypot(w.x - g.x, w.y - g.y) / 1000;
+      known[wi * nG + gi] = 1;
+    });
+  });
+  const available = workers.filter((w) => w.cap > 0).length;
+  const totalLoad = buildings.reduce((sum, b) => sum + b.load, 0);
+  const totalSpecial = buildings.reduce((sum, b) => sum + b.special, 0);
+  const s: State = {
+    buildings,
+    grids,
+    workers,
+    owner: new Int32Array(buildings.length).fill(-1),
+    pinned: new Uint8Array(buildings.length),
+    load: new Float64Array(nW),
+    spec: new Float64Array(nW),
+    held: workers.map(() => new Map()),
+    holders: grids.map(() => new Map()),
+    gwCount: new Int32Array(nG),
+    totalLoad,
+    totalSpecial,
+    target: available > 0 ? totalLoad / available : 0,
+    targetSpecial: available > 0 ? totalSpecial / available : 0,
+    distancePerKm: weights.distancePerKm,
+    warnings,
+    dist: (w, g) => distances[w * nG + g]!,
+    knownDistance: (w, g) => known[w * nG + g] === 1,
+  };
+  for (const grid of grids) {
+    // As many people as its load or its special-needs residents need (whichever is more), plus two
+    // so that balancing has room to move a building.
+    const need = Math.max(s.target > 0 ? grid.load / s.target : 0, s.targetSpecial > 0 ? grid.special / s.targetSpecial : 0);
+    grid.maxHolders = Math.min(grid.buildings.length, Math.ceil(need) + 2);
+  }
+  applyPins(s, input, gridIndex, workerIndex, buildingIndex);
+  return s;
+}
+
+function applyPins(
+  s: State,
+  input: AssignInput,
+  gridIndex: Map<string, number>,
+  workerIndex: Map<string, number>,
+  buildingIndex: Map<string, number>,
+): void {
+  for (const pin of input.pinned ?? []) {
+    const g = gridIndex.get(pin.gridId);
+    const w = workerIndex.get(pin.workerId);
+    if (g === undefined || w === undefined) {
+      s.warnings.push(`固定分配无效（网格 ${pin.gridId} 或人员 ${pin.workerId} 不存在），已忽略`);
+      continue;
+    }
+    const grid = s.grids[g]!;
+    const worker = s.workers[w]!;
+    if (worker.mustNot.has(g)) s.warnings.push(`固定分配与“不负责”冲突：${worker.name} → ${grid.name}，按固定分配执行`);
+    if (pin.buildingIds && pin.buildingIds.length > 0) {
+      for (const id of pin.buildingIds) {
+        const b = buildingIndex.get(`${pin.gridId}\u0000${id}`);
+        if (b === undefined) {
+          s.warnings.push(`固定分配的楼栋 ${id} 不在网格 ${grid.name} 中，已忽略`);
+          continue;
+        }
+        if (s.pinned[b] === 1 && s.owner[b] !== w) {
+          s.warnings.push(`楼栋 ${id} 被固定给多人，按第一条执行`);
+          continue;
+        }
+        moveBuilding(s, b, w);
+        s.pinned[b] = 1;
+      }
+    } else {
+      grid.allowed ??= new Set();
+      grid.allowed.add(w);
+    }
+  }
+  // A pinned person keeps the pinned grid even against a must-not: the admin decided.
+  for (const grid of s.grids) {
+    if (!grid.allowed) continue;
+    for (const w of grid.allowed) s.workers[w]!.mustNot.delete(s.grids.indexOf(grid));
+    grid.maxHolders = Math.max(grid.maxHolders, grid.allowed.size);
+  }
+  for (let w = 0; w < s.workers.length; w += 1) {
+    const worker = s.workers[w]!;
+    if (s.load[w]! > worker.cap) s.warnings.push(`${worker.name} 的固定分配已超过其容量（${Math.round(s.load[w]!)} > ${worker.cap}）`);
+  }
+}

@@ -1,0 +1,89 @@
+import { randInt, seededRng, type Rng } from '../random';
+import type { DispatchBuilding, DispatchInput, DispatchOrder, DispatchVolunteer } from './types';
+
+/**
+ * Seeded dispatch instances modelled on the lockdown reports (issue 4, "Measured"): a community
+ * of 100/300/800 households in 3–20 buildings of 6–33 floors (walk-ups of 6–7 floors without a
+ * lift), 50–450 m from the gate, or one 735-resident tower; one order per household of 1–6 kg,
+ * 5–10 % medicine, 2–8 % special-needs with a 1–3 h deadline; volunteers carrying 10–20 kg, a
+ * quarter of them tied to 1–3 buildings, a fifth still busy for up to 10 minutes.
+ */
+export interface InstanceSpec {
+  /** Households (one order each unless `orders` is given); 'tower' = the 735-resident building. */
+  households: number | 'tower';
+  volunteers: number;
+  seed: number;
+  /** Number of orders (default: one per household). */
+  orders?: number;
+}
+
+/** Residents of the one-building cell (西安/上海 reports: a 735-resident tower). */
+export const TOWER_RESIDENTS = 735;
+/** People per household used to turn the tower's residents into households. */
+const PEOPLE_PER_HOUSEHOLD = 2.5;
+
+function buildingCount(households: number, rng: Rng): number {
+  if (households <= 100) return randInt(rng, 3, 6);
+  if (households <= 300) return randInt(rng, 5, 12);
+  return randInt(rng, 10, 20);
+}
+
+function makeBuilding(id: string, rng: Rng): DispatchBuilding {
+  const walkUp = rng() < 0.3;
+  return {
+    id,
+    distanceM: randInt(rng, 50, 450),
+    floors: walkUp ? randInt(rng, 6, 7) : randInt(rng, 11, 33),
+    hasLift: !walkUp,
+  };
+}
+
+/** One instance; the same spec always gives the same instance. */
+export function generateInstance(spec: InstanceSpec): DispatchInput {
+  const rng = seededRng(spec.seed * 7919 + spec.volunteers * 131 + (spec.households === 'tower' ? 1 : spec.households));
+  const tower = spec.households === 'tower';
+  const households = tower ? Math.round(TOWER_RESIDENTS / PEOPLE_PER_HOUSEHOLD) : (spec.households as number);
+  const buildings: DispatchBuilding[] = tower
+    ? [{ id: 'b01', distanceM: randInt(rng, 50, 450), floors: 33, hasLift: true }]
+    : Array.from({ length: buildingCount(households, rng) }, (_, i) =>
+        makeBuilding(`b${String(i + 1).padStart(2, '0')}`, rng),
+      );
+
+  const medicineRate = 0.05 + rng() * 0.05;
+  const specialRate = 0.02 + rng() * 0.06;
+  const count = spec.orders ?? households;
+  const orders: DispatchOrder[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const b = buildings[Math.floor(rng() * buildings.length)] ?? buildings[0];
+    if (!b) break;
+    const special = rng() < specialRate;
+    orders.push({
+      id: `o${String(i + 1).padStart(4, '0')}`,
+      buildingId: b.id,
+      floor: randInt(rng, 1, b.floors),
+      weightKg: randInt(rng, 10, 60) / 10,
+      priority: special,
+      medicine: rng() < medicineRate,
+      deadlineS: special ? randInt(rng, 60, 180) * 60 : null,
+      placedAtS: -randInt(rng, 0, 7200),
+    });
+  }
+
+  // The buildings fall into 2–3 grids; a tied volunteer serves the buildings of one grid.
+  const gridCount = buildings.length >= 6 ? randInt(rng, 2, 3) : 1;
+  const grids = Array.from({ length: gridCount }, (_, g) =>
+    buildings.filter((_, i) => i % gridCount === g).map((b) => b.id),
+  );
+  const volunteers: DispatchVolunteer[] = [];
+  for (let i = 0; i < spec.volunteers; i += 1) {
+    const tied = gridCount > 1 && rng() < 0.25;
+    const own = tied ? (grids[Math.floor(rng() * gridCount)] ?? []) : [];
+    volunteers.push({
+      id: `v${String(i + 1).padStart(2, '0')}`,
+      capacityKg: randInt(rng, 10, 20),
+      buildingIds: [...own].sort(),
+      busyUntilS: rng() < 0.2 ? randInt(rng, 60, 600) : 0,
+    });
+  }
+  return { orders, buildings, volunteers };
+}

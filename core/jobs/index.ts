@@ -1,0 +1,155 @@
+/**
+ * Delivery jobs, pure: the job state machine, handover codes, counted hand-offs (物资不落地),
+ * order weights, and grouping of orders nobody was assigned into open trips to grab.
+ */
+import type { JobEvent, JobStatus, JobStop, OrderKind, OrderLine, ShortLine, Unit } from '../../typings/entities';
+import type { Rng } from '../random';
+
+/** Who acts on a job. */
+export type JobActor = 'volunteer' | 'gridworker' | 'system';
+
+/** One allowed move of a job and who may cause it. */
+export interface JobTransition {
+  to: JobStatus;
+  by: readonly JobActor[];
+}
+
+/**
+ * Every allowed move of a job. A job is one trip: open (nobody yet) → assigned → picked up →
+ * done; an assigned job not picked up in time, or whose volunteer went off duty, is released
+ * (its orders go back to the pool).
+ */
+export const JOB_TRANSITIONS: Record<JobStatus, Partial<Record<JobEvent, JobTransition>>> = {
+  open: {
+    grab: { to: 'assigned', by: ['volunteer'] },
+    assign: { to: 'assigned', by: ['gridworker', 'system'] },
+    release: { to: 'released', by: ['gridworker', 'system'] },
+  },
+  assigned: {
+    reassign: { to: 'assigned', by: ['gridworker'] },
+    pickUp: { to: 'pickedUp', by: ['volunteer'] },
+    release: { to: 'released', by: ['volunteer', 'gridworker', 'system'] },
+  },
+  pickedUp: {
+    finish: { to: 'done', by: ['volunteer', 'system'] },
+  },
+  done: {},
+  released: {},
+};
+
+/** The status an event leads to, or null when this actor may not do it from this status. */
+export function nextJobStatus(from: JobStatus, event: JobEvent, actor: JobActor): JobStatus | null {
+  const move = JOB_TRANSITIONS[from][event];
+  return move && move.by.includes(actor) ? move.to : null;
+}
+
+/** Statuses from which an event is possible (the `where` of a conditional update). */
+export function jobStatusesAllowing(event: JobEvent, actor: JobActor): JobStatus[] {
+  return (Object.keys(JOB_TRANSITIONS) as JobStatus[]).filter((s) => nextJobStatus(s, event, actor) !== null);
+}
+
+/** Chinese text of every job status. */
+export const JOB_STATUS_TEXT: Record<JobStatus, string> = {
+  open: '待接单',
+  assigned: '待取货',
+  pickedUp: '配送中',
+  done: '已完成',
+  released: '已退回',
+};
+
+/** Length of a handover code (取货码). */
+export const HANDOVER_CODE_LENGTH = 4;
+
+/** A short numeric code the resident shows the volunteer at the door, e.g. `0427`. */
+export function makeHandoverCode(rng: Rng): string {
+  let code = '';
+  for (let i = 0; i < HANDOVER_CODE_LENGTH; i += 1) code += String(Math.min(9, Math.floor(rng() * 10)));
+  return code;
+}
+
+/** Whether what the volunteer typed is the order's code (spaces ignored). */
+export function handoverCodeMatches(expected: string | null | undefined, given: string): boolean {
+  return Boolean(expected) && given.replace(/\s+/g, '') === expected;
+}
+
+/** A counted quantity per item id. */
+export type Counts = Readonly<Record<string, number>>;
+
+/** Lines short of what was expected; an item not counted counts as all there. */
+export function shortfall(expected: ReadonlyArray<Pick<OrderLine, 'itemId' | 'name' | 'unit' | 'qty'>>, counted: Counts | undefined): ShortLine[] {
+  if (!counted) return [];
+  const out: ShortLine[] = [];
+  for (const line of expected) {
+    const got = counted[line.itemId];
+    if (got === undefined || got >= line.qty) continue;
+    out.push({ itemId: line.itemId, name: line.name, unit: line.unit, expected: line.qty, counted: Math.max(0, got) });
+  }
+  return out;
+}
+
+/** Totals per item over many stops (what the volunteer counts at pickup). */
+export function totalsOf(stops: readonly Pick<JobStop, 'lines'>[]): Array<Pick<OrderLine, 'itemId' | 'name' | 'unit' | 'qty'>> {
+  const byItem = new Map<string, Pick<OrderLine, 'itemId' | 'name' | 'unit' | 'qty'>>();
+  for (const stop of stops) {
+    for (const l of stop.lines) {
+      const seen = byItem.get(l.itemId);
+      if (seen) seen.qty += l.qty;
+      else byItem.set(l.itemId, { itemId: l.itemId, name: l.name, unit: l.unit, qty: l.qty });
+    }
+  }
+  return [...byItem.values()];
+}
+
+/** Rough kilograms per unit, to plan what a volunteer can carry. */
+const KG_PER_UNIT: Record<Unit, number> = { 斤: 0.5, 份: 1, 袋: 1, 瓶: 0.6, 罐: 0.5, 盒: 0.4, 箱: 5, 个: 0.3, 把: 0.3, 桶: 5 };
+
+/** Estimated weight of an order, kg (at least 0.5; a gas cylinder ~15 kg; a love bag ~5 kg). */
+export function orderWeightKg(order: { kind: OrderKind; lines: ReadonlyArray<Pick<OrderLine, 'unit' | 'qty'>> }): number {
+  if (order.kind === 'gas') return 15;
+  if (order.kind === 'medicine' && order.lines.length === 0) return 0.5;
+  const fromLines = order.lines.reduce((kg, l) => kg + KG_PER_UNIT[l.unit] * l.qty, 0);
+  const kg = order.kind === 'loveBag' && fromLines === 0 ? 5 : fromLines;
+  return Math.max(0.5, Math.round(kg * 10) / 10);
+}
+
+/** Carry limit used for open trips nobody was assigned (a volunteer grabbing takes one trip). */
+export const OPEN_TRIP_KG = 15;
+
+/**
+ * Groups stops nobody was assigned into open trips to grab: per building, floors in order,
+ * up to `capacityKg` a trip (an order heavier than that is a trip on its own). Deterministic.
+ */
+export function groupOpenTrips<T extends Pick<JobStop, 'orderId' | 'buildingId' | 'floor' | 'weightKg' | 'priority'>>(
+  stops: readonly T[],
+  capacityKg = OPEN_TRIP_KG,
+): T[][] {
+  const byBuilding = new Map<string, T[]>();
+  for (const s of stops) byBuilding.set(s.buildingId, [...(byBuilding.get(s.buildingId) ?? []), s]);
+  const trips: T[][] = [];
+  for (const buildingId of [...byBuilding.keys()].sort()) {
+    const list = [...(byBuilding.get(buildingId) ?? [])].sort((a, b) => a.floor - b.floor || a.orderId.localeCompare(b.orderId));
+    let trip: T[] = [];
+    let kg = 0;
+    for (const s of list) {
+      if (trip.length && kg + s.weightKg > capacityKg) {
+        trips.push(trip);
+        trip = [];
+        kg = 0;
+      }
+      trip.push(s);
+      kg += s.weightKg;
+    }
+    if (trip.length) trips.push(trip);
+  }
+  // Trips with special-needs orders first.
+  return trips.sort((a, b) => Number(b.some((s) => s.priority)) - Number(a.some((s) => s.priority)));
+}
+
+/** A job's title, e.g. `3号楼 2–11层 · 5户`. */
+export function jobTitle(buildingNames: readonly string[], stops: readonly Pick<JobStop, 'floor'>[]): string {
+  const floors = stops.map((s) => s.floor);
+  const lo = Math.min(...floors);
+  const hi = Math.max(...floors);
+  const range = stops.length === 0 ? '' : lo === hi ? ` ${lo}层` : ` ${lo}–${hi}层`;
+  return `${buildingNames.join('、')}${range} · ${stops.length}户`;
+}

@@ -1,0 +1,181 @@
+/**
+ * 订单池 (gridworker): the orders of my grid for a round, filtered by status, building, kind and
+ * special needs; accept (one or all waiting) or reject with a reason the resident sees.
+ */
+import type { PoolOrderView, PoolQuery, PoolView } from '../../../../typings/api';
+import type { OrderKind, OrderStatus } from '../../../../typings/entities';
+import { ApiError, call } from '../../../services/api';
+import { showError, showSuccess } from '../../../utils/feedback';
+
+/** Status tabs of the pool, in the order work flows. */
+export const POOL_TABS: Array<{ value: OrderStatus; label: string }> = [
+  { value: 'submitted', label: '待接单' },
+  { value: 'accepted', label: '待派单' },
+  { value: 'assigned', label: '已派单' },
+  { value: 'pickedUp', label: '配送中' },
+  { value: 'failed', label: '未送达' },
+  { value: 'delivered', label: '已送达' },
+  { value: 'rejected', label: '未受理' },
+];
+
+const KIND_LABELS: Record<OrderKind, string> = { grocery: '买菜', loveBag: '爱心菜包', medicine: '买药', gas: '换气' };
+
+/** One order as its card shows it. */
+export interface PoolRow {
+  id: string;
+  place: string;
+  who: string;
+  kind: string;
+  content: string;
+  weight: string;
+  priority: boolean;
+  contactless: boolean;
+  note: string;
+  extra: string;
+  canReview: boolean;
+  canRequeue: boolean;
+}
+
+/** Cards of the pool: special needs first (the server's order), what to pack in one line. */
+export function poolRows(orders: readonly PoolOrderView[]): PoolRow[] {
+  return orders.map((o) => ({
+    id: o.id,
+    place: `${o.buildingName} ${o.room}`,
+    who: `${o.headMasked} ${o.phoneMasked}`.trim(),
+    kind: KIND_LABELS[o.kind],
+    content: o.medicine ?? (o.kind === 'gas' ? '液化气换瓶' : o.lines.map((l) => `${l.name}×${l.qty}${l.unit}`).join('，')),
+    weight: `约${o.weightKg}kg`,
+    priority: o.priority,
+    contactless: o.contactless,
+    note: o.note,
+    extra: o.rejectReason ? `未受理：${o.rejectReason}` : o.failReason ? `未送达：${o.failReason}` : o.shortfall.length ? `短缺：${o.shortfall.map((s) => `${s.name}少${s.expected - s.counted}${s.unit}`).join('，')}` : '',
+    canReview: o.status === 'submitted' || o.status === 'accepted',
+    canRequeue: o.status === 'failed',
+  }));
+}
+
+Component({
+  options: { pureDataPattern: /^_/ },
+  data: {
+    loading: true,
+    busy: false,
+    gridId: '',
+    grids: [] as PoolView['grids'],
+    rounds: [] as PoolView['rounds'],
+    roundId: '',
+    buildings: [] as PoolView['buildings'],
+    buildingId: '',
+    kinds: (Object.keys(KIND_LABELS) as OrderKind[]).map((k) => ({ value: k, label: KIND_LABELS[k] })),
+    kind: '',
+    priorityOnly: false,
+    tabs: POOL_TABS.map((t) => ({ ...t, text: t.label })),
+    status: 'submitted' as OrderStatus,
+    rows: [] as PoolRow[],
+    rejecting: false,
+    reason: '',
+    _rejectIds: [] as string[],
+  },
+  methods: {
+    async onLoad(query: Record<string, string | undefined>) {
+      this.setData({ gridId: query.gridId ?? '' });
+      await this.reload();
+    },
+    query(): PoolQuery {
+      const d = this.data;
+      const q: PoolQuery = { status: d.status };
+      if (d.gridId) q.gridId = d.gridId;
+      if (d.roundId) q.roundId = d.roundId;
+      if (d.buildingId) q.buildingId = d.buildingId;
+      if (d.kind) q.kind = d.kind as OrderKind;
+      if (d.priorityOnly) q.priority = true;
+      return q;
+    },
+    async reload() {
+      try {
+        const pool = await call('dispatch.pool', this.query());
+        const counts = pool.counts;
+        this.setData({
+          loading: false,
+          gridId: pool.gridId,
+          grids: pool.grids,
+          rounds: pool.rounds,
+          buildings: pool.buildings,
+          tabs: POOL_TABS.map((t) => ({ ...t, text: counts[t.value] ? `${t.label} ${counts[t.value]}` : t.label })),
+          rows: poolRows(pool.orders),
+        });
+      } catch (error) {
+        this.setData({ loading: false });
+        showError(this, error);
+      }
+    },
+    onTab(e: { detail: { value: OrderStatus } }) {
+      this.setData({ status: e.detail.value });
+      return this.reload();
+    },
+    pick(e: WechatMiniprogram.BaseEvent<Record<string, never>, { field: 'gridId' | 'roundId' | 'buildingId' | 'kind'; value: string }>) {
+      const { field, value } = e.currentTarget.dataset;
+      const next = this.data[field] === value && field !== 'gridId' ? '' : value;
+      this.setData(field === 'gridId' ? { gridId: next, buildingId: '' } : { [field]: next });
+      return this.reload();
+    },
+    togglePriority() {
+      this.setData({ priorityOnly: !this.data.priorityOnly });
+      return this.reload();
+    },
+    async review(orderIds: string[], accept: boolean, reason?: string) {
+      if (orderIds.length === 0) return;
+      this.setData({ busy: true });
+      try {
+        const res = await call('dispatch.review', reason ? { orderIds, accept, reason } : { orderIds, accept });
+        showSuccess(this, `${accept ? '已接单' : '已标记不受理'} ${res.changed} 单${res.skipped ? `，${res.skipped} 单状态已变化` : ''}`);
+        this.setData({ busy: false });
+        await this.reload();
+      } catch (error) {
+        this.setData({ busy: false });
+        showError(this, error);
+      }
+    },
+    accept(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
+      return this.review([e.currentTarget.dataset.id], true);
+    },
+    acceptAll() {
+      return this.review(
+        this.data.rows.filter((r) => r.canReview).map((r) => r.id),
+        true,
+      );
+    },
+    askReject(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
+      this.setData({ rejecting: true, reason: '', _rejectIds: [e.currentTarget.dataset.id] });
+    },
+    onReason(e: { detail: { value: string } }) {
+      this.setData({ reason: e.detail.value });
+    },
+    closeReject() {
+      this.setData({ rejecting: false });
+    },
+    confirmReject() {
+      const reason = this.data.reason.trim();
+      if (reason.length < 2) {
+        showError(this, new ApiError('COMMON.INVALID_INPUT', '请填写不受理的原因（居民会看到）'));
+        return;
+      }
+      this.setData({ rejecting: false });
+      return this.review(this.data._rejectIds, false, reason);
+    },
+    async requeue(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
+      try {
+        await call('dispatch.requeue', { orderId: e.currentTarget.dataset.id });
+        showSuccess(this, '已退回待派单');
+        await this.reload();
+      } catch (error) {
+        showError(this, error);
+      }
+    },
+    toBoard() {
+      wx.navigateTo({ url: `/pages/dispatch/board/index?gridId=${this.data.gridId}` });
+    },
+    toLists() {
+      wx.navigateTo({ url: `/pages/dispatch/lists/index?gridId=${this.data.gridId}&roundId=${this.data.roundId || (this.data.rounds[0]?.id ?? '')}` });
+    },
+  },
+});

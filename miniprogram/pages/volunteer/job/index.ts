@@ -1,0 +1,205 @@
+/**
+ * 任务详情 (delivery volunteer): what to count at pickup (物资不落地), then door by door — the
+ * resident's 取货码, or a photo when nobody answers, or why it could not be delivered. Doors and
+ * phones show only while the job is mine.
+ */
+import type { JobDetailView, JobStopView } from '../../../../typings/api';
+import { ApiError, call } from '../../../services/api';
+import { pickAndUploadImage } from '../../../services/storage';
+import { showError, showSuccess } from '../../../utils/feedback';
+
+/** One door as the page shows it. */
+export interface StopRow {
+  orderId: string;
+  place: string;
+  phone: string;
+  headName: string;
+  lines: JobStopView['lines'];
+  linesText: string;
+  statusText: string;
+  open: boolean;
+  flags: string[];
+  note: string;
+  warn: string;
+  code: string;
+  counting: boolean;
+  counts: Record<string, number>;
+}
+
+/** Rows for the job's doors, keeping what the volunteer already typed. */
+export function stopRows(job: JobDetailView, previous: readonly StopRow[] = []): StopRow[] {
+  return job.stops.map((s) => {
+    const before = previous.find((p) => p.orderId === s.orderId);
+    return {
+      orderId: s.orderId,
+      place: s.address ?? `${s.floor} 层`,
+      phone: s.phone ?? '',
+      headName: s.headName ?? '',
+      lines: s.lines,
+      linesText: s.lines.map((l) => `${l.name}×${l.qty}${l.unit}`).join('，') || (s.medicine ? '药品' : ''),
+      statusText: s.statusText,
+      open: job.status === 'pickedUp' && job.mine && s.status === 'pickedUp',
+      flags: [s.priority ? '特殊需求' : '', s.medicine ? '药品' : '', s.contactless ? '无接触' : ''].filter(Boolean),
+      note: s.note,
+      warn: s.failReason ? `未送达：${s.failReason}` : s.shortfall.length ? `短缺：${s.shortfall.map((x) => `${x.name}少${x.expected - x.counted}${x.unit}`).join('，')}` : '',
+      code: before?.code ?? '',
+      counting: before?.counting ?? false,
+      counts: before?.counts ?? Object.fromEntries(s.lines.map((l) => [l.itemId, l.qty])),
+    };
+  });
+}
+
+Component({
+  options: { pureDataPattern: /^_/ },
+  data: {
+    loading: true,
+    busy: false,
+    id: '',
+    job: null as JobDetailView | null,
+    counts: {} as Record<string, number>,
+    stops: [] as StopRow[],
+    failing: false,
+    releasing: false,
+    reason: '',
+    _target: '',
+  },
+  methods: {
+    onLoad(query: Record<string, string | undefined>) {
+      this.setData({ id: query.id ?? '' });
+      return this.load();
+    },
+    show(job: JobDetailView) {
+      const counts = Object.keys(this.data.counts).length ? this.data.counts : Object.fromEntries(job.totals.map((t) => [t.itemId, t.qty]));
+      this.setData({ loading: false, busy: false, job, counts, stops: stopRows(job, this.data.stops) });
+    },
+    async load() {
+      try {
+        this.show(await call('dispatch.job', { jobId: this.data.id }));
+      } catch (error) {
+        this.setData({ loading: false });
+        showError(this, error);
+      }
+    },
+    async grab() {
+      this.setData({ busy: true });
+      try {
+        this.show(await call('dispatch.grab', { jobId: this.data.id }));
+        showSuccess(this, '抢单成功，请按时取货');
+      } catch (error) {
+        this.setData({ busy: false });
+        showError(this, error);
+      }
+    },
+    onCount(e: WechatMiniprogram.CustomEvent<{ value: number }, Record<string, never>, { item: string }>) {
+      this.setData({ [`counts.${e.currentTarget.dataset.item}`]: Number(e.detail.value) });
+    },
+    async pickUp() {
+      this.setData({ busy: true });
+      try {
+        const res = await call('dispatch.pickUp', { jobId: this.data.id, counts: this.data.counts });
+        const job = this.data.job as JobDetailView;
+        // The doors are already on the page; only their status moves.
+        const stops = job.stops.map((st) => (res.pickedUp.includes(st.orderId) ? { ...st, status: 'pickedUp' as const, statusText: '配送中' } : st));
+        this.show({ ...job, ...res.job, stops });
+        showSuccess(this, '已取货，请逐户送达');
+      } catch (error) {
+        this.setData({ busy: false });
+        showError(this, error);
+      }
+    },
+    indexOf(orderId: string): number {
+      return this.data.stops.findIndex((s) => s.orderId === orderId);
+    },
+    onCode(e: WechatMiniprogram.CustomEvent<{ value: string }, Record<string, never>, { id: string }>) {
+      this.setData({ [`stops[${this.indexOf(e.currentTarget.dataset.id)}].code`]: e.detail.value });
+    },
+    toggleCount(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
+      const i = this.indexOf(e.currentTarget.dataset.id);
+      this.setData({ [`stops[${i}].counting`]: !this.data.stops[i]?.counting });
+    },
+    onStopCount(e: WechatMiniprogram.CustomEvent<{ value: number }, Record<string, never>, { id: string; item: string }>) {
+      const { id, item } = e.currentTarget.dataset;
+      this.setData({ [`stops[${this.indexOf(id)}].counts.${item}`]: Number(e.detail.value) });
+    },
+    async deliver(stop: StopRow, proof: { code: string } | { photoFileId: string }) {
+      this.setData({ busy: true });
+      try {
+        const res = await call('dispatch.deliver', { jobId: this.data.id, orderId: stop.orderId, ...proof, ...(stop.counting ? { counts: stop.counts } : {}) });
+        showSuccess(this, res.jobStatus === 'done' ? '全部送达，辛苦了！' : res.shortfall.length ? '已送达，短缺已上报网格员' : '已送达');
+        await this.load();
+      } catch (error) {
+        this.setData({ busy: false });
+        showError(this, error);
+      }
+    },
+    withCode(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
+      const stop = this.data.stops[this.indexOf(e.currentTarget.dataset.id)];
+      if (!stop) return;
+      if (!/^\d{4}$/.test(stop.code.trim())) {
+        showError(this, new ApiError('COMMON.INVALID_INPUT', '请输入居民出示的4位取货码'));
+        return;
+      }
+      return this.deliver(stop, { code: stop.code.trim() });
+    },
+    async withPhoto(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
+      const stop = this.data.stops[this.indexOf(e.currentTarget.dataset.id)];
+      if (!stop) return;
+      try {
+        const fileId = await pickAndUploadImage('proof');
+        if (fileId) await this.deliver(stop, { photoFileId: fileId });
+      } catch (error) {
+        showError(this, error);
+      }
+    },
+    callPhone(e: WechatMiniprogram.BaseEvent<Record<string, never>, { phone: string }>) {
+      if (e.currentTarget.dataset.phone) wx.makePhoneCall({ phoneNumber: e.currentTarget.dataset.phone });
+    },
+    askFail(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
+      this.setData({ failing: true, reason: '', _target: e.currentTarget.dataset.id });
+    },
+    askRelease() {
+      this.setData({ releasing: true, reason: '' });
+    },
+    onReason(e: { detail: { value: string } }) {
+      this.setData({ reason: e.detail.value });
+    },
+    closeDialog() {
+      this.setData({ failing: false, releasing: false });
+    },
+    confirmDialog() {
+      return this.data.failing ? this.confirmFail() : this.confirmRelease();
+    },
+    async confirmFail() {
+      const reason = this.data.reason.trim();
+      if (reason.length < 2) {
+        showError(this, new ApiError('COMMON.INVALID_INPUT', '请写明未送达的原因'));
+        return;
+      }
+      this.setData({ failing: false, busy: true });
+      try {
+        await call('dispatch.fail', { jobId: this.data.id, orderId: this.data._target, reason });
+        showSuccess(this, '已上报网格员');
+        await this.load();
+      } catch (error) {
+        this.setData({ busy: false });
+        showError(this, error);
+      }
+    },
+    async confirmRelease() {
+      const reason = this.data.reason.trim();
+      if (reason.length < 2) {
+        showError(this, new ApiError('COMMON.INVALID_INPUT', '请写明退回的原因'));
+        return;
+      }
+      this.setData({ releasing: false, busy: true });
+      try {
+        await call('dispatch.release', { jobId: this.data.id, reason });
+        showSuccess(this, '任务已退回');
+        await this.load();
+      } catch (error) {
+        this.setData({ busy: false });
+        showError(this, error);
+      }
+    },
+  },
+});

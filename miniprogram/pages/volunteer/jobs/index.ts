@@ -1,0 +1,80 @@
+/**
+ * 我的任务 (delivery volunteer): my jobs (to pick up, on the way, done) and open jobs to grab
+ * (抢单). An open job shows its building, floors and weight — doors and phones only once it is mine.
+ */
+import type { JobCardView } from '../../../../typings/api';
+import { call } from '../../../services/api';
+import { showError, showSuccess } from '../../../utils/feedback';
+import { chinaTime } from '../../../utils/format';
+
+/** One job as its card shows it. */
+export interface JobRow {
+  id: string;
+  title: string;
+  status: string;
+  statusText: string;
+  weight: string;
+  flags: string[];
+  reason: string;
+  due: string;
+  progress: string;
+}
+
+/** Cards for a list of jobs. */
+export function jobRows(jobs: readonly JobCardView[]): JobRow[] {
+  return jobs.map((j) => ({
+    id: j.id,
+    title: j.title,
+    status: j.status,
+    statusText: j.statusText,
+    weight: `约${j.weightKg}kg`,
+    flags: [j.priority ? '特殊需求' : '', j.medicine ? '药品' : ''].filter(Boolean),
+    reason: j.reason,
+    due: j.status === 'assigned' && j.pickupBy ? `请在 ${chinaTime(j.pickupBy)} 前取货` : '',
+    progress: j.status === 'pickedUp' ? `还剩 ${j.pendingCount} / ${j.stopCount} 户` : '',
+  }));
+}
+
+Component({
+  data: {
+    loading: true,
+    tab: 'mine' as 'mine' | 'open',
+    mine: [] as JobRow[],
+    open: [] as JobRow[],
+    grabbing: '',
+  },
+  methods: {
+    async onShow() {
+      await this.reload();
+    },
+    async reload() {
+      try {
+        const [mine, open] = await Promise.all([call('dispatch.myJobs', {}), call('dispatch.openJobs', {})]);
+        this.setData({ loading: false, mine: jobRows(mine), open: jobRows(open) });
+      } catch (error) {
+        this.setData({ loading: false });
+        showError(this, error);
+      }
+    },
+    onTab(e: { detail: { value: 'mine' | 'open' } }) {
+      this.setData({ tab: e.detail.value });
+    },
+    open(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
+      wx.navigateTo({ url: `/pages/volunteer/job/index?id=${e.currentTarget.dataset.id}` });
+    },
+    async grab(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
+      const jobId = e.currentTarget.dataset.id;
+      this.setData({ grabbing: jobId });
+      try {
+        await call('dispatch.grab', { jobId });
+        showSuccess(this, '抢单成功，请按时取货');
+        this.setData({ grabbing: '', tab: 'mine' });
+        await this.reload();
+      } catch (error) {
+        this.setData({ grabbing: '' });
+        showError(this, error);
+        await this.reload();
+      }
+    },
+  },
+});

@@ -1,0 +1,65 @@
+/** 班次报名: the community's shifts by day; sign up within capacity, cancel before the deadline. */
+import type { ShiftView } from '../../../../typings/api';
+import { call } from '../../../services/api';
+import { showError, showSuccess } from '../../../utils/feedback';
+import { chinaTime } from '../../../utils/format';
+import { SKILL_LABELS } from '../../../utils/labels';
+
+/** A shift as a row of the list. */
+export function shiftRow(s: ShiftView) {
+  return {
+    ...s,
+    when: `${s.date.slice(5)} ${s.start}–${s.end}`,
+    seatsText: `${s.taken}/${s.capacity} 人`,
+    full: s.taken >= s.capacity,
+    needs: s.qualifications.map((q) => SKILL_LABELS[q]).join('、'),
+    cancelText: `开始前可取消，截止 ${chinaTime(s.cancelBy)}`,
+  };
+}
+
+Component({
+  data: {
+    loading: true,
+    busyId: '',
+    shifts: [] as Array<ReturnType<typeof shiftRow>>,
+  },
+  methods: {
+    onLoad() {
+      return this.load();
+    },
+    async load() {
+      try {
+        const shifts = await call('volunteer.shifts', {});
+        this.setData({ loading: false, shifts: shifts.map(shiftRow) });
+      } catch (error) {
+        this.setData({ loading: false });
+        showError(this, error);
+      }
+    },
+    replace(view: ShiftView) {
+      const index = this.data.shifts.findIndex((s) => s.id === view.id);
+      if (index >= 0) this.setData({ [`shifts[${index}]`]: shiftRow(view) });
+    },
+    async signUp(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
+      await this.act(e.currentTarget.dataset.id, 'volunteer.signUp', '报名成功，请按时到岗');
+    },
+    async cancel(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
+      await this.act(e.currentTarget.dataset.id, 'volunteer.cancelSignup', '已取消报名');
+    },
+    async act(shiftId: string, action: 'volunteer.signUp' | 'volunteer.cancelSignup', done: string) {
+      if (this.data.busyId) return;
+      this.setData({ busyId: shiftId });
+      try {
+        const view = await call(action, { shiftId });
+        this.setData({ busyId: '' });
+        this.replace(view);
+        showSuccess(this, done);
+      } catch (error) {
+        this.setData({ busyId: '' });
+        showError(this, error);
+        // The seats may have changed meanwhile (someone took the last one): show the truth.
+        await this.load();
+      }
+    },
+  },
+});

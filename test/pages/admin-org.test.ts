@@ -1,0 +1,95 @@
+import { flush, loadPage, mockCall, tapButton, textOf } from '../helpers/page';
+
+// The whole mini-program's compiled WXML now passes wcc's default 1 MB output buffer (ENOBUFS);
+// until test/helpers/page.ts passes a larger `compilerOptions.maxBuffer`, raise it here.
+jest.mock('miniprogram-compiler', () => {
+  const real = jest.requireActual('miniprogram-compiler');
+  return { ...real, wxmlToJs: (root: string, opts: Record<string, unknown> = {}) => real.wxmlToJs(root, { maxBuffer: 64 * 1024 * 1024, ...opts }) };
+});
+
+const counts = (o: Record<string, unknown> = {}) => ({
+  households: 10, joined: 7, joinRate: 0.7, ordersToday: { submitted: 3 }, ordersTodayTotal: 3, deliveredToday: 2, jobs: null,
+  testing: { roundId: 'tr', roundName: '第2轮', sampled: 20, total: 25 }, specialNeeds: 4, contactedToday: 1, ...o,
+});
+
+describe('社区看板 page', () => {
+  it('shows the community totals and each grid, and opens a grid’s dashboard', async () => {
+    mockCall({
+      'org.dashboard': () => ({
+        ok: true,
+        data: { communityName: '幸福新村社区', day: '2022-08-22', totals: counts(), grids: [{ ...counts(), gridId: 'g-01', gridName: '第1网格', gridworkers: ['卓玛'], notContacted: 3 }] },
+      }),
+    });
+    const page = await loadPage('pages/admin/dashboard/index');
+    const text = textOf(page);
+    expect(text).toContain('幸福新村社区 · 2022-08-22');
+    expect(text).toContain('入群 7/10（70.0%）');
+    expect(text).toContain('今日订单 3：待接单3');
+    expect(text).toContain('核酸 20/25');
+    expect(text).toContain('3 户特殊人群今日未联系');
+    expect(page.querySelector('.cdash__grid')).toBeTruthy();
+    page.instance.openGrid({ currentTarget: { dataset: { id: 'g-01' } } });
+    expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/grid/dashboard/index?gridId=g-01' });
+  });
+
+  it('posts a notice to the whole community', async () => {
+    const { calls } = mockCall({
+      'org.dashboard': () => ({ ok: true, data: { communityName: 'x', day: '2022-08-22', totals: counts(), grids: [] } }),
+      'grid.postNotice': (p: any) => ({ ok: true, data: { id: 'n', scope: 'community', title: p.title, body: p.body, postedAt: '2022-08-22T00:00:00Z' } }),
+    });
+    const page = await loadPage('pages/admin/dashboard/index');
+    page.instance.onTitle({ detail: { value: '全员核酸' } });
+    page.instance.onBody({ detail: { value: '明早 8 点' } });
+    tapButton(page, '.cdash__post');
+    await flush();
+    expect(calls.find((c) => c.action === 'grid.postNotice')?.payload).toEqual({ gridId: null, title: '全员核酸', body: '明早 8 点' });
+  });
+});
+
+describe('网格员分配 page', () => {
+  const plan = (pinned: boolean) => ({
+    basis: 'b1',
+    grids: [
+      { gridId: 'g-01', gridName: '第1网格', households: 30, specialNeeds: 2, reason: '住得最近', workers: [{ workerId: 'w1', name: '卓玛', role: 'gridworker', lead: true, pinned, buildingIds: ['b-001'], buildingNames: ['1号楼'], load: 36 }] },
+    ],
+    workers: [{ workerId: 'w1', name: '卓玛', role: 'gridworker', capacity: 120, load: 36, specialLoad: 2, gridIds: ['g-01'] }],
+    uncovered: [],
+    warnings: [],
+    maxLoad: 36, minLoad: 30, loadMaxMin: 1.2, specialLoadMaxMin: null, averageLoad: 33,
+  });
+
+  it('shows the plan with reasons and balance, re-runs with pins and applies it', async () => {
+    const { calls } = mockCall({
+      'org.planAssignment': (p: any) => ({ ok: true, data: plan(p.pins.length > 0) }),
+      'org.applyAssignment': () => ({ ok: true, data: { grids: 1, workers: 1, changed: true } }),
+    });
+    const page = await loadPage('pages/admin/assign/index');
+    const text = textOf(page);
+    expect(text).toContain('最大负荷 36，最小负荷 30，比值 1.20');
+    expect(text).toContain('卓玛（网格员，负责人）负荷 36 · 1号楼');
+    expect(text).toContain('住得最近');
+    page.instance.togglePin({ currentTarget: { dataset: { grid: 'g-01', worker: 'w1' } } });
+    tapButton(page, '.assign__run');
+    await flush();
+    expect(calls.filter((c) => c.action === 'org.planAssignment').map((c) => c.payload)).toEqual([
+      { pins: [] },
+      { pins: [{ gridId: 'g-01', workerId: 'w1', buildingIds: ['b-001'] }] },
+    ]);
+    expect(textOf(page)).toContain('已固定 1 项');
+    tapButton(page, '.assign__apply');
+    await flush();
+    expect(calls.find((c) => c.action === 'org.applyAssignment')?.payload).toEqual({ basis: 'b1', parts: [{ gridId: 'g-01', workerId: 'w1', buildingIds: ['b-001'] }] });
+  });
+});
+
+describe('输入邀请码 page', () => {
+  it('redeems a code and says what it gave', async () => {
+    const { calls } = mockCall({ 'org.redeemCode': () => ({ ok: true, data: { role: 'groupLeader', gridId: 'g-01', communityName: '幸福新村社区', fresh: true } }) });
+    const page = await loadPage('pages/admin/redeem/index');
+    page.instance.onCode({ detail: { value: ' k7m2 p9qx ' } });
+    tapButton(page, '.redeem__btn');
+    await flush();
+    expect(calls[0]?.payload).toEqual({ code: 'k7m2p9qx' });
+    expect(textOf(page)).toContain('您已成为幸福新村社区的组长');
+  });
+});
