@@ -77,7 +77,7 @@ export async function run(): Promise<void> {
   assignGridworkers(district); // warm up the JIT, as a long-lived cloud function would be
   let plan: AssignPlan | null = null;
   const samples: number[] = [];
-  for (let i = 0; i < 3; i += 1) samples.push(await timeMs(() => (plan = assignGridworkers(district))));
+  for (let i = 0; i < 5; i += 1) samples.push(await timeMs(() => (plan = assignGridworkers(district))));
   const p = plan as unknown as AssignPlan;
   report('assign.load_max_min', p.loadMaxMin ?? Number.POSITIVE_INFINITY);
   report('assign.special_load_max_min', p.specialLoadMaxMin ?? Number.POSITIVE_INFINITY);
@@ -101,5 +101,11 @@ export async function run(): Promise<void> {
   report('assign.gap_opt_pct', worst);
   report('assign.gap_opt_proven', `${proven}/${SMALL.length} small districts solved to proven optimality (others vs the lower bound)`);
   report('assign.ms', Math.min(...samples));
-  report('assign.district', `${CITY_DISTRICT.grids} grids, ${CITY_DISTRICT.gridworkers} gridworkers + ${CITY_DISTRICT.groupLeaders} group leaders, ${p.parts.length} parts`);
+  // What the balance costs: how many grids are shared, and how far people work from home.
+  const shared = Object.values(p.byGrid).filter((ids) => ids.length > 1).length;
+  const km = p.parts.reduce((s, x) => s + (x.distanceKm ?? 0) * x.load, 0) / p.parts.reduce((s, x) => s + x.load, 0);
+  report('assign.grids_shared_pct', (shared / CITY_DISTRICT.grids) * 100);
+  report('assign.grids_per_worker', p.parts.length / district.workers.length);
+  report('assign.home_km_avg', km);
+  report('assign.district', `${CITY_DISTRICT.grids} grids, ${CITY_DISTRICT.gridworkers} gridworkers + ${CITY_DISTRICT.groupLeaders} group leaders`);
 }

@@ -13,6 +13,7 @@ export function construct(s: State): void {
   spatialBins(s);
   const order = s.grids.map((_, g) => g).sort((a, b) => s.grids[b]!.load - s.grids[a]!.load || a - b);
   for (const g of order) placeGrid(s, g);
+  ensureGridworkers(s);
   for (let w = 0; w < s.workers.length; w += 1) {
     for (const m of s.workers[w]!.must) {
       if (!s.held[w]!.has(m)) s.warnings.push(`${s.workers[w]!.name} 必须负责网格 ${s.grids[m]!.name}，但已没有可分给其的楼栋`);
@@ -133,7 +134,7 @@ function spatialBins(s: State): void {
   for (const g of curveOrder(s, grids)) for (const b of s.grids[g]!.buildings) if (s.owner[b]! < 0 && s.pinned[b] === 0) seq.push(b);
   // Workers already carrying half a share of pinned work take no run.
   const takers = s.workers.map((_, w) => w).filter((w) => s.workers[w]!.cap > 0 && s.load[w]! < s.target / 2);
-  if (seq.length === 0 || takers.length === 0) return;
+  if (seq.length === 0 || takers.length === 0 || !(s.target > 0)) return;
   const freeLoad = seq.reduce((sum, b) => sum + s.buildings[b]!.load, 0);
   const k = Math.max(1, Math.min(takers.length, Math.round(freeLoad / s.target)));
   const per = freeLoad / k;
@@ -180,6 +181,13 @@ function runInfo(s: State, buildings: number[]): RunInfo {
   return { buildings, grids, load, x: known && load > 0 ? x / load : null, y: known && load > 0 ? y / load : null };
 }
 
+/** Runs considered per person when matching. */
+const NEAREST_RUNS = 24;
+
+function byRankDistKey(a: [number, number, number], b: [number, number, number]): number {
+  return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+}
+
 /** Nearest-first matching of runs to workers, must grids first, never against a hard constraint. */
 function matchRuns(s: State, runs: number[][], takers: number[]): void {
   const infos = runs.map((r) => runInfo(s, r));
@@ -198,15 +206,19 @@ function matchRuns(s: State, runs: number[][], takers: number[]): void {
   };
   const pairs: Array<[number, number, number]> = [];
   for (const w of takers) {
+    const mine: Array<[number, number, number]> = [];
     infos.forEach((r, i) => {
       if (!fits(w, r)) return;
       const must = r.grids.some((g) => s.workers[w]!.must.has(g) && !s.held[w]!.has(g));
       // Must grids first, then people confined to few grids (fewer runs fit them).
       const rank = (must ? 0 : 2) + (s.workers[w]!.maxGrids === Number.POSITIVE_INFINITY ? 1 : 0);
-      pairs.push([rank, dist(w, r), w * infos.length + i]);
+      mine.push([rank, dist(w, r), w * infos.length + i]);
     });
+    // Each person's nearest runs are enough: runs left over are placed grid by grid afterwards.
+    mine.sort(byRankDistKey);
+    pairs.push(...mine.slice(0, NEAREST_RUNS));
   }
-  pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
+  pairs.sort(byRankDistKey);
   const usedW = new Set<number>();
   const usedR = new Set<number>();
   for (const [, , key] of pairs) {
@@ -217,4 +229,22 @@ function matchRuns(s: State, runs: number[][], takers: number[]): void {
     usedR.add(i);
     for (const b of infos[i]!.buildings) moveBuilding(s, b, w);
   }
+}
+
+/** 网格员包网格: a grid held only by group leaders hands its smallest free building to a gridworker. */
+function ensureGridworkers(s: State): void {
+  s.grids.forEach((grid, g) => {
+    if (s.gwCount[g]! > 0) return;
+    const free = grid.buildings.filter((b) => s.owner[b]! >= 0 && s.pinned[b] === 0).sort((a, b) => s.buildings[a]!.load - s.buildings[b]!.load || a - b);
+    const b = free[0];
+    if (b === undefined) return;
+    const from = s.owner[b]!;
+    if (s.workers[from]!.must.has(g) && s.held[from]!.get(g) === 1) return;
+    let best = -1;
+    for (let w = 0; w < s.workers.length; w += 1) {
+      if (s.workers[w]!.role !== 'gridworker' || !canTake(s, w, g) || s.load[w]! + s.buildings[b]!.load > s.workers[w]!.cap) continue;
+      if (best < 0 || s.load[w]! - s.load[best]! < -1e-9 || (Math.abs(s.load[w]! - s.load[best]!) <= 1e-9 && s.dist(w, g) < s.dist(best, g))) best = w;
+    }
+    if (best >= 0) moveBuilding(s, b, best);
+  });
 }

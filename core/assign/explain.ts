@@ -17,6 +17,7 @@ export function explain(s: State, plan: AssignPlan): void {
 
   s.grids.forEach((grid, g) => {
     const parts = partsByGrid.get(grid.id) ?? [];
+    const nameOf = new Map(grid.buildings.map((b) => [s.buildings[b]!.id, s.buildings[b]!.name]));
     const missing = grid.buildings.filter((b) => s.owner[b]! < 0);
     const lines: string[] = [];
     const who = (id: string) => {
@@ -42,9 +43,9 @@ export function explain(s: State, plan: AssignPlan): void {
       const whole = missing.length === 0 ? '整个网格' : `${p.buildingIds.length} 栋楼`;
       lines.push(`${head}，由${who(p.workerId)}负责${whole}：${why(p.workerId, g)}。`);
     } else if (parts.length > 1) {
-      const split = grid.load > avg ? `大于人均 ${n(avg)}，` : '';
+      const split = grid.load > avg ? `大于人均 ${n(avg)}，` : '为均衡各人的负荷和特殊需求居民人数，';
       const each = parts.map(
-        (p) => `${who(p.workerId)}负责 ${p.buildingIds.join('、')}（负荷 ${n(p.load)}，特殊需求 ${p.specialLoad} 人；${why(p.workerId, g)}）`,
+        (p) => `${who(p.workerId)}负责 ${p.buildingIds.map((id) => nameOf.get(id) ?? id).join('、')}（负荷 ${n(p.load)}，特殊需求 ${p.specialLoad} 人；${why(p.workerId, g)}）`,
       );
       lines.push(`${head}，${split}按整栋楼分给 ${parts.length} 人，同一栋楼只由一人负责：${each.join('；')}。`);
     }

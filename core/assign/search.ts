@@ -18,10 +18,10 @@ const STOP = 0.02;
 /** Relative deviation tolerated before the steep penalty starts (±7 % keeps max/min under 1.16). */
 const BAND = 0.07;
 
-/** Penalty of one relative deviation: quadratic, and steep outside the band. */
+/** Penalty of one relative deviation: gently quadratic inside the band, steep outside it. */
 function h(x: number): number {
   const out = Math.abs(x) - BAND;
-  return x * x + (out > 0 ? 100 * out * out : 0);
+  return 0.3 * x * x + (out > 0 ? 100 * out * out : 0);
 }
 
 function workerScore(s: State, load: number, spec: number): number {
@@ -145,7 +145,7 @@ function totalScore(s: State): number {
 /** Cost of one more (worker, grid) part: splits are worth it only for a real gain in balance. */
 const PART = 0.003;
 /** Cost of carrying the whole average load one more km from home (balance wins beyond a few %). */
-const KM = 0.001;
+const KM = 0.002;
 
 function km(s: State, w: number, g: number): number {
   return s.dist(w, g); // 0 when unknown
@@ -171,9 +171,8 @@ function passOk(s: State, a: number, c: number, g: number, count: number): boole
   if (!holders.has(c) && !aLeaves && holders.size + 1 > s.grids[g]!.maxHolders) return false;
   if (aLeaves) {
     if (s.workers[a]!.must.has(g)) return false;
-    if (s.workers[a]!.role === 'gridworker' && s.gwCount[g] === 1 && (s.workers[c]!.role !== 'gridworker' || holders.has(c))) {
-      return holders.has(c) && s.workers[c]!.role === 'gridworker';
-    }
+    // The grid's only gridworker may hand their part only to another gridworker.
+    if (s.workers[a]!.role === 'gridworker' && s.gwCount[g] === 1 && s.workers[c]!.role !== 'gridworker') return false;
   }
   return true;
 }
@@ -298,8 +297,85 @@ export function reduceMax(s: State, maxSteps = 400): void {
         }
       }
     }
-    if (bestMoves === null || !tryApply(s, bestMoves, [a, bestC])) return;
+    if (bestMoves !== null && tryApply(s, bestMoves, [a, bestC])) continue;
+    // No single move or swap helps: re-cut the max worker's buildings with one other worker's.
+    if (!repartition(s, a, specMin, specMax)) return;
   }
+}
+
+/** Workers tried for a pair re-cut with the max worker (all of them in small communities). */
+const PAIR_CANDIDATES = 40;
+
+/**
+ * Re-cuts the movable buildings of the max worker a and of one other worker as evenly as whole
+ * buildings allow (subset-sum over rounded loads), keeping special loads within the window.
+ * Applies the first pair, lightest partners first, whose re-cut lowers a's load and passes the guard.
+ */
+function repartition(s: State, a: number, specMin: number, specMax: number): boolean {
+  const top = s.load[a]!;
+  const partners = s.workers
+    .map((_, w) => w)
+    .filter((w) => w !== a && s.workers[w]!.cap > 0)
+    .sort((x, y) => s.load[x]! - s.load[y]! || x - y)
+    .slice(0, PAIR_CANDIDATES);
+  for (const c of partners) {
+    const movable: number[] = [];
+    let fixedA = s.load[a]!;
+    let fixedC = s.load[c]!;
+    for (let b = 0; b < s.buildings.length; b += 1) {
+      const o = s.owner[b];
+      if ((o !== a && o !== c) || s.pinned[b] === 1) continue;
+      const g = s.buildings[b]!.g;
+      if (!eligibleBoth(s, a, c, g)) continue;
+      movable.push(b);
+      if (o === a) fixedA -= s.buildings[b]!.load;
+      else fixedC -= s.buildings[b]!.load;
+    }
+    if (movable.length < 2 || movable.length > 40) continue;
+    const loads = movable.map((b) => Math.round(s.buildings[b]!.load));
+    const total = loads.reduce((x, y) => x + y, 0);
+    if (total > 20000) continue;
+    // from[sum] = index of the item that first reached sum (+1); 0 = unreached.
+    const from = new Int32Array(total + 1);
+    from[0] = -1;
+    for (let i = 0; i < loads.length; i += 1) {
+      const l = loads[i]!;
+      for (let sum = total; sum >= l; sum -= 1) if (from[sum] === 0 && from[sum - l] !== 0) from[sum] = i + 1;
+    }
+    // a's share S of the movable load: best peaks first.
+    const sums: number[] = [];
+    for (let sum = 0; sum <= total; sum += 1) if (from[sum] !== 0) sums.push(sum);
+    sums.sort((x, y) => Math.max(fixedA + x, fixedC + total - x) - Math.max(fixedA + y, fixedC + total - y) || x - y);
+    for (const sum of sums.slice(0, 3)) {
+      const peak = Math.max(fixedA + sum, fixedC + total - sum);
+      if (peak >= top - 0.5) break;
+      const toA = new Set<number>();
+      for (let rest = sum; rest > 0; rest -= loads[from[rest]! - 1]!) toA.add(from[rest]! - 1);
+      const moves: Array<[number, number]> = movable.map((b, i) => [b, toA.has(i) ? a : c]);
+      let sa = s.spec[a]!;
+      let sc = s.spec[c]!;
+      for (const [b, w] of moves) {
+        if (s.owner[b] === w) continue;
+        const sp = s.buildings[b]!.special;
+        if (w === a) {
+          sa += sp;
+          sc -= sp;
+        } else {
+          sa -= sp;
+          sc += sp;
+        }
+      }
+      if (sa < specMin || sa > specMax || sc < specMin || sc > specMax) continue;
+      const changes = moves.filter(([b, w]) => s.owner[b] !== w);
+      if (changes.length > 0 && tryApply(s, changes, [a, c]) && s.load[a]! < top - 1e-9) return true;
+    }
+  }
+  return false;
+}
+
+/** Whether both workers may hold buildings of g (so its buildings may pass either way). */
+function eligibleBoth(s: State, a: number, c: number, g: number): boolean {
+  return canTake(s, a, g) && canTake(s, c, g);
 }
 
 function specBounds(s: State): [number, number] {

@@ -4,6 +4,7 @@ import { DEFAULT_ASSIGN_WEIGHTS, type AssignInput, type AssignRole } from './typ
 /** A building as the solver sees it. */
 export interface SBuilding {
   id: string;
+  name: string;
   g: number;
   load: number;
   special: number;
@@ -179,7 +180,7 @@ export function buildState(input: AssignInput): State {
       const load = weights.household * households + weights.resident * residents + weights.specialNeed * special;
       buildingIndex.set(`${grid.id}\u0000${id}`, buildings.length);
       list.push(buildings.length);
-      buildings.push({ id, g, load, special });
+      buildings.push({ id, name: d?.name ?? id, g, load, special });
     });
     return {
       id: grid.id,

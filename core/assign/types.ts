@@ -19,12 +19,16 @@
  * the search never takes the last gridworker away from a grid. `maxGrids` confines a person to few
  * grids (e.g. 1 for a group leader who leads the buildings of their own grid only).
  *
+ * A grid without buildingIds is one indivisible unit (reported as the building `<gridId>#全部`).
+ *
  * Hard constraints: every building to exactly one worker (or reported uncovered with a reason);
  * `capacity` is a ceiling on a worker's load (not a share); never a building of a `mustNotGridIds`
  * grid; at least one building of each `mustGridIds` grid; pins kept exactly.
- * Objectives, in order: (1) balance — minimise the max load, then spread loads and special loads
- * evenly (max/min); (2) proximity — prefer workers living near the grid (only among moves that do
- * not worsen the balance reached); (3) fewer splits.
+ * Objectives, in order: (1) balance — loads and special loads near their averages (a steep
+ * penalty beyond ±7 %), then the max load pushed down to the optimum where the special loads stay
+ * within ±8 % of theirs; (2) proximity and fewer splits — only through moves that keep every load
+ * and special load within the max/min already reached. People with capacity 0 are unavailable and
+ * do not count in the balance.
  *
  * Pins (`pinned`): `{gridId, workerId, buildingIds}` fixes those buildings to that worker.
  * `{gridId, workerId}` without buildings pins the grid: its buildings (other than those pinned
@@ -38,6 +42,8 @@
 /** A building with its own counts (optional detail; without it a grid's counts are split evenly). */
 export interface AssignBuilding {
   id: string;
+  /** Shown in explanations (e.g. 3号楼); defaults to the id. */
+  name?: string;
   households: number;
   residents?: number;
   specialNeeds: number;

@@ -76,8 +76,8 @@ export function generateInstance(spec: InstanceSpec): DispatchInput {
   );
   const volunteers: DispatchVolunteer[] = [];
   for (let i = 0; i < spec.volunteers; i += 1) {
-    const tied = gridCount > 1 && rng() < 0.25;
-    const own = tied ? (grids[Math.floor(rng() * gridCount)] ?? []) : [];
+    // Every fourth volunteer is tied to a grid, the grids taken in turn.
+    const own = gridCount > 1 && i % 4 === 3 ? (grids[Math.floor(i / 4) % gridCount] ?? []) : [];
     volunteers.push({
       id: `v${String(i + 1).padStart(2, '0')}`,
       capacityKg: randInt(rng, 10, 20),

@@ -247,13 +247,28 @@ function addTrip(w: Worker, trip: WorkTrip): void {
   w.finishS += trip.durationS;
 }
 
+/** Whether v giving `give` to u and taking `take` from u keeps every deadline on both. */
+function exchangeKeepsDeadlines(
+  v: Worker,
+  u: Worker,
+  give: readonly WorkTrip[],
+  take: readonly WorkTrip[],
+  p: DispatchParams,
+): boolean {
+  if (give.every((t) => t.deadlineS === Infinity) && take.every((t) => t.deadlineS === Infinity)) return true;
+  return (
+    deadlinesMet(v, [...v.trips.filter((t) => !give.includes(t)), ...take], p) &&
+    deadlinesMet(u, [...u.trips.filter((t) => !take.includes(t)), ...give], p)
+  );
+}
+
 /**
- * Two-for-one exchanges of wave-2 trips between `v` and another volunteer: v gives two trips and
+ * Two-for-one exchanges of trips between `v` and another volunteer: v gives two trips and
  * takes one shorter than both, or gives one and takes two shorter together. Applied when it
  * lowers the larger finish time of the pair below `target`.
  */
-function exchangePairs(v: Worker, workers: readonly Worker[], target: number): boolean {
-  const mine = v.trips.filter((t) => t.wave === 2);
+function exchangePairs(v: Worker, workers: readonly Worker[], target: number, p: DispatchParams): boolean {
+  const mine = v.trips;
   let best: { give: WorkTrip[]; take: WorkTrip[]; u: Worker; pairMax: number } | null = null;
   const consider = (u: Worker, give: WorkTrip[], take: WorkTrip[]): void => {
     const d = give.reduce((s, t) => s + t.durationS, 0) - take.reduce((s, t) => s + t.durationS, 0);
@@ -262,11 +277,12 @@ function exchangePairs(v: Worker, workers: readonly Worker[], target: number): b
     if (pairMax >= target - EPS || (best && pairMax >= best.pairMax - EPS)) return;
     if (!give.every((t) => canServe(u, t.building.id, t.weightKg))) return;
     if (!take.every((t) => canServe(v, t.building.id, t.weightKg))) return;
+    if (!exchangeKeepsDeadlines(v, u, give, take, p)) return;
     best = { give, take, u, pairMax };
   };
   for (const u of workers) {
     if (u === v) continue;
-    const theirs = u.trips.filter((t) => t.wave === 2);
+    const theirs = u.trips;
     for (let i = 0; i < mine.length; i += 1) {
       const a = mine[i] as WorkTrip;
       for (let j = 0; j < theirs.length; j += 1) {
@@ -292,6 +308,72 @@ function exchangePairs(v: Worker, workers: readonly Worker[], target: number): b
 }
 
 /**
+ * An ejection chain of depth two for the volunteer who finishes last: v hands a trip to u (or
+ * swaps one for a shorter one), which overloads u; u then hands a trip to w (or swaps). Applied
+ * when all three end before `target`. Moves and single swaps only, to stay fast.
+ */
+function chainMove(v: Worker, workers: readonly Worker[], target: number, p: DispatchParams): boolean {
+  type Op = { give: WorkTrip; take: WorkTrip | null };
+  const opsBetween = (from: readonly WorkTrip[], to: Worker, back: readonly WorkTrip[], giver: Worker): Op[] => {
+    const ops: Op[] = [];
+    for (const a of from) {
+      if (!canServe(to, a.building.id, a.weightKg)) continue;
+      ops.push({ give: a, take: null });
+      for (const b of back) {
+        if (b.durationS < a.durationS - EPS && canServe(giver, b.building.id, b.weightKg))
+          ops.push({ give: a, take: b });
+      }
+    }
+    return ops;
+  };
+  const delta = (op: Op): number => op.give.durationS - (op.take?.durationS ?? 0);
+  let best: { u: Worker; w: Worker; first: Op; second: Op; worst: number } | null = null;
+  const earliestFirst = [...workers].sort((a, b) => a.finishS - b.finishS || byId(a.v, b.v));
+  for (const u of workers) {
+    if (u === v) continue;
+    for (const first of opsBetween(v.trips, u, u.trips, v)) {
+      const d1 = delta(first);
+      const vAfter = v.finishS - d1;
+      const uAfter = u.finishS + d1;
+      if (vAfter >= target - EPS || uAfter < target - EPS) continue; // a plain move already does it
+      if (best && vAfter >= best.worst - EPS) continue;
+      const uTrips = [...u.trips.filter((t) => t !== first.take), first.give];
+      for (const w of earliestFirst) {
+        if (w.finishS >= (best?.worst ?? target) - EPS) break; // w only grows
+        if (w === v || w === u) continue;
+        for (const second of opsBetween(uTrips, w, w.trips, u)) {
+          const d2 = delta(second);
+          const worst = Math.max(vAfter, uAfter - d2, w.finishS + d2);
+          if (worst >= target - EPS || (best && worst >= best.worst - EPS)) continue;
+          best = { u, w, first, second, worst };
+        }
+      }
+    }
+  }
+  if (!best) return false;
+  const { u, w, first, second } = best;
+  const swap = (a: Worker, b: Worker, op: Op): void => {
+    removeTrip(a, op.give);
+    op.give.origin = op.take ? 'swapped' : 'moved';
+    addTrip(b, op.give);
+    if (op.take) {
+      removeTrip(b, op.take);
+      op.take.origin = 'swapped';
+      addTrip(a, op.take);
+    }
+  };
+  const snapshot = [v, u, w].map((x) => ({ x, trips: [...x.trips], finishS: x.finishS }));
+  swap(v, u, first);
+  swap(u, w, second);
+  if ([v, u, w].every((x) => deadlinesMet(x, x.trips, p))) return true;
+  for (const { x, trips, finishS } of snapshot) {
+    x.trips = trips;
+    x.finishS = finishS;
+  }
+  return false;
+}
+
+/**
  * One improving step for worker `v` against any other worker: the best move, else the best
  * swap, else (if allowed) the best split of one of its trips. A step strictly lowers the larger
  * finish time of the pair, so the sorted vector of finish times falls and the search ends.
@@ -305,9 +387,14 @@ function improveOnce(
   deep = false,
 ): boolean {
   const target = v.finishS;
+  // The earliest finish of anyone else: nothing longer than the gap to it can move.
+  let room = Infinity;
+  for (const w of workers) if (w !== v && w.finishS < room) room = w.finishS;
+  room = target - room;
   // Moves.
   let bestMove: { t: WorkTrip; u: Worker; pairMax: number } | null = null;
   for (const t of v.trips) {
+    if (t.durationS >= room - EPS) continue;
     for (const u of workers) {
       if (u === v || !canServe(u, t.building.id, t.weightKg)) continue;
       const pairMax = Math.max(v.finishS - t.durationS, u.finishS + t.durationS);
@@ -323,18 +410,18 @@ function improveOnce(
     addTrip(bestMove.u, bestMove.t);
     return true;
   }
-  // Swaps (wave-2 trips only: no deadlines to re-check).
+  // Swaps (deadlines re-checked when a deadline trip changes hands).
   let bestSwap: { a: WorkTrip; b: WorkTrip; u: Worker; pairMax: number } | null = null;
   for (const a of v.trips) {
-    if (a.wave !== 2) continue;
     for (const u of workers) {
       if (u === v || !canServe(u, a.building.id, a.weightKg)) continue;
       for (const b of u.trips) {
-        if (b.wave !== 2 || b.durationS >= a.durationS - EPS || !canServe(v, b.building.id, b.weightKg)) continue;
+        if (b.durationS >= a.durationS - EPS || !canServe(v, b.building.id, b.weightKg)) continue;
         const d = a.durationS - b.durationS;
         const pairMax = Math.max(v.finishS - d, u.finishS + d);
         if (pairMax >= target - EPS) continue;
         if (bestSwap && pairMax >= bestSwap.pairMax - EPS) continue;
+        if (!exchangeKeepsDeadlines(v, u, [a], [b], p)) continue;
         bestSwap = { a, b, u, pairMax };
       }
     }
@@ -349,13 +436,15 @@ function improveOnce(
     addTrip(v, b);
     return true;
   }
-  if (deep && exchangePairs(v, workers, target)) return true;
+  if (deep && exchangePairs(v, workers, target, p)) return true;
+  if (deep && chainMove(v, workers, target, p)) return true;
   if (!allowSplit) return false;
   // Splits: hand a run of floors of a wave-2 trip to a less busy volunteer.
   let bestSplit: { t: WorkTrip; k: number; giveUpper: boolean; u: Worker; pairMax: number } | null = null;
   for (const t of v.trips) {
     const n = t.orders.length;
-    if (n < 2) continue;
+    // Even one door of this trip, given away, must fit in the room left.
+    if (n < 2 || tripTimeFromFloors(1, [t.orders[0]?.floor ?? 1], t.building, p) >= room - EPS) continue;
     const floorsOf = (list: readonly DispatchOrder[]): number[] => {
       const floors: number[] = [];
       for (const o of list) if (floors[floors.length - 1] !== o.floor) floors.push(o.floor);
@@ -404,36 +493,52 @@ function improveOnce(
 }
 
 /**
- * Re-packs the ordinary (wave-2) trips on top of the wave-1 schedule, MULTIFIT style: guess a
- * finish time C, place the trips longest first, each on the eligible volunteer it fills best
- * without passing C; bisect C. Kept only when it finishes earlier than the greedy schedule.
+ * Re-packs every trip, MULTIFIT style: guess a finish time C; place the wave-1 trips earliest
+ * deadline first, then the wave-2 trips longest first, each on the eligible volunteer it fills
+ * best (or, second try, the first that fits) without passing C or a deadline; bisect C. Applied
+ * only when it finishes earlier than the schedule at hand.
  */
-function refit(workers: Worker[]): void {
-  const base = workers.map((w) => w.busyS + w.trips.filter((t) => t.wave === 1).reduce((s, t) => s + t.durationS, 0));
-  const trips = workers.flatMap((w) => w.trips.filter((t) => t.wave === 2));
-  if (trips.length === 0) return;
+function refit(workers: Worker[], p: DispatchParams): boolean {
+  const trips = workers.flatMap((w) => w.trips);
+  if (trips.length === 0) return false;
   const eligible = new Map<WorkTrip, number[]>();
+  const offsets = new Map<WorkTrip, number[]>();
   for (const t of trips) {
     const list: number[] = [];
     workers.forEach((w, i) => {
       if (canServe(w, t.building.id, t.weightKg)) list.push(i);
     });
     eligible.set(t, list);
+    if (t.deadlineS !== Infinity) offsets.set(t, tripTiming(t.orders, t.building, p).deliverOffsetsS);
   }
-  trips.sort(
-    (a, b) =>
-      b.durationS - a.durationS || (eligible.get(a)?.length ?? 0) - (eligible.get(b)?.length ?? 0) || a.seq - b.seq,
-  );
+  // Wave 1 earliest deadline first; wave 2 longest first, or (third try) the most restricted first.
+  const order =
+    (restrictedFirst: boolean) =>
+    (a: WorkTrip, b: WorkTrip): number => {
+      if (a.wave !== b.wave) return a.wave - b.wave;
+      if (a.wave === 1) return a.deadlineS - b.deadlineS || a.seq - b.seq;
+      const ea = eligible.get(a)?.length ?? 0;
+      const eb = eligible.get(b)?.length ?? 0;
+      return restrictedFirst
+        ? ea - eb || b.durationS - a.durationS || a.seq - b.seq
+        : b.durationS - a.durationS || ea - eb || a.seq - b.seq;
+    };
+  const onTime = (t: WorkTrip, startS: number): boolean => {
+    const offs = offsets.get(t);
+    if (!offs) return true;
+    return t.orders.every((o, k) => o.deadlineS === null || startS + (offs[k] ?? 0) <= o.deadlineS + EPS);
+  };
   const current = Math.max(...workers.map((w) => w.finishS));
-  const pack = (limit: number): number[] | null => {
-    const loads = [...base];
+  const pack = (list: readonly WorkTrip[], limit: number, bestFit: boolean): number[] | null => {
+    const loads = workers.map((w) => w.busyS);
     const chosen: number[] = [];
-    for (const t of trips) {
+    for (const t of list) {
       let best = -1;
       for (const i of eligible.get(t) ?? []) {
-        const after = (loads[i] ?? 0) + t.durationS;
-        if (after > limit + EPS) continue;
-        if (best < 0 || after > (loads[best] ?? 0) + t.durationS + EPS) best = i;
+        const before = loads[i] ?? 0;
+        if (before + t.durationS > limit + EPS || !onTime(t, before)) continue;
+        if (best < 0 || (bestFit && before > (loads[best] ?? 0) + EPS)) best = i;
+        if (!bestFit) break;
       }
       if (best < 0) return null;
       loads[best] = (loads[best] ?? 0) + t.durationS;
@@ -441,33 +546,40 @@ function refit(workers: Worker[]): void {
     }
     return chosen;
   };
-  const total = base.reduce((s, b) => s + b, 0) + trips.reduce((s, t) => s + t.durationS, 0);
-  let lo = Math.max(total / workers.length, ...base);
-  let hi = current;
-  let best: number[] | null = null;
-  for (let i = 0; i < 24 && hi - lo > 1; i += 1) {
-    const mid = (lo + hi) / 2;
-    const packed = pack(mid);
-    if (packed) {
-      best = packed;
-      hi = mid;
-    } else lo = mid;
+  const total = workers.reduce((s, w) => s + w.busyS, 0) + trips.reduce((s, t) => s + t.durationS, 0);
+  let best: { chosen: number[]; list: WorkTrip[]; limit: number } | null = null;
+  const longestFirst = [...trips].sort(order(false));
+  const restrictedFirst = [...trips].sort(order(true));
+  for (const [list, bestFit] of [
+    [longestFirst, true],
+    [longestFirst, false],
+    [restrictedFirst, true],
+  ] as const) {
+    let lo = Math.max(total / workers.length, ...workers.map((w) => w.busyS));
+    let hi = Math.min(current, best?.limit ?? Infinity);
+    for (let i = 0; i < 24 && hi - lo > 1; i += 1) {
+      const mid = (lo + hi) / 2;
+      const packed = pack(list, mid, bestFit);
+      if (packed) {
+        best = { chosen: packed, list, limit: mid };
+        hi = mid;
+      } else lo = mid;
+    }
   }
-  if (!best) return;
+  if (!best) return false;
   const owner = new Map<WorkTrip, Worker>();
   for (const w of workers) for (const t of w.trips) owner.set(t, w);
-  workers.forEach((w) => {
-    w.trips = w.trips.filter((t) => t.wave === 1);
-  });
-  trips.forEach((t, k) => {
-    const w = workers[best[k] ?? -1];
+  for (const w of workers) {
+    w.trips = [];
+    w.finishS = w.busyS;
+  }
+  best.list.forEach((t, k) => {
+    const w = workers[best.chosen[k] ?? -1];
     if (!w) return;
     if (owner.get(t) !== w) t.origin = 'packed';
-    w.trips.push(t);
+    addTrip(w, t);
   });
-  workers.forEach((w, i) => {
-    w.finishS = (base[i] ?? 0) + w.trips.filter((t) => t.wave === 2).reduce((s, t) => s + t.durationS, 0);
-  });
+  return true;
 }
 
 /**
@@ -476,7 +588,7 @@ function refit(workers: Worker[]): void {
  * sweeps, most loaded first, of moves and swaps between any two volunteers. Every step lowers
  * the larger finish time of the pair, so the makespan never grows. Bounded by `improveRounds`.
  */
-function improve(workers: Worker[], p: DispatchParams, firstSeq: number): void {
+function improve(workers: Worker[], p: DispatchParams, firstSeq: number): number {
   let seq = firstSeq;
   const nextSeq = (): number => (seq += 1);
   let budget = p.improveRounds;
@@ -496,6 +608,7 @@ function improve(workers: Worker[], p: DispatchParams, firstSeq: number): void {
     }
     if (!stepped) break;
   }
+  return seq;
 }
 
 function floorsText(floors: readonly number[]): string {
@@ -536,9 +649,14 @@ function schedule(
   const workers = template.map((w) => ({ ...w, trips: [], finishS: w.busyS, lastBuildingId: null }));
   const pools: Pools = { byBuilding: new Map() };
   for (const [id, pool] of templatePools.byBuilding) pools.byBuilding.set(id, { w1: [...pool.w1], w2: [...pool.w2] });
-  const seq = greedySchedule(workers, pools, buildings, p, scale);
-  refit(workers);
-  improve(workers, p, seq);
+  let seq = greedySchedule(workers, pools, buildings, p, scale);
+  // Re-pack and improve while the makespan falls (each step is monotone; a few rounds at most).
+  for (let round = 0; round < 3; round += 1) {
+    const before = Math.max(...workers.map((w) => w.finishS));
+    if (!refit(workers, p) && round > 0) break;
+    seq = improve(workers, p, seq);
+    if (Math.max(...workers.map((w) => w.finishS)) >= before - EPS) break;
+  }
   const makespanS = Math.max(0, ...workers.filter((w) => w.trips.length > 0).map((w) => w.finishS));
   return { workers, pools, makespanS };
 }

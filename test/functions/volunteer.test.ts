@@ -93,6 +93,8 @@ describe('review', () => {
     expect(await t.call('dev-admin', 'volunteer.review', { volunteerId: 'rev-b', approve: false })).toMatchObject({ ok: false, message: '请填写不通过的原因，志愿者会看到' });
     await t.ok('dev-admin', 'volunteer.review', { volunteerId: 'rev-b', approve: false, reason: '请先完成核酸检测' });
     expect(await t.ok('rev-b', 'volunteer.me', {})).toMatchObject({ status: 'rejected', rejectReason: '请先完成核酸检测' });
+    const told = (await t.db.collection('outbox').where({ openid: 'rev-b' }).get()).data as Array<{ template: string; data: Record<string, string> }>;
+    expect(told).toEqual([expect.objectContaining({ template: 'joinResult', data: { result: '志愿者报到未通过', note: '请先完成核酸检测' } })]);
     expect(await t.call('dev-admin', 'volunteer.review', { volunteerId: 'rev-b', approve: false, reason: 'x' })).toMatchObject({ ok: false, code: 'VOLUNTEER.NOT_PENDING' });
     expect(await t.call('dev-admin', 'volunteer.review', { volunteerId: 'rev-b', approve: true, team: 'checkpoint' })).toMatchObject({ ok: false, code: 'VOLUNTEER.NOT_PENDING' });
     // Registering again after a rejection starts a new review.
@@ -143,7 +145,7 @@ describe('shifts', () => {
   });
 
   it('a race of many volunteers for the seats yields exactly the capacity', async () => {
-    const racers = Array.from({ length: 14 }, (_, i) => `race-${String(i + 1).padStart(2, '0')}`);
+    const racers = Array.from({ length: 24 }, (_, i) => `race-${String(i + 1).padStart(2, '0')}`);
     await approved(racers, { team: 'checkpoint' });
     const s = await shift({ capacity: 4 });
     const results = await Promise.all(racers.map((id) => t.call(id, 'volunteer.signUp', { shiftId: s.id })));
@@ -244,6 +246,13 @@ describe('on duty, off duty and hours', () => {
     expect(await t.ok('duty-1', 'volunteer.setDuty', { onDuty: false })).toMatchObject({ releasedJobs: 0 });
     expect((await t.db.collection('dutyLogs').where({ volunteerId: 'duty-1' }).count()).total).toBe(1);
     expect(await t.call('dev-vol-008', 'volunteer.setDuty', { onDuty: true })).toMatchObject({ ok: false, code: 'AUTH.NOT_VOLUNTEER' });
+  });
+
+  it('moving a delivery volunteer to another team hands back the jobs they have not picked up', async () => {
+    await approved(['duty-2'], { team: 'delivery' });
+    await t.db.collection('jobs').doc('job-held-2').set({ communityId: 'c-xingfu', gridId: 'g-01', volunteerId: 'duty-2', status: 'assigned', pending: [], history: [], orderIds: [] });
+    await t.ok('dev-admin', 'volunteer.review', { volunteerId: 'duty-2', approve: true, team: 'checkpoint' });
+    expect(((await t.db.collection('jobs').doc('job-held-2').get()).data as Array<{ status: string }>)[0]?.status).toBe('released');
   });
 
   it('counts hours from check-in/out and completed jobs; the admin exports them to Excel', async () => {

@@ -51,7 +51,7 @@ export async function loadPage(pagePath: string, query: Record<string, string> =
   let id = '';
   const modules: Record<string, any> = {};
   jest.isolateModules(() => {
-    id = simulate.load(full, { rootPath: MINIPROGRAM_ROOT, compiler: 'official', usingComponents });
+    id = simulate.load(full, { rootPath: MINIPROGRAM_ROOT, compiler: 'official', compilerOptions: { maxBuffer: 64 * 1024 * 1024 }, usingComponents });
     for (const name of shared) modules[name] = require(join(MINIPROGRAM_ROOT, name));
   });
   const page = Object.assign(simulate.render(id), { modules });

@@ -312,3 +312,19 @@ describe('admin: statistics, hours export, shifts and rosters', () => {
     expect(textOf(page)).toContain('139****0001');
   });
 });
+
+describe('查验志愿者证 page (checkpoint)', () => {
+  it('scans a card and shows whether the volunteer may pass', async () => {
+    const { calls } = mockCall({
+      'volunteer.verifyCard': () => ({ ok: true, data: { status: 'revoked', text: '无效：该志愿者已退出或未通过审核', nameMasked: '次**玛', teamText: '卡点值守', communityName: '幸福新村社区', onDuty: false } }),
+    });
+    (wx.scanCode as jest.Mock).mockImplementationOnce((o: { success: (r: unknown) => void }) => o.success({ result: 'volunteer-card-token' }));
+    const page = await loadPage('pages/volunteer/verify/index');
+    tapButton(page, '.vverify__scan');
+    await flush();
+    expect(calls[0]?.payload).toEqual({ token: 'volunteer-card-token' });
+    expect(textOf(page)).toContain('无效：该志愿者已退出或未通过审核');
+    expect(textOf(page)).toContain('次**玛 · 卡点值守 · 幸福新村社区');
+    expect(wx.vibrateLong).toHaveBeenCalled();
+  });
+});

@@ -16,6 +16,7 @@ import { cardKeys } from '../../lib/card-keys';
 import { defineFunction, type CallContext, type UserContext } from '../../lib/define-function';
 import { workbook } from '../../lib/excel';
 import { releaseJobsOf } from '../../lib/jobs';
+import { enqueue } from '../../lib/outbox';
 import { ensureUser, findUser } from '../../lib/users';
 import { z } from '../../lib/validate';
 
@@ -432,6 +433,8 @@ export const main = defineFunction('volunteer', {
         // Approval grants the role; a volunteer with no community yet belongs to this one.
         await ctx.db.collection('users').where({ _id: v._id }).update({ roles: _.addToSet('volunteer') });
         await ctx.db.collection('users').where({ _id: v._id, communityId: null }).update({ communityId: v.communityId });
+        // Moved off the delivery team: deliveries they hold but have not picked up go back to the pool.
+        if (v.team === 'delivery' && change.team !== 'delivery') await releaseJobsOf(ctx, v._id, '志愿者调整服务队');
         next = { ...v, ...change };
       } else {
         if (!input.reason) invalid([{ path: 'reason', message: '请填写不通过的原因，志愿者会看到' }]);
@@ -440,6 +443,15 @@ export const main = defineFunction('volunteer', {
         if (!res.updated) throw new AppError('VOLUNTEER.NOT_PENDING');
         next = { ...v, ...change };
       }
+      // The review's result, by the join-result template (sent only if the volunteer accepted it).
+      await enqueue(ctx, [
+        {
+          openid: v._id,
+          template: 'joinResult',
+          page: 'pages/volunteer/me/index',
+          data: { result: next.status === 'approved' ? '志愿者报到已通过' : '志愿者报到未通过', note: next.team ? `服务队：${TEAM_TEXT[next.team]}` : (next.rejectReason ?? '') },
+        },
+      ]);
       return adminView(next, await gridNames(ctx, v.communityId));
     },
   },
