@@ -1,11 +1,14 @@
 /** `npm start`: the local cloud with the demo community, until Ctrl-C. */
 import { resolve } from 'node:path';
 import { startLocalCloud } from './app';
+import { demoActivity } from './seed/demo-activity';
+import { database } from '../server/lib/cloud';
 
 async function run(): Promise<void> {
   const dataDir = resolve(process.env.GRIDLINK_DATA_DIR ?? '.data');
   const port = Number(process.env.GRIDLINK_PORT ?? 8787);
   const cloud = await startLocalCloud({ dataDir, port, timers: true });
+  const activity = cloud.seeded && process.env.GRIDLINK_DEMO_ORDERS !== '0' ? await demoActivity(database()) : null;
   const stats = cloud.db.stats();
   console.log(
     [
@@ -17,6 +20,7 @@ async function run(): Promise<void> {
       `  演示用户 demo users  GET  ${cloud.url}/dev/users   (dev-admin, dev-gw-01, dev-res-0001, dev-vol-001 …)`,
       `  订阅消息 outbox      GET  ${cloud.url}/dev/outbox?openid=<openid>   (本地不真正发送 / not sent locally)`,
       `  数据目录 data        ${dataDir} ${cloud.seeded ? '(首次启动，已生成演示社区 / demo community seeded)' : '(沿用已有数据 / reusing data)'}`,
+      ...(activity ? [`  演示订单 demo orders ${activity.placed} 单（${activity.gridId}，已接单 ${activity.accepted}，可在「派单」页一键派单）`] : []),
       `  读写计数 DB ops      reads ${stats.reads}, writes ${stats.writes}`,
       '',
       '  小程序连接本地云：开发者工具 → 详情 → 本地设置 → 勾选「不校验合法域名」，',

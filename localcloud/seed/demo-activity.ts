@@ -1,0 +1,54 @@
+/**
+ * A lived-in demo for `npm start`: on the first start, residents of the first gridworker's grid
+ * place orders through the real cloud functions (groceries, 爱心菜包, medicine), and the
+ * gridworker accepts some of them, so the order pool, the dispatch board and the volunteers' jobs
+ * have something to show. Tests start from the plain seed; only the local cloud's `main` runs this.
+ */
+import { invokeFunction } from '../invoke';
+import { FUNCTIONS } from '../../server/functions/registry';
+import type { Db } from '../../server/lib/cloud';
+import type { ActionName, CallResult, FunctionOf, Req } from '../../typings/api';
+import type { CatalogItem, HouseholdDoc, UserDoc } from '../../typings/entities';
+
+async function call<A extends ActionName>(openid: string, action: A, payload: Req<A>, requestId?: string): Promise<CallResult<A>> {
+  const name = action.split('.')[0] as FunctionOf<A>;
+  return (await invokeFunction(name, FUNCTIONS[name], { action, payload, requestId }, openid)) as CallResult<A>;
+}
+
+/** What the demo activity did. */
+export interface DemoActivity {
+  gridId: string;
+  placed: number;
+  accepted: number;
+}
+
+/** Places `orders` orders in the first gridworker's grid and accepts about half of them. */
+export async function demoActivity(db: Db, orders = 30): Promise<DemoActivity | null> {
+  const gw = ((await db.collection('users').doc('dev-gw-01').get()).data as UserDoc[])[0];
+  const gridId = gw?.adminGridIds[0];
+  if (!gridId) return null;
+  const households = (await db.collection('households').where({ gridId }).limit(200).get()).data as HouseholdDoc[];
+  const joined = households.filter((h) => h.memberOpenids.length > 0).slice(0, orders);
+  const items = ((await db.collection('catalog').limit(100).get()).data as CatalogItem[]).filter((i) => i.active && i.stock > 0);
+  const groceries = items.filter((i) => ['vegetable', 'meat', 'staple', 'daily'].includes(i.category));
+  const loveBag = items.find((i) => i.category === 'loveBag');
+  const placedIds: string[] = [];
+  for (const [n, h] of joined.entries()) {
+    const openid = h.memberOpenids[0] as string;
+    const requestId = `demo-activity-${h._id}`;
+    let result;
+    if (n % 5 === 0 && loveBag) {
+      result = await call(openid, 'order.place', { kind: 'loveBag', lines: [{ itemId: loveBag._id, qty: 1 }], payment: 'free', contactless: true }, requestId);
+    } else if (n % 11 === 3) {
+      result = await call(openid, 'order.place', { kind: 'medicine', medicine: { description: '硝苯地平缓释片 一盒', urgency: n % 2 ? 'urgent' : 'normal' }, payment: 'cashOnDelivery', contactless: true }, requestId);
+    } else {
+      const lines = [0, 1, 2].map((k) => groceries[(n * 3 + k) % groceries.length]).filter((i): i is CatalogItem => Boolean(i));
+      const unique = [...new Map(lines.map((i) => [i._id, { itemId: i._id, qty: 1 }])).values()];
+      result = await call(openid, 'order.place', { kind: 'grocery', lines: unique, payment: 'transfer', contactless: true, note: n % 4 ? '' : '放门口，敲门即可' }, requestId);
+    }
+    if (result.ok) placedIds.push(result.data.id);
+  }
+  const toAccept = placedIds.filter((_, i) => i % 2 === 0);
+  const review = toAccept.length ? await call('dev-gw-01', 'dispatch.review', { orderIds: toAccept, accept: true }, 'demo-activity-accept') : null;
+  return { gridId, placed: placedIds.length, accepted: review?.ok ? review.data.changed : 0 };
+}
