@@ -57,7 +57,16 @@ export function generateDistrict(spec: DistrictSpec): AssignInput {
     }
     const x = ((i % side) + 0.2 + 0.6 * rng()) * cell;
     const y = (Math.floor(i / side) + 0.2 + 0.6 * rng()) * cell;
-    grids.push({ id: `G${String(i + 1).padStart(3, '0')}`, households, residents, specialNeeds: special, buildingIds, buildings, x, y });
+    grids.push({
+      id: `G${String(i + 1).padStart(3, '0')}`,
+      households,
+      residents,
+      specialNeeds: special,
+      buildingIds,
+      buildings,
+      x,
+      y,
+    });
     totalLoad += households + 3 * special;
   }
   const nWorkers = spec.gridworkers + spec.groupLeaders;

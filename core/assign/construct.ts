@@ -13,10 +13,30 @@ export function construct(s: State): void {
   spatialBins(s);
   const order = s.grids.map((_, g) => g).sort((a, b) => s.grids[b]!.load - s.grids[a]!.load || a - b);
   for (const g of order) placeGrid(s, g);
+  ensureMust(s);
   ensureGridworkers(s);
   for (let w = 0; w < s.workers.length; w += 1) {
     for (const m of s.workers[w]!.must) {
-      if (!s.held[w]!.has(m)) s.warnings.push(`${s.workers[w]!.name} 必须负责网格 ${s.grids[m]!.name}，但已没有可分给其的楼栋`);
+      if (!s.held[w]!.has(m))
+        s.warnings.push(
+          `${s.workers[w]!.name} 必须负责网格 ${s.grids[m]!.name}，但没有可分给其的楼栋（已固定给他人或超出其容量）`,
+        );
+    }
+  }
+}
+
+/** Someone who must take a grid but got none of it takes its smallest building another holder can spare. */
+function ensureMust(s: State): void {
+  for (let w = 0; w < s.workers.length; w += 1) {
+    for (const m of s.workers[w]!.must) {
+      if (s.held[w]!.has(m) || !canTake(s, w, m)) continue;
+      const spare = s.grids[m]!.buildings.filter((b) => {
+        const o = s.owner[b]!;
+        if (o < 0 || o === w || s.pinned[b] === 1) return false;
+        if (s.load[w]! + s.buildings[b]!.load > s.workers[w]!.cap) return false;
+        return !(s.workers[o]!.must.has(m) && s.held[o]!.get(m) === 1);
+      }).sort((a, b) => s.buildings[a]!.load - s.buildings[b]!.load || a - b);
+      if (spare[0] !== undefined) moveBuilding(s, spare[0], w);
     }
   }
 }
@@ -122,7 +142,11 @@ function curveOrder(s: State, grids: number[]): number[] {
   const span = Math.max(Math.max(...xs) - minX, Math.max(...ys) - minY, 1);
   const n = 1024;
   const key = (g: number) =>
-    hilbert(n, Math.min(n - 1, Math.floor(((s.grids[g]!.x! - minX) / span) * n)), Math.min(n - 1, Math.floor(((s.grids[g]!.y! - minY) / span) * n)));
+    hilbert(
+      n,
+      Math.min(n - 1, Math.floor(((s.grids[g]!.x! - minX) / span) * n)),
+      Math.min(n - 1, Math.floor(((s.grids[g]!.y! - minY) / span) * n)),
+    );
   const keys = new Map(located.map((g) => [g, key(g)]));
   return [...located].sort((a, b) => keys.get(a)! - keys.get(b)! || a - b);
 }
@@ -130,26 +154,34 @@ function curveOrder(s: State, grids: number[]): number[] {
 /** Step (1): cut the curve into runs of about the average load and give each to a near worker. */
 function spatialBins(s: State): void {
   const grids = s.grids.map((_, g) => g).filter((g) => s.grids[g]!.allowed === null);
-  const seq: number[] = [];
-  for (const g of curveOrder(s, grids)) for (const b of s.grids[g]!.buildings) if (s.owner[b]! < 0 && s.pinned[b] === 0) seq.push(b);
+  // Buildings along the curve, each grid's in walking order.
+  const items: number[][] = [];
+  for (const g of curveOrder(s, grids))
+    for (const b of s.grids[g]!.buildings) if (s.owner[b]! < 0 && s.pinned[b] === 0) items.push([b]);
   // Workers already carrying half a share of pinned work take no run.
   const takers = s.workers.map((_, w) => w).filter((w) => s.workers[w]!.cap > 0 && s.load[w]! < s.target / 2);
-  if (seq.length === 0 || takers.length === 0 || !(s.target > 0)) return;
-  const freeLoad = seq.reduce((sum, b) => sum + s.buildings[b]!.load, 0);
+  if (items.length === 0 || takers.length === 0 || !(s.target > 0)) return;
+  const loadOf = (item: number[]) => item.reduce((sum, b) => sum + s.buildings[b]!.load, 0);
+  const freeLoad = items.reduce((sum, item) => sum + loadOf(item), 0);
   const k = Math.max(1, Math.min(takers.length, Math.round(freeLoad / s.target)));
   const per = freeLoad / k;
   const runs: number[][] = [];
   let run: number[] = [];
   let cum = 0;
-  for (const b of seq) {
-    const l = s.buildings[b]!.load;
-    // Close the run before b when that leaves the cumulative load nearer its ideal boundary.
+  for (const item of items) {
+    const l = loadOf(item);
+    // Close the run before the item when that leaves the cumulative load nearer its ideal boundary.
     const boundary = (runs.length + 1) * per;
-    if (run.length > 0 && runs.length < k - 1 && Math.abs(cum - boundary) <= Math.abs(cum + l - boundary) && cum + l > boundary) {
+    if (
+      run.length > 0 &&
+      runs.length < k - 1 &&
+      Math.abs(cum - boundary) <= Math.abs(cum + l - boundary) &&
+      cum + l > boundary
+    ) {
       runs.push(run);
       run = [];
     }
-    run.push(b);
+    run.push(...item);
     cum += l;
   }
   if (run.length > 0) runs.push(run);
@@ -235,15 +267,27 @@ function matchRuns(s: State, runs: number[][], takers: number[]): void {
 function ensureGridworkers(s: State): void {
   s.grids.forEach((grid, g) => {
     if (s.gwCount[g]! > 0) return;
-    const free = grid.buildings.filter((b) => s.owner[b]! >= 0 && s.pinned[b] === 0).sort((a, b) => s.buildings[a]!.load - s.buildings[b]!.load || a - b);
+    const free = grid.buildings
+      .filter((b) => s.owner[b]! >= 0 && s.pinned[b] === 0)
+      .sort((a, b) => s.buildings[a]!.load - s.buildings[b]!.load || a - b);
     const b = free[0];
     if (b === undefined) return;
     const from = s.owner[b]!;
     if (s.workers[from]!.must.has(g) && s.held[from]!.get(g) === 1) return;
     let best = -1;
     for (let w = 0; w < s.workers.length; w += 1) {
-      if (s.workers[w]!.role !== 'gridworker' || !canTake(s, w, g) || s.load[w]! + s.buildings[b]!.load > s.workers[w]!.cap) continue;
-      if (best < 0 || s.load[w]! - s.load[best]! < -1e-9 || (Math.abs(s.load[w]! - s.load[best]!) <= 1e-9 && s.dist(w, g) < s.dist(best, g))) best = w;
+      if (
+        s.workers[w]!.role !== 'gridworker' ||
+        !canTake(s, w, g) ||
+        s.load[w]! + s.buildings[b]!.load > s.workers[w]!.cap
+      )
+        continue;
+      if (
+        best < 0 ||
+        s.load[w]! - s.load[best]! < -1e-9 ||
+        (Math.abs(s.load[w]! - s.load[best]!) <= 1e-9 && s.dist(w, g) < s.dist(best, g))
+      )
+        best = w;
     }
     if (best >= 0) moveBuilding(s, b, best);
   });

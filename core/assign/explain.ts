@@ -34,7 +34,9 @@ export function explain(s: State, plan: AssignPlan): void {
       if (worker.must.has(gi)) notes.push('按要求必须负责');
       if (part.distanceKm !== null) notes.push(`住处离网格约 ${part.distanceKm.toFixed(1)} 公里`);
       const total = plan.byWorker[id]!;
-      notes.push(`其总负荷 ${n(total.load)}（人均 ${n(avg)}）${total.gridIds.length > 1 ? `，共负责 ${total.gridIds.length} 个网格` : ''}`);
+      notes.push(
+        `其总负荷 ${n(total.load)}（人均 ${n(avg)}）${total.gridIds.length > 1 ? `，共负责 ${total.gridIds.length} 个网格` : ''}`,
+      );
       return notes.join('，');
     };
     const head = `加权负荷 ${n(grid.load)}（特殊需求居民 ${grid.special} 人）`;
@@ -45,7 +47,8 @@ export function explain(s: State, plan: AssignPlan): void {
     } else if (parts.length > 1) {
       const split = grid.load > avg ? `大于人均 ${n(avg)}，` : '为均衡各人的负荷和特殊需求居民人数，';
       const each = parts.map(
-        (p) => `${who(p.workerId)}负责 ${p.buildingIds.map((id) => nameOf.get(id) ?? id).join('、')}（负荷 ${n(p.load)}，特殊需求 ${p.specialLoad} 人；${why(p.workerId, g)}）`,
+        (p) =>
+          `${who(p.workerId)}负责 ${p.buildingIds.map((id) => nameOf.get(id) ?? id).join('、')}（负荷 ${n(p.load)}，特殊需求 ${p.specialLoad} 人；${why(p.workerId, g)}）`,
       );
       lines.push(`${head}，${split}按整栋楼分给 ${parts.length} 人，同一栋楼只由一人负责：${each.join('；')}。`);
     }

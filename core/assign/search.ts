@@ -1,11 +1,14 @@
 /**
  * Local search over the assignment: moves of one building or of a worker's whole part of a grid,
- * and swaps of buildings between two workers, always through the hard-constraint guard.
+ * swaps of buildings between two workers, and exact re-cuts of two workers' buildings, always
+ * through the hard-constraint guard. Budgets are counted in passes and steps, never in time, so
+ * the result does not depend on the machine.
  */
 import { canTake, guard, moveBuilding, stillValid, type State } from './state';
 
 /** Nearest workers considered for a grid's buildings (plus its holders and the lightest workers). */
 const NEAR = 8;
+/** Lightest workers added to every candidate list, so that load can always flow to them. */
 const LIGHT = 4;
 const EPS = 1e-12;
 /** How far (relative) reduceMax may let a special load stray from the average: keeps max/min ≤ 1.17. */
@@ -15,18 +18,15 @@ const SWAP_NEAR = 4;
 /** A balance pass that improves the score by less than this fraction ends the search. */
 const STOP = 0.02;
 
-/** Relative deviation tolerated before the steep penalty starts (±7 % keeps max/min under 1.16). */
-const BAND = 0.07;
-
 /** Penalty of one relative deviation: gently quadratic inside the band, steep outside it. */
-function h(x: number): number {
-  const out = Math.abs(x) - BAND;
+function h(x: number, band: number): number {
+  const out = Math.abs(x) - band;
   return 0.3 * x * x + (out > 0 ? 100 * out * out : 0);
 }
 
 function workerScore(s: State, load: number, spec: number): number {
-  const t = s.target > 0 ? h((load - s.target) / s.target) : 0;
-  const sp = s.targetSpecial > 0 ? h((spec - s.targetSpecial) / s.targetSpecial) : 0;
+  const t = s.target > 0 ? h((load - s.target) / s.target, s.band) : 0;
+  const sp = s.targetSpecial > 0 ? h((spec - s.targetSpecial) / s.targetSpecial, s.bandSpecial) : 0;
   return t + sp;
 }
 
@@ -35,8 +35,9 @@ interface Ctx {
   near: number[][];
   /** worker → buildings, refreshed each pass (entries may be stale: check the owner). */
   owned: number[][];
-  /** The lightest workers this pass. */
+  /** The lightest workers this pass, as a list and as marks. */
   light: number[];
+  isLight: Uint8Array;
   /** Dedupe marks for candidate lists. */
   seen: Int32Array;
   stamp: number;
@@ -44,11 +45,24 @@ interface Ctx {
 
 function context(s: State): Ctx {
   const near = s.grids.map((_, g) => {
-    const ws = s.workers.map((_, w) => w).filter((w) => s.workers[w]!.cap > 0 && !s.workers[w]!.mustNot.has(g));
-    ws.sort((a, b) => s.dist(a, g) - s.dist(b, g) || a - b);
-    return ws.slice(0, NEAR);
+    // The NEAR nearest (ties: input order) by insertion into a short sorted list.
+    const top: number[] = [];
+    for (let w = 0; w < s.workers.length; w += 1) {
+      if (s.workers[w]!.cap <= 0 || s.workers[w]!.mustNot.has(g)) continue;
+      const d = s.dist(w, g);
+      if (top.length === NEAR && d >= s.dist(top[NEAR - 1]!, g)) continue;
+      let i = Math.min(top.length, NEAR - 1);
+      top[i] = w;
+      while (i > 0 && s.dist(top[i - 1]!, g) > d) {
+        top[i] = top[i - 1]!;
+        top[i - 1] = w;
+        i -= 1;
+      }
+    }
+    return top;
   });
-  return { near, owned: owned(s), light: [], seen: new Int32Array(s.workers.length), stamp: 0 };
+  const n = s.workers.length;
+  return { near, owned: owned(s), light: [], isLight: new Uint8Array(n), seen: new Int32Array(n), stamp: 0 };
 }
 
 function owned(s: State): number[][] {
@@ -90,7 +104,7 @@ function swapWith(s: State, ctx: Ctx, g: number, c: number): boolean {
   if (s.holders[g]!.has(c)) return true;
   const near = ctx.near[g]!;
   for (let i = 0; i < SWAP_NEAR && i < near.length; i += 1) if (near[i] === c) return true;
-  return ctx.light.includes(c);
+  return ctx.isLight[c] === 1;
 }
 
 /** Applies moves (building → worker) if the guard allows; returns whether it stayed applied. */
@@ -116,13 +130,17 @@ export function improveBalance(s: State, maxPasses = 60): void {
   for (let pass = 0; pass < maxPasses; pass += 1) {
     ctx.owned = owned(s);
     ctx.light = lightest(s, LIGHT);
+    ctx.isLight.fill(0);
+    for (const w of ctx.light) ctx.isLight[w] = 1;
     let improved = 0;
     for (let b = 0; b < s.buildings.length; b += 1) {
       const a = s.owner[b]!;
       if (s.pinned[b] === 1 || a < 0) continue;
+      const cands = candidates(s, ctx, s.buildings[b]!.g, a);
       // Look again only where something changed since the last pass (don't-look bits).
-      if (pass > 0 && changed[a]! < pass - 1 && !candidates(s, ctx, s.buildings[b]!.g, a, false).some((c) => changed[c]! >= pass - 1)) continue;
-      const c = balanceStep(s, ctx, b);
+      if (pass > 0 && changed[a]! < pass - 1 && !cands.some((c) => changed[c]! >= pass - 1 && ctx.isLight[c] === 0))
+        continue;
+      const c = balanceStep(s, ctx, b, cands);
       if (c >= 0) {
         improved += 1;
         changed[a] = pass;
@@ -138,7 +156,8 @@ export function improveBalance(s: State, maxPasses = 60): void {
 
 function totalScore(s: State): number {
   let sum = 0;
-  for (let w = 0; w < s.workers.length; w += 1) if (s.workers[w]!.cap > 0) sum += workerScore(s, s.load[w]!, s.spec[w]!);
+  for (let w = 0; w < s.workers.length; w += 1)
+    if (s.workers[w]!.cap > 0) sum += workerScore(s, s.load[w]!, s.spec[w]!);
   return sum;
 }
 
@@ -178,14 +197,21 @@ function passOk(s: State, a: number, c: number, g: number, count: number): boole
 }
 
 /** One best move for building b; returns the other worker involved, or -1 when none helped. */
-function balanceStep(s: State, ctx: Ctx, b: number): number {
+function balanceStep(s: State, ctx: Ctx, b: number, cands: number[]): number {
   const a = s.owner[b]!;
   const bd = s.buildings[b]!;
   const g = bd.g;
-  const part = partOf(s, a, g);
-  const partLoad = part.reduce((sum, x) => sum + s.buildings[x]!.load, 0);
-  const partSpec = part.reduce((sum, x) => sum + s.buildings[x]!.special, 0);
+  // A whole part moves with its first building (only when none of it is pinned).
+  const part = (s.held[a]!.get(g) ?? 0) > 1 ? partOf(s, a, g) : [];
   const wholePart = part.length > 1 && part[0] === b && part.length === s.held[a]!.get(g);
+  let partLoad = 0;
+  let partSpec = 0;
+  if (wholePart) {
+    for (const x of part) {
+      partLoad += s.buildings[x]!.load;
+      partSpec += s.buildings[x]!.special;
+    }
+  }
   let best = -EPS;
   let bestMoves: Array<[number, number]> | null = null;
   let bestC = -1;
@@ -193,7 +219,7 @@ function balanceStep(s: State, ctx: Ctx, b: number): number {
   const sa = s.spec[a]!;
   const scoreA = workerScore(s, la, sa);
   const capA = s.workers[a]!.cap;
-  for (const c of candidates(s, ctx, g, a)) {
+  for (const c of cands) {
     if (!canTake(s, c, g)) continue;
     const capC = s.workers[c]!.cap;
     const lc = s.load[c]!;
@@ -201,7 +227,11 @@ function balanceStep(s: State, ctx: Ctx, b: number): number {
     const before = scoreA + workerScore(s, lc, sc);
     const bOk = passOk(s, a, c, g, 1);
     if (bOk && lc + bd.load <= capC) {
-      const d1 = workerScore(s, la - bd.load, sa - bd.special) + workerScore(s, lc + bd.load, sc + bd.special) - before + side(s, a, c, g, 1, bd.load);
+      const d1 =
+        workerScore(s, la - bd.load, sa - bd.special) +
+        workerScore(s, lc + bd.load, sc + bd.special) -
+        before +
+        side(s, a, c, g, 1, bd.load);
       if (d1 < best) {
         best = d1;
         bestMoves = [[b, c]];
@@ -209,7 +239,11 @@ function balanceStep(s: State, ctx: Ctx, b: number): number {
       }
     }
     if (wholePart && lc + partLoad <= capC && passOk(s, a, c, g, part.length)) {
-      const d2 = workerScore(s, la - partLoad, sa - partSpec) + workerScore(s, lc + partLoad, sc + partSpec) - before + side(s, a, c, g, part.length, partLoad);
+      const d2 =
+        workerScore(s, la - partLoad, sa - partSpec) +
+        workerScore(s, lc + partLoad, sc + partSpec) -
+        before +
+        side(s, a, c, g, part.length, partLoad);
       if (d2 < best) {
         best = d2;
         bestMoves = part.map((x) => [x, c] as [number, number]);
@@ -228,7 +262,10 @@ function balanceStep(s: State, ctx: Ctx, b: number): number {
       const dBal = workerScore(s, la - dl, sa - ds) + workerScore(s, lc + dl, sc + ds) - before;
       if (dBal >= best + 2 * PART + KM) continue;
       if (lc + dl > capC || la - dl > capA) continue;
-      const sides = o.g === g ? (KM * s.distancePerKm * dl * kmDiff) / Math.max(s.target, 1e-9) : sideB + side(s, c, a, o.g, 1, o.load);
+      const sides =
+        o.g === g
+          ? (KM * s.distancePerKm * dl * kmDiff) / Math.max(s.target, 1e-9)
+          : sideB + side(s, c, a, o.g, 1, o.load);
       const d3 = dBal + sides;
       if (d3 >= best) continue;
       if (o.g !== g && !passOk(s, c, a, o.g, 1)) continue;
@@ -248,7 +285,8 @@ function balanceStep(s: State, ctx: Ctx, b: number): number {
 export function reduceMax(s: State, maxSteps = 400): void {
   for (let step = 0; step < maxSteps; step += 1) {
     let a = -1;
-    for (let w = 0; w < s.workers.length; w += 1) if (s.workers[w]!.cap > 0 && (a < 0 || s.load[w]! > s.load[a]!)) a = w;
+    for (let w = 0; w < s.workers.length; w += 1)
+      if (s.workers[w]!.cap > 0 && (a < 0 || s.load[w]! > s.load[a]!)) a = w;
     if (a < 0) return;
     const top = s.load[a]!;
     // Special loads may move within the band around their average (or the bounds already reached).
@@ -262,7 +300,8 @@ export function reduceMax(s: State, maxSteps = 400): void {
     let bestMoves: Array<[number, number]> | null = null;
     let bestC = -1;
     const okSpec = (sa: number, sc: number) => sa >= specMin && sa <= specMax && sc >= specMin && sc <= specMax;
-    const better = (peak: number, sideCost: number) => peak < best - 1e-9 || (peak < best + 1e-9 && sideCost < bestSide);
+    const better = (peak: number, sideCost: number) =>
+      peak < best - 1e-9 || (peak < best + 1e-9 && sideCost < bestSide);
     for (const b of mine) {
       const bd = s.buildings[b]!;
       for (let c = 0; c < s.workers.length; c += 1) {
@@ -304,7 +343,7 @@ export function reduceMax(s: State, maxSteps = 400): void {
 }
 
 /** Workers tried for a pair re-cut with the max worker (all of them in small communities). */
-const PAIR_CANDIDATES = 40;
+const PAIR_CANDIDATES = 12;
 
 /**
  * Re-cuts the movable buildings of the max worker a and of one other worker as evenly as whole
@@ -419,7 +458,8 @@ export function improveProximity(s: State, maxPasses = 20): void {
       const bd = s.buildings[b]!;
       const g = bd.g;
       const cands = candidates(s, ctx, g, a, false);
-      if (pass > 1 && changed[a]! < pass - 1 && !cands.some((c) => changed[c]! >= pass - 1)) continue;
+      if (pass > 1 && changed[a]! < pass - 1 && !cands.some((c) => changed[c]! >= pass - 1 && ctx.isLight[c] === 0))
+        continue;
       let best = -1e-9;
       let bestMoves: Array<[number, number]> | null = null;
       let bestC = -1;
@@ -431,7 +471,11 @@ export function improveProximity(s: State, maxPasses = 20): void {
         const sc = s.spec[c]!;
         const gainB = side(s, a, c, g, 1, bd.load);
         const kmDiff = km(s, c, g) - km(s, a, g);
-        if (within(la - bd.load, sa - bd.special) && within(lc + bd.load, sc + bd.special) && lc + bd.load <= s.workers[c]!.cap) {
+        if (
+          within(la - bd.load, sa - bd.special) &&
+          within(lc + bd.load, sc + bd.special) &&
+          lc + bd.load <= s.workers[c]!.cap
+        ) {
           const gain = gainB;
           if (gain < best) {
             best = gain;
@@ -446,7 +490,10 @@ export function improveProximity(s: State, maxPasses = 20): void {
           const ds = bd.special - o.special;
           if (!within(la - dl, sa - ds) || !within(lc + dl, sc + ds)) continue;
           if (lc + dl > s.workers[c]!.cap || la - dl > s.workers[a]!.cap) continue;
-          const gain = o.g === g ? (KM * s.distancePerKm * dl * kmDiff) / Math.max(s.target, 1e-9) : gainB + side(s, c, a, o.g, 1, o.load);
+          const gain =
+            o.g === g
+              ? (KM * s.distancePerKm * dl * kmDiff) / Math.max(s.target, 1e-9)
+              : gainB + side(s, c, a, o.g, 1, o.load);
           if (gain >= best || (o.g !== g && !passOk(s, c, a, o.g, 1))) continue;
           best = gain;
           bestMoves = [

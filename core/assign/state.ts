@@ -58,11 +58,20 @@ export interface State {
   /** Average load per available worker (the divisible lower bound). */
   target: number;
   targetSpecial: number;
+  /**
+   * Relative deviation from the average tolerated before balancing turns steep: ±7 % (max/min near
+   * 1.15), but never finer than the work comes in: half a typical building, one resident.
+   */
+  band: number;
+  bandSpecial: number;
   distancePerKm: number;
   warnings: string[];
   dist(w: number, g: number): number;
   knownDistance(w: number, g: number): boolean;
 }
+
+/** Relative deviation from the average load tolerated before balancing turns steep. */
+const BAND = 0.07;
 
 function count(map: Map<number, number>, key: number, delta: number): void {
   const next = (map.get(key) ?? 0) + delta;
@@ -81,7 +90,8 @@ export function moveBuilding(s: State, b: number, to: number): void {
     count(s.held[from]!, bd.g, -1);
     const before = s.holders[bd.g]!.has(from);
     count(s.holders[bd.g]!, from, -1);
-    if (before && !s.holders[bd.g]!.has(from) && s.workers[from]!.role === 'gridworker') s.gwCount[bd.g] = s.gwCount[bd.g]! - 1;
+    if (before && !s.holders[bd.g]!.has(from) && s.workers[from]!.role === 'gridworker')
+      s.gwCount[bd.g] = s.gwCount[bd.g]! - 1;
   }
   if (to >= 0) {
     s.load[to] = s.load[to]! + bd.load;
@@ -197,7 +207,8 @@ export function buildState(input: AssignInput): State {
   const workerIndex = new Map<string, number>();
   const workers: SWorker[] = input.workers.map((w, i) => {
     workerIndex.set(w.id, i);
-    const idx = (ids: string[]) => new Set(ids.map((id) => gridIndex.get(id)).filter((g): g is number => g !== undefined));
+    const idx = (ids: string[]) =>
+      new Set(ids.map((id) => gridIndex.get(id)).filter((g): g is number => g !== undefined));
     return {
       id: w.id,
       name: w.name ?? w.id,
@@ -247,15 +258,24 @@ export function buildState(input: AssignInput): State {
     totalSpecial,
     target: available > 0 ? totalLoad / available : 0,
     targetSpecial: available > 0 ? totalSpecial / available : 0,
+    band: BAND,
+    bandSpecial: BAND,
     distancePerKm: weights.distancePerKm,
     warnings,
     dist: (w, g) => distances[w * nG + g]!,
     knownDistance: (w, g) => known[w * nG + g] === 1,
   };
+  const sorted = buildings.map((b) => b.load).sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
+  if (s.target > 0) s.band = Math.max(BAND, median / 2 / s.target);
+  if (s.targetSpecial > 0) s.bandSpecial = Math.max(BAND, 1 / s.targetSpecial);
   for (const grid of grids) {
     // As many people as its load or its special-needs residents need (whichever is more), plus two
     // so that balancing has room to move a building.
-    const need = Math.max(s.target > 0 ? grid.load / s.target : 0, s.targetSpecial > 0 ? grid.special / s.targetSpecial : 0);
+    const need = Math.max(
+      s.target > 0 ? grid.load / s.target : 0,
+      s.targetSpecial > 0 ? grid.special / s.targetSpecial : 0,
+    );
     grid.maxHolders = Math.min(grid.buildings.length, Math.ceil(need) + 2);
   }
   applyPins(s, input, gridIndex, workerIndex, buildingIndex);
@@ -306,6 +326,7 @@ function applyPins(
   }
   for (let w = 0; w < s.workers.length; w += 1) {
     const worker = s.workers[w]!;
-    if (s.load[w]! > worker.cap) s.warnings.push(`${worker.name} 的固定分配已超过其容量（${Math.round(s.load[w]!)} > ${worker.cap}）`);
+    if (s.load[w]! > worker.cap)
+      s.warnings.push(`${worker.name} 的固定分配已超过其容量（${Math.round(s.load[w]!)} > ${worker.cap}）`);
   }
 }

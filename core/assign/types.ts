@@ -23,10 +23,11 @@
  *
  * Hard constraints: every building to exactly one worker (or reported uncovered with a reason);
  * `capacity` is a ceiling on a worker's load (not a share); never a building of a `mustNotGridIds`
- * grid; at least one building of each `mustGridIds` grid; pins kept exactly.
+ * grid; at least one building of each `mustGridIds` grid; pins kept exactly (a pin wins over a
+ * must-not or a capacity, with a warning: the admin decided).
  * Objectives, in order: (1) balance — loads and special loads near their averages (a steep
- * penalty beyond ±7 %), then the max load pushed down to the optimum where the special loads stay
- * within ±8 % of theirs; (2) proximity and fewer splits — only through moves that keep every load
+ * penalty beyond ±7 %), then the max load pushed down toward the optimum (moves, swaps and exact
+ * re-cuts of two people's buildings) while the special loads stay within ±8 % of theirs; (2) proximity and fewer splits — only through moves that keep every load
  * and special load within the max/min already reached. People with capacity 0 are unavailable and
  * do not count in the balance.
  *

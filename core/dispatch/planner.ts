@@ -1,3 +1,4 @@
+import { seededRng } from '../random';
 import { dispatchParams, tripTiming, tripTimeFromFloors } from './time-model';
 import type {
   DispatchBuilding,
@@ -10,9 +11,6 @@ import type {
   Trip,
 } from './types';
 
-/** How a trip came to its volunteer (drives the explanation). */
-type Origin = 'greedy' | 'affinity' | 'packed' | 'moved' | 'swapped' | 'split';
-
 interface WorkTrip {
   building: DispatchBuilding;
   /** Delivery order: floor ascending, then id. */
@@ -22,7 +20,6 @@ interface WorkTrip {
   wave: 1 | 2;
   /** Earliest deadline on the trip (Infinity: none). */
   deadlineS: number;
-  origin: Origin;
   /** Creation sequence: the stable tie-break and the order of trips of one wave. */
   seq: number;
 }
@@ -56,13 +53,7 @@ function canServe(w: Worker, buildingId: string, weightKg: number): boolean {
   return w.v.capacityKg + EPS >= weightKg && (w.allowed === null || w.allowed.has(buildingId));
 }
 
-function makeTrip(
-  building: DispatchBuilding,
-  orders: DispatchOrder[],
-  origin: Origin,
-  seq: number,
-  p: DispatchParams,
-): WorkTrip {
+function makeTrip(building: DispatchBuilding, orders: DispatchOrder[], seq: number, p: DispatchParams): WorkTrip {
   const sorted = [...orders].sort(deliverySort);
   const floors: number[] = [];
   let weightKg = 0;
@@ -75,7 +66,7 @@ function makeTrip(
     if (isUrgent(o)) wave = 1;
   }
   const durationS = tripTimeFromFloors(sorted.length, floors, building, p);
-  return { building, orders: sorted, weightKg, durationS, wave, deadlineS, origin, seq };
+  return { building, orders: sorted, weightKg, durationS, wave, deadlineS, seq };
 }
 
 /** A worker's trips in execution order: wave 1 by earliest deadline, then wave 2, stable by seq. */
@@ -226,8 +217,7 @@ function greedySchedule(
       let chunk = nextChunk(target.pool, wave, best.v.capacityKg * scale);
       if (chunk.length === 0) chunk = nextChunk(target.pool, wave, best.v.capacityKg);
       if (chunk.length === 0) break;
-      const affinity = best.lastBuildingId === target.building.id;
-      const trip = makeTrip(target.building, chunk, affinity ? 'affinity' : 'greedy', seq, p);
+      const trip = makeTrip(target.building, chunk, seq, p);
       seq += 1;
       best.trips.push(trip);
       best.finishS += trip.durationS;
@@ -270,38 +260,44 @@ function exchangeKeepsDeadlines(
 function exchangePairs(v: Worker, workers: readonly Worker[], target: number, p: DispatchParams): boolean {
   const mine = v.trips;
   let best: { give: WorkTrip[]; take: WorkTrip[]; u: Worker; pairMax: number } | null = null;
-  const consider = (u: Worker, give: WorkTrip[], take: WorkTrip[]): void => {
-    const d = give.reduce((s, t) => s + t.durationS, 0) - take.reduce((s, t) => s + t.durationS, 0);
-    if (d <= EPS) return;
-    const pairMax = Math.max(v.finishS - d, u.finishS + d);
-    if (pairMax >= target - EPS || (best && pairMax >= best.pairMax - EPS)) return;
-    if (!give.every((t) => canServe(u, t.building.id, t.weightKg))) return;
-    if (!take.every((t) => canServe(v, t.building.id, t.weightKg))) return;
-    if (!exchangeKeepsDeadlines(v, u, give, take, p)) return;
-    best = { give, take, u, pairMax };
-  };
+  const fits = (w: Worker, t: WorkTrip): boolean => canServe(w, t.building.id, t.weightKg);
   for (const u of workers) {
     if (u === v) continue;
     const theirs = u.trips;
     for (let i = 0; i < mine.length; i += 1) {
       const a = mine[i] as WorkTrip;
+      if (!fits(u, a)) continue;
       for (let j = 0; j < theirs.length; j += 1) {
         const b = theirs[j] as WorkTrip;
-        for (let k = i + 1; k < mine.length; k += 1) consider(u, [a, mine[k] as WorkTrip], [b]);
-        for (let k = j + 1; k < theirs.length; k += 1) consider(u, [a], [b, theirs[k] as WorkTrip]);
+        if (!fits(v, b)) continue;
+        // v gives a and a2, takes b.
+        for (let k = i + 1; k < mine.length; k += 1) {
+          const a2 = mine[k] as WorkTrip;
+          const d = a.durationS + a2.durationS - b.durationS;
+          const pairMax = Math.max(v.finishS - d, u.finishS + d);
+          if (d <= EPS || pairMax >= target - EPS || (best && pairMax >= best.pairMax - EPS) || !fits(u, a2)) continue;
+          if (!exchangeKeepsDeadlines(v, u, [a, a2], [b], p)) continue;
+          best = { give: [a, a2], take: [b], u, pairMax };
+        }
+        // v gives a, takes b and b2.
+        for (let k = j + 1; k < theirs.length; k += 1) {
+          const b2 = theirs[k] as WorkTrip;
+          const d = a.durationS - b.durationS - b2.durationS;
+          const pairMax = Math.max(v.finishS - d, u.finishS + d);
+          if (d <= EPS || pairMax >= target - EPS || (best && pairMax >= best.pairMax - EPS) || !fits(v, b2)) continue;
+          if (!exchangeKeepsDeadlines(v, u, [a], [b, b2], p)) continue;
+          best = { give: [a], take: [b, b2], u, pairMax };
+        }
       }
     }
   }
-  const chosen = best as { give: WorkTrip[]; take: WorkTrip[]; u: Worker } | null;
-  if (!chosen) return false;
-  for (const t of chosen.give) {
+  if (!best) return false;
+  for (const t of best.give) {
     removeTrip(v, t);
-    t.origin = 'swapped';
-    addTrip(chosen.u, t);
+    addTrip(best.u, t);
   }
-  for (const t of chosen.take) {
-    removeTrip(chosen.u, t);
-    t.origin = 'swapped';
+  for (const t of best.take) {
+    removeTrip(best.u, t);
     addTrip(v, t);
   }
   return true;
@@ -313,53 +309,55 @@ function exchangePairs(v: Worker, workers: readonly Worker[], target: number, p:
  * when all three end before `target`. Moves and single swaps only, to stay fast.
  */
 function chainMove(v: Worker, workers: readonly Worker[], target: number, p: DispatchParams): boolean {
-  type Op = { give: WorkTrip; take: WorkTrip | null };
-  const opsBetween = (from: readonly WorkTrip[], to: Worker, back: readonly WorkTrip[], giver: Worker): Op[] => {
-    const ops: Op[] = [];
-    for (const a of from) {
-      if (!canServe(to, a.building.id, a.weightKg)) continue;
-      ops.push({ give: a, take: null });
-      for (const b of back) {
-        if (b.durationS < a.durationS - EPS && canServe(giver, b.building.id, b.weightKg))
-          ops.push({ give: a, take: b });
-      }
-    }
-    return ops;
-  };
-  const delta = (op: Op): number => op.give.durationS - (op.take?.durationS ?? 0);
+  interface Op {
+    give: WorkTrip;
+    take: WorkTrip | null;
+  }
   let best: { u: Worker; w: Worker; first: Op; second: Op; worst: number } | null = null;
-  const earliestFirst = [...workers].sort((a, b) => a.finishS - b.finishS || byId(a.v, b.v));
+  const earliestFirst = [...workers].sort((x, y) => x.finishS - y.finishS || byId(x.v, y.v));
+  // Plain loops, no allocation per candidate: this runs over every pair of volunteers.
   for (const u of workers) {
     if (u === v) continue;
-    for (const first of opsBetween(v.trips, u, u.trips, v)) {
-      const d1 = delta(first);
-      const vAfter = v.finishS - d1;
-      const uAfter = u.finishS + d1;
-      if (vAfter >= target - EPS || uAfter < target - EPS) continue; // a plain move already does it
-      if (best && vAfter >= best.worst - EPS) continue;
-      const uTrips = [...u.trips.filter((t) => t !== first.take), first.give];
-      for (const w of earliestFirst) {
-        if (w.finishS >= (best?.worst ?? target) - EPS) break; // w only grows
-        if (w === v || w === u) continue;
-        for (const second of opsBetween(uTrips, w, w.trips, u)) {
-          const d2 = delta(second);
-          const worst = Math.max(vAfter, uAfter - d2, w.finishS + d2);
-          if (worst >= target - EPS || (best && worst >= best.worst - EPS)) continue;
-          best = { u, w, first, second, worst };
+    for (const a of v.trips) {
+      if (!canServe(u, a.building.id, a.weightKg)) continue;
+      for (let bi = -1; bi < u.trips.length; bi += 1) {
+        const b = bi < 0 ? null : (u.trips[bi] ?? null);
+        if (b && (b.durationS >= a.durationS - EPS || !canServe(v, b.building.id, b.weightKg))) continue;
+        const d1 = a.durationS - (b?.durationS ?? 0);
+        const vAfter = v.finishS - d1;
+        const uAfter = u.finishS + d1;
+        if (vAfter >= target - EPS || uAfter < target - EPS) continue; // a plain move already does it
+        if (best && vAfter >= best.worst - EPS) continue;
+        // u must shed more than its excess, and w grows by that much: prune on both.
+        const excess = uAfter - target;
+        for (const w of earliestFirst) {
+          if (w.finishS + excess >= (best?.worst ?? target) - EPS) break; // later w only grow
+          if (w === v || w === u) continue;
+          // What u holds after the first step: its trips but b, and a (index u.trips.length).
+          for (let ci = 0; ci <= u.trips.length; ci += 1) {
+            const c = ci === u.trips.length ? a : u.trips[ci];
+            if (!c || c === b || c.durationS <= excess + EPS || !canServe(w, c.building.id, c.weightKg)) continue;
+            for (let ei = -1; ei < w.trips.length; ei += 1) {
+              const e = ei < 0 ? null : (w.trips[ei] ?? null);
+              if (e && (e.durationS >= c.durationS - EPS || !canServe(u, e.building.id, e.weightKg))) continue;
+              const d2 = c.durationS - (e?.durationS ?? 0);
+              const worst = Math.max(vAfter, uAfter - d2, w.finishS + d2);
+              if (worst >= target - EPS || (best && worst >= best.worst - EPS)) continue;
+              best = { u, w, first: { give: a, take: b }, second: { give: c, take: e }, worst };
+            }
+          }
         }
       }
     }
   }
   if (!best) return false;
   const { u, w, first, second } = best;
-  const swap = (a: Worker, b: Worker, op: Op): void => {
-    removeTrip(a, op.give);
-    op.give.origin = op.take ? 'swapped' : 'moved';
-    addTrip(b, op.give);
+  const swap = (x: Worker, y: Worker, op: Op): void => {
+    removeTrip(x, op.give);
+    addTrip(y, op.give);
     if (op.take) {
-      removeTrip(b, op.take);
-      op.take.origin = 'swapped';
-      addTrip(a, op.take);
+      removeTrip(y, op.take);
+      addTrip(x, op.take);
     }
   };
   const snapshot = [v, u, w].map((x) => ({ x, trips: [...x.trips], finishS: x.finishS }));
@@ -406,7 +404,6 @@ function improveOnce(
   }
   if (bestMove) {
     removeTrip(v, bestMove.t);
-    bestMove.t.origin = 'moved';
     addTrip(bestMove.u, bestMove.t);
     return true;
   }
@@ -430,8 +427,6 @@ function improveOnce(
     const { a, b, u } = bestSwap;
     removeTrip(v, a);
     removeTrip(u, b);
-    a.origin = 'swapped';
-    b.origin = 'swapped';
     addTrip(u, a);
     addTrip(v, b);
     return true;
@@ -475,8 +470,8 @@ function improveOnce(
     const { t, k, giveUpper, u } = bestSplit;
     const lower = t.orders.slice(0, k);
     const upper = t.orders.slice(k);
-    const kept = makeTrip(t.building, giveUpper ? lower : upper, t.origin, t.seq, p);
-    const given = makeTrip(t.building, giveUpper ? upper : lower, 'split', seqAfter(), p);
+    const kept = makeTrip(t.building, giveUpper ? lower : upper, t.seq, p);
+    const given = makeTrip(t.building, giveUpper ? upper : lower, seqAfter(), p);
     // A wave-1 split must keep every deadline on both sides (checked only for the best candidate).
     if (
       t.wave === 1 &&
@@ -567,8 +562,6 @@ function refit(workers: Worker[], p: DispatchParams): boolean {
     }
   }
   if (!best) return false;
-  const owner = new Map<WorkTrip, Worker>();
-  for (const w of workers) for (const t of w.trips) owner.set(t, w);
   for (const w of workers) {
     w.trips = [];
     w.finishS = w.busyS;
@@ -576,26 +569,29 @@ function refit(workers: Worker[], p: DispatchParams): boolean {
   best.list.forEach((t, k) => {
     const w = workers[best.chosen[k] ?? -1];
     if (!w) return;
-    if (owner.get(t) !== w) t.origin = 'packed';
     addTrip(w, t);
   });
   return true;
 }
 
 /**
- * Local improvement. First the makespan: the volunteer who finishes last moves, swaps or splits
- * one trip towards an earlier one, until that no longer helps. Then fairness below it: a few
- * sweeps, most loaded first, of moves and swaps between any two volunteers. Every step lowers
- * the larger finish time of the pair, so the makespan never grows. Bounded by `improveRounds`.
+ * Local improvement. First the makespan: the volunteer who finishes last moves, swaps,
+ * exchanges (2-for-1, ejection chains) or splits trips towards earlier ones, until that no
+ * longer helps. Then fairness below it: a few sweeps, most loaded first, of moves, swaps and
+ * splits between any two volunteers. Every step lowers the larger finish time of the pair, so
+ * the makespan never grows. Bounded by `improveRounds` steps.
  */
 function improve(workers: Worker[], p: DispatchParams, firstSeq: number): number {
+  // Exchanges and chains pay off when each volunteer has few trips; with many, moves and swaps
+  // already balance finely and the deeper searches would cost more than they bring.
+  const deep = workers.reduce((n, w) => n + w.trips.length, 0) <= 8 * workers.length;
   let seq = firstSeq;
   const nextSeq = (): number => (seq += 1);
   let budget = p.improveRounds;
   const byFinish = (a: Worker, b: Worker): number => b.finishS - a.finishS || byId(a.v, b.v);
   while (budget > 0) {
     const v = workers.reduce<Worker | null>((m, w) => (m === null || byFinish(w, m) < 0 ? w : m), null);
-    if (!v || v.trips.length === 0 || !improveOnce(v, workers, p, true, nextSeq, true)) break;
+    if (!v || v.trips.length === 0 || !improveOnce(v, workers, p, true, nextSeq, deep)) break;
     budget -= 1;
   }
   for (let sweep = 0; sweep < 3 && budget > 0; sweep += 1) {
@@ -621,21 +617,30 @@ function minutes(s: number): number {
   return Math.round(s / 60);
 }
 
-function tripReason(w: Worker, trip: WorkTrip, floors: readonly number[], tripCount: number): string {
-  const who =
-    trip.origin === 'affinity'
-      ? '继续配送自己正在送的这栋楼（一人包一个楼道）'
-      : trip.origin === 'greedy'
-        ? '派单时最早空闲的可派志愿者'
-        : trip.origin === 'packed'
-          ? '按“长趟先排、补进最合适的空档”统筹后分给该志愿者，使大家差不多同时送完'
-          : trip.origin === 'split'
-            ? '这栋楼订单较多，拆出一部分由较空闲的志愿者分担'
-            : '为均衡工作量，从任务最多的志愿者处调整过来';
-  const scope = w.v.buildingIds.length > 0 ? '负责该楼栋' : '可配送任意楼栋';
-  const batch = `同楼${floorsText(floors)}${trip.orders.length}单合并一趟，共${trip.weightKg.toFixed(1)}kg（载重${w.v.capacityKg}kg以内）`;
-  const wave = trip.wave === 1 ? '含特殊需求/药品/限时订单，第一波优先送；' : '';
-  return `${wave}${who}；${scope}；${batch}；本次共${tripCount}趟，预计${minutes(w.finishS)}分钟内完成`;
+/** What the explanation of a trip draws on, from the final plan. */
+interface ReasonContext {
+  /** Earliest and latest finish over volunteers with work (seconds). */
+  lowS: number;
+  highS: number;
+  /** Volunteers who may carry this trip (building and capacity). */
+  carriers: number;
+  /** Volunteers serving this building in the plan. */
+  owners: number;
+}
+
+function tripReason(w: Worker, trip: WorkTrip, floors: readonly number[], tripCount: number, c: ReasonContext): string {
+  const parts: string[] = [];
+  if (trip.wave === 1) parts.push('第一波：含特殊需求/药品/限时订单，优先送');
+  parts.push(`同楼${floorsText(floors)}${trip.orders.length}单合并一趟，共${trip.weightKg.toFixed(1)}kg`);
+  if (w.v.buildingIds.length > 0) parts.push('该志愿者负责这栋楼');
+  parts.push(
+    `载重${w.v.capacityKg}kg装得下` + (c.carriers <= 3 ? `（能背这么重的在岗志愿者只有${c.carriers}位）` : ''),
+  );
+  parts.push(c.owners === 1 ? '一人包下这栋楼' : `这栋楼单多，由${c.owners}位志愿者分担`);
+  const range =
+    minutes(c.lowS) === minutes(c.highS) ? `${minutes(c.highS)}分钟` : `${minutes(c.lowS)}–${minutes(c.highS)}分钟`;
+  parts.push(`共分到${tripCount}趟，约${minutes(w.finishS)}分钟送完（全体志愿者${range}内送完）`);
+  return parts.join('；');
 }
 
 /** One complete schedule (greedy, re-pack, improvement) on fresh copies, trips at `scale` of capacity. */
@@ -657,16 +662,84 @@ function schedule(
     seq = improve(workers, p, seq);
     if (Math.max(...workers.map((w) => w.finishS)) >= before - EPS) break;
   }
+  perturb(workers, p, seq);
   const makespanS = Math.max(0, ...workers.filter((w) => w.trips.length > 0).map((w) => w.finishS));
   return { workers, pools, makespanS };
 }
 
+/** Makespan, then the sum of squared finish times (the spread): lower is better. */
+function score(workers: readonly Worker[]): [number, number] {
+  let max = 0;
+  let squares = 0;
+  for (const w of workers) {
+    max = Math.max(max, w.finishS);
+    squares += w.finishS * w.finishS;
+  }
+  return [max, squares];
+}
+
 /**
- * Assigns accepted orders to on-duty volunteers: batches each building's orders by floor into
- * trips sized to each volunteer's capacity, special-needs / medicine / deadline orders in the
- * first wave (earliest deadline first), the rest longest trip first onto the earliest-free
- * eligible volunteer, then improves by moves, swaps and splits until the makespan and the load
- * spread stop falling. Deterministic: the same input (in any order) gives the same plan.
+ * Iterated local search on small and mid-sized plans (≤ 200 trips): kick the volunteers who
+ * finish last by handing a few of their deadline-free trips to random eligible volunteers, improve
+ * again, keep the result if it is better. The generator is seeded from the instance's size, so
+ * the same input still gives the same plan.
+ */
+function perturb(workers: Worker[], p: DispatchParams, firstSeq: number): number {
+  const tripCount = workers.reduce((s, w) => s + w.trips.length, 0);
+  // Fewer kicks with many volunteers (each costs more there); none on large plans.
+  const full = Math.round((p.kicks * Math.min(workers.length, 20)) / Math.max(workers.length, 1));
+  const kicks = tripCount <= 120 ? full : tripCount <= 200 ? Math.floor(full / 5) : 0;
+  let seq = firstSeq;
+  if (kicks === 0 || workers.length < 2) return seq;
+  const rng = seededRng(tripCount * 1009 + workers.length);
+  let best = { state: workers.map((w) => ({ trips: [...w.trips], finishS: w.finishS })), score: score(workers) };
+  for (let k = 0; k < kicks; k += 1) {
+    const top = [...workers].sort((a, b) => b.finishS - a.finishS || byId(a.v, b.v)).slice(0, 3);
+    for (const v of top) {
+      const movable = v.trips.filter((t) => t.deadlineS === Infinity);
+      const t = movable[Math.floor(rng() * movable.length)];
+      if (!t) continue;
+      const options = workers.filter((u) => u !== v && canServe(u, t.building.id, t.weightKg));
+      const u = options[Math.floor(rng() * options.length)];
+      if (!u) continue;
+      removeTrip(v, t);
+      addTrip(u, t);
+    }
+    seq = improve(workers, p, seq);
+    const now = score(workers);
+    const better = now[0] < best.score[0] - EPS || (now[0] <= best.score[0] + EPS && now[1] < best.score[1] - EPS);
+    if (better) best = { state: workers.map((w) => ({ trips: [...w.trips], finishS: w.finishS })), score: now };
+    else {
+      workers.forEach((w, i) => {
+        const saved = best.state[i];
+        if (!saved) return;
+        w.trips = [...saved.trips];
+        w.finishS = saved.finishS;
+      });
+    }
+  }
+  return seq;
+}
+
+/**
+ * Assigns accepted orders to on-duty volunteers (issue 4).
+ *
+ * 1. Batching: each building's orders are cut, floor by floor, into trips sized to the capacity of
+ *    the volunteer who takes them (one stairwell per trip); special-needs / medicine / deadline
+ *    orders form the first wave, earliest deadline first, topped up with ordinary orders of the
+ *    floors already visited.
+ * 2. Greedy list schedule: the earliest-free eligible volunteer takes the next trip — wave 1 by
+ *    deadline, wave 2 staying in their own building, else the longest trip first.
+ * 3. Re-pack (MULTIFIT: bisect a finish time, place trips longest / most restricted first) and
+ *    local improvement: moves, swaps, 2-for-1 exchanges, depth-2 ejection chains and splits of a
+ *    trip between two volunteers, each lowering the later finish of the pair without breaking
+ *    a deadline; then a seeded iterated local search on small and mid-sized plans.
+ * 4. When the work is only a few rounds per volunteer, the same is run with trips scaled down so
+ *    the rounds come out even; the earlier makespan wins.
+ *
+ * Deterministic: the same input, in any order, gives the same plan (ties broken by id; the
+ * search's generator is seeded from the instance). Every order is in exactly one trip or listed
+ * as unassigned with a Chinese reason; every trip and order carries a Chinese explanation.
  */
 export function planDispatch(input: DispatchInput): DispatchPlan {
   const p = dispatchParams(input.params);
@@ -755,6 +828,13 @@ export function planDispatch(input: DispatchInput): DispatchPlan {
   const byOrder: Record<string, OrderAssignment> = {};
   const loadS: Record<string, number> = {};
   let makespanS = 0;
+  const busy = workers.filter((w) => w.trips.length > 0);
+  const lowS = Math.min(...busy.map((w) => w.finishS));
+  const highS = Math.max(...busy.map((w) => w.finishS));
+  const owners = new Map<string, Set<string>>();
+  for (const w of busy) {
+    for (const t of w.trips) owners.set(t.building.id, (owners.get(t.building.id) ?? new Set()).add(w.v.id));
+  }
   for (const w of workers) {
     const ordered = executionOrder(w.trips);
     loadS[w.v.id] = w.finishS - w.busyS;
@@ -762,7 +842,12 @@ export function planDispatch(input: DispatchInput): DispatchPlan {
     for (const trip of ordered) {
       const timing = tripTiming(trip.orders, trip.building, p);
       const floors = [...new Set(trip.orders.map((o) => o.floor))];
-      const reason = tripReason(w, trip, floors, ordered.length);
+      const reason = tripReason(w, trip, floors, ordered.length, {
+        lowS,
+        highS,
+        carriers: workers.filter((x) => canServe(x, trip.building.id, trip.weightKg)).length,
+        owners: owners.get(trip.building.id)?.size ?? 1,
+      });
       const tripIndex = trips.length;
       trips.push({
         volunteerId: w.v.id,
@@ -778,7 +863,10 @@ export function planDispatch(input: DispatchInput): DispatchPlan {
       trip.orders.forEach((o, i) => {
         const deliverAtS = t + (timing.deliverOffsetsS[i] ?? 0);
         const late =
-          o.deadlineS !== null ? `；限时${minutes(o.deadlineS)}分钟，预计第${minutes(deliverAtS)}分钟送到` : '';
+          o.deadlineS === null
+            ? ''
+            : `；限时${minutes(o.deadlineS)}分钟，预计第${minutes(deliverAtS)}分钟送到` +
+              (deliverAtS > o.deadlineS + EPS ? '，可能超时，请网格员关注或另派人手' : '');
         byOrder[o.id] = { volunteerId: w.v.id, tripIndex, deliverAtS, reason: `${reason}${late}` };
       });
       t += timing.durationS;

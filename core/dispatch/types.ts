@@ -15,6 +15,10 @@
  *   seconds after the dispatch starts. An order is delivered when its door is reached.
  * - Waves: wave 1 = trips carrying a special-needs, medicine or deadline order; on every volunteer
  *   all wave-1 trips come before any wave-2 trip. The makespan is the end of the last trip.
+ *
+ * The planner (`planDispatch` in `planner.ts`) minimises the makespan, then evens out when each
+ * volunteer finishes, keeping every deadline; see its comment for the steps. Baselines for the
+ * benchmark are in `baselines.ts`, seeded instances in `instances.ts`.
  */
 
 /** An accepted order waiting for a volunteer. */
@@ -67,8 +71,10 @@ export interface DispatchParams {
   pickupS: number;
   /** Checking out one trip at the depot. */
   tripOverheadS: number;
-  /** Local-improvement passes after the greedy schedule (moves, swaps, splits). */
+  /** Local-improvement steps after the greedy schedule (moves, swaps, exchanges, splits). */
   improveRounds: number;
+  /** Iterated-local-search kicks on plans of ≤ 120 trips (a fifth of them up to 200 trips, none above). */
+  kicks: number;
 }
 
 /** The defaults, from the seeds (walking 1.2 m/s with a load, 30 s per door). */
@@ -82,6 +88,7 @@ export const DEFAULT_DISPATCH_PARAMS: DispatchParams = {
   pickupS: 10,
   tripOverheadS: 60,
   improveRounds: 2000,
+  kicks: 40,
 };
 
 /** What the planner is given. */

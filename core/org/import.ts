@@ -217,15 +217,23 @@ export function planImport(rows: readonly ImportRow[], existing: ExistingStructu
   const grids = new Map<string, ImportPlan['grids'][number]>();
   const buildings = new Map<string, ImportPlan['buildings'][number]>();
   const households: ImportPlan['households'] = [];
+  const gridIds = new Set(existing.grids.map((g) => g._id));
+  const buildingIds = new Set(existing.buildings.map((b) => b._id));
+  // A name's id may be held by a grid or building renamed since: the next free one, still stable.
+  const free = (taken: Set<string>, idOf: (name: string) => string, name: string) => {
+    let id = idOf(name);
+    for (let n = 2; taken.has(id); n += 1) id = idOf(`${name}#${n}`);
+    return id;
+  };
   for (const row of rows) {
-    const gridId = gridByName.get(row.grid) ?? gridIdFor(existing.communityId, row.grid);
+    const gridId = gridByName.get(row.grid) ?? free(gridIds, (n) => gridIdFor(existing.communityId, n), row.grid);
     if (!grids.has(gridId)) grids.set(gridId, { _id: gridId, name: row.grid, isNew: !gridByName.has(row.grid) });
     const known = buildingByName.get(row.building);
     if (known && known.gridId !== gridId) {
       errors.push({ row: row.row, column: '网格', message: `${row.building}已属于${gridName.get(known.gridId) ?? '另一个网格'}，请先在网格管理中调整` });
       continue;
     }
-    const buildingId = known?._id ?? buildingIdFor(existing.communityId, row.building);
+    const buildingId = known?._id ?? free(buildingIds, (n) => buildingIdFor(existing.communityId, n), row.building);
     const b = buildings.get(buildingId) ?? { _id: buildingId, name: row.building, gridId, isNew: !known, floors: 1 };
     b.floors = Math.max(b.floors, row.floor);
     buildings.set(buildingId, b);

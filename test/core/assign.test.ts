@@ -1,4 +1,11 @@
-import { assignGridworkers, weightedLoad, type AssignGrid, type AssignInput, type AssignPlan, type AssignWorker } from '../../core/assign';
+import {
+  assignGridworkers,
+  weightedLoad,
+  type AssignGrid,
+  type AssignInput,
+  type AssignPlan,
+  type AssignWorker,
+} from '../../core/assign';
 import { CITY_DISTRICT, generateDistrict } from '../../bench/assign-district';
 import { pick, randInt, seededRng } from '../../core/random';
 
@@ -18,7 +25,16 @@ function grid(id: string, loads: number[], opts: Partial<AssignGrid> = {}): Assi
 }
 
 function worker(id: string, opts: Partial<AssignWorker> = {}): AssignWorker {
-  return { id, role: 'gridworker', capacity: Number.POSITIVE_INFINITY, x: null, y: null, mustGridIds: [], mustNotGridIds: [], ...opts };
+  return {
+    id,
+    role: 'gridworker',
+    capacity: Number.POSITIVE_INFINITY,
+    x: null,
+    y: null,
+    mustGridIds: [],
+    mustNotGridIds: [],
+    ...opts,
+  };
 }
 
 /** Every building of every grid is in exactly one part, or listed uncovered. */
@@ -53,18 +69,25 @@ function bruteForceMaxLoad(loads: number[], workers: number): number {
 describe('gridworker assignment', () => {
   const district = generateDistrict(CITY_DISTRICT);
   const districtPlan = assignGridworkers(district);
+  // A quarter of it for the tests that re-run the assignment.
+  const town = generateDistrict({ ...CITY_DISTRICT, grids: 50, gridworkers: 38, groupLeaders: 10, sideM: 3000 });
+  const townPlan = assignGridworkers(town);
 
   it('weighs special-needs residents more than households', () => {
     expect(weightedLoad({ households: 100, specialNeeds: 0 })).toBe(100);
     expect(weightedLoad({ households: 100, specialNeeds: 10 })).toBe(130);
-    expect(weightedLoad({ households: 100, residents: 250, specialNeeds: 10 }, { resident: 0.2, specialNeed: 5 })).toBe(200);
+    expect(weightedLoad({ households: 100, residents: 250, specialNeeds: 10 }, { resident: 0.2, specialNeed: 5 })).toBe(
+      200,
+    );
   });
 
   it('covers every building of every grid exactly once, whole buildings only', () => {
     expectEveryBuildingOnce(district, districtPlan);
     expect(districtPlan.uncovered).toEqual([]);
     // A worker's load is exactly the sum of the whole buildings they hold.
-    const loadOf = new Map(district.grids.flatMap((g) => (g.buildings ?? []).map((b) => [`${g.id}/${b.id}`, weightedLoad(b)] as const)));
+    const loadOf = new Map(
+      district.grids.flatMap((g) => (g.buildings ?? []).map((b) => [`${g.id}/${b.id}`, weightedLoad(b)] as const)),
+    );
     for (const p of districtPlan.parts) {
       const sum = p.buildingIds.reduce((s, b) => s + loadOf.get(`${p.gridId}/${b}`)!, 0);
       expect(p.load).toBeCloseTo(sum, 6);
@@ -97,8 +120,10 @@ describe('gridworker assignment', () => {
   });
 
   it('is deterministic for the same input', () => {
-    const again = assignGridworkers(generateDistrict(CITY_DISTRICT));
-    expect(JSON.stringify(again)).toBe(JSON.stringify(districtPlan));
+    const again = assignGridworkers(
+      generateDistrict({ ...CITY_DISTRICT, grids: 50, gridworkers: 38, groupLeaders: 10, sideM: 3000 }),
+    );
+    expect(JSON.stringify(again)).toBe(JSON.stringify(townPlan));
   });
 
   it('reaches the known optimum max load on a small hand-made community', () => {
@@ -131,10 +156,14 @@ describe('gridworker assignment', () => {
   });
 
   it('honours must and must-not grids', () => {
-    const workers = district.workers.map((w) => ({ ...w, mustGridIds: [...w.mustGridIds], mustNotGridIds: [...w.mustNotGridIds] }));
-    workers[0]!.mustGridIds = ['G100'];
-    workers[1]!.mustNotGridIds = district.grids.slice(0, 150).map((g) => g.id);
-    const input = { ...district, workers };
+    const workers = town.workers.map((w) => ({
+      ...w,
+      mustGridIds: [...w.mustGridIds],
+      mustNotGridIds: [...w.mustNotGridIds],
+    }));
+    workers[0]!.mustGridIds = ['G045'];
+    workers[1]!.mustNotGridIds = town.grids.slice(0, 40).map((g) => g.id);
+    const input = { ...town, workers };
     const plan = assignGridworkers(input);
     for (const w of workers) {
       const held = plan.byWorker[w.id]!.gridIds;
@@ -144,10 +173,26 @@ describe('gridworker assignment', () => {
     expectEveryBuildingOnce(input, plan);
   });
 
+  it('gives a must grid to its person even when someone else lives nearer', () => {
+    const input: AssignInput = {
+      grids: [grid('G1', [100, 100], { x: 0, y: 0 }), grid('G2', [100, 100], { x: 5000, y: 0 })],
+      workers: [worker('A', { x: 0, y: 0, mustGridIds: ['G2'] }), worker('B', { x: 5000, y: 0 })],
+    };
+    const plan = assignGridworkers(input);
+    expect(plan.byWorker.A!.gridIds).toContain('G2');
+    expect(plan.reasons.G2).toContain('按要求必须负责');
+    expect(plan.warnings).toEqual([]);
+    expect(plan.loadMaxMin).toBe(1);
+  });
+
   it('never exceeds a capacity, and lists what nobody can take with a reason', () => {
     const input: AssignInput = {
       grids: [grid('G1', [100, 100]), grid('G2', [100, 100]), grid('G3', [80])],
-      workers: [worker('A', { capacity: 250 }), worker('B', { capacity: 150 }), worker('C', { mustNotGridIds: ['G3'], capacity: 100 })],
+      workers: [
+        worker('A', { capacity: 250 }),
+        worker('B', { capacity: 150 }),
+        worker('C', { mustNotGridIds: ['G3'], capacity: 100 }),
+      ],
     };
     const plan = assignGridworkers(input);
     for (const w of input.workers) expect(plan.byWorker[w.id]!.load).toBeLessThanOrEqual(w.capacity);
@@ -169,13 +214,17 @@ describe('gridworker assignment', () => {
   });
 
   it('keeps pins when re-run and re-solves the rest', () => {
-    const first = districtPlan;
+    const first = townPlan;
     const pinnedParts = first.parts.filter((_, i) => i % 7 === 0);
     const pinned = pinnedParts.map((p) => ({ gridId: p.gridId, workerId: p.workerId, buildingIds: p.buildingIds }));
     // Something changed since: a gridworker left, two joined.
-    const leaving = district.workers.find((w) => !pinnedParts.some((p) => p.workerId === w.id))!;
-    const workers = [...district.workers.filter((w) => w.id !== leaving.id), worker('N1', { x: 100, y: 100 }), worker('N2', { x: 5000, y: 5000 })];
-    const input = { ...district, workers, pinned };
+    const leaving = town.workers.find((w) => !pinnedParts.some((p) => p.workerId === w.id))!;
+    const workers = [
+      ...town.workers.filter((w) => w.id !== leaving.id),
+      worker('N1', { x: 100, y: 100 }),
+      worker('N2', { x: 2500, y: 2500 }),
+    ];
+    const input = { ...town, workers, pinned };
     const plan = assignGridworkers(input);
     for (const p of pinnedParts) {
       const now = plan.parts.find((q) => q.gridId === p.gridId && q.workerId === p.workerId)!;
@@ -223,7 +272,17 @@ describe('gridworker assignment', () => {
 
   it('shares a grid evenly among its buildings when only grid totals are known', () => {
     const input: AssignInput = {
-      grids: [{ id: 'G1', households: 400, residents: 1000, specialNeeds: 20, buildingIds: ['1', '2', '3', '4'], x: null, y: null }],
+      grids: [
+        {
+          id: 'G1',
+          households: 400,
+          residents: 1000,
+          specialNeeds: 20,
+          buildingIds: ['1', '2', '3', '4'],
+          x: null,
+          y: null,
+        },
+      ],
       workers: [worker('A'), worker('B')],
     };
     const plan = assignGridworkers(input);
@@ -264,7 +323,13 @@ describe('gridworker assignment', () => {
       );
       const pinned =
         rng() < 0.4
-          ? [{ gridId: grids[0]!.id, workerId: workers[0]!.id, buildingIds: rng() < 0.5 ? [grids[0]!.buildingIds[0]!] : undefined }]
+          ? [
+              {
+                gridId: grids[0]!.id,
+                workerId: workers[0]!.id,
+                buildingIds: rng() < 0.5 ? [grids[0]!.buildingIds[0]!] : undefined,
+              },
+            ]
           : [];
       const input: AssignInput = { grids, workers, pinned };
       const plan = assignGridworkers(input);
@@ -276,14 +341,19 @@ describe('gridworker assignment', () => {
         const wp = plan.byWorker[w.id]!;
         const pinnedHere = pinned.length > 0 && w.id === pinnedWorker;
         if (!pinnedHere) expect(wp.load).toBeLessThanOrEqual(w.capacity);
-        for (const g of w.mustNotGridIds) if (!pinnedHere) expect(`${label} ${w.id} ${wp.gridIds.includes(g)}`).toBe(`${label} ${w.id} false`);
-        if (w.maxGrids === 1 && w.mustGridIds.length === 0 && !pinnedHere) expect(wp.gridIds.length).toBeLessThanOrEqual(1);
+        for (const g of w.mustNotGridIds)
+          if (!pinnedHere) expect(`${label} ${w.id} ${wp.gridIds.includes(g)}`).toBe(`${label} ${w.id} false`);
+        if (w.maxGrids === 1 && w.mustGridIds.length === 0 && !pinnedHere)
+          expect(wp.gridIds.length).toBeLessThanOrEqual(1);
         for (const g of w.mustGridIds) {
           if (!wp.gridIds.includes(g)) expect(plan.warnings.join()).toContain(w.id);
         }
       }
       for (const pin of pinned) {
-        if (pin.buildingIds) expect(plan.parts.find((q) => q.gridId === pin.gridId && q.workerId === pin.workerId)?.buildingIds).toEqual(expect.arrayContaining(pin.buildingIds));
+        if (pin.buildingIds)
+          expect(plan.parts.find((q) => q.gridId === pin.gridId && q.workerId === pin.workerId)?.buildingIds).toEqual(
+            expect.arrayContaining(pin.buildingIds),
+          );
         else expect(plan.byGrid[pin.gridId]!.every((w) => w === pin.workerId)).toBe(true);
       }
       for (const g of grids) expect(plan.reasons[g.id]!.length).toBeGreaterThan(0);

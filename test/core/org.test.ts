@@ -1,4 +1,4 @@
-import { addDays, byUrgency, careStatus, joinByBuilding, ordersByStatus, weekdayOf } from '../../core/org/dashboard';
+import { addDays, byUrgency, careStatus, joinByBuilding, ordersByStatus, sumCounts, weekdayOf } from '../../core/org/dashboard';
 import { buildingIdFor, gridIdFor, householdIdFor } from '../../core/org/ids';
 import { floorOf, parseCsv, planImport, validateImport } from '../../core/org/import';
 import { codeRefusal, withoutRole, withRole } from '../../core/org/roles';
@@ -89,6 +89,14 @@ describe('import plan', () => {
     expect(planImport(rows.slice(0, 2), existing)).toEqual(plan);
   });
 
+  it('never reuses the id of a grid renamed since', () => {
+    const renamed = { ...existing, grids: [...existing.grids, { _id: gridIdFor('c1', '新网格'), name: '改名的网格' }] };
+    const plan = planImport(rows.slice(1, 2), renamed);
+    expect(plan.grids[0]).toMatchObject({ name: '新网格', isNew: true });
+    expect(plan.grids[0]?._id).not.toBe(gridIdFor('c1', '新网格'));
+    expect(planImport(rows.slice(1, 2), renamed)).toEqual(plan);
+  });
+
   it('refuses a building that already belongs to another grid', () => {
     expect(planImport(rows, existing).errors).toEqual([{ row: 4, column: '网格', message: expect.stringContaining('2号楼已属于第1网格') }]);
   });
@@ -156,5 +164,18 @@ describe('dashboard arithmetic', () => {
       [false, -1],
       [false, 5],
     ]);
+  });
+});
+
+describe('community totals', () => {
+  it('add up grids, with 入群率 and coverage recomputed from the sums', () => {
+    const grid = (households: number, joined: number, sampled: number, total: number, jobs: { active: number; doneToday: number } | null) => ({
+      households, joined, joinRate: 0, ordersToday: { submitted: 1 }, ordersTodayTotal: 1, deliveredToday: 1, jobs,
+      testing: { roundId: 'r', roundName: '第1轮', sampled, total }, specialNeeds: 2, contactedToday: 1,
+    });
+    expect(sumCounts([grid(10, 5, 3, 20, null), grid(30, 25, 7, 60, { active: 2, doneToday: 1 })])).toEqual({
+      households: 40, joined: 30, joinRate: 0.75, ordersToday: { submitted: 2 }, ordersTodayTotal: 2, deliveredToday: 2,
+      jobs: { active: 2, doneToday: 1 }, testing: { roundId: 'r', roundName: '第1轮', sampled: 10, total: 80 }, specialNeeds: 4, contactedToday: 2,
+    });
   });
 });

@@ -134,6 +134,11 @@ describe('roles and invitation codes', () => {
     const grid = ((await t.db.collection('grids').doc('g-05').get()).data as Grid[])[0]!;
     expect(grid.gridworkerIds).not.toContain('new-g');
     expect(await t.call('dev-admin', 'org.revokeRole', { openid: 'dev-admin', role: 'communityAdmin' })).toMatchObject({ ok: false, code: 'COMMON.CONFLICT' });
+    // Revoking a volunteer ends their approved registration too: the volunteer functions refuse them.
+    expect((await t.ok('dev-vol-001', 'volunteer.me', {}))?.status).toBe('approved');
+    await t.ok('dev-admin', 'org.revokeRole', { openid: 'dev-vol-001', role: 'volunteer' });
+    expect((await t.ok('dev-vol-001', 'volunteer.me', {}))?.status).toBe('left');
+    expect(await t.call('dev-vol-001', 'dispatch.openJobs', {})).toMatchObject({ ok: false, code: 'AUTH.NOT_VOLUNTEER' });
     const staff = await t.ok('dev-admin', 'org.staff', {});
     expect(staff[0]?.roles).toContain('communityAdmin');
     expect(staff.find((s) => s.openid === 'dev-gw-01')).toMatchObject({ capacity: 120, phoneMasked: expect.stringMatching(/^\d{3}\*{4}\d{4}$/) });
@@ -147,8 +152,17 @@ describe('gridworker assignment', () => {
     for (const g of withBuildings) {
       expect(g.workers.length).toBeGreaterThan(0);
       expect(g.reason).not.toBe('');
+      expect(g.reason).not.toMatch(/\bb-\d{3}\b/);
     }
+    expect(plan.uncovered).toEqual([]);
     expect(plan.maxLoad).toBeGreaterThanOrEqual(plan.averageLoad);
+    expect(plan.maxLoad).toBe(Math.max(...plan.workers.map((w) => w.load)));
+    // A worker's load is the sum of their parts; no one is over their capacity.
+    for (const w of plan.workers) {
+      const parts = plan.grids.flatMap((g) => g.workers.filter((x) => x.workerId === w.workerId));
+      expect(parts.reduce((n, p) => n + p.load, 0)).toBeCloseTo(w.load, 1);
+      if (w.capacity !== null) expect(w.load).toBeLessThanOrEqual(w.capacity);
+    }
     // Every building of a covered grid is held by exactly one worker.
     const held = plan.grids.flatMap((g) => g.workers.flatMap((w) => w.buildingIds));
     expect(new Set(held).size).toBe(held.length);
@@ -168,6 +182,11 @@ describe('gridworker assignment', () => {
     // Applying the same plan again changes nothing; a plan made on the old state is refused.
     expect(await t.ok('dev-admin', 'org.applyAssignment', { basis: pinned.basis, parts })).toMatchObject({ changed: false });
     expect(await t.call('dev-admin', 'org.applyAssignment', { basis: plan.basis, parts: parts.filter((p) => p.gridId !== 'g-07') })).toMatchObject({ ok: false, code: 'COMMON.CONFLICT' });
+    // An apply cut short (crash after some grids were written) is finished by applying again.
+    await t.db.collection('assignRuns').doc('assign:c-xingfu').update({ state: 'applying' });
+    await t.db.collection('grids').doc('g-07').update({ gridworkerIds: [] });
+    expect(await t.ok('dev-admin', 'org.applyAssignment', { basis: pinned.basis, parts })).toMatchObject({ changed: true });
+    expect(((await t.db.collection('grids').doc('g-07').get()).data as Grid[])[0]!.gridworkerIds).toEqual(['dev-gw-01']);
   });
 
   it('keeps a worker’s home, capacity and must-not grids', async () => {

@@ -1,12 +1,5 @@
 import { flush, loadPage, mockCall, tapButton, textOf } from '../helpers/page';
 
-// The whole mini-program's compiled WXML now passes wcc's default 1 MB output buffer (ENOBUFS);
-// until test/helpers/page.ts passes a larger `compilerOptions.maxBuffer`, raise it here.
-jest.mock('miniprogram-compiler', () => {
-  const real = jest.requireActual('miniprogram-compiler');
-  return { ...real, wxmlToJs: (root: string, opts: Record<string, unknown> = {}) => real.wxmlToJs(root, { maxBuffer: 64 * 1024 * 1024, ...opts }) };
-});
-
 const structure = {
   community: { id: 'c1', name: '幸福新村社区', district: '城关区' },
   grids: [

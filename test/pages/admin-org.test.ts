@@ -1,12 +1,5 @@
 import { flush, loadPage, mockCall, tapButton, textOf } from '../helpers/page';
 
-// The whole mini-program's compiled WXML now passes wcc's default 1 MB output buffer (ENOBUFS);
-// until test/helpers/page.ts passes a larger `compilerOptions.maxBuffer`, raise it here.
-jest.mock('miniprogram-compiler', () => {
-  const real = jest.requireActual('miniprogram-compiler');
-  return { ...real, wxmlToJs: (root: string, opts: Record<string, unknown> = {}) => real.wxmlToJs(root, { maxBuffer: 64 * 1024 * 1024, ...opts }) };
-});
-
 const counts = (o: Record<string, unknown> = {}) => ({
   households: 10, joined: 7, joinRate: 0.7, ordersToday: { submitted: 3 }, ordersTodayTotal: 3, deliveredToday: 2, jobs: null,
   testing: { roundId: 'tr', roundName: '第2轮', sampled: 20, total: 25 }, specialNeeds: 4, contactedToday: 1, ...o,
@@ -91,5 +84,30 @@ describe('输入邀请码 page', () => {
     await flush();
     expect(calls[0]?.payload).toEqual({ code: 'k7m2p9qx' });
     expect(textOf(page)).toContain('您已成为幸福新村社区的组长');
+  });
+});
+
+describe('角色与邀请码 page', () => {
+  const structure = { community: { id: 'c1', name: '幸福新村社区', district: '城关区' }, grids: [{ id: 'g-01', name: '第1网格', householdCount: 3, gridworkers: [], groupLeaders: [], buildings: [] }] };
+  const staff = [
+    { openid: 'dev-gw-01', name: '卓玛', roles: ['gridworker'], gridIds: ['g-01'], phoneMasked: '138****0001', capacity: 120, homeBuildingId: null, mustGridIds: [], mustNotGridIds: [] },
+  ];
+
+  it('lists staff with their grids and makes a code for a gridworker of a grid', async () => {
+    const { calls } = mockCall({
+      'org.structure': () => ({ ok: true, data: structure }),
+      'org.staff': () => ({ ok: true, data: staff }),
+      'org.codes': () => ({ ok: true, data: [] }),
+      'org.createCode': (p: any) => ({ ok: true, data: { code: 'K7M2P9QX', role: p.role, gridId: p.gridId, gridName: '第1网格', maxUses: p.maxUses, used: 0, revoked: false, expiresAt: '2022-08-27T00:00:00Z' } }),
+    });
+    const page = await loadPage('pages/admin/roles/index');
+    expect(textOf(page)).toContain('卓玛');
+    expect(textOf(page)).toContain('网格：第1网格');
+    expect(textOf(page)).toContain('可承担负荷 120');
+    tapButton(page, '.roles__create');
+    await flush();
+    expect(calls.find((c) => c.action === 'org.createCode')?.payload).toEqual({ role: 'gridworker', gridId: 'g-01', maxUses: 1, days: 7 });
+    expect(textOf(page)).toContain('K7M2P9QX');
+    expect(textOf(page)).toContain('网格员 · 第1网格 · 已用 0/1');
   });
 });

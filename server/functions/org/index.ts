@@ -7,6 +7,7 @@ import { assignGridworkers, type AssignInput, type AssignPlan } from '../../../c
 import { AppError } from '../../../core/errors';
 import { maskPhone } from '../../../core/mask';
 import { chinaDay } from '../../../core/time';
+import { sumCounts } from '../../../core/org/dashboard';
 import { buildingIdFor, gridIdFor } from '../../../core/org/ids';
 import { planImport, validateImport } from '../../../core/org/import';
 import { CODE_ALPHABET, codeRefusal, isGridRole, withoutRole, withRole } from '../../../core/org/roles';
@@ -20,7 +21,7 @@ import { ensureUser } from '../../lib/users';
 import { z } from '../../lib/validate';
 import { all, requireAdmin } from './lib';
 import { MAX_IMPORT_BYTES, readTable } from './sheet';
-import { loadStats, sumCounts } from './stats';
+import { loadStats } from './stats';
 
 const id = z.string().min(1).max(64);
 const role = z.enum(['volunteer', 'gridworker', 'groupLeader', 'communityAdmin']);
@@ -320,6 +321,11 @@ function fingerprint(grids: readonly Grid[], workers: readonly UserDoc[]): strin
   return createHash('sha256').update(JSON.stringify(state)).digest('hex').slice(0, 24);
 }
 
+/** The algorithm explains itself with building ids; the admin reads building names. */
+function withNames(text: string, names: ReadonlyMap<string, string>): string {
+  return text.replace(/[\w-]+/g, (token) => names.get(token) ?? token);
+}
+
 function planView(data: AssignData, plan: AssignPlan, basis: string, pins: readonly AssignPinInput[]): AssignPlanView {
   const gridName = new Map(data.grids.map((g) => [g._id, g.name]));
   const buildingName = new Map(data.buildings.map((b) => [b._id, b.name]));
@@ -332,7 +338,7 @@ function planView(data: AssignData, plan: AssignPlan, basis: string, pins: reado
       gridName: g.name ?? g.id,
       households: g.households,
       specialNeeds: g.specialNeeds,
-      reason: plan.reasons[g.id] ?? '',
+      reason: withNames(plan.reasons[g.id] ?? '', buildingName),
       workers: plan.parts
         .filter((p) => p.gridId === g.id)
         .map((p) => {
@@ -426,7 +432,10 @@ export const main = defineFunction('org', {
         await ctx.db.collection('grids').where({ _id: input.id, communityId: admin.communityId }).update({ name: input.name });
       } else {
         const fresh: Grid = { _id: gridIdFor(admin.communityId, input.name), communityId: admin.communityId, name: input.name, buildingIds: [], gridworkerIds: [], groupLeaderIds: [], householdCount: 0 };
-        if (!(await addOnce(ctx, 'grids', fresh))) throw new AppError('COMMON.CONFLICT', '已有同名的网格');
+        // The id comes from the name (so an import finds it); a grid renamed since may hold it.
+        if (!(await addOnce(ctx, 'grids', fresh)) && !(await addOnce(ctx, 'grids', { ...fresh, _id: gridIdFor(admin.communityId, `${input.name}#${ctx.invocationId}`) }))) {
+          throw new AppError('COMMON.CONFLICT', '已有同名的网格');
+        }
       }
       return structureView(ctx, admin.communityId);
     },
@@ -444,8 +453,12 @@ export const main = defineFunction('org', {
       if (sameName.some((b) => b._id !== input.id)) throw new AppError('COMMON.CONFLICT', '本社区已有同名的楼栋');
       const fields = { name: input.name, floors: input.floors, hasLift: input.hasLift, distanceM: input.distanceM };
       if (!input.id) {
-        const fresh: Building = { _id: buildingIdFor(admin.communityId, input.name), communityId: admin.communityId, gridId: grid._id, ...fields };
-        if (!(await addOnce(ctx, 'buildings', fresh))) throw new AppError('COMMON.CONFLICT', '本社区已有同名的楼栋');
+        let fresh: Building = { _id: buildingIdFor(admin.communityId, input.name), communityId: admin.communityId, gridId: grid._id, ...fields };
+        if (!(await addOnce(ctx, 'buildings', fresh))) {
+          // Held by a building renamed since: take a fresh id.
+          fresh = { ...fresh, _id: buildingIdFor(admin.communityId, `${input.name}#${ctx.invocationId}`) };
+          if (!(await addOnce(ctx, 'buildings', fresh))) throw new AppError('COMMON.CONFLICT', '本社区已有同名的楼栋');
+        }
         await ctx.db.collection('grids').doc(grid._id).update({ buildingIds: _.addToSet(fresh._id) });
         return structureView(ctx, admin.communityId);
       }
@@ -515,6 +528,10 @@ export const main = defineFunction('org', {
       const change: Record<string, unknown> = { roles: _.pull(input.role) };
       if (next.adminGridIds.length === 0) change.adminGridIds = [];
       await ctx.db.collection('users').doc(user._id).update(change);
+      if (input.role === 'volunteer') {
+        // The volunteer functions go by the registration: an approved one would outlive the role.
+        await ctx.db.collection('volunteers').where({ _id: user._id, status: 'approved' }).update({ status: 'left', onDuty: false });
+      }
       if (input.role === 'gridworker' || input.role === 'groupLeader') {
         const list = input.role === 'gridworker' ? 'gridworkerIds' : 'groupLeaderIds';
         await ctx.db.collection('grids').where({ communityId: admin.communityId, [list]: user._id }).update({ [list]: _.pull(user._id) });

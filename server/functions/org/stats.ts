@@ -116,29 +116,3 @@ export async function loadStats(ctx: CallContext, communityId: string, grids: re
   }
   return out;
 }
-
-/** Sums of several grids' counts (the community's totals). */
-export function sumCounts(list: readonly DashboardCounts[]): DashboardCounts {
-  const orders: DashboardCounts['ordersToday'] = {};
-  for (const c of list) for (const [k, v] of Object.entries(c.ordersToday) as Array<[keyof typeof orders, number]>) orders[k] = (orders[k] ?? 0) + v;
-  const households = list.reduce((n, c) => n + c.households, 0);
-  const joined = list.reduce((n, c) => n + c.joined, 0);
-  const testing = list.find((c) => c.testing)?.testing ?? null;
-  const withJobs = list.filter((c) => c.jobs);
-  return {
-    households,
-    joined,
-    joinRate: rate(joined, households),
-    ordersToday: orders,
-    ordersTodayTotal: list.reduce((n, c) => n + c.ordersTodayTotal, 0),
-    deliveredToday: list.reduce((n, c) => n + c.deliveredToday, 0),
-    jobs: withJobs.length
-      ? { active: withJobs.reduce((n, c) => n + (c.jobs?.active ?? 0), 0), doneToday: withJobs.reduce((n, c) => n + (c.jobs?.doneToday ?? 0), 0) }
-      : null,
-    testing: testing
-      ? { ...testing, sampled: list.reduce((n, c) => n + (c.testing?.sampled ?? 0), 0), total: list.reduce((n, c) => n + (c.testing?.total ?? 0), 0) }
-      : null,
-    specialNeeds: list.reduce((n, c) => n + c.specialNeeds, 0),
-    contactedToday: list.reduce((n, c) => n + c.contactedToday, 0),
-  };
-}
