@@ -6,8 +6,9 @@
  */
 import { explain } from './explain';
 import { buildState, type State } from './state';
-import { improveBalance, improveProximity, reduceMax } from './search';
+import { improveBalance, improveItems, improveProximity, reduceMax } from './search';
 import { construct } from './construct';
+import { splitForBalance } from './split';
 import {
   DEFAULT_ASSIGN_WEIGHTS,
   type AssignGrid,
@@ -40,7 +41,9 @@ export function assignGridworkers(input: AssignInput, options: AssignOptions = {
   const s = buildState(input);
   construct(s);
   if (!options.constructionOnly) {
+    improveItems(s);
     improveBalance(s);
+    splitForBalance(s, () => improveBalance(s));
     reduceMax(s);
     improveProximity(s);
   }

@@ -202,11 +202,13 @@ function balanceStep(s: State, ctx: Ctx, b: number, cands: number[]): number {
   const bd = s.buildings[b]!;
   const g = bd.g;
   // A whole part moves with its first building (only when none of it is pinned).
-  const part = (s.held[a]!.get(g) ?? 0) > 1 ? partOf(s, a, g) : [];
-  const wholePart = part.length > 1 && part[0] === b && part.length === s.held[a]!.get(g);
+  const heldA = s.held[a]!.get(g) ?? 0;
+  const part = heldA > 1 ? partOf(s, a, g) : [b];
+  const firstOfPart = part[0] === b && part.length === heldA;
+  const wholePart = firstOfPart && part.length > 1;
   let partLoad = 0;
   let partSpec = 0;
-  if (wholePart) {
+  if (firstOfPart) {
     for (const x of part) {
       partLoad += s.buildings[x]!.load;
       partSpec += s.buildings[x]!.special;
@@ -247,6 +249,30 @@ function balanceStep(s: State, ctx: Ctx, b: number, cands: number[]): number {
       if (d2 < best) {
         best = d2;
         bestMoves = part.map((x) => [x, c] as [number, number]);
+        bestC = c;
+      }
+    }
+    // A whole part (a grid held whole is one) for a whole part of another grid.
+    if (firstOfPart && passOk(s, a, c, g, part.length)) {
+      const sideA = side(s, a, c, g, part.length, partLoad);
+      for (const [g2, cnt2] of s.held[c]!) {
+        if (g2 === g || (cnt2 === 1 && part.length === 1)) continue; // single buildings: below
+        const part2 = partOf(s, c, g2);
+        if (part2.length !== cnt2) continue;
+        let l2 = 0;
+        let s2 = 0;
+        for (const x of part2) {
+          l2 += s.buildings[x]!.load;
+          s2 += s.buildings[x]!.special;
+        }
+        const dl = partLoad - l2;
+        const ds = partSpec - s2;
+        if (lc + dl > capC || la - dl > capA) continue;
+        const d4 =
+          workerScore(s, la - dl, sa - ds) + workerScore(s, lc + dl, sc + ds) - before + sideA + side(s, c, a, g2, cnt2, l2);
+        if (d4 >= best || !passOk(s, c, a, g2, cnt2)) continue;
+        best = d4;
+        bestMoves = [...part.map((x) => [x, c] as [number, number]), ...part2.map((x) => [x, a] as [number, number])];
         bestC = c;
       }
     }
@@ -511,4 +537,103 @@ export function improveProximity(s: State, maxPasses = 20): void {
     }
     if (!improved) break;
   }
+}
+
+/** A worker's whole part of a grid, as the item search sees it. */
+interface Part {
+  w: number;
+  g: number;
+  buildings: number[];
+  load: number;
+  special: number;
+}
+
+function partsOf(s: State, w: number): Part[] {
+  const out: Part[] = [];
+  for (const [g, count] of s.held[w]!) {
+    const bs = partOf(s, w, g);
+    if (bs.length !== count) continue; // pinned buildings stay
+    let load = 0;
+    let special = 0;
+    for (const b of bs) {
+      load += s.buildings[b]!.load;
+      special += s.buildings[b]!.special;
+    }
+    out.push({ w, g, buildings: bs, load, special });
+  }
+  return out;
+}
+
+/**
+ * Balances by moving and swapping whole parts (a grid held whole is one part) between any two
+ * workers, best improvement per part, until a pass changes nothing: grids stay whole.
+ */
+export function improveItems(s: State, maxPasses = 30): void {
+  const avail = s.workers.map((_, w) => w).filter((w) => s.workers[w]!.cap > 0);
+  const parts = s.workers.map((_, w) => partsOf(s, w));
+  for (let pass = 0; pass < maxPasses; pass += 1) {
+    let improved = 0;
+    for (const a of avail) {
+      for (const p of [...parts[a]!]) {
+        if (!parts[a]!.includes(p)) continue; // moved away this pass
+        const step = bestItemStep(s, avail, parts, a, p);
+        if (step === null || !tryApply(s, step.moves, [a, step.c])) continue;
+        improved += 1;
+        parts[a] = partsOf(s, a);
+        parts[step.c] = partsOf(s, step.c);
+      }
+    }
+    if (process.env.DBG) console.log('items pass', pass, improved, totalScore(s));
+    if (!improved) break;
+  }
+}
+
+function bestItemStep(
+  s: State,
+  avail: number[],
+  parts: Part[][],
+  a: number,
+  p: Part,
+): { moves: Array<[number, number]>; c: number } | null {
+  const la = s.load[a]!;
+  const sa = s.spec[a]!;
+  const capA = s.workers[a]!.cap;
+  const scoreA = workerScore(s, la, sa);
+  let best = -EPS;
+  let moves: Array<[number, number]> | null = null;
+  let bestC = -1;
+  const count = p.buildings.length;
+  for (const c of avail) {
+    if (c === a || !canTake(s, c, p.g) || !passOk(s, a, c, p.g, count)) continue;
+    const lc = s.load[c]!;
+    const sc = s.spec[c]!;
+    const capC = s.workers[c]!.cap;
+    const before = scoreA + workerScore(s, lc, sc);
+    const sideP = side(s, a, c, p.g, count, p.load);
+    if (lc + p.load <= capC) {
+      const d = workerScore(s, la - p.load, sa - p.special) + workerScore(s, lc + p.load, sc + p.special) - before + sideP;
+      if (d < best) {
+        best = d;
+        moves = p.buildings.map((b) => [b, c] as [number, number]);
+        bestC = c;
+      }
+    }
+    for (const q of parts[c]!) {
+      if (q.g === p.g) continue;
+      const dl = p.load - q.load;
+      const ds = p.special - q.special;
+      if (lc + dl > capC || la - dl > capA) continue;
+      const d =
+        workerScore(s, la - dl, sa - ds) +
+        workerScore(s, lc + dl, sc + ds) -
+        before +
+        sideP +
+        side(s, c, a, q.g, q.buildings.length, q.load);
+      if (d >= best || !passOk(s, c, a, q.g, q.buildings.length)) continue;
+      best = d;
+      moves = [...p.buildings.map((b) => [b, c] as [number, number]), ...q.buildings.map((b) => [b, a] as [number, number])];
+      bestC = c;
+    }
+  }
+  return moves === null ? null : { moves, c: bestC };
 }

@@ -21,7 +21,11 @@ export interface SGrid {
   special: number;
   /** Workers allowed for its unpinned buildings (grid pins); null = anyone eligible. */
   allowed: Set<number> | null;
-  /** Most holders local search may create (construction may exceed it only to cover). */
+  /**
+   * Most holders the search may create: 1 (the grid stays whole) unless the grid was cut because it
+   * is bigger than one person's share or balance could not be reached otherwise, or pins share it.
+   * The construction may exceed it only to cover.
+   */
   maxHolders: number;
 }
 
@@ -269,17 +273,15 @@ export function buildState(input: AssignInput): State {
   const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
   if (s.target > 0) s.band = Math.max(BAND, median / 2 / s.target);
   if (s.targetSpecial > 0) s.bandSpecial = Math.max(BAND, 1 / s.targetSpecial);
-  for (const grid of grids) {
-    // As many people as its load or its special-needs residents need (whichever is more), plus two
-    // so that balancing has room to move a building.
-    const need = Math.max(
-      s.target > 0 ? grid.load / s.target : 0,
-      s.targetSpecial > 0 ? grid.special / s.targetSpecial : 0,
-    );
-    grid.maxHolders = Math.min(grid.buildings.length, Math.ceil(need) + 2);
-  }
+  // One holder per grid (网格员包网格); the construction and the split rounds raise it for the grids
+  // they cut, and pins raise it to what the admin fixed.
   applyPins(s, input, gridIndex, workerIndex, buildingIndex);
   return s;
+}
+
+/** How many people's shares a grid's load or special-needs residents amount to (whichever is more). */
+export function shareNeed(s: State, load: number, special: number): number {
+  return Math.max(s.target > 0 ? load / s.target : 0, s.targetSpecial > 0 ? special / s.targetSpecial : 0);
 }
 
 function applyPins(
@@ -324,6 +326,9 @@ function applyPins(
     for (const w of grid.allowed) s.workers[w]!.mustNot.delete(s.grids.indexOf(grid));
     grid.maxHolders = Math.max(grid.maxHolders, grid.allowed.size);
   }
+  s.grids.forEach((grid, g) => {
+    grid.maxHolders = Math.max(grid.maxHolders, s.holders[g]!.size);
+  });
   for (let w = 0; w < s.workers.length; w += 1) {
     const worker = s.workers[w]!;
     if (s.load[w]! > worker.cap)

@@ -581,7 +581,7 @@ function refit(workers: Worker[], p: DispatchParams): boolean {
  * splits between any two volunteers. Every step lowers the larger finish time of the pair, so
  * the makespan never grows. Bounded by `improveRounds` steps.
  */
-function improve(workers: Worker[], p: DispatchParams, firstSeq: number): number {
+function improve(workers: Worker[], p: DispatchParams, firstSeq: number, fairness = true): number {
   // Exchanges and chains pay off when each volunteer has few trips; with many, moves and swaps
   // already balance finely and the deeper searches would cost more than they bring.
   const deep = workers.reduce((n, w) => n + w.trips.length, 0) <= 8 * workers.length;
@@ -594,7 +594,7 @@ function improve(workers: Worker[], p: DispatchParams, firstSeq: number): number
     if (!v || v.trips.length === 0 || !improveOnce(v, workers, p, true, nextSeq, deep)) break;
     budget -= 1;
   }
-  for (let sweep = 0; sweep < 3 && budget > 0; sweep += 1) {
+  for (let sweep = 0; fairness && sweep < 3 && budget > 0; sweep += 1) {
     let stepped = false;
     for (const v of [...workers].sort(byFinish)) {
       while (budget > 0 && v.trips.length > 0 && improveOnce(v, workers, p, true, nextSeq)) {
@@ -659,9 +659,10 @@ function schedule(
   for (let round = 0; round < 3; round += 1) {
     const before = Math.max(...workers.map((w) => w.finishS));
     if (!refit(workers, p) && round > 0) break;
-    seq = improve(workers, p, seq);
+    seq = improve(workers, p, seq, false);
     if (Math.max(...workers.map((w) => w.finishS)) >= before - EPS) break;
   }
+  seq = improve(workers, p, seq);
   perturb(workers, p, seq);
   const makespanS = Math.max(0, ...workers.filter((w) => w.trips.length > 0).map((w) => w.finishS));
   return { workers, pools, makespanS };
@@ -686,8 +687,10 @@ function score(workers: readonly Worker[]): [number, number] {
  */
 function perturb(workers: Worker[], p: DispatchParams, firstSeq: number): number {
   const tripCount = workers.reduce((s, w) => s + w.trips.length, 0);
-  // Fewer kicks with many volunteers (each costs more there); none on large plans.
-  const full = Math.round((p.kicks * Math.min(workers.length, 20)) / Math.max(workers.length, 1));
+  // A roughly constant effort: a kick costs about trips × volunteers, so small plans get many
+  // (up to ten times `kicks`), large ones few; none above 200 trips.
+  const share = Math.round((p.kicks * 3000) / Math.max(1, tripCount * workers.length));
+  const full = Math.min(10 * p.kicks, share);
   const kicks = tripCount <= 120 ? full : tripCount <= 200 ? Math.floor(full / 5) : 0;
   let seq = firstSeq;
   if (kicks === 0 || workers.length < 2) return seq;
@@ -744,7 +747,10 @@ function perturb(workers: Worker[], p: DispatchParams, firstSeq: number): number
 export function planDispatch(input: DispatchInput): DispatchPlan {
   const p = dispatchParams(input.params);
   const buildings = new Map(input.buildings.map((b) => [b.id, b]));
-  const volunteers = [...input.volunteers].sort(byId);
+  // One worker per volunteer id (a repeated id keeps its first entry in id order); capacity must be positive.
+  const volunteers = [...input.volunteers]
+    .sort(byId)
+    .filter((v, i, all) => (i === 0 || all[i - 1]?.id !== v.id) && v.capacityKg > 0);
   const workers: Worker[] = volunteers.map((v) => ({
     v,
     busyS: v.busyUntilS ?? 0,
@@ -757,7 +763,17 @@ export function planDispatch(input: DispatchInput): DispatchPlan {
   const pools: Pools = { byBuilding: new Map() };
 
   const orders = [...input.orders].sort(byId);
+  const seen = new Set<string>();
   for (const o of orders) {
+    if (seen.has(o.id)) {
+      unassigned.push({ orderId: o.id, reason: '订单重复出现，只派送一次' });
+      continue;
+    }
+    seen.add(o.id);
+    if (!(o.weightKg > 0 && Number.isFinite(o.weightKg))) {
+      unassigned.push({ orderId: o.id, reason: '订单重量无效，请网格员核对' });
+      continue;
+    }
     if (!buildings.has(o.buildingId)) {
       unassigned.push({ orderId: o.id, reason: '找不到订单所在楼栋，请网格员核对地址' });
       continue;

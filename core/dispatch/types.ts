@@ -133,10 +133,13 @@ export interface DispatchPlan {
   /** Sorted by volunteer id, then start time. */
   trips: Trip[];
   byOrder: Record<string, OrderAssignment>;
-  /** Orders nobody can carry, with a Chinese reason for the gridworker. */
+  /**
+   * Orders nobody can carry, with a Chinese reason for the gridworker (sorted by id). A repeated
+   * order id is carried once and its repeats are listed here.
+   */
   unassigned: Array<{ orderId: string; reason: string }>;
   /** End of the last trip (0 with no trips). */
   makespanS: number;
-  /** Work given to each volunteer by this plan, seconds (every input volunteer listed). */
+  /** Work given to each volunteer by this plan, seconds (every volunteer with a positive capacity). */
   loadS: Record<string, number>;
 }

@@ -253,6 +253,17 @@ describe('planDispatch', () => {
     }
   });
 
+  it('refuses repeated order ids and invalid weights with a reason, never carrying them twice', () => {
+    const plan = planDispatch({
+      buildings: [liftTower],
+      volunteers: [volunteer('v1', 10), volunteer('v1', 20)],
+      orders: [order('o1', 'b1', 2, 2), order('o1', 'b1', 3, 2), order('o2', 'b1', 2, Number.NaN)],
+    });
+    expect(plan.trips.flatMap((t) => t.orderIds)).toEqual(['o1']);
+    expect(plan.unassigned.map((u) => u.orderId).sort()).toEqual(['o1', 'o2']);
+    expect(Object.keys(plan.loadS)).toEqual(['v1']);
+  });
+
   it('answers an empty plan without volunteers or orders', () => {
     expect(planDispatch({ orders: [], buildings: [liftTower], volunteers: [volunteer('v1', 10)] })).toEqual({
       trips: [],
