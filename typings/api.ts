@@ -105,6 +105,7 @@ export interface Actions {
   'org.saveGrid': { req: { id?: string; name: string }; res: StructureView };
   'org.saveBuilding': { req: SaveBuildingInput; res: StructureView };
   'org.import': { req: ImportInput; res: ImportReport };
+  'org.importTemplate': { req: Record<string, never>; res: ExportFileView };
   'org.staff': { req: Record<string, never>; res: StaffView[] };
   'org.grantRole': { req: { openid: string; role: GrantableRole; gridIds?: string[] }; res: StaffView };
   'org.revokeRole': { req: { openid: string; role: GrantableRole }; res: StaffView };

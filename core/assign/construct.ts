@@ -11,11 +11,11 @@
 import { canTake, moveBuilding, shareNeed, type State } from './state';
 
 /** A grid bigger than this many shares is cut before packing (only those). */
-export const SPLIT = Number(process.env.SPLIT ?? 1.1);
+export const SPLIT = 1.1;
 /** A grid this much denser in special-needs residents than the average is cut into runs… */
-const DENSE = Number(process.env.DENSE ?? 1.15);
+const DENSE = 1.25;
 /** …of about this many shares of special-needs residents each. */
-const DENSE_RUN = Number(process.env.DRUN ?? 0.4);
+const DENSE_RUN = 0.6;
 /** Workers within this much (relative score) of the best are equal: the nearest wins. */
 const TOL = 0.03;
 
@@ -83,21 +83,28 @@ export function cutRuns(s: State, bs: number[], k: number): number[][] {
 }
 
 function makeItems(s: State): Item[] {
-  const items: Item[] = [];
-  s.grids.forEach((grid, g) => {
-    const free = grid.buildings.filter((b) => s.owner[b]! < 0 && s.pinned[b] === 0);
-    if (free.length === 0) return;
-    const load = sumOf(s, free, 'load');
-    const special = sumOf(s, free, 'special');
-    const need = shareNeed(s, load, special);
+  const free = s.grids.map((grid) => grid.buildings.filter((b) => s.owner[b]! < 0 && s.pinned[b] === 0));
+  const loads = free.map((bs) => sumOf(s, bs, 'load'));
+  const ks = s.grids.map((grid, g) => {
+    const bs = free[g]!;
+    if (bs.length === 0) return 0;
+    const special = sumOf(s, bs, 'special');
+    const need = shareNeed(s, loads[g]!, special);
     let k = need > SPLIT ? Math.ceil(need) : 1;
     // A grid much denser in special-needs residents than the average is cut into runs that others
     // can take beside their own grid, so that no one answers for far more of them than the rest.
-    const dense = s.target > 0 && s.targetSpecial > 0 ? special / s.targetSpecial / (load / s.target) : 0;
-    if (dense > DENSE && special > DENSE_RUN * s.targetSpecial) k = Math.max(k, Math.ceil(special / (DENSE_RUN * s.targetSpecial)));
-    k = Math.min(free.length, k);
-    if (grid.allowed) k = Math.min(k, grid.allowed.size);
-    const runs = k > 1 ? cutRuns(s, free, k) : [free];
+    const dense = s.target > 0 && s.targetSpecial > 0 ? special / s.targetSpecial / (loads[g]! / s.target) : 0;
+    if (dense > DENSE && special > DENSE_RUN * s.targetSpecial)
+      k = Math.max(k, Math.ceil(special / (DENSE_RUN * s.targetSpecial)));
+    k = Math.min(bs.length, k);
+    return grid.allowed ? Math.min(k, grid.allowed.size) : k;
+  });
+  feedGroupLeaders(s, free, loads, ks);
+  const items: Item[] = [];
+  s.grids.forEach((grid, g) => {
+    const k = ks[g]!;
+    if (k === 0) return;
+    const runs = k > 1 ? cutRuns(s, free[g]!, k) : [free[g]!];
     if (runs.length > 1) grid.maxHolders = Math.max(grid.maxHolders, s.holders[g]!.size + runs.length);
     // The heaviest run is the lead's, unless a gridworker already holds pinned buildings here.
     const parts = runs
@@ -107,6 +114,32 @@ function makeItems(s: State): Item[] {
     items.push(...parts);
   });
   return items;
+}
+
+/**
+ * 组长包小组: a group leader takes runs of grids a gridworker leads, never a grid alone. When the
+ * runs of the grids cut so far fall short of the group leaders' shares, the biggest grids still
+ * whole are cut in two as well, until they cover them.
+ */
+function feedGroupLeaders(s: State, free: number[][], loads: number[], ks: number[]): void {
+  let need = 0;
+  s.workers.forEach((w, i) => {
+    if (w.role === 'groupLeader' && w.cap > 0) need += Math.max(0, Math.min(w.cap, s.target) - s.load[i]!);
+  });
+  let supply = 0;
+  ks.forEach((k, g) => {
+    if (k > 1) supply += (loads[g]! * (k - 1)) / k;
+  });
+  if (supply >= need) return;
+  const whole = s.grids
+    .map((_, g) => g)
+    .filter((g) => ks[g] === 1 && free[g]!.length >= 2 && s.grids[g]!.allowed === null && s.gwCount[g] === 0)
+    .sort((a, b) => loads[b]! - loads[a]! || a - b);
+  for (const g of whole) {
+    if (supply >= need) return;
+    ks[g] = 2;
+    supply += loads[g]! / 2;
+  }
 }
 
 /** Relative size of (load, special) against one person's share: the worse of the two. */

@@ -1,8 +1,11 @@
 /**
- * Gridworker assignment: a deterministic construction (largest grids first, filled into the
- * nearest workers with room, split by whole buildings only when a grid is bigger than one
- * worker's share) followed by local search (moves and swaps of buildings and of whole parts) on
- * the balance, then on proximity under the balance reached. The model is documented in ./types.
+ * Gridworker assignment, grids kept whole (网格员包网格): a deterministic construction (a grid is one
+ * item; only a grid bigger than 1.1 shares, or far denser in special-needs residents, is cut into
+ * runs of whole buildings; items packed largest first onto the least loaded, nearest among equals),
+ * then local search on the balance (moves and swaps of whole parts between any two people, then
+ * building moves inside the grids already cut), split rounds that open one more grid only where
+ * someone is still outside the balance window, a push of the max load down, and proximity under
+ * the balance reached. The model is documented in ./types.
  */
 import { explain } from './explain';
 import { buildState, type State } from './state';

@@ -95,6 +95,7 @@ function candidates(s: State, ctx: Ctx, g: number, a: number, withLight = true):
   };
   for (const w of s.holders[g]!.keys()) add(w);
   for (const w of ctx.near[g]!) add(w);
+  for (const w of s.grids[g]!.invited) add(w);
   if (withLight) for (const w of ctx.light) add(w);
   return out;
 }
@@ -269,7 +270,11 @@ function balanceStep(s: State, ctx: Ctx, b: number, cands: number[]): number {
         const ds = partSpec - s2;
         if (lc + dl > capC || la - dl > capA) continue;
         const d4 =
-          workerScore(s, la - dl, sa - ds) + workerScore(s, lc + dl, sc + ds) - before + sideA + side(s, c, a, g2, cnt2, l2);
+          workerScore(s, la - dl, sa - ds) +
+          workerScore(s, lc + dl, sc + ds) -
+          before +
+          sideA +
+          side(s, c, a, g2, cnt2, l2);
         if (d4 >= best || !passOk(s, c, a, g2, cnt2)) continue;
         best = d4;
         bestMoves = [...part.map((x) => [x, c] as [number, number]), ...part2.map((x) => [x, a] as [number, number])];
@@ -307,7 +312,52 @@ function balanceStep(s: State, ctx: Ctx, b: number, cands: number[]): number {
   return tryApply(s, bestMoves, [a, bestC]) ? bestC : -1;
 }
 
-/** Lowers the maximum load directly: moves and swaps off the most loaded worker while any helps. */
+/**
+ * What moves as one in reduceMax: a worker's whole part of a grid that must stay whole (its
+ * holders are at their limit), else one building of a grid that may be cut.
+ */
+interface Unit {
+  g: number;
+  buildings: number[];
+  load: number;
+  special: number;
+}
+
+function unitsOf(s: State, w: number): Unit[] {
+  const out: Unit[] = [];
+  for (const [g, count] of s.held[w]!) {
+    const bs = partOf(s, w, g);
+    const cut = s.grids[g]!.maxHolders > 1;
+    if (cut) {
+      for (const b of bs) out.push({ g, buildings: [b], load: s.buildings[b]!.load, special: s.buildings[b]!.special });
+    } else if (bs.length === count) {
+      out.push({
+        g,
+        buildings: bs,
+        load: sumLoad(s, bs),
+        special: bs.reduce((x, b) => x + s.buildings[b]!.special, 0),
+      });
+    }
+  }
+  return out;
+}
+
+function sumLoad(s: State, bs: number[]): number {
+  let sum = 0;
+  for (const b of bs) sum += s.buildings[b]!.load;
+  return sum;
+}
+
+/** Special loads may move within the band around their average (or the bounds already reached). */
+function specWindow(s: State): [number, number] {
+  const [curMin, curMax] = specBounds(s);
+  return [
+    Math.min(curMin, Math.ceil(s.targetSpecial * (1 - SPECIAL_SLACK))),
+    Math.max(curMax, Math.floor(s.targetSpecial * (1 + SPECIAL_SLACK))),
+  ];
+}
+
+/** Lowers the maximum load directly: moves and swaps of units off the most loaded worker while any helps. */
 export function reduceMax(s: State, maxSteps = 400): void {
   for (let step = 0; step < maxSteps; step += 1) {
     let a = -1;
@@ -315,12 +365,8 @@ export function reduceMax(s: State, maxSteps = 400): void {
       if (s.workers[w]!.cap > 0 && (a < 0 || s.load[w]! > s.load[a]!)) a = w;
     if (a < 0) return;
     const top = s.load[a]!;
-    // Special loads may move within the band around their average (or the bounds already reached).
-    const [curMin, curMax] = specBounds(s);
-    const specMin = Math.min(curMin, Math.ceil(s.targetSpecial * (1 - SPECIAL_SLACK)));
-    const specMax = Math.max(curMax, Math.floor(s.targetSpecial * (1 + SPECIAL_SLACK)));
-    const mine = s.buildings.map((_, b) => b).filter((b) => s.owner[b] === a && s.pinned[b] === 0);
-    const all = owned(s);
+    const [specMin, specMax] = specWindow(s);
+    const mine = unitsOf(s, a);
     let best = top - 1e-9;
     let bestSide = Number.POSITIVE_INFINITY;
     let bestMoves: Array<[number, number]> | null = null;
@@ -328,42 +374,43 @@ export function reduceMax(s: State, maxSteps = 400): void {
     const okSpec = (sa: number, sc: number) => sa >= specMin && sa <= specMax && sc >= specMin && sc <= specMax;
     const better = (peak: number, sideCost: number) =>
       peak < best - 1e-9 || (peak < best + 1e-9 && sideCost < bestSide);
-    for (const b of mine) {
-      const bd = s.buildings[b]!;
-      for (let c = 0; c < s.workers.length; c += 1) {
-        if (c === a || !passOk(s, a, c, bd.g, 1)) continue;
-        const lc = s.load[c]!;
-        const sideB = side(s, a, c, bd.g, 1, bd.load);
-        if (lc + bd.load <= s.workers[c]!.cap) {
-          const peak = Math.max(top - bd.load, lc + bd.load);
-          if (better(peak, sideB) && okSpec(s.spec[a]! - bd.special, s.spec[c]! + bd.special)) {
+    for (let c = 0; c < s.workers.length; c += 1) {
+      if (c === a || s.workers[c]!.cap <= 0) continue;
+      const lc = s.load[c]!;
+      if (lc >= best) continue;
+      const theirs = unitsOf(s, c);
+      for (const u of mine) {
+        const n = u.buildings.length;
+        if (!passOk(s, a, c, u.g, n)) continue;
+        const sideU = side(s, a, c, u.g, n, u.load);
+        if (lc + u.load <= s.workers[c]!.cap) {
+          const peak = Math.max(top - u.load, lc + u.load);
+          if (better(peak, sideU) && okSpec(s.spec[a]! - u.special, s.spec[c]! + u.special)) {
             best = peak;
-            bestSide = sideB;
-            bestMoves = [[b, c]];
+            bestSide = sideU;
+            bestMoves = u.buildings.map((b) => [b, c] as [number, number]);
             bestC = c;
           }
         }
-        for (const b2 of all[c]!) {
-          if (s.pinned[b2] === 1) continue;
-          const o = s.buildings[b2]!;
-          if (o.load >= bd.load) continue;
-          const peak = Math.max(top - bd.load + o.load, lc + bd.load - o.load);
-          if (peak > best + 1e-9 || lc + bd.load - o.load > s.workers[c]!.cap) continue;
-          if (!okSpec(s.spec[a]! - bd.special + o.special, s.spec[c]! + bd.special - o.special)) continue;
-          const sideCost = o.g === bd.g ? 0 : sideB + side(s, c, a, o.g, 1, o.load);
-          if (!better(peak, sideCost) || (o.g !== bd.g && !passOk(s, c, a, o.g, 1))) continue;
+        for (const v of theirs) {
+          if (v.load >= u.load) continue;
+          const peak = Math.max(top - u.load + v.load, lc + u.load - v.load);
+          if (peak > best + 1e-9 || lc + u.load - v.load > s.workers[c]!.cap) continue;
+          if (!okSpec(s.spec[a]! - u.special + v.special, s.spec[c]! + u.special - v.special)) continue;
+          const sideCost = v.g === u.g ? 0 : sideU + side(s, c, a, v.g, v.buildings.length, v.load);
+          if (!better(peak, sideCost) || (v.g !== u.g && !passOk(s, c, a, v.g, v.buildings.length))) continue;
           best = peak;
           bestSide = sideCost;
           bestMoves = [
-            [b, c],
-            [b2, a],
+            ...u.buildings.map((b) => [b, c] as [number, number]),
+            ...v.buildings.map((b) => [b, a] as [number, number]),
           ];
           bestC = c;
         }
       }
     }
     if (bestMoves !== null && tryApply(s, bestMoves, [a, bestC])) continue;
-    // No single move or swap helps: re-cut the max worker's buildings with one other worker's.
+    // No single move or swap helps: re-cut the max worker's units with one other worker's.
     if (!repartition(s, a, specMin, specMax)) return;
   }
 }
@@ -372,9 +419,9 @@ export function reduceMax(s: State, maxSteps = 400): void {
 const PAIR_CANDIDATES = 12;
 
 /**
- * Re-cuts the movable buildings of the max worker a and of one other worker as evenly as whole
- * buildings allow (subset-sum over rounded loads), keeping special loads within the window.
- * Applies the first pair, lightest partners first, whose re-cut lowers a's load and passes the guard.
+ * Re-cuts the movable units of the max worker a and of one other worker as evenly as whole units
+ * allow (subset-sum over rounded loads), keeping special loads within the window. Applies the
+ * first pair, lightest partners first, whose re-cut lowers a's load and passes the guard.
  */
 function repartition(s: State, a: number, specMin: number, specMax: number): boolean {
   const top = s.load[a]!;
@@ -384,54 +431,47 @@ function repartition(s: State, a: number, specMin: number, specMax: number): boo
     .sort((x, y) => s.load[x]! - s.load[y]! || x - y)
     .slice(0, PAIR_CANDIDATES);
   for (const c of partners) {
-    const movable: number[] = [];
+    const movable = [
+      ...unitsOf(s, a).map((u) => ({ u, from: a })),
+      ...unitsOf(s, c).map((u) => ({ u, from: c })),
+    ].filter(({ u }) => eligibleBoth(s, a, c, u.g));
+    if (movable.length < 2 || movable.length > 40) continue;
     let fixedA = s.load[a]!;
     let fixedC = s.load[c]!;
-    for (let b = 0; b < s.buildings.length; b += 1) {
-      const o = s.owner[b];
-      if ((o !== a && o !== c) || s.pinned[b] === 1) continue;
-      const g = s.buildings[b]!.g;
-      if (!eligibleBoth(s, a, c, g)) continue;
-      movable.push(b);
-      if (o === a) fixedA -= s.buildings[b]!.load;
-      else fixedC -= s.buildings[b]!.load;
+    for (const { u, from } of movable) {
+      if (from === a) fixedA -= u.load;
+      else fixedC -= u.load;
     }
-    if (movable.length < 2 || movable.length > 40) continue;
-    const loads = movable.map((b) => Math.round(s.buildings[b]!.load));
+    const loads = movable.map(({ u }) => Math.round(u.load));
     const total = loads.reduce((x, y) => x + y, 0);
     if (total > 20000) continue;
     // from[sum] = index of the item that first reached sum (+1); 0 = unreached.
-    const from = new Int32Array(total + 1);
-    from[0] = -1;
+    const reach = new Int32Array(total + 1);
+    reach[0] = -1;
     for (let i = 0; i < loads.length; i += 1) {
       const l = loads[i]!;
-      for (let sum = total; sum >= l; sum -= 1) if (from[sum] === 0 && from[sum - l] !== 0) from[sum] = i + 1;
+      for (let sum = total; sum >= l; sum -= 1) if (reach[sum] === 0 && reach[sum - l] !== 0) reach[sum] = i + 1;
     }
-    // a's share S of the movable load: best peaks first.
+    // a's share of the movable load: best peaks first.
     const sums: number[] = [];
-    for (let sum = 0; sum <= total; sum += 1) if (from[sum] !== 0) sums.push(sum);
+    for (let sum = 0; sum <= total; sum += 1) if (reach[sum] !== 0) sums.push(sum);
     sums.sort((x, y) => Math.max(fixedA + x, fixedC + total - x) - Math.max(fixedA + y, fixedC + total - y) || x - y);
     for (const sum of sums.slice(0, 3)) {
       const peak = Math.max(fixedA + sum, fixedC + total - sum);
       if (peak >= top - 0.5) break;
       const toA = new Set<number>();
-      for (let rest = sum; rest > 0; rest -= loads[from[rest]! - 1]!) toA.add(from[rest]! - 1);
-      const moves: Array<[number, number]> = movable.map((b, i) => [b, toA.has(i) ? a : c]);
+      for (let rest = sum; rest > 0; rest -= loads[reach[rest]! - 1]!) toA.add(reach[rest]! - 1);
       let sa = s.spec[a]!;
       let sc = s.spec[c]!;
-      for (const [b, w] of moves) {
-        if (s.owner[b] === w) continue;
-        const sp = s.buildings[b]!.special;
-        if (w === a) {
-          sa += sp;
-          sc -= sp;
-        } else {
-          sa -= sp;
-          sc += sp;
-        }
-      }
+      const changes: Array<[number, number]> = [];
+      movable.forEach(({ u, from }, i) => {
+        const to = toA.has(i) ? a : c;
+        if (to === from) return;
+        sa += to === a ? u.special : -u.special;
+        sc += to === a ? -u.special : u.special;
+        for (const b of u.buildings) changes.push([b, to]);
+      });
       if (sa < specMin || sa > specMax || sc < specMin || sc > specMax) continue;
-      const changes = moves.filter(([b, w]) => s.owner[b] !== w);
       if (changes.length > 0 && tryApply(s, changes, [a, c]) && s.load[a]! < top - 1e-9) return true;
     }
   }
@@ -571,6 +611,7 @@ function partsOf(s: State, w: number): Part[] {
 export function improveItems(s: State, maxPasses = 30): void {
   const avail = s.workers.map((_, w) => w).filter((w) => s.workers[w]!.cap > 0);
   const parts = s.workers.map((_, w) => partsOf(s, w));
+  let lastScore = totalScore(s);
   for (let pass = 0; pass < maxPasses; pass += 1) {
     let improved = 0;
     for (const a of avail) {
@@ -583,8 +624,10 @@ export function improveItems(s: State, maxPasses = 30): void {
         parts[step.c] = partsOf(s, step.c);
       }
     }
-    if (process.env.DBG) console.log('items pass', pass, improved, totalScore(s));
-    if (!improved) break;
+    const score = totalScore(s);
+    // Stop when a pass no longer buys a meaningful improvement.
+    if (!improved || lastScore - score < STOP * lastScore) break;
+    lastScore = score;
   }
 }
 
@@ -611,7 +654,8 @@ function bestItemStep(
     const before = scoreA + workerScore(s, lc, sc);
     const sideP = side(s, a, c, p.g, count, p.load);
     if (lc + p.load <= capC) {
-      const d = workerScore(s, la - p.load, sa - p.special) + workerScore(s, lc + p.load, sc + p.special) - before + sideP;
+      const d =
+        workerScore(s, la - p.load, sa - p.special) + workerScore(s, lc + p.load, sc + p.special) - before + sideP;
       if (d < best) {
         best = d;
         moves = p.buildings.map((b) => [b, c] as [number, number]);
@@ -631,7 +675,10 @@ function bestItemStep(
         side(s, c, a, q.g, q.buildings.length, q.load);
       if (d >= best || !passOk(s, c, a, q.g, q.buildings.length)) continue;
       best = d;
-      moves = [...p.buildings.map((b) => [b, c] as [number, number]), ...q.buildings.map((b) => [b, a] as [number, number])];
+      moves = [
+        ...p.buildings.map((b) => [b, c] as [number, number]),
+        ...q.buildings.map((b) => [b, a] as [number, number]),
+      ];
       bestC = c;
     }
   }

@@ -4,7 +4,7 @@
  * — a grid already shared first (it adds a part, not a shared grid), else the biggest whole grid at
  * hand of at least MIN_SPLIT shares. Smaller grids are never cut for balance.
  */
-import { shareNeed, type State } from './state';
+import type { State } from './state';
 
 /** Grids below this many shares (of load) stay whole whatever the balance. */
 export const MIN_SPLIT = 0.9;
@@ -46,12 +46,20 @@ function movable(s: State, w: number, g: number): number {
  */
 function choose(s: State, w: number, taken: Set<number>): number[] {
   const o = out(s, w);
-  return [pick(s, w, taken, o.over ? 'own' : 'near')];
+  if (o.over) return [pick(s, w, taken, 'own')];
+  const dl = s.target > 0 ? (s.load[w]! - s.target) / s.target : 0;
+  const ds = s.targetSpecial > 0 ? (s.spec[w]! - s.targetSpecial) / s.targetSpecial : 0;
+  const near = pick(s, w, taken, 'near');
+  if (near >= 0) taken.add(near);
+  // Short on one measure but full on the other: they must also give some of their own away.
+  const full = o.special ? dl > -WINDOW / 2 : ds > WINDOW / 2;
+  return [near, full ? pick(s, w, taken, 'own') : -1];
 }
 
 function pick(s: State, w: number, taken: Set<number>, where: 'own' | 'near'): number {
   const o = out(s, w);
-  const weight = (g: number) => (o.special ? s.grids[g]!.special / Math.max(s.targetSpecial, 1e-9) : s.grids[g]!.load / Math.max(s.target, 1e-9));
+  const weight = (g: number) =>
+    o.special ? s.grids[g]!.special / Math.max(s.targetSpecial, 1e-9) : s.grids[g]!.load / Math.max(s.target, 1e-9);
   let best = -1;
   let bestKey = Number.NEGATIVE_INFINITY;
   const consider = (g: number, key: number) => {
@@ -80,7 +88,7 @@ function pick(s: State, w: number, taken: Set<number>, where: 'own' | 'near'): n
 }
 
 /** Max/min, on the worse of the two measures, below which no grid is opened. */
-const GOAL = Number(process.env.GOAL ?? 1.17);
+const GOAL = 1.17;
 
 /** The worse of max/min load and max/min special-needs residents over the available people. */
 export function ratios(s: State): number {
@@ -123,7 +131,11 @@ export function splitForBalance(s: State, rebalance: () => void, rounds = 6): nu
       if (s.workers[w]!.cap <= 0) continue;
       const o = out(s, w);
       if (!o.over && !o.under) continue;
-      for (const g of choose(s, w, taken)) if (g >= 0) taken.add(g);
+      for (const g of choose(s, w, taken)) {
+        if (g < 0) continue;
+        taken.add(g);
+        if (!s.grids[g]!.invited.includes(w)) s.grids[g]!.invited.push(w);
+      }
     }
     if (taken.size === 0) return opened;
     for (const g of taken) s.grids[g]!.maxHolders += 1;
@@ -131,9 +143,4 @@ export function splitForBalance(s: State, rebalance: () => void, rounds = 6): nu
     rebalance();
   }
   return opened;
-}
-
-/** Shares a grid amounts to (exported for the explanation). */
-export function gridShares(s: State, g: number): number {
-  return shareNeed(s, s.grids[g]!.load, s.grids[g]!.special);
 }

@@ -27,6 +27,8 @@ export interface SGrid {
    * The construction may exceed it only to cover.
    */
   maxHolders: number;
+  /** People a split round opened this grid for: the search always considers them for it. */
+  invited: number[];
 }
 
 /** A worker as the solver sees it. */
@@ -76,6 +78,8 @@ export interface State {
 
 /** Relative deviation from the average load tolerated before balancing turns steep. */
 const BAND = 0.07;
+/** The same for special-needs residents: a little wider, as they come in small whole numbers per building. */
+const BAND_SPECIAL = 0.08;
 
 function count(map: Map<number, number>, key: number, delta: number): void {
   const next = (map.get(key) ?? 0) + delta;
@@ -206,6 +210,7 @@ export function buildState(input: AssignInput): State {
       special: list.reduce((sum, b) => sum + buildings[b]!.special, 0),
       allowed: null,
       maxHolders: 1,
+      invited: [],
     };
   });
   const workerIndex = new Map<string, number>();
@@ -272,7 +277,7 @@ export function buildState(input: AssignInput): State {
   const sorted = buildings.map((b) => b.load).sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
   if (s.target > 0) s.band = Math.max(BAND, median / 2 / s.target);
-  if (s.targetSpecial > 0) s.bandSpecial = Math.max(BAND, 1 / s.targetSpecial);
+  if (s.targetSpecial > 0) s.bandSpecial = Math.max(BAND_SPECIAL, 1 / s.targetSpecial);
   // One holder per grid (网格员包网格); the construction and the split rounds raise it for the grids
   // they cut, and pins raise it to what the admin fixed.
   applyPins(s, input, gridIndex, workerIndex, buildingIndex);

@@ -1,11 +1,17 @@
 /**
  * Gridworker assignment (定人定岗定责: 网格员包网格, 组长包小组) — the model.
  *
- * Unit of work: the BUILDING. A building is never split: all its households go to one person.
- * A worker's share of a grid ("part") is a set of whole buildings of that grid. A grid is held
- * whole by one worker whenever balance allows; a big grid (or one with many special-needs
- * residents) is shared by a few workers who split it by whole buildings, never finer: at most
- * ceil(max(gridLoad / averageLoad, gridSpecial / averageSpecial)) + 2 holders.
+ * Unit of work: the GRID, held whole by one worker (网格员包网格) whenever balance allows. A building
+ * is never split: all its households go to one person. A worker's share of a grid ("part") is a set
+ * of whole buildings of that grid. A grid is cut only when it is bigger than 1.1 × one person's
+ * share (average load, or average special-needs residents), into ceil(shares) runs of whole
+ * buildings; a grid much denser in special-needs residents than the average, into runs of about
+ * 0.6 share of them; more grids only when the group leaders need runs to take (组长包小组: they
+ * take runs of grids a gridworker leads, never a grid alone), and then the biggest. Only if moving
+ * and swapping whole parts leaves someone outside ±8 % of the averages (max/min above 1.17) does a
+ * split round open one more holder, on a grid already shared first, else on a grid of at least
+ * 0.9 share. Grids smaller than that are cut only for a hard rule (a group leader who must take it
+ * needs a gridworker beside them).
  *
  * Load of a building or grid (weighted households):
  *   load = weights.household × households + weights.resident × residents + weights.specialNeed × specialNeeds
@@ -25,10 +31,12 @@
  * `capacity` is a ceiling on a worker's load (not a share); never a building of a `mustNotGridIds`
  * grid; at least one building of each `mustGridIds` grid; pins kept exactly (a pin wins over a
  * must-not or a capacity, with a warning: the admin decided).
- * Objectives, in order: (1) balance — loads and special loads near their averages (a steep
- * penalty beyond ±7 %), then the max load pushed down toward the optimum (moves, swaps and exact
- * re-cuts of two people's buildings) while the special loads stay within ±8 % of theirs; (2) proximity and fewer splits — only through moves that keep every load
- * and special load within the max/min already reached. People with capacity 0 are unavailable and
+ * Objectives, in order: (1) few shared grids (above), (2) balance — loads and special loads near
+ * their averages (a steep penalty beyond ±7 % / ±8 %), then the max load pushed down toward the
+ * optimum (moves, swaps and exact re-cuts of two — in small communities three — people's whole
+ * parts and cut grids' buildings) while the special loads stay within ±8 % of theirs; (3)
+ * proximity and fewer parts — only through moves that keep every load and special load within the
+ * max/min already reached and no grid shared that was whole. People with capacity 0 are unavailable and
  * do not count in the balance.
  *
  * Pins (`pinned`): `{gridId, workerId, buildingIds}` fixes those buildings to that worker.

@@ -91,6 +91,11 @@ describe('spreadsheet import', () => {
     const bad = await t.ok('dev-admin', 'org.import', { fileName: '住户.xlsx', dryRun: true, base64 });
     expect(bad.errors).toEqual([{ row: 4, column: '电话', message: expect.any(String) }]);
     expect(await t.call('dev-admin', 'org.import', { fileName: 'a.pdf', dryRun: true, base64: 'aGVsbG8=' })).toMatchObject({ ok: false, code: 'COMMON.INVALID_INPUT' });
+    // The template the page offers reads back cleanly.
+    const template = await t.ok('dev-admin', 'org.importTemplate', {});
+    const back = await t.ok('dev-admin', 'org.import', { fileName: template.fileName, dryRun: true, base64: template.base64 });
+    expect(back.errors).toEqual([]);
+    expect(back.households.created + back.households.existing).toBe(2);
     expect(await t.call('dev-gw-01', 'org.import', { fileName: 'a.csv', dryRun: true, base64 })).toMatchObject({ ok: false, code: 'AUTH.NOT_ADMIN' });
   });
 });

@@ -200,6 +200,7 @@ const MATRIX: { [A in ActionName]: Row<A> } = {
   'org.saveGrid': { payload: () => ({ name: '矩阵网格' }), expect: adminOnly },
   'org.saveBuilding': { payload: (w) => ({ gridId: w.gridId, name: '矩阵楼', floors: 6, hasLift: false, distanceM: 50 }), expect: adminOnly },
   'org.import': { payload: () => ({ fileName: '住户.csv', base64: Buffer.from('网格,楼栋,房号,户主,电话,人数\n第1网格,矩阵楼,101,张三,13812345678,2').toString('base64'), dryRun: true }), expect: adminOnly },
+  'org.importTemplate': { payload: () => ({}), expect: adminOnly },
   'org.staff': { payload: () => ({}), expect: adminOnly },
   'org.grantRole': { payload: (w) => ({ openid: w.me.resident, role: 'volunteer' }), expect: adminOnly },
   'org.revokeRole': { payload: (w) => ({ openid: w.me.groupLeader, role: 'groupLeader' }), expect: adminOnly },

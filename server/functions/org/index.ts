@@ -17,6 +17,7 @@ import { cloudApp, isLocal } from '../../lib/cloud';
 import { getDoc, mustGet } from '../../lib/access';
 import { isDuplicateError } from '../../lib/db-errors';
 import { defineFunction, type CallContext, type UserContext } from '../../lib/define-function';
+import { workbook } from '../../lib/excel';
 import { ensureUser } from '../../lib/users';
 import { z } from '../../lib/validate';
 import { all, requireAdmin } from './lib';
@@ -489,6 +490,24 @@ export const main = defineFunction('org', {
       const admin = await requireAdmin(ctx);
       const table = await readTable(input.fileName, await fileBytes(input));
       return importFile(ctx, admin.communityId, table, input.dryRun);
+    },
+  },
+
+  'org.importTemplate': {
+    input: z.object({}).strict(),
+    async handle(ctx) {
+      await requireAdmin(ctx);
+      return workbook('住户导入模板.xlsx', [
+        {
+          name: '住户',
+          title: '住户导入表（人数可填数字，或成员姓名用顿号分隔；单元可不填；导入前请删除两行示例）',
+          columns: ['网格', '楼栋', '单元', '房号', '户主', '电话', '人数'].map((header) => ({ header, width: header === '电话' ? 16 : 12 })),
+          rows: [
+            ['第1网格', '1号楼', '1', '101', '张三', '13800000000', 3],
+            ['第1网格', '1号楼', '2', '502', '次仁卓玛', '0891-6320000', '次仁卓玛、扎西'],
+          ],
+        },
+      ]);
     },
   },
 

@@ -4,6 +4,7 @@
  */
 import type { ImportReport, StructureView } from '../../../../typings/api';
 import { ApiError, call } from '../../../services/api';
+import { openExport } from '../../../utils/export';
 import { showError, showSuccess } from '../../../utils/feedback';
 
 /** Largest file the import takes (the server checks it too). */
@@ -115,6 +116,14 @@ Component({
         showError(this, error);
       }
       return undefined;
+    },
+    /** Opens the import template (Excel) to fill in or forward. */
+    async downloadTemplate() {
+      try {
+        await openExport(await call('org.importTemplate', {}));
+      } catch (error) {
+        showError(this, error);
+      }
     },
     /** Picks a spreadsheet and checks it (nothing is written yet). */
     async pickFile() {
