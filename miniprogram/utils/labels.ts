@@ -82,14 +82,14 @@ export interface HomeEntry {
   url: string;
   roles: Role[];
   /** Not shown to users holding this role (joining is for those not yet in a grid). */
-  hideFor?: Role;
+  hideFor?: Role[];
   /** False until the page exists; such entries are not shown. */
   ready: boolean;
 }
 
 /** Everything the home page can offer, by role. */
 export const HOME_ENTRIES: HomeEntry[] = [
-  { key: 'join', title: '加入网格', note: '绑定楼栋房号，户户入群', url: '/pages/join/index', roles: [], hideFor: 'resident', ready: true },
+  { key: 'join', title: '加入网格', note: '绑定楼栋房号，户户入群', url: '/pages/join/index', roles: [], hideFor: ['resident'], ready: true },
   { key: 'my-grid', title: '我的网格', note: '网格员、组长联系方式和通知', url: '/pages/resident/grid/index', roles: ['resident'], ready: true },
   { key: 'household', title: '我的家庭', note: '家庭成员与特殊需求', url: '/pages/resident/household/index', roles: ['resident'], ready: true },
   { key: 'order', title: '线上点单', note: '买菜、买药、换气、爱心菜包', url: '/pages/resident/order/index', roles: ['resident'], ready: true },
@@ -103,7 +103,7 @@ export const HOME_ENTRIES: HomeEntry[] = [
   { key: 'board', title: '派单看板', note: '一键派单、改派、短缺上报', url: '/pages/dispatch/board/index', roles: ['gridworker', 'groupLeader'], ready: true },
   { key: 'lists', title: '采购与配送单', note: '采购汇总、分楼栋配送单', url: '/pages/dispatch/lists/index', roles: ['gridworker', 'groupLeader', 'communityAdmin'], ready: true },
   { key: 'untested', title: '未检名单', note: '应检尽检，不漏一户', url: '/pages/testing/coverage/index', roles: ['gridworker', 'groupLeader'], ready: true },
-  { key: 'register', title: '志愿者报到', note: '党员群众向社区报到，报名志愿服务', url: '/pages/volunteer/register/index', roles: ['resident'], hideFor: 'volunteer', ready: true },
+  { key: 'register', title: '志愿者报到', note: '党员群众向社区报到，报名志愿服务', url: '/pages/volunteer/register/index', roles: [], hideFor: ['volunteer', 'gridworker', 'groupLeader', 'communityAdmin'], ready: true },
   { key: 'volunteer-me', title: '我的志愿服务', note: '审核状态、上岗下岗、志愿者证', url: '/pages/volunteer/me/index', roles: ['volunteer'], ready: true },
   { key: 'volunteer-shifts', title: '班次报名', note: '卡点、采样、物资发放班次', url: '/pages/volunteer/shifts/index', roles: ['volunteer'], ready: true },
   { key: 'admin-volunteers', title: '志愿者管理', note: '报到审核、分队、统计、导出时长', url: '/pages/admin/volunteers/index', roles: ['communityAdmin', 'gridworker'], ready: true },
@@ -123,6 +123,6 @@ export const HOME_ENTRIES: HomeEntry[] = [
 /** Entries for a user's roles (entries with no roles are for everyone), only pages that exist. */
 export function entriesFor(roles: readonly Role[]): HomeEntry[] {
   return HOME_ENTRIES.filter(
-    (e) => e.ready && !(e.hideFor && roles.includes(e.hideFor)) && (e.roles.length === 0 || e.roles.some((r) => roles.includes(r))),
+    (e) => e.ready && !e.hideFor?.some((r) => roles.includes(r)) && (e.roles.length === 0 || e.roles.some((r) => roles.includes(r))),
   );
 }

@@ -5,7 +5,14 @@ describe('home page', () => {
     mockCall({
       'user.me': () => ({
         ok: true,
-        data: { openid: 'dev-gw-01', nickName: '网格员卓玛', roles: ['gridworker'], communityId: 'c1', adminGridIds: ['g-01'], householdId: null },
+        data: {
+          openid: 'dev-gw-01',
+          nickName: '网格员卓玛',
+          roles: ['gridworker'],
+          communityId: 'c1',
+          adminGridIds: ['g-01'],
+          householdId: null,
+        },
       }),
     });
     const page = await loadPage('pages/index/index');
@@ -13,12 +20,29 @@ describe('home page', () => {
     expect(text).toContain('网格员卓玛');
     expect(text).toContain('网格员');
     expect(text).toContain('隐私保护指引');
-    expect(page.instance.data.entries.map((e: { key: string }) => e.key)).toEqual(['join', 'joins', 'households', 'sample', 'verify', 'untested', 'privacy']);
+    expect(page.instance.data.entries.map((e: { key: string }) => e.key)).toEqual([
+      'join',
+      'joins',
+      'households',
+      'sample',
+      'verify',
+      'pool',
+      'board',
+      'lists',
+      'untested',
+      'admin-volunteers',
+      'grid-dashboard',
+      'redeem',
+      'privacy',
+    ]);
   });
 
   it('tells a newcomer with no role how to join', async () => {
     mockCall({
-      'user.me': () => ({ ok: true, data: { openid: 'u', nickName: '微信用户', roles: [], communityId: null, adminGridIds: [], householdId: null } }),
+      'user.me': () => ({
+        ok: true,
+        data: { openid: 'u', nickName: '微信用户', roles: [], communityId: null, adminGridIds: [], householdId: null },
+      }),
     });
     const page = await loadPage('pages/index/index');
     expect(textOf(page)).toContain('您还未加入网格');
@@ -30,7 +54,17 @@ describe('home page', () => {
       'user.me': () =>
         fail
           ? { ok: false, code: 'AUTH.NO_IDENTITY', message: '无法识别您的身份，请在微信中重新打开小程序' }
-          : { ok: true, data: { openid: 'u', nickName: '次仁', roles: ['resident'], communityId: 'c', adminGridIds: [], householdId: 'h' } },
+          : {
+              ok: true,
+              data: {
+                openid: 'u',
+                nickName: '次仁',
+                roles: ['resident'],
+                communityId: 'c',
+                adminGridIds: [],
+                householdId: 'h',
+              },
+            },
     });
     const page = await loadPage('pages/index/index');
     expect(textOf(page)).toContain('无法识别您的身份');
