@@ -33,8 +33,8 @@
  * must-not or a capacity, with a warning: the admin decided).
  * Objectives, in order: (1) few shared grids (above), (2) balance — loads and special loads near
  * their averages (a steep penalty beyond ±7 % / ±8 %), then the max load pushed down toward the
- * optimum (moves, swaps and exact re-cuts of two — in small communities three — people's whole
- * parts and cut grids' buildings) while the special loads stay within ±8 % of theirs; (3)
+ * optimum (moves, swaps and exact re-cuts of two people's whole parts and cut grids'
+ * buildings) while the special loads stay within ±8 % of theirs; (3)
  * proximity and fewer parts — only through moves that keep every load and special load within the
  * max/min already reached and no grid shared that was whole. People with capacity 0 are unavailable and
  * do not count in the balance.
