@@ -12,7 +12,7 @@ describe('each cloud function deploys on its own', () => {
   beforeAll(async () => {
     await buildAll();
     t = await startTestCloud();
-  });
+  }, 120_000); // bundles nine functions with esbuild: seconds on a busy CI machine
   afterAll(() => t.close());
 
   it.each(Object.keys(FUNCTIONS))('%s has a bundled index.js, package.json and config.json', (name) => {
