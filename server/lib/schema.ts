@@ -75,6 +75,7 @@ export const INDEXES: IndexSpec[] = [
   { collection: 'roleCodes', name: 'community_created', keys: { communityId: 1, createdAt: -1 } },
   { collection: 'contacts', name: 'grid_day', keys: { gridId: 1, day: 1 } },
   { collection: 'careNeeds', name: 'grid', keys: { gridId: 1 } },
+  { collection: 'careNeeds', name: 'household', keys: { householdId: 1 } },
   // ── volunteers ──
   { collection: 'volunteers', name: 'community_status', keys: { communityId: 1, status: 1 } },
   { collection: 'volunteers', name: 'grids_status', keys: { gridIds: 1, status: 1 } },

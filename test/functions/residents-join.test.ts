@@ -8,7 +8,11 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const firstBuildingOf = async (gridId: string) =>
-  ((await t.db.collection('buildings').where({ gridId }).orderBy('_id', 'asc').limit(1).get()).data[0] as { _id: string })._id;
+  (
+    (await t.db.collection('buildings').where({ gridId }).orderBy('_id', 'asc').limit(1).get()).data[0] as {
+      _id: string;
+    }
+  )._id;
 
 describe('joining a grid by hand (户户入群)', () => {
   it('goes pending, is approved by the grid’s own gridworker, and binds the household', async () => {
@@ -28,7 +32,10 @@ describe('joining a grid by hand (户户入群)', () => {
     expect(await t.call('newcomer-1', 'household.get', {})).toMatchObject({ ok: false, code: 'AUTH.NOT_MEMBER' });
 
     // Another grid's gridworker can neither see nor decide it.
-    expect(await t.call('dev-gw-02', 'grid.joinRequests', { gridId: 'g-01' })).toMatchObject({ ok: false, code: 'AUTH.NOT_GRIDWORKER' });
+    expect(await t.call('dev-gw-02', 'grid.joinRequests', { gridId: 'g-01' })).toMatchObject({
+      ok: false,
+      code: 'AUTH.NOT_GRIDWORKER',
+    });
     expect(await t.call('dev-gw-02', 'grid.reviewJoin', { requestId: join.id, approve: true })).toMatchObject({
       ok: false,
       code: 'AUTH.NOT_GRIDWORKER',
@@ -86,7 +93,9 @@ describe('joining a grid by hand (户户入群)', () => {
     ]);
     const outcomes = [a, b].map((r) => (r.ok ? 'ok' : r.code)).sort();
     expect(outcomes).toEqual(['JOIN.NOT_PENDING', 'ok']);
-    expect(await t.call('dev-gw-02', 'grid.reviewJoin', { requestId: join.id, approve: false, reason: '再次' })).toMatchObject({
+    expect(
+      await t.call('dev-gw-02', 'grid.reviewJoin', { requestId: join.id, approve: false, reason: '再次' }),
+    ).toMatchObject({
       ok: false,
       code: 'JOIN.NOT_PENDING',
     });
@@ -94,10 +103,23 @@ describe('joining a grid by hand (户户入群)', () => {
 
   it('requires a reason to reject, and shows it to the resident', async () => {
     const buildingId = await firstBuildingOf('g-03');
-    const join = await t.ok('outsider', 'household.requestJoin', { gridId: 'g-03', buildingId, room: '1-101', headName: '外来人', phone: '13900004444', via: 'manual' });
-    expect(await t.call('dev-gw-03', 'grid.reviewJoin', { requestId: join.id, approve: false })).toMatchObject({ ok: false, code: 'COMMON.INVALID_INPUT' });
+    const join = await t.ok('outsider', 'household.requestJoin', {
+      gridId: 'g-03',
+      buildingId,
+      room: '1-101',
+      headName: '外来人',
+      phone: '13900004444',
+      via: 'manual',
+    });
+    expect(await t.call('dev-gw-03', 'grid.reviewJoin', { requestId: join.id, approve: false })).toMatchObject({
+      ok: false,
+      code: 'COMMON.INVALID_INPUT',
+    });
     await t.ok('dev-gw-03', 'grid.reviewJoin', { requestId: join.id, approve: false, reason: '非本小区住户' });
-    expect(await t.ok('outsider', 'household.myJoin', {})).toMatchObject({ status: 'rejected', reason: '非本小区住户' });
+    expect(await t.ok('outsider', 'household.myJoin', {})).toMatchObject({
+      status: 'rejected',
+      reason: '非本小区住户',
+    });
     const user = (await t.db.collection('users').doc('outsider').get()).data[0] as UserDoc;
     expect(user.householdId).toBeNull();
   });
@@ -105,9 +127,23 @@ describe('joining a grid by hand (户户入群)', () => {
   it('refuses a building of another grid and bad phone numbers, naming the field', async () => {
     const otherBuilding = await firstBuildingOf('g-02');
     expect(
-      await t.call('newcomer-9', 'household.requestJoin', { gridId: 'g-01', buildingId: otherBuilding, room: '1-101', headName: '王', phone: '13900005555', via: 'manual' }),
+      await t.call('newcomer-9', 'household.requestJoin', {
+        gridId: 'g-01',
+        buildingId: otherBuilding,
+        room: '1-101',
+        headName: '王',
+        phone: '13900005555',
+        via: 'manual',
+      }),
     ).toMatchObject({ ok: false, code: 'COMMON.INVALID_INPUT', message: '该楼栋不属于所选网格' });
-    const bad = await t.call('newcomer-9', 'household.requestJoin', { gridId: 'g-01', buildingId: otherBuilding, room: '1-101', headName: '王', phone: '12345', via: 'manual' });
+    const bad = await t.call('newcomer-9', 'household.requestJoin', {
+      gridId: 'g-01',
+      buildingId: otherBuilding,
+      room: '1-101',
+      headName: '王',
+      phone: '12345',
+      via: 'manual',
+    });
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.issues?.[0]?.path).toBe('phone');
   });
@@ -117,21 +153,44 @@ describe('joining by invite QR and by the grid’s WeChat group', () => {
   it('resolves an invite token to its grid; rejects unknown tokens and invites of another grid', async () => {
     const invite = await t.ok('dev-gw-01', 'grid.createInvite', { gridId: 'g-01' });
     expect(invite.scene.length).toBeLessThanOrEqual(32);
-    expect(await t.ok('scanner', 'household.resolveEntry', { inviteToken: invite.token })).toMatchObject({ gridId: 'g-01', via: 'invite' });
-    expect(await t.call('scanner', 'household.resolveEntry', { inviteToken: 'deadbeef00' })).toMatchObject({ ok: false, code: 'JOIN.INVITE_INVALID' });
+    expect(await t.ok('scanner', 'household.resolveEntry', { inviteToken: invite.token })).toMatchObject({
+      gridId: 'g-01',
+      via: 'invite',
+    });
+    expect(await t.call('scanner', 'household.resolveEntry', { inviteToken: 'deadbeef00' })).toMatchObject({
+      ok: false,
+      code: 'JOIN.INVITE_INVALID',
+    });
     const buildingId = await firstBuildingOf('g-02');
     expect(
-      await t.call('scanner', 'household.requestJoin', { gridId: 'g-02', buildingId, room: '2-202', headName: '扎西', phone: '13900006666', via: 'invite', inviteToken: invite.token }),
+      await t.call('scanner', 'household.requestJoin', {
+        gridId: 'g-02',
+        buildingId,
+        room: '2-202',
+        headName: '扎西',
+        phone: '13900006666',
+        via: 'invite',
+        inviteToken: invite.token,
+      }),
     ).toMatchObject({ ok: false, code: 'JOIN.INVITE_INVALID' });
-    expect(await t.call('dev-gw-02', 'grid.createInvite', { gridId: 'g-01' })).toMatchObject({ ok: false, code: 'AUTH.NOT_GRIDWORKER' });
+    expect(await t.call('dev-gw-02', 'grid.createInvite', { gridId: 'g-01' })).toMatchObject({
+      ok: false,
+      code: 'AUTH.NOT_GRIDWORKER',
+    });
   });
 
   it('binds a WeChat group to one grid and lands its members there', async () => {
     const group = { cloudID: 'cid', data: { openGId: 'G-openg-001' } };
-    expect(await t.call('member', 'household.resolveEntry', { group })).toMatchObject({ ok: false, code: 'JOIN.GROUP_UNKNOWN' });
+    expect(await t.call('member', 'household.resolveEntry', { group })).toMatchObject({
+      ok: false,
+      code: 'JOIN.GROUP_UNKNOWN',
+    });
     await t.ok('dev-gw-02', 'grid.bindGroup', { gridId: 'g-02', group });
     expect(await t.ok('member', 'household.resolveEntry', { group })).toMatchObject({ gridId: 'g-02', via: 'group' });
-    expect(await t.call('dev-gw-01', 'grid.bindGroup', { gridId: 'g-01', group })).toMatchObject({ ok: false, code: 'COMMON.CONFLICT' });
+    expect(await t.call('dev-gw-01', 'grid.bindGroup', { gridId: 'g-01', group })).toMatchObject({
+      ok: false,
+      code: 'COMMON.CONFLICT',
+    });
   });
 });
 
@@ -141,27 +200,76 @@ describe('household profile', () => {
       { name: '格桑', relation: 'self' as const, ageBand: '60-79' as const, needs: ['dialysis' as const] },
       { name: '卓玛', relation: 'spouse' as const, ageBand: '60-79' as const, needs: [] },
     ];
-    expect(await t.call('newcomer-1', 'household.update', { headName: '格桑', phone: '13900001111', members, sensitiveConsent: false })).toMatchObject({
+    expect(
+      await t.call('newcomer-1', 'household.update', {
+        headName: '格桑',
+        phone: '13900001111',
+        members,
+        sensitiveConsent: false,
+      }),
+    ).toMatchObject({
       ok: false,
       code: 'PRIVACY.CONSENT_REQUIRED',
     });
-    const saved = await t.ok('newcomer-1', 'household.update', { headName: '格桑', phone: '13900001111', members, sensitiveConsent: true });
+    const saved = await t.ok('newcomer-1', 'household.update', {
+      headName: '格桑',
+      phone: '13900001111',
+      members,
+      sensitiveConsent: true,
+    });
     expect(saved).toMatchObject({ priority: true, sensitiveConsent: true });
     expect(saved.members[0]?.needs).toEqual(['dialysis']);
+    // The gridworker keeps the dialysis days of that member (recurring care).
+    const dialysisMember = saved.members[0]!.id;
+    const stored0 = (await t.db.collection('households').doc(saved.id).get()).data[0] as HouseholdDoc;
+    await t.db
+      .collection('careNeeds')
+      .doc(`${saved.id}:${dialysisMember}`)
+      .set({
+        communityId: stored0.communityId,
+        gridId: stored0.gridId,
+        householdId: saved.id,
+        memberId: dialysisMember,
+        dialysisWeekdays: [1, 3, 5],
+        refillEveryDays: 0,
+        lastRefillOn: null,
+        note: '',
+      });
+    await t.ok('newcomer-1', 'household.update', {
+      headName: '格桑',
+      phone: '13900001111',
+      members: saved.members.map(({ id, name, relation, ageBand, needs }) => ({ id, name, relation, ageBand, needs })),
+      sensitiveConsent: true,
+    });
+    expect((await t.db.collection('careNeeds').where({ householdId: saved.id }).count()).total).toBe(1);
 
     const plain = members.map((m) => ({ ...m, needs: [] }));
-    const withdrawn = await t.ok('newcomer-2', 'household.update', { headName: '格桑', phone: '13900001111', members: plain, sensitiveConsent: false });
+    const withdrawn = await t.ok('newcomer-2', 'household.update', {
+      headName: '格桑',
+      phone: '13900001111',
+      members: plain,
+      sensitiveConsent: false,
+    });
     expect(withdrawn).toMatchObject({ priority: false, sensitiveConsent: false });
     const stored = (await t.db.collection('households').doc(saved.id).get()).data[0] as HouseholdDoc;
     expect(stored.members.flatMap((m) => m.needs)).toEqual([]);
     expect(stored.sensitiveConsentAt).toBeNull();
+    // …and the recurring-care record goes with the consent, at once.
+    expect((await t.db.collection('careNeeds').where({ householdId: saved.id }).count()).total).toBe(0);
   });
 
   it('shows the resident’s grid: contacts with their service phones, and notices for the grid and community', async () => {
-    await t.ok('dev-gw-01', 'grid.postNotice', { gridId: 'g-01', title: '明早8点核酸', body: '请在楼下排队，保持间距' });
+    await t.ok('dev-gw-01', 'grid.postNotice', {
+      gridId: 'g-01',
+      title: '明早8点核酸',
+      body: '请在楼下排队，保持间距',
+    });
     await t.ok('dev-gw-02', 'grid.postNotice', { gridId: 'g-02', title: '二网格通知', body: '只给二网格' });
     await t.ok('dev-admin', 'grid.postNotice', { gridId: null, title: '社区通知', body: '全体居民' });
-    expect(await t.call('dev-gw-01', 'grid.postNotice', { gridId: null, title: 'x', body: 'y' })).toMatchObject({ ok: false, code: 'AUTH.NOT_ADMIN' });
+    expect(await t.call('dev-gw-01', 'grid.postNotice', { gridId: null, title: 'x', body: 'y' })).toMatchObject({
+      ok: false,
+      code: 'AUTH.NOT_ADMIN',
+    });
     const mine = await t.ok('newcomer-1', 'grid.mine', {});
     expect(mine.gridName).toBe('第1网格');
     expect(mine.contacts.map((c) => c.role)).toEqual(['gridworker', 'groupLeader']);
@@ -178,7 +286,13 @@ describe('the grid’s household list', () => {
     expect(rows.some((r) => r.joined)).toBe(true);
     const stored = (await t.db.collection('households').where({ gridId: 'g-03' }).count()).total;
     expect(rows).toHaveLength(stored);
-    expect(await t.call('dev-gw-03', 'grid.households', { gridId: 'g-01' })).toMatchObject({ ok: false, code: 'AUTH.NOT_GRIDWORKER' });
-    expect(await t.call('dev-res-0001', 'grid.households', { gridId: 'g-01' })).toMatchObject({ ok: false, code: 'AUTH.NOT_GRIDWORKER' });
+    expect(await t.call('dev-gw-03', 'grid.households', { gridId: 'g-01' })).toMatchObject({
+      ok: false,
+      code: 'AUTH.NOT_GRIDWORKER',
+    });
+    expect(await t.call('dev-res-0001', 'grid.households', { gridId: 'g-01' })).toMatchObject({
+      ok: false,
+      code: 'AUTH.NOT_GRIDWORKER',
+    });
   });
 });

@@ -127,6 +127,19 @@ describe('我的网格 page', () => {
     page.instance.callPhone({ currentTarget: { dataset: { phone: '13800001111' } } });
     expect(wx.makePhoneCall).toHaveBeenCalledWith({ phoneNumber: '13800001111' });
   });
+
+  it('subscribes to notices only on the resident’s tap, and tells the server only what was accepted', async () => {
+    const { calls } = mockCall({
+      'grid.mine': () => ({ ok: true, data: { communityName: '幸福新村社区', gridId: 'g-01', gridName: '第1网格', groupQrFileId: null, contacts: [], notices: [] } }),
+      'user.subscribe': (p: any) => ({ ok: true, data: { accepted: p.templates } }),
+    });
+    const page = await loadPage('pages/resident/grid/index');
+    expect(wx.requestSubscribeMessage).not.toHaveBeenCalled();
+    tapButton(page, '.grid__subscribe');
+    await flush();
+    expect(wx.requestSubscribeMessage).toHaveBeenCalledWith(expect.objectContaining({ tmplIds: ['TEMPLATE_ID_NOTICE'] }));
+    expect(calls.find((c) => c.action === 'user.subscribe')?.payload).toEqual({ templates: ['notice'] });
+  });
 });
 
 describe('入群审核 page (gridworker)', () => {

@@ -199,6 +199,13 @@ export const main = defineFunction('household', {
         priority: hasPriority(members),
       };
       await ctx.db.collection('households').doc(household._id).update(next);
+      // Recurring-care records (dialysis days, refill cycles) never outlive the consent or the need (PIPL).
+      const keep = next.sensitiveConsentAt ? members.filter((m) => m.needs.length > 0).map((m) => `${household._id}:${m.id}`) : [];
+      const _ = ctx.db.command;
+      await ctx.db
+        .collection('careNeeds')
+        .where({ householdId: household._id, ...(keep.length ? { _id: _.nin(keep) } : {}) })
+        .remove();
       return householdView(ctx, { ...household, ...next });
     },
   },
