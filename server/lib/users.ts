@@ -42,3 +42,10 @@ export async function requireRole(ctx: UserContext, ...roles: Role[]): Promise<U
   }
   return user;
 }
+
+/** The caller as the admin of their community (else AUTH.NOT_ADMIN). */
+export async function requireAdmin(ctx: UserContext): Promise<UserDoc & { communityId: string }> {
+  const user = await findUser(ctx);
+  if (!user?.roles.includes('communityAdmin') || !user.communityId) throw new AppError('AUTH.NOT_ADMIN');
+  return user as UserDoc & { communityId: string };
+}

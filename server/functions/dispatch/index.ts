@@ -46,6 +46,7 @@ import { defineFunction, type CallContext, type UserContext } from '../../lib/de
 import { workbook } from '../../lib/excel';
 import { releaseJob, returnOrdersOf } from '../../lib/jobs';
 import { enqueue } from '../../lib/outbox';
+import { all } from '../../lib/query';
 import { findUser } from '../../lib/users';
 import { z } from '../../lib/validate';
 import { release as releaseHolds } from '../order';
@@ -62,21 +63,9 @@ const ORPHAN_MS = 2 * 60_000;
 const ACTIVE_JOB_S = 15 * 60;
 /** Statuses whose goods are still to be bought and packed. */
 const LIVE_STATUSES: OrderStatus[] = ['submitted', 'accepted', 'assigned', 'pickedUp', 'failed', 'delivered', 'received'];
-const PAGE = 1000;
 
 const cryptoRng = () => randomInt(0, 1_000_000) / 1_000_000;
 
-/** Every document a query matches, a page of 1,000 at a time (CloudBase's cap per get). */
-async function getAll<T>(ctx: CallContext, collection: string, where: object, max = 5000): Promise<T[]> {
-  const out: T[] = [];
-  for (let skip = 0; skip < max; skip += PAGE) {
-    const res = await ctx.db.collection(collection).where(where).skip(skip).limit(PAGE).get();
-    const page = res.data as T[];
-    out.push(...page);
-    if (page.length < PAGE) break;
-  }
-  return out;
-}
 
 /** Documents by id (any number; 500 ids a request). */
 async function getByIds<T extends { _id: string }>(ctx: CallContext, collection: string, ids: readonly string[]): Promise<T[]> {
@@ -84,7 +73,7 @@ async function getByIds<T extends { _id: string }>(ctx: CallContext, collection:
   const _ = ctx.db.command;
   const out: T[] = [];
   for (let i = 0; i < unique.length; i += 500) {
-    out.push(...(await getAll<T>(ctx, collection, { _id: _.in(unique.slice(i, i + 500)) })));
+    out.push(...(await all<T>(ctx, collection, { _id: _.in(unique.slice(i, i + 500)) })));
   }
   return out;
 }
@@ -95,7 +84,7 @@ async function staffGrids(ctx: UserContext): Promise<{ user: UserDoc; grids: Gri
   if (!user?.communityId) throw new AppError('AUTH.NOT_GRIDWORKER');
   const _ = ctx.db.command;
   const where = user.roles.includes('communityAdmin') ? { communityId: user.communityId } : { _id: _.in(user.adminGridIds) };
-  const grids = (await getAll<Grid>(ctx, 'grids', where)).filter((g) => staffOf(user, g)).sort((a, b) => a.name.localeCompare(b.name, 'zh'));
+  const grids = (await all<Grid>(ctx, 'grids', where)).filter((g) => staffOf(user, g)).sort((a, b) => a.name.localeCompare(b.name, 'zh'));
   if (grids.length === 0) throw new AppError('AUTH.NOT_GRIDWORKER');
   return { user, grids };
 }
@@ -234,7 +223,7 @@ async function purchaseList(ctx: UserContext, roundId: string, gridId: string | 
     scopeGrids = [grid];
   }
   const round = await roundOf(ctx, roundId, user.communityId as string);
-  const orders = await getAll<Order>(ctx, 'orders', { roundId, gridId: _.in(scopeGrids.map((g) => g._id)), status: _.in(LIVE_STATUSES) });
+  const orders = await all<Order>(ctx, 'orders', { roundId, gridId: _.in(scopeGrids.map((g) => g._id)), status: _.in(LIVE_STATUSES) });
   const items = new Map<string, PurchaseListView['items'][number]>();
   for (const o of orders) {
     for (const l of o.lines) {
@@ -262,10 +251,10 @@ async function packingList(ctx: UserContext, roundId: string, gridId: string): P
   const { user, grid } = await requireGridStaff(ctx, gridId);
   const _ = ctx.db.command;
   const round = await roundOf(ctx, roundId, user.communityId ?? grid.communityId);
-  const orders = await getAll<Order>(ctx, 'orders', { roundId, gridId, status: _.in(LIVE_STATUSES) });
+  const orders = await all<Order>(ctx, 'orders', { roundId, gridId, status: _.in(LIVE_STATUSES) });
   const [households, buildings] = await Promise.all([
     getByIds<HouseholdDoc>(ctx, 'households', orders.map((o) => o.householdId)),
-    getAll<Building>(ctx, 'buildings', { gridId }),
+    all<Building>(ctx, 'buildings', { gridId }),
   ]);
   const byHousehold = new Map(households.map((h) => [h._id, h]));
   const roomOrder = (a: Order, b: Order) => a.room.localeCompare(b.room, 'zh', { numeric: true });
@@ -327,7 +316,7 @@ async function createJob(ctx: CallContext, base: Omit<JobDoc, '_id' | 'orderIds'
   if (claimed === 0) return null;
   let stops = base.stops;
   if (claimed < ids.length) {
-    const mine = new Set((await getAll<Order>(ctx, 'orders', { _id: _.in(ids), jobId })).map((o) => o._id));
+    const mine = new Set((await all<Order>(ctx, 'orders', { _id: _.in(ids), jobId })).map((o) => o._id));
     stops = stops.filter((s) => mine.has(s.orderId));
   }
   const buildingIds = [...new Set(stops.map((s) => s.buildingId))];
@@ -360,10 +349,10 @@ async function runDispatch(
   if (opts.roundId) where.roundId = opts.roundId;
   if (opts.orderIds) where._id = _.in([...opts.orderIds]);
   const [orders, volunteerDocs, buildings, active] = await Promise.all([
-    getAll<Order>(ctx, 'orders', where),
-    getAll<VolunteerDoc>(ctx, 'volunteers', { gridIds: grid._id, status: 'approved', team: 'delivery', onDuty: true }),
-    getAll<Building>(ctx, 'buildings', { gridId: grid._id }),
-    getAll<JobDoc>(ctx, 'jobs', { gridId: grid._id, status: _.in(['assigned', 'pickedUp']) }),
+    all<Order>(ctx, 'orders', where),
+    all<VolunteerDoc>(ctx, 'volunteers', { gridIds: grid._id, status: 'approved', team: 'delivery', onDuty: true }),
+    all<Building>(ctx, 'buildings', { gridId: grid._id }),
+    all<JobDoc>(ctx, 'jobs', { gridId: grid._id, status: _.in(['assigned', 'pickedUp']) }),
   ]);
   const result: RunResult = { jobs: [], skipped: 0, unassigned: [], assignedOrders: 0, openOrders: 0 };
   if (orders.length === 0) return result;
@@ -510,9 +499,9 @@ export const main = defineFunction(
         if (input.buildingId) where.buildingId = input.buildingId;
         if (input.priority !== undefined) where.priority = input.priority;
         const [orders, rounds, buildings] = await Promise.all([
-          getAll<Order>(ctx, 'orders', where),
+          all<Order>(ctx, 'orders', where),
           ctx.db.collection('rounds').where({ communityId: user.communityId }).orderBy('opensAt', 'desc').limit(10).get(),
-          getAll<Building>(ctx, 'buildings', { gridId: grid._id }),
+          all<Building>(ctx, 'buildings', { gridId: grid._id }),
         ]);
         const counts: Partial<Record<OrderStatus, number>> = {};
         for (const o of orders) if (o.status !== 'placing') counts[o.status] = (counts[o.status] ?? 0) + 1;
@@ -687,8 +676,8 @@ export const main = defineFunction(
         const _ = ctx.db.command;
         const since = new Date(ctx.now.getTime() - 24 * 3600_000).toISOString();
         const [jobs, volunteers, waiting] = await Promise.all([
-          getAll<JobDoc>(ctx, 'jobs', _.or([{ gridId: grid._id, status: _.in(['open', 'assigned', 'pickedUp']) }, { gridId: grid._id, status: 'done', updatedAt: _.gte(since) }])),
-          getAll<VolunteerDoc>(ctx, 'volunteers', { gridIds: grid._id, status: 'approved', team: 'delivery', onDuty: true }),
+          all<JobDoc>(ctx, 'jobs', _.or([{ gridId: grid._id, status: _.in(['open', 'assigned', 'pickedUp']) }, { gridId: grid._id, status: 'done', updatedAt: _.gte(since) }])),
+          all<VolunteerDoc>(ctx, 'volunteers', { gridIds: grid._id, status: 'approved', team: 'delivery', onDuty: true }),
           ctx.db.collection('orders').where({ gridId: grid._id, status: 'accepted' }).count(),
         ]);
         const [orders, names] = await Promise.all([
@@ -963,7 +952,7 @@ export const main = defineFunction(
       async sweepJobs(ctx) {
         const _ = ctx.db.command;
         const now = ctx.now.toISOString();
-        const assigned = await getAll<JobDoc>(ctx, 'jobs', { status: 'assigned' });
+        const assigned = await all<JobDoc>(ctx, 'jobs', { status: 'assigned' });
         const volunteers = await getByIds<VolunteerDoc>(ctx, 'volunteers', assigned.map((j) => j.volunteerId ?? ''));
         const available = new Set(volunteers.filter((v) => v.onDuty && v.status === 'approved' && v.team === 'delivery').map((v) => v._id));
         const releasedByGrid = new Map<string, { orderIds: string[]; volunteers: Set<string> }>();
@@ -983,7 +972,7 @@ export const main = defineFunction(
 
         // Orders claimed by a job that was never written, or left behind by a release cut short.
         const cutoff = new Date(ctx.now.getTime() - ORPHAN_MS).toISOString();
-        const stuck = await getAll<Order>(ctx, 'orders', { status: 'assigned', updatedAt: _.lt(cutoff) });
+        const stuck = await all<Order>(ctx, 'orders', { status: 'assigned', updatedAt: _.lt(cutoff) });
         const jobIds = [...new Set(stuck.map((o) => o.jobId ?? ''))].filter(Boolean);
         const found = new Map((await getByIds<JobDoc>(ctx, 'jobs', jobIds)).map((j) => [j._id, j]));
         // A pickup cut off after the job's write: its orders are in the volunteer's hands.

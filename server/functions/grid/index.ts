@@ -12,7 +12,7 @@ import { defineFunction, type CallContext, type UserContext } from '../../lib/de
 import { enqueue } from '../../lib/outbox';
 import { findUser } from '../../lib/users';
 import { z } from '../../lib/validate';
-import { all } from '../org/lib';
+import { all } from '../../lib/query';
 import { loadStats } from '../org/stats';
 
 const id = z.string().min(1).max(64);

@@ -18,9 +18,9 @@ import { getDoc, mustGet } from '../../lib/access';
 import { isDuplicateError } from '../../lib/db-errors';
 import { defineFunction, type CallContext, type UserContext } from '../../lib/define-function';
 import { workbook } from '../../lib/excel';
-import { ensureUser } from '../../lib/users';
+import { ensureUser, requireAdmin } from '../../lib/users';
 import { z } from '../../lib/validate';
-import { all, requireAdmin } from './lib';
+import { all } from '../../lib/query';
 import { MAX_IMPORT_BYTES, readTable } from './sheet';
 import { loadStats } from './stats';
 

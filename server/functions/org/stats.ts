@@ -9,7 +9,7 @@ import { chinaDay, chinaWallClock } from '../../../core/time';
 import type { CareLedgerRow, DashboardCounts, GridDashboardView } from '../../../typings/api';
 import type { Building, CareDoc, ContactDoc, Grid, HouseholdDoc, JobDoc, OrderDoc, SampleDoc, TestRoundDoc } from '../../../typings/entities';
 import type { CallContext } from '../../lib/define-function';
-import { all, allIfExists } from './lib';
+import { all } from '../../lib/query';
 
 /** Everything one grid's dashboard shows (notices are added by the caller). */
 export type GridStats = Omit<GridDashboardView, 'notices' | 'gridName'>;
@@ -31,8 +31,8 @@ export async function loadStats(ctx: CallContext, communityId: string, grids: re
     all<Building>(ctx, 'buildings', scope),
     all<HouseholdRow>(ctx, 'households', scope, { _id: true, gridId: true, buildingId: true, room: true, headName: true, members: true, memberOpenids: true, sensitiveConsentAt: true }),
     all<Pick<OrderDoc, 'gridId' | 'status' | 'createdAt' | 'history'>>(ctx, 'orders', { ...scope, updatedAt: _.gte(start) }, { gridId: true, status: true, createdAt: true, history: true }),
-    allIfExists<Pick<JobDoc, 'gridId'>>(ctx, 'jobs', { ...scope, status: _.in(['assigned', 'pickedUp']) }, { gridId: true }),
-    allIfExists<Pick<JobDoc, 'gridId'>>(ctx, 'jobs', { ...scope, status: 'done', updatedAt: _.gte(start) }, { gridId: true }),
+    all<Pick<JobDoc, 'gridId'>>(ctx, 'jobs', { ...scope, status: _.in(['assigned', 'pickedUp']) }, { gridId: true }),
+    all<Pick<JobDoc, 'gridId'>>(ctx, 'jobs', { ...scope, status: 'done', updatedAt: _.gte(start) }, { gridId: true }),
     ctx.db.collection('testRounds').where({ communityId }).orderBy('openedAt', 'desc').limit(1).get(),
     all<ContactDoc>(ctx, 'contacts', { ...byGrid, day }),
     all<CareDoc>(ctx, 'careNeeds', byGrid),
@@ -94,10 +94,7 @@ export async function loadStats(ctx: CallContext, communityId: string, grids: re
       ordersToday: ordersByStatus(today),
       ordersTodayTotal: today.length,
       deliveredToday: delivered,
-      jobs:
-        activeJobs && doneJobs
-          ? { active: activeJobs.filter((j) => j.gridId === grid._id).length, doneToday: doneJobs.filter((j) => j.gridId === grid._id).length }
-          : null,
+      jobs: { active: activeJobs.filter((j) => j.gridId === grid._id).length, doneToday: doneJobs.filter((j) => j.gridId === grid._id).length },
       testing: round ? { roundId: round._id, roundName: round.name, sampled, total: memberIds.size } : null,
       specialNeeds: ledger.length,
       contactedToday: hs.filter((h) => contacted.has(h._id)).length,

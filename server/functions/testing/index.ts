@@ -1,4 +1,3 @@
-import QRCode from 'qrcode';
 import { readPersonCode, serialNumber, signCard, signPersonCode, verifyCard, type CardVerdict } from '../../../core/card/token';
 import { AppError } from '../../../core/errors';
 import { KNOCK_TEXT, NEED_TEXT } from '../../../core/labels';
@@ -11,11 +10,11 @@ import { isDuplicateError } from '../../lib/db-errors';
 import { cardKeys, publicKeyList } from '../../lib/card-keys';
 import { workbook } from '../../lib/excel';
 import { defineFunction, type CallContext, type UserContext } from '../../lib/define-function';
-import { findUser } from '../../lib/users';
+import { all, qrDataUrl } from '../../lib/query';
+import { findUser, requireAdmin } from '../../lib/users';
 import { z } from '../../lib/validate';
 
 const id = z.string().min(1).max(64);
-const PAGE = 1000;
 
 const VERDICT_TEXT: Record<VerifyView['status'], string> = {
   valid: '有效：已在本轮采样',
@@ -25,31 +24,12 @@ const VERDICT_TEXT: Record<VerifyView['status'], string> = {
   invalid: '无效：采样卡被修改或不是本社区签发',
 };
 
-/** A QR code as an SVG data URL (the `image` component shows SVG; no PNG encoding on the server). */
-async function qrDataUrl(text: string): Promise<string> {
-  const svg = await QRCode.toString(text, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
-  return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
-}
 
 function roundView(r: TestRoundDoc): TestRoundView {
   return { id: r._id, code: r.code, name: r.name, date: r.date, points: r.points, validHours: r.validHours, status: r.status };
 }
 
-/** Every document matching a query, a page (the SDK's maximum) at a time. */
-async function all<T>(ctx: CallContext, collection: string, where: Record<string, unknown>): Promise<T[]> {
-  const out: T[] = [];
-  for (let skip = 0; ; skip += PAGE) {
-    const page = (await ctx.db.collection(collection).where(where).orderBy('_id', 'asc').skip(skip).limit(PAGE).get()).data as T[];
-    out.push(...page);
-    if (page.length < PAGE) return out;
-  }
-}
 
-async function requireAdmin(ctx: UserContext): Promise<UserDoc & { communityId: string }> {
-  const user = await findUser(ctx);
-  if (!user?.roles.includes('communityAdmin') || !user.communityId) throw new AppError('AUTH.NOT_ADMIN');
-  return user as UserDoc & { communityId: string };
-}
 
 /** Samplers: the grid's staff, the community's admin, and volunteers of the community. */
 function maySample(user: UserDoc | null, grid: Grid): boolean {

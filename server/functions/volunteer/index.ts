@@ -1,4 +1,3 @@
-import QRCode from 'qrcode';
 import { AppError } from '../../../core/errors';
 import { maskName, maskPhone } from '../../../core/mask';
 import { chinaDay, chinaWallClock, toChinaIso } from '../../../core/time';
@@ -17,7 +16,8 @@ import { defineFunction, type CallContext, type UserContext } from '../../lib/de
 import { workbook } from '../../lib/excel';
 import { releaseJobsOf } from '../../lib/jobs';
 import { enqueue } from '../../lib/outbox';
-import { ensureUser, findUser } from '../../lib/users';
+import { all, PAGE, qrDataUrl } from '../../lib/query';
+import { ensureUser, findUser, requireAdmin } from '../../lib/users';
 import { z } from '../../lib/validate';
 
 const id = z.string().min(1).max(64);
@@ -25,7 +25,6 @@ const team = z.enum(['checkpoint', 'testing', 'supplies', 'disinfection', 'deliv
 const skill = z.enum(['medical', 'driving', 'interpreting']);
 const slot = z.enum(['morning', 'afternoon', 'evening', 'night']);
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
-const PAGE = 1000;
 /** A volunteer card is valid this long after it is shown; the checkpoint also checks the status online. */
 const CARD_VALID_SECONDS = 24 * 3600;
 const DONE: JobStatus = 'done';
@@ -37,20 +36,7 @@ const VERIFY_TEXT = {
   invalid: '无效：不是本系统签发的志愿者证',
 } as const;
 
-/** Every document matching a query, a page (the SDK's maximum) at a time. */
-async function all<T>(ctx: CallContext, collection: string, where: Record<string, unknown>): Promise<T[]> {
-  const out: T[] = [];
-  for (let skip = 0; ; skip += PAGE) {
-    const page = (await ctx.db.collection(collection).where(where).orderBy('_id', 'asc').skip(skip).limit(PAGE).get()).data as T[];
-    out.push(...page);
-    if (page.length < PAGE) return out;
-  }
-}
 
-async function qrDataUrl(text: string): Promise<string> {
-  const svg = await QRCode.toString(text, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
-  return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
-}
 
 function invalid(issues: FieldIssue[]): never {
   const first = issues[0] as FieldIssue;
@@ -91,11 +77,6 @@ async function staffScope(ctx: UserContext): Promise<Scope> {
   throw new AppError('AUTH.FORBIDDEN', '此操作仅限社区管理员和网格员');
 }
 
-async function requireAdmin(ctx: UserContext): Promise<UserDoc & { communityId: string }> {
-  const user = await findUser(ctx);
-  if (!user?.roles.includes('communityAdmin') || !user.communityId) throw new AppError('AUTH.NOT_ADMIN');
-  return user as UserDoc & { communityId: string };
-}
 
 async function gridNames(ctx: CallContext, communityId: string): Promise<Map<string, string>> {
   const grids = await all<Grid>(ctx, 'grids', { communityId });
