@@ -2,8 +2,9 @@
  * Registration (报到) and review rules of volunteers: what a valid registration is, what
  * registering again does, who may review whom. Pure: the clock comes in.
  */
+import type { VolunteerInput } from '../../typings/api';
 import type { FieldIssue } from '../../typings/errors';
-import type { HealthDeclaration, TimeSlot, UserDoc, VolunteerDoc, VolunteerSkill, VolunteerTeam } from '../../typings/entities';
+import type { HealthDeclaration, UserDoc, VolunteerDoc, VolunteerTeam } from '../../typings/entities';
 
 /** A mainland mobile number. */
 export const VOLUNTEER_PHONE_PATTERN = /^1[3-9]\d{9}$/;
@@ -11,21 +12,8 @@ export const VOLUNTEER_PHONE_PATTERN = /^1[3-9]\d{9}$/;
 /** A real name: Chinese (Tibetan names in Chinese included, with ·), or Latin letters. */
 export const REAL_NAME_PATTERN = /^(?:[\u4e00-\u9fa5·]{2,20}|[A-Za-z][A-Za-z .·-]{1,39})$/;
 
-/** What the registration form sends (after shape validation). */
-export interface RegistrationInput {
-  name: string;
-  /** Omitted: keep the stored number. */
-  phone?: string;
-  partyMember: boolean;
-  partyBranch?: string;
-  workUnit: string;
-  communityId: string;
-  gridIds: string[];
-  teamsWished: VolunteerTeam[];
-  skills: VolunteerSkill[];
-  slots: TimeSlot[];
-  health: { noSymptoms: boolean; noRiskContact: boolean; promise: boolean };
-}
+/** What the registration form sends (after shape validation): the contract's `VolunteerInput`. */
+export type RegistrationInput = VolunteerInput;
 
 /**
  * Every problem of a registration, each with a clear Chinese message (the page shows them beside

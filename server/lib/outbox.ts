@@ -4,7 +4,8 @@
  * one-time grants per message. Nothing is sent to a user who has not accepted the template.
  * In the local cloud the outbox is where tests and developers read what would have been sent.
  */
-import type { OutboxDoc, UserDoc } from '../../typings/entities';
+import { ORDER_STATUS_TEXT } from '../../core/order/labels';
+import type { OrderLine, OrderStatus, OutboxDoc, UserDoc } from '../../typings/entities';
 import { cloudApp, isLocal } from './cloud';
 import type { CallContext } from './define-function';
 
@@ -17,6 +18,22 @@ const TEMPLATE_IDS: Record<OutboxDoc['template'], string | undefined> = {
   joinResult: process.env.GRIDLINK_TPL_JOIN_RESULT,
   notice: process.env.GRIDLINK_TPL_NOTICE,
 };
+
+/** The order-status message for each member of a household, opening the order's detail page. */
+export function orderStatusMessages(
+  openids: readonly string[],
+  order: { id: string; lines: readonly Pick<OrderLine, 'name'>[]; kind?: string },
+  status: OrderStatus,
+  note = '',
+): OutgoingMessage[] {
+  const name = order.lines[0]?.name ?? (order.kind === 'medicine' ? '药品' : '订单');
+  return openids.map((openid) => ({
+    openid,
+    template: 'orderStatus' as const,
+    page: `pages/resident/order-detail/index?id=${order.id}`,
+    data: { order: name, status: ORDER_STATUS_TEXT[status], note },
+  }));
+}
 
 /** Queues messages (one database request, whatever their number). */
 export async function enqueue(ctx: CallContext, messages: readonly OutgoingMessage[]): Promise<void> {

@@ -45,7 +45,7 @@ import { getDoc, mustGet, requireGridStaff, staffOf } from '../../lib/access';
 import { defineFunction, type CallContext, type UserContext } from '../../lib/define-function';
 import { workbook } from '../../lib/excel';
 import { releaseJob, returnOrdersOf } from '../../lib/jobs';
-import { enqueue } from '../../lib/outbox';
+import { enqueue, orderStatusMessages } from '../../lib/outbox';
 import { all } from '../../lib/query';
 import { findUser } from '../../lib/users';
 import { z } from '../../lib/validate';
@@ -558,12 +558,7 @@ export const main = defineFunction(
           await enqueue(
             ctx,
             changed.flatMap((o) =>
-              (byHousehold.get(o.householdId)?.memberOpenids ?? []).map((openid) => ({
-                openid,
-                template: 'orderStatus' as const,
-                page: `pages/resident/order-detail/index?id=${o._id}`,
-                data: { order: o.lines[0]?.name ?? '订单', status: ORDER_STATUS_TEXT.rejected, note: input.reason ?? '' },
-              })),
+              orderStatusMessages(byHousehold.get(o.householdId)?.memberOpenids ?? [], { id: o._id, lines: o.lines }, 'rejected', input.reason ?? ''),
             ),
           );
         }
@@ -840,14 +835,7 @@ export const main = defineFunction(
         if (res.updated) {
           await enqueue(
             ctx,
-            job.stops.flatMap((s) =>
-              s.notify.map((openid) => ({
-                openid,
-                template: 'orderStatus' as const,
-                page: `pages/resident/order-detail/index?id=${s.orderId}`,
-                data: { order: s.lines[0]?.name ?? '订单', status: ORDER_STATUS_TEXT.pickedUp, note: '请准备好取货码' },
-              })),
-            ),
+            job.stops.flatMap((s) => orderStatusMessages(s.notify, { id: s.orderId, lines: s.lines }, 'pickedUp', '请准备好取货码')),
           );
         }
         const view: PickupView = { job: cardView(fresh, me, new Map([[me, '我']])), pickedUp: fresh.pending };
@@ -892,15 +880,7 @@ export const main = defineFunction(
         }
         const jobStatus = await settleStop(ctx, input.jobId, input.orderId, me);
         if (res.updated && stop && input.photoFileId) {
-          await enqueue(
-            ctx,
-            stop.notify.map((openid) => ({
-              openid,
-              template: 'orderStatus' as const,
-              page: `pages/resident/order-detail/index?id=${stop.orderId}`,
-              data: { order: stop.lines[0]?.name ?? '订单', status: ORDER_STATUS_TEXT.delivered, note: '无人应答，已放门口并拍照' },
-            })),
-          );
+          await enqueue(ctx, orderStatusMessages(stop.notify, { id: stop.orderId, lines: stop.lines }, 'delivered', '无人应答，已放门口并拍照'));
         }
         const result: StopResultView = { orderId: input.orderId, status: 'delivered', shortfall: short, jobStatus };
         return result;
@@ -927,15 +907,7 @@ export const main = defineFunction(
         }
         const jobStatus = await settleStop(ctx, input.jobId, input.orderId, me);
         if (res.updated) {
-          await enqueue(
-            ctx,
-            stop.notify.map((openid) => ({
-              openid,
-              template: 'orderStatus' as const,
-              page: `pages/resident/order-detail/index?id=${stop.orderId}`,
-              data: { order: stop.lines[0]?.name ?? '订单', status: ORDER_STATUS_TEXT.failed, note: input.reason },
-            })),
-          );
+          await enqueue(ctx, orderStatusMessages(stop.notify, { id: stop.orderId, lines: stop.lines }, 'failed', input.reason));
         }
         const result: StopResultView = { orderId: input.orderId, status: 'failed', shortfall: [], jobStatus };
         return result;

@@ -8,7 +8,7 @@ import { getDoc, mustGet, requireGridStaff, requireResident } from '../../lib/ac
 import { isDuplicateError } from '../../lib/db-errors';
 import { defineFunction, type CallContext, type UserContext } from '../../lib/define-function';
 import { requestKey } from '../../lib/idempotency';
-import { drainOutbox, enqueue } from '../../lib/outbox';
+import { drainOutbox, enqueue, orderStatusMessages } from '../../lib/outbox';
 import { findUser } from '../../lib/users';
 import { z } from '../../lib/validate';
 
@@ -178,15 +178,7 @@ async function reserveStock(ctx: CallContext, order: OrderDoc): Promise<void> {
 /** Tells the household's members about a status change (through the outbox). */
 async function notifyHousehold(ctx: CallContext, order: OrderDoc, status: OrderStatus, note = ''): Promise<void> {
   const household = await getDoc<HouseholdDoc>(ctx, 'households', order.householdId);
-  await enqueue(
-    ctx,
-    (household?.memberOpenids ?? []).map((openid) => ({
-      openid,
-      template: 'orderStatus' as const,
-      page: `pages/resident/order-detail/index?id=${order._id}`,
-      data: { order: order.lines[0]?.name ?? (order.kind === 'medicine' ? '药品' : '订单'), status: ORDER_STATUS_TEXT[status], note },
-    })),
-  );
+  await enqueue(ctx, orderStatusMessages(household?.memberOpenids ?? [], { id: order._id, lines: order.lines, kind: order.kind }, status, note));
 }
 
 /** The order, if the caller may see it: its household's members and its grid's staff. */
