@@ -6,10 +6,9 @@
  * The placement itself is measured apart (`order.db_ops_place_per_order`).
  */
 import { startLocalCloud, type LocalCloud } from '../localcloud/app';
-import { invokeFunction } from '../localcloud/invoke';
-import { FUNCTIONS } from '../server/functions/registry';
+import { callAction } from '../localcloud/invoke';
 import { database } from '../server/lib/cloud';
-import type { ActionName, CallResult, FunctionOf, Req, Res } from '../typings/api';
+import type { ActionName, Req, Res } from '../typings/api';
 import type { Grid, HouseholdDoc, JobDoc, OrderDispatchFields, OrderDoc } from '../typings/entities';
 import { report } from './stats';
 
@@ -18,8 +17,7 @@ type Order = OrderDoc & OrderDispatchFields;
 let seq = 0;
 
 async function ok<A extends ActionName>(openid: string, action: A, payload: Req<A>, requestId?: string): Promise<Res<A>> {
-  const name = action.split('.')[0] as FunctionOf<A>;
-  const res = (await invokeFunction(name, FUNCTIONS[name], { action, payload, requestId }, openid)) as CallResult<A>;
+  const res = await callAction(openid, action, payload, requestId);
   if (!res.ok) throw new Error(`${action}: ${res.code} ${res.message}`);
   return res.data;
 }

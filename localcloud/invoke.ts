@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { FUNCTIONS } from '../server/functions/registry';
 import type { CloudMain } from '../server/lib/define-function';
+import type { ActionName, CallResult, FunctionOf, Req } from '../typings/api';
 
 /**
  * The invocation context CloudBase gives a function, for one simulated user. Each call gets its
@@ -26,4 +28,10 @@ export function platformContext(functionName: string, openid: string | null): Re
 export function invokeFunction(name: string, main: CloudMain, event: unknown, openid: string | null): Promise<unknown> {
   // A fresh copy: a function must never keep a reference to the caller's object.
   return main(JSON.parse(JSON.stringify(event ?? {})), platformContext(name, openid));
+}
+
+/** Calls one typed action of the app as a user, the way the mini-program's service layer does. */
+export async function callAction<A extends ActionName>(openid: string | null, action: A, payload: Req<A>, requestId?: string): Promise<CallResult<A>> {
+  const name = action.split('.')[0] as FunctionOf<A>;
+  return (await invokeFunction(name, FUNCTIONS[name], { action, payload, requestId }, openid)) as CallResult<A>;
 }

@@ -4,16 +4,9 @@
  * gridworker accepts some of them, so the order pool, the dispatch board and the volunteers' jobs
  * have something to show. Tests start from the plain seed; only the local cloud's `main` runs this.
  */
-import { invokeFunction } from '../invoke';
-import { FUNCTIONS } from '../../server/functions/registry';
+import { callAction as call } from '../invoke';
 import type { Db } from '../../server/lib/cloud';
-import type { ActionName, CallResult, FunctionOf, Req } from '../../typings/api';
 import type { CatalogItem, HouseholdDoc, UserDoc } from '../../typings/entities';
-
-async function call<A extends ActionName>(openid: string, action: A, payload: Req<A>, requestId?: string): Promise<CallResult<A>> {
-  const name = action.split('.')[0] as FunctionOf<A>;
-  return (await invokeFunction(name, FUNCTIONS[name], { action, payload, requestId }, openid)) as CallResult<A>;
-}
 
 /** What the demo activity did. */
 export interface DemoActivity {

@@ -1,10 +1,9 @@
 /** Cloud-function test harness: a local cloud in memory, functions called in-process as a user. */
 import { startLocalCloud, type LocalCloud } from '../../localcloud/app';
-import { invokeFunction } from '../../localcloud/invoke';
+import { callAction } from '../../localcloud/invoke';
 import type { DemoOptions } from '../../localcloud/seed/demo-community';
-import { FUNCTIONS } from '../../server/functions/registry';
 import { database, type Db } from '../../server/lib/cloud';
-import type { ActionName, CallResult, FunctionOf, Req, Res } from '../../typings/api';
+import type { ActionName, CallResult, Req, Res } from '../../typings/api';
 
 /** A running test cloud. */
 export interface TestCloud {
@@ -20,11 +19,7 @@ export interface TestCloud {
 /** Starts an in-memory local cloud (no demo data unless asked). */
 export async function startTestCloud(options: { seed?: boolean | DemoOptions } = {}): Promise<TestCloud> {
   const cloud = await startLocalCloud({ dataDir: null, port: 0, seed: options.seed ?? false });
-  const call = async <A extends ActionName>(openid: string | null, action: A, payload: Req<A>, requestId?: string) => {
-    const name = action.split('.')[0] as FunctionOf<A>;
-    const main = FUNCTIONS[name];
-    return (await invokeFunction(name, main, { action, payload, requestId }, openid)) as CallResult<A>;
-  };
+  const call = callAction;
   return {
     cloud,
     db: database(),
