@@ -21,6 +21,7 @@ import type {
   Role,
   SpecialNeed,
   TimeSlot,
+  VolunteerDoc,
   VolunteerSkill,
   VolunteerStatus,
   VolunteerTeam,
@@ -156,48 +157,35 @@ export interface VolunteerInput {
   health: { noSymptoms: boolean; noRiskContact: boolean; promise: boolean };
 }
 
+/** Registration fields both the volunteer and the reviewing staff see as stored. */
+type VolunteerShownFields =
+  | 'status'
+  | 'name'
+  | 'partyMember'
+  | 'partyBranch'
+  | 'workUnit'
+  | 'gridIds'
+  | 'teamsWished'
+  | 'skills'
+  | 'slots'
+  | 'team'
+  | 'capacityKg'
+  | 'rejectReason';
+
 /** The volunteer's own view of their registration (their own name; phone masked). */
-export interface MyVolunteerView {
-  status: VolunteerStatus;
+export interface MyVolunteerView extends Pick<VolunteerDoc, VolunteerShownFields | 'communityId' | 'onDuty' | 'dutySince'> {
   statusText: string;
-  name: string;
   phoneMasked: string;
-  partyMember: boolean;
-  partyBranch: string | null;
-  workUnit: string;
-  communityId: string;
   communityName: string;
-  gridIds: string[];
   gridNames: string[];
-  teamsWished: VolunteerTeam[];
-  skills: VolunteerSkill[];
-  slots: TimeSlot[];
-  team: VolunteerTeam | null;
   buildingNames: string[];
-  capacityKg: number;
-  rejectReason: string | null;
-  onDuty: boolean;
-  dutySince: string | null;
 }
 
 /** A volunteer as the reviewing staff see them (phone masked; `volunteer.contact` reveals it). */
-export interface VolunteerAdminView {
+export interface VolunteerAdminView extends Pick<VolunteerDoc, VolunteerShownFields | 'buildingIds'> {
   id: string;
-  status: VolunteerStatus;
-  name: string;
   phoneMasked: string;
-  partyMember: boolean;
-  partyBranch: string | null;
-  workUnit: string;
-  gridIds: string[];
   gridNames: string[];
-  teamsWished: VolunteerTeam[];
-  skills: VolunteerSkill[];
-  slots: TimeSlot[];
-  team: VolunteerTeam | null;
-  buildingIds: string[];
-  capacityKg: number;
-  rejectReason: string | null;
   onDuty: boolean;
   idle: boolean;
   createdAt: string;
