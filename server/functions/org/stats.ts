@@ -42,15 +42,6 @@ export async function loadStats(ctx: CallContext, communityId: string, grids: re
     ? await all<Pick<SampleDoc, 'gridId' | 'memberId'>>(ctx, 'samples', { roundId: round._id, ...(gridIds.length === 1 ? scope : {}) }, { gridId: true, memberId: true })
     : [];
 
-  // Recurring needs outlive neither the consent nor the need: drop any left behind (PIPL).
-  const householdById = new Map(households.map((h) => [h._id, h]));
-  const orphans = cares
-    .filter((c) => {
-      const h = householdById.get(c.householdId);
-      return !h?.sensitiveConsentAt || !h.members.some((m) => m.id === c.memberId && m.needs.length > 0);
-    })
-    .map((c) => c._id);
-  if (orphans.length) await ctx.db.collection('careNeeds').where({ _id: _.in(orphans) }).remove();
   const contacted = new Set(contacts.map((c) => c.householdId));
   const careOf = new Map(cares.map((c) => [`${c.householdId}:${c.memberId}`, c]));
   const buildingName = new Map(buildings.map((b) => [b._id, b.name]));
