@@ -9,7 +9,7 @@ module.exports = {
       displayName: 'node',
       testEnvironment: 'node',
       roots: ['<rootDir>/test'],
-      testMatch: ['<rootDir>/test/{core,functions,contract,localcloud}/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/{core,functions,contract,localcloud,fuzz}/**/*.test.ts'],
       transform: { '^.+\\.(t|j)s$': swc },
       // @noble ships ES modules only.
       transformIgnorePatterns: ['/node_modules/(?!(@noble)/)'],
@@ -24,7 +24,11 @@ module.exports = {
       transformIgnorePatterns: ['/node_modules/(?!(tdesign-miniprogram|dayjs)/)'],
       setupFilesAfterEnv: ['<rootDir>/test/helpers/page-setup.ts'],
       // Pages import TDesign the way WeChat resolves it: from the built miniprogram_npm.
-      moduleNameMapper: { '^tdesign-miniprogram/(.*)$': '<rootDir>/miniprogram/miniprogram_npm/tdesign-miniprogram/$1' },
+      // wcc's output is cached across page loads and runs (see the helper): compile once, not per page.
+      moduleNameMapper: {
+        '^tdesign-miniprogram/(.*)$': '<rootDir>/miniprogram/miniprogram_npm/tdesign-miniprogram/$1',
+        '^miniprogram-compiler$': '<rootDir>/test/helpers/cached-compiler.js',
+      },
     },
   ],
 };
