@@ -61,8 +61,12 @@ export async function run(): Promise<void> {
     let uncounted = 0;
     for (const grid of grids) {
       const gw = grid.gridworkerIds[0] as string;
-      const pool = await ok(gw, 'dispatch.pool', { gridId: grid._id, status: 'submitted' });
-      const ids = pool.orders.map((o) => o.id);
+      const ids: string[] = [];
+      for (let cursor: string | null | undefined; cursor !== null; ) {
+        const pool = await ok(gw, 'dispatch.pool', { gridId: grid._id, status: 'submitted', limit: 100, ...(cursor ? { cursor } : {}) });
+        ids.push(...pool.items.map((o) => o.id));
+        cursor = pool.nextCursor;
+      }
       for (let i = 0; i < ids.length; i += 200) await ok(gw, 'dispatch.review', { orderIds: ids.slice(i, i + 200), accept: true });
       await ok(gw, 'dispatch.run', { gridId: grid._id });
     }

@@ -19,6 +19,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   'JOIN.GROUP_UNKNOWN': '这个微信群还没有绑定网格，请联系网格员',
   'JOIN.ALREADY_MEMBER': '您已经加入了网格',
   'JOIN.NOT_PENDING': '该申请已处理过了',
+  'HOUSEHOLD.MEMBER_UNKNOWN': '这位成员不是本户的成员，请刷新后重新编辑家庭成员',
   'ORDER.ROUND_CLOSED': '本批次已截单，请等待下一批次',
   'ORDER.ITEM_UNAVAILABLE': '商品已下架',
   'ORDER.OUT_OF_STOCK': '库存不足，已售完',
@@ -31,6 +32,8 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   'JOB.BAD_STATE': '任务状态已变化，请刷新后查看',
   'JOB.WRONG_CODE': '取货码不对，请核对居民出示的取货码',
   'JOB.NOT_ON_DUTY': '请先在志愿者页面上岗，再接配送任务',
+  'JOB.LIMIT_REACHED': '你手上的任务已达上限，请先送完再接单',
+  'JOB.CODE_LOCKED': '取货码错误次数过多，请拍照留证或请网格员确认交付',
   // ── organisation (issue 7) ──
   'ORG.CODE_INVALID': '邀请码无效、已过期或已用完，请向社区管理员重新获取',
   'ORG.IMPORT_INVALID': '表格有错误，请按提示修改后重新导入',

@@ -45,12 +45,12 @@ export interface Actions {
   'household.update': { req: HouseholdInput; res: HouseholdView };
 
   'grid.mine': { req: Record<string, never>; res: MyGridView };
-  'grid.joinRequests': { req: { gridId: string; status?: JoinStatus }; res: JoinRequestView[] };
+  'grid.joinRequests': { req: { gridId: string; status?: JoinStatus } & PageQuery; res: Page<JoinRequestView> };
   'grid.reviewJoin': { req: { requestId: string; approve: boolean; reason?: string }; res: JoinRequestView };
   'grid.createInvite': { req: { gridId: string }; res: InviteView };
   'grid.bindGroup': { req: { gridId: string; group: GroupOpenData }; res: { gridId: string; groups: number } };
   'grid.setGroupQr': { req: { gridId: string; fileId: string }; res: { gridId: string } };
-  'grid.households': { req: { gridId: string; buildingId?: string }; res: GridHouseholdView[] };
+  'grid.households': { req: { gridId: string; buildingId?: string } & PageQuery; res: GridHouseholdPage };
   'grid.postNotice': { req: { gridId: string | null; title: string; body: string }; res: NoticeView };
   // ── grid dashboard, contacts, care ledger (issue 7) ──
   'grid.dashboard': { req: { gridId: string }; res: GridDashboardView };
@@ -59,7 +59,7 @@ export interface Actions {
 
   'order.catalog': { req: { forHouseholdId?: string }; res: CatalogView };
   'order.place': { req: PlaceOrderInput; res: OrderView };
-  'order.mine': { req: { limit?: number; before?: string }; res: OrderView[] };
+  'order.mine': { req: PageQuery; res: Page<OrderView> };
   'order.detail': { req: { orderId: string }; res: OrderDetailView };
   'order.cancel': { req: { orderId: string; reason?: string }; res: OrderView };
   'order.confirm': { req: { orderId: string }; res: OrderView };
@@ -76,7 +76,7 @@ export interface Actions {
   'testing.coverage': { req: { roundId: string; gridId: string }; res: CoverageView };
   'testing.knock': { req: { roundId: string; householdId: string; status: KnockStatus; note?: string }; res: { householdId: string; status: KnockStatus } };
   'testing.exportCoverage': { req: { roundId: string; gridId: string }; res: ExportFileView };
-  'testing.recordResult': { req: { roundId: string; memberId: string; result: 'negative' | 'positive' }; res: { serial: string; result: 'negative' | 'positive' } };
+  'testing.recordResult': { req: { roundId: string; householdId: string; memberId: string; result: 'negative' | 'positive' }; res: { serial: string; result: 'negative' | 'positive' } };
   'testing.book': { req: { date: string; memberIds: string[] }; res: { date: string; booked: number } };
   'testing.bookings': { req: { gridId: string; date: string }; res: BookingView[] };
   'testing.publicKeys': { req: Record<string, never>; res: Array<{ keyId: string; publicKey: string }> };
@@ -112,7 +112,7 @@ export interface Actions {
   'org.revokeRole': { req: { openid: string; role: GrantableRole }; res: StaffView };
   'org.saveStaffProfile': { req: StaffProfileInput; res: StaffView };
   'org.createCode': { req: { role: GrantableRole; gridId?: string; maxUses: number; days: number }; res: RoleCodeView };
-  'org.codes': { req: Record<string, never>; res: RoleCodeView[] };
+  'org.codes': { req: PageQuery; res: Page<RoleCodeView> };
   'org.revokeCode': { req: { code: string }; res: RoleCodeView };
   'org.redeemCode': { req: { code: string }; res: RedeemView };
   'org.planAssignment': { req: { pins: AssignPinInput[] }; res: AssignPlanView };
@@ -129,8 +129,8 @@ export interface Actions {
   'dispatch.run': { req: { gridId: string; roundId?: string }; res: DispatchRunView };
   'dispatch.board': { req: { gridId: string }; res: BoardView };
   'dispatch.reassign': { req: { jobId: string; volunteerId: string; fromVolunteerId: string | null }; res: JobCardView };
-  'dispatch.openJobs': { req: Record<string, never>; res: JobCardView[] };
-  'dispatch.myJobs': { req: Record<string, never>; res: JobCardView[] };
+  'dispatch.openJobs': { req: PageQuery; res: Page<JobCardView> };
+  'dispatch.myJobs': { req: PageQuery; res: Page<JobCardView> };
   'dispatch.grab': { req: { jobId: string }; res: JobDetailView };
   'dispatch.job': { req: { jobId: string }; res: JobDetailView };
   'dispatch.release': { req: { jobId: string; reason: string }; res: { jobId: string } };
@@ -179,6 +179,16 @@ export interface MyVolunteerView extends Pick<VolunteerDoc, VolunteerShownFields
   communityName: string;
   gridNames: string[];
   buildingNames: string[];
+  /** Grids and teams asked for on registering again, waiting for review (what was approved stays in force). */
+  pendingChange: PendingVolunteerChange | null;
+}
+
+/** A change an approved volunteer asked for, waiting for review. */
+export interface PendingVolunteerChange {
+  gridIds: string[];
+  gridNames: string[];
+  teamsWished: VolunteerTeam[];
+  requestedAt: string;
 }
 
 /** A volunteer as the reviewing staff see them (phone masked; `volunteer.contact` reveals it). */
@@ -189,6 +199,8 @@ export interface VolunteerAdminView extends Pick<VolunteerDoc, VolunteerShownFie
   onDuty: boolean;
   idle: boolean;
   createdAt: string;
+  /** A change of grids or teams waiting for review (approving the volunteer again approves it). */
+  pendingChange: PendingVolunteerChange | null;
 }
 
 /** Approving (with team and buildings) or rejecting (with a reason) a registration. */
@@ -354,7 +366,11 @@ export interface CardView {
 
 /** What the checkpoint or hand-out volunteer sees after scanning a card. */
 export interface VerifyView {
-  status: 'valid' | 'expired' | 'otherRound' | 'otherHolder' | 'invalid';
+  /** `noRound`: no round named and none open, so no card can count as this round's. */
+  status: 'valid' | 'expired' | 'otherRound' | 'otherHolder' | 'invalid' | 'noRound';
+  /** The round the card was checked against (the named one, else the community's open round). */
+  checkedRoundId: string | null;
+  checkedRoundName: string | null;
   text: string;
   nameMasked: string | null;
   serial: string | null;
@@ -838,8 +854,28 @@ export interface CommunityDashboardView {
 
 // ── dispatch (issue 4) ──
 
+/** What every list action takes: where to go on from (the last page's `nextCursor`) and how many. */
+export interface PageQuery {
+  /** Opaque: the `nextCursor` of the page before. Omitted: the first page. */
+  cursor?: string;
+  /** Items per page, 1–100 (default 50). */
+  limit?: number;
+}
+
+/** One page of a list: its items, where the next page starts (null: this is the last), and how many in all. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+  total: number;
+}
+
+/** A page of a grid's households, and how many of all of them have joined. */
+export interface GridHouseholdPage extends Page<GridHouseholdView> {
+  joined: number;
+}
+
 /** Filters of the gridworker's order pool. */
-export interface PoolQuery {
+export interface PoolQuery extends PageQuery {
   /** Omitted: the caller's first grid. */
   gridId?: string;
   roundId?: string;
@@ -874,14 +910,13 @@ export interface PoolOrderView {
   createdAt: string;
 }
 
-/** The gridworker's order pool with what its filters can pick from. */
-export interface PoolView {
+/** The gridworker's order pool (a page of it) with what its filters can pick from. */
+export interface PoolView extends Page<PoolOrderView> {
   gridId: string;
   grids: Array<{ id: string; name: string }>;
   rounds: Array<{ id: string; name: string }>;
   buildings: Array<{ id: string; name: string }>;
   counts: Partial<Record<OrderStatus, number>>;
-  orders: PoolOrderView[];
 }
 
 /** 采购汇总: totals per item, explicit units. */

@@ -1,13 +1,8 @@
 /** Entities shared by pages and cloud functions (stored documents and their views). */
+import type { Role, SpecialNeed, VolunteerTeam, AgeBand, Relation, Unit, OrderStatus, OrderActor, OrderEvent, JoinVia, JoinStatus, OrderKind, PaymentMode, KnockStatus, VolunteerStatus, VolunteerSkill, TimeSlot, ContactMethod, JobStatus, JobEvent } from './values';
 
-/** Roles a user can hold; checked by every cloud function. */
-export type Role = 'resident' | 'volunteer' | 'gridworker' | 'groupLeader' | 'communityAdmin';
-
-/** Special needs recorded per household member (sensitive personal information). */
-export type SpecialNeed = 'elderlyAlone' | 'pregnant' | 'disabled' | 'chronic' | 'dialysis' | 'other';
-
-/** Volunteer teams of the seeds. */
-export type VolunteerTeam = 'checkpoint' | 'testing' | 'supplies' | 'disinfection' | 'delivery' | 'counselling';
+/** The enumerations, defined once in values.ts (tuples, unions and labels). */
+export type { Role, SpecialNeed, VolunteerTeam, AgeBand, Relation, Unit, OrderStatus, OrderActor, OrderEvent, JoinVia, JoinStatus, OrderKind, PaymentMode, KnockStatus, VolunteerStatus, VolunteerSkill, TimeSlot, ContactMethod, JobStatus, JobEvent } from './values';
 
 /** A community (社区). */
 export interface Community {
@@ -15,6 +10,8 @@ export interface Community {
   name: string;
   district: string;
   city: string;
+  /** What one delivery volunteer may hold at once (absent: `DEFAULT_JOB_LIMITS` of core/jobs). */
+  jobLimits?: { maxJobs?: number; maxKg?: number };
 }
 
 /** A grid (网格): a few buildings looked after by its gridworkers. */
@@ -74,12 +71,6 @@ export interface Me {
   householdId: string | null;
 }
 
-/** Age bands kept instead of birth dates (collect the minimum). */
-export type AgeBand = '0-6' | '7-17' | '18-59' | '60-79' | '80+';
-
-/** Relation of a member to the household head. */
-export type Relation = 'self' | 'spouse' | 'child' | 'parent' | 'grandchild' | 'other';
-
 /** A person living in a household. */
 export interface HouseholdMember {
   id: string;
@@ -113,9 +104,6 @@ export interface HouseholdDoc {
   createdAt: string;
 }
 
-/** Units goods are counted in; always explicit. */
-export type Unit = '斤' | '份' | '袋' | '瓶' | '罐' | '盒' | '箱' | '个' | '把' | '桶';
-
 /** A catalogue item of a community. */
 export interface CatalogItem {
   _id: string;
@@ -129,40 +117,6 @@ export interface CatalogItem {
   perHouseholdLimit: number;
   active: boolean;
 }
-
-/** Life of an order, from the resident's tap to their door. */
-export type OrderStatus =
-  | 'submitted'
-  | 'accepted'
-  | 'rejected'
-  | 'assigned'
-  | 'pickedUp'
-  | 'delivered'
-  | 'failed'
-  | 'cancelled'
-  | 'received';
-
-/** Who acts on an order. */
-export type OrderActor = 'resident' | 'gridworker' | 'volunteer' | 'system';
-
-/** What can happen to an order. */
-export type OrderEvent =
-  | 'accept'
-  | 'reject'
-  | 'cancel'
-  | 'assign'
-  | 'unassign'
-  | 'pickUp'
-  | 'deliver'
-  | 'fail'
-  | 'requeue'
-  | 'confirm';
-
-/** How a resident found their grid. */
-export type JoinVia = 'invite' | 'group' | 'manual';
-
-/** State of a request to join a grid. */
-export type JoinStatus = 'pending' | 'approved' | 'rejected';
 
 /** A resident's request to bind their WeChat to a household of a grid (gridworker approves). */
 export interface JoinRequestDoc {
@@ -201,12 +155,6 @@ export interface RoundDoc {
   closesAt: string;
   createdBy: string;
 }
-
-/** What kind of order. */
-export type OrderKind = 'grocery' | 'loveBag' | 'medicine' | 'gas';
-
-/** How the resident pays. */
-export type PaymentMode = 'free' | 'cashOnDelivery' | 'transfer';
 
 /** One line of an order, priced at the time of ordering. */
 export interface OrderLine {
@@ -327,13 +275,7 @@ export interface SampleDoc {
   result: 'negative' | 'positive' | null;
 }
 
-/** Door-knock status of a household not yet sampled in a round. */
-export type KnockStatus = 'notHome' | 'cannotCome' | 'refused' | 'scheduled';
-
 // ── volunteers (issue 5; the dispatch reads these fields) ──
-
-/** State of a volunteer's registration (报到). */
-export type VolunteerStatus = 'pending' | 'approved' | 'rejected' | 'left';
 
 /**
  * A volunteer's registration, keyed by OPENID (one per person: registering again updates it).
@@ -378,13 +320,20 @@ export interface VolunteerDoc {
   createdAt: string;
   updatedAt: string;
   leftAt: string | null;
+  /**
+   * Grids and teams an approved volunteer asked for on registering again, waiting for review;
+   * what was approved (`gridIds`, `teamsWished`) stays in force meanwhile.
+   */
+  pendingChange?: { gridIds: string[]; teamsWished: VolunteerTeam[]; requestedAt: string } | null;
+  /**
+   * Delivery jobs the volunteer holds or is grabbing (`<jobId>#<nonce>` claims) and their weight:
+   * the per-volunteer cap is one conditional update on these (see dispatch.grab).
+   */
+  holding?: string[];
+  heldKg?: number;
+  /** Bumped by every change of `holding`: the compare-and-set of a grab is on it. */
+  holdVersion?: number;
 }
-
-/** Skills a volunteer declares (医护, 驾驶皮卡, 藏汉双语翻译). */
-export type VolunteerSkill = 'medical' | 'driving' | 'interpreting';
-
-/** Times of day a volunteer can serve. */
-export type TimeSlot = 'morning' | 'afternoon' | 'evening' | 'night';
 
 /** A volunteer's health self-declaration (健康承诺). */
 export interface HealthDeclaration {
@@ -486,9 +435,6 @@ export interface RoleCodeDoc {
   expiresAt: string;
 }
 
-/** How a gridworker reached a household. */
-export type ContactMethod = 'phone' | 'visit' | 'wechat';
-
 /** A household contacted on a China day (one per household per day, the last one kept). */
 export interface ContactDoc {
   _id: string;
@@ -523,12 +469,6 @@ export interface CareDoc {
 }
 
 // ── dispatch (issue 4) ──
-
-/** Life of a delivery job (one trip of one volunteer). */
-export type JobStatus = 'open' | 'assigned' | 'pickedUp' | 'done' | 'released';
-
-/** What can happen to a job. */
-export type JobEvent = 'grab' | 'assign' | 'reassign' | 'pickUp' | 'finish' | 'release';
 
 /** Fewer counted than expected, at pickup or at the door (物资不落地). */
 export interface ShortLine {
@@ -588,6 +528,8 @@ export interface JobDoc {
   pickedUpAt: string | null;
   /** Short lines counted at pickup. */
   pickupShortfall: ShortLine[];
+  /** Handover codes tried at the doors of this job (wrong ones count; see `HANDOVER_TRIES`). */
+  codeTries?: number;
   history: JobEventRecord[];
   createdAt: string;
   updatedAt: string;

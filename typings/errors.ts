@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'JOIN.GROUP_UNKNOWN'
   | 'JOIN.ALREADY_MEMBER'
   | 'JOIN.NOT_PENDING'
+  | 'HOUSEHOLD.MEMBER_UNKNOWN'
   | 'ORDER.ROUND_CLOSED'
   | 'ORDER.ITEM_UNAVAILABLE'
   | 'ORDER.OUT_OF_STOCK'
@@ -29,6 +30,8 @@ export type ErrorCode =
   | 'JOB.BAD_STATE'
   | 'JOB.WRONG_CODE'
   | 'JOB.NOT_ON_DUTY'
+  | 'JOB.LIMIT_REACHED'
+  | 'JOB.CODE_LOCKED'
   // ── organisation (issue 7) ──
   | 'ORG.CODE_INVALID'
   | 'ORG.IMPORT_INVALID'

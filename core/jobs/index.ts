@@ -153,3 +153,35 @@ export function jobTitle(buildingNames: readonly string[], stops: readonly Pick<
   const range = stops.length === 0 ? '' : lo === hi ? ` ${lo}层` : ` ${lo}–${hi}层`;
   return `${buildingNames.join('、')}${range} · ${stops.length}户`;
 }
+
+/** What one delivery volunteer may hold at once, unless the community sets otherwise. */
+export const DEFAULT_JOB_LIMITS = { maxJobs: 3, maxKg: 45 } as const;
+
+/** A community's limits: its setting where sane, else the defaults. */
+export function jobLimitsOf(setting: { maxJobs?: number; maxKg?: number } | undefined | null): { maxJobs: number; maxKg: number } {
+  const maxJobs = Number.isInteger(setting?.maxJobs) && (setting?.maxJobs as number) >= 1 && (setting?.maxJobs as number) <= 20 ? (setting?.maxJobs as number) : DEFAULT_JOB_LIMITS.maxJobs;
+  const maxKg = typeof setting?.maxKg === 'number' && setting.maxKg >= 1 && setting.maxKg <= 200 ? setting.maxKg : DEFAULT_JOB_LIMITS.maxKg;
+  return { maxJobs, maxKg };
+}
+
+/** A claim on a volunteer's `holding` list: the job id and a nonce (one claim per grab attempt). */
+export function holdClaim(jobId: string, nonce: string): string {
+  return `${jobId}#${nonce}`;
+}
+
+/** The job id of a claim. */
+export function jobOfClaim(claim: string): string {
+  const at = claim.lastIndexOf('#');
+  return at < 0 ? claim : claim.slice(0, at);
+}
+
+/** Why a volunteer may not take one more job of `weightKg`, or null. One job is always allowed. */
+export function holdRefusal(held: { jobs: number; kg: number }, weightKg: number, limits: { maxJobs: number; maxKg: number }): string | null {
+  if (held.jobs === 0) return null;
+  if (held.jobs >= limits.maxJobs) return `你手上已有 ${held.jobs} 个任务（上限 ${limits.maxJobs} 个），请先送完再接单`;
+  if (held.kg + weightKg > limits.maxKg) return `接下这单将共 ${Math.round((held.kg + weightKg) * 10) / 10} 公斤，超过每人 ${limits.maxKg} 公斤的上限，请先送完手上的任务`;
+  return null;
+}
+
+/** Wrong handover codes allowed per job; after that only a photo or the gridworker completes a stop. */
+export const HANDOVER_TRIES = 5;

@@ -1,15 +1,15 @@
-import type { OrderStatus } from '../../typings/entities';
+import { ORDER_STATUS_TEXT as STATUS_TEXT, type OrderStatus } from '../../typings/values';
+
+/** A stored status: an order is `placing` while its stock and quota are being held. */
+export type StoredOrderStatus = OrderStatus | 'placing';
+
+/**
+ * The one rule for showing a stored status: a placement in progress reads as submitted (its
+ * resident tapped 下单; the half-written state is the server's business).
+ */
+export function shownStatus(status: StoredOrderStatus): OrderStatus {
+  return status === 'placing' ? 'submitted' : status;
+}
 
 /** Chinese text of every order status, shown on the resident's timeline. */
-export const ORDER_STATUS_TEXT: Record<OrderStatus | 'placing', string> = {
-  placing: '提交中',
-  submitted: '已提交，等待网格员接单',
-  accepted: '网格员已接单',
-  rejected: '未受理',
-  assigned: '已安排志愿者配送',
-  pickedUp: '志愿者已取货，正在配送',
-  delivered: '已送达',
-  failed: '配送未成功，将重新安排',
-  cancelled: '已取消',
-  received: '已签收',
-};
+export const ORDER_STATUS_TEXT: Record<StoredOrderStatus, string> = { placing: '提交中', ...STATUS_TEXT };

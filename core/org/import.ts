@@ -3,7 +3,7 @@
  * every row before anything is written, so a file with one bad row imports nothing.
  */
 import type { ImportRowError } from '../../typings/api';
-import { MAX_MEMBERS, PHONE_PATTERN, ROOM_PATTERN } from '../household';
+import { floorOf, MAX_MEMBERS, PHONE_PATTERN, ROOM_PATTERN } from '../household';
 import { buildingIdFor, gridIdFor, householdIdFor } from './ids';
 
 /** Most rows one import takes (a large community has a few thousand households). */
@@ -93,12 +93,8 @@ function cell(value: string | undefined): string {
   return (value ?? '').replace(/\u3000/g, ' ').trim();
 }
 
-/** The floor of a room label: `2-301` → 3, `1203` → 12 (1 when it cannot be told). */
-export function floorOf(room: string): number {
-  const digits = /(\d+)$/.exec(room)?.[1] ?? '';
-  const floor = digits.length >= 3 ? Number(digits.slice(0, -2)) : 1;
-  return Number.isFinite(floor) && floor > 0 ? floor : 1;
-}
+/** The floor of a room label: the one rule of core/household.ts (`2-301` → 3, `1203` → 12). */
+export { floorOf };
 
 function membersOf(value: string, head: string): string[] | string {
   if (/^\d+$/.test(value)) {
@@ -173,14 +169,14 @@ export function validateImport(table: string[][]): { rows: ImportRow[]; errors: 
       return;
     }
     gridOfBuilding.set(building, { grid, row });
-    const key = `${building}\u0000${householdIdFor('b', room)}`;
+    const key = `${building}\u0000${room}`;
     const first = seenRoom.get(key);
     if (first) {
       bad('room', `与第 ${first} 行是同一户（${building} ${room}）`);
       return;
     }
     seenRoom.set(key, row);
-    rows.push({ row, grid, building, room, floor: floorOf(roomNo), headName: head, phone, members });
+    rows.push({ row, grid, building, room, floor: floorOf(room), headName: head, phone, members });
   });
   if (rows.length === 0 && errors.length === 0) errors.push({ row: headerAt + 1, column: null, message: '表格里没有住户数据' });
   return { rows, errors };

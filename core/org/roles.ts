@@ -6,7 +6,7 @@ import { AppError } from '../errors';
 export const GRID_ROLES: readonly GrantableRole[] = ['gridworker', 'groupLeader'];
 
 /** Roles a code or an admin may grant. */
-export const GRANTABLE_ROLES: readonly GrantableRole[] = ['volunteer', 'gridworker', 'groupLeader', 'communityAdmin'];
+export const GRANTABLE_ROLES: readonly GrantableRole[] = ['volunteer', 'gridworker', 'groupLeader', 'communityAdmin', 'sampler'];
 
 /** Letters of invitation codes: no 0/O, 1/I/L, easy to read aloud and type on a phone. */
 export const CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';

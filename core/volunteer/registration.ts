@@ -44,7 +44,9 @@ export function registrationIssues(input: RegistrationInput, knownGridIds?: read
 /**
  * The volunteer document after (re-)registering: one per person. An approved volunteer who only
  * edits their details stays approved; changing community, or registering after a rejection or
- * leaving, starts a new review.
+ * leaving, starts a new review. An approved volunteer asking for grids or teams not approved
+ * before gets a pending change to review: what was approved stays in force meanwhile (grids or
+ * teams dropped are dropped at once — serving less needs no review).
  */
 export function applyRegistration(existing: VolunteerDoc | null, input: RegistrationInput, openid: string, now: Date): VolunteerDoc {
   const at = now.toISOString();
@@ -64,9 +66,21 @@ export function applyRegistration(existing: VolunteerDoc | null, input: Registra
     updatedAt: at,
   };
   const keepsReview = existing?.status === 'approved' && existing.communityId === input.communityId;
-  if (existing && (keepsReview || existing.status === 'pending')) {
-    const stillServes = keepsReview ? existing.buildingIds : [];
-    return { ...existing, ...profile, buildingIds: stillServes };
+  if (existing && keepsReview) {
+    const addedGrids = profile.gridIds.filter((g) => !existing.gridIds.includes(g));
+    const addedTeams = profile.teamsWished.filter((t) => !existing.teamsWished.includes(t));
+    const keptTeams = existing.teamsWished.filter((t) => profile.teamsWished.includes(t));
+    return {
+      ...existing,
+      ...profile,
+      gridIds: existing.gridIds.filter((g) => profile.gridIds.includes(g)),
+      teamsWished: keptTeams.length ? keptTeams : existing.teamsWished,
+      buildingIds: existing.buildingIds,
+      pendingChange: addedGrids.length || addedTeams.length ? { gridIds: profile.gridIds, teamsWished: profile.teamsWished, requestedAt: at } : null,
+    };
+  }
+  if (existing && existing.status === 'pending') {
+    return { ...existing, ...profile, buildingIds: [], pendingChange: null };
   }
   return {
     _id: openid,
@@ -83,17 +97,19 @@ export function applyRegistration(existing: VolunteerDoc | null, input: Registra
     lastActiveAt: existing?.lastActiveAt ?? null,
     createdAt: existing?.createdAt ?? at,
     leftAt: null,
+    pendingChange: null,
   };
 }
 
 /**
  * Whether a user may review and see a volunteer: the admin of the volunteer's community, or a
- * gridworker of one of the grids the volunteer serves.
+ * gridworker of one of the grids the volunteer serves or asks to serve (a pending change).
  */
-export function mayManage(user: Pick<UserDoc, 'roles' | 'communityId' | 'adminGridIds'> | null, v: Pick<VolunteerDoc, 'communityId' | 'gridIds'>): boolean {
+export function mayManage(user: Pick<UserDoc, 'roles' | 'communityId' | 'adminGridIds'> | null, v: Pick<VolunteerDoc, 'communityId' | 'gridIds' | 'pendingChange'>): boolean {
   if (!user) return false;
   if (user.roles.includes('communityAdmin') && user.communityId === v.communityId) return true;
-  return user.roles.includes('gridworker') && v.gridIds.some((g) => user.adminGridIds.includes(g));
+  const grids = [...v.gridIds, ...(v.pendingChange?.gridIds ?? [])];
+  return user.roles.includes('gridworker') && grids.some((g) => user.adminGridIds.includes(g));
 }
 
 /** Problems of an approval: a team is required; buildings must belong to the volunteer's grids. */

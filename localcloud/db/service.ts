@@ -48,8 +48,21 @@ const MAX_LIMIT = 1000;
 
 const txKey = (collection: string, id: string) => `${collection}\u0000${id}`;
 
+/**
+ * A deep copy made in this realm. (`structuredClone` builds its arrays in Node's main realm: under
+ * jest's sandbox they fail mingo's array checks, so `where({ list: [x] })` stopped matching a
+ * document once it had been updated.)
+ */
 function clone<T>(value: T): T {
-  return structuredClone(value);
+  if (Array.isArray(value)) return value.map((v) => clone(v)) as T;
+  if (value instanceof Date) return new Date(value.getTime()) as T;
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    // defineProperty: a stored key named `__proto__` stays a key, never a prototype.
+    for (const [k, v] of Object.entries(value)) Object.defineProperty(out, k, { value: clone(v), enumerable: true, writable: true, configurable: true });
+    return out as T;
+  }
+  return value;
 }
 
 function isIdOnly(criteria: Criteria): string | null {

@@ -25,7 +25,8 @@ export interface TimerSpec {
 
 /** Every timer trigger of the app. */
 export const TIMERS: TimerSpec[] = [
-  { fn: 'order', trigger: 'sweepPlacing', cron: '0 */5 * * * * *', everyMs: 5 * 60_000 },
+  // Every minute: a placement cut off by a crash holds nothing for more than 2 minutes (PLACING_TIMEOUT_MS + this).
+  { fn: 'order', trigger: 'sweepPlacing', cron: '0 */1 * * * * *', everyMs: 60_000 },
   { fn: 'order', trigger: 'autoConfirm', cron: '0 0 * * * * *', everyMs: 60 * 60_000 },
   { fn: 'order', trigger: 'sendMessages', cron: '0 */1 * * * * *', everyMs: 60_000 },
   // ── dispatch (issue 4) ──

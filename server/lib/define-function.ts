@@ -54,6 +54,9 @@ function isTimerEvent(event: unknown): event is TimerEvent {
   return Boolean(event && typeof event === 'object' && (event as TimerEvent).Type === 'Timer');
 }
 
+/** Every action table defined so far, by function name (the fuzz suite enumerates actions and their input schemas). */
+export const ACTION_TABLES = new Map<string, Readonly<Record<string, ActionSpec<ActionName>>>>();
+
 /** Turns an action table into a cloud function `main` answering the one envelope. */
 export function defineFunction<F extends FunctionName>(
   name: F,
@@ -62,6 +65,7 @@ export function defineFunction<F extends FunctionName>(
 ): CloudMain {
   const clock = options.clock ?? (() => new Date());
   const table = actions as Record<string, ActionSpec<ActionName>>;
+  ACTION_TABLES.set(name, table);
 
   return async function main(event: unknown, context: unknown): Promise<unknown> {
     const ctx: CallContext = {

@@ -67,15 +67,15 @@ describe('order pool', () => {
     const pool = await t.ok(gw(1), 'dispatch.pool', { gridId: 'g-01', status: 'submitted' });
     expect(pool.gridId).toBe('g-01');
     expect(pool.grids).toEqual([{ id: 'g-01', name: '第1网格' }]);
-    expect(pool.orders.map((o) => o.id).sort()).toEqual([...ids].sort());
+    expect(pool.items.map((o) => o.id).sort()).toEqual([...ids].sort());
     expect(pool.counts.submitted).toBe(4);
-    const first = pool.orders[0];
+    const first = pool.items[0];
     expect(first?.phoneMasked).toMatch(/^\d{3}\*{4}\d{4}$/);
     expect(first?.lines[0]).toMatchObject({ name: '土豆', unit: '斤', qty: 2 });
     const building = first?.buildingId as string;
     const byBuilding = await t.ok(gw(1), 'dispatch.pool', { gridId: 'g-01', buildingId: building });
-    expect(byBuilding.orders.every((o) => o.buildingId === building)).toBe(true);
-    expect((await t.ok(gw(1), 'dispatch.pool', { gridId: 'g-01', kind: 'medicine' })).orders).toEqual([]);
+    expect(byBuilding.items.every((o) => o.buildingId === building)).toBe(true);
+    expect((await t.ok(gw(1), 'dispatch.pool', { gridId: 'g-01', kind: 'medicine' })).items).toEqual([]);
   });
 
   it('is closed to gridworkers of other grids and to residents; the admin sees every grid', async () => {
@@ -202,7 +202,7 @@ describe('grabbing and the life of a job', () => {
     expect(run).toMatchObject({ assignedOrders: 0, openOrders: 6 });
     const grabbers = Array.from({ length: 10 }, (_, i) => `vol-g${i}`);
     for (const v of grabbers) await addVolunteer(v, 2);
-    const open = await t.ok('vol-g0', 'dispatch.openJobs', {});
+    const open = (await t.ok('vol-g0', 'dispatch.openJobs', {})).items;
     expect(open.length).toBeGreaterThan(0);
     jobId = open[0]?.id as string;
     const results = await Promise.all(grabbers.map((v) => t.call(v, 'dispatch.grab', { jobId })));
@@ -218,7 +218,7 @@ describe('grabbing and the life of a job', () => {
   it('refuses grabs from volunteers off duty, of other teams or other grids', async () => {
     await addVolunteer('vol-g-off', 2, { onDuty: false });
     await addVolunteer('vol-g-other', 5);
-    const open = (await t.ok('vol-g1', 'dispatch.openJobs', {})).filter((j) => j.id !== jobId);
+    const open = (await t.ok('vol-g1', 'dispatch.openJobs', {})).items.filter((j) => j.id !== jobId);
     const free = open[0]?.id as string;
     expect(await t.call('vol-g-off', 'dispatch.grab', { jobId: free })).toMatchObject({ ok: false, code: 'JOB.NOT_ON_DUTY' });
     expect(await t.call('vol-a-test', 'dispatch.grab', { jobId: free })).toMatchObject({ ok: false, code: 'AUTH.NOT_VOLUNTEER' });
@@ -238,7 +238,7 @@ describe('grabbing and the life of a job', () => {
     expect(theirs.stops.every((s) => s.phone === null && s.address === null && s.headName === null)).toBe(true);
     expect(JSON.stringify(theirs)).not.toContain(h.phone);
     // An open job shows floors and weights, never doors.
-    const open = (await t.ok(other, 'dispatch.openJobs', {}))[0];
+    const open = (await t.ok(other, 'dispatch.openJobs', {})).items[0];
     const openDetail = await t.ok(other, 'dispatch.job', { jobId: open?.id as string });
     expect(openDetail.stops.every((s) => s.phone === null && s.address === null)).toBe(true);
     expect(await t.call('vol-g-other', 'dispatch.job', { jobId })).toMatchObject({ ok: false, code: 'COMMON.NOT_FOUND' });

@@ -169,7 +169,8 @@ describe('following an order', () => {
     const first = await t.ok(r.openid, 'order.place', { kind: 'loveBag', payment: 'free', contactless: true }, rid());
     const second = await t.ok(r.openid, 'order.place', { kind: 'medicine', medicine: { description: '布洛芬 1盒', urgency: 'normal' }, payment: 'cashOnDelivery', contactless: true }, rid());
     const mine = await t.ok(r.openid, 'order.mine', {});
-    expect(mine.map((o) => o.id)).toEqual([second.id, first.id]);
+    expect(mine.items.map((o) => o.id)).toEqual([second.id, first.id]);
+    expect(mine).toMatchObject({ total: 2, nextCursor: null });
     expect(await t.call(resident(7).openid, 'order.detail', { orderId: first.id })).toMatchObject({ ok: false, code: 'COMMON.NOT_FOUND' });
     expect(await t.call('dev-gw-03', 'order.detail', { orderId: first.id })).toMatchObject(
       r.household.gridId === 'g-03' ? { ok: true } : { ok: false, code: 'COMMON.NOT_FOUND' },

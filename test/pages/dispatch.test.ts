@@ -9,10 +9,13 @@ const poolOrder = (id: string, room: string, over: Partial<PoolOrderView> = {}):
   priority: false, contactless: false, note: '', weightKg: 2, rejectReason: null, jobId: null, shortfall: [], failReason: null, createdAt: '2022-08-20T01:00:00Z', ...over,
 });
 
-const pool = (orders: PoolOrderView[]): PoolView => ({
+const pool = (orders: PoolOrderView[], nextCursor: string | null = null, total = orders.length): PoolView => ({
   gridId: 'g-01', grids: [{ id: 'g-01', name: '第1网格' }], rounds: [{ id: 'r1', name: '第1批次' }], buildings: [{ id: 'b1', name: '1号楼' }],
-  counts: { submitted: orders.length }, orders,
+  counts: { submitted: total }, items: orders, nextCursor, total,
 });
+
+/** A page of a list. */
+const paged = <T>(items: T[], nextCursor: string | null = null, total = items.length) => ({ items, nextCursor, total });
 
 const card = (id: string, over: Partial<JobCardView> = {}): JobCardView => ({
   id, title: '1号楼 2–5层 · 2户', status: 'assigned', statusText: '待取货', buildingNames: ['1号楼'], stopCount: 2, pendingCount: 2, weightKg: 6,
@@ -52,6 +55,41 @@ describe('订单池 → 派单看板 (gridworker)', () => {
     tapButton(page, '.pool__to-board');
     await flush();
     expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/dispatch/board/index?gridId=g-01' });
+  });
+
+  it('shows the total, loads the next page on scroll, and accepts all across pages in batches', async () => {
+    const all = Array.from({ length: 250 }, (_, i) => poolOrder(`o${i}`, `1-${100 + i}`));
+    const reviewed: string[][] = [];
+    const { calls } = mockCall({
+      'dispatch.pool': (p: any) => {
+        const from = p.cursor ? Number(p.cursor) : 0;
+        const size = p.limit ?? 50;
+        const rest = all.filter((o) => !reviewed.flat().includes(o.id));
+        const next = from + size < rest.length ? String(from + size) : null;
+        return { ok: true, data: pool(rest.slice(from, from + size), next, rest.length) };
+      },
+      'dispatch.review': (p: any) => {
+        reviewed.push(p.orderIds);
+        return { ok: true, data: { changed: p.orderIds.length, skipped: 0 } };
+      },
+    });
+    const page = await loadPage('pages/dispatch/pool/index');
+    expect(page.instance.data.rows).toHaveLength(50);
+    expect(textOf(page)).toContain('共 250 单，已显示 50 单');
+    expect(textOf(page)).toContain('全部接单（250 单）');
+    expect(textOf(page)).toContain('上拉加载更多');
+    await page.instance.onReachBottom();
+    await flush();
+    expect(calls.filter((c) => c.action === 'dispatch.pool').at(-1)?.payload).toEqual({ gridId: 'g-01', status: 'submitted', cursor: '50' });
+    expect(page.instance.data.rows.map((r: { id: string }) => r.id)).toEqual(all.slice(0, 100).map((o) => o.id));
+    expect(textOf(page)).toContain('已显示 100 单');
+
+    tapButton(page, '.pool__accept-all');
+    await flush();
+    await flush();
+    expect(reviewed.every((b) => b.length <= 200)).toBe(true);
+    expect(reviewed.flat().sort()).toEqual(all.map((o) => o.id).sort());
+    expect(textOf(page)).toContain('已接单 250 单');
   });
 
   it('runs the dispatch, shows who got what and why, and reassigns a job', async () => {
@@ -119,11 +157,34 @@ describe('订单池 → 派单看板 (gridworker)', () => {
 });
 
 describe('抢单 → 取货 → 送达 (volunteer)', () => {
+  it('shows how many jobs there are and loads more of the tab shown on scroll', async () => {
+    const open = Array.from({ length: 70 }, (_, i) => card(`open-${i}`, { status: 'open', statusText: '待接单', volunteerId: null, title: `任务${i}` }));
+    const { calls } = mockCall({
+      'dispatch.myJobs': () => ({ ok: true, data: paged([card('m1', { mine: true })], null, 1) }),
+      'dispatch.openJobs': (p: any) => ({ ok: true, data: p.cursor ? paged(open.slice(50), null, 70) : paged(open.slice(0, 50), 'c50', 70) }),
+    });
+    const page = await loadPage('pages/volunteer/jobs/index');
+    expect(page.instance.data.openTotal).toBe(70);
+    expect(page.instance.data.mineTotal).toBe(1);
+    page.instance.onTab({ detail: { value: 'open' } });
+    await flush();
+    expect(textOf(page)).toContain('共 70 个 · 上拉加载更多');
+    await page.instance.onReachBottom();
+    await flush();
+    expect(calls.filter((c) => c.action === 'dispatch.openJobs').at(-1)?.payload).toEqual({ cursor: 'c50' });
+    expect(page.instance.data.open.map((r: { id: string }) => r.id)).toEqual(open.map((j) => j.id));
+    expect(textOf(page)).toContain('已全部加载');
+    // The end of the list: no further call.
+    const before = calls.length;
+    await page.instance.onReachBottom();
+    expect(calls.length).toBe(before);
+  });
+
   it('grabs an open job; a job someone else took says so clearly', async () => {
     let taken = false;
     const { calls } = mockCall({
-      'dispatch.myJobs': () => ({ ok: true, data: [] }),
-      'dispatch.openJobs': () => ({ ok: true, data: taken ? [] : [card('j1', { status: 'open', statusText: '待接单', volunteerId: null, volunteerName: null, priority: true }), card('j2', { status: 'open', statusText: '待接单', volunteerId: null })] }),
+      'dispatch.myJobs': () => ({ ok: true, data: paged([]) }),
+      'dispatch.openJobs': () => ({ ok: true, data: paged(taken ? [] : [card('j1', { status: 'open', statusText: '待接单', volunteerId: null, volunteerName: null, priority: true }), card('j2', { status: 'open', statusText: '待接单', volunteerId: null })]) }),
       'dispatch.grab': (p: any) => {
         if (p.jobId === 'j2') return { ok: false, code: 'JOB.TAKEN', message: '手慢了，这个任务已被其他志愿者接走' };
         taken = true;

@@ -149,7 +149,7 @@ describe('入群审核 page (gridworker)', () => {
       'user.me': () => ({ ok: true, data: { openid: 'gw', nickName: 'gw', roles: ['gridworker'], communityId: 'c', adminGridIds: ['g-01'], householdId: null } }),
       'grid.joinRequests': () => ({
         ok: true,
-        data: [{ id: 'join-a', status: 'pending', buildingId: 'b-001', buildingName: '1号楼', room: '1-101', headName: '格桑', phoneMasked: '139****1234', via: 'invite', createdAt: '', reason: null, existingHeadName: null }],
+        data: { items: [{ id: 'join-a', status: 'pending', buildingId: 'b-001', buildingName: '1号楼', room: '1-101', headName: '格桑', phoneMasked: '139****1234', via: 'invite', createdAt: '', reason: null, existingHeadName: null }], nextCursor: null, total: 1 },
       }),
       'grid.reviewJoin': (p) => {
         reviews.push(p);
@@ -171,20 +171,53 @@ describe('入群审核 page (gridworker)', () => {
   });
 });
 
+describe('入群审核 page paging', () => {
+  it('shows the total and loads the next page of requests on scroll', async () => {
+    const row = (i: number) => ({ id: `join-${i}`, status: 'pending', buildingId: 'b-001', buildingName: '1号楼', room: `1-${100 + i}`, headName: `住户${i}`, phoneMasked: '139****1234', via: 'manual', createdAt: '', reason: null, existingHeadName: null });
+    const { calls } = mockCall({
+      'grid.joinRequests': (p: any) => ({
+        ok: true,
+        data: p.cursor ? { items: [row(50), row(51)], nextCursor: null, total: 52 } : { items: Array.from({ length: 50 }, (_, i) => row(i)), nextCursor: 'next-1', total: 52 },
+      }),
+    });
+    const page = await loadPage('pages/grid/joins/index', { gridId: 'g-01' });
+    expect(textOf(page)).toContain('共 52 条待审核');
+    expect(textOf(page)).toContain('上拉加载更多');
+    await page.instance.onReachBottom();
+    await flush();
+    expect(calls.filter((c) => c.action === 'grid.joinRequests').at(-1)?.payload).toEqual({ gridId: 'g-01', cursor: 'next-1' });
+    expect(page.instance.data.requests).toHaveLength(52);
+    expect(textOf(page)).toContain('1号楼 1-151 · 住户51');
+    expect(textOf(page)).toContain('已全部加载');
+  });
+});
+
 describe('本网格住户 page (gridworker)', () => {
   it('lists the grid’s households and opens ordering for one (代下单)', async () => {
     mockCall({
       'user.me': () => ({ ok: true, data: { openid: 'gw', nickName: 'gw', roles: ['gridworker'], communityId: 'c', adminGridIds: ['g-01'], householdId: null } }),
-      'grid.households': () => ({
+      'grid.households': (p: any) => ({
         ok: true,
-        data: [
-          { id: 'h-0007', buildingId: 'b-001', buildingName: '1号楼', room: '1-101', headName: '卓玛', phoneMasked: '139****1234', members: 1, joined: false, priority: true },
-          { id: 'h-0008', buildingId: 'b-001', buildingName: '1号楼', room: '1-102', headName: '扎西', phoneMasked: '138****5678', members: 3, joined: true, priority: false },
-        ],
+        data: p.cursor
+          ? { items: [{ id: 'h-0009', buildingId: 'b-002', buildingName: '2号楼', room: '2-101', headName: '次仁', phoneMasked: '137****0000', members: 2, joined: true, priority: false }], nextCursor: null, total: 3, joined: 2 }
+          : {
+              items: [
+                { id: 'h-0007', buildingId: 'b-001', buildingName: '1号楼', room: '1-101', headName: '卓玛', phoneMasked: '139****1234', members: 1, joined: false, priority: true },
+                { id: 'h-0008', buildingId: 'b-001', buildingName: '1号楼', room: '1-102', headName: '扎西', phoneMasked: '138****5678', members: 3, joined: true, priority: false },
+              ],
+              nextCursor: 'c2',
+              total: 3,
+              joined: 2,
+            },
       }),
     });
     const page = await loadPage('pages/grid/households/index');
-    expect(textOf(page)).toContain('共 2 户，已入群 1 户');
+    expect(textOf(page)).toContain('共 3 户，已入群 2 户');
+    expect(textOf(page)).toContain('上拉加载更多');
+    await page.instance.onReachBottom();
+    await flush();
+    expect(textOf(page)).toContain('2号楼 2-101 · 次仁');
+    expect(textOf(page)).toContain('已全部加载');
     expect(textOf(page)).toContain('1号楼 1-101 · 卓玛');
     tapButton(page, '.hhs__order');
     await flush();

@@ -25,7 +25,7 @@ const order = (id: string, status: string, statusText: string, extra: Record<str
 
 describe('我的订单 page', () => {
   it('lists orders with their status and opens one on tap', async () => {
-    mockCall({ 'order.mine': () => ({ ok: true, data: [order('o2', 'delivered', '已送达'), order('o1', 'submitted', '已提交，等待网格员接单', { priority: true })] }) });
+    mockCall({ 'order.mine': () => ({ ok: true, data: { items: [order('o2', 'delivered', '已送达'), order('o1', 'submitted', '已提交，等待网格员接单', { priority: true })], nextCursor: null, total: 2 } }) });
     const page = await loadPage('pages/resident/orders/index');
     const text = textOf(page);
     expect(text.indexOf('已送达')).toBeLessThan(text.indexOf('已提交'));
@@ -36,8 +36,26 @@ describe('我的订单 page', () => {
     expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/resident/order-detail/index?id=o1' });
   });
 
+  it('shows the total and loads older orders on scroll', async () => {
+    const { calls } = mockCall({
+      'order.mine': (p: any) => ({
+        ok: true,
+        data: p.cursor
+          ? { items: [order('o1', 'received', '已收货')], nextCursor: null, total: 2 }
+          : { items: [order('o2', 'delivered', '已送达')], nextCursor: 'older', total: 2 },
+      }),
+    });
+    const page = await loadPage('pages/resident/orders/index');
+    expect(textOf(page)).toContain('共 2 单 · 上拉加载更多');
+    await page.instance.onReachBottom();
+    await flush();
+    expect(calls.filter((c) => c.action === 'order.mine').at(-1)?.payload).toEqual({ cursor: 'older' });
+    expect(page.querySelectorAll('.orders__row')).toHaveLength(2);
+    expect(textOf(page)).toContain('已全部加载');
+  });
+
   it('shows an empty state that leads to ordering', async () => {
-    mockCall({ 'order.mine': () => ({ ok: true, data: [] }) });
+    mockCall({ 'order.mine': () => ({ ok: true, data: { items: [], nextCursor: null, total: 0 } }) });
     const page = await loadPage('pages/resident/orders/index');
     expect(textOf(page)).toContain('还没有订单');
   });

@@ -2,8 +2,13 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { planDispatch, type DispatchOrder, type DispatchPlan } from '../../../core/dispatch';
 import { AppError } from '../../../core/errors';
 import {
+  HANDOVER_TRIES,
   JOB_STATUS_TEXT,
   groupOpenTrips,
+  holdClaim,
+  holdRefusal,
+  jobLimitsOf,
+  jobOfClaim,
   jobTitle,
   makeHandoverCode,
   orderWeightKg,
@@ -22,11 +27,13 @@ import type {
   PackingListView,
   PickupView,
   PoolOrderView,
+  PoolView,
   PurchaseListView,
   StopResultView,
 } from '../../../typings/api';
 import type {
   Building,
+  Community,
   Grid,
   HouseholdDoc,
   JobDoc,
@@ -46,7 +53,7 @@ import { defineFunction, type CallContext, type UserContext } from '../../lib/de
 import { workbook } from '../../lib/excel';
 import { releaseJob, returnOrdersOf } from '../../lib/jobs';
 import { enqueue, orderStatusMessages } from '../../lib/outbox';
-import { all } from '../../lib/query';
+import { all, mapPage, pageFields, pageOf, pageOfSegments, type SortKey } from '../../lib/query';
 import { findUser } from '../../lib/users';
 import { z } from '../../lib/validate';
 import { release as releaseHolds } from '../order';
@@ -63,6 +70,14 @@ const ORPHAN_MS = 2 * 60_000;
 const ACTIVE_JOB_S = 15 * 60;
 /** Statuses whose goods are still to be bought and packed. */
 const LIVE_STATUSES: OrderStatus[] = ['submitted', 'accepted', 'assigned', 'pickedUp', 'failed', 'delivered', 'received'];
+
+/** Statuses the pool shows (a placement still being written is nobody's business yet). */
+const POOL_STATUSES = ['submitted', 'accepted', 'rejected', 'assigned', 'pickedUp', 'delivered', 'failed', 'cancelled', 'received'] as const satisfies readonly OrderStatus[];
+/** The pool's order: special needs first, then first come first served. */
+const POOL_ORDER: SortKey[] = [
+  { field: 'priority', dir: 'desc' },
+  { field: 'createdAt', dir: 'asc' },
+];
 
 const cryptoRng = () => randomInt(0, 1_000_000) / 1_000_000;
 
@@ -460,8 +475,80 @@ async function settleStop(ctx: CallContext, jobId: string, orderId: string, by: 
   return job?.status === 'done' ? 'done' : 'pickedUp';
 }
 
+/**
+ * Takes a place for one more job in what a volunteer holds (`holding`, `heldKg` on the volunteer
+ * document), within the community's limits. First brings the list in line with the jobs really
+ * held (planner-assigned ones counted, finished or released ones dropped; claims of grabs in
+ * flight kept), then adds the claim by compare-and-set on the list: concurrent grabs by the same
+ * volunteer take places one at a time and never more than the cap.
+ */
+async function claimHold(ctx: CallContext, v: VolunteerDoc, claim: string, weightKg: number): Promise<void> {
+  const _ = ctx.db.command;
+  const volunteers = ctx.db.collection('volunteers');
+  const community = await getDoc<Community>(ctx, 'communities', v.communityId);
+  const limits = jobLimitsOf(community?.jobLimits);
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const me = await getDoc<VolunteerDoc>(ctx, 'volunteers', v._id);
+    if (!me || me.status !== 'approved' || me.team !== 'delivery') throw new AppError('AUTH.NOT_VOLUNTEER', '此操作仅限已通过审核的配送组志愿者');
+    if (!me.onDuty) throw new AppError('JOB.NOT_ON_DUTY');
+    const listed = me.holding;
+    const held = await all<JobDoc>(ctx, 'jobs', { volunteerId: v._id, status: _.in(['assigned', 'pickedUp']) });
+    const heldIds = new Set(held.map((j) => j._id));
+    const claimed = [...new Set((listed ?? []).map(jobOfClaim))].filter((j) => !heldIds.has(j));
+    const inFlight = new Map((await getByIds<JobDoc>(ctx, 'jobs', claimed)).filter((j) => j.status === 'open').map((j) => [j._id, j]));
+    const keep = (listed ?? []).filter((c) => heldIds.has(jobOfClaim(c)) || inFlight.has(jobOfClaim(c)));
+    const represented = new Set(keep.map(jobOfClaim));
+    const desired = [...keep, ...held.filter((j) => !represented.has(j._id)).map((j) => holdClaim(j._id, 'held'))];
+    const jobs = new Map<string, number>([...held, ...inFlight.values()].map((j) => [j._id, j.weightKg]));
+    const counted = [...new Set(desired.map(jobOfClaim))];
+    const kg = Math.round(counted.reduce((n, j) => n + (jobs.get(j) ?? 0), 0) * 10) / 10;
+    const same = listed !== undefined && desired.length === listed.length && desired.every((c, i) => c === listed[i]);
+    // Every change of the list bumps its version: the compare-and-set is on the version.
+    let version = me.holdVersion ?? 0;
+    if (!same || me.heldKg !== kg) {
+      const res = await volunteers
+        .where({ _id: v._id, holdVersion: me.holdVersion === undefined ? _.exists(false) : me.holdVersion })
+        .update({ holding: desired, heldKg: kg, holdVersion: version + 1 });
+      if (!res.updated) continue;
+      version += 1;
+    }
+    const refusal = holdRefusal({ jobs: counted.length, kg }, weightKg, limits);
+    if (refusal) throw new AppError('JOB.LIMIT_REACHED', refusal);
+    const res = await volunteers
+      .where({ _id: v._id, status: 'approved', team: 'delivery', onDuty: true, holdVersion: version })
+      .update({ holding: _.push([claim]), heldKg: _.inc(weightKg), holdVersion: _.inc(1) });
+    if (res.updated) return;
+  }
+  throw new AppError('COMMON.CONFLICT', '接单的人较多，请稍后再试');
+}
+
+/**
+ * Takes one handover-code try of a job held by `me`; answers how many are left after it, or
+ * refuses with JOB.CODE_LOCKED when none is left (then a photo or the gridworker completes it).
+ */
+async function takeCodeTry(ctx: CallContext, jobId: string, me: string): Promise<number> {
+  const _ = ctx.db.command;
+  const jobs = ctx.db.collection('jobs');
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    const res = await jobs.where({ _id: jobId, volunteerId: me, codeTries: _.lt(HANDOVER_TRIES) }).update({ codeTries: _.inc(1) });
+    const job = await getDoc<JobDoc>(ctx, 'jobs', jobId);
+    if (!job || job.volunteerId !== me) throw new AppError('JOB.NOT_YOURS');
+    if (res.updated) return Math.max(0, HANDOVER_TRIES - (job.codeTries ?? HANDOVER_TRIES));
+    if (job.codeTries !== undefined) throw new AppError('JOB.CODE_LOCKED');
+    // A job written before tries were counted starts at none.
+    await jobs.where({ _id: jobId, codeTries: _.exists(false) }).update({ codeTries: 0 });
+  }
+  throw new AppError('JOB.CODE_LOCKED');
+}
+
+/** Gives back a claim of a grab that did not get the job (only if the claim is still listed). */
+async function dropHold(ctx: CallContext, volunteerId: string, claim: string, weightKg: number): Promise<void> {
+  const _ = ctx.db.command;
+  await ctx.db.collection('volunteers').where({ _id: volunteerId, holding: claim }).update({ holding: _.pull(claim), heldKg: _.inc(-weightKg), holdVersion: _.inc(1) });
+}
+
 /** Why a stop could not be settled: answers with the most useful error. */
-async function explainStop(ctx: UserContext, jobId: string, orderId: string, code?: string): Promise<never> {
+async function explainStop(ctx: UserContext, jobId: string, orderId: string, code?: string, triesLeft?: number): Promise<never> {
   const order = await getDoc<Order>(ctx, 'orders', orderId);
   if (order?.status === 'cancelled' && order.jobId === jobId) throw new AppError('JOB.BAD_STATE', '该订单已被取消，请把物资交回网格员');
   if (!order || order.jobId !== jobId || order.volunteerId !== ctx.caller.openid) {
@@ -469,7 +556,10 @@ async function explainStop(ctx: UserContext, jobId: string, orderId: string, cod
     throw new AppError('JOB.NOT_YOURS');
   }
   if (order.status !== 'pickedUp') throw new AppError('JOB.BAD_STATE', `该订单${ORDER_STATUS_TEXT[order.status]}`);
-  if (code !== undefined) throw new AppError('JOB.WRONG_CODE');
+  if (code !== undefined) {
+    if (triesLeft === 0) throw new AppError('JOB.CODE_LOCKED', '取货码不对，错误次数已达上限：请拍照留证，或请网格员确认交付');
+    throw new AppError('JOB.WRONG_CODE', triesLeft === undefined ? undefined : `取货码不对，请核对居民出示的取货码（还可以再试 ${triesLeft} 次）`);
+  }
   throw new AppError('JOB.BAD_STATE');
 }
 
@@ -484,8 +574,9 @@ export const main = defineFunction(
           roundId: id.optional(),
           kind: z.enum(['grocery', 'loveBag', 'medicine', 'gas']).optional(),
           buildingId: id.optional(),
-          status: z.enum(['submitted', 'accepted', 'rejected', 'assigned', 'pickedUp', 'delivered', 'failed', 'cancelled', 'received']).optional(),
+          status: z.enum(POOL_STATUSES).optional(),
           priority: z.boolean().optional(),
+          ...pageFields,
         })
         .strict(),
       async handle(ctx, input) {
@@ -493,33 +584,32 @@ export const main = defineFunction(
         const grid = input.gridId ? grids.find((g) => g._id === input.gridId) : grids[0];
         if (!grid) throw new AppError('AUTH.NOT_GRIDWORKER');
         const _ = ctx.db.command;
-        const where: Record<string, unknown> = { gridId: grid._id, status: _.neq('placing') };
+        const where: Record<string, unknown> = { gridId: grid._id };
         if (input.roundId) where.roundId = input.roundId;
         if (input.kind) where.kind = input.kind;
         if (input.buildingId) where.buildingId = input.buildingId;
         if (input.priority !== undefined) where.priority = input.priority;
-        const [orders, rounds, buildings] = await Promise.all([
-          all<Order>(ctx, 'orders', where),
-          ctx.db.collection('rounds').where({ communityId: user.communityId }).orderBy('opensAt', 'desc').limit(10).get(),
+        const orders = ctx.db.collection('orders');
+        const [page, tallies, rounds, buildings] = await Promise.all([
+          pageOf<Order>(ctx, 'orders', { ...where, status: input.status ?? _.neq('placing') }, input, POOL_ORDER),
+          Promise.all(POOL_STATUSES.map(async (s) => [s, (await orders.where({ ...where, status: s }).count()).total ?? 0] as const)),
+          all<RoundDoc>(ctx, 'rounds', { communityId: user.communityId }),
           all<Building>(ctx, 'buildings', { gridId: grid._id }),
         ]);
         const counts: Partial<Record<OrderStatus, number>> = {};
-        for (const o of orders) if (o.status !== 'placing') counts[o.status] = (counts[o.status] ?? 0) + 1;
-        const shown = orders
-          .filter((o) => !input.status || o.status === input.status)
-          .sort((a, b) => Number(b.priority) - Number(a.priority) || a.createdAt.localeCompare(b.createdAt))
-          .slice(0, 500);
-        const households = await getByIds<HouseholdDoc>(ctx, 'households', shown.map((o) => o.householdId));
+        for (const [s, n] of tallies) if (n) counts[s] = n;
+        const households = await getByIds<HouseholdDoc>(ctx, 'households', page.items.map((o) => o.householdId));
         const byHousehold = new Map(households.map((h) => [h._id, h]));
         const names = new Map(buildings.map((b) => [b._id, b.name]));
-        return {
+        const view: PoolView = {
           gridId: grid._id,
           grids: grids.map((g) => ({ id: g._id, name: g.name })),
-          rounds: (rounds.data as RoundDoc[]).map((r) => ({ id: r._id, name: r.name })),
+          rounds: rounds.sort((a, b) => b.opensAt.localeCompare(a.opensAt)).map((r) => ({ id: r._id, name: r.name })),
           buildings: buildings.sort((a, b) => a.name.localeCompare(b.name, 'zh', { numeric: true })).map((b) => ({ id: b._id, name: b.name })),
           counts,
-          orders: shown.map((o) => poolView(o, byHousehold.get(o.householdId), names.get(o.buildingId) ?? '')),
+          ...mapPage(page, (o) => poolView(o, byHousehold.get(o.householdId), names.get(o.buildingId) ?? '')),
         };
+        return view;
       },
     },
 
@@ -532,18 +622,27 @@ export const main = defineFunction(
         const { grids } = await staffGrids(ctx);
         const mine = new Set(grids.map((g) => g._id));
         const _ = ctx.db.command;
-        const orders = (await getByIds<Order>(ctx, 'orders', input.orderIds)).filter((o) => mine.has(o.gridId));
-        if (orders.length < new Set(input.orderIds).size) throw new AppError('AUTH.NOT_GRIDWORKER', '只能处理本网格的订单');
+        const found = (await getByIds<Order>(ctx, 'orders', input.orderIds)).filter((o) => o.status !== 'placing');
+        if (found.length < new Set(input.orderIds).size) throw new AppError('COMMON.NOT_FOUND', '没有找到部分订单，请刷新后重试');
+        const orders = found.filter((o) => mine.has(o.gridId));
+        if (orders.length < found.length) throw new AppError('AUTH.NOT_GRIDWORKER', '只能处理本网格的订单');
         const now = ctx.now.toISOString();
         const by = ctx.caller.openid;
         const from = statusesAllowing(input.accept ? 'accept' : 'reject', 'gridworker');
+        // One 取货码 per door: a household's orders on their way share the code it already has.
+        const codeOf = new Map<string, string>();
+        if (input.accept && orders.length) {
+          const live = await all<Order>(ctx, 'orders', { householdId: _.in([...new Set(orders.map((o) => o.householdId))]), status: _.in(['accepted', 'assigned', 'pickedUp']) });
+          for (const o of live) if (o.handoverCode && !codeOf.has(o.householdId)) codeOf.set(o.householdId, o.handoverCode);
+          for (const o of orders) if (!codeOf.has(o.householdId)) codeOf.set(o.householdId, makeHandoverCode(cryptoRng));
+        }
         const results = await Promise.all(
           orders.map(async (o) => {
             const event: OrderEventRecord = input.accept
               ? { status: 'accepted', at: now, by }
               : { status: 'rejected', at: now, by, note: input.reason };
             const change = input.accept
-              ? { status: 'accepted', handoverCode: makeHandoverCode(cryptoRng), updatedAt: now, history: _.push([event]) }
+              ? { status: 'accepted', handoverCode: codeOf.get(o.householdId), updatedAt: now, history: _.push([event]) }
               : { status: 'rejected', rejectReason: input.reason, updatedAt: now, history: _.push([event]) };
             const res = await ctx.db.collection('orders').where({ _id: o._id, status: _.in(from) }).update(change);
             return res.updated ? o : null;
@@ -651,6 +750,7 @@ export const main = defineFunction(
       input: z.object({ gridId: id, roundId: id.optional() }).strict(),
       async handle(ctx, input) {
         const { grid } = await requireGridStaff(ctx, input.gridId);
+        if (input.roundId) await roundOf(ctx, input.roundId, grid.communityId);
         const run = await runDispatch(ctx, grid, { by: ctx.caller.openid, roundId: input.roundId });
         const names = await volunteerNames(ctx, run.jobs.map((j) => j.volunteerId));
         const view: DispatchRunView = {
@@ -728,31 +828,39 @@ export const main = defineFunction(
     },
 
     'dispatch.openJobs': {
-      input: z.object({}).strict(),
-      async handle(ctx) {
+      input: z.object({ ...pageFields }).strict(),
+      async handle(ctx, input) {
         const v = await requireDeliveryVolunteer(ctx);
         const _ = ctx.db.command;
-        const jobs = (await ctx.db.collection('jobs').where({ gridId: _.in(v.gridIds), status: 'open' }).orderBy('createdAt', 'asc').limit(100).get()).data as JobDoc[];
-        return jobs
-          .map((j) => cardView(j, ctx.caller.openid, new Map()))
-          .sort((a, b) => Number(b.priority || b.medicine) - Number(a.priority || a.medicine));
+        const base = { gridId: _.in(v.gridIds), status: 'open' };
+        // Special needs and medicine first, then the oldest: every open job exactly once across pages.
+        const page = await pageOfSegments<JobDoc>(
+          ctx,
+          'jobs',
+          [
+            _.and([base, _.or([{ 'stops.priority': true }, { 'stops.medicine': true }])]),
+            _.and([base, { 'stops.priority': _.neq(true), 'stops.medicine': _.neq(true) }]),
+          ],
+          input,
+          [{ field: 'createdAt', dir: 'asc' }],
+        );
+        return mapPage(page, (j) => cardView(j, ctx.caller.openid, new Map()));
       },
     },
 
     'dispatch.myJobs': {
-      input: z.object({}).strict(),
-      async handle(ctx) {
-        const _ = ctx.db.command;
-        const jobs = (await ctx.db
-          .collection('jobs')
-          .where({ volunteerId: ctx.caller.openid, status: _.in(['assigned', 'pickedUp', 'done']) })
-          .orderBy('updatedAt', 'desc')
-          .limit(50)
-          .get()).data as JobDoc[];
-        const rank: Record<string, number> = { pickedUp: 0, assigned: 1, done: 2 };
-        return jobs
-          .sort((a, b) => (rank[a.status] ?? 9) - (rank[b.status] ?? 9))
-          .map((j) => cardView(j, ctx.caller.openid, new Map([[ctx.caller.openid, '我']])));
+      input: z.object({ ...pageFields }).strict(),
+      async handle(ctx, input) {
+        const me = ctx.caller.openid;
+        // On the way first, then to pick up, then done (newest first within each).
+        const page = await pageOfSegments<JobDoc>(
+          ctx,
+          'jobs',
+          (['pickedUp', 'assigned', 'done'] as const).map((status) => ({ volunteerId: me, status })),
+          input,
+          [{ field: 'updatedAt', dir: 'desc' }],
+        );
+        return mapPage(page, (j) => cardView(j, me, new Map([[me, '我']])));
       },
     },
 
@@ -763,14 +871,23 @@ export const main = defineFunction(
         if (!v.onDuty) throw new AppError('JOB.NOT_ON_DUTY');
         const _ = ctx.db.command;
         const now = ctx.now.toISOString();
+        const before = await getDoc<JobDoc>(ctx, 'jobs', input.jobId);
+        if (!before || !v.gridIds.includes(before.gridId)) throw new AppError('COMMON.NOT_FOUND', '没有找到该任务');
+        // A retry of a grab that already won answers it again.
+        if (before.volunteerId === v._id && before.status === 'assigned') return detailView(ctx, before, false);
+        if (before.status !== 'open') throw new AppError('JOB.TAKEN');
+        // A place within what one volunteer may hold first; given back if the job is lost.
+        const claim = holdClaim(before._id, randomUUID().slice(0, 8));
+        await claimHold(ctx, v, claim, before.weightKg);
         const event: JobEventRecord = { status: 'assigned', at: now, by: v._id, note: '志愿者抢单' };
         const res = await ctx.db
           .collection('jobs')
           .where({ _id: input.jobId, status: 'open', gridId: _.in(v.gridIds) })
           .update({ status: 'assigned', volunteerId: v._id, reason: '志愿者主动抢单', assignedAt: now, pickupBy: new Date(ctx.now.getTime() + PICKUP_GRACE_MS).toISOString(), updatedAt: now, history: _.push([event]) });
+        if (!res.updated) await dropHold(ctx, v._id, claim, before.weightKg);
         const job = await getDoc<JobDoc>(ctx, 'jobs', input.jobId);
         if (!job || !v.gridIds.includes(job.gridId)) throw new AppError('COMMON.NOT_FOUND', '没有找到该任务');
-        // Lost the race (or a retry of a grab that already won: then answer it again).
+        // Lost the race (or a concurrent grab of ours won it: then answer it).
         if (!res.updated && !(job.volunteerId === v._id && job.status === 'assigned')) throw new AppError('JOB.TAKEN');
         return detailView(ctx, job, false);
       },
@@ -868,15 +985,26 @@ export const main = defineFunction(
           .join('；');
         const event: OrderEventRecord = { status: 'delivered', at: now, by: me, note };
         const where: Record<string, unknown> = { _id: input.orderId, jobId: input.jobId, status: 'pickedUp', volunteerId: me };
-        if (input.code) where.handoverCode = input.code.replace(/\s+/g, '');
+        const code = input.code?.replace(/\s+/g, '');
+        const jobs = ctx.db.collection('jobs');
+        let triesLeft: number | undefined;
+        if (code) {
+          where.handoverCode = code;
+          // A try is taken before the code is compared (one conditional update): many guesses at
+          // once still get no more than HANDOVER_TRIES comparisons. A right code gives it back.
+          triesLeft = await takeCodeTry(ctx, input.jobId, me);
+        }
         const res = await ctx.db
           .collection('orders')
           .where(where)
           .update({ status: 'delivered', shortfall: short, proofFileId: input.photoFileId ?? null, updatedAt: now, history: _.push([event]) });
         if (!res.updated) {
           const order = await getDoc<Order>(ctx, 'orders', input.orderId);
+          if (code && order?.handoverCode === code) await jobs.where({ _id: input.jobId, codeTries: _.gt(0) }).update({ codeTries: _.inc(-1) });
           // A retry of a delivery that went through answers the same.
-          if (!(order?.status === 'delivered' && order.volunteerId === me && order.jobId === input.jobId)) await explainStop(ctx, input.jobId, input.orderId, input.code);
+          if (!(order?.status === 'delivered' && order.volunteerId === me && order.jobId === input.jobId)) await explainStop(ctx, input.jobId, input.orderId, input.code, triesLeft);
+        } else if (code) {
+          await jobs.where({ _id: input.jobId, codeTries: _.gt(0) }).update({ codeTries: _.inc(-1) });
         }
         const jobStatus = await settleStop(ctx, input.jobId, input.orderId, me);
         if (res.updated && stop && input.photoFileId) {

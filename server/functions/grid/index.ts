@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { AppError } from '../../../core/errors';
 import { maskName, maskPhone } from '../../../core/mask';
 import { careStatus } from '../../../core/org/dashboard';
-import { householdIdFor } from '../../../core/org/ids';
+import { floorOf } from '../../../core/household';
+import { householdIdFor, memberIdFor } from '../../../core/org/ids';
 import { chinaDay } from '../../../core/time';
-import type { CareLedgerRow, ContactView, GridDashboardView, JoinRequestView, NoticeView } from '../../../typings/api';
+import type { CareLedgerRow, ContactView, GridDashboardView, GridHouseholdPage, JoinRequestView, NoticeView } from '../../../typings/api';
 import type { Building, CareDoc, Community, ContactDoc, Grid, HouseholdDoc, InviteDoc, JoinRequestDoc, NoticeDoc, UserDoc } from '../../../typings/entities';
 import { getDoc, mustGet, requireGridStaff, requireResident } from '../../lib/access';
 import { isDuplicateError } from '../../lib/db-errors';
@@ -12,7 +13,7 @@ import { defineFunction, type CallContext, type UserContext } from '../../lib/de
 import { enqueue } from '../../lib/outbox';
 import { findUser } from '../../lib/users';
 import { z } from '../../lib/validate';
-import { all } from '../../lib/query';
+import { all, mapPage, pageFields, pageOf } from '../../lib/query';
 import { loadStats } from '../org/stats';
 
 const id = z.string().min(1).max(64);
@@ -22,6 +23,15 @@ function noticeView(n: NoticeDoc): NoticeView {
   return { id: n._id, scope: n.gridId ? 'grid' : 'community', title: n.title, body: n.body, postedAt: n.postedAt };
 }
 
+
+/**
+ * The household at a building's room, however its id was made (seeded `h-0001`, imported, an older
+ * id scheme): rooms are matched as written, the oldest record first if there ever were two.
+ */
+async function householdAt(ctx: CallContext, buildingId: string, room: string): Promise<HouseholdDoc | null> {
+  const res = await ctx.db.collection('households').where({ buildingId, room }).orderBy('createdAt', 'asc').orderBy('_id', 'asc').limit(1).get();
+  return (res.data as HouseholdDoc[])[0] ?? null;
+}
 
 /**
  * Binds an approved request's person to their household (creating it on first approval) and
@@ -34,17 +44,16 @@ async function bindHousehold(ctx: CallContext, req: JoinRequestDoc, householdId:
   const existing = await getDoc<HouseholdDoc>(ctx, 'households', householdId);
   if (!existing) {
     const building = await mustGet<Building>(ctx, 'buildings', req.buildingId, '楼栋');
-    const floor = Number(/-(\d+)\d\d$/.exec(req.room)?.[1] ?? 1) || 1;
     const fresh: HouseholdDoc = {
       _id: householdId,
       communityId: req.communityId,
       gridId: req.gridId,
       buildingId: building._id,
       room: req.room,
-      floor,
+      floor: floorOf(req.room),
       headName: req.headName,
       phone: req.phone,
-      members: [{ id: `${householdId}-m1`, name: req.headName, relation: 'self', ageBand: '18-59', needs: [] }],
+      members: [{ id: memberIdFor(householdId, 0), name: req.headName, relation: 'self', ageBand: '18-59', needs: [] }],
       memberOpenids: [req.openid],
       sensitiveConsentAt: null,
       priority: false,
@@ -69,12 +78,22 @@ async function requestViews(ctx: CallContext, requests: JoinRequestDoc[]): Promi
   if (requests.length === 0) return [];
   const _ = ctx.db.command;
   const buildingIds = [...new Set(requests.map((r) => r.buildingId))];
+  const rooms = [...new Set(requests.map((r) => r.room))];
+  // The households at the requested rooms, found by building + room (never by a computed id):
+  // the gridworker compares the request with the head on record, masked.
   const [buildings, households] = await Promise.all([
     ctx.db.collection('buildings').where({ _id: _.in(buildingIds) }).limit(1000).get(),
-    ctx.db.collection('households').where({ _id: _.in(requests.map((r) => householdIdFor(r.buildingId, r.room))) }).limit(1000).get(),
+    all<Pick<HouseholdDoc, '_id' | 'buildingId' | 'room' | 'headName' | 'createdAt'>>(
+      ctx,
+      'households',
+      { buildingId: _.in(buildingIds), room: _.in(rooms) },
+      { _id: true, buildingId: true, room: true, headName: true, createdAt: true },
+    ),
   ]);
   const names = new Map((buildings.data as Building[]).map((b) => [b._id, b.name]));
-  const heads = new Map((households.data as HouseholdDoc[]).map((h) => [`${h.buildingId}|${h.room}`, h.headName]));
+  const heads = new Map<string, string>();
+  const oldestFirst = [...households].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a._id.localeCompare(b._id));
+  for (const h of oldestFirst) if (!heads.has(`${h.buildingId}|${h.room}`)) heads.set(`${h.buildingId}|${h.room}`, maskName(h.headName));
   return requests.map((r) => ({
     id: r._id,
     status: r.status,
@@ -169,16 +188,11 @@ export const main = defineFunction('grid', {
   },
 
   'grid.joinRequests': {
-    input: z.object({ gridId: id, status: z.enum(['pending', 'approved', 'rejected']).optional() }).strict(),
+    input: z.object({ gridId: id, status: z.enum(['pending', 'approved', 'rejected']).optional(), ...pageFields }).strict(),
     async handle(ctx, input) {
       await requireGridStaff(ctx, input.gridId);
-      const res = await ctx.db
-        .collection('joinRequests')
-        .where({ gridId: input.gridId, status: input.status ?? 'pending' })
-        .orderBy('createdAt', 'desc')
-        .limit(200)
-        .get();
-      return requestViews(ctx, res.data as JoinRequestDoc[]);
+      const page = await pageOf<JoinRequestDoc>(ctx, 'joinRequests', { gridId: input.gridId, status: input.status ?? 'pending' }, input, [{ field: 'createdAt', dir: 'desc' }]);
+      return { items: await requestViews(ctx, page.items), nextCursor: page.nextCursor, total: page.total };
     },
   },
 
@@ -190,11 +204,16 @@ export const main = defineFunction('grid', {
     async handle(ctx, input) {
       const req = await mustGet<JoinRequestDoc>(ctx, 'joinRequests', input.requestId, '入群申请');
       await requireGridStaff(ctx, req.gridId);
-      const householdId = householdIdFor(req.buildingId, req.room);
+      // The household that is there (seeded, imported, or made by an earlier join) by building +
+      // room; only a room nobody is on record for gets a new household, under the one id function.
+      // A retried approval finds the household the first try bound to (or made) the same way.
+      const householdId = (await householdAt(ctx, req.buildingId, req.room))?._id ?? householdIdFor(req.buildingId, req.room);
       const reviewed = { reviewedBy: ctx.caller.openid, reviewedAt: ctx.now.toISOString() };
       let decided: JoinRequestDoc;
       if (req.status === 'approved' && input.approve) {
-        decided = req; // a retried approval: finish binding below
+        // A retried approval: finish binding below (to the household at the room, recorded on the request).
+        if (req.householdId !== householdId) await ctx.db.collection('joinRequests').doc(req._id).update({ householdId });
+        decided = { ...req, householdId };
       } else {
         const next = input.approve
           ? { status: 'approved' as const, householdId, reason: null, ...reviewed }
@@ -222,27 +241,35 @@ export const main = defineFunction('grid', {
   },
 
   'grid.households': {
-    input: z.object({ gridId: id, buildingId: id.optional() }).strict(),
-    async handle(ctx, input) {
+    input: z.object({ gridId: id, buildingId: id.optional(), ...pageFields }).strict(),
+    async handle(ctx, input): Promise<GridHouseholdPage> {
       const { grid } = await requireGridStaff(ctx, input.gridId);
+      const _ = ctx.db.command;
       const where: Record<string, string> = { gridId: grid._id };
       if (input.buildingId) where.buildingId = input.buildingId;
-      const [households, buildings] = await Promise.all([
-        ctx.db.collection('households').where(where).orderBy('buildingId', 'asc').orderBy('room', 'asc').limit(1000).get(),
-        ctx.db.collection('buildings').where({ gridId: grid._id }).limit(1000).get(),
+      const [page, joined, buildings] = await Promise.all([
+        pageOf<HouseholdDoc>(ctx, 'households', where, input, [
+          { field: 'buildingId', dir: 'asc' },
+          { field: 'room', dir: 'asc' },
+        ]),
+        ctx.db.collection('households').where({ ...where, 'memberOpenids.0': _.exists(true) }).count(),
+        all<Building>(ctx, 'buildings', { gridId: grid._id }),
       ]);
-      const names = new Map((buildings.data as Building[]).map((b) => [b._id, b.name]));
-      return (households.data as HouseholdDoc[]).map((h) => ({
-        id: h._id,
-        buildingId: h.buildingId,
-        buildingName: names.get(h.buildingId) ?? '',
-        room: h.room,
-        headName: h.headName,
-        phoneMasked: maskPhone(h.phone),
-        members: h.members.length,
-        joined: h.memberOpenids.length > 0,
-        priority: h.priority,
-      }));
+      const names = new Map(buildings.map((b) => [b._id, b.name]));
+      return {
+        ...mapPage(page, (h) => ({
+          id: h._id,
+          buildingId: h.buildingId,
+          buildingName: names.get(h.buildingId) ?? '',
+          room: h.room,
+          headName: h.headName,
+          phoneMasked: maskPhone(h.phone),
+          members: h.members.length,
+          joined: h.memberOpenids.length > 0,
+          priority: h.priority,
+        })),
+        joined: joined.total ?? 0,
+      };
     },
   },
 

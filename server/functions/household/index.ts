@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { AppError } from '../../../core/errors';
 import { hasPriority, membersToStore, PHONE_PATTERN, ROOM_PATTERN } from '../../../core/household';
 import type { EntryView, HouseholdView, JoinView } from '../../../typings/api';
@@ -7,6 +7,7 @@ import { getDoc, mustGet, requireResident } from '../../lib/access';
 import { defineFunction, type CallContext } from '../../lib/define-function';
 import { maskPhone } from '../../../core/mask';
 import { ensureUser } from '../../lib/users';
+import { all } from '../../lib/query';
 import { z } from '../../lib/validate';
 
 const id = z.string().min(1).max(64);
@@ -40,9 +41,9 @@ export async function householdView(ctx: CallContext, h: HouseholdDoc): Promise<
   };
 }
 
-/** A stable member id (no clock or randomness needed: household and position are unique). */
-function memberId(householdId: string, salt: string, index: number): string {
-  return `${householdId}-m${createHash('sha1').update(`${salt}:${index}`).digest('hex').slice(0, 8)}`;
+/** A new member's id: the server's, opaque (`m-` + 16 hex); clients never choose one. */
+function newMemberId(): string {
+  return `m-${randomBytes(8).toString('hex')}`;
 }
 
 /** Residents: join a grid, keep the household profile. */
@@ -50,8 +51,8 @@ export const main = defineFunction('household', {
   'household.communities': {
     input: z.object({}).strict(),
     async handle(ctx) {
-      const res = await ctx.db.collection('communities').limit(100).get();
-      return (res.data as Community[]).map((c) => ({ id: c._id, name: c.name, district: c.district }));
+      const communities = await all<Community>(ctx, 'communities', {});
+      return communities.map((c) => ({ id: c._id, name: c.name, district: c.district }));
     },
   },
 
@@ -60,14 +61,14 @@ export const main = defineFunction('household', {
     async handle(ctx, input) {
       const community = await mustGet<Community>(ctx, 'communities', input.communityId, '社区');
       const [grids, buildings] = await Promise.all([
-        ctx.db.collection('grids').where({ communityId: community._id }).orderBy('_id', 'asc').limit(1000).get(),
-        ctx.db.collection('buildings').where({ communityId: community._id }).orderBy('_id', 'asc').limit(1000).get(),
+        all<Grid>(ctx, 'grids', { communityId: community._id }),
+        all<Building>(ctx, 'buildings', { communityId: community._id }),
       ]);
       const byGrid = new Map<string, Building[]>();
-      for (const b of buildings.data as Building[]) byGrid.set(b.gridId, [...(byGrid.get(b.gridId) ?? []), b]);
+      for (const b of buildings) byGrid.set(b.gridId, [...(byGrid.get(b.gridId) ?? []), b]);
       return {
         community: { id: community._id, name: community.name, district: community.district },
-        grids: (grids.data as Grid[]).map((g) => ({
+        grids: grids.map((g) => ({
           id: g._id,
           name: g.name,
           buildings: (byGrid.get(g._id) ?? []).map((b) => ({ id: b._id, name: b.name, floors: b.floors })),
@@ -190,7 +191,7 @@ export const main = defineFunction('household', {
       .strict(),
     async handle(ctx, input) {
       const { household } = await requireResident(ctx);
-      const members = membersToStore(input, (i) => memberId(household._id, ctx.invocationId, i));
+      const members = membersToStore(input, household.members, newMemberId);
       const next = {
         headName: input.headName,
         phone: input.phone ?? household.phone,

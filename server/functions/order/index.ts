@@ -9,12 +9,17 @@ import { isDuplicateError } from '../../lib/db-errors';
 import { defineFunction, type CallContext, type UserContext } from '../../lib/define-function';
 import { requestKey } from '../../lib/idempotency';
 import { drainOutbox, enqueue, orderStatusMessages } from '../../lib/outbox';
+import { all, mapPage, pageFields, pageOf } from '../../lib/query';
 import { findUser } from '../../lib/users';
 import { z } from '../../lib/validate';
 
 const id = z.string().min(1).max(64);
-/** An order still 'placing' after this long was cut off by a crash; the sweeper undoes it. */
-const PLACING_TIMEOUT_MS = 2 * 60_000;
+/**
+ * An order still 'placing' after this long was cut off by a crash (a placement takes well under
+ * the functions' 20 s timeout); the sweeper, run every minute, undoes it: what a crash held is
+ * free again within 2 minutes.
+ */
+export const PLACING_TIMEOUT_MS = 60_000;
 /** A delivered order the resident has not confirmed is confirmed after this long. */
 const AUTO_CONFIRM_MS = 24 * 3600_000;
 const RESIDENT_CANCELLABLE = statusesAllowing('cancel', 'resident');
@@ -158,7 +163,13 @@ export async function release(ctx: CallContext, order: Pick<OrderDoc, '_id' | 'r
   ]);
 }
 
-/** Takes stock for each line, atomically per item; the first short line undoes the whole order. */
+/** Undoes a placement that did not finish: gives back what it held, then removes the order (only while still 'placing'). */
+async function undoPlacement(ctx: CallContext, order: OrderDoc): Promise<void> {
+  await release(ctx, order);
+  await ctx.db.collection('orders').where({ _id: order._id, status: 'placing' }).remove();
+}
+
+/** Takes stock for each line, atomically per item; the first short line refuses the whole order (the caller undoes it). */
 async function reserveStock(ctx: CallContext, order: OrderDoc): Promise<void> {
   const _ = ctx.db.command;
   for (const line of order.lines) {
@@ -169,8 +180,6 @@ async function reserveStock(ctx: CallContext, order: OrderDoc): Promise<void> {
     if (res.updated) continue;
     const item = await getDoc<CatalogItem & { holds?: string[] }>(ctx, 'catalog', line.itemId);
     if (item?.holds?.includes(order._id)) continue; // taken by an earlier attempt of this order
-    await release(ctx, order);
-    await ctx.db.collection('orders').where({ _id: order._id, status: 'placing' }).remove();
     throw new AppError('ORDER.OUT_OF_STOCK', `「${line.name}」库存不足${item ? `，仅剩 ${item.stock}${line.unit}` : ''}`);
   }
 }
@@ -212,6 +221,15 @@ const placeInput = z
     forHouseholdId: id.optional(),
   })
   .strict() satisfies z.ZodType<PlaceOrderInput>;
+
+/** Undoes placements a crash cut off (quota and stock go back; the order never existed). Every one, not a first batch. */
+export async function sweepPlacing(ctx: CallContext): Promise<{ undone: number }> {
+  const _ = ctx.db.command;
+  const cutoff = new Date(ctx.now.getTime() - PLACING_TIMEOUT_MS).toISOString();
+  const stale = await all<OrderDoc>(ctx, 'orders', { status: 'placing', createdAt: _.lt(cutoff) });
+  for (const order of stale) await undoPlacement(ctx, order);
+  return { undone: stale.length };
+}
 
 /** Ordering: the catalogue of the round, placing (idempotent, atomic on stock and quota), following, cancelling, confirming. */
 export const main = defineFunction(
@@ -286,8 +304,14 @@ export const main = defineFunction(
           if (order.status !== 'placing') return orderView(order);
         }
 
-        await reserveQuota(ctx, order, limits);
-        await reserveStock(ctx, order);
+        try {
+          await reserveQuota(ctx, order, limits);
+          await reserveStock(ctx, order);
+        } catch (error) {
+          // A refused (or failed) placement leaves nothing: no order, no held stock or quota.
+          await undoPlacement(ctx, order).catch(() => undefined); // if this fails too, the sweeper finishes it
+          throw error;
+        }
         const history = { status: 'submitted' as const, at: now, by: ctx.caller.openid, note: onBehalf ? '网格员代下单' : undefined };
         const _ = ctx.db.command;
         await orders.where({ _id: orderId, status: 'placing' }).update({ status: 'submitted', updatedAt: now, history: _.push([history]) });
@@ -296,14 +320,13 @@ export const main = defineFunction(
     },
 
     'order.mine': {
-      input: z.object({ limit: z.number().int().min(1).max(50).optional(), before: z.string().max(40).optional() }).strict(),
+      input: z.object({ ...pageFields }).strict(),
       async handle(ctx, input) {
         const { household } = await requireResident(ctx);
         const _ = ctx.db.command;
-        const where: Record<string, unknown> = { householdId: household._id, status: _.neq('placing') };
-        if (input.before) where.createdAt = _.lt(input.before);
-        const res = await ctx.db.collection('orders').where(where).orderBy('createdAt', 'desc').limit(input.limit ?? 20).get();
-        return (res.data as OrderDoc[]).map(orderView);
+        // Newest first; orders placed in the same millisecond are told apart by id (no skips between pages).
+        const page = await pageOf<OrderDoc>(ctx, 'orders', { householdId: household._id, status: _.neq('placing') }, input, [{ field: 'createdAt', dir: 'desc' }]);
+        return mapPage(page, orderView);
       },
     },
 
@@ -418,16 +441,7 @@ export const main = defineFunction(
   {
     timers: {
       /** Undoes placements a crash cut off (quota and stock go back; the order never existed). */
-      async sweepPlacing(ctx) {
-        const _ = ctx.db.command;
-        const cutoff = new Date(ctx.now.getTime() - PLACING_TIMEOUT_MS).toISOString();
-        const stale = (await ctx.db.collection('orders').where({ status: 'placing', createdAt: _.lt(cutoff) }).limit(100).get()).data as OrderDoc[];
-        for (const order of stale) {
-          await release(ctx, order);
-          await ctx.db.collection('orders').where({ _id: order._id, status: 'placing' }).remove();
-        }
-        return { undone: stale.length };
-      },
+      sweepPlacing,
       /** Confirms receipt of orders delivered a day ago that nobody confirmed. */
       async autoConfirm(ctx) {
         const _ = ctx.db.command;

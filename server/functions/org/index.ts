@@ -8,7 +8,7 @@ import { AppError } from '../../../core/errors';
 import { maskPhone } from '../../../core/mask';
 import { chinaDay } from '../../../core/time';
 import { sumCounts } from '../../../core/org/dashboard';
-import { buildingIdFor, gridIdFor } from '../../../core/org/ids';
+import { buildingIdFor, gridIdFor, memberIdFor } from '../../../core/org/ids';
 import { planImport, validateImport } from '../../../core/org/import';
 import { CODE_ALPHABET, codeRefusal, isGridRole, withoutRole, withRole } from '../../../core/org/roles';
 import type { AssignPinInput, AssignPlanView, ImportReport, RoleCodeView, StaffView, StructureView } from '../../../typings/api';
@@ -20,12 +20,12 @@ import { defineFunction, type CallContext, type UserContext } from '../../lib/de
 import { workbook } from '../../lib/excel';
 import { ensureUser, requireAdmin } from '../../lib/users';
 import { z } from '../../lib/validate';
-import { all } from '../../lib/query';
+import { all, pageFields, pageOf } from '../../lib/query';
 import { MAX_IMPORT_BYTES, readTable } from './sheet';
 import { loadStats } from './stats';
 
 const id = z.string().min(1).max(64);
-const role = z.enum(['volunteer', 'gridworker', 'groupLeader', 'communityAdmin']);
+const role = z.enum(['volunteer', 'gridworker', 'groupLeader', 'communityAdmin', 'sampler']);
 const name = z.string().trim().min(1, '请填写名称').max(20, '名称不超过 20 个字');
 const pin = z.object({ gridId: id, workerId: id, buildingIds: z.array(id).max(200).optional() }).strict();
 const WRITE_PARALLEL = 16;
@@ -157,7 +157,7 @@ async function importFile(ctx: UserContext, communityId: string, table: string[]
         floor: h.row.floor,
         headName: h.row.headName,
         phone: h.row.phone,
-        members: h.row.members.map((m, i) => ({ id: `${h._id}-m${i + 1}`, name: m, relation: i === 0 ? 'self' : 'other', ageBand: '18-59', needs: [] })),
+        members: h.row.members.map((m, i) => ({ id: memberIdFor(h._id, i), name: m, relation: i === 0 ? 'self' : 'other', ageBand: '18-59', needs: [] })),
         memberOpenids: [],
         sensitiveConsentAt: null,
         priority: false,
@@ -621,11 +621,11 @@ export const main = defineFunction('org', {
   },
 
   'org.codes': {
-    input: z.object({}).strict(),
-    async handle(ctx) {
+    input: z.object({ ...pageFields }).strict(),
+    async handle(ctx, input) {
       const admin = await requireAdmin(ctx);
-      const res = await ctx.db.collection('roleCodes').where({ communityId: admin.communityId }).orderBy('createdAt', 'desc').limit(100).get();
-      return codeViews(ctx, res.data as RoleCodeDoc[]);
+      const page = await pageOf<RoleCodeDoc>(ctx, 'roleCodes', { communityId: admin.communityId }, input, [{ field: 'createdAt', dir: 'desc' }]);
+      return { items: await codeViews(ctx, page.items), nextCursor: page.nextCursor, total: page.total };
     },
   },
 

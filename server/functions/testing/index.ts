@@ -4,7 +4,7 @@ import { KNOCK_TEXT, NEED_TEXT } from '../../../core/labels';
 import { maskName } from '../../../core/mask';
 import { chinaDay, toChinaIso } from '../../../core/time';
 import type { CardView, CoverageView, TestRoundView, VerifyView } from '../../../typings/api';
-import type { Building, Community, Grid, HouseholdDoc, KnockStatus, SampleDoc, TestRoundDoc, UserDoc } from '../../../typings/entities';
+import type { Building, Community, Grid, HouseholdDoc, KnockStatus, SampleDoc, TestRoundDoc, UserDoc, VolunteerDoc } from '../../../typings/entities';
 import { getDoc, mustGet, requireGridStaff, requireResident, staffOf } from '../../lib/access';
 import { isDuplicateError } from '../../lib/db-errors';
 import { cardKeys, publicKeyList } from '../../lib/card-keys';
@@ -22,6 +22,7 @@ const VERDICT_TEXT: Record<VerifyView['status'], string> = {
   otherRound: '不是本轮的采样卡',
   otherHolder: '不是本户的采样卡',
   invalid: '无效：采样卡被修改或不是本社区签发',
+  noRound: '无法判定：本社区当前没有进行中的检测轮次，请联系社区确认',
 };
 
 
@@ -31,10 +32,23 @@ function roundView(r: TestRoundDoc): TestRoundView {
 
 
 
-/** Samplers: the grid's staff, the community's admin, and volunteers of the community. */
-function maySample(user: UserDoc | null, grid: Grid): boolean {
+/**
+ * Samplers: the grid's staff, the community's admin, a sampler the admin granted, and approved
+ * volunteers of the community's 核酸检测 team — not any volunteer (recording reveals the address).
+ */
+function maySample(user: UserDoc | null, volunteer: VolunteerDoc | null, grid: Grid): boolean {
   if (staffOf(user, grid)) return true;
-  return Boolean(user?.roles.includes('volunteer') && user.communityId === grid.communityId);
+  if (user?.roles.includes('sampler') && user.communityId === grid.communityId) return true;
+  return volunteer?.status === 'approved' && volunteer.team === 'testing' && volunteer.communityId === grid.communityId;
+}
+
+/** A sample's id: one per round, household and member (member ids are unique only within a household). */
+const sampleIdOf = (roundId: string, householdId: string, memberId: string) => `${roundId}:${householdId}:${memberId}`;
+
+/** The community's current open round (the latest opened), or null. */
+async function openRoundOf(ctx: CallContext, communityId: string): Promise<TestRoundDoc | null> {
+  const res = await ctx.db.collection('testRounds').where({ communityId, status: 'open' }).orderBy('openedAt', 'desc').limit(1).get();
+  return ((res.data as TestRoundDoc[])[0] ?? null) as TestRoundDoc | null;
 }
 
 async function cardView(ctx: CallContext, s: SampleDoc, names: { round: TestRoundDoc; grid: Grid; community: Community; building: Building; household: HouseholdDoc }): Promise<CardView> {
@@ -89,7 +103,7 @@ async function coverageOf(ctx: UserContext, roundId: string, gridId: string): Pr
     all<{ householdId: string; status: KnockStatus }>(ctx, 'knocks', { roundId: round._id, gridId: grid._id }),
     all<Building>(ctx, 'buildings', { gridId: grid._id }),
   ]);
-  const sampledMembers = new Set(samples.map((s) => s.memberId));
+  const sampledMembers = new Set(samples.map((s) => `${s.householdId}:${s.memberId}`));
   const knockOf = new Map(knocks.map((k) => [k.householdId, k.status]));
   const names = new Map(buildings.map((b) => [b._id, b.name]));
   const perBuilding = new Map<string, { sampled: number; total: number }>();
@@ -98,7 +112,7 @@ async function coverageOf(ctx: UserContext, roundId: string, gridId: string): Pr
   let sampled = 0;
   for (const h of households) {
     const counts = perBuilding.get(h.buildingId) ?? { sampled: 0, total: 0 };
-    const missing = h.members.filter((m) => !sampledMembers.has(m.id));
+    const missing = h.members.filter((m) => !sampledMembers.has(`${h._id}:${m.id}`));
     counts.total += h.members.length;
     counts.sampled += h.members.length - missing.length;
     perBuilding.set(h.buildingId, counts);
@@ -208,20 +222,21 @@ export const main = defineFunction('testing', {
         householdId = person.h;
         memberId = person.m;
       }
-      const [round, household, user] = await Promise.all([
+      const [round, household, user, volunteer] = await Promise.all([
         mustGet<TestRoundDoc>(ctx, 'testRounds', input.roundId, '检测轮次'),
         mustGet<HouseholdDoc>(ctx, 'households', householdId as string, '住户'),
         findUser(ctx),
+        getDoc<VolunteerDoc>(ctx, 'volunteers', ctx.caller.openid),
       ]);
       const grid = await mustGet<Grid>(ctx, 'grids', household.gridId, '网格');
-      if (!maySample(user, grid)) throw new AppError('AUTH.FORBIDDEN', '只有本社区的采样人员可以登记');
+      if (!maySample(user, volunteer, grid)) throw new AppError('AUTH.FORBIDDEN', '只有本社区的采样人员可以登记');
       if (round.communityId !== household.communityId) throw new AppError('COMMON.INVALID_INPUT', '该居民不属于本轮检测的社区');
       if (round.status !== 'open') throw new AppError('COMMON.CONFLICT', '本轮检测已结束');
       if (!round.points.includes(input.point)) throw new AppError('COMMON.INVALID_INPUT', '采样点不在本轮检测的采样点中');
       const member = household.members.find((m) => m.id === memberId);
       if (!member) throw new AppError('COMMON.NOT_FOUND', '该住户没有这位成员');
 
-      const sampleId = `${round._id}:${member.id}`;
+      const sampleId = sampleIdOf(round._id, household._id, member.id);
       // A second scan of the same person in the same round finds the first sample.
       let duplicate = true;
       let sample = await getDoc<SampleDoc>(ctx, 'samples', sampleId);
@@ -300,18 +315,30 @@ export const main = defineFunction('testing', {
     input: z.object({ token: z.string().min(1).max(2000), roundId: id.optional(), householdId: id.optional() }).strict(),
     async handle(ctx, input) {
       const user = await findUser(ctx);
-      const checker = ['volunteer', 'gridworker', 'groupLeader', 'communityAdmin'] as const;
+      const checker = ['volunteer', 'gridworker', 'groupLeader', 'communityAdmin', 'sampler'] as const;
       if (!user || !checker.some((r) => user.roles.includes(r))) throw new AppError('AUTH.FORBIDDEN', '只有卡点和物资发放人员可以查验');
+      // The round checked: the one named (of this community), else the community's open round.
+      let round: TestRoundDoc | null = null;
+      if (input.roundId) {
+        round = await getDoc<TestRoundDoc>(ctx, 'testRounds', input.roundId);
+        if (!round || round.communityId !== user.communityId) throw new AppError('COMMON.NOT_FOUND', '没有找到该检测轮次');
+      } else if (user.communityId) {
+        round = await openRoundOf(ctx, user.communityId);
+      }
       const verdict: CardVerdict = verifyCard(input.token, {
         publicKeys: cardKeys().publicKeys,
         now: ctx.now,
-        roundId: input.roundId,
+        roundId: round?._id,
         householdId: input.householdId,
       });
       const claims = verdict.status === 'invalid' ? null : verdict.claims;
+      // With no round to check against, a genuine card can only be "cannot tell", never valid.
+      const status: VerifyView['status'] = !round && verdict.status !== 'invalid' ? 'noRound' : verdict.status;
       return {
-        status: verdict.status,
-        text: VERDICT_TEXT[verdict.status],
+        status,
+        text: VERDICT_TEXT[status],
+        checkedRoundId: round?._id ?? null,
+        checkedRoundName: round?.name ?? null,
         nameMasked: claims?.n ?? null,
         serial: claims?.s ?? null,
         roundId: claims?.r ?? null,
@@ -368,6 +395,8 @@ export const main = defineFunction('testing', {
     async handle(ctx, input) {
       const household = await mustGet<HouseholdDoc>(ctx, 'households', input.householdId, '住户');
       await requireGridStaff(ctx, household.gridId);
+      const round = await mustGet<TestRoundDoc>(ctx, 'testRounds', input.roundId, '检测轮次');
+      if (round.communityId !== household.communityId) throw new AppError('COMMON.NOT_FOUND', '没有找到该检测轮次');
       await ctx.db
         .collection('knocks')
         .doc(`${input.roundId}:${household._id}`)
@@ -377,11 +406,11 @@ export const main = defineFunction('testing', {
   },
 
   'testing.recordResult': {
-    input: z.object({ roundId: id, memberId: id, result: z.enum(['negative', 'positive']) }).strict(),
+    input: z.object({ roundId: id, householdId: id, memberId: id, result: z.enum(['negative', 'positive']) }).strict(),
     async handle(ctx, input) {
       const admin = await requireAdmin(ctx);
-      const sample = await mustGet<SampleDoc>(ctx, 'samples', `${input.roundId}:${input.memberId}`, '采样记录');
-      if (sample.communityId !== admin.communityId) throw new AppError('AUTH.NOT_ADMIN');
+      const sample = await mustGet<SampleDoc>(ctx, 'samples', sampleIdOf(input.roundId, input.householdId, input.memberId), '采样记录');
+      if (sample.communityId !== admin.communityId || sample.householdId !== input.householdId || sample.memberId !== input.memberId) throw new AppError('COMMON.NOT_FOUND', '没有找到该采样记录');
       // The result is kept beside the sample; the signed card only ever says "sampled".
       await ctx.db.collection('samples').doc(sample._id).update({ result: input.result, resultAt: ctx.now.toISOString(), resultBy: ctx.caller.openid });
       return { serial: sample.serial, result: input.result };
@@ -402,7 +431,7 @@ export const main = defineFunction('testing', {
         input.memberIds.map((memberId) =>
           ctx.db
             .collection('bookings')
-            .doc(`${input.date}:${memberId}`)
+            .doc(`${input.date}:${household._id}:${memberId}`)
             .set({ date: input.date, gridId: household.gridId, buildingId: household.buildingId, householdId: household._id, memberId, bookedBy: ctx.caller.openid, at: ctx.now.toISOString() }),
         ),
       );

@@ -7,7 +7,7 @@ import { SKILL_TEXT, TEAM_TEXT, VOLUNTEER_STATUS_TEXT } from '../../../core/volu
 import { applyRegistration, approvalIssues, mayManage, registrationIssues } from '../../../core/volunteer/registration';
 import { cancelDeadline, mayCancel, shiftIssues, signUpRefusal } from '../../../core/volunteer/shifts';
 import { isIdle, volunteerStats } from '../../../core/volunteer/stats';
-import type { MyVolunteerView, ShiftView, VolunteerAdminView } from '../../../typings/api';
+import type { MyVolunteerView, PendingVolunteerChange, ShiftView, VolunteerAdminView } from '../../../typings/api';
 import type { Building, Community, DutyLogDoc, Grid, JobStatus, ShiftDoc, ShiftSignupDoc, UserDoc, VolunteerDoc } from '../../../typings/entities';
 import type { FieldIssue } from '../../../typings/errors';
 import { getDoc, mustGet } from '../../lib/access';
@@ -16,7 +16,7 @@ import { defineFunction, type CallContext, type UserContext } from '../../lib/de
 import { workbook } from '../../lib/excel';
 import { releaseJobsOf } from '../../lib/jobs';
 import { enqueue } from '../../lib/outbox';
-import { all, PAGE, qrDataUrl } from '../../lib/query';
+import { all, qrDataUrl } from '../../lib/query';
 import { ensureUser, findUser, requireAdmin } from '../../lib/users';
 import { z } from '../../lib/validate';
 
@@ -107,6 +107,7 @@ async function myView(ctx: CallContext, v: VolunteerDoc): Promise<MyVolunteerVie
     slots: v.slots,
     team: v.team,
     buildingNames: buildings.map((b) => b.name),
+    pendingChange: pendingView(v, names),
     capacityKg: v.capacityKg,
     rejectReason: v.rejectReason,
     onDuty: v.onDuty,
@@ -135,7 +136,14 @@ function adminView(v: VolunteerDoc, names: ReadonlyMap<string, string>): Volunte
     onDuty: v.onDuty,
     idle: isIdle(v),
     createdAt: v.createdAt,
+    pendingChange: pendingView(v, names),
   };
+}
+
+/** A change of grids or teams waiting for review, with the grids' names. */
+function pendingView(v: VolunteerDoc, names: ReadonlyMap<string, string>): PendingVolunteerChange | null {
+  const c = v.pendingChange;
+  return c ? { gridIds: c.gridIds, gridNames: c.gridIds.map((g) => names.get(g) ?? g), teamsWished: c.teamsWished, requestedAt: c.requestedAt } : null;
 }
 
 function shiftView(s: ShiftDoc, v: VolunteerDoc | null, now: Date): ShiftView {
@@ -344,11 +352,14 @@ export const main = defineFunction('volunteer', {
       const v = await mine(ctx);
       const _ = ctx.db.command;
       const [logs, jobs, served] = await Promise.all([
-        ctx.db.collection('dutyLogs').where({ volunteerId: v._id }).orderBy('startAt', 'desc').limit(PAGE).get(),
+        // Every session counts towards the hours (not a first 1,000).
+        all<DutyLogDoc>(ctx, 'dutyLogs', { volunteerId: v._id }),
         ctx.db.collection('jobs').where({ volunteerId: v._id, status: DONE }).count(),
         ctx.db.collection('shiftSignups').where({ volunteerId: v._id, status: 'active', startAt: _.lte(ctx.now.toISOString()) }).count(),
       ]);
-      const sessions: Array<{ startAt: string; endAt: string | null }> = (logs.data as DutyLogDoc[]).map((l) => ({ startAt: l.startAt, endAt: l.endAt }));
+      const sessions: Array<{ startAt: string; endAt: string | null }> = logs
+        .sort((a, b) => b.startAt.localeCompare(a.startAt))
+        .map((l) => ({ startAt: l.startAt, endAt: l.endAt }));
       if (v.onDuty && v.dutySince) sessions.unshift({ startAt: v.dutySince, endAt: null });
       const total = totalMinutes(sessions, ctx.now);
       return {
@@ -396,8 +407,11 @@ export const main = defineFunction('volunteer', {
       const at = ctx.now.toISOString();
       const review = { reviewedBy: ctx.caller.openid, reviewedAt: at, updatedAt: at };
       let next: VolunteerDoc;
+      // Approving an approved volunteer with a pending change approves the change (new grids, teams).
+      const pendingChange = v.status === 'approved' ? (v.pendingChange ?? null) : null;
       if (input.approve) {
-        const buildings = await all<Building>(ctx, 'buildings', { gridId: _.in(v.gridIds) });
+        const gridIds = pendingChange ? pendingChange.gridIds : v.gridIds;
+        const buildings = await all<Building>(ctx, 'buildings', { gridId: _.in(gridIds) });
         const issues = approvalIssues(input, buildings.map((b) => b._id));
         if (issues.length) invalid(issues);
         const change = {
@@ -406,10 +420,13 @@ export const main = defineFunction('volunteer', {
           buildingIds: [...new Set(input.buildingIds ?? [])],
           capacityKg: input.capacityKg ?? v.capacityKg,
           rejectReason: null,
+          ...(pendingChange ? { gridIds: pendingChange.gridIds, teamsWished: pendingChange.teamsWished, pendingChange: null } : {}),
           ...review,
         };
-        // Approving again (an approved volunteer) re-assigns team and buildings.
-        const res = await ctx.db.collection('volunteers').where({ _id: v._id, status: _.in(['pending', 'approved']) }).update(change);
+        // Approving again (an approved volunteer) re-assigns team and buildings. A change is
+        // approved only as it was read (registering again meanwhile makes the reviewer look again).
+        const where: Record<string, unknown> = pendingChange ? { _id: v._id, status: 'approved', updatedAt: v.updatedAt } : { _id: v._id, status: _.in(['pending', 'approved']) };
+        const res = await ctx.db.collection('volunteers').where(where).update(change);
         if (!res.updated) throw new AppError('VOLUNTEER.NOT_PENDING');
         // Approval grants the role; a volunteer with no community yet belongs to this one.
         await ctx.db.collection('users').where({ _id: v._id }).update({ roles: _.addToSet('volunteer') });
@@ -419,10 +436,18 @@ export const main = defineFunction('volunteer', {
         next = { ...v, ...change };
       } else {
         if (!input.reason) invalid([{ path: 'reason', message: '请填写不通过的原因，志愿者会看到' }]);
-        const change = { status: 'rejected' as const, rejectReason: input.reason, ...review };
-        const res = await ctx.db.collection('volunteers').where({ _id: v._id, status: 'pending' }).update(change);
-        if (!res.updated) throw new AppError('VOLUNTEER.NOT_PENDING');
-        next = { ...v, ...change };
+        if (pendingChange) {
+          // Refusing a change: the volunteer keeps serving as approved before.
+          const change = { pendingChange: null, rejectReason: input.reason, ...review };
+          const res = await ctx.db.collection('volunteers').where({ _id: v._id, status: 'approved', updatedAt: v.updatedAt }).update(change);
+          if (!res.updated) throw new AppError('VOLUNTEER.NOT_PENDING', '志愿者刚刚修改了报名信息，请刷新后再审核');
+          next = { ...v, ...change };
+        } else {
+          const change = { status: 'rejected' as const, rejectReason: input.reason, ...review };
+          const res = await ctx.db.collection('volunteers').where({ _id: v._id, status: 'pending' }).update(change);
+          if (!res.updated) throw new AppError('VOLUNTEER.NOT_PENDING');
+          next = { ...v, ...change };
+        }
       }
       // The review's result, by the join-result template (sent only if the volunteer accepted it).
       await enqueue(ctx, [

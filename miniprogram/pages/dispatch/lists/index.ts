@@ -25,7 +25,7 @@ Component({
       try {
         let { gridId = '', roundId = '' } = query;
         if (!gridId || !roundId) {
-          const pool = await call('dispatch.pool', gridId ? { gridId, status: 'submitted' } : { status: 'submitted' });
+          const pool = await call('dispatch.pool', gridId ? { gridId, status: 'submitted', limit: 1 } : { status: 'submitted', limit: 1 });
           gridId = gridId || pool.gridId;
           roundId = roundId || (pool.rounds[0]?.id ?? '');
         }

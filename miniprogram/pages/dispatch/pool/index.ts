@@ -18,6 +18,9 @@ export const POOL_TABS: Array<{ value: OrderStatus; label: string }> = [
   { value: 'rejected', label: '未受理' },
 ];
 
+/** Orders one review call takes (the server's limit). */
+const REVIEW_BATCH = 200;
+
 const KIND_LABELS: Record<OrderKind, string> = { grocery: '买菜', loveBag: '爱心菜包', medicine: '买药', gas: '换气' };
 
 /** One order as its card shows it. */
@@ -71,9 +74,14 @@ Component({
     tabs: POOL_TABS.map((t) => ({ ...t, text: t.label })),
     status: 'submitted' as OrderStatus,
     rows: [] as PoolRow[],
+    /** Orders matching the filters in all (the list loads a page at a time). */
+    total: 0,
+    more: false,
+    loadingMore: false,
     rejecting: false,
     reason: '',
     _rejectIds: [] as string[],
+    _cursor: '',
   },
   methods: {
     async onLoad(query: Record<string, string | undefined>) {
@@ -101,12 +109,27 @@ Component({
           rounds: pool.rounds,
           buildings: pool.buildings,
           tabs: POOL_TABS.map((t) => ({ ...t, text: counts[t.value] ? `${t.label} ${counts[t.value]}` : t.label })),
-          rows: poolRows(pool.orders),
+          rows: poolRows(pool.items),
+          total: pool.total,
+          more: pool.nextCursor !== null,
+          _cursor: pool.nextCursor ?? '',
         });
       } catch (error) {
         this.setData({ loading: false });
         showError(this, error);
       }
+    },
+    /** The next page of the pool, when the list is scrolled to its end. */
+    async onReachBottom() {
+      if (!this.data.more || this.data.loadingMore) return;
+      this.setData({ loadingMore: true });
+      try {
+        const pool = await call('dispatch.pool', { ...this.query(), cursor: this.data._cursor });
+        this.setData({ rows: [...this.data.rows, ...poolRows(pool.items)], total: pool.total, more: pool.nextCursor !== null, _cursor: pool.nextCursor ?? '' });
+      } catch (error) {
+        showError(this, error);
+      }
+      this.setData({ loadingMore: false });
     },
     onTab(e: { detail: { value: OrderStatus } }) {
       this.setData({ status: e.detail.value });
@@ -126,7 +149,14 @@ Component({
       if (orderIds.length === 0) return;
       this.setData({ busy: true });
       try {
-        const res = await call('dispatch.review', reason ? { orderIds, accept, reason } : { orderIds, accept });
+        const res = { changed: 0, skipped: 0 };
+        // The server takes up to REVIEW_BATCH orders a call: a big grid's orders go in batches.
+        for (let i = 0; i < orderIds.length; i += REVIEW_BATCH) {
+          const batch = orderIds.slice(i, i + REVIEW_BATCH);
+          const done = await call('dispatch.review', reason ? { orderIds: batch, accept, reason } : { orderIds: batch, accept });
+          res.changed += done.changed;
+          res.skipped += done.skipped;
+        }
         showSuccess(this, `${accept ? '已接单' : '已标记不受理'} ${res.changed} 单${res.skipped ? `，${res.skipped} 单状态已变化` : ''}`);
         this.setData({ busy: false });
         await this.reload();
@@ -138,11 +168,20 @@ Component({
     accept(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
       return this.review([e.currentTarget.dataset.id], true);
     },
-    acceptAll() {
-      return this.review(
-        this.data.rows.filter((r) => r.canReview).map((r) => r.id),
-        true,
-      );
+    /** Accepts every order of the tab: the ones shown and those on pages not loaded yet. */
+    async acceptAll() {
+      const ids = this.data.rows.filter((r) => r.canReview).map((r) => r.id);
+      try {
+        for (let cursor = this.data._cursor; cursor; ) {
+          const pool = await call('dispatch.pool', { ...this.query(), cursor, limit: 100 });
+          ids.push(...pool.items.filter((o) => o.status === 'submitted' || o.status === 'accepted').map((o) => o.id));
+          cursor = pool.nextCursor ?? '';
+        }
+      } catch (error) {
+        showError(this, error);
+        return undefined;
+      }
+      return this.review(ids, true);
     },
     askReject(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
       this.setData({ rejecting: true, reason: '', _rejectIds: [e.currentTarget.dataset.id] });

@@ -5,17 +5,30 @@ import { pickAndUploadImage } from '../../../services/storage';
 import { showError, showSuccess } from '../../../utils/feedback';
 
 Component({
-  data: { loading: true, gridId: '', rows: [] as GridHouseholdView[], joinedCount: 0 },
+  options: { pureDataPattern: /^_/ },
+  data: { loading: true, gridId: '', rows: [] as GridHouseholdView[], joinedCount: 0, total: 0, more: false, loadingMore: false, _cursor: '' },
   methods: {
     async onLoad(query: Record<string, string | undefined>) {
       try {
         const gridId = query.gridId ?? (await call('user.me', {})).adminGridIds[0] ?? '';
-        const rows = await call('grid.households', { gridId });
-        this.setData({ loading: false, gridId, rows, joinedCount: rows.filter((r) => r.joined).length });
+        const page = await call('grid.households', { gridId });
+        this.setData({ loading: false, gridId, rows: page.items, joinedCount: page.joined, total: page.total, more: page.nextCursor !== null, _cursor: page.nextCursor ?? '' });
       } catch (error) {
         this.setData({ loading: false });
         showError(this, error);
       }
+    },
+    /** The next page of households, when the list is scrolled to its end. */
+    async onReachBottom() {
+      if (!this.data.more || this.data.loadingMore) return;
+      this.setData({ loadingMore: true });
+      try {
+        const page = await call('grid.households', { gridId: this.data.gridId, cursor: this.data._cursor });
+        this.setData({ rows: [...this.data.rows, ...page.items], joinedCount: page.joined, total: page.total, more: page.nextCursor !== null, _cursor: page.nextCursor ?? '' });
+      } catch (error) {
+        showError(this, error);
+      }
+      this.setData({ loadingMore: false });
     },
     async uploadGroupQr() {
       try {

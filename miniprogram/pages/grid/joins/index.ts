@@ -11,9 +11,14 @@ Component({
     loading: true,
     gridId: '',
     requests: [] as Array<JoinRequestView & { viaText: string }>,
+    /** Pending requests in all (the list loads a page at a time). */
+    total: 0,
+    more: false,
+    loadingMore: false,
     rejecting: false,
     reason: '',
     _rejectId: '',
+    _cursor: '',
   },
   methods: {
     async onLoad(query: Record<string, string | undefined>) {
@@ -27,8 +32,31 @@ Component({
       }
     },
     async load() {
-      const requests = await call('grid.joinRequests', { gridId: this.data.gridId });
-      this.setData({ loading: false, requests: requests.map((r) => ({ ...r, viaText: VIA_TEXT[r.via] })) });
+      const page = await call('grid.joinRequests', { gridId: this.data.gridId });
+      this.setData({
+        loading: false,
+        requests: page.items.map((r) => ({ ...r, viaText: VIA_TEXT[r.via] })),
+        total: page.total,
+        more: page.nextCursor !== null,
+        _cursor: page.nextCursor ?? '',
+      });
+    },
+    /** The next page, when the list is scrolled to its end. */
+    async onReachBottom() {
+      if (!this.data.more || this.data.loadingMore) return;
+      this.setData({ loadingMore: true });
+      try {
+        const page = await call('grid.joinRequests', { gridId: this.data.gridId, cursor: this.data._cursor });
+        this.setData({
+          requests: [...this.data.requests, ...page.items.map((r) => ({ ...r, viaText: VIA_TEXT[r.via] }))],
+          total: page.total,
+          more: page.nextCursor !== null,
+          _cursor: page.nextCursor ?? '',
+        });
+      } catch (error) {
+        showError(this, error);
+      }
+      this.setData({ loadingMore: false });
     },
     async decide(requestId: string, approve: boolean, reason?: string) {
       try {

@@ -36,7 +36,8 @@ export function orderRow(o: OrderView) {
 }
 
 Component({
-  data: { loading: true, orders: [] as ReturnType<typeof orderRow>[] },
+  options: { pureDataPattern: /^_/ },
+  data: { loading: true, orders: [] as ReturnType<typeof orderRow>[], total: 0, more: false, loadingMore: false, _cursor: '' },
   methods: {
     onShow() {
       return this.load();
@@ -47,12 +48,24 @@ Component({
     },
     async load() {
       try {
-        const orders = await call('order.mine', { limit: 50 });
-        this.setData({ loading: false, orders: orders.map(orderRow) });
+        const page = await call('order.mine', {});
+        this.setData({ loading: false, orders: page.items.map(orderRow), total: page.total, more: page.nextCursor !== null, _cursor: page.nextCursor ?? '' });
       } catch (error) {
         this.setData({ loading: false });
         showError(this, error);
       }
+    },
+    /** Older orders, when the list is scrolled to its end. */
+    async onReachBottom() {
+      if (!this.data.more || this.data.loadingMore) return;
+      this.setData({ loadingMore: true });
+      try {
+        const page = await call('order.mine', { cursor: this.data._cursor });
+        this.setData({ orders: [...this.data.orders, ...page.items.map(orderRow)], total: page.total, more: page.nextCursor !== null, _cursor: page.nextCursor ?? '' });
+      } catch (error) {
+        showError(this, error);
+      }
+      this.setData({ loadingMore: false });
     },
     open(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
       wx.navigateTo({ url: `/pages/resident/order-detail/index?id=${e.currentTarget.dataset.id}` });

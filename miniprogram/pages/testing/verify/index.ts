@@ -13,6 +13,7 @@ const THEME: Record<VerifyView['status'], 'success' | 'error' | 'warning'> = {
   otherRound: 'warning',
   otherHolder: 'error',
   invalid: 'error',
+  noRound: 'warning',
 };
 
 Component({
@@ -21,6 +22,7 @@ Component({
     roundId: '',
     householdId: '',
     verdict: null as null | { theme: string; text: string; detail: string },
+    checkedRound: '',
   },
   methods: {
     onLoad(query: Record<string, string | undefined>) {
@@ -42,7 +44,9 @@ Component({
           ...(this.data.householdId ? { householdId: this.data.householdId } : {}),
         });
         const detail = v.nameMasked ? `${v.nameMasked} · 编号 ${v.serial} · 采样 ${chinaTime(v.sampledAt as string)}` : '请核实身份';
-        this.setData({ busy: false, verdict: { theme: THEME[v.status], text: v.text, detail } });
+        // Which round the card was checked against (the named one, else the open round).
+        const round = v.checkedRoundName ? `查验轮次：${v.checkedRoundName}` : '查验轮次：当前没有进行中的检测轮次';
+        this.setData({ busy: false, verdict: { theme: THEME[v.status], text: v.text, detail }, checkedRound: round });
         if (v.status !== 'valid') wx.vibrateLong({});
       } catch (error) {
         this.setData({ busy: false });

@@ -2,7 +2,7 @@
  * 我的任务 (delivery volunteer): my jobs (to pick up, on the way, done) and open jobs to grab
  * (抢单). An open job shows its building, floors and weight — doors and phones only once it is mine.
  */
-import type { JobCardView } from '../../../../typings/api';
+import type { JobCardView, Page } from '../../../../typings/api';
 import { call } from '../../../services/api';
 import { showError, showSuccess } from '../../../utils/feedback';
 import { chinaTime } from '../../../utils/format';
@@ -35,13 +35,32 @@ export function jobRows(jobs: readonly JobCardView[]): JobRow[] {
   }));
 }
 
+/** The page data for one list after a page arrived (appended to the rows already shown). */
+function listData(tab: 'mine' | 'open', page: Page<JobCardView>, shown: readonly JobRow[]): Record<string, unknown> {
+  return {
+    [tab]: [...shown, ...jobRows(page.items)],
+    [`${tab}Total`]: page.total,
+    [`${tab}More`]: page.nextCursor !== null,
+    [`_${tab}Cursor`]: page.nextCursor ?? '',
+  };
+}
+
 Component({
+  options: { pureDataPattern: /^_/ },
   data: {
     loading: true,
     tab: 'mine' as 'mine' | 'open',
     mine: [] as JobRow[],
     open: [] as JobRow[],
+    /** How many in all (each list loads a page at a time). */
+    mineTotal: 0,
+    openTotal: 0,
+    mineMore: false,
+    openMore: false,
+    loadingMore: false,
     grabbing: '',
+    _mineCursor: '',
+    _openCursor: '',
   },
   methods: {
     async onShow() {
@@ -50,11 +69,25 @@ Component({
     async reload() {
       try {
         const [mine, open] = await Promise.all([call('dispatch.myJobs', {}), call('dispatch.openJobs', {})]);
-        this.setData({ loading: false, mine: jobRows(mine), open: jobRows(open) });
+        this.setData({ loading: false, ...listData('mine', mine, []), ...listData('open', open, []) });
       } catch (error) {
         this.setData({ loading: false });
         showError(this, error);
       }
+    },
+    /** The next page of the list shown, when it is scrolled to its end. */
+    async onReachBottom() {
+      const tab = this.data.tab;
+      const cursor = tab === 'mine' ? this.data._mineCursor : this.data._openCursor;
+      if (!cursor || this.data.loadingMore) return;
+      this.setData({ loadingMore: true });
+      try {
+        const page = await call(tab === 'mine' ? 'dispatch.myJobs' : 'dispatch.openJobs', { cursor });
+        this.setData(listData(tab, page, tab === 'mine' ? this.data.mine : this.data.open));
+      } catch (error) {
+        showError(this, error);
+      }
+      this.setData({ loadingMore: false });
     },
     onTab(e: { detail: { value: 'mine' | 'open' } }) {
       this.setData({ tab: e.detail.value });

@@ -1,0 +1,50 @@
+/**
+ * The state machines of the things that are not orders or jobs (those live with their domain:
+ * core/order/state-machine.ts, core/jobs). Each is the single rule for its status writes.
+ */
+import type { JoinStatus, VolunteerStatus } from '../../typings/values';
+import type { Machine } from './machine';
+
+/** Who acts on a join request, a volunteer registration or a round. */
+export type StaffActor = 'resident' | 'volunteer' | 'staff' | 'system';
+
+/** A resident's request to join a grid: the gridworker decides once. */
+export type JoinEvent = 'approve' | 'reject';
+export const JOIN_MACHINE: Machine<JoinStatus, JoinEvent, StaffActor> = {
+  pending: {
+    approve: { to: 'approved', by: ['staff'] },
+    reject: { to: 'rejected', by: ['staff'] },
+  },
+  approved: {},
+  rejected: {},
+};
+
+/**
+ * A volunteer's registration: reviewed once; a rejected volunteer may register again (back to
+ * review); an approved one may leave, and a left one register again.
+ */
+export type VolunteerEvent = 'approve' | 'reject' | 'leave' | 'reapply';
+export const VOLUNTEER_MACHINE: Machine<VolunteerStatus, VolunteerEvent, StaffActor> = {
+  pending: {
+    approve: { to: 'approved', by: ['staff'] },
+    reject: { to: 'rejected', by: ['staff'] },
+    reapply: { to: 'pending', by: ['volunteer'] },
+  },
+  approved: {
+    leave: { to: 'left', by: ['volunteer', 'staff'] },
+  },
+  rejected: {
+    reapply: { to: 'pending', by: ['volunteer'] },
+  },
+  left: {
+    reapply: { to: 'pending', by: ['volunteer'] },
+  },
+};
+
+/** A testing round: opened by the admin, closed once. */
+export type RoundStatus = 'open' | 'closed';
+export type RoundEvent = 'close';
+export const ROUND_MACHINE: Machine<RoundStatus, RoundEvent, StaffActor> = {
+  open: { close: { to: 'closed', by: ['staff', 'system'] } },
+  closed: {},
+};

@@ -1,0 +1,22 @@
+/**
+ * Copies typings/values.ts (every enumeration and its labels) into the mini-program, which cannot
+ * import outside its root at run time. `npm run build` (and `npm install`) runs it; a test fails
+ * when the committed copy is stale, so pages and functions always say the same words.
+ */
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '..');
+export const VALUES_SOURCE = resolve(ROOT, 'typings/values.ts');
+export const VALUES_COPY = resolve(ROOT, 'miniprogram/generated/values.ts');
+
+/** The text the mini-program's copy must have. */
+export function generatedValues(): string {
+  return `// 由 scripts/gen-values.ts 从 typings/values.ts 生成，请勿手改 (generated; edit typings/values.ts).\n${readFileSync(VALUES_SOURCE, 'utf8')}`;
+}
+
+if (require.main === module) {
+  mkdirSync(dirname(VALUES_COPY), { recursive: true });
+  writeFileSync(VALUES_COPY, generatedValues());
+  console.log('[gen-values] miniprogram/generated/values.ts written');
+}

@@ -1,0 +1,173 @@
+/**
+ * Every enumeration of the app, defined once: a const tuple (the values, in the order forms list
+ * them), the union type derived from it, and the Chinese label of each value. Schemas
+ * (`z.enum(ORDER_KINDS)`), switches and label maps all derive from here, so adding a value is one
+ * edit here and the compiler points at every place that must handle it.
+ *
+ * This file is pure data with no imports: the build copies it into the mini-program
+ * (`miniprogram/generated/values.ts`, see scripts/gen-values.ts) so pages show the same words.
+ */
+
+/** A label for every value of a tuple (a missing or extra key is a compile error). */
+type Labels<T extends readonly string[]> = { readonly [K in T[number]]: string };
+
+/** Roles a user can hold; checked by every cloud function. */
+/** `sampler`: may record samples (核酸采样) without being in the 核酸检测 team; granted by the admin. */
+export const ROLES = ['resident', 'volunteer', 'gridworker', 'groupLeader', 'communityAdmin', 'sampler'] as const;
+export type Role = (typeof ROLES)[number];
+export const ROLE_LABELS: Labels<typeof ROLES> = {
+  resident: '居民',
+  volunteer: '志愿者',
+  gridworker: '网格员',
+  groupLeader: '组长',
+  communityAdmin: '社区管理员',
+  sampler: '采样员',
+};
+
+/** Special needs recorded per household member (sensitive personal information). */
+export const SPECIAL_NEEDS = ['elderlyAlone', 'pregnant', 'disabled', 'chronic', 'dialysis', 'other'] as const;
+export type SpecialNeed = (typeof SPECIAL_NEEDS)[number];
+export const NEED_LABELS: Labels<typeof SPECIAL_NEEDS> = {
+  elderlyAlone: '独居老人',
+  pregnant: '孕产妇',
+  disabled: '残疾人',
+  chronic: '慢性病',
+  dialysis: '血透',
+  other: '其他',
+};
+
+/** Volunteer teams of the seeds (服务队). */
+export const VOLUNTEER_TEAMS = ['checkpoint', 'testing', 'supplies', 'disinfection', 'delivery', 'counselling'] as const;
+export type VolunteerTeam = (typeof VOLUNTEER_TEAMS)[number];
+export const TEAM_LABELS: Labels<typeof VOLUNTEER_TEAMS> = {
+  checkpoint: '卡点值守',
+  testing: '核酸检测',
+  supplies: '物资发放',
+  disinfection: '消毒消杀',
+  delivery: '送货配送',
+  counselling: '心理疏导',
+};
+
+/** Age bands of household members (no birth dates are collected). */
+export const AGE_BANDS = ['0-6', '7-17', '18-59', '60-79', '80+'] as const;
+export type AgeBand = (typeof AGE_BANDS)[number];
+export const AGE_BAND_LABELS: Labels<typeof AGE_BANDS> = {
+  '0-6': '0–6岁',
+  '7-17': '7–17岁',
+  '18-59': '18–59岁',
+  '60-79': '60–79岁',
+  '80+': '80岁以上',
+};
+
+/** A member's relation to the head of the household. */
+export const RELATIONS = ['self', 'spouse', 'child', 'parent', 'grandchild', 'other'] as const;
+export type Relation = (typeof RELATIONS)[number];
+export const RELATION_LABELS: Labels<typeof RELATIONS> = {
+  self: '本人',
+  spouse: '配偶',
+  child: '子女',
+  parent: '父母',
+  grandchild: '孙辈',
+  other: '其他',
+};
+
+/** Units goods are sold in. */
+export const UNITS = ['斤', '份', '袋', '瓶', '罐', '盒', '箱', '个', '把', '桶'] as const;
+export type Unit = (typeof UNITS)[number];
+
+/** Life of an order, from the resident's tap to their door. */
+export const ORDER_STATUSES = ['submitted', 'accepted', 'rejected', 'assigned', 'pickedUp', 'delivered', 'failed', 'cancelled', 'received'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+/** Short status words (lists, dashboards, filters). */
+export const ORDER_STATUS_LABELS: Labels<typeof ORDER_STATUSES> = {
+  submitted: '待接单',
+  accepted: '已接单',
+  rejected: '已拒绝',
+  assigned: '已派单',
+  pickedUp: '配送中',
+  delivered: '已送达',
+  failed: '未送达',
+  cancelled: '已取消',
+  received: '已收货',
+};
+/** The resident's sentence for each status (order timeline). */
+export const ORDER_STATUS_TEXT: Labels<typeof ORDER_STATUSES> = {
+  submitted: '已提交，等待网格员接单',
+  accepted: '网格员已接单',
+  rejected: '未受理',
+  assigned: '已安排志愿者配送',
+  pickedUp: '志愿者已取货，正在配送',
+  delivered: '已送达',
+  failed: '配送未成功，将重新安排',
+  cancelled: '已取消',
+  received: '已签收',
+};
+
+/** Who acts on an order. */
+export const ORDER_ACTORS = ['resident', 'gridworker', 'volunteer', 'system'] as const;
+export type OrderActor = (typeof ORDER_ACTORS)[number];
+
+/** What can happen to an order. */
+export const ORDER_EVENTS = ['accept', 'reject', 'cancel', 'assign', 'unassign', 'pickUp', 'deliver', 'fail', 'requeue', 'confirm'] as const;
+export type OrderEvent = (typeof ORDER_EVENTS)[number];
+
+/** What kind of order. */
+export const ORDER_KINDS = ['grocery', 'loveBag', 'medicine', 'gas'] as const;
+export type OrderKind = (typeof ORDER_KINDS)[number];
+export const ORDER_KIND_LABELS: Labels<typeof ORDER_KINDS> = { grocery: '买菜', loveBag: '爱心菜包', medicine: '买药', gas: '换气' };
+
+/** How the resident pays. */
+export const PAYMENT_MODES = ['free', 'cashOnDelivery', 'transfer'] as const;
+export type PaymentMode = (typeof PAYMENT_MODES)[number];
+export const PAYMENT_MODE_LABELS: Labels<typeof PAYMENT_MODES> = { free: '免费', cashOnDelivery: '货到付现金', transfer: '转账' };
+
+/** How a resident found their grid. */
+export const JOIN_VIAS = ['invite', 'group', 'manual'] as const;
+export type JoinVia = (typeof JOIN_VIAS)[number];
+
+/** State of a request to join a grid. */
+export const JOIN_STATUSES = ['pending', 'approved', 'rejected'] as const;
+export type JoinStatus = (typeof JOIN_STATUSES)[number];
+export const JOIN_STATUS_LABELS: Labels<typeof JOIN_STATUSES> = { pending: '待审核', approved: '已通过', rejected: '未通过' };
+
+/** Door-knock outcomes, in the order the gridworker's action sheet offers them. */
+export const KNOCK_STATUSES = ['notHome', 'cannotCome', 'refused', 'scheduled'] as const;
+export type KnockStatus = (typeof KNOCK_STATUSES)[number];
+export const KNOCK_LABELS: Labels<typeof KNOCK_STATUSES> = {
+  notHome: '敲门无人',
+  cannotCome: '需上门采样',
+  refused: '拒绝采样',
+  scheduled: '已预约',
+};
+
+/** State of a volunteer's registration (报到). */
+export const VOLUNTEER_STATUSES = ['pending', 'approved', 'rejected', 'left'] as const;
+export type VolunteerStatus = (typeof VOLUNTEER_STATUSES)[number];
+export const VOLUNTEER_STATUS_LABELS: Labels<typeof VOLUNTEER_STATUSES> = { pending: '待审核', approved: '已通过', rejected: '未通过', left: '已退出' };
+
+/** Skills a volunteer declares. */
+export const VOLUNTEER_SKILLS = ['medical', 'driving', 'interpreting'] as const;
+export type VolunteerSkill = (typeof VOLUNTEER_SKILLS)[number];
+export const SKILL_LABELS: Labels<typeof VOLUNTEER_SKILLS> = { medical: '医护', driving: '驾驶皮卡', interpreting: '藏汉双语翻译' };
+
+/** Times of day a volunteer can serve. */
+export const TIME_SLOTS = ['morning', 'afternoon', 'evening', 'night'] as const;
+export type TimeSlot = (typeof TIME_SLOTS)[number];
+export const SLOT_LABELS: Labels<typeof TIME_SLOTS> = { morning: '上午', afternoon: '下午', evening: '晚上', night: '夜间' };
+
+/** How a gridworker reached a household. */
+export const CONTACT_METHODS = ['phone', 'visit', 'wechat'] as const;
+export type ContactMethod = (typeof CONTACT_METHODS)[number];
+export const CONTACT_METHOD_LABELS: Labels<typeof CONTACT_METHODS> = { phone: '电话', visit: '上门', wechat: '微信' };
+
+/** Life of a delivery job (one trip of one volunteer). */
+export const JOB_STATUSES = ['open', 'assigned', 'pickedUp', 'done', 'released'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export const JOB_STATUS_LABELS: Labels<typeof JOB_STATUSES> = { open: '待接单', assigned: '待取货', pickedUp: '配送中', done: '已完成', released: '已退回' };
+
+/** What can happen to a job. */
+export const JOB_EVENTS = ['grab', 'assign', 'reassign', 'pickUp', 'finish', 'release'] as const;
+export type JobEvent = (typeof JOB_EVENTS)[number];
+
+/** Weekdays, 1 = Monday … 7 = Sunday. */
+export const WEEKDAY_LABELS = ['', '周一', '周二', '周三', '周四', '周五', '周六', '周日'] as const;
