@@ -96,7 +96,7 @@ export interface Actions {
   'volunteer.exportHours': { req: { from?: string; to?: string }; res: ExportFileView };
   'volunteer.createShift': { req: ShiftInput; res: ShiftView };
   'volunteer.cancelShift': { req: { shiftId: string }; res: ShiftView };
-  'volunteer.shifts': { req: { from?: string }; res: ShiftView[] };
+  'volunteer.shifts': { req: { from?: string } & PageQuery; res: Page<ShiftView> };
   'volunteer.signUp': { req: { shiftId: string }; res: ShiftView };
   'volunteer.cancelSignup': { req: { shiftId: string }; res: ShiftView };
   'volunteer.roster': { req: { shiftId: string }; res: RosterView };

@@ -15,8 +15,9 @@ export interface Move<S extends string, A extends string> {
 export type Machine<S extends string, E extends string, A extends string> = Readonly<Record<S, Partial<Record<E, Move<S, A>>>>>;
 
 /** The status an event leads to from `from`, or null when this actor may not do it there. */
-export function next<S extends string, E extends string, A extends string>(machine: Machine<S, E, A>, from: S, event: E, actor: A): S | null {
-  const move = machine[from][event];
+export function next<S extends string, E extends string, A extends string>(machine: Machine<S, E, A>, from: string, event: E, actor: A): S | null {
+  // `from` may be a stored status outside the machine (an order still `placing`): nothing moves from it.
+  const move = Object.hasOwn(machine, from) ? machine[from as S][event] : undefined;
   return move && move.by.includes(actor) ? move.to : null;
 }
 

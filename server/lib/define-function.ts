@@ -3,8 +3,8 @@ import { AppError } from '../../core/errors';
 import type { ActionName, ActionsOf, FunctionName, Req, Res } from '../../typings/api';
 import type { ApiResult } from '../../typings/errors';
 import { database, type Db } from './cloud';
-import { callerFrom, type Caller } from './identity';
-import { parseInput, type z } from './validate';
+import { invocationFrom, type Caller } from './identity';
+import { assertSafeInput, parseInput, type z } from './validate';
 
 /** What every action handler is given. */
 export interface CallContext {
@@ -46,12 +46,20 @@ export interface FunctionOptions {
 }
 
 interface TimerEvent {
-  Type: 'Timer';
-  TriggerName: string;
+  Type: string;
+  TriggerName?: unknown;
 }
 
+/** Whether the event has the shape of a timer event (`Type` compared case-insensitively); who sent it is another matter. */
 function isTimerEvent(event: unknown): event is TimerEvent {
-  return Boolean(event && typeof event === 'object' && (event as TimerEvent).Type === 'Timer');
+  const type = event && typeof event === 'object' ? (event as TimerEvent).Type : undefined;
+  return typeof type === 'string' && type.toLowerCase() === 'timer';
+}
+
+/** Looks a name up as an own key only: never `constructor`, `toString` or anything else inherited. */
+function own<T>(table: Record<string, T> | undefined, key: unknown): T | undefined {
+  if (!table || typeof key !== 'string' || !Object.hasOwn(table, key)) return undefined;
+  return table[key];
 }
 
 /** Every action table defined so far, by function name (the fuzz suite enumerates actions and their input schemas). */
@@ -68,8 +76,9 @@ export function defineFunction<F extends FunctionName>(
   ACTION_TABLES.set(name, table);
 
   return async function main(event: unknown, context: unknown): Promise<unknown> {
+    const invocation = invocationFrom(context);
     const ctx: CallContext = {
-      caller: callerFrom(context),
+      caller: invocation.caller,
       requestId: null,
       now: clock(),
       db: database(),
@@ -77,8 +86,10 @@ export function defineFunction<F extends FunctionName>(
     };
 
     if (isTimerEvent(event)) {
-      const timer = options.timers?.[event.TriggerName];
-      if (!timer) return failure(new AppError('COMMON.UNKNOWN_ACTION', `未知的定时任务：${event.TriggerName}`));
+      // Only the platform's timer may run a trigger: the event body is the client's to write.
+      if (!invocation.timer) return failure(new AppError('AUTH.FORBIDDEN', '定时任务只能由平台定时触发器启动'));
+      const timer = own(options.timers, event.TriggerName);
+      if (typeof timer !== 'function') return failure(new AppError('COMMON.UNKNOWN_ACTION', '未知的定时任务'));
       try {
         return { ok: true, data: await timer(ctx) };
       } catch (error) {
@@ -88,9 +99,14 @@ export function defineFunction<F extends FunctionName>(
 
     const body = (event && typeof event === 'object' ? event : {}) as Record<string, unknown>;
     const action = body.action;
-    const spec = typeof action === 'string' ? table[action] : undefined;
-    if (!spec) return failure(new AppError('COMMON.UNKNOWN_ACTION', `不支持的操作：${String(action)}`));
+    const spec = own(table, action);
+    if (!spec || typeof spec !== 'object' || typeof spec.handle !== 'function') {
+      return failure(new AppError('COMMON.UNKNOWN_ACTION', typeof action === 'string' && action.length <= 64 && /^[\w.]+$/.test(action) ? `不支持的操作：${action}` : '不支持的操作'));
+    }
     try {
+      // Before any schema: depth, prototype keys, forbidden characters, in the payload and the rest of the event.
+      assertSafeInput(body.payload);
+      assertSafeInput(Object.fromEntries(Object.entries(body).filter(([key]) => key !== 'payload')));
       if (body.requestId !== undefined) {
         if (typeof body.requestId !== 'string' || !/^[\w-]{8,64}$/.test(body.requestId)) {
           throw new AppError('COMMON.INVALID_INPUT', '请求编号格式不正确');

@@ -11,15 +11,36 @@ export interface Caller {
  * function-to-function calls, which then act as the system.
  */
 export function callerFrom(context: unknown): Caller | null {
+  return invocationFrom(context).caller;
+}
+
+/** What the platform says about one invocation. */
+export interface Invocation {
+  caller: Caller | null;
+  /** True only when CloudBase's timer trigger started this invocation (never a client, never a chained call). */
+  timer: boolean;
+}
+
+function platformEnv(context: unknown): Record<string, unknown> | null {
   if (!context || typeof context !== 'object') return null;
-  let env: Record<string, unknown>;
   try {
-    env = tcb.getCloudbaseContext(context as Parameters<typeof tcb.getCloudbaseContext>[0]) as unknown as Record<string, unknown>;
+    return tcb.getCloudbaseContext(context as Parameters<typeof tcb.getCloudbaseContext>[0]) as unknown as Record<string, unknown>;
   } catch {
     // A context without `environment` (or a malformed one) carries no identity.
     return null;
   }
+}
+
+/**
+ * Reads the invocation from the platform context. A timer run is `TCB_SOURCE` exactly `wx_trigger`
+ * (a function called from a timer run has `wx_trigger,scf`) and `TRIGGER_SRC` `timer`, with no
+ * user in it (see shared/PLATFORM.md); the event body never decides this.
+ */
+export function invocationFrom(context: unknown): Invocation {
+  const env = platformEnv(context);
+  if (!env) return { caller: null, timer: false };
   const openid = env.WX_OPENID;
-  if (typeof openid !== 'string' || openid.length === 0) return null;
-  return { openid, appid: typeof env.WX_APPID === 'string' ? env.WX_APPID : null };
+  const caller = typeof openid === 'string' && openid.length > 0 ? { openid, appid: typeof env.WX_APPID === 'string' ? env.WX_APPID : null } : null;
+  const timer = caller === null && env.TCB_SOURCE === 'wx_trigger' && env.TRIGGER_SRC === 'timer';
+  return { caller, timer };
 }

@@ -238,6 +238,47 @@ describe('grid.households pages', () => {
   });
 });
 
+describe('the other lists page too', () => {
+  it('order.mine pages a household’s 60 orders, newest first, never a placing one', async () => {
+    const h = households[60] as HouseholdDoc;
+    const docs = Array.from({ length: 60 }, (_, i) => orderDoc(i, { _id: `lpt-mine-o-${String(i).padStart(3, '0')}`, householdId: h._id, createdAt: at(1000 + Math.floor(i / 3)) }));
+    await addAll('orders', [...docs, orderDoc(0, { _id: 'lpt-mine-placing', householdId: h._id, status: 'placing', createdAt: at(5000) })]);
+    const seen = await everyPage(h.memberOpenids[0] as string, 'order.mine', {}, 25);
+    expect(seen.ids).toHaveLength(60);
+    expect(sorted(seen.ids)).toEqual(sorted(docs.map((d) => d._id)));
+    expect(seen.totals.every((n) => n === 60)).toBe(true);
+  });
+
+  it('org.codes pages 130 codes', async () => {
+    await addAll('roleCodes', Array.from({ length: 130 }, (_, i) => ({
+      _id: `LPTC${String(i).padStart(4, '0')}`, communityId: 'c-xingfu', role: 'volunteer', gridId: null, maxUses: 1, used: 0, redeemers: {}, revoked: false,
+      createdBy: 'dev-admin', createdAt: at(i % 10), expiresAt: at(999_999),
+    })));
+    const res = await t.ok('dev-admin', 'org.codes', { limit: 100 });
+    const ids: string[] = res.items.map((c) => c.code);
+    let cursor = res.nextCursor;
+    while (cursor) {
+      const next = await t.ok('dev-admin', 'org.codes', { limit: 100, cursor });
+      ids.push(...next.items.map((c) => c.code));
+      cursor = next.nextCursor;
+    }
+    expect(ids.filter((c) => c.startsWith('LPTC'))).toHaveLength(130);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(res.total).toBe(ids.length);
+  });
+
+  it('volunteer.shifts pages 230 upcoming shifts', async () => {
+    const day = new Date(Date.now() + 3 * 24 * 3600_000).toISOString().slice(0, 10);
+    await addAll('shifts', Array.from({ length: 230 }, (_, i) => ({
+      _id: `lpt-shift-${String(i).padStart(4, '0')}`, communityId: 'c-xingfu', team: 'checkpoint', title: `卡点${i}`, place: '北门', date: day, start: '08:00', end: '12:00',
+      startAt: `${day}T00:00:00.000Z`, endAt: `${day}T04:00:00.000Z`, capacity: 4, taken: 0, seats: {}, qualifications: [], cancelBeforeHours: 2, status: 'open', createdBy: 'dev-admin', createdAt: at(0),
+    })));
+    const seen = await everyPage('dev-admin', 'volunteer.shifts', {}, 100);
+    expect(seen.ids.filter((id) => id.startsWith('lpt-shift-'))).toHaveLength(230);
+    expect(new Set(seen.ids).size).toBe(seen.ids.length);
+  });
+});
+
 describe('placement leaves nothing behind', () => {
   const resident = (i: number) => households[i] as HouseholdDoc;
   const item = async (id: string) => (await t.db.collection('catalog').doc(id).get()).data[0] as CatalogItem & { holds?: string[] };

@@ -111,7 +111,7 @@ describe('roles and invitation codes', () => {
     expect(winners.size).toBe(2);
     expect(results.filter((r) => r.ok && r.data.fresh)).toHaveLength(2);
     for (const r of results.filter((x) => !x.ok)) expect(r).toMatchObject({ ok: false, code: 'ORG.CODE_INVALID' });
-    const codes = await t.ok('dev-admin', 'org.codes', {});
+    const codes = (await t.ok('dev-admin', 'org.codes', {})).items;
     expect(codes.find((c) => c.code === code.code)?.used).toBe(2);
     const winner = [...winners][0]!;
     // Redeeming again is recognised, not counted; the role works at once.

@@ -182,7 +182,7 @@ describe('shifts', () => {
   it('checks team, qualifications and review state; refuses shifts started or cancelled', async () => {
     await approved(['q-1'], { team: 'supplies' }, { teamsWished: ['supplies'], skills: [] });
     const testing = await shift({ team: 'testing', title: '核酸采样', qualifications: ['medical'] });
-    const views = await t.ok('q-1', 'volunteer.shifts', {});
+    const views = (await t.ok('q-1', 'volunteer.shifts', {})).items;
     expect(views.find((v) => v.id === testing.id)).toMatchObject({ canSignUp: false, whyNot: '该班次只接受核酸检测队的志愿者' });
     expect(await t.call('q-1', 'volunteer.signUp', { shiftId: testing.id })).toMatchObject({ ok: false, code: 'VOLUNTEER.NOT_QUALIFIED' });
     await approved(['q-2'], { team: 'testing' }, { teamsWished: ['testing'], skills: ['interpreting'] });

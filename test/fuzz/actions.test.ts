@@ -10,7 +10,22 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import fc from 'fast-check';
 import ts from 'typescript';
-import { FailureLog, FUZZ_SEED, bodyText, payloadCases, plausible, post, problems, servedActions, show, startFuzzCloud, systematicCases, type Case, type FuzzCloud, type Role } from '../helpers/fuzz';
+import {
+  FailureLog,
+  FUZZ_SEED,
+  bodyText,
+  payloadCases,
+  plausible,
+  post,
+  problems,
+  servedActions,
+  show,
+  startFuzzCloud,
+  systematicCases,
+  type Case,
+  type FuzzCloud,
+  type Role,
+} from '../helpers/fuzz';
 
 /** Runs per action and role refused by role (three times as many for roles the action serves): FUZZ_RUNS=20 for a deeper local run. */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 4);
@@ -29,7 +44,8 @@ function contractActions(): string[] {
   const names: string[] = [];
   source.forEachChild((node) => {
     if (ts.isInterfaceDeclaration(node) && node.name.text === 'Actions') {
-      for (const m of node.members) if (m.name && (ts.isStringLiteral(m.name) || ts.isIdentifier(m.name))) names.push(m.name.text);
+      for (const m of node.members)
+        if (m.name && (ts.isStringLiteral(m.name) || ts.isIdentifier(m.name))) names.push(m.name.text);
     }
   });
   return names;
@@ -58,37 +74,43 @@ it('fuzzes every action the contract declares (derived from the functions, not a
 });
 
 describe.each(actions.map((a) => [a.action, a] as const))('%s', (action, { fn, input }) => {
-  it(
-    'answers generated bad input from every role without INTERNAL, 500, stack, path, secret or a write when refused',
-    async () => {
-      const log = new FailureLog();
-      let n = 0;
-      const send = async (role: Role, c: Case) => {
-        n += 1;
-        const body: Record<string, unknown> = { action, payload: c.payload };
-        if (n % 2) body.requestId = `fuzz-${hash(action).toString(36)}-${n}`;
-        const answer = await post(fz.cloud, `/fn/${fn}`, bodyText(body), role.openid);
-        if (answer.json?.ok === true) coverage.set(action, [...(coverage.get(action) ?? []), role.name]);
-        log.addAll(problems(answer, { dateField: c.dateField, danglingRef: c.danglingRef }), c.label, role.name, `${show(c.payload)} → ${answer.status} ${show(answer.json ?? answer.text, 160)}`);
-        return answer;
-      };
-      for (const [r, role] of fz.roles.entries()) {
-        const seed = FUZZ_SEED ^ hash(`${action}/${role.name}`);
-        // A probe with well-formed input: roles the action turns away by role get a few runs, the others many.
-        const own = { ...fz.ids, ...role.own };
-        const arb = payloadCases(input, own, fz.ids);
-        const probes = fc.sample(plausible(input, '', own), { seed, numRuns: 2 }).map((payload) => ({ label: 'valid-ish', payload }));
-        let allowed = false;
-        for (const probe of probes) {
-          const answer = await send(role, probe);
-          if (answer.json?.ok === true || !String(answer.json?.code ?? '').startsWith('AUTH.')) allowed = true;
-        }
-        const cases = fc.sample(arb, { seed: seed + r, numRuns: allowed ? RUNS * 3 : RUNS });
-        if (allowed) cases.push(...systematicCases(input, own, seed));
-        for (const c of cases) await send(role, c);
+  it('answers generated bad input from every role without INTERNAL, 500, stack, path, secret or a write when refused', async () => {
+    // Every action starts from the seeded state, so what one action's fuzzing changed (a volunteer who
+    // left, a round closed) never hides another action's paths.
+    fz.reset();
+    const log = new FailureLog();
+    let n = 0;
+    const send = async (role: Role, c: Case) => {
+      n += 1;
+      const body: Record<string, unknown> = { action, payload: c.payload };
+      if (n % 2) body.requestId = `fuzz-${hash(action).toString(36)}-${n}`;
+      const answer = await post(fz.cloud, `/fn/${fn}`, bodyText(body), role.openid);
+      if (answer.json?.ok === true) coverage.set(action, [...(coverage.get(action) ?? []), role.name]);
+      log.addAll(
+        problems(answer, { dateField: c.dateField, danglingRef: c.danglingRef }),
+        c.label,
+        role.name,
+        `${show(c.payload)} → ${answer.status} ${show(answer.json ?? answer.text, 160)}`,
+      );
+      return answer;
+    };
+    for (const [r, role] of fz.roles.entries()) {
+      const seed = FUZZ_SEED ^ hash(`${action}/${role.name}`);
+      // A probe with well-formed input: roles the action turns away by role get a few runs, the others many.
+      const own = { ...fz.ids, ...role.own };
+      const arb = payloadCases(input, own, fz.ids);
+      const probes = fc
+        .sample(plausible(input, '', own), { seed, numRuns: 2 })
+        .map((payload) => ({ label: 'valid-ish', payload }));
+      let allowed = false;
+      for (const probe of probes) {
+        const answer = await send(role, probe);
+        if (answer.json?.ok === true || !String(answer.json?.code ?? '').startsWith('AUTH.')) allowed = true;
       }
-      if (log.size) throw new Error(`${action}: ${log.size} failure class(es)\n  ${log.lines().join('\n  ')}`);
-    },
-    300_000,
-  );
+      const cases = fc.sample(arb, { seed: seed + r, numRuns: allowed ? RUNS * 3 : RUNS });
+      if (allowed) cases.push(...systematicCases(input, own, seed));
+      for (const c of cases) await send(role, c);
+    }
+    if (log.size) throw new Error(`${action}: ${log.size} failure class(es)\n  ${log.lines().join('\n  ')}`);
+  }, 300_000);
 });

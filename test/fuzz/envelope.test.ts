@@ -6,9 +6,33 @@
  * a secret) and no call here may write.
  */
 import fc from 'fast-check';
-import { FailureLog, FUNCTIONS, FUZZ_SEED, TIMERS, bodyText, post, problems, show, startFuzzCloud, type Answer, type FuzzCloud } from '../helpers/fuzz';
+import {
+  FailureLog,
+  FUNCTIONS,
+  FUZZ_SEED,
+  TIMERS,
+  bodyText,
+  post,
+  problems,
+  show,
+  startFuzzCloud,
+  type Answer,
+  type FuzzCloud,
+} from '../helpers/fuzz';
 
-const PROTO = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString', '__defineGetter__', '__lookupGetter__', 'prototype'];
+const PROTO = [
+  'constructor',
+  '__proto__',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  'isPrototypeOf',
+  'propertyIsEnumerable',
+  'toLocaleString',
+  '__defineGetter__',
+  '__lookupGetter__',
+  'prototype',
+];
 const FNS = Object.keys(FUNCTIONS);
 const TRIGGERS = [...new Set(TIMERS.map((t) => t.trigger))];
 
@@ -23,25 +47,42 @@ afterAll(async () => {
 });
 
 /** Sends each case as each role, collecting every failure; mustRefuse: an ok answer is a failure too. */
-async function sweep(cases: Array<{ label: string; path: string; text: string; contentType?: string; mayServe?: boolean }>, mustRefuse: boolean, check?: (a: Answer) => string[]): Promise<string[]> {
+async function sweep(
+  cases: Array<{ label: string; path: string; text: string; contentType?: string; mayServe?: boolean }>,
+  mustRefuse: boolean,
+  check?: (a: Answer) => string[],
+): Promise<string[]> {
   const log = new FailureLog();
   for (const c of cases) {
     for (const role of fz.roles) {
       const answer = await post(fz.cloud, c.path, c.text, role.openid, c.contentType);
       const found = [...problems(answer, { mustRefuse: mustRefuse && !c.mayServe }), ...(check?.(answer) ?? [])];
-      log.addAll(found, c.label, role.name, `POST ${c.path} ${show(c.text, 160)} → ${answer.status} ${show(answer.json ?? answer.text, 200)}`);
+      log.addAll(
+        found,
+        c.label,
+        role.name,
+        `POST ${c.path} ${show(c.text, 160)} → ${answer.status} ${show(answer.json ?? answer.text, 200)}`,
+      );
     }
   }
   return log.lines();
 }
 
 /** Like sweep, but calls done with the roles in turn (a case once, as the role its index picks). */
-async function sweepRotating(cases: Array<{ label: string; path: string; text: string }>, mustRefuse: boolean): Promise<string[]> {
+async function sweepRotating(
+  cases: Array<{ label: string; path: string; text: string }>,
+  mustRefuse: boolean,
+): Promise<string[]> {
   const log = new FailureLog();
   for (const [i, c] of cases.entries()) {
     const role = fz.roles[i % fz.roles.length]!;
     const answer = await post(fz.cloud, c.path, c.text, role.openid);
-    log.addAll(problems(answer, { mustRefuse }), c.label, role.name, `POST ${c.path} ${show(c.text, 160)} → ${answer.status} ${show(answer.json ?? answer.text, 200)}`);
+    log.addAll(
+      problems(answer, { mustRefuse }),
+      c.label,
+      role.name,
+      `POST ${c.path} ${show(c.text, 160)} → ${answer.status} ${show(answer.json ?? answer.text, 200)}`,
+    );
   }
   return log.lines();
 }
@@ -51,7 +92,18 @@ function report(lines: string[]): void {
 }
 
 it('refuses unknown and prototype action names on every function', async () => {
-  const names: unknown[] = [...PROTO, '', 'nope', ' user.me', 'USER.ME', 123, null, true, ['user.me'], { toString: 'user.me' }];
+  const names: unknown[] = [
+    ...PROTO,
+    '',
+    'nope',
+    ' user.me',
+    'USER.ME',
+    123,
+    null,
+    true,
+    ['user.me'],
+    { toString: 'user.me' },
+  ];
   const cases = FNS.flatMap((fn) =>
     [...names, ...PROTO.map((p) => `${fn}.${p}`), `${fn}.`, `${FNS.find((f) => f !== fn)}.health`].map((action) => ({
       label: `action ${typeof action === 'string' && PROTO.some((p) => action.endsWith(p)) ? 'prototype name' : show(action, 40)}`,
@@ -65,7 +117,11 @@ it('refuses unknown and prototype action names on every function', async () => {
 it('refuses an action of another function sent to the wrong function', async () => {
   const cases = FNS.map((fn) => {
     const other = FNS.find((f) => f !== fn)!;
-    return { label: 'action of another function', path: `/fn/${fn}`, text: bodyText({ action: `${other}.me`, payload: {} }) };
+    return {
+      label: 'action of another function',
+      path: `/fn/${fn}`,
+      text: bodyText({ action: `${other}.me`, payload: {} }),
+    };
   });
   report(await sweepRotating(cases, true));
 }, 120_000);
@@ -73,28 +129,51 @@ it('refuses an action of another function sent to the wrong function', async () 
 it('never runs a timer for a client: forged Timer events and trigger names, as every role', async () => {
   const triggerNames = [...TRIGGERS, ...PROTO, '', 'nope'];
   const forged = fc.sample(
-    fc.record({
-      Type: fc.constantFrom('Timer', 'timer', 'TIMER'),
-      TriggerName: fc.constantFrom(...triggerNames),
-      Time: fc.constantFrom('2026-12-01T00:00:00Z', undefined),
-      Message: fc.constantFrom('', undefined, '{"force":true}'),
-    }, { requiredKeys: ['Type', 'TriggerName'] }),
+    fc.record(
+      {
+        Type: fc.constantFrom('Timer', 'timer', 'TIMER'),
+        TriggerName: fc.constantFrom(...triggerNames),
+        Time: fc.constantFrom('2026-12-01T00:00:00Z', undefined),
+        Message: fc.constantFrom('', undefined, '{"force":true}'),
+      },
+      { requiredKeys: ['Type', 'TriggerName'] },
+    ),
     { seed: FUZZ_SEED, numRuns: 40 },
   );
   const cases = [
     // Every real trigger on every function, exactly as CloudBase would shape it.
-    ...FNS.flatMap((fn) => TRIGGERS.map((t) => ({ label: `real trigger ${t}`, path: `/fn/${fn}`, text: bodyText({ Type: 'Timer', TriggerName: t, Time: '2026-12-01T00:00:00Z', Message: '' }) }))),
+    ...FNS.flatMap((fn) =>
+      TRIGGERS.map((t) => ({
+        label: `real trigger ${t}`,
+        path: `/fn/${fn}`,
+        text: bodyText({ Type: 'Timer', TriggerName: t, Time: '2026-12-01T00:00:00Z', Message: '' }),
+      })),
+    ),
     // Every trigger name (real ones of other functions and prototype names) on every function.
-    ...FNS.flatMap((fn) => triggerNames.map((t) => ({ label: `forged timer TriggerName ${PROTO.includes(t) ? 'prototype name' : t || '(empty)'}`, path: `/fn/${fn}`, text: bodyText({ Type: 'Timer', TriggerName: t }) }))),
+    ...FNS.flatMap((fn) =>
+      triggerNames.map((t) => ({
+        label: `forged timer TriggerName ${PROTO.includes(t) ? 'prototype name' : t || '(empty)'}`,
+        path: `/fn/${fn}`,
+        text: bodyText({ Type: 'Timer', TriggerName: t }),
+      })),
+    ),
     ...forged.map((event, i) => ({
       label: `forged timer TriggerName ${PROTO.includes(event.TriggerName) ? 'prototype name' : event.TriggerName || '(empty)'}`,
       path: `/fn/${FNS[i % FNS.length]}`,
       text: bodyText(event),
     })),
   ];
-  const lines = await sweep(cases, true, (a) => (a.json?.ok === true || (a.json?.ok === false && typeof a.json?.code === 'string') ? [] : ['forged timer was not answered with an error code']));
+  const lines = await sweep(cases, true, (a) =>
+    a.json?.ok === true || (a.json?.ok === false && typeof a.json?.code === 'string')
+      ? []
+      : ['forged timer was not answered with an error code'],
+  );
   // Timer fields beside a real action: the action may be served, the timer must never run.
-  const mixed = TIMERS.map((t) => ({ label: `timer fields beside an action (${t.trigger})`, path: `/fn/${t.fn}`, text: bodyText({ Type: 'Timer', TriggerName: t.trigger, action: `${t.fn}.__none__`, payload: {} }) }));
+  const mixed = TIMERS.map((t) => ({
+    label: `timer fields beside an action (${t.trigger})`,
+    path: `/fn/${t.fn}`,
+    text: bodyText({ Type: 'Timer', TriggerName: t.trigger, action: `${t.fn}.__none__`, payload: {} }),
+  }));
   lines.push(...(await sweep(mixed, true)));
   report(lines);
 }, 300_000);
@@ -124,10 +203,18 @@ it('answers bodies that are not JSON objects with an error envelope', async () =
     ['deep nesting 100000', `{"action":"user.me","payload":${deep(100_000)}}`],
   ];
   const cases = FNS.flatMap((fn, i) =>
-    texts.filter((_, k) => k % FNS.length === i % FNS.length || k < 6).map(([label, text, mayServe]) => ({ label, path: `/fn/${fn}`, text, mayServe: mayServe && fn === 'user' })),
+    texts
+      .filter((_, k) => k % FNS.length === i % FNS.length || k < 6)
+      .map(([label, text, mayServe]) => ({ label, path: `/fn/${fn}`, text, mayServe: mayServe && fn === 'user' })),
   );
   // Unless it names a real action of that function, none of these is a call: each must be refused.
-  report(await sweep(cases, true, (a) => (a.json?.ok === true && a.json?.data?.openid === undefined ? ['answered ok with something other than the action'] : [])));
+  report(
+    await sweep(cases, true, (a) =>
+      a.json?.ok === true && a.json?.data?.openid === undefined
+        ? ['answered ok with something other than the action']
+        : [],
+    ),
+  );
 }, 300_000);
 
 it('answers an oversized body with 413 and the envelope, never a reset connection', async () => {
@@ -143,6 +230,14 @@ it('answers an oversized body with 413 and the envelope, never a reset connectio
 }, 120_000);
 
 it('answers function paths named after Object.prototype members with 404, never 500', async () => {
-  const paths = [...PROTO, 'Object', 'user.me', 'USER', 'user/', '..%2Fuser', '%5F%5Fproto%5F%5F'].map((p) => ({ label: `path /fn/${p}`, path: `/fn/${p}`, text: bodyText({ action: 'system.health', payload: {} }) }));
-  report(await sweep(paths, true, (a) => (a.status === 404 || a.status === 400 || a.status >= 500 ? [] : [`status ${a.status}, not 404`])));
+  const paths = [...PROTO, 'Object', 'user.me', 'USER', 'user/', '..%2Fuser', '%5F%5Fproto%5F%5F'].map((p) => ({
+    label: `path /fn/${p}`,
+    path: `/fn/${p}`,
+    text: bodyText({ action: 'system.health', payload: {} }),
+  }));
+  report(
+    await sweep(paths, true, (a) =>
+      a.status === 404 || a.status === 400 || a.status >= 500 ? [] : [`status ${a.status}, not 404`],
+    ),
+  );
 }, 120_000);

@@ -42,8 +42,9 @@ let capturing = false;
 let store: Store | null = null;
 const originalCommit = Store.prototype.commit;
 Store.prototype.commit = function commit(this: Store, writes: readonly Write[]): void {
+  // eslint-disable-next-line @typescript-eslint/no-this-alias -- the suite snapshots the one store the local cloud opened
+  store = this;
   if (capturing) {
-    store = this;
     for (const w of writes) {
       const key = `${w.collection}/${w.id}`;
       if (!before.has(key)) before.set(key, JSON.stringify(peekSafe(this, w.collection, w.id) ?? null));
@@ -87,33 +88,58 @@ export interface FuzzCloud {
   cloud: LocalCloud;
   roles: Role[];
   ids: IdPool;
+  /** Puts the database back as it was after setup (each action starts from the same state). */
+  reset(): void;
   close(): Promise<void>;
 }
+
+/** The in-memory store's collections, reached past `private` (test-only: snapshot and restore). */
+type StoreState = { collections: Map<string, unknown> };
 
 export async function startFuzzCloud(): Promise<FuzzCloud> {
   const cloud = await startLocalCloud({ dataDir: null, port: 0, seed: { grids: 2, households: 24 }, timers: false });
   const db = database();
   await demoActivity(db, 6);
-  const all = async <T>(name: string, where: object = {}): Promise<T[]> => (await db.collection(name).where(where).limit(1000).get()).data as T[];
+  const all = async <T>(name: string, where: object = {}): Promise<T[]> =>
+    (await db.collection(name).where(where).limit(1000).get()).data as T[];
   type U = { _id: string; roles: string[]; householdId: string | null; adminGridIds: string[] };
-  type H = { _id: string; gridId: string; buildingId: string; members?: Array<{ id?: string }>; memberOpenids: string[] };
+  type H = {
+    _id: string;
+    gridId: string;
+    buildingId: string;
+    members?: Array<{ id?: string }>;
+    memberOpenids: string[];
+  };
   const users = await all<U>('users');
   const households = await all<H>('households');
   const orders = await all<{ _id: string; householdId: string; gridId: string }>('orders');
-  const memberIds = (hs: H[]) => hs.flatMap((h) => (h.members ?? []).map((m) => m.id).filter((id): id is string => typeof id === 'string'));
+  const memberIds = (hs: H[]) =>
+    hs.flatMap((h) => (h.members ?? []).map((m) => m.id).filter((id): id is string => typeof id === 'string'));
   // The resident of a household that has orders, the gridworker of that grid, an approved volunteer, the admin.
-  const home = households.find((h) => h.memberOpenids.length && orders.some((o) => o.householdId === h._id)) ?? households.find((h) => h.memberOpenids.length);
+  const home =
+    households.find((h) => h.memberOpenids.length && orders.some((o) => o.householdId === h._id)) ??
+    households.find((h) => h.memberOpenids.length);
   const resident = users.find((u) => u._id === home?.memberOpenids[0]);
-  const gridworker = users.find((u) => u.roles.includes('gridworker') && u.adminGridIds.includes(home?.gridId ?? '')) ?? users.find((u) => u.roles.includes('gridworker'));
+  const gridworker =
+    users.find((u) => u.roles.includes('gridworker') && u.adminGridIds.includes(home?.gridId ?? '')) ??
+    users.find((u) => u.roles.includes('gridworker'));
   // An approved delivery volunteer serving the resident's grid (the dispatch's volunteer), else any approved one.
-  const approved = (await all<{ _id: string; status: string; team: string | null; gridIds: string[] }>('volunteers')).filter((v) => v.status === 'approved');
+  const approved = (
+    await all<{ _id: string; status: string; team: string | null; gridIds: string[] }>('volunteers')
+  ).filter((v) => v.status === 'approved');
   const pick = approved.find((v) => v.team === 'delivery' && v.gridIds.includes(home?.gridId ?? '')) ?? approved[0];
   const volunteer = users.find((u) => u._id === pick?._id) ?? users.find((u) => u.roles.includes('volunteer'));
   const admin = users.find((u) => u.roles.includes('communityAdmin'));
-  if (!home || !resident || !volunteer || !gridworker || !admin) throw new Error('the demo seed lacks a role the fuzz suite needs');
+  if (!home || !resident || !volunteer || !gridworker || !admin)
+    throw new Error('the demo seed lacks a role the fuzz suite needs');
   // A testing round so that testing actions have a real round to aim at (best effort).
   const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
-  await callAction(admin._id, 'testing.openRound', { name: '模糊测试轮', date: today, points: ['1号点'], validHours: 48 });
+  await callAction(admin._id, 'testing.openRound', {
+    name: '模糊测试轮',
+    date: today,
+    points: ['1号点'],
+    validHours: 48,
+  });
   const homeless = 'fuzz-no-household';
   await callAction(homeless, 'user.me', {}); // the first visit creates the user record
   const inGrid = households.filter((h) => gridworker.adminGridIds.includes(h.gridId));
@@ -122,7 +148,13 @@ export async function startFuzzCloud(): Promise<FuzzCloud> {
     {
       name: 'resident',
       openid: resident._id,
-      own: { households: [home._id], members: memberIds([home]), grids: [home.gridId], buildings: [home.buildingId], orders: orders.filter((o) => o.householdId === home._id).map((o) => o._id) },
+      own: {
+        households: [home._id],
+        members: memberIds([home]),
+        grids: [home.gridId],
+        buildings: [home.buildingId],
+        orders: orders.filter((o) => o.householdId === home._id).map((o) => o._id),
+      },
     },
     { name: 'no-household', openid: homeless, own: {} },
     { name: 'volunteer', openid: volunteer._id, own: { volunteers: [volunteer._id], users: [volunteer._id] } },
@@ -141,10 +173,21 @@ export async function startFuzzCloud(): Promise<FuzzCloud> {
   ];
   for (const role of roles) for (const [k, v] of Object.entries(role.own)) if (!v.length) delete role.own[k];
   const ids: IdPool = {};
-  for (const name of COLLECTIONS) ids[name] = (await all<{ _id: string }>(name)).map((r) => r._id).filter((id) => typeof id === 'string').slice(0, 60);
+  for (const name of COLLECTIONS)
+    ids[name] = (await all<{ _id: string }>(name))
+      .map((r) => r._id)
+      .filter((id) => typeof id === 'string')
+      .slice(0, 60);
   ids.members = memberIds(households);
   ids.users = users.map((u) => u._id);
-  return { cloud, roles, ids, close: () => cloud.close() };
+  if (!store) throw new Error('the fuzz suite could not reach the local store');
+  const target = store as unknown as StoreState;
+  const snapshot = structuredClone(target.collections);
+  const reset = () => {
+    target.collections.clear();
+    for (const [name, coll] of structuredClone(snapshot)) target.collections.set(name, coll);
+  };
+  return { cloud, roles, ids, reset, close: () => cloud.close() };
 }
 
 // ── One call ──
@@ -155,9 +198,7 @@ export const NEG_INF = '\u0000fuzz-neg-inf\u0000';
 
 /** Serialises a body, turning the INF markers into ±1e999. */
 export function bodyText(body: unknown): string {
-  return JSON.stringify(body)
-    .replaceAll(JSON.stringify(INF), '1e999')
-    .replaceAll(JSON.stringify(NEG_INF), '-1e999');
+  return JSON.stringify(body).replaceAll(JSON.stringify(INF), '1e999').replaceAll(JSON.stringify(NEG_INF), '-1e999');
 }
 
 export interface Answer {
@@ -179,7 +220,13 @@ export interface Answer {
 }
 
 /** POSTs a raw body to a path as a user; serial calls keep the write meter exact. */
-export async function post(cloud: LocalCloud, path: string, text: string, openid: string | null, contentType = 'application/json'): Promise<Answer> {
+export async function post(
+  cloud: LocalCloud,
+  path: string,
+  text: string,
+  openid: string | null,
+  contentType = 'application/json',
+): Promise<Answer> {
   const headers: Record<string, string> = { 'content-type': contentType };
   if (openid !== null) headers[DEV_USER_HEADER] = openid;
   const stats0 = cloud.db.stats();
@@ -207,7 +254,13 @@ export async function post(cloud: LocalCloud, path: string, text: string, openid
     return { status: res.status, text: body, json, ...after() };
   } catch (error) {
     const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
-    return { status: 0, text: '', json: undefined, ...after(), transportError: cause?.code ?? cause?.message ?? String(error) };
+    return {
+      status: 0,
+      text: '',
+      json: undefined,
+      ...after(),
+      transportError: cause?.code ?? cause?.message ?? String(error),
+    };
   } finally {
     capturing = false;
   }
@@ -215,9 +268,19 @@ export async function post(cloud: LocalCloud, path: string, text: string, openid
 
 // ── Checks ──
 
-const STACK = [/\n\s*at\s/, /\bat\s+\S+\s+\(/, /\.[jt]s:\d+/, /\/server\//, /\/localcloud\//, /node_modules/, /\/work\//, /[A-Z]:\\/];
+const STACK = [
+  /\n\s*at\s/,
+  /\bat\s+\S+\s+\(/,
+  /\.[jt]s:\d+/,
+  /\/server\//,
+  /\/localcloud\//,
+  /node_modules/,
+  /\/work\//,
+  /[A-Z]:\\/,
+];
 const SECRET = /secret(Key|Id)|sessionToken|GRIDLINK_CARD_SIGNING_KEY/i;
 /** Characters no stored text may hold (newline, CR and tab are judged by each field). */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const FORBIDDEN_CHAR = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 export const IMPOSSIBLE_DATES = ['2026-13-45', '0000-00-00', '2026-02-30', '2026-00-10', '9999-99-99'];
@@ -245,11 +308,15 @@ function keysDeep(value: unknown, out: string[] = [], depth = 0): string[] {
 }
 
 /** The problems of one answer (empty when it is fine). `refusalExpected`: the call must be refused. */
-export function problems(answer: Answer, opts: { mustRefuse?: boolean; dateField?: boolean; danglingRef?: string } = {}): string[] {
+export function problems(
+  answer: Answer,
+  opts: { mustRefuse?: boolean; dateField?: boolean; danglingRef?: string } = {},
+): string[] {
   const found: string[] = [];
   if (answer.transportError) found.push(`transport error (${answer.transportError})`);
   if (answer.status >= 500) found.push(`HTTP ${answer.status}`);
-  if (!answer.transportError && (answer.json === undefined || typeof answer.json?.ok !== 'boolean')) found.push(`answer is not the envelope: ${answer.text.slice(0, 120)}`);
+  if (!answer.transportError && (answer.json === undefined || typeof answer.json?.ok !== 'boolean'))
+    found.push(`answer is not the envelope: ${answer.text.slice(0, 120)}`);
   const json = answer.json;
   if (json?.code === 'COMMON.INTERNAL') found.push('COMMON.INTERNAL');
   // Everything of a failure is shown to the user: its message and every issue's path and message.
@@ -264,7 +331,8 @@ export function problems(answer: Answer, opts: { mustRefuse?: boolean; dateField
   if (opts.mustRefuse && json?.ok === true) found.push('must be refused but answered ok');
   const what = json?.ok === true ? 'a call that must be refused' : 'a refused call';
   if (refused && answer.changed.length) found.push(`${what} changed stored documents in [${answer.changed.join(',')}]`);
-  else if (refused && answer.writes > 0) found.push(`${what} sent write requests (net change none) to [${answer.wroteTo.join(',')}]`);
+  else if (refused && answer.writes > 0)
+    found.push(`${what} sent write requests (net change none) to [${answer.wroteTo.join(',')}]`);
   if (json?.ok === true) {
     // Only text the call added: a document rewritten whole may carry what an earlier call stored.
     const stored = answer.docs.flatMap((w) => {
@@ -273,11 +341,21 @@ export function problems(answer: Answer, opts: { mustRefuse?: boolean; dateField
     });
     if (stored.some((s) => FORBIDDEN_CHAR.test(s))) found.push('stored a control/bidi character');
     if (stored.some((s) => LONE_SURROGATE.test(s))) found.push('stored a lone surrogate');
-    if (opts.danglingRef && answer.changed.length) found.push(`accepted a nonexistent ${opts.danglingRef} and changed [${answer.changed.join(',')}]`);
+    if (opts.danglingRef && answer.changed.length)
+      found.push(`accepted a nonexistent ${opts.danglingRef} and changed [${answer.changed.join(',')}]`);
     if (opts.dateField && answer.writes > 0) found.push('accepted an impossible date in a date field and wrote');
-    if (opts.dateField && stored.some((s) => IMPOSSIBLE_DATES.some((d) => s === d || s.startsWith(`${d}T`) || s.startsWith('2026-02-30') || s.startsWith('2026-13-45')))) found.push('stored an impossible date');
+    if (
+      opts.dateField &&
+      stored.some((s) =>
+        IMPOSSIBLE_DATES.some(
+          (d) => s === d || s.startsWith(`${d}T`) || s.startsWith('2026-02-30') || s.startsWith('2026-13-45'),
+        ),
+      )
+    )
+      found.push('stored an impossible date');
     if (stored.some((s) => s.length > 20_000)) found.push('stored a huge string');
-    if (answer.docs.some((w) => keysDeep(w.doc).some((k) => PROTO_NAMES.includes(k)))) found.push('stored a prototype name as a key');
+    if (answer.docs.some((w) => keysDeep(w.doc).some((k) => PROTO_NAMES.includes(k))))
+      found.push('stored a prototype name as a key');
   }
   return found;
 }
@@ -290,13 +368,18 @@ export function show(value: unknown, max = 200): string {
   } catch {
     text = String(value);
   }
-  text = text.replace(/(.)\1{40,}/gu, (m, c: string) => `${c}×${m.length}`).replace(/(\[){30,}/g, (m) => `[×${m.length}`);
+  text = text
+    .replace(/(.)\1{40,}/gu, (m, c: string) => `${c}×${m.length}`)
+    .replace(/(\[){30,}/g, (m) => `[×${m.length}`);
   return text.length > max ? `${text.slice(0, max)}…(${text.length} chars)` : text;
 }
 
 /** Collects failures by class (check + input class), keeping the first example of each. */
 export class FailureLog {
-  private readonly byKey = new Map<string, { count: number; roles: Set<string>; inputs: Set<string>; example: string }>();
+  private readonly byKey = new Map<
+    string,
+    { count: number; roles: Set<string>; inputs: Set<string>; example: string }
+  >();
 
   /** Records the problems one call had (nothing when empty) as one class. */
   addAll(found: string[], inputClass: string, role: string, example: string): void {
@@ -320,7 +403,8 @@ export class FailureLog {
   lines(): string[] {
     return [...this.byKey.entries()].map(([key, r]) => {
       const inputs = [...r.inputs];
-      const shown = inputs.length > 8 ? `${inputs.slice(0, 8).join('; ')}; …${inputs.length - 8} more` : inputs.join('; ');
+      const shown =
+        inputs.length > 8 ? `${inputs.slice(0, 8).join('; ')}; …${inputs.length - 8} more` : inputs.join('; ');
       return `${key} ×${r.count} [roles: ${[...r.roles].join(',')}] [inputs: ${shown}]\n      e.g. ${r.example}`;
     });
   }
@@ -345,7 +429,16 @@ export const MISSING_ID = 'fuzz-missing-0001';
 export const DATE_FIELD = /date|day|At$|time|opens|closes|start|end|from|until/i;
 
 const PROTO_NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'prototype', 'valueOf'];
-const CONTROL = ['a\u0000b', '\u001b[31m红', '\u202etxt.exe', 'x\u2028y', 'bad\ud800', '\udfff', '\u0007', ' \u2066名\u2069 '];
+const CONTROL = [
+  'a\u0000b',
+  '\u001b[31m红',
+  '\u202etxt.exe',
+  'x\u2028y',
+  'bad\ud800',
+  '\udfff',
+  '\u0007',
+  ' \u2066名\u2069 ',
+];
 
 function deepNest(depth: number): unknown {
   let v: unknown = 1;
@@ -359,13 +452,19 @@ function protoObject(key: string, value: unknown): Record<string, unknown> {
 
 /** Bad values of every class, each with its label. */
 export const badValue: fc.Arbitrary<Case> = fc.oneof(
-  fc.constantFrom<unknown>(null, true, false, 0, 1.5, [], {}, '', '   ', [1, 2], { $gt: '' }, { $ne: null }).map((payload) => ({ label: 'wrong type', payload })),
+  fc
+    .constantFrom<unknown>(null, true, false, 0, 1.5, [], {}, '', '   ', [1, 2], { $gt: '' }, { $ne: null })
+    .map((payload) => ({ label: 'wrong type', payload })),
   fc.constantFrom(...PROTO_NAMES).map((payload) => ({ label: 'prototype name as value', payload })),
   fc.constantFrom(...CONTROL).map((payload) => ({ label: 'control/bidi/surrogate string', payload })),
   fc.constantFrom(100_000, 300_000).map((n) => ({ label: 'huge string', payload: '测'.repeat(n) })),
   fc.constantFrom(64, 400).map((n) => ({ label: 'deep nesting', payload: deepNest(n) })),
-  fc.constantFrom(...IMPOSSIBLE_DATES, '2026-02-30T10:00:00.000Z', '2026-13-45T25:61:00+08:00', 'not a date').map((payload) => ({ label: 'impossible date', payload })),
-  fc.constantFrom<unknown>(-1, -0, 1e308, INF, NEG_INF, 2 ** 53 + 1, -2147483649, 0.0001, 1e21).map((payload) => ({ label: 'negative/huge/infinite number', payload })),
+  fc
+    .constantFrom(...IMPOSSIBLE_DATES, '2026-02-30T10:00:00.000Z', '2026-13-45T25:61:00+08:00', 'not a date')
+    .map((payload) => ({ label: 'impossible date', payload })),
+  fc
+    .constantFrom<unknown>(-1, -0, 1e308, INF, NEG_INF, 2 ** 53 + 1, -2147483649, 0.0001, 1e21)
+    .map((payload) => ({ label: 'negative/huge/infinite number', payload })),
 );
 
 type Def = { type: string; [k: string]: any };
@@ -393,7 +492,11 @@ function poolFor(field: string, ids: IdPool): string[] {
   ];
   for (const [re, names] of by) {
     if (re.test(f)) {
-      const list = names.flatMap((n) => Object.entries(ids).filter(([k]) => k.toLowerCase().startsWith(n.toLowerCase())).flatMap(([, v]) => v));
+      const list = names.flatMap((n) =>
+        Object.entries(ids)
+          .filter(([k]) => k.toLowerCase().startsWith(n.toLowerCase()))
+          .flatMap(([, v]) => v),
+      );
       if (list.length) return list;
     }
   }
@@ -462,7 +565,8 @@ export function plausible(schema: unknown, field: string, ids: IdPool): fc.Arbit
 
 function keysOf(schema: unknown): string[] {
   const def = defOf(schema);
-  if (['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional'].includes(def.type)) return keysOf(def.innerType);
+  if (['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional'].includes(def.type))
+    return keysOf(def.innerType);
   if (def.type === 'pipe') return keysOf(def.in);
   if (def.type === 'object') return Object.keys(def.shape as object);
   return [];
@@ -472,7 +576,12 @@ function setPath(obj: unknown, path: string[], value: unknown): unknown {
   if (!path.length) return value;
   const [head, ...rest] = path as [string, ...string[]];
   const base = obj && typeof obj === 'object' && !Array.isArray(obj) ? { ...(obj as object) } : {};
-  Object.defineProperty(base, head, { value: setPath((base as any)[head], rest, value), enumerable: true, writable: true, configurable: true });
+  Object.defineProperty(base, head, {
+    value: setPath((base as any)[head], rest, value),
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
   return base;
 }
 
@@ -481,7 +590,12 @@ function leafPaths(value: unknown, prefix: string[] = []): string[][] {
   if (Array.isArray(value)) return value.length ? leafPaths(value[0], [...prefix, '0']) : [prefix];
   if (value && typeof value === 'object') {
     const keys = Object.keys(value);
-    return keys.length ? keys.flatMap((k) => [[...prefix, k], ...leafPaths((value as any)[k], [...prefix, k]).filter((p) => p.length > prefix.length + 1)]) : [prefix];
+    return keys.length
+      ? keys.flatMap((k) => [
+          [...prefix, k],
+          ...leafPaths((value as any)[k], [...prefix, k]).filter((p) => p.length > prefix.length + 1),
+        ])
+      : [prefix];
   }
   return [prefix];
 }
@@ -507,23 +621,33 @@ export function payloadCases(schema: unknown, own: IdPool, ids: IdPool): fc.Arbi
     if (!paths.length) return { label: `payload ${bad.label}`, payload: bad.payload };
     const path = paths[n % paths.length]!;
     const dateField = bad.label === 'impossible date' && DATE_FIELD.test(path[path.length - 1]!);
-    return { label: `field ${path.filter((p) => p !== '0').join('.')}: ${bad.label}`, payload: setAt(v, path, bad.payload), dateField };
+    return {
+      label: `field ${path.filter((p) => p !== '0').join('.')}: ${bad.label}`,
+      payload: setAt(v, path, bad.payload),
+      dateField,
+    };
   });
-  const poisonAllStrings = fc.tuple(valid, fc.constantFrom(...CONTROL, '测'.repeat(50_000), ...IMPOSSIBLE_DATES)).map(([v, s]) => {
-    let out = v;
-    let dateField = false;
-    for (const path of leafPaths(v).filter((p) => p.length)) {
-      let cur: unknown = v;
-      for (const k of path) cur = (cur as any)?.[k];
-      const last = path[path.length - 1]!;
-      if (typeof cur !== 'string' || poolFor(last, ids).length) continue;
-      const asDate = DATE_FIELD.test(last) && IMPOSSIBLE_DATES.includes(s);
-      dateField ||= asDate;
-      out = setAt(out, path, asDate ? (cur.length > 10 ? `${s}${cur.slice(10)}` : s) : `测试${s}`);
-    }
-    const kind = IMPOSSIBLE_DATES.includes(s) ? 'impossible date' : s.length > 1000 ? 'huge string' : 'control/bidi/surrogate string';
-    return { label: `every text field: ${kind}`, payload: out, dateField };
-  });
+  const poisonAllStrings = fc
+    .tuple(valid, fc.constantFrom(...CONTROL, '测'.repeat(50_000), ...IMPOSSIBLE_DATES))
+    .map(([v, s]) => {
+      let out = v;
+      let dateField = false;
+      for (const path of leafPaths(v).filter((p) => p.length)) {
+        let cur: unknown = v;
+        for (const k of path) cur = (cur as any)?.[k];
+        const last = path[path.length - 1]!;
+        if (typeof cur !== 'string' || poolFor(last, ids).length) continue;
+        const asDate = DATE_FIELD.test(last) && IMPOSSIBLE_DATES.includes(s);
+        dateField ||= asDate;
+        out = setAt(out, path, asDate ? (cur.length > 10 ? `${s}${cur.slice(10)}` : s) : `测试${s}`);
+      }
+      const kind = IMPOSSIBLE_DATES.includes(s)
+        ? 'impossible date'
+        : s.length > 1000
+          ? 'huge string'
+          : 'control/bidi/surrogate string';
+      return { label: `every text field: ${kind}`, payload: out, dateField };
+    });
   const missing = fc.tuple(valid, fc.nat()).map(([v, n]) => {
     if (!fields.length || !v || typeof v !== 'object') return { label: 'valid-ish', payload: v };
     const drop = fields[n % fields.length]!;
@@ -531,34 +655,62 @@ export function payloadCases(schema: unknown, own: IdPool, ids: IdPool): fc.Arbi
     delete copy[drop];
     return { label: `missing field ${drop}`, payload: copy };
   });
-  const extra = fc.tuple(valid, fc.constantFrom(...PROTO_NAMES, 'roles', '_id', 'openid', 'communityId', 'status', '$where'), fc.constantFrom<unknown>({ polluted: true }, 'communityAdmin', ['communityAdmin'], 1, 'x')).map(([v, key, value]) => ({
-    label: `extra key ${PROTO_NAMES.includes(key) ? 'prototype name' : key}`,
-    payload: v && typeof v === 'object' && !Array.isArray(v) ? Object.assign(protoObject(key, value), v) : protoObject(key, value),
-  }));
+  const extra = fc
+    .tuple(
+      valid,
+      fc.constantFrom(...PROTO_NAMES, 'roles', '_id', 'openid', 'communityId', 'status', '$where'),
+      fc.constantFrom<unknown>({ polluted: true }, 'communityAdmin', ['communityAdmin'], 1, 'x'),
+    )
+    .map(([v, key, value]) => ({
+      label: `extra key ${PROTO_NAMES.includes(key) ? 'prototype name' : key}`,
+      payload:
+        v && typeof v === 'object' && !Array.isArray(v)
+          ? Object.assign(protoObject(key, value), v)
+          : protoObject(key, value),
+    }));
   const otherIds = fc.tuple(valid, fc.nat()).map(([v, n]) => {
     let out = v;
-    for (const [i, path] of leafPaths(v).filter((p) => p.length).entries()) {
+    for (const [i, path] of leafPaths(v)
+      .filter((p) => p.length)
+      .entries()) {
       const pool = poolFor(path[path.length - 1]!, ids);
       const cur = path.reduce<unknown>((c, k) => (c as any)?.[k], v);
-      if (typeof cur === 'string' && pool.length) out = setAt(out, path, allIds.length && (n + i) % 3 === 0 ? allIds[(n * 7 + i) % allIds.length] : pool[(n + i * 5) % pool.length]);
+      if (typeof cur === 'string' && pool.length)
+        out = setAt(
+          out,
+          path,
+          allIds.length && (n + i) % 3 === 0 ? allIds[(n * 7 + i) % allIds.length] : pool[(n + i * 5) % pool.length],
+        );
     }
     return { label: 'ids of other households/grids/orders', payload: out };
   });
   const leaves = fc.sample(valid, { seed: FUZZ_SEED, numRuns: 1 }).flatMap((v) => leafPaths(v).filter((p) => p.length));
   const dateLeaves = leaves.filter((p) => DATE_FIELD.test(p[p.length - 1]!));
   const refLeaves = leaves.filter((p) => poolFor(p[p.length - 1]!, ids).length > 0);
-  const badDate = fc.tuple(valid, fc.nat(), fc.constantFrom(...IMPOSSIBLE_DATES, '2026-02-30T10:00:00.000Z', '2026-13-45T25:61:00+08:00')).map(([v, n, d]) => {
-    const path = dateLeaves[n % Math.max(1, dateLeaves.length)];
-    if (!path) return { label: 'valid-ish', payload: v };
-    return { label: `date field ${path.filter((p) => p !== '0').join('.')}: impossible date`, payload: setAt(v, path, d), dateField: true };
-  });
+  const badDate = fc
+    .tuple(
+      valid,
+      fc.nat(),
+      fc.constantFrom(...IMPOSSIBLE_DATES, '2026-02-30T10:00:00.000Z', '2026-13-45T25:61:00+08:00'),
+    )
+    .map(([v, n, d]) => {
+      const path = dateLeaves[n % Math.max(1, dateLeaves.length)];
+      if (!path) return { label: 'valid-ish', payload: v };
+      return {
+        label: `date field ${path.filter((p) => p !== '0').join('.')}: impossible date`,
+        payload: setAt(v, path, d),
+        dateField: true,
+      };
+    });
   const dangling = fc.tuple(valid, fc.nat()).map(([v, n]) => {
     const path = refLeaves[n % Math.max(1, refLeaves.length)];
     if (!path) return { label: 'valid-ish', payload: v };
     const field = path.filter((p) => p !== '0').join('.');
     return { label: `reference ${field}: nonexistent id`, payload: setAt(v, path, MISSING_ID), danglingRef: field };
   });
-  const wholePayload = fc.constantFrom<unknown>(null, 'payload', 42, [], [{}], true, deepNest(200)).map((payload) => ({ label: 'payload of the wrong type', payload }));
+  const wholePayload = fc
+    .constantFrom<unknown>(null, 'payload', 42, [], [{}], true, deepNest(200))
+    .map((payload) => ({ label: 'payload of the wrong type', payload }));
   return fc.oneof(
     { weight: 6, arbitrary: mutateField },
     { weight: 2, arbitrary: poisonAllStrings },
@@ -586,11 +738,22 @@ export function systematicCases(schema: unknown, own: IdPool, seed: number): Cas
     const last = path[path.length - 1]!;
     const field = path.filter((p) => p !== '0').join('.');
     if (poolFor(last, own).length) {
-      cases.push({ label: `reference ${field}: nonexistent id`, payload: setAt(v, path, MISSING_ID), danglingRef: field });
+      cases.push({
+        label: `reference ${field}: nonexistent id`,
+        payload: setAt(v, path, MISSING_ID),
+        danglingRef: field,
+      });
     } else if (DATE_FIELD.test(last)) {
-      cases.push({ label: `date field ${field}: impossible date`, payload: setAt(v, path, cur.length > 10 ? `2026-02-30${cur.slice(10)}` : '2026-02-30'), dateField: true });
+      cases.push({
+        label: `date field ${field}: impossible date`,
+        payload: setAt(v, path, cur.length > 10 ? `2026-02-30${cur.slice(10)}` : '2026-02-30'),
+        dateField: true,
+      });
     } else {
-      cases.push({ label: `field ${field}: control/bidi/surrogate string`, payload: setAt(v, path, `${cur}\u001b\u202e\u2028`) });
+      cases.push({
+        label: `field ${field}: control/bidi/surrogate string`,
+        payload: setAt(v, path, `${cur}\u001b\u202e\u2028`),
+      });
       cases.push({ label: `field ${field}: control/bidi/surrogate string`, payload: setAt(v, path, `${cur}\ud800`) });
     }
   }

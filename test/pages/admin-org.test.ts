@@ -97,13 +97,24 @@ describe('角色与邀请码 page', () => {
     const { calls } = mockCall({
       'org.structure': () => ({ ok: true, data: structure }),
       'org.staff': () => ({ ok: true, data: staff }),
-      'org.codes': () => ({ ok: true, data: [] }),
+      'org.codes': (p: any) => ({
+        ok: true,
+        data: p.cursor
+          ? { items: [{ code: 'OLDCODE2', role: 'volunteer', gridId: null, gridName: null, maxUses: 5, used: 5, revoked: false, expiresAt: '2022-08-27T00:00:00Z' }], nextCursor: null, total: 2 }
+          : { items: [{ code: 'OLDCODE1', role: 'volunteer', gridId: null, gridName: null, maxUses: 5, used: 1, revoked: false, expiresAt: '2022-08-27T00:00:00Z' }], nextCursor: 'c1', total: 2 },
+      }),
       'org.createCode': (p: any) => ({ ok: true, data: { code: 'K7M2P9QX', role: p.role, gridId: p.gridId, gridName: '第1网格', maxUses: p.maxUses, used: 0, revoked: false, expiresAt: '2022-08-27T00:00:00Z' } }),
     });
     const page = await loadPage('pages/admin/roles/index');
     expect(textOf(page)).toContain('卓玛');
     expect(textOf(page)).toContain('网格：第1网格');
     expect(textOf(page)).toContain('可承担负荷 120');
+    expect(textOf(page)).toContain('已发放的邀请码（共 2 个）');
+    tapButton(page, '.roles__more-codes');
+    await flush();
+    expect(calls.filter((c) => c.action === 'org.codes').at(-1)?.payload).toEqual({ cursor: 'c1' });
+    expect(textOf(page)).toContain('OLDCODE2');
+    expect(page.querySelector('.roles__more-codes')).toBeFalsy();
     tapButton(page, '.roles__create');
     await flush();
     expect(calls.find((c) => c.action === 'org.createCode')?.payload).toEqual({ role: 'gridworker', gridId: 'g-01', maxUses: 1, days: 7 });

@@ -41,8 +41,10 @@ describe('订单池 → 派单看板 (gridworker)', () => {
     expect(text).toContain('全部接单（2 单）');
 
     page.instance.askReject({ currentTarget: { dataset: { id: 'o2' } } });
-    page.instance.onReason({ detail: { value: '土豆今日缺货' } });
-    await page.instance.confirmReject();
+    await flush();
+    const dialog = page.querySelector('.pool__reason-dialog');
+    dialog!.instance.onInput({ detail: { value: '土豆今日缺货' } });
+    dialog!.instance.onConfirm();
     await flush();
     expect(calls.find((c) => c.action === 'dispatch.review')?.payload).toEqual({ orderIds: ['o2'], accept: false, reason: '土豆今日缺货' });
 

@@ -134,7 +134,7 @@ describe('register → approve → sign up → on duty', () => {
   it('the approved volunteer signs up for a shift within its seats', async () => {
     let taken = 3;
     const { calls } = mockCall({
-      'volunteer.shifts': () => ({ ok: true, data: [shift({ taken }), shift({ id: 's-2', title: '核酸采样', team: 'testing', teamText: '核酸检测', qualifications: ['medical'], canSignUp: false, whyNot: '该班次需要：医护' })] }),
+      'volunteer.shifts': () => ({ ok: true, data: { items: [shift({ taken }), shift({ id: 's-2', title: '核酸采样', team: 'testing', teamText: '核酸检测', qualifications: ['medical'], canSignUp: false, whyNot: '该班次需要：医护' })], nextCursor: null, total: 2 } }),
       'volunteer.signUp': () => {
         taken += 1;
         return { ok: true, data: shift({ taken, mine: true, canSignUp: false, canCancel: true }) };
@@ -154,10 +154,26 @@ describe('register → approve → sign up → on duty', () => {
     expect(text).toContain('开始前可取消，截止 08-21 06:00');
   });
 
+  it('shows how many shifts there are and loads later ones on scroll', async () => {
+    const { calls } = mockCall({
+      'volunteer.shifts': (p: any) => ({
+        ok: true,
+        data: p.cursor ? { items: [shift({ id: 's-9', title: '物资分发' })], nextCursor: null, total: 2 } : { items: [shift()], nextCursor: 'later', total: 2 },
+      }),
+    });
+    const page = await loadPage('pages/volunteer/shifts/index');
+    expect(textOf(page)).toContain('共 2 个班次 · 上拉加载更多');
+    await page.instance.onReachBottom();
+    await flush();
+    expect(calls.filter((c) => c.action === 'volunteer.shifts').at(-1)?.payload).toEqual({ cursor: 'later' });
+    expect(textOf(page)).toContain('物资分发');
+    expect(textOf(page)).toContain('已全部加载');
+  });
+
   it('when the last seat went to someone else, says so and shows the seats as they are', async () => {
     let full = false;
     mockCall({
-      'volunteer.shifts': () => ({ ok: true, data: [full ? shift({ taken: 4, canSignUp: false, whyNot: '该班次人数已满，请选择其他班次' }) : shift()] }),
+      'volunteer.shifts': () => ({ ok: true, data: { items: [full ? shift({ taken: 4, canSignUp: false, whyNot: '该班次人数已满，请选择其他班次' }) : shift()], nextCursor: null, total: 1 } }),
       'volunteer.signUp': () => {
         full = true;
         return { ok: false, code: 'VOLUNTEER.SHIFT_FULL', message: '该班次人数已满，请选择其他班次' };
@@ -283,7 +299,7 @@ describe('admin: statistics, hours export, shifts and rosters', () => {
 
   it('publishes a shift and opens its roster', async () => {
     const { calls } = mockCall({
-      'volunteer.shifts': () => ({ ok: true, data: [shift()] }),
+      'volunteer.shifts': () => ({ ok: true, data: { items: [shift()], nextCursor: null, total: 1 } }),
       'volunteer.createShift': (p: any) => ({ ok: true, data: shift({ id: 's-9', ...p, teamText: '物资发放', taken: 0 }) }),
       'volunteer.roster': () => ({ ok: true, data: { shift: shift(), people: [{ id: 'o1', name: '扎西', phoneMasked: '139****0001', team: 'checkpoint', signedAt: '2022-08-20T10:00:00+08:00', onDuty: true }] } }),
     });

@@ -670,6 +670,9 @@ export const main = defineFunction(
       async handle(ctx, input) {
         const order = await mustGet<Order>(ctx, 'orders', input.orderId, '订单');
         await requireGridStaff(ctx, order.gridId);
+        // Refused before any write when the order is plainly not failed; the conditional update still decides races.
+        const requeueFrom: readonly string[] = statusesAllowing('requeue', 'gridworker');
+        if (!requeueFrom.includes(order.status)) throw new AppError('ORDER.BAD_STATE', '只有配送未成功的订单可以重新安排');
         const _ = ctx.db.command;
         const now = ctx.now.toISOString();
         const event: OrderEventRecord = { status: 'accepted', at: now, by: ctx.caller.openid, note: '网格员重新安排配送' };
@@ -975,10 +978,11 @@ export const main = defineFunction(
         const me = ctx.caller.openid;
         const _ = ctx.db.command;
         const now = ctx.now.toISOString();
-        // Counting a shortfall or leaving a photo needs the stop; the usual hand-over does not.
-        const job = input.counts || input.photoFileId ? await getDoc<JobDoc>(ctx, 'jobs', input.jobId) : null;
+        // Read first: a job that is not mine, or a door whose code is locked, is refused before any write.
+        const job = await getDoc<JobDoc>(ctx, 'jobs', input.jobId);
         const stop = job?.stops.find((s) => s.orderId === input.orderId);
-        if (job && !stop) throw new AppError('JOB.NOT_YOURS');
+        if (!job || !stop || job.volunteerId !== me) throw new AppError('JOB.NOT_YOURS');
+        if (input.code && (job.codeTries ?? 0) >= HANDOVER_TRIES) throw new AppError('JOB.CODE_LOCKED');
         const short = stop ? shortfall(stop.lines, input.counts) : [];
         const note = [input.photoFileId ? '无人应答，拍照放门口' : '凭取货码交付', short.length ? `短缺：${short.map((s) => `${s.name}少${s.expected - s.counted}${s.unit}`).join('，')}` : '']
           .filter(Boolean)

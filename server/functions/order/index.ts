@@ -1,7 +1,9 @@
 import { AppError } from '../../../core/errors';
+import { next } from '../../../core/state/machine';
+import { transition } from '../../lib/transition';
 import { ORDER_STATUS_TEXT } from '../../../core/order/labels';
 import { planOrder, roundIsOpen, type OrderPlan } from '../../../core/order/placement';
-import { statusesAllowing } from '../../../core/order/state-machine';
+import { ORDER_TRANSITIONS, statusesAllowing } from '../../../core/order/state-machine';
 import type { CatalogItemView, ContactView, OrderView, PlaceOrderInput, RoundView } from '../../../typings/api';
 import type { CatalogItem, Grid, HouseholdDoc, OrderDispatchFields, OrderDoc, OrderStatus, RoundDoc, UserDoc } from '../../../typings/entities';
 import { getDoc, mustGet, requireGridStaff, requireResident } from '../../lib/access';
@@ -9,7 +11,7 @@ import { isDuplicateError } from '../../lib/db-errors';
 import { defineFunction, type CallContext, type UserContext } from '../../lib/define-function';
 import { requestKey } from '../../lib/idempotency';
 import { drainOutbox, enqueue, orderStatusMessages } from '../../lib/outbox';
-import { all, mapPage, pageFields, pageOf } from '../../lib/query';
+import { all, mapPage, PAGE, pageFields, pageOf } from '../../lib/query';
 import { findUser } from '../../lib/users';
 import { z } from '../../lib/validate';
 
@@ -92,8 +94,13 @@ async function currentRound(ctx: CallContext, communityId: string): Promise<Roun
 }
 
 async function activeCatalogue(ctx: CallContext, communityId: string): Promise<CatalogItem[]> {
-  const res = await ctx.db.collection('catalog').where({ communityId, active: true }).field({ holds: false }).limit(1000).get();
-  return res.data as CatalogItem[];
+  // Every active item (not a first 1,000), without the holds (order ids) nobody needs to see.
+  const out: CatalogItem[] = [];
+  for (let skip = 0; ; skip += PAGE) {
+    const res = await ctx.db.collection('catalog').where({ communityId, active: true }).field({ holds: false }).orderBy('_id', 'asc').skip(skip).limit(PAGE).get();
+    out.push(...(res.data as CatalogItem[]));
+    if (res.data.length < PAGE) return out;
+  }
 }
 
 /** The household an order is for, and who is acting: the resident, or a gridworker (代下单). */
@@ -336,8 +343,8 @@ export const main = defineFunction(
         const { order, asStaff } = await visibleOrder(ctx, input.orderId);
         const _ = ctx.db.command;
         const grid = await mustGet<Grid>(ctx, 'grids', order.gridId, '网格');
-        const staff = await ctx.db.collection('users').where({ _id: _.in(grid.gridworkerIds) }).limit(20).get();
-        const contacts: ContactView[] = (staff.data as UserDoc[]).map((u) => ({ role: 'gridworker', name: u.nickName, phone: u.phone ?? null }));
+        const staff = grid.gridworkerIds.length ? await all<UserDoc>(ctx, 'users', { _id: _.in(grid.gridworkerIds) }) : [];
+        const contacts: ContactView[] = staff.map((u) => ({ role: 'gridworker', name: u.nickName, phone: u.phone ?? null }));
         return {
           ...orderView(order),
           history: order.history.filter((h) => h.status !== 'placing').map((h) => ({ ...h, text: ORDER_STATUS_TEXT[h.status] })),
@@ -375,14 +382,13 @@ export const main = defineFunction(
         const { order, asStaff } = await visibleOrder(ctx, input.orderId);
         if (asStaff) throw new AppError('AUTH.FORBIDDEN', '只有本户居民可以确认收货');
         if (order.status === 'received') return orderView(order);
+        const notYet = () => new AppError('ORDER.BAD_STATE', '订单还未送达，暂不能确认收货');
+        if (!next(ORDER_TRANSITIONS, order.status, 'confirm', 'resident')) throw notYet();
         const _ = ctx.db.command;
         const now = ctx.now.toISOString();
         const event = { status: 'received' as const, at: now, by: ctx.caller.openid };
-        const res = await ctx.db
-          .collection('orders')
-          .where({ _id: order._id, status: 'delivered' })
-          .update({ status: 'received', updatedAt: now, history: _.push([event]) });
-        if (!res.updated) throw new AppError('ORDER.BAD_STATE', '订单还未送达，暂不能确认收货');
+        const moved = await transition(ctx.db, 'orders', { _id: order._id }, ORDER_TRANSITIONS, 'confirm', 'resident', { updatedAt: now, history: _.push([event]) });
+        if (!moved.updated) throw notYet();
         return orderView({ ...order, status: 'received', history: [...order.history, event] });
       },
     },

@@ -16,7 +16,7 @@ import { defineFunction, type CallContext, type UserContext } from '../../lib/de
 import { workbook } from '../../lib/excel';
 import { releaseJobsOf } from '../../lib/jobs';
 import { enqueue } from '../../lib/outbox';
-import { all, qrDataUrl } from '../../lib/query';
+import { all, mapPage, pageFields, pageOf, qrDataUrl } from '../../lib/query';
 import { ensureUser, findUser, requireAdmin } from '../../lib/users';
 import { z } from '../../lib/validate';
 
@@ -409,6 +409,9 @@ export const main = defineFunction('volunteer', {
       let next: VolunteerDoc;
       // Approving an approved volunteer with a pending change approves the change (new grids, teams).
       const pendingChange = v.status === 'approved' ? (v.pendingChange ?? null) : null;
+      // Refused before any write when the registration is plainly not reviewable; the conditional updates still decide races.
+      const reviewable = input.approve ? v.status === 'pending' || v.status === 'approved' : v.status === 'pending' || pendingChange !== null;
+      if (!reviewable) throw new AppError('VOLUNTEER.NOT_PENDING');
       if (input.approve) {
         const gridIds = pendingChange ? pendingChange.gridIds : v.gridIds;
         const buildings = await all<Building>(ctx, 'buildings', { gridId: _.in(gridIds) });
@@ -603,21 +606,16 @@ export const main = defineFunction('volunteer', {
   },
 
   'volunteer.shifts': {
-    input: z.object({ from: day.optional() }).strict(),
+    input: z.object({ from: day.optional(), ...pageFields }).strict(),
     async handle(ctx, input) {
       const [v, user] = await Promise.all([getDoc<VolunteerDoc>(ctx, 'volunteers', ctx.caller.openid), findUser(ctx)]);
       const staff = user && (user.roles.includes('communityAdmin') || user.roles.includes('gridworker')) ? user.communityId : null;
       const communityId = v?.status === 'approved' ? v.communityId : staff;
       if (!communityId) throw new AppError('AUTH.NOT_VOLUNTEER');
       const _ = ctx.db.command;
-      const res = await ctx.db
-        .collection('shifts')
-        .where({ communityId, date: _.gte(input.from ?? chinaDay(ctx.now)) })
-        .orderBy('startAt', 'asc')
-        .limit(200)
-        .get();
+      const page = await pageOf<ShiftDoc>(ctx, 'shifts', { communityId, date: _.gte(input.from ?? chinaDay(ctx.now)) }, input, [{ field: 'startAt', dir: 'asc' }]);
       const me = v?.status === 'approved' && v.communityId === communityId ? v : null;
-      return (res.data as ShiftDoc[]).map((s) => shiftView(s, me, ctx.now));
+      return mapPage(page, (s) => shiftView(s, me, ctx.now));
     },
   },
 

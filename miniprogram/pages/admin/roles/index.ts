@@ -2,7 +2,7 @@
  * 角色与邀请码: who holds which role (grant directly by WeChat id, revoke), gridworkers' capacity
  * and home for the assignment, and invitation codes for a role (and grid) with counted uses.
  */
-import type { RoleCodeView, StaffView, StructureView } from '../../../../typings/api';
+import type { Page, RoleCodeView, StaffView, StructureView } from '../../../../typings/api';
 import type { GrantableRole } from '../../../../typings/entities';
 import { ApiError, call } from '../../../services/api';
 import { showError, showSuccess } from '../../../utils/feedback';
@@ -36,6 +36,9 @@ Component({
     buildings: [] as Array<{ id: string; name: string }>,
     staff: [] as Array<ReturnType<typeof staffRow>>,
     codes: [] as Array<ReturnType<typeof codeRow>>,
+    /** Codes issued in all; the list loads a page at a time ("更多"). */
+    codesTotal: 0,
+    codesCursor: '',
     form: { role: 'gridworker' as GrantableRole, gridId: '', openid: '', maxUses: '1', days: '7' },
     needsGrid: true,
     lastCode: '',
@@ -54,14 +57,26 @@ Component({
         showError(this, error);
       }
     },
-    show(structure: Structure, staff: StaffView[], codes: RoleCodeView[]) {
+    /** The next page of issued codes. */
+    async moreCodes() {
+      if (!this.data.codesCursor) return;
+      try {
+        const page = await call('org.codes', { cursor: this.data.codesCursor });
+        this.setData({ codes: [...this.data.codes, ...page.items.map(codeRow)], codesTotal: page.total, codesCursor: page.nextCursor ?? '' });
+      } catch (error) {
+        showError(this, error);
+      }
+    },
+    show(structure: Structure, staff: StaffView[], codes: Page<RoleCodeView>) {
       const gridName = new Map(structure.grids.map((g) => [g.id, g.name]));
       this.setData({
         loading: false,
         grids: structure.grids.map((g) => ({ id: g.id, name: g.name })),
         buildings: structure.grids.flatMap((g) => g.buildings.map((b) => ({ id: b.id, name: `${g.name} ${b.name}` }))),
         staff: staff.map((s) => staffRow(s, gridName)),
-        codes: codes.map(codeRow),
+        codes: codes.items.map(codeRow),
+        codesTotal: codes.total,
+        codesCursor: codes.nextCursor ?? '',
         'form.gridId': this.data.form.gridId || structure.grids[0]?.id || '',
       });
     },
@@ -84,7 +99,7 @@ Component({
           maxUses: Number(f.maxUses) || 1,
           days: Number(f.days) || 7,
         });
-        this.setData({ lastCode: code.code, codes: [codeRow(code), ...this.data.codes] });
+        this.setData({ lastCode: code.code, codes: [codeRow(code), ...this.data.codes], codesTotal: this.data.codesTotal + 1 });
       } catch (error) {
         showError(this, error);
       }

@@ -29,6 +29,10 @@ Component({
     creating: false,
     saving: false,
     shifts: [] as Array<ReturnType<typeof adminShiftRow>>,
+    /** Shifts in all (the list loads a page at a time). */
+    total: 0,
+    cursor: '',
+    loadingMore: false,
     openId: '',
     roster: null as RosterView | null,
     form: blankForm(),
@@ -41,12 +45,24 @@ Component({
     },
     async load() {
       try {
-        const shifts = await call('volunteer.shifts', {});
-        this.setData({ loading: false, shifts: shifts.map(adminShiftRow) });
+        const page = await call('volunteer.shifts', {});
+        this.setData({ loading: false, shifts: page.items.map(adminShiftRow), total: page.total, cursor: page.nextCursor ?? '' });
       } catch (error) {
         this.setData({ loading: false });
         showError(this, error);
       }
+    },
+    /** Later shifts, when the list is scrolled to its end. */
+    async onReachBottom() {
+      if (!this.data.cursor || this.data.loadingMore) return;
+      this.setData({ loadingMore: true });
+      try {
+        const page = await call('volunteer.shifts', { cursor: this.data.cursor });
+        this.setData({ shifts: [...this.data.shifts, ...page.items.map(adminShiftRow)], total: page.total, cursor: page.nextCursor ?? '' });
+      } catch (error) {
+        showError(this, error);
+      }
+      this.setData({ loadingMore: false });
     },
     toggleCreate() {
       this.setData({ creating: !this.data.creating, form: blankForm() });
@@ -74,7 +90,7 @@ Component({
       this.setData({ saving: true });
       try {
         const shift = await call('volunteer.createShift', input);
-        this.setData({ saving: false, creating: false, shifts: [...this.data.shifts, adminShiftRow(shift)].sort((a, b) => `${a.date}${a.start}`.localeCompare(`${b.date}${b.start}`)) });
+        this.setData({ saving: false, creating: false, total: this.data.total + 1, shifts: [...this.data.shifts, adminShiftRow(shift)].sort((a, b) => `${a.date}${a.start}`.localeCompare(`${b.date}${b.start}`)) });
         showSuccess(this, '班次已发布，志愿者可报名');
       } catch (error) {
         this.setData({ saving: false });

@@ -4,7 +4,7 @@
  */
 import type { PoolOrderView, PoolQuery, PoolView } from '../../../../typings/api';
 import type { OrderKind, OrderStatus } from '../../../../typings/entities';
-import { ApiError, call } from '../../../services/api';
+import { call } from '../../../services/api';
 import { showError, showSuccess } from '../../../utils/feedback';
 
 /** Status tabs of the pool, in the order work flows. */
@@ -79,7 +79,7 @@ Component({
     more: false,
     loadingMore: false,
     rejecting: false,
-    reason: '',
+    rejectPresets: ['今日缺货', '超出限购', '不在配送范围'],
     _rejectIds: [] as string[],
     _cursor: '',
   },
@@ -184,22 +184,15 @@ Component({
       return this.review(ids, true);
     },
     askReject(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
-      this.setData({ rejecting: true, reason: '', _rejectIds: [e.currentTarget.dataset.id] });
-    },
-    onReason(e: { detail: { value: string } }) {
-      this.setData({ reason: e.detail.value });
+      this.setData({ rejecting: true, _rejectIds: [e.currentTarget.dataset.id] });
     },
     closeReject() {
       this.setData({ rejecting: false });
     },
-    confirmReject() {
-      const reason = this.data.reason.trim();
-      if (reason.length < 2) {
-        showError(this, new ApiError('COMMON.INVALID_INPUT', '请填写不受理的原因（居民会看到）'));
-        return;
-      }
+    /** The reason dialog answered (it refuses an empty reason itself). */
+    confirmReject(e: WechatMiniprogram.CustomEvent<{ reason: string }>) {
       this.setData({ rejecting: false });
-      return this.review(this.data._rejectIds, false, reason);
+      return this.review(this.data._rejectIds, false, e.detail.reason);
     },
     async requeue(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
       try {

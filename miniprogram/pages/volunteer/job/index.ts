@@ -60,7 +60,8 @@ Component({
     stops: [] as StopRow[],
     failing: false,
     releasing: false,
-    reason: '',
+    failPresets: ['敲门无人', '电话不通', '地址有误'],
+    releasePresets: ['临时有事', '拿不动', '身体不适'],
     _target: '',
   },
   methods: {
@@ -155,26 +156,19 @@ Component({
       if (e.currentTarget.dataset.phone) wx.makePhoneCall({ phoneNumber: e.currentTarget.dataset.phone });
     },
     askFail(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
-      this.setData({ failing: true, reason: '', _target: e.currentTarget.dataset.id });
+      this.setData({ failing: true, _target: e.currentTarget.dataset.id });
     },
     askRelease() {
-      this.setData({ releasing: true, reason: '' });
-    },
-    onReason(e: { detail: { value: string } }) {
-      this.setData({ reason: e.detail.value });
+      this.setData({ releasing: true });
     },
     closeDialog() {
       this.setData({ failing: false, releasing: false });
     },
-    confirmDialog() {
-      return this.data.failing ? this.confirmFail() : this.confirmRelease();
+    /** The reason dialog answered (it refuses an empty reason itself). */
+    confirmDialog(e: WechatMiniprogram.CustomEvent<{ reason: string }>) {
+      return this.data.failing ? this.confirmFail(e.detail.reason) : this.confirmRelease(e.detail.reason);
     },
-    async confirmFail() {
-      const reason = this.data.reason.trim();
-      if (reason.length < 2) {
-        showError(this, new ApiError('COMMON.INVALID_INPUT', '请写明未送达的原因'));
-        return;
-      }
+    async confirmFail(reason: string) {
       this.setData({ failing: false, busy: true });
       try {
         await call('dispatch.fail', { jobId: this.data.id, orderId: this.data._target, reason });
@@ -185,12 +179,7 @@ Component({
         showError(this, error);
       }
     },
-    async confirmRelease() {
-      const reason = this.data.reason.trim();
-      if (reason.length < 2) {
-        showError(this, new ApiError('COMMON.INVALID_INPUT', '请写明退回的原因'));
-        return;
-      }
+    async confirmRelease(reason: string) {
       this.setData({ releasing: false, busy: true });
       try {
         await call('dispatch.release', { jobId: this.data.id, reason });

@@ -22,6 +22,10 @@ Component({
     loading: true,
     busyId: '',
     shifts: [] as Array<ReturnType<typeof shiftRow>>,
+    /** Shifts in all (the list loads a page at a time). */
+    total: 0,
+    cursor: '',
+    loadingMore: false,
   },
   methods: {
     onLoad() {
@@ -29,12 +33,24 @@ Component({
     },
     async load() {
       try {
-        const shifts = await call('volunteer.shifts', {});
-        this.setData({ loading: false, shifts: shifts.map(shiftRow) });
+        const page = await call('volunteer.shifts', {});
+        this.setData({ loading: false, shifts: page.items.map(shiftRow), total: page.total, cursor: page.nextCursor ?? '' });
       } catch (error) {
         this.setData({ loading: false });
         showError(this, error);
       }
+    },
+    /** Later shifts, when the list is scrolled to its end. */
+    async onReachBottom() {
+      if (!this.data.cursor || this.data.loadingMore) return;
+      this.setData({ loadingMore: true });
+      try {
+        const page = await call('volunteer.shifts', { cursor: this.data.cursor });
+        this.setData({ shifts: [...this.data.shifts, ...page.items.map(shiftRow)], total: page.total, cursor: page.nextCursor ?? '' });
+      } catch (error) {
+        showError(this, error);
+      }
+      this.setData({ loadingMore: false });
     },
     replace(view: ShiftView) {
       const index = this.data.shifts.findIndex((s) => s.id === view.id);
