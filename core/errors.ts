@@ -65,7 +65,3 @@ export class AppError extends Error {
   }
 }
 
-/** Shorthand for raising an expected failure. */
-export function fail(code: ErrorCode, message?: string, issues?: FieldIssue[]): never {
-  throw new AppError(code, message, issues);
-}

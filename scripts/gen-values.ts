@@ -15,7 +15,7 @@ export function generatedValues(): string {
   return `// 由 scripts/gen-values.ts 从 typings/values.ts 生成，请勿手改 (generated; edit typings/values.ts).\n${readFileSync(VALUES_SOURCE, 'utf8')}`;
 }
 
-if (require.main === module) {
+if (process.argv[1] && resolve(process.argv[1]) === resolve(__filename)) {
   mkdirSync(dirname(VALUES_COPY), { recursive: true });
   writeFileSync(VALUES_COPY, generatedValues());
   console.log('[gen-values] miniprogram/generated/values.ts written');

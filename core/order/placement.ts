@@ -28,14 +28,10 @@ function requireItem(items: ReadonlyMap<string, CatalogItem>, id: string): Catal
 
 /**
  * Turns a request into priced lines, checking kinds, quantities against per-household limits
- * (what is left of them this round) and the payment mode. Stock is not checked here: it is
+ * and the payment mode. Stock is not checked here: it is
  * taken atomically when the order is placed.
  */
-export function planOrder(
-  input: PlaceOrderInput,
-  catalogue: readonly CatalogItem[],
-  usedThisRound: Readonly<Record<string, number>>,
-): OrderPlan {
+export function planOrder(input: PlaceOrderInput, catalogue: readonly CatalogItem[]): OrderPlan {
   const items = new Map(catalogue.map((i) => [i._id, i]));
   let lines: OrderLine[] = [];
   let medicine: MedicineRequest | null = null;
@@ -79,12 +75,10 @@ export function planOrder(
 
   for (const line of lines) {
     const item = requireItem(items, line.itemId);
-    const left = item.perHouseholdLimit - (usedThisRound[line.itemId] ?? 0);
-    if (line.qty > left) {
-      throw new AppError(
-        'ORDER.QUOTA_EXCEEDED',
-        left > 0 ? `「${item.name}」每户限购 ${item.perHouseholdLimit}${item.unit}，本批次还可买 ${left}${item.unit}` : `「${item.name}」本批次已达每户限购数量`,
-      );
+    // One order over the household's limit is refused here; what earlier orders used is taken
+    // atomically from the household's quota when the order is placed.
+    if (line.qty > item.perHouseholdLimit) {
+      throw new AppError('ORDER.QUOTA_EXCEEDED', `「${item.name}」每户限购 ${item.perHouseholdLimit}${item.unit}`);
     }
   }
 

@@ -1,5 +1,5 @@
 import { AppError } from '../../core/errors';
-import type { Role, UserDoc } from '../../typings/entities';
+import type { UserDoc } from '../../typings/entities';
 import { isDuplicateError } from './db-errors';
 import type { UserContext } from './define-function';
 
@@ -32,15 +32,6 @@ export async function ensureUser(ctx: UserContext): Promise<UserDoc> {
     if (again) return again;
     throw error;
   }
-}
-
-/** The caller's record, requiring at least one of the roles. */
-export async function requireRole(ctx: UserContext, ...roles: Role[]): Promise<UserDoc> {
-  const user = await findUser(ctx);
-  if (!user || !roles.some((r) => user.roles.includes(r))) {
-    throw new AppError(roles.includes('communityAdmin') && roles.length === 1 ? 'AUTH.NOT_ADMIN' : 'AUTH.FORBIDDEN');
-  }
-  return user;
 }
 
 /** The caller as the admin of their community (else AUTH.NOT_ADMIN). */

@@ -1,4 +1,4 @@
-import { AppError, ERROR_MESSAGES, fail } from '../../core/errors';
+import { AppError, ERROR_MESSAGES } from '../../core/errors';
 import { seededRng } from '../../core/random';
 import { chinaDay, chinaWallClock, toChinaIso } from '../../core/time';
 
@@ -18,7 +18,9 @@ describe('error model', () => {
       message: ERROR_MESSAGES['COMMON.INVALID_INPUT'],
       issues: [{ path: 'room', message: '必填' }],
     });
-    expect(() => fail('AUTH.FORBIDDEN', '只有网格员可以派单')).toThrow('只有网格员可以派单');
+    expect(() => {
+      throw new AppError('AUTH.FORBIDDEN', '只有网格员可以派单');
+    }).toThrow('只有网格员可以派单');
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { ApiResult } from '../../typings/errors';
+import type { ActionName, CallResult, Req } from '../../typings/api';
 
 const simulate = require('miniprogram-simulate') as {
   load(path: string, options: Record<string, unknown>): string;
@@ -80,18 +80,22 @@ export function textOf(page: RenderedComponent): string {
   return (page.dom.textContent ?? '').replace(/\s+/g, ' ').trim();
 }
 
-type Handler = (payload: unknown, event: { requestId?: string; user: string | null }) => ApiResult<unknown>;
+/** What the mocked cloud answers for one action: typed by the contract, so a fixture breaks when it changes. */
+export type Handler<A extends ActionName> = (payload: Req<A>, event: { requestId?: string; user: string | null }) => CallResult<A>;
+
+/** Handlers by action name. */
+export type Handlers = { [A in ActionName]?: Handler<A> };
 
 /**
  * Answers cloud-function calls by action, on both transports (wx.cloud.callFunction and the
  * local cloud's wx.request); answers an unknown action with COMMON.UNKNOWN_ACTION.
  */
-export function mockCall(handlers: Record<string, Handler>): { calls: Array<{ action: string; payload: unknown; via: string }> } {
+export function mockCall(handlers: Handlers): { calls: Array<{ action: string; payload: unknown; via: string }> } {
   const calls: Array<{ action: string; payload: unknown; via: string }> = [];
   const answer = (event: { action: string; payload: unknown; requestId?: string }, user: string | null, via: string) => {
     calls.push({ action: event.action, payload: event.payload, via });
-    const handler = handlers[event.action];
-    return handler ? handler(event.payload, { requestId: event.requestId, user }) : { ok: false, code: 'COMMON.UNKNOWN_ACTION', message: '不支持的操作' };
+    const handler = Object.hasOwn(handlers, event.action) ? (handlers[event.action as ActionName] as Handler<ActionName> | undefined) : undefined;
+    return handler ? handler(event.payload as never, { requestId: event.requestId, user }) : { ok: false, code: 'COMMON.UNKNOWN_ACTION', message: '不支持的操作' };
   };
   (wx.cloud.callFunction as jest.Mock).mockImplementation(async ({ data }: { data: { action: string; payload: unknown } }) => ({
     result: answer(data, null, 'cloud'),

@@ -1,12 +1,16 @@
+import type { ImportReport, StructureView } from '../../typings/api';
 import { flush, loadPage, mockCall, tapButton, textOf } from '../helpers/page';
 
-const structure = {
-  community: { id: 'c1', name: '幸福新村社区', district: '城关区' },
-  grids: [
-    { id: 'g-01', name: '第1网格', householdCount: 34, gridworkers: [{ openid: 'dev-gw-01', name: '网格员卓玛' }], groupLeaders: [], buildings: [{ id: 'b-001', name: '1号楼', floors: 6, hasLift: false, distanceM: 100, households: 34 }] },
-  ],
+type StructureGrid = StructureView['grids'][number];
+
+const grid: StructureGrid = {
+  id: 'g-01', name: '第1网格', householdCount: 34, gridworkers: [{ openid: 'dev-gw-01', name: '网格员卓玛' }], groupLeaders: [],
+  buildings: [{ id: 'b-001', name: '1号楼', floors: 6, hasLift: false, distanceM: 100, households: 34 }],
 };
-const counts = { grids: { created: 1, existing: 0 }, buildings: { created: 1, existing: 0 }, households: { created: 2, existing: 0 } };
+const structure: StructureView = { community: { id: 'c1', name: '幸福新村社区', district: '城关区' }, grids: [grid] };
+const counts: Pick<ImportReport, 'grids' | 'buildings' | 'households'> = {
+  grids: { created: 1, existing: 0 }, buildings: { created: 1, existing: 0 }, households: { created: 2, existing: 0 },
+};
 
 /** A picked file: wx.chooseMessageFile and the file system read it as base64. */
 function pickFile(name: string, base64: string, size = 100) {
@@ -51,8 +55,8 @@ describe('网格管理 page: import', () => {
     pickFile('住户.xlsx', 'UEsDBA==');
     let imported = false;
     const { calls } = mockCall({
-      'org.structure': () => ({ ok: true, data: imported ? { ...structure, grids: [...structure.grids, { ...structure.grids[0], id: 'g-x', name: '新网格', householdCount: 2 }] } : structure }),
-      'org.import': (p: any) => {
+      'org.structure': () => ({ ok: true, data: imported ? { ...structure, grids: [grid, { ...grid, id: 'g-x', name: '新网格', householdCount: 2 }] } : structure }),
+      'org.import': (p) => {
         if (!p.dryRun) imported = true;
         return { ok: true, data: { rows: 2, errors: [], applied: !p.dryRun, ...counts } };
       },

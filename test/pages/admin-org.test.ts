@@ -1,6 +1,7 @@
+import type { AssignPlanView, DashboardCounts, StaffView, StructureView } from '../../typings/api';
 import { flush, loadPage, mockCall, tapButton, textOf } from '../helpers/page';
 
-const counts = (o: Record<string, unknown> = {}) => ({
+const counts = (o: Partial<DashboardCounts> = {}): DashboardCounts => ({
   households: 10, joined: 7, joinRate: 0.7, ordersToday: { submitted: 3 }, ordersTodayTotal: 3, deliveredToday: 2, jobs: null,
   testing: { roundId: 'tr', roundName: '第2轮', sampled: 20, total: 25 }, specialNeeds: 4, contactedToday: 1, ...o,
 });
@@ -28,7 +29,7 @@ describe('社区看板 page', () => {
   it('posts a notice to the whole community', async () => {
     const { calls } = mockCall({
       'org.dashboard': () => ({ ok: true, data: { communityName: 'x', day: '2022-08-22', totals: counts(), grids: [] } }),
-      'grid.postNotice': (p: any) => ({ ok: true, data: { id: 'n', scope: 'community', title: p.title, body: p.body, postedAt: '2022-08-22T00:00:00Z' } }),
+      'grid.postNotice': (p) => ({ ok: true, data: { id: 'n', scope: 'community', title: p.title, body: p.body, postedAt: '2022-08-22T00:00:00Z' } }),
     });
     const page = await loadPage('pages/admin/dashboard/index');
     page.instance.onTitle({ detail: { value: '全员核酸' } });
@@ -40,7 +41,7 @@ describe('社区看板 page', () => {
 });
 
 describe('网格员分配 page', () => {
-  const plan = (pinned: boolean) => ({
+  const plan = (pinned: boolean): AssignPlanView => ({
     basis: 'b1',
     grids: [
       { gridId: 'g-01', gridName: '第1网格', households: 30, specialNeeds: 2, reason: '住得最近', workers: [{ workerId: 'w1', name: '卓玛', role: 'gridworker', lead: true, pinned, buildingIds: ['b-001'], buildingNames: ['1号楼'], load: 36 }] },
@@ -53,7 +54,7 @@ describe('网格员分配 page', () => {
 
   it('shows the plan with reasons and balance, re-runs with pins and applies it', async () => {
     const { calls } = mockCall({
-      'org.planAssignment': (p: any) => ({ ok: true, data: plan(p.pins.length > 0) }),
+      'org.planAssignment': (p) => ({ ok: true, data: plan(p.pins.length > 0) }),
       'org.applyAssignment': () => ({ ok: true, data: { grids: 1, workers: 1, changed: true } }),
     });
     const page = await loadPage('pages/admin/assign/index');
@@ -88,8 +89,8 @@ describe('输入邀请码 page', () => {
 });
 
 describe('角色与邀请码 page', () => {
-  const structure = { community: { id: 'c1', name: '幸福新村社区', district: '城关区' }, grids: [{ id: 'g-01', name: '第1网格', householdCount: 3, gridworkers: [], groupLeaders: [], buildings: [] }] };
-  const staff = [
+  const structure: StructureView = { community: { id: 'c1', name: '幸福新村社区', district: '城关区' }, grids: [{ id: 'g-01', name: '第1网格', householdCount: 3, gridworkers: [], groupLeaders: [], buildings: [] }] };
+  const staff: StaffView[] = [
     { openid: 'dev-gw-01', name: '卓玛', roles: ['gridworker'], gridIds: ['g-01'], phoneMasked: '138****0001', capacity: 120, homeBuildingId: null, mustGridIds: [], mustNotGridIds: [] },
   ];
 
@@ -97,13 +98,13 @@ describe('角色与邀请码 page', () => {
     const { calls } = mockCall({
       'org.structure': () => ({ ok: true, data: structure }),
       'org.staff': () => ({ ok: true, data: staff }),
-      'org.codes': (p: any) => ({
+      'org.codes': (p) => ({
         ok: true,
         data: p.cursor
           ? { items: [{ code: 'OLDCODE2', role: 'volunteer', gridId: null, gridName: null, maxUses: 5, used: 5, revoked: false, expiresAt: '2022-08-27T00:00:00Z' }], nextCursor: null, total: 2 }
           : { items: [{ code: 'OLDCODE1', role: 'volunteer', gridId: null, gridName: null, maxUses: 5, used: 1, revoked: false, expiresAt: '2022-08-27T00:00:00Z' }], nextCursor: 'c1', total: 2 },
       }),
-      'org.createCode': (p: any) => ({ ok: true, data: { code: 'K7M2P9QX', role: p.role, gridId: p.gridId, gridName: '第1网格', maxUses: p.maxUses, used: 0, revoked: false, expiresAt: '2022-08-27T00:00:00Z' } }),
+      'org.createCode': (p) => ({ ok: true, data: { code: 'K7M2P9QX', role: p.role, gridId: p.gridId ?? null, gridName: '第1网格', maxUses: p.maxUses, used: 0, revoked: false, expiresAt: '2022-08-27T00:00:00Z' } }),
     });
     const page = await loadPage('pages/admin/roles/index');
     expect(textOf(page)).toContain('卓玛');

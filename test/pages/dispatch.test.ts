@@ -1,4 +1,4 @@
-import type { BoardView, JobCardView, JobDetailView, PoolOrderView, PoolView } from '../../typings/api';
+import type { BoardView, JobCardView, JobDetailView, JobStopView, Page, PoolOrderView, PoolView } from '../../typings/api';
 import { flush, loadPage, mockCall, tapButton, textOf } from '../helpers/page';
 
 jest.setTimeout(30_000);
@@ -15,7 +15,7 @@ const pool = (orders: PoolOrderView[], nextCursor: string | null = null, total =
 });
 
 /** A page of a list. */
-const paged = <T>(items: T[], nextCursor: string | null = null, total = items.length) => ({ items, nextCursor, total });
+const paged = <T>(items: T[], nextCursor: string | null = null, total = items.length): Page<T> => ({ items, nextCursor, total });
 
 const card = (id: string, over: Partial<JobCardView> = {}): JobCardView => ({
   id, title: '1号楼 2–5层 · 2户', status: 'assigned', statusText: '待取货', buildingNames: ['1号楼'], stopCount: 2, pendingCount: 2, weightKg: 6,
@@ -27,7 +27,7 @@ describe('订单池 → 派单看板 (gridworker)', () => {
     let orders = [poolOrder('o1', '1-201', { priority: true }), poolOrder('o2', '1-301')];
     const { calls } = mockCall({
       'dispatch.pool': () => ({ ok: true, data: pool(orders) }),
-      'dispatch.review': (p: any) => {
+      'dispatch.review': (p) => {
         orders = orders.filter((o) => !p.orderIds.includes(o.id));
         return { ok: true, data: { changed: p.orderIds.length, skipped: 0 } };
       },
@@ -63,14 +63,14 @@ describe('订单池 → 派单看板 (gridworker)', () => {
     const all = Array.from({ length: 250 }, (_, i) => poolOrder(`o${i}`, `1-${100 + i}`));
     const reviewed: string[][] = [];
     const { calls } = mockCall({
-      'dispatch.pool': (p: any) => {
+      'dispatch.pool': (p) => {
         const from = p.cursor ? Number(p.cursor) : 0;
         const size = p.limit ?? 50;
         const rest = all.filter((o) => !reviewed.flat().includes(o.id));
         const next = from + size < rest.length ? String(from + size) : null;
         return { ok: true, data: pool(rest.slice(from, from + size), next, rest.length) };
       },
-      'dispatch.review': (p: any) => {
+      'dispatch.review': (p) => {
         reviewed.push(p.orderIds);
         return { ok: true, data: { changed: p.orderIds.length, skipped: 0 } };
       },
@@ -100,9 +100,9 @@ describe('订单池 → 派单看板 (gridworker)', () => {
       gridId: 'g-01', gridName: '第1网格', jobs, acceptedWaiting: jobs.length ? 0 : 2,
       volunteers: [{ id: 'vol-1', name: '扎*', capacityKg: 15, activeJobs: jobs.length }, { id: 'vol-2', name: '卓*', capacityKg: 20, activeJobs: 0 }],
     });
-    const stops = [
-      { orderId: 'o1', room: '1-201', status: 'assigned' as const, statusText: '已安排志愿者配送', shortfall: [], failReason: null },
-      { orderId: 'o2', room: '1-501', status: 'assigned' as const, statusText: '已安排志愿者配送', shortfall: [], failReason: null },
+    const stops: BoardView['jobs'][number]['stops'] = [
+      { orderId: 'o1', room: '1-201', status: 'assigned', statusText: '已安排志愿者配送', shortfall: [], failReason: null },
+      { orderId: 'o2', room: '1-501', status: 'assigned', statusText: '已安排志愿者配送', shortfall: [], failReason: null },
     ];
     const { calls } = mockCall({
       'dispatch.board': () => ({ ok: true, data: board() }),
@@ -110,7 +110,7 @@ describe('订单池 → 派单看板 (gridworker)', () => {
         jobs = [{ ...card('j1'), stops }];
         return { ok: true, data: { jobs: [card('j1')], assignedOrders: 2, openOrders: 0, skipped: 0, unassigned: [] } };
       },
-      'dispatch.reassign': (p: any) => {
+      'dispatch.reassign': (p) => {
         jobs = [{ ...card('j1', { volunteerId: p.volunteerId, volunteerName: '卓*', reason: '网格员改派给卓*' }), stops }];
         return { ok: true, data: card('j1', { volunteerId: p.volunteerId }) };
       },
@@ -163,7 +163,7 @@ describe('抢单 → 取货 → 送达 (volunteer)', () => {
     const open = Array.from({ length: 70 }, (_, i) => card(`open-${i}`, { status: 'open', statusText: '待接单', volunteerId: null, title: `任务${i}` }));
     const { calls } = mockCall({
       'dispatch.myJobs': () => ({ ok: true, data: paged([card('m1', { mine: true })], null, 1) }),
-      'dispatch.openJobs': (p: any) => ({ ok: true, data: p.cursor ? paged(open.slice(50), null, 70) : paged(open.slice(0, 50), 'c50', 70) }),
+      'dispatch.openJobs': (p) => ({ ok: true, data: p.cursor ? paged(open.slice(50), null, 70) : paged(open.slice(0, 50), 'c50', 70) }),
     });
     const page = await loadPage('pages/volunteer/jobs/index');
     expect(page.instance.data.openTotal).toBe(70);
@@ -187,7 +187,7 @@ describe('抢单 → 取货 → 送达 (volunteer)', () => {
     const { calls } = mockCall({
       'dispatch.myJobs': () => ({ ok: true, data: paged([]) }),
       'dispatch.openJobs': () => ({ ok: true, data: paged(taken ? [] : [card('j1', { status: 'open', statusText: '待接单', volunteerId: null, volunteerName: null, priority: true }), card('j2', { status: 'open', statusText: '待接单', volunteerId: null })]) }),
-      'dispatch.grab': (p: any) => {
+      'dispatch.grab': (p) => {
         if (p.jobId === 'j2') return { ok: false, code: 'JOB.TAKEN', message: '手慢了，这个任务已被其他志愿者接走' };
         taken = true;
         return { ok: true, data: { ...card('j1', { mine: true }), totals: [], stops: [] } };
@@ -209,9 +209,9 @@ describe('抢单 → 取货 → 送达 (volunteer)', () => {
   });
 
   it('counts at pickup, then delivers door by door with the resident\'s code', async () => {
-    const stop = (orderId: string, room: string, status: 'assigned' | 'pickedUp' | 'delivered') => ({
+    const stop = (orderId: string, room: string, status: 'assigned' | 'pickedUp' | 'delivered'): JobStopView => ({
       orderId, floor: 2, status, statusText: status === 'delivered' ? '已送达' : status === 'pickedUp' ? '配送中' : '已派单', address: `1号楼 ${room}`, phone: '13800000001', headName: '次仁卓玛',
-      lines: [{ itemId: 'item-009', name: '土豆', unit: '斤' as const, qty: 4 }], priority: false, medicine: false, contactless: false, note: '', weightKg: 2, shortfall: [], failReason: null,
+      lines: [{ itemId: 'item-009', name: '土豆', unit: '斤', qty: 4 }], priority: false, medicine: false, contactless: false, note: '', weightKg: 2, shortfall: [], failReason: null,
     });
     let state: 'assigned' | 'pickedUp' | 'one' | 'done' = 'assigned';
     const detail = (): JobDetailView => ({
@@ -225,7 +225,7 @@ describe('抢单 → 取货 → 送达 (volunteer)', () => {
         state = 'pickedUp';
         return { ok: true, data: { job: card('j1', { mine: true, status: 'pickedUp', statusText: '配送中' }), pickedUp: ['o1', 'o2'] } };
       },
-      'dispatch.deliver': (p: any) => {
+      'dispatch.deliver': (p) => {
         if (p.code !== '4321') return { ok: false, code: 'JOB.WRONG_CODE', message: '取货码不对，请核对居民出示的取货码' };
         state = state === 'pickedUp' ? 'one' : 'done';
         return { ok: true, data: { orderId: p.orderId, status: 'delivered', shortfall: [], jobStatus: state === 'done' ? 'done' : 'pickedUp' } };

@@ -1,8 +1,10 @@
+import type { GridDashboardView } from '../../typings/api';
+import { failure, me as meView } from '../helpers/fixtures';
 import { flush, loadPage, mockCall, tapButton, textOf } from '../helpers/page';
 
-const me = { openid: 'dev-gw-01', nickName: '网格员', roles: ['gridworker'], communityId: 'c1', adminGridIds: ['g-01'], householdId: null };
+const me = meView({ openid: 'dev-gw-01', nickName: '网格员', roles: ['gridworker'], adminGridIds: ['g-01'], householdId: null });
 
-function dashboard(overrides: Record<string, unknown> = {}) {
+function dashboard(overrides: Partial<GridDashboardView> = {}): GridDashboardView {
   return {
     gridId: 'g-01',
     gridName: '第1网格',
@@ -57,7 +59,7 @@ describe('网格看板 page', () => {
     const { calls } = mockCall({
       'user.me': () => ({ ok: true, data: me }),
       'grid.dashboard': () => ({ ok: true, data: contacted ? dashboard({ notContacted: [], contactedToday: 1 }) : dashboard() }),
-      'grid.recordContact': (p: any) => {
+      'grid.recordContact': (p) => {
         contacted = true;
         return { ok: true, data: { householdId: p.householdId, day: '2022-08-22' } };
       },
@@ -74,7 +76,7 @@ describe('网格看板 page', () => {
     const { calls } = mockCall({
       'user.me': () => ({ ok: true, data: me }),
       'grid.dashboard': () => ({ ok: true, data: dashboard() }),
-      'grid.postNotice': () => ({ ok: false, code: 'AUTH.NOT_GRIDWORKER', message: '此操作仅限本网格的网格员' }),
+      'grid.postNotice': () => failure('AUTH.NOT_GRIDWORKER', '此操作仅限本网格的网格员'),
     });
     const page = await loadPage('pages/grid/dashboard/index');
     page.instance.onTitle({ detail: { value: '停水通知' } });

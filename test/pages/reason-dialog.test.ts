@@ -52,7 +52,7 @@ describe('reason dialog', () => {
   it('opens empty each time and trims what was typed', async () => {
     const { calls } = mockCall({
       'dispatch.job': () => ({ ok: true, data: detail() }),
-      'dispatch.release': () => ({ ok: true, data: null }),
+      'dispatch.release': (p) => ({ ok: true, data: { jobId: p.jobId } }),
     });
     const page = await loadPage('pages/volunteer/job/index', { id: 'j1' });
     page.instance.askRelease();

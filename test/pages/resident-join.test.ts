@@ -163,10 +163,14 @@ describe('入群审核 page (gridworker)', () => {
     await flush();
     expect(reviews).toEqual([{ requestId: 'join-a', approve: true }]);
     page.instance.askReject({ currentTarget: { dataset: { id: 'join-a' } } });
-    await page.instance.reject();
+    await flush();
+    const dialog = page.querySelector('.joins__reason-dialog')!;
+    dialog.instance.onConfirm();
+    await flush();
     expect(reviews).toHaveLength(1);
-    page.instance.onReason({ detail: { value: '非本楼住户' } });
-    await page.instance.reject();
+    dialog.instance.onInput({ detail: { value: ' 非本楼住户 ' } });
+    dialog.instance.onConfirm();
+    await flush();
     expect(reviews[1]).toEqual({ requestId: 'join-a', approve: false, reason: '非本楼住户' });
   });
 });

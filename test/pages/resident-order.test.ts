@@ -1,6 +1,8 @@
+import type { CatalogView } from '../../typings/api';
+import { failure, orderView } from '../helpers/fixtures';
 import { flush, loadPage, mockCall, tapButton, textOf } from '../helpers/page';
 
-const catalog = {
+const catalog: CatalogView = {
   round: { id: 'round-001', name: '第1批次', opensAt: '2022-08-20T00:00:00Z', closesAt: '2022-08-21T10:00:00Z', open: true },
   items: [
     { id: 'item-001', name: '爱心菜包', category: 'loveBag', unit: '份', priceFen: 0, stock: 100, perHouseholdLimit: 1, remaining: 1, soldOut: false },
@@ -9,7 +11,7 @@ const catalog = {
     { id: 'item-019', name: '液化气换瓶（15kg）', category: 'gas', unit: '罐', priceFen: 11000, stock: 60, perHouseholdLimit: 1, remaining: 1, soldOut: false },
   ],
 };
-const placed = { id: 'o1', kind: 'loveBag', status: 'submitted' };
+const placed = orderView({ id: 'o1', kind: 'loveBag', lines: [{ itemId: 'item-001', name: '爱心菜包', unit: '份', qty: 1, priceFen: 0 }], totalFen: 0, payment: 'free' });
 
 describe('线上点单 page', () => {
   it('shows the round and items with explicit units, prices and limits; sold-out items cannot be added', async () => {
@@ -48,7 +50,7 @@ describe('线上点单 page', () => {
       'order.place': (_p, ctx) => {
         ids.push(ctx.requestId);
         attempt += 1;
-        return attempt === 1 ? { ok: false, code: 'COMMON.INTERNAL', message: '系统繁忙，请稍后再试' } : { ok: true, data: placed };
+        return attempt === 1 ? failure('COMMON.INTERNAL', '系统繁忙，请稍后再试') : { ok: true, data: placed };
       },
     });
     const page = await loadPage('pages/resident/order/index');

@@ -1,27 +1,9 @@
+import type { OrderStatus } from '../../typings/entities';
+import type { OrderView } from '../../typings/api';
+import { orderDetail, orderView } from '../helpers/fixtures';
 import { flush, loadPage, mockCall, tapButton, textOf } from '../helpers/page';
 
-const order = (id: string, status: string, statusText: string, extra: Record<string, unknown> = {}) => ({
-  id,
-  kind: 'grocery',
-  status,
-  statusText,
-  roundId: 'r',
-  lines: [{ itemId: 'i', name: '大米 10斤装', unit: '袋', qty: 1, priceFen: 4500 }],
-  medicine: null,
-  gas: null,
-  totalFen: 4500,
-  payment: 'cashOnDelivery',
-  contactless: true,
-  note: '',
-  priority: false,
-  onBehalf: false,
-  room: '1-101',
-  rejectReason: null,
-  createdAt: '2022-08-20T02:00:00Z',
-  canCancel: status === 'submitted',
-  canConfirm: status === 'delivered',
-  ...extra,
-});
+const order = (id: string, status: OrderStatus, statusText: string, extra: Partial<OrderView> = {}): OrderView => orderView({ id, status, statusText, ...extra });
 
 describe('我的订单 page', () => {
   it('lists orders with their status and opens one on tap', async () => {
@@ -38,7 +20,7 @@ describe('我的订单 page', () => {
 
   it('shows the total and loads older orders on scroll', async () => {
     const { calls } = mockCall({
-      'order.mine': (p: any) => ({
+      'order.mine': (p) => ({
         ok: true,
         data: p.cursor
           ? { items: [order('o1', 'received', '已收货')], nextCursor: null, total: 2 }
@@ -62,14 +44,15 @@ describe('我的订单 page', () => {
 });
 
 describe('订单详情 page', () => {
-  const detail = (status: string, text: string) => ({
-    ...order('o1', status, text),
-    history: [{ status: 'submitted', at: '2022-08-20T02:00:00Z', by: 'u', text: '已提交，等待网格员接单' }],
-    contacts: [{ role: 'gridworker', name: '网格员卓玛', phone: '13800001111' }],
-  });
+  const detail = (status: OrderStatus, text: string) =>
+    orderDetail({
+      ...order('o1', status, text),
+      history: [{ status: 'submitted', at: '2022-08-20T02:00:00Z', by: 'u', text: '已提交，等待网格员接单' }],
+      contacts: [{ role: 'gridworker', name: '网格员卓玛', phone: '13800001111' }],
+    });
 
   it('shows the timeline and contacts, and cancels after confirming in a dialog', async () => {
-    let status = 'submitted';
+    let status: OrderStatus = 'submitted';
     const { calls } = mockCall({
       'order.detail': () => ({ ok: true, data: detail(status, status === 'submitted' ? '已提交，等待网格员接单' : '已取消') }),
       'order.cancel': () => {

@@ -1,8 +1,9 @@
 import { DEV_STORAGE_KEY } from '../../miniprogram/config';
 import { ApiError, call, newRequestId } from '../../miniprogram/services/api';
+import { failure, me as meView } from '../helpers/fixtures';
 import { mockCall } from '../helpers/page';
 
-const me = { openid: 'dev-res-0001', nickName: '次仁', roles: ['resident'], communityId: 'c', adminGridIds: [], householdId: 'h' };
+const me = meView({ openid: 'dev-res-0001', nickName: '次仁', communityId: 'c', householdId: 'h' });
 
 describe('service layer', () => {
   it('calls the function named by the action prefix through wx.cloud in production', async () => {
@@ -14,7 +15,7 @@ describe('service layer', () => {
 
   it('goes to the local cloud as the chosen demo user when the dev flag is on', async () => {
     wx.setStorageSync(DEV_STORAGE_KEY, { localCloud: true, baseUrl: 'http://127.0.0.1:9999', openid: 'dev-gw-03' });
-    const { calls } = mockCall({ 'system.health': (_p, ctx) => ({ ok: true, data: { status: 'ok', now: ctx.user, runtime: 'local' } }) });
+    const { calls } = mockCall({ 'system.health': (_p, ctx) => ({ ok: true, data: { status: 'ok', now: ctx.user ?? 'no user', runtime: 'local' } }) });
     const res = await call('system.health', {}, { requestId: 'req-12345678' });
     expect(res.now).toBe('dev-gw-03');
     expect(calls[0]?.via).toBe('request:http://127.0.0.1:9999/fn/system');
@@ -24,7 +25,7 @@ describe('service layer', () => {
   });
 
   it("rejects with the server's code, message and field issues", async () => {
-    mockCall({ 'user.me': () => ({ ok: false, code: 'COMMON.INVALID_INPUT', message: '填写的内容有误：room 必填', issues: [{ path: 'room', message: '必填' }] }) });
+    mockCall({ 'user.me': () => failure('COMMON.INVALID_INPUT', '填写的内容有误：room 必填', [{ path: 'room', message: '必填' }]) });
     const error = await call('user.me', {}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({ code: 'COMMON.INVALID_INPUT', message: '填写的内容有误：room 必填', issues: [{ path: 'room', message: '必填' }] });

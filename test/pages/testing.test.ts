@@ -1,8 +1,11 @@
+import type { CardView, TestRoundView } from '../../typings/api';
+import { me } from '../helpers/fixtures';
 import { flush, loadPage, mockCall, tapButton, textOf } from '../helpers/page';
 import { files } from '../helpers/page-setup';
 
-const round = { id: 'tr-1', code: 'R1', name: '8月20日全员核酸', date: '2022-08-20', points: ['1号采样点', '上门'], validHours: 48, status: 'open' };
-const card = {
+const gridworker = me({ openid: 'gw', nickName: 'gw', roles: ['gridworker'], communityId: 'c', adminGridIds: ['g-01'], householdId: null });
+const round: TestRoundView = { id: 'tr-1', code: 'R1', name: '8月20日全员核酸', date: '2022-08-20', points: ['1号采样点', '上门'], validHours: 48, status: 'open' };
+const card: CardView = {
   roundId: 'tr-1', roundName: '8月20日全员核酸', serial: 'R1-G01-0007', nameMasked: '次**玛', place: '1号楼 1-101', gridName: '第1网格',
   sampledAt: '2022-08-20T09:30:00+08:00', validUntil: '2022-08-22T09:30:00+08:00', seal: '幸福新村社区居民委员会', token: 'tok', qr: 'data:image/svg+xml;base64,PHN2Zy8+', result: null,
 };
@@ -25,7 +28,7 @@ describe('核酸采样卡 page', () => {
 
   it('opens on the personal codes when there is no card yet, and books the family for tomorrow', async () => {
     const { calls } = mockCall({
-      'testing.book': (p: any) => ({ ok: true, data: { date: p.date, booked: p.memberIds.length } }),
+      'testing.book': (p) => ({ ok: true, data: { date: p.date, booked: p.memberIds.length } }),
       'testing.myCards': () => ({ ok: true, data: [] }),
       'testing.personCodes': () => ({ ok: true, data: [{ memberId: 'm1', nameMasked: '格*', token: 'p', qr: 'data:image/svg+xml;base64,PHN2Zy8+' }] }),
     });
@@ -66,7 +69,7 @@ describe('采样登记 page (sampler)', () => {
 describe('查验采样卡 page', () => {
   it('shows a supply hand-out whether the scanned card is this household’s, this round', async () => {
     const { calls } = mockCall({
-      'testing.verify': () => ({ ok: true, data: { status: 'otherHolder', text: '不是本户的采样卡', nameMasked: '张*', serial: 'R1-G01-0001', roundId: 'tr-1', sampledAt: '2022-08-20T09:00:00+08:00' } }),
+      'testing.verify': () => ({ ok: true, data: { status: 'otherHolder', checkedRoundId: 'tr-1', checkedRoundName: '8月20日全员核酸', text: '不是本户的采样卡', nameMasked: '张*', serial: 'R1-G01-0001', roundId: 'tr-1', sampledAt: '2022-08-20T09:00:00+08:00' } }),
     });
     (wx.scanCode as jest.Mock).mockImplementationOnce((o: { success: (r: unknown) => void }) => o.success({ result: 'card-token' }));
     const page = await loadPage('pages/testing/verify/index', { roundId: 'tr-1', householdId: 'h-0001' });
@@ -75,6 +78,7 @@ describe('查验采样卡 page', () => {
     expect(calls[0]?.payload).toEqual({ token: 'card-token', roundId: 'tr-1', householdId: 'h-0001' });
     expect(textOf(page)).toContain('不是本户的采样卡');
     expect(textOf(page)).toContain('张* · 编号 R1-G01-0001');
+    expect(textOf(page)).toContain('查验轮次：8月20日全员核酸');
     expect(wx.vibrateLong).toHaveBeenCalled();
   });
 });
@@ -83,7 +87,7 @@ describe('未检名单 page (gridworker)', () => {
   it('shows coverage per building and the missing, and records a door knock', async () => {
     const knocks: unknown[] = [];
     mockCall({
-      'user.me': () => ({ ok: true, data: { openid: 'gw', nickName: 'gw', roles: ['gridworker'], communityId: 'c', adminGridIds: ['g-01'], householdId: null } }),
+      'user.me': () => ({ ok: true, data: gridworker }),
       'testing.rounds': () => ({ ok: true, data: [round] }),
       'testing.bookings': () => ({ ok: true, data: [{ householdId: 'h-0009', buildingName: '1号楼', room: '1-902', nameMasked: '扎*', needs: [] }] }),
       'testing.coverage': () => ({
@@ -112,7 +116,7 @@ describe('未检名单 page (gridworker)', () => {
 
   it('exports the list as Excel and opens it to print or forward', async () => {
     mockCall({
-      'user.me': () => ({ ok: true, data: { openid: 'gw', nickName: 'gw', roles: ['gridworker'], communityId: 'c', adminGridIds: ['g-01'], householdId: null } }),
+      'user.me': () => ({ ok: true, data: gridworker }),
       'testing.rounds': () => ({ ok: true, data: [round] }),
       'testing.coverage': () => ({ ok: true, data: { roundId: 'tr-1', gridId: 'g-01', sampled: 0, total: 0, buildings: [], pending: [] } }),
       'testing.bookings': () => ({ ok: true, data: [] }),

@@ -1,8 +1,9 @@
 import { entriesFor, HOME_ENTRIES, NEED_LABELS, ROLE_LABELS } from '../../miniprogram/utils/labels';
+import type * as genValuesModule from '../../scripts/gen-values';
 
 describe('labels', () => {
   it('shows the same words as the server: the copy of typings/values.ts is current', () => {
-    const { generatedValues, VALUES_COPY } = require('../../scripts/gen-values') as typeof import('../../scripts/gen-values');
+    const { generatedValues, VALUES_COPY } = require('../../scripts/gen-values') as typeof genValuesModule;
     expect(require('node:fs').readFileSync(VALUES_COPY, 'utf8')).toBe(generatedValues());
   });
 

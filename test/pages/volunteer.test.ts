@@ -1,27 +1,18 @@
+import type { DirectoryView } from '../../typings/api';
+import { failure, myVolunteer, shiftView, volunteerAdmin } from '../helpers/fixtures';
 import { flush, loadPage, mockCall, tapButton, textOf } from '../helpers/page';
 import { files } from '../helpers/page-setup';
 
-const directory = {
+const directory: DirectoryView = {
   community: { id: 'c-xingfu', name: '幸福新村社区', district: '城关区' },
   grids: [
     { id: 'g-01', name: '第1网格', buildings: [{ id: 'b-001', name: '1号楼', floors: 6 }, { id: 'b-002', name: '2号楼', floors: 18 }] },
     { id: 'g-02', name: '第2网格', buildings: [{ id: 'b-003', name: '3号楼', floors: 18 }] },
   ],
 };
-const myView = (over: Record<string, unknown> = {}) => ({
-  status: 'pending', statusText: '待审核', name: '次仁卓玛', phoneMasked: '139****5678', partyMember: true, partyBranch: '第一党支部', workUnit: '城关区教育局',
-  communityId: 'c-xingfu', communityName: '幸福新村社区', gridIds: ['g-01'], gridNames: ['第1网格'], teamsWished: ['delivery'], skills: [], slots: ['morning'],
-  team: null, buildingNames: [], capacityKg: 15, rejectReason: null, onDuty: false, dutySince: null, ...over,
-});
-const pendingRow = {
-  id: 'o-vol', status: 'pending', name: '次仁卓玛', phoneMasked: '139****5678', partyMember: true, partyBranch: '第一党支部', workUnit: '城关区教育局',
-  gridIds: ['g-01'], gridNames: ['第1网格'], teamsWished: ['delivery', 'checkpoint'], skills: ['driving'], slots: ['morning'], team: null, buildingIds: [],
-  capacityKg: 15, rejectReason: null, onDuty: false, idle: false, createdAt: '2022-08-20T00:00:00.000Z',
-};
-const shift = (over: Record<string, unknown> = {}) => ({
-  id: 's-1', team: 'checkpoint', teamText: '卡点值守', title: '卡点值守（早班）', place: '北门3号卡点', date: '2022-08-21', start: '08:00', end: '14:00',
-  capacity: 4, taken: 3, qualifications: [], status: 'open', cancelBy: '2022-08-21T06:00:00+08:00', mine: false, canSignUp: true, whyNot: null, canCancel: false, ...over,
-});
+const myView = myVolunteer;
+const pendingRow = volunteerAdmin();
+const shift = shiftView;
 
 describe('register → approve → sign up → on duty', () => {
   it('a resident reports to the community: local checks first, then the registration, then its state', async () => {
@@ -73,7 +64,7 @@ describe('register → approve → sign up → on duty', () => {
       'volunteer.me': () => ({ ok: true, data: myView({ status: 'rejected', statusText: '未通过', rejectReason: '请先完成核酸检测' }) }),
       'household.communities': () => ({ ok: true, data: [directory.community] }),
       'household.directory': () => ({ ok: true, data: directory }),
-      'volunteer.register': () => ({ ok: false, code: 'COMMON.INVALID_INPUT', message: '所选网格不属于该社区', issues: [{ path: 'gridIds', message: '所选网格不属于该社区' }] }),
+      'volunteer.register': () => failure('COMMON.INVALID_INPUT', '所选网格不属于该社区', [{ path: 'gridIds', message: '所选网格不属于该社区' }]),
     });
     const page = await loadPage('pages/volunteer/register/index');
     expect(textOf(page)).toContain('原因：请先完成核酸检测');
@@ -93,7 +84,7 @@ describe('register → approve → sign up → on duty', () => {
       'user.me': () => ({ ok: true, data: { openid: 'dev-gw-01', nickName: '网格员', roles: ['gridworker'], communityId: 'c-xingfu', adminGridIds: ['g-01'], householdId: null } }),
       'household.directory': () => ({ ok: true, data: directory }),
       'volunteer.list': () => ({ ok: true, data: [pendingRow] }),
-      'volunteer.review': (p: any) => ({ ok: true, data: { ...pendingRow, status: 'approved', team: p.team, buildingIds: p.buildingIds } }),
+      'volunteer.review': (p) => ({ ok: true, data: { ...pendingRow, status: 'approved', team: p.team ?? null, buildingIds: p.buildingIds ?? [], capacityKg: p.capacityKg ?? pendingRow.capacityKg } }),
     });
     const page = await loadPage('pages/admin/volunteers/index');
     expect(calls.find((c) => c.action === 'volunteer.list')?.payload).toEqual({ status: 'pending' });
@@ -156,7 +147,7 @@ describe('register → approve → sign up → on duty', () => {
 
   it('shows how many shifts there are and loads later ones on scroll', async () => {
     const { calls } = mockCall({
-      'volunteer.shifts': (p: any) => ({
+      'volunteer.shifts': (p) => ({
         ok: true,
         data: p.cursor ? { items: [shift({ id: 's-9', title: '物资分发' })], nextCursor: null, total: 2 } : { items: [shift()], nextCursor: 'later', total: 2 },
       }),
@@ -189,7 +180,7 @@ describe('register → approve → sign up → on duty', () => {
   it('goes on duty, then off duty handing back unstarted jobs', async () => {
     const { calls } = mockCall({
       'volunteer.me': () => ({ ok: true, data: myView({ status: 'approved', statusText: '已通过', team: 'delivery', buildingNames: ['2号楼'] }) }),
-      'volunteer.setDuty': (p: any) => ({ ok: true, data: p.onDuty ? { onDuty: true, dutySince: '2022-08-20T01:05:00.000Z', releasedJobs: 0 } : { onDuty: false, dutySince: null, releasedJobs: 2 } }),
+      'volunteer.setDuty': (p) => ({ ok: true, data: p.onDuty ? { onDuty: true, dutySince: '2022-08-20T01:05:00.000Z', releasedJobs: 0 } : { onDuty: false, dutySince: null, releasedJobs: 2 } }),
     });
     const page = await loadPage('pages/volunteer/me/index');
     let text = textOf(page);
@@ -300,7 +291,10 @@ describe('admin: statistics, hours export, shifts and rosters', () => {
   it('publishes a shift and opens its roster', async () => {
     const { calls } = mockCall({
       'volunteer.shifts': () => ({ ok: true, data: { items: [shift()], nextCursor: null, total: 1 } }),
-      'volunteer.createShift': (p: any) => ({ ok: true, data: shift({ id: 's-9', ...p, teamText: '物资发放', taken: 0 }) }),
+      'volunteer.createShift': (p) => {
+        const { cancelBeforeHours: _cancelBeforeHours, ...fields } = p;
+        return { ok: true, data: shift({ id: 's-9', ...fields, teamText: '物资发放', taken: 0 }) };
+      },
       'volunteer.roster': () => ({ ok: true, data: { shift: shift(), people: [{ id: 'o1', name: '扎西', phoneMasked: '139****0001', team: 'checkpoint', signedAt: '2022-08-20T10:00:00+08:00', onDuty: true }] } }),
     });
     const page = await loadPage('pages/admin/shifts/index');

@@ -274,7 +274,7 @@ export const main = defineFunction(
         const items = await activeCatalogue(ctx, household.communityId);
         const limits = new Map(items.map((i) => [i._id, i.perHouseholdLimit]));
         // Quota is enforced by the conditional write; the plan checks kinds, limits and prices.
-        const plan: OrderPlan = planOrder(input, items, {});
+        const plan: OrderPlan = planOrder(input, items);
         const now = ctx.now.toISOString();
         const fresh: OrderDoc = {
           _id: orderId,

@@ -1,6 +1,6 @@
 /** 入群审核: the gridworker lets residents of their grid in (outsiders can't slip in). */
 import type { JoinRequestView } from '../../../../typings/api';
-import { ApiError, call } from '../../../services/api';
+import { call } from '../../../services/api';
 import { showError, showSuccess } from '../../../utils/feedback';
 
 const VIA_TEXT = { invite: '扫码加入', group: '从网格群进入', manual: '自行选择' } as const;
@@ -16,7 +16,7 @@ Component({
     more: false,
     loadingMore: false,
     rejecting: false,
-    reason: '',
+    rejectPresets: ['非本楼住户', '房号有误', '信息不全'],
     _rejectId: '',
     _cursor: '',
   },
@@ -71,22 +71,15 @@ Component({
       return this.decide(e.currentTarget.dataset.id, true);
     },
     askReject(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
-      this.setData({ rejecting: true, reason: '', _rejectId: e.currentTarget.dataset.id });
+      this.setData({ rejecting: true, _rejectId: e.currentTarget.dataset.id });
     },
     closeReject() {
       this.setData({ rejecting: false });
     },
-    onReason(e: WechatMiniprogram.CustomEvent<{ value: string }>) {
-      this.setData({ reason: e.detail.value });
-    },
-    reject() {
-      const reason = this.data.reason.trim();
-      if (!reason) {
-        showError(this, new ApiError('COMMON.INVALID_INPUT', '请填写不通过的原因'));
-        return undefined;
-      }
+    /** The reason dialog answered (it refuses an empty reason itself). */
+    reject(e: WechatMiniprogram.CustomEvent<{ reason: string }>) {
       this.setData({ rejecting: false });
-      return this.decide(this.data._rejectId, false, reason);
+      return this.decide(this.data._rejectId, false, e.detail.reason);
     },
   },
 });

@@ -77,6 +77,12 @@ Component({
     /** One id per ordering intent: a retried tap after a failure reuses it. */
     _requestId: '',
   },
+  observers: {
+    // The bottom bar follows the form: derived here, once, whatever changed it.
+    'tab, groceries, loveBag, gas, gasCylinders, medicine'(tab: OrderKind, groceries: ItemRow[], loveBag: ItemRow | null, gas: ItemRow | null, gasCylinders: number, medicine: string) {
+      this.setData(summarise({ tab, groceries, loveBag, gas, gasCylinders, medicine }));
+    },
+  },
   methods: {
     onLoad(query: Record<string, string | undefined>) {
       this.setData({ _forHouseholdId: query.forHouseholdId ?? '', onBehalf: Boolean(query.forHouseholdId), _requestId: newRequestId() });
@@ -95,29 +101,26 @@ Component({
           loveBag: bag ? row(bag) : null,
           gas: gas ? row(gas) : null,
         };
-        this.setData({ ...next, ...summarise({ ...this.data, ...next }) });
+        this.setData(next);
       } catch (error) {
         this.setData({ loading: false });
         showError(this, error);
       }
     },
-    refresh(patch: Record<string, unknown>) {
-      this.setData({ ...patch, ...summarise({ ...this.data, ...patch } as never) });
-    },
     onTab(e: WechatMiniprogram.CustomEvent<{ value: OrderKind }>) {
       const tab = e.detail.value;
-      this.refresh({ tab, payment: tab === 'loveBag' ? 'free' : this.data.payment === 'free' ? 'cashOnDelivery' : this.data.payment });
+      this.setData({ tab, payment: tab === 'loveBag' ? 'free' : this.data.payment === 'free' ? 'cashOnDelivery' : this.data.payment });
     },
     onQty(e: WechatMiniprogram.CustomEvent<{ value: number }, Record<string, never>, { index: number }>) {
       const index = e.currentTarget.dataset.index;
       const groceries = this.data.groceries.map((g, i) => (i === index ? { ...g, qty: Number(e.detail.value) } : g));
-      this.refresh({ groceries });
+      this.setData({ groceries });
     },
     onGas(e: WechatMiniprogram.CustomEvent<{ value: number }>) {
-      this.refresh({ gasCylinders: Number(e.detail.value) });
+      this.setData({ gasCylinders: Number(e.detail.value) });
     },
     onMedicine(e: WechatMiniprogram.CustomEvent<{ value: string }>) {
-      this.refresh({ medicine: e.detail.value });
+      this.setData({ medicine: e.detail.value });
     },
     async addPrescription() {
       try {
