@@ -1,15 +1,18 @@
 /**
  * The local CloudBase-compatible database service: answers each SDK request against the store,
- * mirroring CloudBase — `doc().get()` shapes, single-document transactions (optimistic: a
- * transaction whose documents changed underneath fails at commit with
- * DATABASE_TRANSACTION_CONFLICT, which `runTransaction` retries), `where().update()` never part of
- * a transaction, limits of 100 by default and 1,000 at most, collections that must exist, and
- * DbRead/DbWrite request counts as CloudBase bills them.
+ * mirroring CloudBase — `doc().get()` shapes; transactions as MongoDB runs them under CloudBase
+ * (a snapshot fixed by the transaction's first operation, which its reads — `where().get()`
+ * included — see together with its own writes; a write to a document changed since the snapshot,
+ * or written by another open transaction, fails with DATABASE_TRANSACTION_CONFLICT and ends the
+ * transaction, which `runTransaction` retries); `where().update()` never part of a transaction;
+ * limits of 100 by default and 1,000 at most; collections that must exist; aggregation
+ * (`database.aggregateDocuments`); string, number and ObjectId ids; and DbRead/DbWrite request
+ * counts as CloudBase bills them.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Query } from 'mingo';
 import { update as applyUpdate } from 'mingo/updater';
-import { DB_ERRORS, DbError, newId, parseEjson, toEjson, type Doc } from './wire';
+import { aggregate, compile, nearOrder, tester } from './query';
+import { DB_ERRORS, DbError, dollarField, idKey, isDocId, newId, parseEjson, toEjson, type Doc } from './wire';
 import type { IndexSpec, Store, Write } from './store';
 
 /** DbRead/DbWrite request counts, as CloudBase bills them. */
@@ -25,14 +28,22 @@ type Criteria = Record<string, unknown>;
 
 interface Tx {
   id: string;
-  /** Version of each document as the transaction first saw it. */
-  seen: Map<string, number>;
-  /** Buffered writes: key → new document or null (deleted). */
+  /** The store version the transaction reads at, fixed by its first operation; null before it. */
+  snapshot: number | null;
+  /** Documents as they were at the snapshot, for those committed since (tx key → document or null). */
+  before: Map<string, Doc | null>;
+  /** Buffered writes: tx key → new document or null (deleted). */
   writes: Map<string, Write>;
   timer: NodeJS.Timeout;
 }
 
-const READS = new Set(['database.getDocument', 'database.queryDocument', 'database.calculateDocument', 'database.countDocument']);
+const READS = new Set([
+  'database.getDocument',
+  'database.queryDocument',
+  'database.calculateDocument',
+  'database.countDocument',
+  'database.aggregateDocuments',
+]);
 const WRITES = new Set([
   'database.insertDocument',
   'database.addDocument',
@@ -65,9 +76,10 @@ function clone<T>(value: T): T {
   return value;
 }
 
+/** The store key of a `{ _id }` criteria (a document operation), or null. */
 function isIdOnly(criteria: Criteria): string | null {
   const keys = Object.keys(criteria);
-  return keys.length === 1 && typeof criteria._id === 'string' ? criteria._id : null;
+  return keys.length === 1 && isDocId(criteria._id) ? idKey(criteria._id) : null;
 }
 
 /** The request handler of the local database service. */
@@ -131,6 +143,8 @@ export class DbEngine {
       case 'database.calculateDocument':
       case 'database.countDocument':
         return { data: { total: this.find(this.name(body), this.criteria(body)).length } };
+      case 'database.aggregateDocuments':
+        return { data: { list: this.aggregate(body).map((d) => toEjson(d)) } };
       case 'database.modifyDocument':
       case 'database.updateDocument':
         return { data: this.modify(body) };
@@ -158,8 +172,19 @@ export class DbEngine {
     return name;
   }
 
+  private parse(text: unknown): unknown {
+    try {
+      return parseEjson(text, this.clock());
+    } catch (error) {
+      if (error instanceof DbError) throw error;
+      throw DB_ERRORS.invalid(`malformed EJSON: ${(error as Error).message}`);
+    }
+  }
+
   private criteria(body: Body): Criteria {
-    return (parseEjson(body.query, this.clock()) as Criteria | undefined) ?? {};
+    const criteria = (this.parse(body.query) as Criteria | undefined) ?? {};
+    if (!criteria || typeof criteria !== 'object' || Array.isArray(criteria)) throw DB_ERRORS.invalid('query must be an object');
+    return criteria;
   }
 
   /** A transaction id only counts for single-document requests, as in CloudBase. */
@@ -172,7 +197,7 @@ export class DbEngine {
 
   private tx(id: string): Tx {
     const tx = this.txs.get(id);
-    if (!tx) throw DB_ERRORS.txMissing(id);
+    if (!tx) throw DB_ERRORS.txMissing();
     return tx;
   }
 
@@ -184,64 +209,139 @@ export class DbEngine {
       return doc ? [doc] : [];
     }
     if (!this.store.has(collection)) throw DB_ERRORS.collectionMissing(collection);
-    const query = new Query(criteria);
+    const test = tester(criteria);
     const out: Doc[] = [];
-    for (const doc of this.store.scan(collection)) if (query.test(doc)) out.push(doc);
+    for (const doc of this.store.scan(collection)) if (test(doc)) out.push(doc);
+    return out;
+  }
+
+  /** Matching documents as a transaction sees them: its snapshot with its own writes. */
+  private txFind(tx: Tx, collection: string, criteria: Criteria): Doc[] {
+    if (!this.store.has(collection)) throw DB_ERRORS.collectionMissing(collection);
+    this.begin(tx);
+    const test = tester(criteria);
+    const out: Doc[] = [];
+    const seen = new Set<string>();
+    const consider = (doc: Doc | null | undefined) => {
+      if (doc && test(doc)) out.push(doc);
+    };
+    for (const [key, doc] of this.store.entries(collection)) {
+      seen.add(key);
+      consider(this.txView(tx, collection, key, doc));
+    }
+    const prefix = txKey(collection, '');
+    // Documents deleted since the snapshot, then the transaction's own inserts.
+    for (const [k, doc] of tx.before) {
+      const key = k.slice(prefix.length);
+      if (!k.startsWith(prefix) || seen.has(key)) continue;
+      seen.add(key);
+      consider(this.txView(tx, collection, key, doc ?? undefined));
+    }
+    for (const [k, w] of tx.writes) if (k.startsWith(prefix) && !seen.has(w.id)) consider(w.doc);
     return out;
   }
 
   private get(body: Body): Body {
     const collection = this.name(body);
     const criteria = this.criteria(body);
-    const tx = this.txOf(body);
-    const projection = parseEjson(body.projection, this.clock()) as Record<string, 0 | 1> | undefined;
+    const tx = body.transactionId ? this.tx(String(body.transactionId)) : null;
+    const projection = this.parse(body.projection) as Record<string, 0 | 1> | undefined;
     let docs: Doc[];
-    if (tx) {
-      const id = isIdOnly(criteria);
-      if (id === null) throw DB_ERRORS.invalid('transactions support single-document operations only');
+    const id = isIdOnly(criteria);
+    if (tx && body.queryType !== 'WHERE') {
+      if (id === null) throw DB_ERRORS.invalid('a document operation needs its _id');
       const doc = this.txRead(tx, collection, id);
       docs = doc ? [doc] : [];
     } else {
-      docs = this.find(collection, criteria);
-      const order = parseEjson(body.order, this.clock()) as Record<string, 1 | -1> | undefined;
+      docs = tx ? this.txFind(tx, collection, criteria) : this.find(collection, criteria);
+      const order = this.parse(body.order) as Record<string, 1 | -1> | undefined;
       const offset = Math.max(0, Number(body.offset ?? 0) || 0);
       const rawLimit = Number(body.limit ?? DEFAULT_LIMIT) || DEFAULT_LIMIT;
       const limit = Math.min(MAX_LIMIT, Math.max(1, rawLimit));
-      let cursor = new Query({}).find<Doc>(docs);
-      if (order && Object.keys(order).length) cursor = cursor.sort(order);
-      docs = cursor.skip(offset).limit(limit).all();
+      if (order && Object.keys(order).length) {
+        docs = compile({}).find<Doc>(docs).sort(order).all();
+      } else if (id === null) {
+        // A query near a point answers nearest first, as MongoDB does.
+        const near = nearOrder(criteria);
+        if (near) docs = docs.map((d) => [near(d), d] as const).sort((a, b) => a[0] - b[0]).map(([, d]) => d);
+      }
+      docs = docs.slice(offset, offset + limit);
     }
     const shaped = projection && Object.keys(projection).length ? docs.map((d) => project(d, projection)) : docs;
     return { list: shaped.map((d) => toEjson(d)) };
   }
 
+  private aggregate(body: Body): Doc[] {
+    const collection = this.name(body);
+    if (!this.store.has(collection)) throw DB_ERRORS.collectionMissing(collection);
+    if (!Array.isArray(body.stages)) throw DB_ERRORS.invalid('stages must be an array');
+    const pipeline = body.stages.map((stage: unknown) => {
+      const { stageKey, stageValue } = (stage ?? {}) as { stageKey?: unknown; stageValue?: unknown };
+      if (typeof stageKey !== 'string' || !stageKey.startsWith('$')) throw DB_ERRORS.invalid(`invalid aggregation stage: ${String(stageKey)}`);
+      return { [stageKey]: this.parse(stageValue) };
+    });
+    // A leading $match runs as an ordinary query (no copies of the documents it leaves out).
+    let input: Doc[];
+    const first = pipeline[0];
+    if (first && '$match' in first) {
+      input = this.find(collection, (first.$match ?? {}) as Criteria);
+      pipeline.shift();
+    } else {
+      input = [...this.store.scan(collection)];
+    }
+    const foreign = new Map<string, Doc[]>();
+    const resolveCollection = (name: string): Doc[] => {
+      let docs = foreign.get(name);
+      if (!docs) {
+        if (!this.store.has(name)) throw DB_ERRORS.collectionMissing(name);
+        docs = [...this.store.scan(name)].map((d) => clone(d));
+        foreign.set(name, docs);
+      }
+      return docs;
+    };
+    return aggregate(
+      input.map((d) => clone(d)),
+      pipeline,
+      resolveCollection,
+    ) as Doc[];
+  }
+
+  /** A document from the SDK (EJSON text), checked as CloudBase checks it. */
+  private document(text: unknown): Record<string, unknown> {
+    const doc = this.parse(text) as Record<string, unknown> | undefined;
+    if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw DB_ERRORS.invalid('document data is required');
+    const bad = dollarField(doc);
+    if (bad) throw DB_ERRORS.request(`The dollar ($) prefixed field '${bad}' is not valid for storage`);
+    return doc;
+  }
+
   private insert(body: Body): Body {
     const collection = this.name(body);
     const raw = Array.isArray(body.data) ? body.data : [body.data];
-    const now = this.clock();
     const docs = raw.map((text) => {
-      const doc = parseEjson(text, now) as Record<string, unknown> | undefined;
-      if (!doc || typeof doc !== 'object') throw DB_ERRORS.invalid('document data is required');
+      const doc = this.document(text);
       const id = doc._id === undefined ? newId(() => randomBytes(16)) : doc._id;
-      if (typeof id !== 'string' || !id) throw DB_ERRORS.invalid('_id must be a non-empty string');
+      if (!isDocId(id)) throw DB_ERRORS.invalid('_id must be a non-empty string, a number or an ObjectId');
       return { ...doc, _id: id } as Doc;
     });
     const tx = this.txOf(body);
     if (!this.store.has(collection)) throw DB_ERRORS.collectionMissing(collection);
+    const keys = new Set<string>();
     for (const doc of docs) {
-      const exists = tx ? this.txRead(tx, collection, doc._id) : this.store.peek(collection, doc._id);
-      if (exists) throw DB_ERRORS.duplicate(collection, '_id_', JSON.stringify(doc._id));
+      const key = idKey(doc._id);
+      const exists = keys.has(key) || (tx ? this.txRead(tx, collection, key) : this.store.peek(collection, key));
+      if (exists) throw DB_ERRORS.duplicate(collection, '_id_', JSON.stringify({ _id: doc._id }));
+      keys.add(key);
     }
-    if (tx) for (const doc of docs) this.txWrite(tx, collection, doc._id, doc);
-    else this.store.commit(docs.map((doc) => ({ collection, id: doc._id, doc })));
+    if (tx) for (const doc of docs) this.txWrite(tx, collection, idKey(doc._id), doc);
+    else this.apply(docs.map((doc) => ({ collection, id: idKey(doc._id), doc })));
     return { insertedIds: docs.map((d) => d._id) };
   }
 
   /** The new version of a document under an update body, or null if it does not change. */
   private updated(before: Doc, body: Body): Doc | null {
-    const now = this.clock();
-    const data = (parseEjson(body.data, now) as Record<string, unknown> | undefined) ?? {};
-    if (body.merge === false) return { ...data, _id: before._id } as Doc;
+    if (body.merge === false) return { ...this.document(body.data), _id: before._id } as Doc;
+    const data = (this.parse(body.data) as Record<string, unknown> | undefined) ?? {};
     const next = clone(before);
     const ops = Object.keys(data);
     if (ops.some((k) => !k.startsWith('$'))) throw DB_ERRORS.invalid('update data must use update operators');
@@ -267,15 +367,15 @@ export class DbEngine {
       const before = tx ? this.txRead(tx, collection, id) : this.store.peek(collection, id);
       if (!before) {
         if (!body.upsert) return { updated: 0, upsert_id: null };
-        const created = this.updated({ _id: id } as Doc, { ...body, merge: false }) as Doc;
+        const created = this.updated({ _id: criteria._id } as Doc, { ...body, merge: false }) as Doc;
         if (tx) this.txWrite(tx, collection, id, created);
-        else this.store.commit([{ collection, id, doc: created }]);
-        return { updated: 0, upsert_id: id };
+        else this.apply([{ collection, id, doc: created }]);
+        return { updated: 0, upsert_id: criteria._id };
       }
       const next = this.updated(before, body);
       if (next) {
         if (tx) this.txWrite(tx, collection, id, next);
-        else this.store.commit([{ collection, id, doc: next }]);
+        else this.apply([{ collection, id, doc: next }]);
       }
       // A replace (set) of an existing document reports it as updated, as CloudBase does.
       return { updated: next || body.merge === false ? 1 : 0, upsert_id: null };
@@ -286,19 +386,20 @@ export class DbEngine {
     const writes: Write[] = [];
     for (const before of targets) {
       const next = this.updated(before, body);
-      if (next) writes.push({ collection, id: before._id, doc: next });
+      if (next) writes.push({ collection, id: idKey(before._id), doc: next });
     }
-    this.store.commit(writes);
+    this.apply(writes);
     return { updated: writes.length, upsert_id: null };
   }
 
+  /** findAndModify: `updated` counts the matched document, changed or not, as CloudBase answers. */
   private modifyAndReturn(body: Body): Body {
     const collection = this.name(body);
     const [before] = this.find(collection, this.criteria(body));
     if (!before) return { updated: 0, doc: null };
     const next = this.updated(before, { ...body, merge: true });
-    if (next) this.store.commit([{ collection, id: before._id, doc: next }]);
-    return { updated: next ? 1 : 0, doc: toEjson(next ?? before) };
+    if (next) this.apply([{ collection, id: idKey(before._id), doc: next }]);
+    return { updated: 1, doc: toEjson(next ?? before) };
   }
 
   private remove(body: Body): Body {
@@ -314,8 +415,24 @@ export class DbEngine {
     }
     const matches = this.find(collection, criteria);
     const targets = body.multi === false ? matches.slice(0, 1) : matches;
-    this.store.commit(targets.map((d) => ({ collection, id: d._id, doc: null })));
+    this.apply(targets.map((d) => ({ collection, id: idKey(d._id), doc: null })));
     return { deleted: targets.length };
+  }
+
+  /**
+   * Commits writes outside any transaction. Open transactions that have fixed their snapshot keep
+   * the documents as they were before, so their reads stay on the snapshot (no read skew).
+   */
+  private apply(writes: Write[]): void {
+    if (writes.length === 0) return;
+    for (const tx of this.txs.values()) {
+      if (tx.snapshot === null) continue;
+      for (const w of writes) {
+        const key = txKey(w.collection, w.id);
+        if (!tx.before.has(key)) tx.before.set(key, this.store.peek(w.collection, w.id) ?? null);
+      }
+    }
+    this.store.commit(writes);
   }
 
   // ── transactions ───────────────────────────────────────────────────────────────────────────
@@ -324,33 +441,53 @@ export class DbEngine {
     const id = `tx-${randomUUID()}`;
     const timer = setTimeout(() => this.txs.delete(id), this.maxTxMs);
     timer.unref();
-    this.txs.set(id, { id, seen: new Map(), writes: new Map(), timer });
+    this.txs.set(id, { id, snapshot: null, before: new Map(), writes: new Map(), timer });
     return id;
   }
 
-  private txRead(tx: Tx, collection: string, id: string): Doc | null {
-    const key = txKey(collection, id);
-    const buffered = tx.writes.get(key);
-    if (buffered) return buffered.doc ? clone(buffered.doc) : null;
-    if (!tx.seen.has(key)) tx.seen.set(key, this.store.version(collection, id));
-    const doc = this.store.peek(collection, id);
-    return doc ? clone(doc) : null;
+  /** Fixes the transaction's snapshot at its first operation (MongoDB's read point). */
+  private begin(tx: Tx): void {
+    if (tx.snapshot === null) tx.snapshot = this.store.lastVersion();
   }
 
-  private txWrite(tx: Tx, collection: string, id: string, doc: Doc | null): void {
-    const key = txKey(collection, id);
-    if (!tx.seen.has(key)) tx.seen.set(key, this.store.version(collection, id));
-    tx.writes.set(key, { collection, id, doc });
+  /** A document as the transaction sees it (internal object: never mutated). */
+  private txView(tx: Tx, collection: string, key: string, current: Doc | undefined): Doc | null {
+    const k = txKey(collection, key);
+    const buffered = tx.writes.get(k);
+    if (buffered) return buffered.doc;
+    if (tx.before.has(k)) return tx.before.get(k) ?? null;
+    return current ?? null;
+  }
+
+  private txRead(tx: Tx, collection: string, key: string): Doc | null {
+    if (!this.store.has(collection)) throw DB_ERRORS.collectionMissing(collection);
+    this.begin(tx);
+    return this.txView(tx, collection, key, this.store.peek(collection, key));
+  }
+
+  /**
+   * Buffers a write. As in MongoDB, writing a document that another open transaction has written,
+   * or that was committed after this transaction's snapshot, is a write conflict: it ends the
+   * transaction.
+   */
+  private txWrite(tx: Tx, collection: string, key: string, doc: Doc | null): void {
+    this.begin(tx);
+    const k = txKey(collection, key);
+    let conflict = this.store.version(collection, key) > (tx.snapshot ?? 0);
+    for (const other of this.txs.values()) if (other !== tx && other.writes.has(k)) conflict = true;
+    if (conflict) {
+      this.endTx(tx);
+      throw DB_ERRORS.conflict();
+    }
+    tx.writes.set(k, { collection, id: key, doc });
   }
 
   private commitTx(id: string): void {
     const tx = this.tx(id);
     this.endTx(tx);
-    for (const [key, version] of tx.seen) {
-      const [collection, docId] = key.split('\u0000') as [string, string];
-      if (this.store.version(collection, docId) !== version) throw DB_ERRORS.conflict();
-    }
-    this.store.commit([...tx.writes.values()]);
+    const writes = [...tx.writes.values()];
+    for (const w of writes) if (this.store.version(w.collection, w.id) > (tx.snapshot ?? 0)) throw DB_ERRORS.conflict();
+    this.apply(writes);
   }
 
   private endTx(tx: Tx): void {
@@ -370,6 +507,6 @@ export class DbEngine {
 }
 
 function project(doc: Doc, projection: Record<string, 0 | 1>): Doc {
-  const [projected] = new Query({}).find<Doc>([doc], projection as never).all();
+  const [projected] = compile({}).find<Doc>([doc], projection as never).all();
   return (projected ?? { _id: doc._id }) as Doc;
 }

@@ -6,7 +6,7 @@
 import { EJSON } from 'bson';
 import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { DB_ERRORS, type Doc } from './wire';
+import { DB_ERRORS, idKey, type Doc } from './wire';
 
 /** An index the store keeps; unique ones are enforced on every write. */
 export interface IndexSpec {
@@ -19,6 +19,7 @@ export interface IndexSpec {
 /** One document write of a commit: the new document, or null to delete. */
 export interface Write {
   collection: string;
+  /** The document's key (`idKey` of its `_id`). */
   id: string;
   doc: Doc | null;
 }
@@ -80,7 +81,7 @@ export class Store {
           throw new Error(`corrupt line ${i + 1} in ${file}: ${(error as Error).message}`, { cause: error });
         }
         coll.logLines += 1;
-        if (record.p) coll.docs.set(record.p._id, record.p);
+        if (record.p) coll.docs.set(idKey(record.p._id), record.p);
         else if (record.d !== undefined) coll.docs.delete(record.d);
       });
       if (coll.logLines > coll.docs.size) store.compact(name);
@@ -119,7 +120,12 @@ export class Store {
     return coll;
   }
 
-  /** The stored document (internal object: callers must not mutate or hand it out). */
+  /** The last write version given (every commit raises it): a transaction's snapshot point. */
+  lastVersion(): number {
+    return this.clock;
+  }
+
+  /** The stored document by key (internal object: callers must not mutate or hand it out). */
   peek(name: string, id: string): Doc | undefined {
     return this.coll(name).docs.get(id);
   }
@@ -127,6 +133,11 @@ export class Store {
   /** Every stored document of a collection (internal objects). */
   scan(name: string): IterableIterator<Doc> {
     return this.coll(name).docs.values();
+  }
+
+  /** Every stored document of a collection with its key (internal objects). */
+  entries(name: string): IterableIterator<[string, Doc]> {
+    return this.coll(name).docs.entries();
   }
 
   /** Number of documents in a collection. */
@@ -148,7 +159,7 @@ export class Store {
       for (const doc of coll.docs.values()) {
         const key = indexKey(spec, doc);
         if (owners.has(key)) throw DB_ERRORS.duplicate(spec.collection, spec.name, key);
-        owners.set(key, doc._id);
+        owners.set(key, idKey(doc._id));
       }
       coll.unique.push({ spec, owners });
     }

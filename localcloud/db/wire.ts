@@ -6,8 +6,21 @@
  */
 import { EJSON } from 'bson';
 
+/** A document `_id`: CloudBase accepts strings, numbers and ObjectIds (read back as their hex strings). */
+export type DocId = string | number;
+
 /** A stored document. */
-export type Doc = Record<string, unknown> & { _id: string };
+export type Doc = Record<string, unknown> & { _id: DocId };
+
+/** The store's key of an id: strings as themselves, numbers apart from the strings that spell them. */
+export function idKey(id: DocId): string {
+  return typeof id === 'string' ? id : `\u0001${id}`;
+}
+
+/** Whether a value can be a document `_id`. */
+export function isDocId(id: unknown): id is DocId {
+  return (typeof id === 'string' && id !== '') || (typeof id === 'number' && Number.isFinite(id));
+}
 
 /** A failure CloudBase answers with a code (the SDK raises it with that code). */
 export class DbError extends Error {
@@ -20,15 +33,24 @@ export class DbError extends Error {
   }
 }
 
-/** CloudBase's codes for the failures the local service reproduces. */
+const PLEASE = 'Please check your request, but if the problem persists, contact us.';
+
+/** CloudBase's codes (and texts) for the failures the local service reproduces. */
 export const DB_ERRORS = {
   collectionMissing: (name: string) =>
     new DbError('DATABASE_COLLECTION_NOT_EXIST', `[ResourceNotFound] Db or Table not exist: ${name}. errCode: -502005 database collection not exists`),
   duplicate: (collection: string, index: string, key: string) =>
     new DbError('DATABASE_DUPLICATE_WRITE', `E11000 duplicate key error collection: ${collection} index: ${index} dup key: ${key}`),
-  conflict: () => new DbError('DATABASE_TRANSACTION_CONFLICT', 'database transaction conflict: a document was changed by another write'),
-  txMissing: (id: string) => new DbError('DATABASE_TRANSACTION_FAIL', `transaction ${id} does not exist, was committed, aborted or timed out`),
+  conflict: () =>
+    new DbError('DATABASE_TRANSACTION_CONFLICT', `[ResourceUnavailable.TransactionConflict] Transaction is conflict, maybe resource operated by others. ${PLEASE}`),
+  txMissing: () =>
+    new DbError(
+      'DATABASE_TRANSACTION_FAIL',
+      `[ResourceUnavailable.TransactionNotExist] Transaction does not exist on the server, transaction must be commit or abort in 30 seconds. ${PLEASE}`,
+    ),
   invalid: (message: string) => new DbError('INVALID_PARAM', message),
+  /** A request the database refuses (bad operator, bad field name, unsupported query): CloudBase's DATABASE_REQUEST_FAILED. */
+  request: (message: string) => new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] ${message}. ${PLEASE}`),
 };
 
 /** Parses one EJSON string from the SDK; `$tcb_server_date` becomes the server's clock. */
@@ -48,10 +70,30 @@ function resolveServerDates(value: unknown, now: Date): unknown {
     const re = obj as unknown as { pattern: string; options: string };
     return new RegExp(re.pattern, re.options.replace(/[^gimsuy]/g, ''));
   }
+  // CloudBase stores db.ObjectId() values and answers them as their hex strings.
+  if (obj._bsontype === 'ObjectID' || obj._bsontype === 'ObjectId') return (value as { toHexString(): string }).toHexString();
   if (typeof obj._bsontype === 'string') return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) out[k] = resolveServerDates(v, now);
   return out;
+}
+
+/** The first field name starting with `$` (CloudBase refuses to store one), or null. */
+export function dollarField(value: unknown): string | null {
+  if (Array.isArray(value)) {
+    for (const v of value) {
+      const found = dollarField(v);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (!value || typeof value !== 'object' || value instanceof Date || value instanceof RegExp) return null;
+  for (const [k, v] of Object.entries(value)) {
+    if (k.startsWith('$')) return k;
+    const found = dollarField(v);
+    if (found) return found;
+  }
+  return null;
 }
 
 /** A document as the SDK expects it in `data.list`: canonical EJSON. */

@@ -1,3 +1,4 @@
+import type { HouseholdView, JoinRequestView } from '../../typings/api';
 import { flush, loadPage, mockCall, tapButton, textOf } from '../helpers/page';
 
 const directory = {
@@ -73,7 +74,7 @@ describe('加入网格 page', () => {
 });
 
 describe('我的家庭 page', () => {
-  const household = {
+  const household: HouseholdView = {
     id: 'h1', gridId: 'g-01', gridName: '第1网格', buildingName: '1号楼', room: '1-101', headName: '格桑', phoneMasked: '139****1234',
     members: [{ id: 'm1', name: '格桑', relation: 'self', ageBand: '60-79', needs: ['dialysis'] }],
     sensitiveConsent: true, priority: true,
@@ -82,7 +83,10 @@ describe('我的家庭 page', () => {
   it('shows the phone masked and withdraws consent by deleting the needs', async () => {
     const { calls } = mockCall({
       'household.get': () => ({ ok: true, data: household }),
-      'household.update': (p: any) => ({ ok: true, data: { ...household, sensitiveConsent: p.sensitiveConsent, members: p.members, priority: false } }),
+      'household.update': (p) => ({
+        ok: true,
+        data: { ...household, sensitiveConsent: p.sensitiveConsent, members: p.members.map((m, i) => ({ ...m, id: m.id ?? `m${i}` })), priority: false },
+      }),
     });
     const page = await loadPage('pages/resident/household/index');
     expect(textOf(page)).toContain('139****1234');
@@ -145,15 +149,18 @@ describe('我的网格 page', () => {
 describe('入群审核 page (gridworker)', () => {
   it('approves, and refuses only with a reason', async () => {
     const reviews: unknown[] = [];
+    const request: JoinRequestView = {
+      id: 'join-a', status: 'pending', buildingId: 'b-001', buildingName: '1号楼', room: '1-101', headName: '格桑', phoneMasked: '139****1234', via: 'invite', createdAt: '', reason: null, existingHeadName: null,
+    };
     mockCall({
       'user.me': () => ({ ok: true, data: { openid: 'gw', nickName: 'gw', roles: ['gridworker'], communityId: 'c', adminGridIds: ['g-01'], householdId: null } }),
       'grid.joinRequests': () => ({
         ok: true,
-        data: { items: [{ id: 'join-a', status: 'pending', buildingId: 'b-001', buildingName: '1号楼', room: '1-101', headName: '格桑', phoneMasked: '139****1234', via: 'invite', createdAt: '', reason: null, existingHeadName: null }], nextCursor: null, total: 1 },
+        data: { items: [request], nextCursor: null, total: 1 },
       }),
       'grid.reviewJoin': (p) => {
         reviews.push(p);
-        return { ok: true, data: {} };
+        return { ok: true, data: { ...request, status: p.approve ? 'approved' : 'rejected', reason: p.reason ?? null } };
       },
     });
     const page = await loadPage('pages/grid/joins/index');
@@ -177,9 +184,9 @@ describe('入群审核 page (gridworker)', () => {
 
 describe('入群审核 page paging', () => {
   it('shows the total and loads the next page of requests on scroll', async () => {
-    const row = (i: number) => ({ id: `join-${i}`, status: 'pending', buildingId: 'b-001', buildingName: '1号楼', room: `1-${100 + i}`, headName: `住户${i}`, phoneMasked: '139****1234', via: 'manual', createdAt: '', reason: null, existingHeadName: null });
+    const row = (i: number): JoinRequestView => ({ id: `join-${i}`, status: 'pending', buildingId: 'b-001', buildingName: '1号楼', room: `1-${100 + i}`, headName: `住户${i}`, phoneMasked: '139****1234', via: 'manual', createdAt: '', reason: null, existingHeadName: null });
     const { calls } = mockCall({
-      'grid.joinRequests': (p: any) => ({
+      'grid.joinRequests': (p) => ({
         ok: true,
         data: p.cursor ? { items: [row(50), row(51)], nextCursor: null, total: 52 } : { items: Array.from({ length: 50 }, (_, i) => row(i)), nextCursor: 'next-1', total: 52 },
       }),

@@ -1,0 +1,182 @@
+/** Dispatch: the order pool, lists, automatic dispatch and delivery jobs. */
+import type { Building, JobStatus, OrderKind, OrderStatus, ShortLine, Unit } from '../entities';
+import type { ExportFileView, Page, PageQuery } from './common';
+
+/** Filters of the gridworker's order pool. */
+export interface PoolQuery extends PageQuery {
+  /** Omitted: the caller's first grid. */
+  gridId?: string;
+  roundId?: string;
+  kind?: OrderKind;
+  buildingId?: string;
+  status?: OrderStatus;
+  priority?: boolean;
+}
+
+/** An order in the pool (room shown, phone masked). */
+export interface PoolOrderView {
+  id: string;
+  kind: OrderKind;
+  status: OrderStatus;
+  statusText: string;
+  roundId: string;
+  buildingId: string;
+  buildingName: string;
+  room: string;
+  headMasked: string;
+  phoneMasked: string;
+  lines: Array<{ itemId: string; name: string; unit: Unit; qty: number }>;
+  medicine: string | null;
+  priority: boolean;
+  contactless: boolean;
+  note: string;
+  weightKg: number;
+  rejectReason: string | null;
+  jobId: string | null;
+  shortfall: ShortLine[];
+  failReason: string | null;
+  createdAt: string;
+}
+
+/** The gridworker's order pool (a page of it) with what its filters can pick from. */
+export interface PoolView extends Page<PoolOrderView> {
+  gridId: string;
+  grids: Array<{ id: string; name: string }>;
+  rounds: Array<{ id: string; name: string }>;
+  buildings: Array<{ id: string; name: string }>;
+  counts: Partial<Record<OrderStatus, number>>;
+}
+
+/** 采购汇总: totals per item, explicit units. */
+export interface PurchaseListView {
+  roundId: string;
+  roundName: string;
+  scope: string;
+  orderCount: number;
+  items: Array<{ itemId: string; name: string; unit: Unit; qty: number; orders: number }>;
+  medicine: number;
+  gas: number;
+}
+
+/** 分拣单: per building, then room; phones masked. */
+export interface PackingListView {
+  roundId: string;
+  roundName: string;
+  gridName: string;
+  buildings: Array<{
+    buildingId: string;
+    buildingName: string;
+    rooms: Array<{ orderId: string; room: string; headMasked: string; phoneMasked: string; priority: boolean; contactless: boolean; lines: string; note: string }>;
+  }>;
+}
+
+/** A job as lists show it. */
+export interface JobCardView {
+  id: string;
+  title: string;
+  status: JobStatus;
+  statusText: string;
+  buildingNames: string[];
+  stopCount: number;
+  pendingCount: number;
+  weightKg: number;
+  priority: boolean;
+  medicine: boolean;
+  reason: string;
+  volunteerId: string | null;
+  volunteerName: string | null;
+  mine: boolean;
+  pickupBy: string | null;
+  pickupShortfall: ShortLine[];
+}
+
+/** One stop as the job's volunteer sees it; room/phone only while the job is theirs. */
+export interface JobStopView {
+  orderId: string;
+  floor: number;
+  status: OrderStatus;
+  statusText: string;
+  /** Building and room, or null when the job is not the caller's. */
+  address: string | null;
+  /** Whole phone for the job's volunteer; null otherwise. */
+  phone: string | null;
+  headName: string | null;
+  lines: Array<{ itemId: string; name: string; unit: Unit; qty: number }>;
+  priority: boolean;
+  medicine: boolean;
+  contactless: boolean;
+  note: string;
+  weightKg: number;
+  shortfall: ShortLine[];
+  failReason: string | null;
+}
+
+/** A job with its stops and what to count at pickup. */
+export interface JobDetailView extends JobCardView {
+  totals: Array<{ itemId: string; name: string; unit: Unit; qty: number }>;
+  stops: JobStopView[];
+}
+
+/** A job just picked up: its card and the orders now on their way (the page already shows the doors). */
+export interface PickupView {
+  job: JobCardView;
+  pickedUp: string[];
+}
+
+/** What a dispatch run did. */
+export interface DispatchRunView {
+  jobs: JobCardView[];
+  assignedOrders: number;
+  openOrders: number;
+  /** Orders already taken by another run (idempotent re-run). */
+  skipped: number;
+  unassigned: Array<{ orderId: string; room: string; reason: string }>;
+}
+
+/** The dispatch board: jobs of the grid, on-duty volunteers, shortfalls. */
+export interface BoardView {
+  gridId: string;
+  gridName: string;
+  jobs: Array<JobCardView & { stops: Array<{ orderId: string; room: string; status: OrderStatus; statusText: string; shortfall: ShortLine[]; failReason: string | null }> }>;
+  volunteers: Array<{ id: string; name: string; capacityKg: number; activeJobs: number }>;
+  acceptedWaiting: number;
+}
+
+/** Handing over an order at the door: the resident's code, or a photo when nobody answers. */
+export interface DeliverInput {
+  jobId: string;
+  orderId: string;
+  code?: string;
+  photoFileId?: string;
+  /** Counted at the door per item id; omitted items are all there. */
+  counts?: Record<string, number>;
+}
+
+/** The result of delivering or failing one stop. */
+export interface StopResultView {
+  orderId: string;
+  status: OrderStatus;
+  shortfall: ShortLine[];
+  jobStatus: JobStatus;
+}
+
+/** The actions of `dispatch`: request and response of each. */
+export interface DispatchActions {
+  'dispatch.pool': { req: PoolQuery; res: PoolView };
+  'dispatch.review': { req: { orderIds: string[]; accept: boolean; reason?: string }; res: { changed: number; skipped: number } };
+  'dispatch.requeue': { req: { orderId: string }; res: { orderId: string } };
+  'dispatch.purchaseList': { req: { roundId: string; gridId?: string }; res: PurchaseListView };
+  'dispatch.packingList': { req: { roundId: string; gridId: string }; res: PackingListView };
+  'dispatch.exportLists': { req: { roundId: string; gridId?: string; list: 'purchase' | 'packing' }; res: ExportFileView };
+  'dispatch.run': { req: { gridId: string; roundId?: string }; res: DispatchRunView };
+  'dispatch.board': { req: { gridId: string }; res: BoardView };
+  'dispatch.reassign': { req: { jobId: string; volunteerId: string; fromVolunteerId: string | null }; res: JobCardView };
+  'dispatch.openJobs': { req: PageQuery; res: Page<JobCardView> };
+  'dispatch.myJobs': { req: PageQuery; res: Page<JobCardView> };
+  'dispatch.grab': { req: { jobId: string }; res: JobDetailView };
+  'dispatch.job': { req: { jobId: string }; res: JobDetailView };
+  'dispatch.release': { req: { jobId: string; reason: string }; res: { jobId: string } };
+  'dispatch.pickUp': { req: { jobId: string; counts: Record<string, number> }; res: PickupView };
+  'dispatch.deliver': { req: DeliverInput; res: StopResultView };
+  'dispatch.fail': { req: { jobId: string; orderId: string; reason: string }; res: StopResultView };
+}

@@ -1,0 +1,87 @@
+/** Ordering: rounds, the catalogue, placing and following orders. */
+import type { CatalogItem, OrderDoc, OrderEventRecord, OrderKind, OrderStatus, PaymentMode } from '../entities';
+import type { ContactView, Page, PageQuery } from './common';
+
+/** An ordering round. */
+export interface RoundView {
+  id: string;
+  name: string;
+  opensAt: string;
+  closesAt: string;
+  open: boolean;
+}
+
+/** A catalogue item with what this household may still order. */
+export interface CatalogItemView extends Omit<CatalogItem, '_id' | 'communityId' | 'active'> {
+  id: string;
+  /** How many more this household may order this round. */
+  remaining: number;
+  soldOut: boolean;
+}
+
+/** The catalogue of the current round. */
+export interface CatalogView {
+  round: RoundView | null;
+  items: CatalogItemView[];
+}
+
+/** Adding or changing a catalogue item (community admin). */
+export interface SaveItemInput {
+  /** Omitted: a new item. */
+  id?: string;
+  name: string;
+  category: CatalogItem['category'];
+  unit: CatalogItem['unit'];
+  priceFen: number;
+  /** Set the stock to this (restocking); omitted keeps it. */
+  stock?: number;
+  perHouseholdLimit: number;
+  active: boolean;
+}
+
+/** Placing an order. */
+export interface PlaceOrderInput {
+  kind: OrderKind;
+  lines?: Array<{ itemId: string; qty: number }>;
+  medicine?: { description: string; urgency: 'normal' | 'urgent'; prescriptionFileId?: string };
+  /** Gas: how many cylinders (the gas item of the catalogue). */
+  gasCylinders?: number;
+  payment: PaymentMode;
+  contactless: boolean;
+  note?: string;
+  /** 代下单: a gridworker orders for a household of their grid. */
+  forHouseholdId?: string;
+}
+
+/** An order as residents and gridworkers see it. */
+export interface OrderView
+  extends Pick<
+    OrderDoc,
+    'kind' | 'roundId' | 'lines' | 'medicine' | 'gas' | 'totalFen' | 'payment' | 'contactless' | 'note' | 'priority' | 'onBehalf' | 'room' | 'rejectReason' | 'createdAt'
+  > {
+  id: string;
+  status: OrderStatus;
+  statusText: string;
+  canCancel: boolean;
+  canConfirm: boolean;
+}
+
+/** An order with its timeline and whom to contact. */
+export interface OrderDetailView extends OrderView {
+  history: Array<OrderEventRecord & { text: string }>;
+  contacts: ContactView[];
+  /** 取货码 the resident shows the volunteer (issue 4): only to the household, while on its way. */
+  handoverCode?: string | null;
+}
+
+/** The actions of `order`: request and response of each. */
+export interface OrderActions {
+  'order.catalog': { req: { forHouseholdId?: string }; res: CatalogView };
+  'order.place': { req: PlaceOrderInput; res: OrderView };
+  'order.mine': { req: PageQuery; res: Page<OrderView> };
+  'order.detail': { req: { orderId: string }; res: OrderDetailView };
+  'order.cancel': { req: { orderId: string; reason?: string }; res: OrderView };
+  'order.confirm': { req: { orderId: string }; res: OrderView };
+  'order.saveItem': { req: SaveItemInput; res: CatalogItemView };
+  'order.openRound': { req: { name: string; opensAt: string; closesAt: string }; res: RoundView };
+}
