@@ -9,10 +9,9 @@ import { startLocalCloud, type LocalCloud } from '../localcloud/app';
 import { callAction } from '../localcloud/invoke';
 import { database } from '../server/lib/cloud';
 import type { ActionName, Req, Res } from '../typings/api';
-import type { Grid, HouseholdDoc, JobDoc, OrderDispatchFields, OrderDoc } from '../typings/entities';
+import type { Grid, HouseholdDoc, JobDoc, OrderDoc } from '../typings/entities';
 import { report } from './stats';
 
-type Order = OrderDoc & OrderDispatchFields;
 
 let seq = 0;
 
@@ -74,7 +73,7 @@ export async function run(): Promise<void> {
     const before = ops(cloud);
     const codes = new Map<string, string>();
     for (let i = 0; i < orderIds.length; i += 500) {
-      const page = (await db.collection('orders').where({ _id: _.in(orderIds.slice(i, i + 500)) }).limit(1000).get()).data as Order[];
+      const page = (await db.collection('orders').where({ _id: _.in(orderIds.slice(i, i + 500)) }).limit(1000).get()).data as OrderDoc[];
       for (const o of page) codes.set(o._id, o.handoverCode ?? '');
     }
     const jobs = (await db.collection('jobs').where({ status: _.in(['open', 'assigned']) }).limit(1000).get()).data as JobDoc[];

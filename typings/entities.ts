@@ -212,6 +212,17 @@ export interface OrderDoc {
   history: OrderEventRecord[];
   createdAt: string;
   updatedAt: string;
+  // What the dispatch adds (absent until the order is accepted / dispatched):
+  /** Short code the resident shows the volunteer at the door (取货码). */
+  handoverCode?: string | null;
+  jobId?: string | null;
+  /** The volunteer carrying it (set at pickup). */
+  volunteerId?: string | null;
+  /** Counted at the door: what was short. */
+  shortfall?: ShortLine[];
+  /** Photo left as proof when nobody answered. */
+  proofFileId?: string | null;
+  failReason?: string | null;
 }
 
 /** A notice posted to a grid or the whole community. */
@@ -535,16 +546,3 @@ export interface JobDoc {
   updatedAt: string;
 }
 
-/** Fields the dispatch adds to an order (absent until it is accepted / dispatched). */
-export interface OrderDispatchFields {
-  /** Short code the resident shows the volunteer at the door (取货码). */
-  handoverCode?: string | null;
-  jobId?: string | null;
-  /** The volunteer carrying it (set at pickup). */
-  volunteerId?: string | null;
-  /** Counted at the door: what was short. */
-  shortfall?: ShortLine[];
-  /** Photo left as proof when nobody answered. */
-  proofFileId?: string | null;
-  failReason?: string | null;
-}

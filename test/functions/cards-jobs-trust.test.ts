@@ -1,8 +1,7 @@
 /** Issue 10, "Cards, roles and jobs": holes an outside test found, each pinned by a test. */
-import type { HouseholdDoc, JobDoc, OrderDispatchFields, OrderDoc, SampleDoc, VolunteerDoc } from '../../typings/entities';
+import type { HouseholdDoc, JobDoc, OrderDoc, SampleDoc, VolunteerDoc } from '../../typings/entities';
 import { startTestCloud, type TestCloud } from '../helpers/cloud';
 
-type Order = OrderDoc & OrderDispatchFields;
 
 let t: TestCloud;
 let households: HouseholdDoc[];
@@ -225,7 +224,7 @@ describe('the 取货码', () => {
     }
     return ids;
   }
-  const order = async (id: string) => (await t.db.collection('orders').doc(id).get()).data[0] as Order;
+  const order = async (id: string) => (await t.db.collection('orders').doc(id).get()).data[0] as OrderDoc;
 
   it('is one code per door, and wrong tries are limited per job, saying how many are left', async () => {
     const h = inGrid(2)[20]!;

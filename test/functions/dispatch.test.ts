@@ -1,10 +1,9 @@
 import { FUNCTIONS } from '../../server/functions/registry';
 import { releaseJobsOf } from '../../server/lib/jobs';
 import { database } from '../../server/lib/cloud';
-import type { HouseholdDoc, JobDoc, OrderDispatchFields, OrderDoc, VolunteerDoc } from '../../typings/entities';
+import type { HouseholdDoc, JobDoc, OrderDoc, VolunteerDoc } from '../../typings/entities';
 import { startTestCloud, type TestCloud } from '../helpers/cloud';
 
-type Order = OrderDoc & OrderDispatchFields;
 
 let t: TestCloud;
 let households: HouseholdDoc[];
@@ -56,7 +55,7 @@ async function placeAccepted(grid: number, from: number, count: number, qty = 2)
   return ids;
 }
 
-const order = async (id: string) => (await t.db.collection('orders').doc(id).get()).data[0] as Order;
+const order = async (id: string) => (await t.db.collection('orders').doc(id).get()).data[0] as OrderDoc;
 const job = async (id: string) => (await t.db.collection('jobs').doc(id).get()).data[0] as JobDoc;
 const jobsOf = async (ids: string[]) => (await t.db.collection('jobs').where({ orderIds: t.db.command.in(ids) }).get()).data as JobDoc[];
 const sweep = () => FUNCTIONS.dispatch({ Type: 'Timer', TriggerName: 'sweepJobs' }, {});
@@ -110,7 +109,7 @@ describe('purchase and packing lists', () => {
     const round = 'round-001';
     const purchase = await t.ok(gw(1), 'dispatch.purchaseList', { roundId: round, gridId: 'g-01' });
     const potatoes = purchase.items.find((i) => i.itemId === 'item-009');
-    const live = ((await t.db.collection('orders').where({ gridId: 'g-01', roundId: round, status: t.db.command.nin(['rejected', 'cancelled', 'placing']) }).get()).data as Order[]);
+    const live = ((await t.db.collection('orders').where({ gridId: 'g-01', roundId: round, status: t.db.command.nin(['rejected', 'cancelled', 'placing']) }).get()).data as OrderDoc[]);
     expect(potatoes).toMatchObject({ unit: '斤', qty: live.reduce((n, o) => n + (o.lines[0]?.qty ?? 0), 0), orders: live.length });
     const packing = await t.ok(gw(1), 'dispatch.packingList', { roundId: round, gridId: 'g-01' });
     const rooms = packing.buildings.flatMap((b) => b.rooms);
@@ -140,7 +139,7 @@ describe('automatic dispatch', () => {
     await addVolunteer('vol-a2', 1, { capacityKg: 20 });
     await addVolunteer('vol-a-off', 1, { onDuty: false });
     await addVolunteer('vol-a-test', 1, { team: 'testing' });
-    const accepted = ((await t.db.collection('orders').where({ gridId: 'g-01', status: 'accepted' }).get()).data as Order[]).map((o) => o._id);
+    const accepted = ((await t.db.collection('orders').where({ gridId: 'g-01', status: 'accepted' }).get()).data as OrderDoc[]).map((o) => o._id);
     const ids = [...accepted, ...(await placeAccepted(1, 8, 10))];
     const run = await t.ok(gw(1), 'dispatch.run', { gridId: 'g-01' });
     expect(run.assignedOrders).toBe(ids.length);
@@ -371,7 +370,7 @@ describe('back to the pool', () => {
 
   it('the timer returns jobs not picked up in time or of volunteers gone off duty, and dispatches them again', async () => {
     await addVolunteer('vol-t2', 3);
-    const accepted = ((await t.db.collection('orders').where({ gridId: 'g-03', status: 'accepted' }).get()).data as Order[]).map((o) => o._id);
+    const accepted = ((await t.db.collection('orders').where({ gridId: 'g-03', status: 'accepted' }).get()).data as OrderDoc[]).map((o) => o._id);
     await t.ok(gw(3), 'dispatch.run', { gridId: 'g-03' });
     const jobs = await jobsOf(accepted);
     const late = jobs.find((j) => j.status === 'assigned') as JobDoc;

@@ -4,7 +4,8 @@
  * list bigger than a page returns every item exactly once. A refused placement leaves no order,
  * stock or quota behind; a placement cut off by a crash is undone within 2 minutes.
  */
-import { PLACING_TIMEOUT_MS, sweepPlacing } from '../../server/functions/order';
+import { PLACING_TIMEOUT_MS } from '../../core/policy';
+import { sweepPlacing } from '../../server/functions/order';
 import { TIMERS } from '../../server/functions/registry';
 import { database } from '../../server/lib/cloud';
 import type { ActionName, CallResult, Page, Req } from '../../typings/api';

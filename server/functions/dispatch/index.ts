@@ -1,4 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
+import { ACTIVE_JOB_S, deliveryDeadlineS, ORPHAN_MS, PICKUP_GRACE_MS } from '../../../core/policy';
 import { planDispatch, type DispatchOrder, type DispatchPlan } from '../../../core/dispatch';
 import { AppError } from '../../../core/errors';
 import {
@@ -16,7 +17,7 @@ import {
   totalsOf,
 } from '../../../core/jobs';
 import { maskName, maskPhone } from '../../../core/mask';
-import { ORDER_STATUS_TEXT } from '../../../core/order/labels';
+import { ORDER_STATUS_TEXT, shownStatus } from '../../../core/order/labels';
 import { statusesAllowing } from '../../../core/order/state-machine';
 import type {
   BoardView,
@@ -39,7 +40,6 @@ import type {
   JobDoc,
   JobEventRecord,
   JobStop,
-  OrderDispatchFields,
   OrderDoc,
   OrderEventRecord,
   OrderStatus,
@@ -58,16 +58,8 @@ import { findUser } from '../../lib/users';
 import { z } from '../../lib/validate';
 import { release as releaseHolds } from '../order';
 
-/** An order with the fields the dispatch adds. */
-type Order = OrderDoc & OrderDispatchFields;
 
 const id = z.string().min(1).max(64);
-/** A job must be picked up this long after its planned start, else it returns to the pool. */
-export const PICKUP_GRACE_MS = 30 * 60_000;
-/** Orders claimed by a job that never got written (a crash between the two writes) are freed after this. */
-const ORPHAN_MS = 2 * 60_000;
-/** Work a volunteer's active job is assumed to take when balancing a new run, seconds. */
-const ACTIVE_JOB_S = 15 * 60;
 /** Statuses whose goods are still to be bought and packed. */
 const LIVE_STATUSES: OrderStatus[] = ['submitted', 'accepted', 'assigned', 'pickedUp', 'failed', 'delivered', 'received'];
 
@@ -117,8 +109,8 @@ function linesText(lines: ReadonlyArray<{ name: string; qty: number; unit: strin
   return lines.map((l) => `${l.name}×${l.qty}${l.unit}`).join('，');
 }
 
-function poolView(o: Order, household: HouseholdDoc | undefined, buildingName: string): PoolOrderView {
-  const status = o.status === 'placing' ? 'submitted' : o.status;
+function poolView(o: OrderDoc, household: HouseholdDoc | undefined, buildingName: string): PoolOrderView {
+  const status = shownStatus(o.status);
   return {
     id: o._id,
     kind: o.kind,
@@ -172,7 +164,7 @@ const holds = (job: JobDoc, openid: string) => job.volunteerId === openid && (jo
 async function detailView(ctx: UserContext, job: JobDoc, asStaff: boolean): Promise<JobDetailView> {
   const mine = holds(job, ctx.caller.openid);
   const [orders, households] = await Promise.all([
-    getByIds<Order>(ctx, 'orders', job.orderIds),
+    getByIds<OrderDoc>(ctx, 'orders', job.orderIds),
     mine || asStaff ? getByIds<HouseholdDoc>(ctx, 'households', job.stops.map((s) => s.householdId)) : Promise.resolve([] as HouseholdDoc[]),
   ]);
   const byOrder = new Map(orders.map((o) => [o._id, o]));
@@ -187,7 +179,7 @@ async function detailView(ctx: UserContext, job: JobDoc, asStaff: boolean): Prom
   const stops: JobStopView[] = job.stops.map((s) => {
     const o = byOrder.get(s.orderId);
     const h = byHousehold.get(s.householdId);
-    const status = (o?.status === 'placing' ? 'submitted' : o?.status) ?? 'cancelled';
+    const status = o ? shownStatus(o.status) : 'cancelled';
     const visible = mine || asStaff;
     return {
       orderId: s.orderId,
@@ -238,7 +230,7 @@ async function purchaseList(ctx: UserContext, roundId: string, gridId: string | 
     scopeGrids = [grid];
   }
   const round = await roundOf(ctx, roundId, user.communityId as string);
-  const orders = await all<Order>(ctx, 'orders', { roundId, gridId: _.in(scopeGrids.map((g) => g._id)), status: _.in(LIVE_STATUSES) });
+  const orders = await all<OrderDoc>(ctx, 'orders', { roundId, gridId: _.in(scopeGrids.map((g) => g._id)), status: _.in(LIVE_STATUSES) });
   const items = new Map<string, PurchaseListView['items'][number]>();
   for (const o of orders) {
     for (const l of o.lines) {
@@ -266,13 +258,13 @@ async function packingList(ctx: UserContext, roundId: string, gridId: string): P
   const { user, grid } = await requireGridStaff(ctx, gridId);
   const _ = ctx.db.command;
   const round = await roundOf(ctx, roundId, user.communityId ?? grid.communityId);
-  const orders = await all<Order>(ctx, 'orders', { roundId, gridId, status: _.in(LIVE_STATUSES) });
+  const orders = await all<OrderDoc>(ctx, 'orders', { roundId, gridId, status: _.in(LIVE_STATUSES) });
   const [households, buildings] = await Promise.all([
     getByIds<HouseholdDoc>(ctx, 'households', orders.map((o) => o.householdId)),
     all<Building>(ctx, 'buildings', { gridId }),
   ]);
   const byHousehold = new Map(households.map((h) => [h._id, h]));
-  const roomOrder = (a: Order, b: Order) => a.room.localeCompare(b.room, 'zh', { numeric: true });
+  const roomOrder = (a: OrderDoc, b: OrderDoc) => a.room.localeCompare(b.room, 'zh', { numeric: true });
   return {
     roundId,
     roundName: round.name,
@@ -331,7 +323,7 @@ async function createJob(ctx: CallContext, base: Omit<JobDoc, '_id' | 'orderIds'
   if (claimed === 0) return null;
   let stops = base.stops;
   if (claimed < ids.length) {
-    const mine = new Set((await all<Order>(ctx, 'orders', { _id: _.in(ids), jobId })).map((o) => o._id));
+    const mine = new Set((await all<OrderDoc>(ctx, 'orders', { _id: _.in(ids), jobId })).map((o) => o._id));
     stops = stops.filter((s) => mine.has(s.orderId));
   }
   const buildingIds = [...new Set(stops.map((s) => s.buildingId))];
@@ -364,7 +356,7 @@ async function runDispatch(
   if (opts.roundId) where.roundId = opts.roundId;
   if (opts.orderIds) where._id = _.in([...opts.orderIds]);
   const [orders, volunteerDocs, buildings, active] = await Promise.all([
-    all<Order>(ctx, 'orders', where),
+    all<OrderDoc>(ctx, 'orders', where),
     all<VolunteerDoc>(ctx, 'volunteers', { gridIds: grid._id, status: 'approved', team: 'delivery', onDuty: true }),
     all<Building>(ctx, 'buildings', { gridId: grid._id }),
     all<JobDoc>(ctx, 'jobs', { gridId: grid._id, status: _.in(['assigned', 'pickedUp']) }),
@@ -403,8 +395,7 @@ async function runDispatch(
       weightKg: stop.weightKg,
       priority: o.priority,
       medicine: stop.medicine,
-      // An urgent medicine request should be at the door within the hour.
-      deadlineS: o.medicine?.urgency === 'urgent' ? 3600 : null,
+      deadlineS: deliveryDeadlineS(o),
       placedAtS: Math.min(0, Math.round((Date.parse(o.createdAt) - nowMs) / 1000)),
     });
   }
@@ -549,7 +540,7 @@ async function dropHold(ctx: CallContext, volunteerId: string, claim: string, we
 
 /** Why a stop could not be settled: answers with the most useful error. */
 async function explainStop(ctx: UserContext, jobId: string, orderId: string, code?: string, triesLeft?: number): Promise<never> {
-  const order = await getDoc<Order>(ctx, 'orders', orderId);
+  const order = await getDoc<OrderDoc>(ctx, 'orders', orderId);
   if (order?.status === 'cancelled' && order.jobId === jobId) throw new AppError('JOB.BAD_STATE', '该订单已被取消，请把物资交回网格员');
   if (!order || order.jobId !== jobId || order.volunteerId !== ctx.caller.openid) {
     if (order?.status === 'assigned' && order.jobId === jobId) throw new AppError('JOB.BAD_STATE', '请先核对数量并确认取货');
@@ -591,7 +582,7 @@ export const main = defineFunction(
         if (input.priority !== undefined) where.priority = input.priority;
         const orders = ctx.db.collection('orders');
         const [page, tallies, rounds, buildings] = await Promise.all([
-          pageOf<Order>(ctx, 'orders', { ...where, status: input.status ?? _.neq('placing') }, input, POOL_ORDER),
+          pageOf<OrderDoc>(ctx, 'orders', { ...where, status: input.status ?? _.neq('placing') }, input, POOL_ORDER),
           Promise.all(POOL_STATUSES.map(async (s) => [s, (await orders.where({ ...where, status: s }).count()).total ?? 0] as const)),
           all<RoundDoc>(ctx, 'rounds', { communityId: user.communityId }),
           all<Building>(ctx, 'buildings', { gridId: grid._id }),
@@ -622,7 +613,7 @@ export const main = defineFunction(
         const { grids } = await staffGrids(ctx);
         const mine = new Set(grids.map((g) => g._id));
         const _ = ctx.db.command;
-        const found = (await getByIds<Order>(ctx, 'orders', input.orderIds)).filter((o) => o.status !== 'placing');
+        const found = (await getByIds<OrderDoc>(ctx, 'orders', input.orderIds)).filter((o) => o.status !== 'placing');
         if (found.length < new Set(input.orderIds).size) throw new AppError('COMMON.NOT_FOUND', '没有找到部分订单，请刷新后重试');
         const orders = found.filter((o) => mine.has(o.gridId));
         if (orders.length < found.length) throw new AppError('AUTH.NOT_GRIDWORKER', '只能处理本网格的订单');
@@ -632,7 +623,7 @@ export const main = defineFunction(
         // One 取货码 per door: a household's orders on their way share the code it already has.
         const codeOf = new Map<string, string>();
         if (input.accept && orders.length) {
-          const live = await all<Order>(ctx, 'orders', { householdId: _.in([...new Set(orders.map((o) => o.householdId))]), status: _.in(['accepted', 'assigned', 'pickedUp']) });
+          const live = await all<OrderDoc>(ctx, 'orders', { householdId: _.in([...new Set(orders.map((o) => o.householdId))]), status: _.in(['accepted', 'assigned', 'pickedUp']) });
           for (const o of live) if (o.handoverCode && !codeOf.has(o.householdId)) codeOf.set(o.householdId, o.handoverCode);
           for (const o of orders) if (!codeOf.has(o.householdId)) codeOf.set(o.householdId, makeHandoverCode(cryptoRng));
         }
@@ -648,7 +639,7 @@ export const main = defineFunction(
             return res.updated ? o : null;
           }),
         );
-        const changed = results.filter((o): o is Order => o !== null);
+        const changed = results.filter((o): o is OrderDoc => o !== null);
         if (!input.accept && changed.length) {
           // Rejected orders give back their stock and quota, and the household learns why.
           await Promise.all(changed.map((o) => releaseHolds(ctx, o)));
@@ -668,7 +659,7 @@ export const main = defineFunction(
     'dispatch.requeue': {
       input: z.object({ orderId: id }).strict(),
       async handle(ctx, input) {
-        const order = await mustGet<Order>(ctx, 'orders', input.orderId, '订单');
+        const order = await mustGet<OrderDoc>(ctx, 'orders', input.orderId, '订单');
         await requireGridStaff(ctx, order.gridId);
         // Refused before any write when the order is plainly not failed; the conditional update still decides races.
         const requeueFrom: readonly string[] = statusesAllowing('requeue', 'gridworker');
@@ -779,7 +770,7 @@ export const main = defineFunction(
           ctx.db.collection('orders').where({ gridId: grid._id, status: 'accepted' }).count(),
         ]);
         const [orders, names] = await Promise.all([
-          getByIds<Order>(ctx, 'orders', jobs.flatMap((j) => j.orderIds)),
+          getByIds<OrderDoc>(ctx, 'orders', jobs.flatMap((j) => j.orderIds)),
           volunteerNames(ctx, jobs.map((j) => j.volunteerId)),
         ]);
         for (const v of volunteers) names.set(v._id, volunteerName(v));
@@ -794,7 +785,7 @@ export const main = defineFunction(
               ...cardView(j, null, names),
               stops: j.stops.map((s) => {
                 const o = byOrder.get(s.orderId);
-                const status = (o?.status === 'placing' ? 'submitted' : o?.status) ?? 'cancelled';
+                const status = o ? shownStatus(o.status) : 'cancelled';
                 return { orderId: s.orderId, room: s.room, status, statusText: ORDER_STATUS_TEXT[status], shortfall: o?.shortfall ?? [], failReason: o?.failReason ?? null };
               }),
             })),
@@ -946,7 +937,7 @@ export const main = defineFunction(
           .update({ status: 'pickedUp', volunteerId: me, updatedAt: now, history: _.push([orderEvent]) });
         if (res.updated && (moved.updated ?? 0) < job.orderIds.length) {
           // Some orders were cancelled while waiting: they are not on this trip any more.
-          const gone = (await getByIds<Order>(ctx, 'orders', job.orderIds)).filter((o) => o.status !== 'pickedUp').map((o) => o._id);
+          const gone = (await getByIds<OrderDoc>(ctx, 'orders', job.orderIds)).filter((o) => o.status !== 'pickedUp').map((o) => o._id);
           if (gone.length) {
             await ctx.db.collection('jobs').where({ _id: job._id, status: 'pickedUp' }).update({ pending: _.pullAll(gone) });
             fresh.pending = fresh.pending.filter((p) => !gone.includes(p));
@@ -1003,7 +994,7 @@ export const main = defineFunction(
           .where(where)
           .update({ status: 'delivered', shortfall: short, proofFileId: input.photoFileId ?? null, updatedAt: now, history: _.push([event]) });
         if (!res.updated) {
-          const order = await getDoc<Order>(ctx, 'orders', input.orderId);
+          const order = await getDoc<OrderDoc>(ctx, 'orders', input.orderId);
           if (code && order?.handoverCode === code) await jobs.where({ _id: input.jobId, codeTries: _.gt(0) }).update({ codeTries: _.inc(-1) });
           // A retry of a delivery that went through answers the same.
           if (!(order?.status === 'delivered' && order.volunteerId === me && order.jobId === input.jobId)) await explainStop(ctx, input.jobId, input.orderId, input.code, triesLeft);
@@ -1034,7 +1025,7 @@ export const main = defineFunction(
           .where({ _id: input.orderId, jobId: input.jobId, status: 'pickedUp', volunteerId: me })
           .update({ status: 'failed', failReason: input.reason, updatedAt: now, history: _.push([event]) });
         if (!res.updated) {
-          const order = await getDoc<Order>(ctx, 'orders', input.orderId);
+          const order = await getDoc<OrderDoc>(ctx, 'orders', input.orderId);
           if (!(order?.status === 'failed' && order.jobId === input.jobId)) await explainStop(ctx, input.jobId, input.orderId);
         }
         const jobStatus = await settleStop(ctx, input.jobId, input.orderId, me);
@@ -1076,7 +1067,7 @@ export const main = defineFunction(
 
         // Orders claimed by a job that was never written, or left behind by a release cut short.
         const cutoff = new Date(ctx.now.getTime() - ORPHAN_MS).toISOString();
-        const stuck = await all<Order>(ctx, 'orders', { status: 'assigned', updatedAt: _.lt(cutoff) });
+        const stuck = await all<OrderDoc>(ctx, 'orders', { status: 'assigned', updatedAt: _.lt(cutoff) });
         const jobIds = [...new Set(stuck.map((o) => o.jobId ?? ''))].filter(Boolean);
         const found = new Map((await getByIds<JobDoc>(ctx, 'jobs', jobIds)).map((j) => [j._id, j]));
         // A pickup cut off after the job's write: its orders are in the volunteer's hands.

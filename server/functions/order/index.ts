@@ -1,11 +1,12 @@
 import { AppError } from '../../../core/errors';
+import { AUTO_CONFIRM_MS, PLACING_TIMEOUT_MS } from '../../../core/policy';
 import { next } from '../../../core/state/machine';
 import { transition } from '../../lib/transition';
-import { ORDER_STATUS_TEXT } from '../../../core/order/labels';
+import { ORDER_STATUS_TEXT, shownStatus } from '../../../core/order/labels';
 import { planOrder, roundIsOpen, type OrderPlan } from '../../../core/order/placement';
 import { ORDER_TRANSITIONS, statusesAllowing } from '../../../core/order/state-machine';
 import type { CatalogItemView, ContactView, OrderView, PlaceOrderInput, RoundView } from '../../../typings/api';
-import type { CatalogItem, Grid, HouseholdDoc, OrderDispatchFields, OrderDoc, OrderStatus, RoundDoc, UserDoc } from '../../../typings/entities';
+import type { CatalogItem, Grid, HouseholdDoc, OrderDoc, OrderStatus, RoundDoc, UserDoc } from '../../../typings/entities';
 import { getDoc, mustGet, requireGridStaff, requireResident } from '../../lib/access';
 import { isDuplicateError } from '../../lib/db-errors';
 import { defineFunction, type CallContext, type UserContext } from '../../lib/define-function';
@@ -16,14 +17,6 @@ import { findUser } from '../../lib/users';
 import { z } from '../../lib/validate';
 
 const id = z.string().min(1).max(64);
-/**
- * An order still 'placing' after this long was cut off by a crash (a placement takes well under
- * the functions' 20 s timeout); the sweeper, run every minute, undoes it: what a crash held is
- * free again within 2 minutes.
- */
-export const PLACING_TIMEOUT_MS = 60_000;
-/** A delivered order the resident has not confirmed is confirmed after this long. */
-const AUTO_CONFIRM_MS = 24 * 3600_000;
 const RESIDENT_CANCELLABLE = statusesAllowing('cancel', 'resident');
 
 interface QuotaDoc {
@@ -42,7 +35,7 @@ function roundView(r: RoundDoc, now: Date): RoundView {
 
 /** An order as its household and gridworkers see it. */
 function orderView(o: OrderDoc): OrderView {
-  const status = o.status === 'placing' ? 'submitted' : o.status;
+  const status = shownStatus(o.status);
   return {
     id: o._id,
     kind: o.kind,
@@ -350,7 +343,7 @@ export const main = defineFunction(
           history: order.history.filter((h) => h.status !== 'placing').map((h) => ({ ...h, text: ORDER_STATUS_TEXT[h.status] })),
           contacts,
           // 取货码 (issue 4): only the household sees it, while the order is on its way.
-          handoverCode: !asStaff && (order.status === 'assigned' || order.status === 'pickedUp') ? ((order as OrderDoc & OrderDispatchFields).handoverCode ?? null) : null,
+          handoverCode: !asStaff && (order.status === 'assigned' || order.status === 'pickedUp') ? (order.handoverCode ?? null) : null,
         };
       },
     },
