@@ -12,6 +12,7 @@
  */
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { runCLI } from 'jest';
 import { createDbService, startDbServer } from '../localcloud/db';
 
 async function main(): Promise<void> {
@@ -27,16 +28,33 @@ async function main(): Promise<void> {
 
   const shims = join(rootDir, '.conformance');
   mkdirSync(shims, { recursive: true });
-  // power-assert: `import * as assert` must stay callable (an __esModule object is used as is).
+  // power-assert: `import * as assert` must stay callable (an __esModule object is used as is);
+  // like the Node 10 assert it wrapped, a missing argument is compared as undefined.
   writeFileSync(
     join(shims, 'power-assert.js'),
-    `const a = require('node:assert');\nfunction assert(...x) { return a(...x); }\nObject.assign(assert, a);\nassert.__esModule = true;\nmodule.exports = assert;\n`,
+    [
+      `const a = require('node:assert');`,
+      `function assert(value, message) { return a(value, message); }`,
+      `for (const [k, f] of Object.entries(a)) assert[k] = typeof f !== 'function' || k === 'AssertionError' ? f : f.length >= 2 ? (x, y, m) => f(x, y, m) : f;`,
+      `assert.__esModule = true;`,
+      `module.exports = assert;`,
+    ].join('\n'),
+  );
+  // The suite was written for jest 23, which let a describe() callback be async (jest 30 refuses).
+  writeFileSync(
+    join(shims, 'jest23.js'),
+    [
+      `const wrap = (d) => { const w = (name, fn) => d(name, function () { fn.call(this); }); return Object.assign(w, d); };`,
+      `global.describe = Object.assign(wrap(describe), { only: wrap(describe.only), skip: describe.skip, each: describe.each });`,
+    ].join('\n'),
   );
   writeFileSync(
     join(shims, 'config.js'),
     `module.exports = { env: 'conformance', secretId: 'local', secretKey: 'local', serviceUrl: process.env.CONFORMANCE_DB_URL, timeout: 15000 };\n`,
   );
 
+  // The suite's authors ran it in China (dates like `new Date('1999/12/12')` are local times).
+  process.env.TZ = process.env.TZ ?? 'Asia/Shanghai';
   const svc = await createDbService({ dataDir: null });
   const server = await startDbServer(svc);
   process.env.CONFORMANCE_DB_URL = server.url;
@@ -58,12 +76,11 @@ async function main(): Promise<void> {
       '.*/lib/const/code$': join(sdkDir, 'dist/const/code.js'),
       '^@cloudbase/database/src/(.*)$': join(dbPkg, 'dist/commonjs/$1'),
     },
-    setupFilesAfterEnv: [join(testDir, 'setup.js')],
+    setupFilesAfterEnv: [join(shims, 'jest23.js'), join(testDir, 'setup.js')],
     testTimeout: 60_000,
   };
-  const { runCLI } = require(req('jest')) as typeof import('jest');
   const argv = { $0: 'sdk-conformance', _: jestArgs, config: JSON.stringify(config), runInBand: true, silent: true } as never;
-  let code = 1;
+  let code: number;
   try {
     const { results } = await runCLI(argv, [rootDir]);
     const run = results.numPassedTests + results.numFailedTests;

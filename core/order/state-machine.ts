@@ -22,7 +22,8 @@ export const ORDER_TRANSITIONS: Record<OrderStatus, Partial<Record<OrderEvent, T
     cancel: { to: 'cancelled', by: ['resident', 'gridworker'] },
   },
   assigned: {
-    pickUp: { to: 'pickedUp', by: ['volunteer'] },
+    // The system finishes a pickup a crash cut off after the job's own write.
+    pickUp: { to: 'pickedUp', by: ['volunteer', 'system'] },
     unassign: { to: 'accepted', by: ['gridworker', 'volunteer', 'system'] },
     cancel: { to: 'cancelled', by: ['resident', 'gridworker'] },
   },

@@ -21,7 +21,8 @@ export const JOIN_MACHINE: Machine<JoinStatus, JoinEvent, StaffActor> = {
 
 /**
  * A volunteer's registration: reviewed once; a rejected volunteer may register again (back to
- * review); an approved one may leave, and a left one register again.
+ * review); a volunteer may withdraw (leave) at any time before, and staff may end an approved
+ * one's service (revoking the role); a left one may register again.
  */
 export type VolunteerEvent = 'approve' | 'reject' | 'leave' | 'reapply';
 export const VOLUNTEER_MACHINE: Machine<VolunteerStatus, VolunteerEvent, StaffActor> = {
@@ -29,16 +30,26 @@ export const VOLUNTEER_MACHINE: Machine<VolunteerStatus, VolunteerEvent, StaffAc
     approve: { to: 'approved', by: ['staff'] },
     reject: { to: 'rejected', by: ['staff'] },
     reapply: { to: 'pending', by: ['volunteer'] },
+    leave: { to: 'left', by: ['volunteer'] },
   },
   approved: {
     leave: { to: 'left', by: ['volunteer', 'staff'] },
   },
   rejected: {
     reapply: { to: 'pending', by: ['volunteer'] },
+    leave: { to: 'left', by: ['volunteer'] },
   },
   left: {
     reapply: { to: 'pending', by: ['volunteer'] },
   },
+};
+
+/** A volunteer shift: open for sign-ups until the admin cancels it. */
+export type ShiftStatus = 'open' | 'cancelled';
+export type ShiftEvent = 'cancel';
+export const SHIFT_MACHINE: Machine<ShiftStatus, ShiftEvent, StaffActor> = {
+  open: { cancel: { to: 'cancelled', by: ['staff'] } },
+  cancelled: {},
 };
 
 /** A testing round: opened by the admin, closed once. */

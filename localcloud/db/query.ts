@@ -12,7 +12,7 @@ import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
 import { booleanWithin } from '@turf/boolean-within';
 import Ajv, { type ValidateFunction } from 'ajv';
 import { Aggregator } from 'mingo/aggregator';
-import { Context, ProcessingMode } from 'mingo/core';
+import { Context, evalExpr, ProcessingMode } from 'mingo/core';
 import * as accumulatorOperators from 'mingo/operators/accumulator';
 import * as expressionOperators from 'mingo/operators/expression';
 import * as pipelineOperators from 'mingo/operators/pipeline';
@@ -212,11 +212,49 @@ function jsonSchemaValidator(schema: AnyObject): (doc: AnyObject) => boolean {
   return (doc) => fn(doc) as boolean;
 }
 
+// ── expression operators mingo lacks or computes unlike MongoDB ───────────────────────────────
+
+type ExprOp = (obj: AnyObject, expr: unknown, options: Options) => unknown;
+const EXPR = expressionOperators as unknown as Record<string, ExprOp>;
+
+/** `$week`: weeks start on Sunday; days before the year's first Sunday are week 0. */
+const $week: ExprOp = (obj, expr, options) => {
+  const dayOfYear = EXPR.$dayOfYear!(obj, expr, options) as number | null;
+  const dayOfWeek = EXPR.$dayOfWeek!(obj, expr, options) as number | null;
+  if (dayOfYear === null || dayOfYear === undefined || dayOfWeek === null || dayOfWeek === undefined) return null;
+  return Math.floor((dayOfYear + 7 - dayOfWeek) / 7);
+};
+
+/** `$substr`/`$substrBytes` with a negative count: the rest of the string. */
+const substrToEnd =
+  (name: '$substr' | '$substrBytes'): ExprOp =>
+  (obj, expr, options) => {
+    const args = evalExpr(obj, expr, options) as unknown[];
+    if (Array.isArray(args) && typeof args[0] === 'string' && typeof args[1] === 'number' && typeof args[2] === 'number' && args[2] < 0) {
+      const count = Math.max(0, Buffer.byteLength(args[0]) - args[1]);
+      return EXPR[name]!(obj, [{ $literal: args[0] }, args[1], count], options);
+    }
+    return EXPR[name]!(obj, (Array.isArray(args) ? args : [args]).map((a) => ({ $literal: a })), options);
+  };
+
+/** `$indexOfCP`: the code-point index of a substring, or -1. */
+const $indexOfCP: ExprOp = (obj, expr, options) => {
+  const [str, sub, start, end] = evalExpr(obj, expr, options) as [unknown, unknown, unknown, unknown];
+  if (str === null || str === undefined) return null;
+  if (typeof str !== 'string' || typeof sub !== 'string') throw DB_ERRORS.request('$indexOfCP requires a string and a substring');
+  const chars = Array.from(str);
+  const needle = Array.from(sub);
+  const from = typeof start === 'number' ? start : 0;
+  const to = typeof end === 'number' ? Math.min(end, chars.length) : chars.length;
+  for (let i = from; i + needle.length <= to; i += 1) if (needle.every((c, j) => chars[i + j] === c)) return i;
+  return -1;
+};
+
 // ── the operator context ─────────────────────────────────────────────────────────────────────
 
 const CONTEXT = Context.init({
   accumulator: accumulatorOperators as never,
-  expression: expressionOperators as never,
+  expression: { ...(expressionOperators as Record<string, unknown>), $week, $indexOfCP, $substr: substrToEnd('$substr'), $substrBytes: substrToEnd('$substrBytes') } as never,
   pipeline: pipelineOperators as never,
   projection: projectionOperators as never,
   query: { ...(queryOperators as Record<string, unknown>), $elemMatch, $nearSphere, $near: $nearSphere, $geoWithin, $geoIntersects } as never,

@@ -3,8 +3,12 @@
  * volunteer's jobs when they go off duty). Every change is one conditional update on the job,
  * then the orders follow with one conditional update keyed by the job id.
  */
-import type { JobDoc, JobEventRecord, OrderEventRecord } from '../../typings/entities';
+import { JOB_TRANSITIONS } from '../../core/jobs';
+import { ORDER_TRANSITIONS } from '../../core/order/state-machine';
+import type { JobDoc, JobEventRecord, JobStatus, OrderEventRecord } from '../../typings/entities';
 import type { CallContext } from './define-function';
+import { all } from './query';
+import { transition } from './transition';
 
 /** Orders of a job go back to the pool: `assigned` (carrying this job) → `accepted`, no job. */
 export async function returnOrdersOf(ctx: CallContext, jobIds: readonly string[], by: string, note: string): Promise<number> {
@@ -12,11 +16,8 @@ export async function returnOrdersOf(ctx: CallContext, jobIds: readonly string[]
   const _ = ctx.db.command;
   const now = ctx.now.toISOString();
   const event: OrderEventRecord = { status: 'accepted', at: now, by, note };
-  const res = await ctx.db
-    .collection('orders')
-    .where({ jobId: _.in([...jobIds]), status: 'assigned' })
-    .update({ status: 'accepted', jobId: null, volunteerId: null, updatedAt: now, history: _.push([event]) });
-  return res.updated ?? 0;
+  const res = await transition(ctx.db, 'orders', { jobId: _.in([...jobIds]) }, ORDER_TRANSITIONS, 'unassign', 'system', { jobId: null, volunteerId: null, updatedAt: now, history: _.push([event]) });
+  return res.updated;
 }
 
 /**
@@ -27,17 +28,14 @@ export async function returnOrdersOf(ctx: CallContext, jobIds: readonly string[]
 export async function releaseJob(
   ctx: CallContext,
   jobId: string,
-  opts: { by: string; reason: string; volunteerId?: string | null; statuses?: Array<'open' | 'assigned'> },
+  opts: { by: string; reason: string; volunteerId?: string | null; statuses?: JobStatus[] },
 ): Promise<boolean> {
   const _ = ctx.db.command;
   const now = ctx.now.toISOString();
   const event: JobEventRecord = { status: 'released', at: now, by: opts.by, note: opts.reason };
-  const where: Record<string, unknown> = { _id: jobId, status: _.in(opts.statuses ?? ['open', 'assigned']) };
+  const where: Record<string, unknown> = { _id: jobId };
   if (opts.volunteerId !== undefined) where.volunteerId = opts.volunteerId;
-  const res = await ctx.db
-    .collection('jobs')
-    .where(where)
-    .update({ status: 'released', pending: [], updatedAt: now, history: _.push([event]) });
+  const res = await transition(ctx.db, 'jobs', where, JOB_TRANSITIONS, 'release', 'system', { pending: [], updatedAt: now, history: _.push([event]) }, opts.statuses);
   if (!res.updated) return false;
   await returnOrdersOf(ctx, [jobId], opts.by, opts.reason);
   return true;
@@ -49,9 +47,9 @@ export async function releaseJob(
  * picked up stay with the volunteer: the goods are in their hands.
  */
 export async function releaseJobsOf(ctx: CallContext, volunteerOpenid: string, reason: string): Promise<number> {
-  const held = await ctx.db.collection('jobs').where({ volunteerId: volunteerOpenid, status: 'assigned' }).field({ _id: true }).limit(100).get();
+  const held = await all<Pick<JobDoc, '_id'>>(ctx, 'jobs', { volunteerId: volunteerOpenid, status: 'assigned' });
   let released = 0;
-  for (const job of held.data as Array<Pick<JobDoc, '_id'>>) {
+  for (const job of held) {
     if (await releaseJob(ctx, job._id, { by: 'system', reason, volunteerId: volunteerOpenid, statuses: ['assigned'] })) released += 1;
   }
   return released;

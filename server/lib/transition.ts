@@ -24,8 +24,13 @@ export async function transition<S extends string, E extends string, A extends s
   event: E,
   actor: A,
   patch: Record<string, unknown> = {},
+  /** Narrows the statuses moved from (e.g. only jobs not yet open to everyone). */
+  onlyFrom?: readonly S[],
 ): Promise<Moved<S>> {
-  const { from, to } = moveFor(machine, event, actor);
+  const move = moveFor(machine, event, actor);
+  const to = move.to;
+  const from = onlyFrom ? move.from.filter((s) => onlyFrom.includes(s)) : move.from;
+  if (from.length === 0) return { to, updated: 0 };
   const _ = db.command;
   const res = await db
     .collection(collection)

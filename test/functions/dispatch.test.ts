@@ -1,4 +1,5 @@
 import { FUNCTIONS } from '../../server/functions/registry';
+import { runTimer } from '../../localcloud/invoke';
 import { releaseJobsOf } from '../../server/lib/jobs';
 import { database } from '../../server/lib/cloud';
 import type { HouseholdDoc, JobDoc, OrderDoc, VolunteerDoc } from '../../typings/entities';
@@ -58,7 +59,7 @@ async function placeAccepted(grid: number, from: number, count: number, qty = 2)
 const order = async (id: string) => (await t.db.collection('orders').doc(id).get()).data[0] as OrderDoc;
 const job = async (id: string) => (await t.db.collection('jobs').doc(id).get()).data[0] as JobDoc;
 const jobsOf = async (ids: string[]) => (await t.db.collection('jobs').where({ orderIds: t.db.command.in(ids) }).get()).data as JobDoc[];
-const sweep = () => FUNCTIONS.dispatch({ Type: 'Timer', TriggerName: 'sweepJobs' }, {});
+const sweep = () => runTimer('dispatch', 'sweepJobs');
 
 describe('order pool', () => {
   it('shows a gridworker the orders of their grid, filtered, phones masked', async () => {

@@ -1,5 +1,5 @@
 import { AppError } from '../../core/errors';
-import { platformContext } from '../../localcloud/invoke';
+import { platformContext, timerContext } from '../../localcloud/invoke';
 import { defineFunction } from '../../server/lib/define-function';
 import { z } from '../../server/lib/validate';
 import type { Me, UserDoc } from '../../typings/entities';
@@ -110,9 +110,9 @@ describe('the envelope', () => {
         },
       },
     });
-    expect(await main({ Type: 'Timer', TriggerName: 'tick' }, {})).toEqual({ ok: true, data: 'done' });
+    expect(await main({ Type: 'Timer', TriggerName: 'tick' }, timerContext('system'))).toEqual({ ok: true, data: 'done' });
     expect(seen).toBeNull();
-    expect(await main({ Type: 'Timer', TriggerName: 'nope' }, {})).toMatchObject({ code: 'COMMON.UNKNOWN_ACTION' });
+    expect(await main({ Type: 'Timer', TriggerName: 'nope' }, timerContext('system'))).toMatchObject({ code: 'COMMON.UNKNOWN_ACTION' });
   });
 });
 

@@ -80,7 +80,8 @@ const FORBIDDEN = {
 const USERS = ['dev-admin', 'dev-gw-01', 'dev-res-0001', null];
 
 describe('one string schema for all text', () => {
-  it.each(TEXT_FIELDS)('%s refuses forbidden characters in %s (and stores nothing)', async (action, payload, path, multiline) => {
+  const rows = TEXT_FIELDS.map(([action, payload, path, multiline]) => ({ action, payload, path, multiline: multiline ?? false }));
+  it.each(rows)('$action refuses forbidden characters in $path (and stores nothing)', async ({ action, payload, path, multiline }) => {
     const values: Record<string, string> = { ...FORBIDDEN, tab: 'a\tb', carriageReturn: 'a\rb' };
     if (!multiline) values.newline = 'a\nb';
     for (const [what, value] of Object.entries(values)) {
@@ -126,7 +127,7 @@ describe('one date schema', () => {
   ];
   const IMPOSSIBLE = ['2026-13-45', '0000-00-00', '2026-02-29', '2026-04-31', '2026-00-10', '1900-01-01', '9999-12-31', '２０２６-01-01', '2026-1-1', ' 2026-12-02'];
 
-  it.each(DATES)('%s refuses impossible dates in %s', async (action, payload, path) => {
+  it.each(DATES.map(([action, payload, path]) => ({ action, payload, path })))('$action refuses impossible dates in $path', async ({ action, payload, path }) => {
     for (const date of IMPOSSIBLE) {
       const writes = t.cloud.db.stats().writes;
       const res = await raw('dev-admin', action, setAt(payload, path, date));
@@ -153,12 +154,12 @@ describe('one date schema', () => {
 });
 
 describe('numbers are finite, whole where meant, and bounded', () => {
-  it.each([
+  it.each(([
     ['volunteer.review', { volunteerId: 'v-1', approve: true, capacityKg: 10 }, 'capacityKg', [-5, 1e12, 2.5]],
     ['volunteer.createShift', { team: 'checkpoint', title: '早班', place: '3号卡点', date: '2026-12-20', start: '08:00', end: '12:00', capacity: 4, qualifications: [], cancelBeforeHours: 2 }, 'capacity', [0, -1, 1e9, 1.5]],
     ['volunteer.createShift', { team: 'checkpoint', title: '早班', place: '3号卡点', date: '2026-12-20', start: '08:00', end: '12:00', capacity: 4, qualifications: [], cancelBeforeHours: 2 }, 'cancelBeforeHours', [-1, 1e300, 73]],
     ['household.update', { headName: '张三', members: [{ name: '张三', relation: 'self', ageBand: '18-59', needs: [] }], sensitiveConsent: false }, 'members', [new Array(200).fill({ name: '张三', relation: 'self', ageBand: '18-59', needs: [] })]],
-  ] as Array<[string, unknown, string, unknown[]]>)('%s bounds %s', async (action, payload, path, values) => {
+  ] as Array<[string, unknown, string, unknown[]]>).map(([action, payload, path, values]) => ({ action, payload, path, values })))('$action bounds $path', async ({ action, payload, path, values }) => {
     for (const value of values) {
       const res = await raw('dev-res-0001', action, setAt(payload, path, value));
       expect({ value: String(value).slice(0, 20), code: res.code }).toEqual({ value: String(value).slice(0, 20), code: 'COMMON.INVALID_INPUT' });

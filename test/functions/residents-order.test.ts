@@ -1,4 +1,5 @@
 import type { CatalogItem, HouseholdDoc, OrderDoc } from '../../typings/entities';
+import { timerContext } from '../../localcloud/invoke';
 import { startTestCloud, type TestCloud } from '../helpers/cloud';
 
 let t: TestCloud;
@@ -205,7 +206,7 @@ describe('following an order', () => {
     const other = await t.ok(resident(11).openid, 'order.place', { kind: 'loveBag', payment: 'free', contactless: true }, rid());
     await t.db.collection('orders').doc(other.id).update({ status: 'delivered', updatedAt: new Date(Date.now() - 25 * 3600_000).toISOString() });
     const { main } = await import('../../server/functions/order');
-    expect(await main({ Type: 'Timer', TriggerName: 'autoConfirm' }, {})).toMatchObject({ ok: true, data: { confirmed: 1 } });
+    expect(await main({ Type: 'Timer', TriggerName: 'autoConfirm' }, timerContext('order'))).toMatchObject({ ok: true, data: { confirmed: 1 } });
     const stored = (await t.db.collection('orders').doc(other.id).get()).data[0] as OrderDoc;
     expect(stored.status).toBe('received');
     expect(stored.history.at(-1)).toMatchObject({ by: 'system', note: '超时自动确认收货' });
@@ -224,7 +225,7 @@ describe('following an order', () => {
     await t.db.collection('catalog').doc('item-003').update({ stock: _.inc(-2), holds: _.push(['crashed-order']) });
     await t.db.collection('quotas').add({ _id: `round-001:${r.household._id}`, roundId: 'round-001', householdId: r.household._id, used: { 'item-003': 2 }, orders: ['crashed-order'] });
     const { main } = await import('../../server/functions/order');
-    expect(await main({ Type: 'Timer', TriggerName: 'sweepPlacing' }, {})).toMatchObject({ ok: true, data: { undone: 1 } });
+    expect(await main({ Type: 'Timer', TriggerName: 'sweepPlacing' }, timerContext('order'))).toMatchObject({ ok: true, data: { undone: 1 } });
     expect((await item('item-003')).stock).toBe(stockBefore);
     const cat = await t.ok(r.openid, 'order.catalog', {});
     expect(cat.items.find((i) => i.id === 'item-003')?.remaining).toBe(2);

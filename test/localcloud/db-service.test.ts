@@ -51,6 +51,24 @@ describe('persistence', () => {
     await second.close();
   });
 
+  it('keeps numeric and ObjectId ids apart from the strings that spell them across reopen', async () => {
+    const first = await open(dir);
+    first.svc.createCollection('ids');
+    const ids = first.db.collection('ids');
+    await ids.add({ _id: 7, kind: 'number' });
+    await ids.add({ _id: '7', kind: 'string' });
+    await ids.add({ _id: first.db.ObjectId({ id: '5e7b474a5e54c773b58d7b39' }), kind: 'oid' });
+    await ids.where({ _id: '7' }).remove();
+    await first.close();
+    const second = await open(dir);
+    const docs = (await second.db.collection('ids').get()).data;
+    expect(docs).toEqual([
+      { _id: 7, kind: 'number' },
+      { _id: '5e7b474a5e54c773b58d7b39', kind: 'oid' },
+    ]);
+    await second.close();
+  });
+
   it('refuses to open over corruption in the middle of a log', async () => {
     const first = await open(dir);
     first.svc.createCollection('users');
@@ -139,6 +157,31 @@ describe('the service', () => {
     await tx.collection('jobs').where({ _id: 'j1' }).update({ status: 'touched' });
     await tx.rollback();
     expect((await jobs.doc('j1').get()).data[0]).toMatchObject({ status: 'touched' });
+  });
+
+  it('answers a query it cannot evaluate with a CloudBase error code, never a server error', async () => {
+    const jobs = db.collection('jobs');
+    const raw = jobs.options({ raw: true }) as typeof jobs;
+    await expect(raw.where({ status: { $noSuchOperator: 1 } }).get()).rejects.toMatchObject({ code: 'DATABASE_REQUEST_FAILED' });
+    await expect(raw.aggregate([{ $noSuchStage: {} }]).end()).rejects.toMatchObject({ code: 'DATABASE_REQUEST_FAILED' });
+    await expect(raw.where({ at: { $geoWithin: { $centerSphere: [[-288, 30], 0.1] } } }).get()).rejects.toMatchObject({ code: 'DATABASE_REQUEST_FAILED' });
+  });
+
+  it('answers CloudBase’s texts for a transaction that no longer exists and for a conflict', async () => {
+    const tx = await db.startTransaction();
+    await tx.commit();
+    await expect(tx.collection('jobs').doc('j1').set({ status: 'x' })).rejects.toMatchObject({
+      code: 'DATABASE_TRANSACTION_FAIL',
+      message: expect.stringMatching(/^\[ResourceUnavailable\.TransactionNotExist\] Transaction does not exist on the server/),
+    });
+    const t1 = await db.startTransaction();
+    const t2 = await db.startTransaction();
+    await t1.collection('jobs').doc('j1').update({ status: 't1' });
+    await expect(t2.collection('jobs').doc('j1').update({ status: 't2' })).rejects.toMatchObject({
+      code: 'DATABASE_TRANSACTION_CONFLICT',
+      message: expect.stringMatching(/^\[ResourceUnavailable\.TransactionConflict\]/),
+    });
+    await t1.rollback();
   });
 
   it('aborts a transaction left open past its time limit', async () => {

@@ -1,4 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
+import { next as nextStatusOf } from '../../../core/state/machine';
+import { transition } from '../../lib/transition';
 import { ACTIVE_JOB_S, deliveryDeadlineS, ORPHAN_MS, PICKUP_GRACE_MS } from '../../../core/policy';
 import { planDispatch, type DispatchOrder, type DispatchPlan } from '../../../core/dispatch';
 import { AppError } from '../../../core/errors';
@@ -15,10 +17,11 @@ import {
   orderWeightKg,
   shortfall,
   totalsOf,
+  JOB_TRANSITIONS,
 } from '../../../core/jobs';
 import { maskName, maskPhone } from '../../../core/mask';
 import { ORDER_STATUS_TEXT, shownStatus } from '../../../core/order/labels';
-import { statusesAllowing } from '../../../core/order/state-machine';
+import { ORDER_TRANSITIONS, statusesAllowing } from '../../../core/order/state-machine';
 import type {
   BoardView,
   DispatchRunView,
@@ -55,11 +58,11 @@ import { releaseJob, returnOrdersOf } from '../../lib/jobs';
 import { enqueue, orderStatusMessages } from '../../lib/outbox';
 import { all, mapPage, pageFields, pageOf, pageOfSegments, type SortKey } from '../../lib/query';
 import { findUser } from '../../lib/users';
-import { z } from '../../lib/validate';
+import { idString, text, note, z } from '../../lib/validate';
 import { release as releaseHolds } from '../order';
 
 
-const id = z.string().min(1).max(64);
+const id = idString();
 /** Statuses whose goods are still to be bought and packed. */
 const LIVE_STATUSES: OrderStatus[] = ['submitted', 'accepted', 'assigned', 'pickedUp', 'failed', 'delivered', 'received'];
 
@@ -315,11 +318,8 @@ async function createJob(ctx: CallContext, base: Omit<JobDoc, '_id' | 'orderIds'
   const now = ctx.now.toISOString();
   const ids = base.stops.map((s) => s.orderId);
   const event: OrderEventRecord = { status: 'assigned', at: now, by };
-  const res = await ctx.db
-    .collection('orders')
-    .where({ _id: _.in(ids), gridId: base.gridId, status: 'accepted' })
-    .update({ status: 'assigned', jobId, updatedAt: now, history: _.push([event]) });
-  const claimed = res.updated ?? 0;
+  const res = await transition(ctx.db, 'orders', { _id: _.in(ids), gridId: base.gridId }, ORDER_TRANSITIONS, 'assign', 'system', { jobId, updatedAt: now, history: _.push([event]) });
+  const claimed = res.updated;
   if (claimed === 0) return null;
   let stops = base.stops;
   if (claimed < ids.length) {
@@ -460,7 +460,7 @@ async function settleStop(ctx: CallContext, jobId: string, orderId: string, by: 
   const more = await jobs.where({ _id: jobId, status: 'pickedUp', pending: orderId, 'pending.1': _.exists(true) }).update({ pending: _.pull(orderId), updatedAt: now });
   if (more.updated) return 'pickedUp';
   const event: JobEventRecord = { status: 'done', at: now, by };
-  const last = await jobs.where({ _id: jobId, status: 'pickedUp', pending: [orderId] }).update({ pending: [], status: 'done', updatedAt: now, history: _.push([event]) });
+  const last = await transition(ctx.db, 'jobs', { _id: jobId, pending: [orderId] }, JOB_TRANSITIONS, 'finish', 'volunteer', { pending: [], updatedAt: now, history: _.push([event]) });
   if (last.updated) return 'done';
   const job = await getDoc<JobDoc>(ctx, 'jobs', jobId);
   return job?.status === 'done' ? 'done' : 'pickedUp';
@@ -606,7 +606,7 @@ export const main = defineFunction(
 
     'dispatch.review': {
       input: z
-        .object({ orderIds: z.array(id).min(1).max(200), accept: z.boolean(), reason: z.string().trim().max(100).optional() })
+        .object({ orderIds: z.array(id).min(1).max(200), accept: z.boolean(), reason: note(100).optional() })
         .strict()
         .refine((v) => v.accept || (v.reason ?? '').length >= 2, { message: '请填写不受理的原因（居民会看到）', path: ['reason'] }),
       async handle(ctx, input) {
@@ -619,7 +619,6 @@ export const main = defineFunction(
         if (orders.length < found.length) throw new AppError('AUTH.NOT_GRIDWORKER', '只能处理本网格的订单');
         const now = ctx.now.toISOString();
         const by = ctx.caller.openid;
-        const from = statusesAllowing(input.accept ? 'accept' : 'reject', 'gridworker');
         // One 取货码 per door: a household's orders on their way share the code it already has.
         const codeOf = new Map<string, string>();
         if (input.accept && orders.length) {
@@ -633,9 +632,9 @@ export const main = defineFunction(
               ? { status: 'accepted', at: now, by }
               : { status: 'rejected', at: now, by, note: input.reason };
             const change = input.accept
-              ? { status: 'accepted', handoverCode: codeOf.get(o.householdId), updatedAt: now, history: _.push([event]) }
-              : { status: 'rejected', rejectReason: input.reason, updatedAt: now, history: _.push([event]) };
-            const res = await ctx.db.collection('orders').where({ _id: o._id, status: _.in(from) }).update(change);
+              ? { handoverCode: codeOf.get(o.householdId), updatedAt: now, history: _.push([event]) }
+              : { rejectReason: input.reason, updatedAt: now, history: _.push([event]) };
+            const res = await transition(ctx.db, 'orders', { _id: o._id }, ORDER_TRANSITIONS, input.accept ? 'accept' : 'reject', 'gridworker', change);
             return res.updated ? o : null;
           }),
         );
@@ -662,15 +661,11 @@ export const main = defineFunction(
         const order = await mustGet<OrderDoc>(ctx, 'orders', input.orderId, '订单');
         await requireGridStaff(ctx, order.gridId);
         // Refused before any write when the order is plainly not failed; the conditional update still decides races.
-        const requeueFrom: readonly string[] = statusesAllowing('requeue', 'gridworker');
-        if (!requeueFrom.includes(order.status)) throw new AppError('ORDER.BAD_STATE', '只有配送未成功的订单可以重新安排');
+        if (!nextStatusOf(ORDER_TRANSITIONS, order.status, 'requeue', 'gridworker')) throw new AppError('ORDER.BAD_STATE', '只有配送未成功的订单可以重新安排');
         const _ = ctx.db.command;
         const now = ctx.now.toISOString();
         const event: OrderEventRecord = { status: 'accepted', at: now, by: ctx.caller.openid, note: '网格员重新安排配送' };
-        const res = await ctx.db
-          .collection('orders')
-          .where({ _id: order._id, status: _.in(statusesAllowing('requeue', 'gridworker')) })
-          .update({ status: 'accepted', jobId: null, volunteerId: null, updatedAt: now, history: _.push([event]) });
+        const res = await transition(ctx.db, 'orders', { _id: order._id }, ORDER_TRANSITIONS, 'requeue', 'gridworker', { jobId: null, volunteerId: null, updatedAt: now, history: _.push([event]) });
         if (!res.updated) throw new AppError('ORDER.BAD_STATE', '只有配送未成功的订单可以重新安排');
         return { orderId: order._id };
       },
@@ -811,10 +806,15 @@ export const main = defineFunction(
         const now = ctx.now.toISOString();
         const reason = `网格员改派给${volunteerName(v)}`;
         const event: JobEventRecord = { status: 'assigned', at: now, by: ctx.caller.openid, note: reason };
-        const res = await ctx.db
-          .collection('jobs')
-          .where({ _id: job._id, status: _.in(['open', 'assigned']), volunteerId: input.fromVolunteerId })
-          .update({ status: 'assigned', volunteerId: v._id, reason, assignedAt: now, pickupBy: new Date(ctx.now.getTime() + PICKUP_GRACE_MS).toISOString(), updatedAt: now, history: _.push([event]) });
+        // From open it is an assignment, from assigned a reassignment: the same conditional write either way.
+        const res = await transition(ctx.db, 'jobs', { _id: job._id, volunteerId: input.fromVolunteerId }, JOB_TRANSITIONS, job.status === 'open' ? 'assign' : 'reassign', 'gridworker', {
+          volunteerId: v._id,
+          reason,
+          assignedAt: now,
+          pickupBy: new Date(ctx.now.getTime() + PICKUP_GRACE_MS).toISOString(),
+          updatedAt: now,
+          history: _.push([event]),
+        });
         if (!res.updated) throw new AppError('JOB.BAD_STATE', '任务已被接走、取货或改派，请刷新后再试');
         const fresh = await mustGet<JobDoc>(ctx, 'jobs', job._id, '任务');
         return cardView(fresh, null, new Map([[v._id, volunteerName(v)]]));
@@ -874,10 +874,14 @@ export const main = defineFunction(
         const claim = holdClaim(before._id, randomUUID().slice(0, 8));
         await claimHold(ctx, v, claim, before.weightKg);
         const event: JobEventRecord = { status: 'assigned', at: now, by: v._id, note: '志愿者抢单' };
-        const res = await ctx.db
-          .collection('jobs')
-          .where({ _id: input.jobId, status: 'open', gridId: _.in(v.gridIds) })
-          .update({ status: 'assigned', volunteerId: v._id, reason: '志愿者主动抢单', assignedAt: now, pickupBy: new Date(ctx.now.getTime() + PICKUP_GRACE_MS).toISOString(), updatedAt: now, history: _.push([event]) });
+        const res = await transition(ctx.db, 'jobs', { _id: input.jobId, gridId: _.in(v.gridIds) }, JOB_TRANSITIONS, 'grab', 'volunteer', {
+          volunteerId: v._id,
+          reason: '志愿者主动抢单',
+          assignedAt: now,
+          pickupBy: new Date(ctx.now.getTime() + PICKUP_GRACE_MS).toISOString(),
+          updatedAt: now,
+          history: _.push([event]),
+        });
         if (!res.updated) await dropHold(ctx, v._id, claim, before.weightKg);
         const job = await getDoc<JobDoc>(ctx, 'jobs', input.jobId);
         if (!job || !v.gridIds.includes(job.gridId)) throw new AppError('COMMON.NOT_FOUND', '没有找到该任务');
@@ -896,7 +900,7 @@ export const main = defineFunction(
     },
 
     'dispatch.release': {
-      input: z.object({ jobId: id, reason: z.string().trim().min(2, '请写明原因').max(100) }).strict(),
+      input: z.object({ jobId: id, reason: text(100, 2, '请写明原因') }).strict(),
       async handle(ctx, input) {
         const job = await mustGet<JobDoc>(ctx, 'jobs', input.jobId, '任务');
         const asVolunteer = job.volunteerId === ctx.caller.openid;
@@ -912,7 +916,7 @@ export const main = defineFunction(
     },
 
     'dispatch.pickUp': {
-      input: z.object({ jobId: id, counts: z.record(z.string().max(64), z.number().int().min(0).max(10_000)) }).strict(),
+      input: z.object({ jobId: id, counts: z.record(idString(), z.number().int().min(0).max(10_000)) }).strict(),
       async handle(ctx, input) {
         const me = ctx.caller.openid;
         const job = await getDoc<JobDoc>(ctx, 'jobs', input.jobId);
@@ -923,19 +927,13 @@ export const main = defineFunction(
         const short = shortfall(totalsOf(job.stops), input.counts);
         const note = short.length ? `取货短缺：${short.map((s) => `${s.name}少${s.expected - s.counted}${s.unit}`).join('，')}` : '取货数量已核对';
         const event: JobEventRecord = { status: 'pickedUp', at: now, by: me, note };
-        const res = await ctx.db
-          .collection('jobs')
-          .where({ _id: job._id, status: 'assigned', volunteerId: me })
-          .update({ status: 'pickedUp', pickedUpAt: now, pickupShortfall: short, updatedAt: now, history: _.push([event]) });
+        const res = await transition(ctx.db, 'jobs', { _id: job._id, volunteerId: me }, JOB_TRANSITIONS, 'pickUp', 'volunteer', { pickedUpAt: now, pickupShortfall: short, updatedAt: now, history: _.push([event]) });
         const fresh = res.updated ? { ...job, status: 'pickedUp' as const, pickedUpAt: now, pickupShortfall: short } : await mustGet<JobDoc>(ctx, 'jobs', job._id, '任务');
         // A retry after the job moved on only finishes the orders' half.
         if (!res.updated && !(fresh.status === 'pickedUp' && fresh.volunteerId === me)) throw new AppError('JOB.BAD_STATE', '任务已退回或已改派，请刷新');
         const orderEvent: OrderEventRecord = { status: 'pickedUp', at: now, by: me };
-        const moved = await ctx.db
-          .collection('orders')
-          .where({ jobId: job._id, status: 'assigned' })
-          .update({ status: 'pickedUp', volunteerId: me, updatedAt: now, history: _.push([orderEvent]) });
-        if (res.updated && (moved.updated ?? 0) < job.orderIds.length) {
+        const moved = await transition(ctx.db, 'orders', { jobId: job._id }, ORDER_TRANSITIONS, 'pickUp', 'volunteer', { volunteerId: me, updatedAt: now, history: _.push([orderEvent]) });
+        if (res.updated && moved.updated < job.orderIds.length) {
           // Some orders were cancelled while waiting: they are not on this trip any more.
           const gone = (await getByIds<OrderDoc>(ctx, 'orders', job.orderIds)).filter((o) => o.status !== 'pickedUp').map((o) => o._id);
           if (gone.length) {
@@ -959,9 +957,9 @@ export const main = defineFunction(
         .object({
           jobId: id,
           orderId: id,
-          code: z.string().trim().min(4).max(8).optional(),
-          photoFileId: z.string().min(1).max(512).optional(),
-          counts: z.record(z.string().max(64), z.number().int().min(0).max(10_000)).optional(),
+          code: text(8, 4).optional(),
+          photoFileId: idString(512).optional(),
+          counts: z.record(idString(), z.number().int().min(0).max(10_000)).optional(),
         })
         .strict()
         .refine((v) => Boolean(v.code) !== Boolean(v.photoFileId), { message: '请输入居民的取货码，或无人应答时拍照留证', path: ['code'] }),
@@ -979,7 +977,7 @@ export const main = defineFunction(
           .filter(Boolean)
           .join('；');
         const event: OrderEventRecord = { status: 'delivered', at: now, by: me, note };
-        const where: Record<string, unknown> = { _id: input.orderId, jobId: input.jobId, status: 'pickedUp', volunteerId: me };
+        const where: Record<string, unknown> = { _id: input.orderId, jobId: input.jobId, volunteerId: me };
         const code = input.code?.replace(/\s+/g, '');
         const jobs = ctx.db.collection('jobs');
         let triesLeft: number | undefined;
@@ -989,10 +987,7 @@ export const main = defineFunction(
           // once still get no more than HANDOVER_TRIES comparisons. A right code gives it back.
           triesLeft = await takeCodeTry(ctx, input.jobId, me);
         }
-        const res = await ctx.db
-          .collection('orders')
-          .where(where)
-          .update({ status: 'delivered', shortfall: short, proofFileId: input.photoFileId ?? null, updatedAt: now, history: _.push([event]) });
+        const res = await transition(ctx.db, 'orders', where, ORDER_TRANSITIONS, 'deliver', 'volunteer', { shortfall: short, proofFileId: input.photoFileId ?? null, updatedAt: now, history: _.push([event]) });
         if (!res.updated) {
           const order = await getDoc<OrderDoc>(ctx, 'orders', input.orderId);
           if (code && order?.handoverCode === code) await jobs.where({ _id: input.jobId, codeTries: _.gt(0) }).update({ codeTries: _.inc(-1) });
@@ -1011,7 +1006,7 @@ export const main = defineFunction(
     },
 
     'dispatch.fail': {
-      input: z.object({ jobId: id, orderId: id, reason: z.string().trim().min(2, '请写明未送达的原因').max(100) }).strict(),
+      input: z.object({ jobId: id, orderId: id, reason: text(100, 2, '请写明未送达的原因') }).strict(),
       async handle(ctx, input) {
         const me = ctx.caller.openid;
         const _ = ctx.db.command;
@@ -1020,10 +1015,7 @@ export const main = defineFunction(
         const stop = job?.stops.find((s) => s.orderId === input.orderId);
         if (!job || !stop || job.volunteerId !== me) throw new AppError('JOB.NOT_YOURS');
         const event: OrderEventRecord = { status: 'failed', at: now, by: me, note: input.reason };
-        const res = await ctx.db
-          .collection('orders')
-          .where({ _id: input.orderId, jobId: input.jobId, status: 'pickedUp', volunteerId: me })
-          .update({ status: 'failed', failReason: input.reason, updatedAt: now, history: _.push([event]) });
+        const res = await transition(ctx.db, 'orders', { _id: input.orderId, jobId: input.jobId, volunteerId: me }, ORDER_TRANSITIONS, 'fail', 'volunteer', { failReason: input.reason, updatedAt: now, history: _.push([event]) });
         if (!res.updated) {
           const order = await getDoc<OrderDoc>(ctx, 'orders', input.orderId);
           if (!(order?.status === 'failed' && order.jobId === input.jobId)) await explainStop(ctx, input.jobId, input.orderId);
@@ -1073,10 +1065,7 @@ export const main = defineFunction(
         // A pickup cut off after the job's write: its orders are in the volunteer's hands.
         for (const job of [...found.values()].filter((j) => j.status === 'pickedUp')) {
           const event: OrderEventRecord = { status: 'pickedUp', at: now, by: 'system', note: '补记取货' };
-          await ctx.db
-            .collection('orders')
-            .where({ jobId: job._id, status: 'assigned' })
-            .update({ status: 'pickedUp', volunteerId: job.volunteerId, updatedAt: now, history: _.push([event]) });
+          await transition(ctx.db, 'orders', { jobId: job._id }, ORDER_TRANSITIONS, 'pickUp', 'system', { volunteerId: job.volunteerId, updatedAt: now, history: _.push([event]) });
         }
         const orphans = jobIds.filter((j) => !['open', 'assigned', 'pickedUp'].includes(found.get(j)?.status ?? 'missing'));
         const freed = await returnOrdersOf(ctx, orphans, 'system', '派单未完成，退回待派');

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { next } from '../../../core/state/machine';
+import { JOIN_MACHINE } from '../../../core/state/machines';
+import { transition } from '../../lib/transition';
 import { AppError } from '../../../core/errors';
 import { maskName, maskPhone } from '../../../core/mask';
 import { careStatus } from '../../../core/org/dashboard';
@@ -12,11 +15,11 @@ import { isDuplicateError } from '../../lib/db-errors';
 import { defineFunction, type CallContext, type UserContext } from '../../lib/define-function';
 import { enqueue } from '../../lib/outbox';
 import { findUser } from '../../lib/users';
-import { z } from '../../lib/validate';
+import { idString, text, note, multiline, dateString, z } from '../../lib/validate';
 import { all, mapPage, pageFields, pageOf } from '../../lib/query';
 import { loadStats } from '../org/stats';
 
-const id = z.string().min(1).max(64);
+const id = idString();
 const INVITE_DAYS = 30;
 
 function noticeView(n: NoticeDoc): NoticeView {
@@ -198,7 +201,7 @@ export const main = defineFunction('grid', {
 
   'grid.reviewJoin': {
     input: z
-      .object({ requestId: id, approve: z.boolean(), reason: z.string().trim().max(100).optional() })
+      .object({ requestId: id, approve: z.boolean(), reason: note(100).optional() })
       .strict()
       .refine((v) => v.approve || Boolean(v.reason), { message: '请填写不通过的原因', path: ['reason'] }),
     async handle(ctx, input) {
@@ -215,16 +218,13 @@ export const main = defineFunction('grid', {
         if (req.householdId !== householdId) await ctx.db.collection('joinRequests').doc(req._id).update({ householdId });
         decided = { ...req, householdId };
       } else {
-        const next = input.approve
-          ? { status: 'approved' as const, householdId, reason: null, ...reviewed }
-          : { status: 'rejected' as const, reason: input.reason ?? null, ...reviewed };
+        const event = input.approve ? 'approve' : 'reject';
+        if (!next(JOIN_MACHINE, req.status, event, 'staff')) throw new AppError('JOIN.NOT_PENDING');
+        const patch = input.approve ? { householdId, reason: null, ...reviewed } : { reason: input.reason ?? null, ...reviewed };
         // One conditional write: two gridworkers deciding at once cannot both win.
-        const res = await ctx.db
-          .collection('joinRequests')
-          .where({ _id: req._id, status: 'pending', createdAt: req.createdAt })
-          .update(next);
-        if (!res.updated) throw new AppError('JOIN.NOT_PENDING');
-        decided = { ...req, ...next };
+        const moved = await transition(ctx.db, 'joinRequests', { _id: req._id, createdAt: req.createdAt }, JOIN_MACHINE, event, 'staff', patch);
+        if (!moved.updated) throw new AppError('JOIN.NOT_PENDING');
+        decided = { ...req, ...patch, status: moved.to };
       }
       if (decided.status === 'approved') await bindHousehold(ctx, decided, householdId);
       await enqueue(ctx, [
@@ -294,7 +294,7 @@ export const main = defineFunction('grid', {
     input: z
       .object({
         gridId: id,
-        group: z.object({ cloudID: z.string().max(512).optional(), data: z.object({ openGId: z.string().min(1).max(128) }).optional() }),
+        group: z.object({ cloudID: idString(512).optional(), data: z.object({ openGId: idString(128) }).optional() }),
       })
       .strict(),
     async handle(ctx, input) {
@@ -310,7 +310,7 @@ export const main = defineFunction('grid', {
   },
 
   'grid.setGroupQr': {
-    input: z.object({ gridId: id, fileId: z.string().min(1).max(512) }).strict(),
+    input: z.object({ gridId: id, fileId: idString(512) }).strict(),
     async handle(ctx, input) {
       await requireGridStaff(ctx, input.gridId);
       await ctx.db.collection('grids').doc(input.gridId).update({ groupQrFileId: input.fileId });
@@ -320,7 +320,7 @@ export const main = defineFunction('grid', {
 
   'grid.postNotice': {
     input: z
-      .object({ gridId: id.nullable(), title: z.string().trim().min(1, '请填写标题').max(40), body: z.string().trim().min(1, '请填写内容').max(1000) })
+      .object({ gridId: id.nullable(), title: text(40, 1, '请填写标题'), body: multiline(1000, 1, '请填写内容') })
       .strict(),
     async handle(ctx, input) {
       let communityId: string;
@@ -359,7 +359,7 @@ export const main = defineFunction('grid', {
   },
 
   'grid.recordContact': {
-    input: z.object({ householdId: id, method: z.enum(['phone', 'visit', 'wechat']), note: z.string().trim().max(100).optional() }).strict(),
+    input: z.object({ householdId: id, method: z.enum(['phone', 'visit', 'wechat']), note: note(100).optional() }).strict(),
     async handle(ctx, input) {
       const household = await mustGet<HouseholdDoc>(ctx, 'households', input.householdId, '住户');
       await requireGridStaff(ctx, household.gridId);
@@ -386,8 +386,8 @@ export const main = defineFunction('grid', {
         memberId: id,
         dialysisWeekdays: z.array(z.number().int().min(1).max(7)).max(7),
         refillEveryDays: z.number().int().min(0).max(180),
-        lastRefillOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD').nullable(),
-        note: z.string().trim().max(100).optional(),
+        lastRefillOn: dateString().nullable(),
+        note: note(100).optional(),
       })
       .strict(),
     async handle(ctx, input): Promise<CareLedgerRow> {

@@ -8,14 +8,14 @@ import { defineFunction, type CallContext } from '../../lib/define-function';
 import { maskPhone } from '../../../core/mask';
 import { ensureUser } from '../../lib/users';
 import { all } from '../../lib/query';
-import { z } from '../../lib/validate';
+import { idString, text, note, z } from '../../lib/validate';
 
-const id = z.string().min(1).max(64);
-const groupData = z.object({ cloudID: z.string().max(512).optional(), data: z.object({ openGId: z.string().min(1).max(128) }).optional() });
+const id = idString();
+const groupData = z.object({ cloudID: idString(512).optional(), data: z.object({ openGId: idString(128) }).optional() });
 const ageBand = z.enum(['0-6', '7-17', '18-59', '60-79', '80+']);
 const relation = z.enum(['self', 'spouse', 'child', 'parent', 'grandchild', 'other']);
 const need = z.enum(['elderlyAlone', 'pregnant', 'disabled', 'chronic', 'dialysis', 'other']);
-const headName = z.string().trim().min(1, '请填写户主姓名').max(20);
+const headName = text(20, 1, '请填写户主姓名');
 const phone = z.string().trim().regex(PHONE_PATTERN, '请填写11位手机号');
 
 /** The resident's view of their join request. */
@@ -78,7 +78,7 @@ export const main = defineFunction('household', {
   },
 
   'household.resolveEntry': {
-    input: z.object({ inviteToken: z.string().min(4).max(32).optional(), group: groupData.optional() }).strict(),
+    input: z.object({ inviteToken: idString(32).min(4).optional(), group: groupData.optional() }).strict(),
     async handle(ctx, input) {
       let grid: Grid | null;
       let via: EntryView['via'];
@@ -110,7 +110,7 @@ export const main = defineFunction('household', {
         headName,
         phone,
         via: z.enum(['invite', 'group', 'manual']),
-        inviteToken: z.string().min(4).max(32).optional(),
+        inviteToken: idString(32).min(4).optional(),
       })
       .strict(),
     async handle(ctx, input) {
@@ -176,16 +176,17 @@ export const main = defineFunction('household', {
           .array(
             z
               .object({
-                id: z.string().max(64).optional(),
-                name: z.string().trim().min(1, '请填写成员姓名').max(20),
+                id: idString().optional(),
+                name: text(20, 1, '请填写成员姓名'),
                 relation,
                 ageBand,
                 needs: z.array(need).max(6),
-                needNote: z.string().max(100).optional(),
+                needNote: note(100).optional(),
               })
               .strict(),
           )
-          .min(1, '请至少登记一位家庭成员'),
+          .min(1, '请至少登记一位家庭成员')
+          .max(20, '一户最多登记 20 位成员'),
         sensitiveConsent: z.boolean(),
       })
       .strict(),

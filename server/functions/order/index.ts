@@ -14,9 +14,9 @@ import { requestKey } from '../../lib/idempotency';
 import { drainOutbox, enqueue, orderStatusMessages } from '../../lib/outbox';
 import { all, mapPage, PAGE, pageFields, pageOf } from '../../lib/query';
 import { findUser } from '../../lib/users';
-import { z } from '../../lib/validate';
+import { idString, text, note, multiline, instant, z } from '../../lib/validate';
 
-const id = z.string().min(1).max(64);
+const id = idString();
 const RESIDENT_CANCELLABLE = statusesAllowing('cancel', 'resident');
 
 interface QuotaDoc {
@@ -208,16 +208,16 @@ const placeInput = z
     lines: z.array(z.object({ itemId: id, qty: z.number().int().min(1).max(50) }).strict()).max(30).optional(),
     medicine: z
       .object({
-        description: z.string().trim().min(2, '请写明药品名称和数量').max(300),
+        description: multiline(300, 2, '请写明药品名称和数量'),
         urgency: z.enum(['normal', 'urgent']),
-        prescriptionFileId: z.string().max(512).optional(),
+        prescriptionFileId: idString(512).optional(),
       })
       .strict()
       .optional(),
     gasCylinders: z.number().int().min(1).max(3).optional(),
     payment: z.enum(['free', 'cashOnDelivery', 'transfer']),
     contactless: z.boolean(),
-    note: z.string().trim().max(200).optional(),
+    note: note(200).optional(),
     forHouseholdId: id.optional(),
   })
   .strict() satisfies z.ZodType<PlaceOrderInput>;
@@ -349,20 +349,17 @@ export const main = defineFunction(
     },
 
     'order.cancel': {
-      input: z.object({ orderId: id, reason: z.string().trim().max(100).optional() }).strict(),
+      input: z.object({ orderId: id, reason: note(100).optional() }).strict(),
       async handle(ctx, input) {
         const { order, asStaff } = await visibleOrder(ctx, input.orderId);
-        const allowed = statusesAllowing('cancel', asStaff ? 'gridworker' : 'resident');
+        const actor = asStaff ? 'gridworker' : 'resident';
         if (order.status === 'cancelled') return orderView(order);
-        if (!allowed.includes(order.status as OrderStatus)) throw new AppError('ORDER.CANNOT_CANCEL');
+        if (!next(ORDER_TRANSITIONS, order.status, 'cancel', actor)) throw new AppError('ORDER.CANNOT_CANCEL');
         const _ = ctx.db.command;
         const now = ctx.now.toISOString();
         const event = { status: 'cancelled' as const, at: now, by: ctx.caller.openid, note: input.reason ?? (asStaff ? '网格员取消' : '居民取消') };
-        const res = await ctx.db
-          .collection('orders')
-          .where({ _id: order._id, status: _.in(allowed) })
-          .update({ status: 'cancelled', updatedAt: now, history: _.push([event]) });
-        if (!res.updated) throw new AppError('ORDER.CANNOT_CANCEL');
+        const moved = await transition(ctx.db, 'orders', { _id: order._id }, ORDER_TRANSITIONS, 'cancel', actor, { updatedAt: now, history: _.push([event]) });
+        if (!moved.updated) throw new AppError('ORDER.CANNOT_CANCEL');
         await release(ctx, order);
         if (asStaff) await notifyHousehold(ctx, order, 'cancelled', event.note);
         return orderView({ ...order, status: 'cancelled', history: [...order.history, event] });
@@ -390,7 +387,7 @@ export const main = defineFunction(
       input: z
         .object({
           id: id.optional(),
-          name: z.string().trim().min(1, '请填写商品名称').max(40),
+          name: text(40, 1, '请填写商品名称'),
           category: z.enum(['vegetable', 'meat', 'staple', 'daily', 'medicine', 'gas', 'loveBag']),
           unit: z.enum(['斤', '份', '袋', '瓶', '罐', '盒', '箱', '个', '把', '桶']),
           priceFen: z.number().int().min(0).max(1_000_000),
@@ -419,7 +416,7 @@ export const main = defineFunction(
 
     'order.openRound': {
       input: z
-        .object({ name: z.string().trim().min(1).max(30), opensAt: z.iso.datetime({ offset: true }), closesAt: z.iso.datetime({ offset: true }) })
+        .object({ name: text(30), opensAt: instant(), closesAt: instant() })
         .strict()
         .refine((v) => Date.parse(v.closesAt) > Date.parse(v.opensAt), { message: '截单时间要晚于开始时间', path: ['closesAt'] }),
       async handle(ctx, input) {
@@ -446,11 +443,9 @@ export const main = defineFunction(
         const _ = ctx.db.command;
         const now = ctx.now.toISOString();
         const cutoff = new Date(ctx.now.getTime() - AUTO_CONFIRM_MS).toISOString();
-        const res = await ctx.db
-          .collection('orders')
-          .where({ status: 'delivered', updatedAt: _.lt(cutoff) })
-          .update({ status: 'received', updatedAt: now, history: _.push([{ status: 'received', at: now, by: 'system', note: '超时自动确认收货' }]) });
-        return { confirmed: res.updated };
+        const event = { status: 'received' as const, at: now, by: 'system', note: '超时自动确认收货' };
+        const moved = await transition(ctx.db, 'orders', { updatedAt: _.lt(cutoff) }, ORDER_TRANSITIONS, 'confirm', 'system', { updatedAt: now, history: _.push([event]) });
+        return { confirmed: moved.updated };
       },
       /** Sends queued subscribe messages. */
       sendMessages: (ctx) => drainOutbox(ctx),

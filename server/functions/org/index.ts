@@ -3,6 +3,8 @@
  * roles by invitation code or by the admin, the gridworker assignment, the community dashboard.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { VOLUNTEER_MACHINE } from '../../../core/state/machines';
+import { transition } from '../../lib/transition';
 import { assignGridworkers, type AssignInput, type AssignPlan } from '../../../core/assign';
 import { AppError } from '../../../core/errors';
 import { maskPhone } from '../../../core/mask';
@@ -19,14 +21,14 @@ import { isDuplicateError } from '../../lib/db-errors';
 import { defineFunction, type CallContext, type UserContext } from '../../lib/define-function';
 import { workbook } from '../../lib/excel';
 import { ensureUser, requireAdmin } from '../../lib/users';
-import { z } from '../../lib/validate';
+import { idString, text, z } from '../../lib/validate';
 import { all, pageFields, pageOf } from '../../lib/query';
 import { MAX_IMPORT_BYTES, readTable } from './sheet';
 import { loadStats } from './stats';
 
-const id = z.string().min(1).max(64);
+const id = idString();
 const role = z.enum(['volunteer', 'gridworker', 'groupLeader', 'communityAdmin', 'sampler']);
-const name = z.string().trim().min(1, '请填写名称').max(20, '名称不超过 20 个字');
+const name = text(20, 1, '请填写名称');
 const pin = z.object({ gridId: id, workerId: id, buildingIds: z.array(id).max(200).optional() }).strict();
 const WRITE_PARALLEL = 16;
 
@@ -480,9 +482,9 @@ export const main = defineFunction('org', {
   'org.import': {
     input: z
       .object({
-        fileName: z.string().trim().min(1).max(100),
+        fileName: text(100),
         base64: z.string().max(Math.ceil((MAX_IMPORT_BYTES * 4) / 3) + 4, '文件太大（最大 2 MB），请分批导入').optional(),
-        fileId: z.string().min(1).max(512).optional(),
+        fileId: idString(512).optional(),
         dryRun: z.boolean(),
       })
       .strict(),
@@ -549,7 +551,7 @@ export const main = defineFunction('org', {
       await ctx.db.collection('users').doc(user._id).update(change);
       if (input.role === 'volunteer') {
         // The volunteer functions go by the registration: an approved one would outlive the role.
-        await ctx.db.collection('volunteers').where({ _id: user._id, status: 'approved' }).update({ status: 'left', onDuty: false });
+        await transition(ctx.db, 'volunteers', { _id: user._id }, VOLUNTEER_MACHINE, 'leave', 'staff', { onDuty: false });
       }
       if (input.role === 'gridworker' || input.role === 'groupLeader') {
         const list = input.role === 'gridworker' ? 'gridworkerIds' : 'groupLeaderIds';
@@ -630,7 +632,7 @@ export const main = defineFunction('org', {
   },
 
   'org.revokeCode': {
-    input: z.object({ code: z.string().trim().min(4).max(16) }).strict(),
+    input: z.object({ code: text(16, 4) }).strict(),
     async handle(ctx, input) {
       const admin = await requireAdmin(ctx);
       const code = await getDoc<RoleCodeDoc>(ctx, 'roleCodes', input.code.toUpperCase());
@@ -641,7 +643,7 @@ export const main = defineFunction('org', {
   },
 
   'org.redeemCode': {
-    input: z.object({ code: z.string().trim().min(4).max(16) }).strict(),
+    input: z.object({ code: text(16, 4) }).strict(),
     async handle(ctx, input) {
       const user = await ensureUser(ctx);
       const codeId = input.code.replace(/\s+/g, '').toUpperCase();
@@ -686,7 +688,7 @@ export const main = defineFunction('org', {
   },
 
   'org.applyAssignment': {
-    input: z.object({ basis: z.string().min(1).max(64), parts: z.array(pin).max(5000) }).strict(),
+    input: z.object({ basis: idString(), parts: z.array(pin).max(5000) }).strict(),
     async handle(ctx, input) {
       const admin = await requireAdmin(ctx);
       const data = await assignData(ctx, admin.communityId);

@@ -1,4 +1,7 @@
 import { readPersonCode, serialNumber, signCard, signPersonCode, verifyCard, type CardVerdict } from '../../../core/card/token';
+import { next } from '../../../core/state/machine';
+import { ROUND_MACHINE } from '../../../core/state/machines';
+import { transition } from '../../lib/transition';
 import { AppError } from '../../../core/errors';
 import { KNOCK_TEXT, NEED_TEXT } from '../../../core/labels';
 import { maskName } from '../../../core/mask';
@@ -12,9 +15,9 @@ import { workbook } from '../../lib/excel';
 import { defineFunction, type CallContext, type UserContext } from '../../lib/define-function';
 import { all, qrDataUrl } from '../../lib/query';
 import { findUser, requireAdmin } from '../../lib/users';
-import { z } from '../../lib/validate';
+import { idString, text, note, dateString, z } from '../../lib/validate';
 
-const id = z.string().min(1).max(64);
+const id = idString();
 
 const VERDICT_TEXT: Record<VerifyView['status'], string> = {
   valid: '有效：已在本轮采样',
@@ -146,9 +149,9 @@ export const main = defineFunction('testing', {
   'testing.openRound': {
     input: z
       .object({
-        name: z.string().trim().min(1).max(30),
-        date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD'),
-        points: z.array(z.string().trim().min(1).max(30)).min(1).max(30),
+        name: text(30),
+        date: dateString(),
+        points: z.array(text(30)).min(1).max(30),
         validHours: z.number().int().min(1).max(24 * 14),
       })
       .strict(),
@@ -178,8 +181,11 @@ export const main = defineFunction('testing', {
       const admin = await requireAdmin(ctx);
       const round = await mustGet<TestRoundDoc>(ctx, 'testRounds', input.roundId, '检测轮次');
       if (round.communityId !== admin.communityId) throw new AppError('AUTH.NOT_ADMIN');
-      await ctx.db.collection('testRounds').where({ _id: round._id, status: 'open' }).update({ status: 'closed', closedAt: ctx.now.toISOString() });
-      return roundView({ ...round, status: 'closed' });
+      // Closing a closed round answers it as it is (a retried tap).
+      if (!next(ROUND_MACHINE, round.status, 'close', 'staff')) return roundView(round);
+      const closedAt = ctx.now.toISOString();
+      const moved = await transition(ctx.db, 'testRounds', { _id: round._id }, ROUND_MACHINE, 'close', 'staff', { closedAt });
+      return roundView(moved.updated ? { ...round, status: moved.to, closedAt } : ((await getDoc<TestRoundDoc>(ctx, 'testRounds', round._id)) ?? round));
     },
   },
 
@@ -209,7 +215,7 @@ export const main = defineFunction('testing', {
 
   'testing.record': {
     input: z
-      .object({ roundId: id, point: z.string().trim().min(1).max(30), personCode: z.string().max(1000).optional(), householdId: id.optional(), memberId: id.optional() })
+      .object({ roundId: id, point: text(30), personCode: idString(1000).optional(), householdId: id.optional(), memberId: id.optional() })
       .strict()
       .refine((v) => Boolean(v.personCode) || (Boolean(v.householdId) && Boolean(v.memberId)), { message: '请扫描居民的个人码，或选择住户成员', path: ['personCode'] }),
     async handle(ctx, input) {
@@ -312,7 +318,7 @@ export const main = defineFunction('testing', {
   },
 
   'testing.verify': {
-    input: z.object({ token: z.string().min(1).max(2000), roundId: id.optional(), householdId: id.optional() }).strict(),
+    input: z.object({ token: idString(2000), roundId: id.optional(), householdId: id.optional() }).strict(),
     async handle(ctx, input) {
       const user = await findUser(ctx);
       const checker = ['volunteer', 'gridworker', 'groupLeader', 'communityAdmin', 'sampler'] as const;
@@ -390,7 +396,7 @@ export const main = defineFunction('testing', {
 
   'testing.knock': {
     input: z
-      .object({ roundId: id, householdId: id, status: z.enum(['notHome', 'cannotCome', 'refused', 'scheduled']), note: z.string().trim().max(100).optional() })
+      .object({ roundId: id, householdId: id, status: z.enum(['notHome', 'cannotCome', 'refused', 'scheduled']), note: note(100).optional() })
       .strict(),
     async handle(ctx, input) {
       const household = await mustGet<HouseholdDoc>(ctx, 'households', input.householdId, '住户');
@@ -419,7 +425,7 @@ export const main = defineFunction('testing', {
 
   'testing.book': {
     input: z
-      .object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD'), memberIds: z.array(id).min(1).max(12) })
+      .object({ date: dateString(), memberIds: z.array(id).min(1).max(12) })
       .strict(),
     async handle(ctx, input) {
       const { household } = await requireResident(ctx);
@@ -440,7 +446,7 @@ export const main = defineFunction('testing', {
   },
 
   'testing.bookings': {
-    input: z.object({ gridId: id, date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }).strict(),
+    input: z.object({ gridId: id, date: dateString() }).strict(),
     async handle(ctx, input) {
       const { grid } = await requireGridStaff(ctx, input.gridId);
       const bookings = await all<{ householdId: string; memberId: string; buildingId: string }>(ctx, 'bookings', { gridId: grid._id, date: input.date });

@@ -1,4 +1,7 @@
 import { AppError } from '../../../core/errors';
+import { next } from '../../../core/state/machine';
+import { SHIFT_MACHINE, VOLUNTEER_MACHINE } from '../../../core/state/machines';
+import { transition } from '../../lib/transition';
 import { maskName, maskPhone } from '../../../core/mask';
 import { chinaDay, chinaWallClock, toChinaIso } from '../../../core/time';
 import { signVolunteerCard, verifyVolunteerCard } from '../../../core/volunteer/card';
@@ -18,13 +21,13 @@ import { releaseJobsOf } from '../../lib/jobs';
 import { enqueue } from '../../lib/outbox';
 import { all, mapPage, pageFields, pageOf, qrDataUrl } from '../../lib/query';
 import { ensureUser, findUser, requireAdmin } from '../../lib/users';
-import { z } from '../../lib/validate';
+import { dateString, idString, note, text, timeOfDay, z } from '../../lib/validate';
 
-const id = z.string().min(1).max(64);
+const id = idString();
 const team = z.enum(['checkpoint', 'testing', 'supplies', 'disinfection', 'delivery', 'counselling']);
 const skill = z.enum(['medical', 'driving', 'interpreting']);
 const slot = z.enum(['morning', 'afternoon', 'evening', 'night']);
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
+const day = dateString();
 /** A volunteer card is valid this long after it is shown; the checkpoint also checks the status online. */
 const CARD_VALID_SECONDS = 24 * 3600;
 const DONE: JobStatus = 'done';
@@ -207,11 +210,11 @@ export const main = defineFunction('volunteer', {
   'volunteer.register': {
     input: z
       .object({
-        name: z.string().trim().min(1, '请填写真实姓名').max(40),
-        phone: z.string().trim().max(20).optional(),
+        name: text(40, 1, '请填写真实姓名'),
+        phone: note(20).optional(),
         partyMember: z.boolean(),
-        partyBranch: z.string().trim().max(40).optional(),
-        workUnit: z.string().trim().max(60),
+        partyBranch: note(40).optional(),
+        workUnit: note(60),
         communityId: id,
         gridIds: z.array(id).max(30),
         teamsWished: z.array(team).max(6),
@@ -255,10 +258,10 @@ export const main = defineFunction('volunteer', {
     async handle(ctx) {
       const v = await mine(ctx);
       const _ = ctx.db.command;
-      if (v.status !== 'left') {
+      if (next(VOLUNTEER_MACHINE, v.status, 'leave', 'volunteer')) {
         await endDuty(ctx, v);
         const at = ctx.now.toISOString();
-        await ctx.db.collection('volunteers').doc(v._id).update({ status: 'left', onDuty: false, dutySince: null, leftAt: at, updatedAt: at });
+        await transition(ctx.db, 'volunteers', { _id: v._id }, VOLUNTEER_MACHINE, 'leave', 'volunteer', { onDuty: false, dutySince: null, leftAt: at, updatedAt: at });
         await ctx.db.collection('users').where({ _id: v._id }).update({ roles: _.pull('volunteer') });
       }
       // Whatever they held goes back: delivery jobs not picked up, seats of shifts still to come.
@@ -320,7 +323,7 @@ export const main = defineFunction('volunteer', {
   },
 
   'volunteer.verifyCard': {
-    input: z.object({ token: z.string().min(1).max(2000) }).strict(),
+    input: z.object({ token: idString(2000) }).strict(),
     async handle(ctx, input) {
       const user = await findUser(ctx);
       const checker = ['volunteer', 'gridworker', 'groupLeader', 'communityAdmin'] as const;
@@ -394,10 +397,10 @@ export const main = defineFunction('volunteer', {
       .object({
         volunteerId: id,
         approve: z.boolean(),
-        reason: z.string().trim().max(100).optional(),
+        reason: note(100).optional(),
         team: team.optional(),
         buildingIds: z.array(id).max(50).optional(),
-        capacityKg: z.number().int().optional(),
+        capacityKg: z.number().int().min(1).max(50, '单次配送重量应在 1–50 公斤之间').optional(),
       })
       .strict(),
     async handle(ctx, input) {
@@ -554,14 +557,14 @@ export const main = defineFunction('volunteer', {
     input: z
       .object({
         team,
-        title: z.string().trim().min(1, '请填写班次名称').max(30),
-        place: z.string().trim().min(1, '请填写地点，例如 3号卡点').max(40),
+        title: text(30, 1, '请填写班次名称'),
+        place: text(40, 1, '请填写地点，例如 3号卡点'),
         date: day,
-        start: z.string(),
-        end: z.string(),
-        capacity: z.number().int(),
+        start: timeOfDay(),
+        end: timeOfDay(),
+        capacity: z.number().int().min(1, '人数应为 1–200 人').max(200, '人数应为 1–200 人'),
         qualifications: z.array(skill).max(3),
-        cancelBeforeHours: z.number(),
+        cancelBeforeHours: z.number().min(0).max(72, '取消截止应为开始前 0–72 小时'),
       })
       .strict(),
     async handle(ctx, input) {
@@ -600,7 +603,7 @@ export const main = defineFunction('volunteer', {
       const admin = await requireAdmin(ctx);
       const shift = await mustGet<ShiftDoc>(ctx, 'shifts', input.shiftId, '班次');
       if (shift.communityId !== admin.communityId) throw new AppError('AUTH.NOT_ADMIN');
-      await ctx.db.collection('shifts').where({ _id: shift._id, status: 'open' }).update({ status: 'cancelled' });
+      await transition(ctx.db, 'shifts', { _id: shift._id }, SHIFT_MACHINE, 'cancel', 'staff');
       return shiftView({ ...shift, status: 'cancelled' }, null, ctx.now);
     },
   },
