@@ -15,7 +15,8 @@ export function parseMultipart(body: Buffer, contentType: string): { fields: Rec
   const mark = boundary?.[1] ?? boundary?.[2];
   if (!mark) throw new Error('not multipart');
   const delimiter = Buffer.from(`--${mark}`);
-  const fields: Record<string, string> = {};
+  // No prototype: a field named `__proto__` or `constructor` is just a field.
+  const fields: Record<string, string> = Object.create(null) as Record<string, string>;
   let file: { name: string; data: Buffer } | null = null;
   let start = body.indexOf(delimiter);
   while (start !== -1) {

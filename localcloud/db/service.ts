@@ -85,7 +85,7 @@ function isIdOnly(criteria: Criteria): string | null {
 /** The request handler of the local database service. */
 export class DbEngine {
   private readonly txs = new Map<string, Tx>();
-  private counters: DbStats = { reads: 0, writes: 0, byCollection: {}, byAction: {} };
+  private counters: DbStats = { reads: 0, writes: 0, byCollection: Object.create(null) as DbStats['byCollection'], byAction: Object.create(null) as DbStats['byAction'] };
 
   constructor(
     readonly store: Store,
@@ -100,16 +100,19 @@ export class DbEngine {
 
   /** Starts counting from zero. */
   resetStats(): void {
-    this.counters = { reads: 0, writes: 0, byCollection: {}, byAction: {} };
+    this.counters = { reads: 0, writes: 0, byCollection: Object.create(null) as DbStats['byCollection'], byAction: Object.create(null) as DbStats['byAction'] };
   }
 
   private count(action: string, collection: unknown): void {
     const kind = READS.has(action) ? 'reads' : WRITES.has(action) ? 'writes' : null;
-    this.counters.byAction[action] = (this.counters.byAction[action] ?? 0) + 1;
+    // Only the protocol's own actions are counted by name (a client picks the name it sends).
     if (!kind) return;
+    this.counters.byAction[action] = (this.counters.byAction[action] ?? 0) + 1;
     this.counters[kind] += 1;
     if (typeof collection === 'string') {
-      const per = (this.counters.byCollection[collection] ??= { reads: 0, writes: 0 });
+      const per = Object.hasOwn(this.counters.byCollection, collection)
+        ? (this.counters.byCollection[collection] as { reads: number; writes: number })
+        : (this.counters.byCollection[collection] = { reads: 0, writes: 0 });
       per[kind] += 1;
     }
   }
