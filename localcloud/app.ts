@@ -12,7 +12,9 @@ import { FUNCTIONS, TIMERS } from '../server/functions/registry';
 import { database, resetCloudApp } from '../server/lib/cloud';
 import { COLLECTIONS, INDEXES } from '../server/lib/schema';
 import { createDbService, type DbService } from './db';
-import { invokeFunction } from './invoke';
+import { invokeFunction, runTimer } from './invoke';
+import { MAX_DEPTH } from '../server/lib/validate';
+import { handlePreview } from './preview';
 import type { DemoOptions } from './seed/demo-community';
 import { seedIfEmpty } from './seed/seed';
 import { MAX_UPLOAD, parseMultipart, readStored, saveFile } from './storage';
@@ -30,6 +32,12 @@ export interface LocalCloudOptions {
   seed?: boolean | DemoOptions;
   /** Run the functions' timer triggers on their periods (default false; `npm start` turns them on). */
   timers?: boolean;
+  /**
+   * Start-up work after the seed (the demo activity of `npm start`), given the cloud's URL and whether
+   * this start seeded: /health
+   * answers 503 `starting` until it and the seed are done.
+   */
+  prepare?: (url: string, seeded: boolean) => Promise<unknown>;
 }
 
 /** A running local cloud. */
@@ -38,10 +46,22 @@ export interface LocalCloud {
   dbUrl: string;
   db: DbService;
   seeded: boolean;
+  /** What `prepare` returned (null without one). */
+  prepared: unknown;
   close(): Promise<void>;
 }
 
 const MAX_BODY = 2 * 1024 * 1024;
+
+/** A request body over its limit: answered 413 with the envelope once the body has been read off. */
+class BodyTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super('body too large');
+  }
+}
+
+/** Beyond this much discarded body the connection is cut (a client that never stops sending). */
+const MAX_DISCARD = 64 * 1024 * 1024;
 
 function readBody(req: IncomingMessage): Promise<string> {
   return readBytes(req, MAX_BODY).then((b) => b.toString('utf8'));
@@ -50,19 +70,39 @@ function readBody(req: IncomingMessage): Promise<string> {
 function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     let size = 0;
+    let tooLarge = Number(req.headers['content-length'] ?? 0) > limit;
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        reject(new Error('body too large'));
-        req.destroy();
+      if (size > limit) tooLarge = true;
+      if (tooLarge) {
+        // Keep reading and drop it, so the client gets the answer instead of a reset connection.
+        chunks.length = 0;
+        if (size > MAX_DISCARD) req.destroy();
         return;
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => (tooLarge ? reject(new BodyTooLarge(limit)) : resolve(Buffer.concat(chunks))));
     req.on('error', reject);
   });
+}
+
+/** Depth of nested arrays and objects in a JSON text, counted without recursion. */
+function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i += 1;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) max = Math.max(max, (depth += 1));
+    else if (c === 0x7d || c === 0x5d) depth -= 1;
+  }
+  return max;
 }
 
 function localBase(req: IncomingMessage): string {
@@ -90,7 +130,7 @@ async function listUsers(): Promise<unknown[]> {
   }
 }
 
-async function route(db: DbService, storageRoot: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function route(db: DbService, storageRoot: string, state: { ready: boolean }, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   if (req.method === 'OPTIONS') {
     res.writeHead(204, {
@@ -101,11 +141,16 @@ async function route(db: DbService, storageRoot: string, req: IncomingMessage, r
     res.end();
     return;
   }
+  if (await handlePreview(req, res)) return; // GET / and /preview/*: the mini-program in a browser (localcloud/preview.ts)
   if (url.pathname === '/db') {
     db.listener(req, res);
     return;
   }
   if (req.method === 'GET' && url.pathname === '/health') {
+    if (!state.ready) {
+      send(res, 503, { ok: false, message: '本地云正在启动（生成演示数据），请稍候', data: { status: 'starting' } });
+      return;
+    }
     send(res, 200, { ok: true, data: { status: 'ok', functions: Object.keys(FUNCTIONS), db: db.stats() } });
     return;
   }
@@ -144,16 +189,22 @@ async function route(db: DbService, storageRoot: string, req: IncomingMessage, r
   const fn = /^\/fn\/([a-z][\w-]*)$/.exec(url.pathname);
   if (req.method === 'POST' && fn) {
     const name = fn[1] as keyof typeof FUNCTIONS;
-    const main = FUNCTIONS[name];
-    if (!main) {
+    // Own keys only: /fn/hasOwnProperty or /fn/constructor is no function of the app.
+    const main = Object.hasOwn(FUNCTIONS, name) ? FUNCTIONS[name] : undefined;
+    if (typeof main !== 'function') {
       send(res, 404, { ok: false, code: 'COMMON.UNKNOWN_ACTION', message: `没有这个云函数：${name}` });
       return;
     }
     let event: unknown;
     try {
       const text = await readBody(req);
+      if (jsonDepth(text) > MAX_DEPTH) {
+        send(res, 400, { ok: false, code: 'COMMON.INVALID_INPUT', message: `请求内容嵌套不能超过 ${MAX_DEPTH} 层` });
+        return;
+      }
       event = text ? JSON.parse(text) : {};
-    } catch {
+    } catch (error) {
+      if (error instanceof BodyTooLarge) throw error;
       send(res, 400, { ok: false, code: 'COMMON.INVALID_INPUT', message: '请求内容不是合法的 JSON' });
       return;
     }
@@ -189,8 +240,14 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   ensureCardKey(options.dataDir);
   const db = await createDbService({ dataDir: options.dataDir });
   const storageRoot = options.dataDir ? join(options.dataDir, 'storage') : mkdtempSync(join(tmpdir(), 'gridlink-storage-'));
+  const state = { ready: false };
   const server: Server = createServer((req, res) => {
-    route(db, storageRoot, req, res).catch((error: unknown) => {
+    route(db, storageRoot, state, req, res).catch((error: unknown) => {
+      if (error instanceof BodyTooLarge) {
+        const mb = Math.round(error.limit / 1024 / 1024);
+        if (!res.headersSent) send(res, 413, { ok: false, code: 'COMMON.INVALID_INPUT', message: `请求内容太大（最大 ${mb} MB）` });
+        return;
+      }
       console.error('[localcloud]', error);
       if (!res.headersSent) send(res, 500, { ok: false, code: 'COMMON.INTERNAL', message: '本地云内部错误' });
     });
@@ -212,7 +269,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
 
   const intervals = (options.timers ? TIMERS : []).map((t) => {
     const tick = () =>
-      invokeFunction(t.fn, FUNCTIONS[t.fn], { Type: 'Timer', TriggerName: t.trigger }, null).catch((error: unknown) =>
+      runTimer(t.fn, t.trigger).catch((error: unknown) =>
         console.error(`[localcloud] timer ${t.fn}.${t.trigger} failed`, error),
       );
     const handle = setInterval(() => void tick(), t.everyMs);
@@ -220,11 +277,15 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     return handle;
   });
 
+  const prepared = options.prepare ? await options.prepare(url, seeded) : null;
+  state.ready = true;
+
   return {
     url,
     dbUrl,
     db,
     seeded,
+    prepared,
     async close() {
       intervals.forEach(clearInterval);
       server.closeAllConnections();

@@ -1,19 +1,28 @@
 /** `npm start`: the local cloud with the demo community, until Ctrl-C. */
 import { resolve } from 'node:path';
 import { startLocalCloud } from './app';
+import { stopPreviewBuild, warmPreview } from './preview';
 import { demoActivity } from './seed/demo-activity';
 import { database } from '../server/lib/cloud';
 
 async function run(): Promise<void> {
   const dataDir = resolve(process.env.GRIDLINK_DATA_DIR ?? '.data');
   const port = Number(process.env.GRIDLINK_PORT ?? 8787);
-  const cloud = await startLocalCloud({ dataDir, port, timers: true });
-  const activity = cloud.seeded && process.env.GRIDLINK_DEMO_ORDERS !== '0' ? await demoActivity(database()) : null;
+  // /health says ok only once the seed and the demo activity are done (prepare runs before ready).
+  const cloud = await startLocalCloud({
+    dataDir,
+    port,
+    timers: true,
+    prepare: async (_url, seeded) => (seeded && process.env.GRIDLINK_DEMO_ORDERS !== '0' ? demoActivity(database()) : null),
+  });
+  const activity = cloud.prepared as Awaited<ReturnType<typeof demoActivity>>;
+  warmPreview(); // build the browser preview now (in a child process), so the first page opens at once
   const stats = cloud.db.stats();
   console.log(
     [
       '',
       '网格通 GridLink 本地云已启动 / local cloud running',
+      `  打开 ${cloud.url}/ 预览小程序   (real pages in the browser; see README「浏览器预览」)`,
       `  健康检查 health      GET  ${cloud.url}/health`,
       `  云函数   functions   POST ${cloud.url}/fn/<name>   header x-gridlink-user: <openid>`,
       `  数据库   database    ${cloud.dbUrl}   (@cloudbase/node-sdk serviceUrl)`,
@@ -36,6 +45,7 @@ async function run(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`\n${signal}: 正在停止本地云并保存数据… / stopping, flushing data…`);
+    stopPreviewBuild();
     cloud
       .close()
       .then(() => process.exit(0))

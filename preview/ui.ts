@@ -23,7 +23,12 @@ export interface DialogSpec<T> {
   key?: string;
 }
 
-function el<K extends keyof HTMLElementTagNameMap>(doc: Document, tag: K, cls: string, text?: string): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+  doc: Document,
+  tag: K,
+  cls: string,
+  text?: string,
+): HTMLElementTagNameMap[K] {
   const node = doc.createElement(tag);
   if (cls) node.className = cls;
   if (text !== undefined) node.textContent = text;
@@ -51,7 +56,15 @@ export class PreviewUi {
     const box = el(this.doc, 'div', `pv-toast${o.mask ? ' pv-toast--mask' : ''}`);
     box.dataset.pv = o.loading ? 'loading' : 'toast';
     const icon = o.loading ? 'loading' : (o.icon ?? 'success');
-    if (icon !== 'none') box.appendChild(el(this.doc, 'div', `pv-toast__icon pv-toast__icon--${icon}`, icon === 'success' ? '✓' : icon === 'error' ? '✕' : ''));
+    if (icon !== 'none')
+      box.appendChild(
+        el(
+          this.doc,
+          'div',
+          `pv-toast__icon pv-toast__icon--${icon}`,
+          icon === 'success' ? '✓' : icon === 'error' ? '✕' : '',
+        ),
+      );
     else box.classList.add('pv-toast--text');
     box.appendChild(el(this.doc, 'div', 'pv-toast__title', o.title));
     this.layer.appendChild(box);
@@ -86,7 +99,12 @@ export class PreviewUi {
       }
       const row = el(this.doc, 'div', `pv-dialog__buttons pv-dialog__buttons--${spec.buttons.length}`);
       for (const b of spec.buttons) {
-        const button = el(this.doc, 'button', `pv-dialog__button${b.primary ? ' pv-dialog__button--primary' : ''}`, b.text);
+        const button = el(
+          this.doc,
+          'button',
+          `pv-dialog__button${b.primary ? ' pv-dialog__button--primary' : ''}`,
+          b.text,
+        );
         button.type = 'button';
         if (b.key) button.dataset.pv = b.key;
         button.addEventListener('click', () => done(b.value));
@@ -128,7 +146,11 @@ export class PreviewUi {
         : undefined,
       buttons,
     });
-    return { confirm, cancel: !confirm, ...(o.editable ? { content: (input as HTMLTextAreaElement | null)?.value ?? '' } : {}) };
+    return {
+      confirm,
+      cancel: !confirm,
+      ...(o.editable ? { content: (input as HTMLTextAreaElement | null)?.value ?? '' } : {}),
+    };
   }
 
   actionSheet(o: { itemList: string[]; alertText?: string; title?: string }): Promise<number> {
@@ -149,7 +171,13 @@ export class PreviewUi {
   }
 
   /** A text the user pastes or picks from a list (scanCode). */
-  prompt(o: { title: string; hint?: string; placeholder?: string; picks?: Array<{ label: string; value: string }>; key?: string }): Promise<string | null> {
+  prompt(o: {
+    title: string;
+    hint?: string;
+    placeholder?: string;
+    picks?: Array<{ label: string; value: string }>;
+    key?: string;
+  }): Promise<string | null> {
     let input: HTMLTextAreaElement | null = null;
     return this.dialog<string | null>({
       title: o.title,
@@ -175,7 +203,7 @@ export class PreviewUi {
         { text: '取消', value: null, key: 'cancel' },
         { text: '确定', value: '\u0000', primary: true, key: 'confirm' },
       ],
-    }).then((v) => (v === '\u0000' ? ((input as HTMLTextAreaElement | null)?.value.trim() || null) : v));
+    }).then((v) => (v === '\u0000' ? (input as HTMLTextAreaElement | null)?.value.trim() || null : v));
   }
 
   /** A file input inside a sheet (chooseMedia, chooseMessageFile): the user picks, we answer the files. */
@@ -189,7 +217,9 @@ export class PreviewUi {
         input.accept = o.accept;
         input.multiple = Boolean(o.multiple);
         input.dataset.pv = 'file-input';
-        input.addEventListener('change', () => done(input.files && input.files.length ? Array.from(input.files) : null));
+        input.addEventListener('change', () =>
+          done(input.files && input.files.length ? Array.from(input.files) : null),
+        );
         body.appendChild(input);
       },
       buttons: [{ text: '取消', value: null, key: 'cancel' }],
@@ -198,6 +228,11 @@ export class PreviewUi {
 
   /** A picture or a card shown over the page until tapped. */
   show(o: { title: string; body: (el: HTMLElement) => void; key?: string }): Promise<void> {
-    return this.dialog<void>({ title: o.title, body: (b) => o.body(b), key: o.key, buttons: [{ text: '关闭', value: undefined, key: 'close' }] });
+    return this.dialog<void>({
+      title: o.title,
+      body: (b) => o.body(b),
+      key: o.key,
+      buttons: [{ text: '关闭', value: undefined, key: 'close' }],
+    });
   }
 }

@@ -3,6 +3,7 @@
  * nearest web thing (see README "Preview"). Callback style and promise style both work, as in
  * WeChat: with no success/fail/complete given, an async API returns a promise.
  */
+/* eslint-disable @typescript-eslint/no-explicit-any -- the wx surface is untyped JSON in and out */
 import type { PreviewUi } from './ui';
 
 /** What the page's runtime gets from the shell (or its own fallback). */
@@ -21,7 +22,10 @@ export interface PreviewHost {
 type Opts = Record<string, any> & { success?: (r: any) => void; fail?: (e: any) => void; complete?: (r: any) => void };
 
 /** Wraps an async implementation as a WeChat API (callbacks or promise, errMsg on both). */
-function api(name: string, impl: (o: Opts) => Promise<Record<string, unknown> | void> | Record<string, unknown> | void) {
+function api(
+  name: string,
+  impl: (o: Opts) => Promise<Record<string, unknown> | void> | Record<string, unknown> | void,
+) {
   return (o: Opts = {}) => {
     const usesCallbacks = Boolean(o.success || o.fail || o.complete);
     const run = Promise.resolve()
@@ -35,7 +39,7 @@ function api(name: string, impl: (o: Opts) => Promise<Record<string, unknown> | 
         },
         (error: unknown) => {
           const err = {
-            errMsg: `${name}:fail ${error instanceof Error ? error.message : typeof error === 'string' ? error : (error as { errMsg?: string })?.errMsg ?? 'error'}`,
+            errMsg: `${name}:fail ${error instanceof Error ? error.message : typeof error === 'string' ? error : ((error as { errMsg?: string })?.errMsg ?? 'error')}`,
             ...(typeof error === 'object' && error && !(error instanceof Error) ? error : {}),
           };
           o.fail?.(err);
@@ -134,7 +138,8 @@ export function createWx(host: PreviewHost, currentPage: () => any): Record<stri
     host: { env: 'WeChat' },
   });
 
-  let privacyListener: ((resolve: (r: { event: string; buttonId?: string }) => void, info: { referrer: string }) => void) | null = null;
+  let privacyListener:
+    ((resolve: (r: { event: string; buttonId?: string }) => void, info: { referrer: string }) => void) | null = null;
 
   /** WeChat asks the app (its privacy popup) before a privacy API, once agreed never again. */
   async function privacyGate(apiName: string): Promise<void> {
@@ -142,7 +147,9 @@ export function createWx(host: PreviewHost, currentPage: () => any): Record<stri
     let agreed: boolean;
     if (privacyListener) {
       const listener = privacyListener;
-      agreed = await new Promise<boolean>((resolve) => listener((r) => resolve(r.event === 'agree'), { referrer: apiName }));
+      agreed = await new Promise<boolean>((resolve) =>
+        listener((r) => resolve(r.event === 'agree'), { referrer: apiName }),
+      );
     } else {
       agreed = await host.ui.dialog({
         title: '隐私保护提示',
@@ -168,7 +175,8 @@ export function createWx(host: PreviewHost, currentPage: () => any): Record<stri
       url += (url.includes('?') ? '&' : '?') + q.toString();
     } else if (o.data !== undefined) {
       body = typeof o.data === 'string' ? o.data : JSON.stringify(o.data);
-      if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+      if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type'))
+        headers['content-type'] = 'application/json';
     }
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), o.timeout ?? 60000);
@@ -191,7 +199,12 @@ export function createWx(host: PreviewHost, currentPage: () => any): Record<stri
   }
 
   async function callLocalFunction(name: string, data: unknown): Promise<{ result: unknown }> {
-    const res = await request({ url: `${location.origin}/fn/${name}`, method: 'POST', header: { 'x-gridlink-user': host.user() }, data });
+    const res = await request({
+      url: `${location.origin}/fn/${name}`,
+      method: 'POST',
+      header: { 'x-gridlink-user': host.user() },
+      data,
+    });
     return { result: res.data };
   }
 
@@ -207,7 +220,9 @@ export function createWx(host: PreviewHost, currentPage: () => any): Record<stri
       localStorage.removeItem(STORAGE_PREFIX + key);
     },
     keys(): string[] {
-      return Object.keys(localStorage).filter((k) => k.startsWith(STORAGE_PREFIX)).map((k) => k.slice(STORAGE_PREFIX.length));
+      return Object.keys(localStorage)
+        .filter((k) => k.startsWith(STORAGE_PREFIX))
+        .map((k) => k.slice(STORAGE_PREFIX.length));
     },
   };
 
@@ -221,18 +236,64 @@ export function createWx(host: PreviewHost, currentPage: () => any): Record<stri
     getSystemInfo: api('getSystemInfo', systemInfo),
     getWindowInfo: () => {
       const s = systemInfo();
-      return { pixelRatio: s.pixelRatio, screenWidth: s.screenWidth, screenHeight: s.screenHeight, windowWidth: s.windowWidth, windowHeight: s.windowHeight, statusBarHeight: s.statusBarHeight, safeArea: s.safeArea, screenTop: s.screenTop };
+      return {
+        pixelRatio: s.pixelRatio,
+        screenWidth: s.screenWidth,
+        screenHeight: s.screenHeight,
+        windowWidth: s.windowWidth,
+        windowHeight: s.windowHeight,
+        statusBarHeight: s.statusBarHeight,
+        safeArea: s.safeArea,
+        screenTop: s.screenTop,
+      };
     },
-    getDeviceInfo: () => ({ brand: 'preview', model: systemInfo().model, system: 'iOS 16.0', platform: 'devtools', pixelRatio: 2, abi: '', benchmarkLevel: 1 }),
-    getAppBaseInfo: () => ({ SDKVersion: '3.5.0', enableDebug: false, host: { env: 'WeChat' }, language: 'zh_CN', version: '8.0.50', theme: 'light', fontSizeSetting: 16 }),
-    getAppAuthorizeSetting: () => ({ albumAuthorized: 'authorized', cameraAuthorized: 'authorized', locationAuthorized: 'authorized', notificationAuthorized: 'authorized', phoneCalendarAuthorized: 'authorized' }),
-    getSystemSetting: () => ({ bluetoothEnabled: false, locationEnabled: true, wifiEnabled: true, deviceOrientation: 'portrait' }),
+    getDeviceInfo: () => ({
+      brand: 'preview',
+      model: systemInfo().model,
+      system: 'iOS 16.0',
+      platform: 'devtools',
+      pixelRatio: 2,
+      abi: '',
+      benchmarkLevel: 1,
+    }),
+    getAppBaseInfo: () => ({
+      SDKVersion: '3.5.0',
+      enableDebug: false,
+      host: { env: 'WeChat' },
+      language: 'zh_CN',
+      version: '8.0.50',
+      theme: 'light',
+      fontSizeSetting: 16,
+    }),
+    getAppAuthorizeSetting: () => ({
+      albumAuthorized: 'authorized',
+      cameraAuthorized: 'authorized',
+      locationAuthorized: 'authorized',
+      notificationAuthorized: 'authorized',
+      phoneCalendarAuthorized: 'authorized',
+    }),
+    getSystemSetting: () => ({
+      bluetoothEnabled: false,
+      locationEnabled: true,
+      wifiEnabled: true,
+      deviceOrientation: 'portrait',
+    }),
     getMenuButtonBoundingClientRect: () => ({ width: 87, height: 32, top: 26, right: 368, bottom: 58, left: 281 }),
     onMenuButtonBoundingClientRectWeightChange: noop,
     offMenuButtonBoundingClientRectWeightChange: noop,
     getAccountInfoSync: () => ({ miniProgram: { appId: 'wx-gridlink-preview', envVersion: 'develop', version: '' } }),
-    getLaunchOptionsSync: () => ({ scene: 1001, path: currentPage()?.route ?? '', query: currentPage()?.options ?? {}, referrerInfo: {} }),
-    getEnterOptionsSync: () => ({ scene: 1001, path: currentPage()?.route ?? '', query: currentPage()?.options ?? {}, referrerInfo: {} }),
+    getLaunchOptionsSync: () => ({
+      scene: 1001,
+      path: currentPage()?.route ?? '',
+      query: currentPage()?.options ?? {},
+      referrerInfo: {},
+    }),
+    getEnterOptionsSync: () => ({
+      scene: 1001,
+      path: currentPage()?.route ?? '',
+      query: currentPage()?.options ?? {},
+      referrerInfo: {},
+    }),
     canIUse: () => true,
     nextTick: (fn: () => void) => setTimeout(fn, 0),
     onThemeChange: noop,
@@ -264,7 +325,10 @@ export function createWx(host: PreviewHost, currentPage: () => any): Record<stri
     hideKeyboard: api('hideKeyboard', () => void (document.activeElement as HTMLElement | null)?.blur?.()),
     createAnimation: () => {
       const actions: unknown[] = [];
-      const anim: Record<string, any> = new Proxy({}, { get: (_t, key) => (key === 'export' ? () => ({ actions: actions.splice(0) }) : () => anim) });
+      const anim: Record<string, any> = new Proxy(
+        {},
+        { get: (_t, key) => (key === 'export' ? () => ({ actions: actions.splice(0) }) : () => anim) },
+      );
       return anim;
     },
     createSelectorQuery: () => {
@@ -308,19 +372,29 @@ export function createWx(host: PreviewHost, currentPage: () => any): Record<stri
       init: noop,
       callFunction: api('cloud.callFunction', (o) => callLocalFunction(o.name, o.data)),
       uploadFile: api('cloud.uploadFile', async (o) => {
-        const res = await wx.uploadFile({ url: `${location.origin}/storage/upload`, filePath: o.filePath, name: 'file', formData: { cloudPath: o.cloudPath }, header: { 'x-gridlink-user': host.user() } });
+        const res = await wx.uploadFile({
+          url: `${location.origin}/storage/upload`,
+          filePath: o.filePath,
+          name: 'file',
+          formData: { cloudPath: o.cloudPath },
+          header: { 'x-gridlink-user': host.user() },
+        });
         const body = JSON.parse(res.data) as { ok: boolean; data?: { fileID: string } };
         if (!body.ok || !body.data) throw new Error('upload refused');
         return { fileID: body.data.fileID, statusCode: 200 };
       }),
-      getTempFileURL: api('cloud.getTempFileURL', (o) => ({ fileList: (o.fileList as string[]).map((fileID) => ({ fileID, tempFileURL: fileID, status: 0 })) })),
+      getTempFileURL: api('cloud.getTempFileURL', (o) => ({
+        fileList: (o.fileList as string[]).map((fileID) => ({ fileID, tempFileURL: fileID, status: 0 })),
+      })),
       CloudID: (cloudID: string) => ({ cloudID }),
       database: () => {
         throw new Error('预览里不支持小程序端直连数据库');
       },
     },
     // ── UI ──
-    showToast: api('showToast', (o) => host.ui.toast({ title: o.title ?? '', icon: o.icon, duration: o.duration, mask: o.mask })),
+    showToast: api('showToast', (o) =>
+      host.ui.toast({ title: o.title ?? '', icon: o.icon, duration: o.duration, mask: o.mask }),
+    ),
     hideToast: api('hideToast', () => host.ui.hideToast(false)),
     showLoading: api('showLoading', (o) => host.ui.toast({ title: o.title ?? '', mask: o.mask, loading: true })),
     hideLoading: api('hideLoading', () => host.ui.hideToast(true)),
@@ -340,7 +414,9 @@ export function createWx(host: PreviewHost, currentPage: () => any): Record<stri
     showShareMenu: okApi('showShareMenu'),
     hideShareMenu: okApi('hideShareMenu'),
     updateShareMenu: okApi('updateShareMenu'),
-    pageScrollTo: api('pageScrollTo', (o) => window.scrollTo({ top: o.scrollTop ?? 0, behavior: o.duration === 0 ? 'auto' : 'smooth' })),
+    pageScrollTo: api('pageScrollTo', (o) =>
+      window.scrollTo({ top: o.scrollTop ?? 0, behavior: o.duration === 0 ? 'auto' : 'smooth' }),
+    ),
     startPullDownRefresh: api('startPullDownRefresh', () => host.startPullDownRefresh()),
     stopPullDownRefresh: api('stopPullDownRefresh', () => host.setPullDown(false)),
     // ── navigation ──
@@ -363,7 +439,13 @@ export function createWx(host: PreviewHost, currentPage: () => any): Record<stri
         picks,
       });
       if (!result) throw new Error('cancel');
-      return { result, scanType: 'QR_CODE', charSet: 'utf-8', path: '', rawData: btoa(unescape(encodeURIComponent(result))) };
+      return {
+        result,
+        scanType: 'QR_CODE',
+        charSet: 'utf-8',
+        path: '',
+        rawData: btoa(unescape(encodeURIComponent(result))),
+      };
     }),
     chooseMedia: api('chooseMedia', async (o) => {
       await privacyGate('chooseMedia');
@@ -373,7 +455,13 @@ export function createWx(host: PreviewHost, currentPage: () => any): Record<stri
       if (!picked) throw new Error('cancel');
       return {
         type: picked[0].type.startsWith('video') ? 'video' : 'image',
-        tempFiles: picked.slice(0, o.count ?? 9).map((f) => ({ tempFilePath: tempPathFor(f, f.name), size: f.size, fileType: f.type.startsWith('video') ? 'video' : 'image', width: 0, height: 0 })),
+        tempFiles: picked.slice(0, o.count ?? 9).map((f) => ({
+          tempFilePath: tempPathFor(f, f.name),
+          size: f.size,
+          fileType: f.type.startsWith('video') ? 'video' : 'image',
+          width: 0,
+          height: 0,
+        })),
       };
     }),
     chooseImage: api('chooseImage', async (o) => {
@@ -388,13 +476,31 @@ export function createWx(host: PreviewHost, currentPage: () => any): Record<stri
       const ext = (o.extension as string[] | undefined)?.map((e) => `.${e.replace(/^\./, '')}`).join(',') ?? '';
       const picked = await host.ui.pickFiles({ title: '从聊天中选择文件', accept: ext, multiple: (o.count ?? 1) > 1 });
       if (!picked) throw new Error('cancel');
-      return { tempFiles: picked.map((f) => ({ path: tempPathFor(f, f.name), name: f.name, size: f.size, type: 'file', time: Math.floor(f.lastModified / 1000) })) };
+      return {
+        tempFiles: picked.map((f) => ({
+          path: tempPathFor(f, f.name),
+          name: f.name,
+          size: f.size,
+          type: 'file',
+          time: Math.floor(f.lastModified / 1000),
+        })),
+      };
     }),
     previewImage: api('previewImage', (o) => {
       const url = (o.current as string) || (o.urls as string[])[0];
-      void host.ui.show({ title: '预览图片', key: 'image', body: (b) => Object.assign(b.appendChild(document.createElement('img')), { src: files.has(url) ? URL.createObjectURL(blobOf(url)) : url, className: 'pv-image' }) });
+      void host.ui.show({
+        title: '预览图片',
+        key: 'image',
+        body: (b) =>
+          Object.assign(b.appendChild(document.createElement('img')), {
+            src: files.has(url) ? URL.createObjectURL(blobOf(url)) : url,
+            className: 'pv-image',
+          }),
+      });
     }),
-    previewMedia: api('previewMedia', (o) => wx.previewImage({ urls: (o.sources as Array<{ url: string }>).map((s) => s.url) })),
+    previewMedia: api('previewMedia', (o) =>
+      wx.previewImage({ urls: (o.sources as Array<{ url: string }>).map((s) => s.url) }),
+    ),
     saveImageToPhotosAlbum: api('saveImageToPhotosAlbum', async (o) => {
       await privacyGate('saveImageToPhotosAlbum');
       download(o.filePath, 'image.png');
@@ -408,7 +514,7 @@ export function createWx(host: PreviewHost, currentPage: () => any): Record<stri
           const a = b.appendChild(document.createElement('a'));
           a.href = `tel:${phone}`;
           a.textContent = phone;
-          a.className = 'pv-phone';
+          a.className = 'pv-tel';
         },
       });
     }),
@@ -463,7 +569,10 @@ export function createWx(host: PreviewHost, currentPage: () => any): Record<stri
           title: '网格通 申请发送以下订阅消息',
           key: 'subscribe',
           body: (b) => {
-            for (const id of ids) b.appendChild(Object.assign(document.createElement('div'), { className: 'pv-hint', textContent: `☑ ${id}` }));
+            for (const id of ids)
+              b.appendChild(
+                Object.assign(document.createElement('div'), { className: 'pv-hint', textContent: `☑ ${id}` }),
+              );
             const label = b.appendChild(document.createElement('label'));
             always = label.appendChild(document.createElement('input'));
             always.type = 'checkbox';
@@ -478,7 +587,10 @@ export function createWx(host: PreviewHost, currentPage: () => any): Record<stri
       }
       return Object.fromEntries(ids.map((id) => [id, answer]));
     }),
-    getPrivacySetting: api('getPrivacySetting', () => ({ needAuthorization: localStorage.getItem(PRIVACY_KEY) !== '1', privacyContractName: '《网格通小程序隐私保护指引》' })),
+    getPrivacySetting: api('getPrivacySetting', () => ({
+      needAuthorization: localStorage.getItem(PRIVACY_KEY) !== '1',
+      privacyContractName: '《网格通小程序隐私保护指引》',
+    })),
     requirePrivacyAuthorize: api('requirePrivacyAuthorize', () => privacyGate('requirePrivacyAuthorize')),
     openPrivacyContract: api('openPrivacyContract', () => host.navigate('navigateTo', '/pages/privacy/index')),
     onNeedPrivacyAuthorization: (listener: typeof privacyListener) => {

@@ -41,8 +41,11 @@ function walk(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-function readJson(file: string): Record<string, any> {
-  return JSON.parse(readFileSync(file, 'utf8')) as Record<string, any>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- app.json and page JSON, read as written
+type Json = Record<string, any>;
+
+function readJson(file: string): Json {
+  return JSON.parse(readFileSync(file, 'utf8')) as Json;
 }
 
 /** Where a usingComponents value points, as a root-relative path without extension. */
@@ -66,9 +69,15 @@ function collect(): Omit<Manifest, 'key' | 'builtAt'> {
     if (components[path]) return;
     const json = readJson(join(MP, `${path}.json`));
     const using: Record<string, string> = {};
-    const all = { ...(page ? (app.usingComponents ?? {}) : {}), ...(json.usingComponents ?? {}) } as Record<string, string>;
+    const all = { ...(page ? (app.usingComponents ?? {}) : {}), ...(json.usingComponents ?? {}) } as Record<
+      string,
+      string
+    >;
     for (const [tag, value] of Object.entries(all)) {
-      const target = resolveUsing(page && (app.usingComponents ?? {})[tag] === value && !(json.usingComponents ?? {})[tag] ? 'app' : path, value);
+      const target = resolveUsing(
+        page && (app.usingComponents ?? {})[tag] === value && !(json.usingComponents ?? {})[tag] ? 'app' : path,
+        value,
+      );
       if (existsSync(join(MP, `${target}.json`))) using[tag] = target;
     }
     components[path] = { using, page };
@@ -84,12 +93,9 @@ function collect(): Omit<Manifest, 'key' | 'builtAt'> {
 
 function sourceKey(): string {
   const hash = createHash('sha256');
-  const files = [
-    ...walk(MP),
-    ...walk(PREVIEW_SRC),
-    __filename,
-    join(ROOT, 'package-lock.json'),
-  ].filter((f) => !f.includes(`${join(MP, 'miniprogram_npm')}/`) || /\.(js|json|wxml|wxss|wxs)$/.test(f));
+  const files = [...walk(MP), ...walk(PREVIEW_SRC), __filename, join(ROOT, 'package-lock.json')].filter(
+    (f) => !f.includes(`${join(MP, 'miniprogram_npm')}/`) || /\.(js|json|wxml|wxss|wxs)$/.test(f),
+  );
   for (const file of files) hash.update(relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
   return hash.digest('hex').slice(0, 16);
 }
@@ -109,15 +115,22 @@ function iconCss(): string {
   return rules.join('\n');
 }
 
-/** Noto Sans SC under the family names TDesign and the app ask for. */
+/** Noto Sans SC (base.css makes it the face of every family TDesign and the app ask for). */
 function fontCss(): string {
   const dir = join(ROOT, 'node_modules/@fontsource/noto-sans-sc');
   if (!existsSync(dir)) return '';
   const out: string[] = [];
   for (const weight of ['400', '600']) {
     const css = readFileSync(join(dir, `${weight}.css`), 'utf8').replace(/url\(\.\/files\//g, 'url(fonts/');
-    for (const family of ['Noto Sans SC', 'PingFang SC', 'Microsoft YaHei', 'Hiragino Sans GB', 'Helvetica Neue', 'sans-serif-cjk']) {
-      out.push(css.replace(/font-family: 'Noto Sans SC'/g, `font-family: '${family}'`).replace(/src: url\(([^)]+)\) format\('woff2'\), url\([^)]+\) format\('woff'\)/g, 'src: url($1) format(\'woff2\')'));
+    for (const family of ['Noto Sans SC']) {
+      out.push(
+        css
+          .replace(/font-family: 'Noto Sans SC'/g, `font-family: '${family}'`)
+          .replace(
+            /src: url\(([^)]+)\) format\('woff2'\), url\([^)]+\) format\('woff'\)/g,
+            "src: url($1) format('woff2')",
+          ),
+      );
     }
   }
   return out.join('\n');
@@ -125,11 +138,13 @@ function fontCss(): string {
 
 function html(title: string, body: string, head: string): string {
   return `<!doctype html>\n<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${title}</title>${head}</head><body>${body}</body></html>\n`;
+<title>${title}</title><link rel="icon" href="data:,">${head}</head><body>${body}</body></html>\n`;
 }
 
 /** Builds `.preview/` unless it is current; answers the manifest and whether anything was built. */
-export async function buildPreview(options: { force?: boolean; quiet?: boolean } = {}): Promise<{ manifest: Manifest; built: boolean; ms: number }> {
+export async function buildPreview(
+  options: { force?: boolean; quiet?: boolean } = {},
+): Promise<{ manifest: Manifest; built: boolean; ms: number }> {
   const started = Date.now();
   const key = sourceKey();
   const manifestFile = join(PREVIEW_OUT, 'manifest.json');
@@ -138,6 +153,7 @@ export async function buildPreview(options: { force?: boolean; quiet?: boolean }
     if (old.key === key) return { manifest: old, built: false, ms: Date.now() - started };
   }
   // Heavy tools only when building.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- CommonJS without types
   const compiler = require('miniprogram-compiler') as {
     wxmlToJs(root: string, o?: Record<string, unknown>): string;
     wxssToJs(root: string, o?: Record<string, unknown>): string;
@@ -152,8 +168,11 @@ export async function buildPreview(options: { force?: boolean; quiet?: boolean }
   const wxml = compiler.wxmlToJs(MP, { maxBuffer: 64 * 1024 * 1024 });
   const wxss = compiler.wxssToJs(MP, { maxBuffer: 64 * 1024 * 1024 });
   if (typeof wxss !== 'string' || typeof wxml !== 'string') throw new Error('wcc/wcsc failed');
-  writeFileSync(join(tmp, 'gen/wxml.js'), `module.exports = function () {\n${wxml}\n};\n`);
-  writeFileSync(join(tmp, 'gen/wxss.js'), `module.exports = function () {\n${wxss}\n};\n`);
+  // Plain scripts (sloppy mode: wcc's output assigns undeclared globals), loaded before runtime.js.
+  writeFileSync(
+    join(tmp, 'templates.js'),
+    `window.__gridlinkWxml = function () {\n${wxml}\n};\nwindow.__gridlinkWxss = function () {\n${wxss}\n};\n`,
+  );
   const loaders = Object.keys(info.components)
     .map((path) => {
       const js = jsFileOf(path);
@@ -166,8 +185,8 @@ export async function buildPreview(options: { force?: boolean; quiet?: boolean }
       `const runtime = require(${JSON.stringify(join(PREVIEW_SRC, 'runtime.ts'))});`,
       `runtime.boot({`,
       `  manifest: require('./manifest.json'),`,
-      `  gwx: require('./wxml.js'),`,
-      `  wxss: require('./wxss.js'),`,
+      `  gwx: window.__gridlinkWxml,`,
+      `  wxss: window.__gridlinkWxss,`,
       `  app: () => require(${JSON.stringify(join(MP, 'app.ts'))}),`,
       `  loaders: {`,
       ...loaders,
@@ -210,14 +229,17 @@ export async function buildPreview(options: { force?: boolean; quiet?: boolean }
     html(
       'page',
       '<div id="page"></div>',
-      `<link rel="stylesheet" href="/preview/fonts.css${v}"><link rel="stylesheet" href="/preview/base.css${v}"><link rel="stylesheet" href="/preview/icons.css${v}"><script src="/preview/runtime.js${v}" defer></script>`,
+      `<link rel="stylesheet" href="/preview/fonts.css${v}"><link rel="stylesheet" href="/preview/base.css${v}"><link rel="stylesheet" href="/preview/icons.css${v}"><script src="/preview/templates.js${v}" defer></script><script src="/preview/runtime.js${v}" defer></script>`,
     ),
   );
   for (const css of ['base.css', 'shell.css']) writeFileSync(join(tmp, css), readFileSync(join(PREVIEW_SRC, css)));
   rmSync(PREVIEW_OUT, { recursive: true, force: true });
   renameSync(tmp, PREVIEW_OUT);
   const ms = Date.now() - started;
-  if (!options.quiet) console.log(`[preview] built ${Object.keys(info.components).length} components, ${info.pages.length} pages in ${ms} ms → ${relative(ROOT, PREVIEW_OUT)}/`);
+  if (!options.quiet)
+    console.log(
+      `[preview] built ${Object.keys(info.components).length} components, ${info.pages.length} pages in ${ms} ms → ${relative(ROOT, PREVIEW_OUT)}/`,
+    );
   return { manifest, built: true, ms };
 }
 
@@ -227,4 +249,3 @@ if (require.main === module) {
     process.exit(1);
   });
 }
-

@@ -1,5 +1,5 @@
 /** Entities shared by pages and cloud functions (stored documents and their views). */
-import type { Role, SpecialNeed, VolunteerTeam, AgeBand, Relation, Unit, OrderStatus, OrderActor, OrderEvent, JoinVia, JoinStatus, OrderKind, PaymentMode, KnockStatus, VolunteerStatus, VolunteerSkill, TimeSlot, ContactMethod, JobStatus, JobEvent } from './values';
+import type { Role, SpecialNeed, VolunteerTeam, AgeBand, Relation, Unit, OrderStatus, JoinVia, JoinStatus, OrderKind, PaymentMode, VolunteerStatus, VolunteerSkill, TimeSlot, ContactMethod, JobStatus } from './values';
 
 /** The enumerations, defined once in values.ts (tuples, unions and labels). */
 export type { Role, SpecialNeed, VolunteerTeam, AgeBand, Relation, Unit, OrderStatus, OrderActor, OrderEvent, JoinVia, JoinStatus, OrderKind, PaymentMode, KnockStatus, VolunteerStatus, VolunteerSkill, TimeSlot, ContactMethod, JobStatus, JobEvent } from './values';

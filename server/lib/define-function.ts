@@ -32,6 +32,18 @@ export type ActionSpec<A extends ActionName> =
 /** Every action a function serves, keyed by action name: a lookup table, not a switch. */
 export type ActionTable<F extends FunctionName> = { [A in ActionsOf<F>]: ActionSpec<A> };
 
+/** One capability's part of a function's action table: every action in it checked against the contract. */
+export type ActionsPart<F extends FunctionName, K extends ActionsOf<F>> = { [A in K]: ActionSpec<A> };
+
+/**
+ * Declares a part of a function's action table (a capability module): each action's input and
+ * handler are typed by the contract, an action the function does not have is refused; the
+ * function's index spreads the parts into `defineFunction`, which refuses a table missing one.
+ */
+export function defineActions<F extends FunctionName, K extends ActionsOf<F>>(_fn: F, actions: ActionsPart<F, K>): ActionsPart<F, K> {
+  return actions;
+}
+
 /** A timer trigger handler (CloudBase timer, or the local cloud's timer). */
 export type TimerHandler = (ctx: CallContext) => Promise<unknown>;
 

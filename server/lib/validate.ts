@@ -23,6 +23,7 @@ export function parseInput<T>(schema: z.ZodType<T>, input: unknown): T {
  * controls, bidi marks, embeddings, overrides and isolates, line and paragraph separators, BOM
  * and interlinear annotation characters.
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is this pattern's purpose
 const FORBIDDEN_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069\ufeff\ufff9-\ufffb]/;
 /** A lone (unpaired) UTF-16 surrogate: not well-formed Unicode. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;

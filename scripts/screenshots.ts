@@ -1,0 +1,85 @@
+/// <reference lib="dom" />
+/* eslint-disable @typescript-eslint/no-explicit-any -- page globals read inside the browser */
+/**
+ * `npm run screenshots`: every page, for each role that can open it, rendered in the browser
+ * preview (headless Debian Chromium) against a fresh in-memory local cloud with the demo
+ * community and demo orders; PNGs of the phone go to `.screenshots/<role>/` (ignored), with
+ * what went wrong on each page (console errors, failed calls) printed at the end.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { entriesFor } from '../miniprogram/utils/labels';
+import type { Role } from '../miniprogram/generated/values';
+import { hasChromium, CHROMIUM, Session, startRig } from '../test/browser/harness';
+
+const OUT = resolve(__dirname, '../.screenshots');
+
+const ROLES: Array<{ name: string; user: string; roles: Role[] }> = [
+  { name: 'resident', user: 'dev-res-0001', roles: ['resident'] },
+  { name: 'gridworker', user: 'dev-gw-01', roles: ['gridworker'] },
+  { name: 'groupLeader', user: 'dev-gl-01', roles: ['groupLeader'] },
+  { name: 'volunteer', user: 'dev-vol-001', roles: ['volunteer'] },
+  { name: 'communityAdmin', user: 'dev-admin', roles: ['communityAdmin'] },
+  { name: 'visitor', user: 'dev-visitor-preview', roles: [] },
+];
+
+async function main(): Promise<void> {
+  if (!hasChromium) {
+    console.error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium (or set GRIDLINK_CHROMIUM).`);
+    process.exit(1);
+  }
+  rmSync(OUT, { recursive: true, force: true });
+  const started = Date.now();
+  const rig = await startRig({ demoOrders: true });
+  const report: string[] = [];
+  let count = 0;
+  try {
+    for (const role of ROLES) {
+      const dir = join(OUT, role.name);
+      mkdirSync(dir, { recursive: true });
+      const routes = [
+        'pages/index/index',
+        ...entriesFor(role.roles).map((e) => e.url.replace(/^\//, '')),
+        'pages/dev/index',
+      ];
+      const session = await Session.open(rig, role.user);
+      for (const route of [...new Set(routes)]) {
+        const before = session.problems.length;
+        if (route !== 'pages/index/index') {
+          await session.page.evaluate((r) => (window as any).__gridlinkShell.navigate('reLaunch', `/${r}`), route);
+        }
+        let ms = -1;
+        try {
+          ms = await session.waitPage(route);
+        } catch (error) {
+          session.problems.push({ kind: 'pageerror', text: `did not render: ${String(error)}` });
+        }
+        await session.page.waitForTimeout(700); // data and images settle
+        const file = join(
+          dir,
+          `${route
+            .replace(/^pages\//, '')
+            .replace(/\/index$/, '')
+            .replace(/\//g, '-')}.png`,
+        );
+        await session.shot(file);
+        count += 1;
+        const problems = session.problems.slice(before);
+        report.push(
+          `${problems.length ? '✗' : '✓'} ${role.name.padEnd(15)} ${route.padEnd(40)} ${String(ms).padStart(5)} ms${problems.map((p) => `\n    ${p.kind}: ${p.text.split('\n')[0]}`).join('')}`,
+        );
+      }
+      await session.close();
+    }
+  } finally {
+    await rig.close();
+  }
+  writeFileSync(join(OUT, 'report.txt'), `${report.join('\n')}\n`);
+  console.log(report.join('\n'));
+  console.log(`\n${count} screenshots in ${OUT} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
