@@ -1,8 +1,8 @@
 /** Entities shared by pages and cloud functions (stored documents and their views). */
-import type { Role, SpecialNeed, VolunteerTeam, AgeBand, Relation, Unit, OrderStatus, JoinVia, JoinStatus, OrderKind, PaymentMode, VolunteerStatus, VolunteerSkill, TimeSlot, ContactMethod, JobStatus } from './values';
+import type { CatalogCategory, GrantableRole, KnockStatus, MedicineUrgency, SubscribeTemplate, TestResult, Role, SpecialNeed, VolunteerTeam, AgeBand, Relation, Unit, OrderStatus, JoinVia, JoinStatus, OrderKind, PaymentMode, VolunteerStatus, VolunteerSkill, TimeSlot, ContactMethod, JobStatus } from './values';
 
 /** The enumerations, defined once in values.ts (tuples, unions and labels). */
-export type { Role, SpecialNeed, VolunteerTeam, AgeBand, Relation, Unit, OrderStatus, OrderActor, OrderEvent, JoinVia, JoinStatus, OrderKind, PaymentMode, KnockStatus, VolunteerStatus, VolunteerSkill, TimeSlot, ContactMethod, JobStatus, JobEvent } from './values';
+export type { CatalogCategory, DispatchList, GrantableRole, MedicineUrgency, SubscribeTemplate, TestResult, Role, SpecialNeed, VolunteerTeam, AgeBand, Relation, Unit, OrderStatus, OrderActor, OrderEvent, JoinVia, JoinStatus, OrderKind, PaymentMode, KnockStatus, VolunteerStatus, VolunteerSkill, TimeSlot, ContactMethod, JobStatus, JobEvent } from './values';
 
 /** A community (社区). */
 export interface Community {
@@ -57,7 +57,7 @@ export interface UserDoc {
   /** Staff only: a service phone residents may call (gridworkers, group leaders). */
   phone?: string;
   /** One-time subscribe-message grants left, per template (wx.requestSubscribeMessage). */
-  subscriptions?: Partial<Record<'orderStatus' | 'joinResult' | 'notice', number>>;
+  subscriptions?: Partial<Record<SubscribeTemplate, number>>;
   createdAt: string;
 }
 
@@ -109,13 +109,15 @@ export interface CatalogItem {
   _id: string;
   communityId: string;
   name: string;
-  category: 'vegetable' | 'meat' | 'staple' | 'daily' | 'medicine' | 'gas' | 'loveBag';
+  category: CatalogCategory;
   unit: Unit;
   /** Price in fen (分); 0 means free. */
   priceFen: number;
   stock: number;
   perHouseholdLimit: number;
   active: boolean;
+  /** Orders holding stock of this item (taken at placement, given back on release). */
+  holds?: string[];
 }
 
 /** A resident's request to bind their WeChat to a household of a grid (gridworker approves). */
@@ -168,7 +170,7 @@ export interface OrderLine {
 /** A medicine request (free text, optional prescription photo). */
 export interface MedicineRequest {
   description: string;
-  urgency: 'normal' | 'urgent';
+  urgency: MedicineUrgency;
   prescriptionFileId: string | null;
 }
 
@@ -241,7 +243,7 @@ export interface NoticeDoc {
 export interface OutboxDoc {
   _id: string;
   openid: string;
-  template: 'orderStatus' | 'joinResult' | 'notice';
+  template: SubscribeTemplate;
   page: string;
   data: Record<string, string>;
   createdAt: string;
@@ -283,7 +285,7 @@ export interface SampleDoc {
   /** The signed card. */
   token: string;
   /** A result, if the community records one later; shown apart from "sampled". */
-  result: 'negative' | 'positive' | null;
+  result: TestResult | null;
 }
 
 // ── volunteers (issue 5; the dispatch reads these fields) ──
@@ -407,9 +409,6 @@ export interface DutyLogDoc {
 }
 
 // ── organisation: structure, roles, assignment, dashboard (issue 7) ──
-
-/** Roles an admin may grant directly or through an invitation code (residents join via their grid). */
-export type GrantableRole = Exclude<Role, 'resident'>;
 
 /**
  * What the gridworker assignment knows about a gridworker or group leader (one per person,
@@ -546,3 +545,63 @@ export interface JobDoc {
   updatedAt: string;
 }
 
+// ── bookkeeping documents of the server ──
+
+/** A household's quota use of one round (`<roundId>:<householdId>`), listing the orders that took it. */
+export interface QuotaDoc {
+  _id: string;
+  roundId: string;
+  householdId: string;
+  used: Record<string, number>;
+  orders: string[];
+}
+
+/** A claimed client request (idempotency): its owner, state and, once done, its result. */
+export interface IdempotencyDoc {
+  _id: string;
+  state: 'pending' | 'done';
+  scope: string;
+  owner: string;
+  claimedAt: number;
+  result?: unknown;
+}
+
+/** One applied gridworker assignment (its id is the plan's fingerprint): applied once. */
+export interface AssignRunDoc {
+  _id: string;
+  target: string;
+  state: 'applying' | 'done';
+  at: string;
+  by: string;
+}
+
+/** A sequence (e.g. sample serials of a round). */
+export interface CounterDoc {
+  _id: string;
+  seq: number;
+}
+
+/** A door knock of a testing round (`<roundId>:<householdId>`): the latest outcome. */
+export interface KnockDoc {
+  _id: string;
+  roundId: string;
+  gridId: string;
+  householdId: string;
+  status: KnockStatus;
+  note: string;
+  by: string;
+  at: string;
+  day: string;
+}
+
+/** A booked home sampling of one member on one day (`<date>:<householdId>:<memberId>`). */
+export interface BookingDoc {
+  _id: string;
+  date: string;
+  gridId: string;
+  buildingId: string;
+  householdId: string;
+  memberId: string;
+  bookedBy: string;
+  at: string;
+}

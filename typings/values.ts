@@ -24,6 +24,10 @@ export const ROLE_LABELS: Labels<typeof ROLES> = {
   sampler: '采样员',
 };
 
+/** Roles the community admin grants (by hand or by invitation code): every role but resident, which joining a grid makes. */
+export type GrantableRole = Exclude<Role, 'resident'>;
+export const GRANTABLE_ROLES: readonly GrantableRole[] = ROLES.filter((r): r is GrantableRole => r !== 'resident');
+
 /** Special needs recorded per household member (sensitive personal information). */
 export const SPECIAL_NEEDS = ['elderlyAlone', 'pregnant', 'disabled', 'chronic', 'dialysis', 'other'] as const;
 export type SpecialNeed = (typeof SPECIAL_NEEDS)[number];
@@ -71,6 +75,10 @@ export const RELATION_LABELS: Labels<typeof RELATIONS> = {
   other: '其他',
 };
 
+/** Categories of the catalogue (loveBag and gas items are ordered from their own entries). */
+export const CATALOG_CATEGORIES = ['vegetable', 'meat', 'staple', 'daily', 'medicine', 'gas', 'loveBag'] as const;
+export type CatalogCategory = (typeof CATALOG_CATEGORIES)[number];
+
 /** Units goods are sold in. */
 export const UNITS = ['斤', '份', '袋', '瓶', '罐', '盒', '箱', '个', '把', '桶'] as const;
 export type Unit = (typeof UNITS)[number];
@@ -116,6 +124,11 @@ export const ORDER_KINDS = ['grocery', 'loveBag', 'medicine', 'gas'] as const;
 export type OrderKind = (typeof ORDER_KINDS)[number];
 export const ORDER_KIND_LABELS: Labels<typeof ORDER_KINDS> = { grocery: '买菜', loveBag: '爱心菜包', medicine: '买药', gas: '换气' };
 
+/** How soon a medicine order is needed (urgent ones have a delivery deadline, see core/policy.ts). */
+export const MEDICINE_URGENCIES = ['normal', 'urgent'] as const;
+export type MedicineUrgency = (typeof MEDICINE_URGENCIES)[number];
+export const MEDICINE_URGENCY_LABELS: Labels<typeof MEDICINE_URGENCIES> = { normal: '普通', urgent: '急需' };
+
 /** How the resident pays. */
 export const PAYMENT_MODES = ['free', 'cashOnDelivery', 'transfer'] as const;
 export type PaymentMode = (typeof PAYMENT_MODES)[number];
@@ -140,6 +153,11 @@ export const KNOCK_LABELS: Labels<typeof KNOCK_STATUSES> = {
   scheduled: '已预约',
 };
 
+/** Result of a sample (核酸结果). */
+export const TEST_RESULTS = ['negative', 'positive'] as const;
+export type TestResult = (typeof TEST_RESULTS)[number];
+export const TEST_RESULT_LABELS: Labels<typeof TEST_RESULTS> = { negative: '阴性', positive: '阳性' };
+
 /** State of a volunteer's registration (报到). */
 export const VOLUNTEER_STATUSES = ['pending', 'approved', 'rejected', 'left'] as const;
 export type VolunteerStatus = (typeof VOLUNTEER_STATUSES)[number];
@@ -159,6 +177,14 @@ export const SLOT_LABELS: Labels<typeof TIME_SLOTS> = { morning: '上午', after
 export const CONTACT_METHODS = ['phone', 'visit', 'wechat'] as const;
 export type ContactMethod = (typeof CONTACT_METHODS)[number];
 export const CONTACT_METHOD_LABELS: Labels<typeof CONTACT_METHODS> = { phone: '电话', visit: '上门', wechat: '微信' };
+
+/** Subscribe-message templates a user may accept (微信订阅消息). */
+export const SUBSCRIBE_TEMPLATES = ['orderStatus', 'joinResult', 'notice'] as const;
+export type SubscribeTemplate = (typeof SUBSCRIBE_TEMPLATES)[number];
+
+/** The dispatch's spreadsheets of a round: the purchase summary and the packing list. */
+export const DISPATCH_LISTS = ['purchase', 'packing'] as const;
+export type DispatchList = (typeof DISPATCH_LISTS)[number];
 
 /** Life of a delivery job (one trip of one volunteer). */
 export const JOB_STATUSES = ['open', 'assigned', 'pickedUp', 'done', 'released'] as const;

@@ -71,6 +71,10 @@ export function planOrder(input: PlaceOrderInput, catalogue: readonly CatalogIte
       };
       break;
     }
+    default: {
+      const unknown: never = input.kind;
+      throw new AppError('COMMON.INVALID_INPUT', `不支持的订单类型：${String(unknown)}`);
+    }
   }
 
   for (const line of lines) {

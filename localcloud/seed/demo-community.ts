@@ -3,7 +3,7 @@
  * ~500 households, elders living alone, dialysis patients, party-member volunteers, a grocery
  * catalogue with explicit units). Pure: the same options always give the same documents.
  */
-import { floorOf } from '../../core/household';
+import { newHousehold } from '../../core/org/new-household';
 import { pick, randInt, seededRng, type Rng } from '../../core/random';
 import type {
   AgeBand,
@@ -164,24 +164,22 @@ export function demoCommunity(options: DemoOptions = {}): DemoCommunity {
         const unit = 1 + Math.floor(h / (building.floors * 2));
         const room = `${unit}-${floor}0${1 + (Math.floor(h / building.floors) % 2)}`;
         const people = members(rng, id);
-        const hasNeeds = people.some((p) => p.needs.length > 0);
         const joined = rng() < joinedShare && !people.every((p) => p.ageBand === '80+');
         const openid = joined ? DEMO_OPENIDS.resident(householdNo - 1) : null;
-        households.push({
-          _id: id,
-          communityId,
-          gridId,
-          buildingId: building._id,
-          room,
-          floor: floorOf(room), // the one floor rule (equal to `floor` for these labels)
-          headName: people[0]?.name ?? '',
-          phone: phone(rng),
-          members: people,
-          memberOpenids: openid ? [openid] : [],
-          sensitiveConsentAt: hasNeeds ? createdAt : null,
-          priority: hasNeeds,
-          createdAt,
-        });
+        households.push(
+          newHousehold({
+            _id: id,
+            communityId,
+            gridId,
+            buildingId: building._id,
+            room, // its floor by the one floor rule (equal to `floor` for these labels)
+            headName: people[0]?.name ?? '',
+            phone: phone(rng),
+            members: people,
+            memberOpenids: openid ? [openid] : [],
+            createdAt,
+          }),
+        );
         if (openid) {
           users.push({
             _id: openid,

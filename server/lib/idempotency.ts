@@ -1,19 +1,12 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../../core/errors';
 import { isDuplicateError } from './db-errors';
+import type { IdempotencyDoc } from '../../typings/entities';
 import type { UserContext } from './define-function';
 
 /** How long a claimed request may stay unfinished before a retry may take it over. */
 export const LEASE_MS = 30_000;
 
-interface IdempotencyDoc {
-  _id: string;
-  state: 'pending' | 'done';
-  scope: string;
-  owner: string;
-  claimedAt: number;
-  result?: unknown;
-}
 
 /**
  * A stable 32-hex id for what this request creates: the same caller, scope and request id always

@@ -5,7 +5,7 @@
  */
 import { JOB_TRANSITIONS } from '../../core/jobs';
 import { ORDER_TRANSITIONS } from '../../core/order/state-machine';
-import type { JobDoc, JobEventRecord, JobStatus, OrderEventRecord } from '../../typings/entities';
+import type { JobEventRecord, JobStatus, OrderEventRecord } from '../../typings/entities';
 import type { CallContext } from './define-function';
 import { all } from './query';
 import { transition } from './transition';
@@ -47,7 +47,7 @@ export async function releaseJob(
  * picked up stay with the volunteer: the goods are in their hands.
  */
 export async function releaseJobsOf(ctx: CallContext, volunteerOpenid: string, reason: string): Promise<number> {
-  const held = await all<Pick<JobDoc, '_id'>>(ctx, 'jobs', { volunteerId: volunteerOpenid, status: 'assigned' });
+  const held = await all(ctx, 'jobs', { volunteerId: volunteerOpenid, status: 'assigned' });
   let released = 0;
   for (const job of held) {
     if (await releaseJob(ctx, job._id, { by: 'system', reason, volunteerId: volunteerOpenid, statuses: ['assigned'] })) released += 1;

@@ -3,6 +3,7 @@ import QRCode from 'qrcode';
 import { AppError } from '../../core/errors';
 import type { Page } from '../../typings/api';
 import type { CallContext } from './define-function';
+import type { CollectionName, DocOf } from './schema';
 import { z } from './validate';
 
 /** The SDK's most documents per `get()`. */
@@ -12,12 +13,20 @@ export const PAGE = 1000;
  * Every document a query matches, a page at a time, ordered by `_id` so the pages neither skip nor
  * repeat documents (optionally only some fields).
  */
-export async function all<T>(ctx: CallContext, collection: string, where: object, fields?: Record<string, true>): Promise<T[]> {
-  const out: T[] = [];
+export async function all<C extends CollectionName>(ctx: CallContext, collection: C, where: object): Promise<DocOf<C>[]>;
+/** Only the named fields (and `_id`) of every document a query matches. */
+export async function all<C extends CollectionName, K extends keyof DocOf<C>>(
+  ctx: CallContext,
+  collection: C,
+  where: object,
+  fields: { [F in K]: true },
+): Promise<Pick<DocOf<C>, K | '_id'>[]>;
+export async function all(ctx: CallContext, collection: CollectionName, where: object, fields?: Record<string, true>): Promise<unknown[]> {
+  const out: unknown[] = [];
   for (let skip = 0; ; skip += PAGE) {
     let query = ctx.db.collection(collection).where(where);
     if (fields) query = query.field(fields);
-    const page = (await query.orderBy('_id', 'asc').skip(skip).limit(PAGE).get()).data as T[];
+    const page = (await query.orderBy('_id', 'asc').skip(skip).limit(PAGE).get()).data as unknown[];
     out.push(...page);
     if (page.length < PAGE) return out;
   }
@@ -67,13 +76,13 @@ function decodeCursor(cursor: string, keys: readonly SortKey[]): Scalar[] {
  * after the cursor by key (keyset paging): documents added or removed between pages never make a
  * page skip or repeat one that stays. Sort fields must be set (no null) on every document.
  */
-export async function pageOf<T extends { _id: string }>(
+export async function pageOf<C extends CollectionName>(
   ctx: CallContext,
-  collection: string,
+  collection: C,
   where: object,
   request: { cursor?: string; limit?: number },
   sort: readonly SortKey[] = [],
-): Promise<Page<T>> {
+): Promise<Page<DocOf<C>>> {
   const _ = ctx.db.command;
   const keys: SortKey[] = [...sort.filter((k) => k.field !== '_id'), { field: '_id', dir: 'asc' }];
   const limit = Math.min(LIST_MAX, Math.max(1, request.limit ?? LIST_DEFAULT));
@@ -89,7 +98,7 @@ export async function pageOf<T extends { _id: string }>(
   let read = ctx.db.collection(collection).where(query);
   for (const k of keys) read = read.orderBy(k.field, k.dir);
   const [res, count] = await Promise.all([read.limit(limit + 1).get(), ctx.db.collection(collection).where(where).count()]);
-  const docs = res.data as T[];
+  const docs = res.data as DocOf<C>[];
   const items = docs.slice(0, limit);
   const last = items.at(-1);
   return {
@@ -103,13 +112,13 @@ export async function pageOf<T extends { _id: string }>(
  * One page over disjoint queries shown one after the other (e.g. urgent jobs first, then the
  * rest), each in the stable order of `pageOf`. The cursor says which query and where in it.
  */
-export async function pageOfSegments<T extends { _id: string }>(
+export async function pageOfSegments<C extends CollectionName>(
   ctx: CallContext,
-  collection: string,
+  collection: C,
   segments: readonly object[],
   request: { cursor?: string; limit?: number },
   sort: readonly SortKey[] = [],
-): Promise<Page<T>> {
+): Promise<Page<DocOf<C>>> {
   const limit = Math.min(LIST_MAX, Math.max(1, request.limit ?? LIST_DEFAULT));
   let seg = 0;
   let inner: string | undefined;
@@ -128,10 +137,10 @@ export async function pageOfSegments<T extends { _id: string }>(
   const counts = await Promise.all(segments.map(async (where) => (await ctx.db.collection(collection).where(where).count()).total ?? 0));
   const total = counts.reduce((a, b) => a + b, 0);
   const encode = (at: number, c: string | null) => Buffer.from(JSON.stringify([at, c])).toString('base64url');
-  const items: T[] = [];
+  const items: DocOf<C>[] = [];
   while (seg < segments.length) {
     if (items.length >= limit) return { items, nextCursor: counts.slice(seg).some((n) => n > 0) ? encode(seg, null) : null, total };
-    const page = await pageOf<T>(ctx, collection, segments[seg] as object, { cursor: inner, limit: limit - items.length }, sort);
+    const page = await pageOf(ctx, collection, segments[seg] as object, { cursor: inner, limit: limit - items.length }, sort);
     items.push(...page.items);
     if (page.nextCursor) return { items, nextCursor: encode(seg, page.nextCursor), total };
     seg += 1;

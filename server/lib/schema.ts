@@ -1,3 +1,35 @@
+import type {
+  AssignRunDoc,
+  BookingDoc,
+  Building,
+  CareDoc,
+  CatalogItem,
+  Community,
+  ContactDoc,
+  CounterDoc,
+  DutyLogDoc,
+  Grid,
+  HouseholdDoc,
+  IdempotencyDoc,
+  InviteDoc,
+  JobDoc,
+  JoinRequestDoc,
+  KnockDoc,
+  NoticeDoc,
+  OrderDoc,
+  OutboxDoc,
+  QuotaDoc,
+  RoleCodeDoc,
+  RoundDoc,
+  SampleDoc,
+  ShiftDoc,
+  ShiftSignupDoc,
+  StaffDoc,
+  TestRoundDoc,
+  UserDoc,
+  VolunteerDoc,
+} from '../../typings/entities';
+
 /**
  * Collections and indexes the app relies on, declared once: the local cloud creates them at
  * start, `npm run setup:cloudbase` creates them in a real CloudBase environment.
@@ -40,6 +72,49 @@ export const COLLECTIONS = [
 
 /** A collection name. */
 export type CollectionName = (typeof COLLECTIONS)[number];
+
+/**
+ * The document type of every collection: reads through the helpers (`getDoc`, `mustGet`, `all`,
+ * `getByIds`, `pageOf`) are typed by the collection's name, never by a type the caller picks.
+ */
+export interface CollectionDocs {
+  communities: Community;
+  grids: Grid;
+  buildings: Building;
+  households: HouseholdDoc;
+  users: UserDoc;
+  catalog: CatalogItem;
+  notices: NoticeDoc;
+  idempotency: IdempotencyDoc;
+  outbox: OutboxDoc;
+  joinRequests: JoinRequestDoc;
+  invites: InviteDoc;
+  rounds: RoundDoc;
+  quotas: QuotaDoc;
+  orders: OrderDoc;
+  testRounds: TestRoundDoc;
+  samples: SampleDoc;
+  counters: CounterDoc;
+  knocks: KnockDoc;
+  bookings: BookingDoc;
+  staff: StaffDoc;
+  roleCodes: RoleCodeDoc;
+  contacts: ContactDoc;
+  careNeeds: CareDoc;
+  assignRuns: AssignRunDoc;
+  volunteers: VolunteerDoc;
+  shifts: ShiftDoc;
+  shiftSignups: ShiftSignupDoc;
+  dutyLogs: DutyLogDoc;
+  jobs: JobDoc;
+}
+
+/** The stored document of a collection. */
+export type DocOf<C extends CollectionName> = CollectionDocs[C];
+
+/** Compile check: the map names exactly the collections of COLLECTIONS (one missing or extra fails here). */
+type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const COLLECTION_DOCS_COMPLETE: SameKeys<keyof CollectionDocs, CollectionName> = true;
 
 /** An index the app relies on. */
 export interface IndexSpec {

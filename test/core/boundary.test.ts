@@ -56,6 +56,20 @@ describe('dependency boundaries', () => {
     }
   });
 
+  it('lets no cloud function import another (what two share lives in server/lib or core)', () => {
+    const functions = join(root, 'server/functions');
+    for (const file of files(functions, /\.ts$/)) {
+      const own = relative(functions, file).split(/[\\/]/)[0] ?? '';
+      for (const spec of imports(file).filter((s) => s.startsWith('.'))) {
+        const target = relative(functions, resolve(file, '..', spec));
+        if (target.startsWith('..')) continue;
+        // The registry (a file, not a function) lists every function's main.
+        if (own === 'registry.ts') continue;
+        expect(`${relative(root, file)} → ${target}`).toMatch(new RegExp(`→ ${own}([\\\\/]|$)`));
+      }
+    }
+  });
+
   it('keeps TypeScript source out of deployable function folders', () => {
     for (const file of files(join(root, 'cloudfunctions'), /\.ts$/)) {
       throw new Error(`TypeScript in a function folder: ${relative(root, file)}`);

@@ -1,5 +1,5 @@
 /** Shared pieces of the contract (paging, files, health) and the system and user actions. */
-import type { Me } from '../entities';
+import type { Me, SubscribeTemplate } from '../entities';
 
 /** What every list action takes: where to go on from (the last page's `nextCursor`) and how many. */
 export interface PageQuery {
@@ -24,7 +24,7 @@ export interface ExportFileView {
 }
 
 /** Subscribe-message templates the app asks residents to accept. */
-export type SubscribeTemplate = 'orderStatus' | 'joinResult' | 'notice';
+export type { SubscribeTemplate } from '../values';
 
 /** Liveness answer of the system function. */
 export interface HealthInfo {

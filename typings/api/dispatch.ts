@@ -1,5 +1,5 @@
 /** Dispatch: the order pool, lists, automatic dispatch and delivery jobs. */
-import type { JobStatus, OrderKind, OrderStatus, ShortLine, Unit } from '../entities';
+import type { DispatchList, JobStatus, OrderKind, OrderStatus, ShortLine, Unit } from '../entities';
 import type { ExportFileView, Page, PageQuery } from './common';
 
 /** Filters of the gridworker's order pool. */
@@ -167,7 +167,7 @@ export interface DispatchActions {
   'dispatch.requeue': { req: { orderId: string }; res: { orderId: string } };
   'dispatch.purchaseList': { req: { roundId: string; gridId?: string }; res: PurchaseListView };
   'dispatch.packingList': { req: { roundId: string; gridId: string }; res: PackingListView };
-  'dispatch.exportLists': { req: { roundId: string; gridId?: string; list: 'purchase' | 'packing' }; res: ExportFileView };
+  'dispatch.exportLists': { req: { roundId: string; gridId?: string; list: DispatchList }; res: ExportFileView };
   'dispatch.run': { req: { gridId: string; roundId?: string }; res: DispatchRunView };
   'dispatch.board': { req: { gridId: string }; res: BoardView };
   'dispatch.reassign': { req: { jobId: string; volunteerId: string; fromVolunteerId: string | null }; res: JobCardView };

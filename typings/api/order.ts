@@ -1,5 +1,5 @@
 /** Ordering: rounds, the catalogue, placing and following orders. */
-import type { CatalogItem, OrderDoc, OrderEventRecord, OrderKind, OrderStatus, PaymentMode } from '../entities';
+import type { CatalogItem, MedicineUrgency, OrderDoc, OrderEventRecord, OrderKind, OrderStatus, PaymentMode } from '../entities';
 import type { ContactView, Page, PageQuery } from './common';
 
 /** An ordering round. */
@@ -43,7 +43,7 @@ export interface SaveItemInput {
 export interface PlaceOrderInput {
   kind: OrderKind;
   lines?: Array<{ itemId: string; qty: number }>;
-  medicine?: { description: string; urgency: 'normal' | 'urgent'; prescriptionFileId?: string };
+  medicine?: { description: string; urgency: MedicineUrgency; prescriptionFileId?: string };
   /** Gas: how many cylinders (the gas item of the catalogue). */
   gasCylinders?: number;
   payment: PaymentMode;

@@ -1,5 +1,5 @@
 /** Testing rounds, person codes, sampled cards and coverage (核酸已采样卡). */
-import type { KnockStatus, SpecialNeed } from '../entities';
+import type { KnockStatus, SpecialNeed, TestResult } from '../entities';
 import type { ExportFileView } from './common';
 
 /** A testing round. */
@@ -44,7 +44,7 @@ export interface CardView {
   seal: string;
   token: string;
   qr: string;
-  result: 'negative' | 'positive' | null;
+  result: TestResult | null;
 }
 
 /** What the checkpoint or hand-out volunteer sees after scanning a card. */
@@ -99,7 +99,7 @@ export interface TestingActions {
   'testing.coverage': { req: { roundId: string; gridId: string }; res: CoverageView };
   'testing.knock': { req: { roundId: string; householdId: string; status: KnockStatus; note?: string }; res: { householdId: string; status: KnockStatus } };
   'testing.exportCoverage': { req: { roundId: string; gridId: string }; res: ExportFileView };
-  'testing.recordResult': { req: { roundId: string; householdId: string; memberId: string; result: 'negative' | 'positive' }; res: { serial: string; result: 'negative' | 'positive' } };
+  'testing.recordResult': { req: { roundId: string; householdId: string; memberId: string; result: TestResult }; res: { serial: string; result: TestResult } };
   'testing.book': { req: { date: string; memberIds: string[] }; res: { date: string; booked: number } };
   'testing.bookings': { req: { gridId: string; date: string }; res: BookingView[] };
   'testing.publicKeys': { req: Record<string, never>; res: Array<{ keyId: string; publicKey: string }> };

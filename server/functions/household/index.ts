@@ -1,8 +1,9 @@
+import { AGE_BANDS, JOIN_VIAS, RELATIONS, SPECIAL_NEEDS } from '../../../typings/values';
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../../../core/errors';
 import { hasPriority, membersToStore, PHONE_PATTERN, ROOM_PATTERN } from '../../../core/household';
 import type { EntryView, HouseholdView, JoinView } from '../../../typings/api';
-import type { Building, Community, Grid, HouseholdDoc, InviteDoc, JoinRequestDoc } from '../../../typings/entities';
+import type { Building, Grid, HouseholdDoc, JoinRequestDoc } from '../../../typings/entities';
 import { getDoc, mustGet, requireResident } from '../../lib/access';
 import { defineFunction, type CallContext } from '../../lib/define-function';
 import { maskPhone } from '../../../core/mask';
@@ -12,21 +13,21 @@ import { idString, text, note, z } from '../../lib/validate';
 
 const id = idString();
 const groupData = z.object({ cloudID: idString(512).optional(), data: z.object({ openGId: idString(128) }).optional() });
-const ageBand = z.enum(['0-6', '7-17', '18-59', '60-79', '80+']);
-const relation = z.enum(['self', 'spouse', 'child', 'parent', 'grandchild', 'other']);
-const need = z.enum(['elderlyAlone', 'pregnant', 'disabled', 'chronic', 'dialysis', 'other']);
+const ageBand = z.enum(AGE_BANDS);
+const relation = z.enum(RELATIONS);
+const need = z.enum(SPECIAL_NEEDS);
 const headName = text(20, 1, '请填写户主姓名');
 const phone = z.string().trim().regex(PHONE_PATTERN, '请填写11位手机号');
 
 /** The resident's view of their join request. */
 async function joinView(ctx: CallContext, req: JoinRequestDoc): Promise<JoinView> {
-  const [grid, building] = await Promise.all([getDoc<Grid>(ctx, 'grids', req.gridId), getDoc<Building>(ctx, 'buildings', req.buildingId)]);
+  const [grid, building] = await Promise.all([getDoc(ctx, 'grids', req.gridId), getDoc(ctx, 'buildings', req.buildingId)]);
   return { id: req._id, status: req.status, gridName: grid?.name ?? '', buildingName: building?.name ?? '', room: req.room, reason: req.reason };
 }
 
 /** The household as its members see it. */
 export async function householdView(ctx: CallContext, h: HouseholdDoc): Promise<HouseholdView> {
-  const [grid, building] = await Promise.all([getDoc<Grid>(ctx, 'grids', h.gridId), getDoc<Building>(ctx, 'buildings', h.buildingId)]);
+  const [grid, building] = await Promise.all([getDoc(ctx, 'grids', h.gridId), getDoc(ctx, 'buildings', h.buildingId)]);
   return {
     id: h._id,
     gridId: h.gridId,
@@ -51,7 +52,7 @@ export const main = defineFunction('household', {
   'household.communities': {
     input: z.object({}).strict(),
     async handle(ctx) {
-      const communities = await all<Community>(ctx, 'communities', {});
+      const communities = await all(ctx, 'communities', {});
       return communities.map((c) => ({ id: c._id, name: c.name, district: c.district }));
     },
   },
@@ -59,10 +60,10 @@ export const main = defineFunction('household', {
   'household.directory': {
     input: z.object({ communityId: id }).strict(),
     async handle(ctx, input) {
-      const community = await mustGet<Community>(ctx, 'communities', input.communityId, '社区');
+      const community = await mustGet(ctx, 'communities', input.communityId, '社区');
       const [grids, buildings] = await Promise.all([
-        all<Grid>(ctx, 'grids', { communityId: community._id }),
-        all<Building>(ctx, 'buildings', { communityId: community._id }),
+        all(ctx, 'grids', { communityId: community._id }),
+        all(ctx, 'buildings', { communityId: community._id }),
       ]);
       const byGrid = new Map<string, Building[]>();
       for (const b of buildings) byGrid.set(b.gridId, [...(byGrid.get(b.gridId) ?? []), b]);
@@ -83,9 +84,9 @@ export const main = defineFunction('household', {
       let grid: Grid | null;
       let via: EntryView['via'];
       if (input.inviteToken) {
-        const invite = await getDoc<InviteDoc>(ctx, 'invites', input.inviteToken);
+        const invite = await getDoc(ctx, 'invites', input.inviteToken);
         if (!invite || Date.parse(invite.expiresAt) <= ctx.now.getTime()) throw new AppError('JOIN.INVITE_INVALID');
-        grid = await getDoc<Grid>(ctx, 'grids', invite.gridId);
+        grid = await getDoc(ctx, 'grids', invite.gridId);
         via = 'invite';
       } else {
         const openGId = input.group?.data?.openGId;
@@ -96,7 +97,7 @@ export const main = defineFunction('household', {
         via = 'group';
       }
       if (!grid) throw new AppError('JOIN.INVITE_INVALID');
-      const community = await mustGet<Community>(ctx, 'communities', grid.communityId, '社区');
+      const community = await mustGet(ctx, 'communities', grid.communityId, '社区');
       return { communityId: community._id, communityName: community.name, gridId: grid._id, gridName: grid.name, via };
     },
   },
@@ -109,7 +110,7 @@ export const main = defineFunction('household', {
         room: z.string().trim().regex(ROOM_PATTERN, '请填写房号，例如 2-301'),
         headName,
         phone,
-        via: z.enum(['invite', 'group', 'manual']),
+        via: z.enum(JOIN_VIAS),
         inviteToken: idString(32).min(4).optional(),
       })
       .strict(),
@@ -117,12 +118,12 @@ export const main = defineFunction('household', {
       const user = await ensureUser(ctx);
       if (user.householdId) throw new AppError('JOIN.ALREADY_MEMBER');
       const [grid, building] = await Promise.all([
-        mustGet<Grid>(ctx, 'grids', input.gridId, '网格'),
-        mustGet<Building>(ctx, 'buildings', input.buildingId, '楼栋'),
+        mustGet(ctx, 'grids', input.gridId, '网格'),
+        mustGet(ctx, 'buildings', input.buildingId, '楼栋'),
       ]);
       if (building.gridId !== grid._id) throw new AppError('COMMON.INVALID_INPUT', '该楼栋不属于所选网格');
       if (input.via === 'invite') {
-        const invite = input.inviteToken ? await getDoc<InviteDoc>(ctx, 'invites', input.inviteToken) : null;
+        const invite = input.inviteToken ? await getDoc(ctx, 'invites', input.inviteToken) : null;
         if (!invite || invite.gridId !== grid._id || Date.parse(invite.expiresAt) <= ctx.now.getTime()) {
           throw new AppError('JOIN.INVITE_INVALID');
         }
@@ -154,7 +155,7 @@ export const main = defineFunction('household', {
   'household.myJoin': {
     input: z.object({}).strict(),
     async handle(ctx) {
-      const req = await getDoc<JoinRequestDoc>(ctx, 'joinRequests', `join-${ctx.caller.openid}`);
+      const req = await getDoc(ctx, 'joinRequests', `join-${ctx.caller.openid}`);
       return req ? joinView(ctx, req) : null;
     },
   },

@@ -1,7 +1,7 @@
 /** Reading an uploaded structure spreadsheet (CSV or .xlsx) into rows of text cells. */
-import ExcelJS from 'exceljs';
-import { parseCsv } from '../../../core/org/import';
 import { AppError } from '../../../core/errors';
+import { parseCsv } from '../../../core/org/import';
+import ExcelJS from 'exceljs';
 
 /** Largest spreadsheet accepted: ample for a few thousand households, within a call's size limit. */
 export const MAX_IMPORT_BYTES = 2 * 1024 * 1024;

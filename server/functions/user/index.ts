@@ -1,3 +1,4 @@
+import { SUBSCRIBE_TEMPLATES } from '../../../typings/values';
 import { defineFunction } from '../../lib/define-function';
 import { ensureUser } from '../../lib/users';
 import { z } from '../../lib/validate';
@@ -21,7 +22,7 @@ export const main = defineFunction('user', {
 
   'user.subscribe': {
     // Called only after wx.requestSubscribeMessage answered `accept` for these templates.
-    input: z.object({ templates: z.array(z.enum(['orderStatus', 'joinResult', 'notice'])).min(1).max(3) }).strict(),
+    input: z.object({ templates: z.array(z.enum(SUBSCRIBE_TEMPLATES)).min(1).max(3) }).strict(),
     async handle(ctx, input) {
       await ensureUser(ctx);
       const _ = ctx.db.command;

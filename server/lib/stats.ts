@@ -3,18 +3,17 @@
  * today's orders by status, deliveries, testing coverage of the latest round, the special-needs
  * ledger (consented households only, names masked) and who has not been contacted today.
  */
-import { addDays, byUrgency, careStatus, joinByBuilding, ordersByStatus, rate } from '../../../core/org/dashboard';
-import { maskName } from '../../../core/mask';
-import { chinaDay, chinaWallClock } from '../../../core/time';
-import type { CareLedgerRow, DashboardCounts, GridDashboardView } from '../../../typings/api';
-import type { Building, CareDoc, ContactDoc, Grid, HouseholdDoc, JobDoc, OrderDoc, SampleDoc, TestRoundDoc } from '../../../typings/entities';
-import type { CallContext } from '../../lib/define-function';
-import { all } from '../../lib/query';
+import { addDays, byUrgency, careStatus, joinByBuilding, ordersByStatus, rate } from '../../core/org/dashboard';
+import { maskName } from '../../core/mask';
+import { chinaDay, chinaWallClock } from '../../core/time';
+import type { CareLedgerRow, DashboardCounts, GridDashboardView } from '../../typings/api';
+import type { Grid, TestRoundDoc } from '../../typings/entities';
+import type { CallContext } from './define-function';
+import { all } from './query';
 
 /** Everything one grid's dashboard shows (notices are added by the caller). */
 export type GridStats = Omit<GridDashboardView, 'notices' | 'gridName'>;
 
-type HouseholdRow = Pick<HouseholdDoc, '_id' | 'gridId' | 'buildingId' | 'room' | 'headName' | 'members' | 'memberOpenids' | 'sensitiveConsentAt'>;
 
 /** Figures of the given grids of one community on the China day of `now`, by grid id. */
 export async function loadStats(ctx: CallContext, communityId: string, grids: readonly Grid[], now: Date): Promise<Map<string, GridStats>> {
@@ -28,18 +27,18 @@ export async function loadStats(ctx: CallContext, communityId: string, grids: re
   const byGrid: Record<string, unknown> = { gridId: _.in(gridIds) };
 
   const [buildings, households, orders, activeJobs, doneJobs, rounds, contacts, cares] = await Promise.all([
-    all<Building>(ctx, 'buildings', scope),
-    all<HouseholdRow>(ctx, 'households', scope, { _id: true, gridId: true, buildingId: true, room: true, headName: true, members: true, memberOpenids: true, sensitiveConsentAt: true }),
-    all<Pick<OrderDoc, 'gridId' | 'status' | 'createdAt' | 'history'>>(ctx, 'orders', { ...scope, updatedAt: _.gte(start) }, { gridId: true, status: true, createdAt: true, history: true }),
-    all<Pick<JobDoc, 'gridId'>>(ctx, 'jobs', { ...scope, status: _.in(['assigned', 'pickedUp']) }, { gridId: true }),
-    all<Pick<JobDoc, 'gridId'>>(ctx, 'jobs', { ...scope, status: 'done', updatedAt: _.gte(start) }, { gridId: true }),
+    all(ctx, 'buildings', scope),
+    all(ctx, 'households', scope, { _id: true, gridId: true, buildingId: true, room: true, headName: true, members: true, memberOpenids: true, sensitiveConsentAt: true }),
+    all(ctx, 'orders', { ...scope, updatedAt: _.gte(start) }, { gridId: true, status: true, createdAt: true, history: true }),
+    all(ctx, 'jobs', { ...scope, status: _.in(['assigned', 'pickedUp']) }, { gridId: true }),
+    all(ctx, 'jobs', { ...scope, status: 'done', updatedAt: _.gte(start) }, { gridId: true }),
     ctx.db.collection('testRounds').where({ communityId }).orderBy('openedAt', 'desc').limit(1).get(),
-    all<ContactDoc>(ctx, 'contacts', { ...byGrid, day }),
-    all<CareDoc>(ctx, 'careNeeds', byGrid),
+    all(ctx, 'contacts', { ...byGrid, day }),
+    all(ctx, 'careNeeds', byGrid),
   ]);
   const round = (rounds.data as TestRoundDoc[])[0] ?? null;
   const samples = round
-    ? await all<Pick<SampleDoc, 'gridId' | 'memberId'>>(ctx, 'samples', { roundId: round._id, ...(gridIds.length === 1 ? scope : {}) }, { gridId: true, memberId: true })
+    ? await all(ctx, 'samples', { roundId: round._id, ...(gridIds.length === 1 ? scope : {}) }, { gridId: true, memberId: true })
     : [];
 
   const contacted = new Set(contacts.map((c) => c.householdId));

@@ -1,0 +1,220 @@
+/** Automatic dispatch: accepted orders to on-duty delivery volunteers through the pure planner; the grid's board. */
+import { randomUUID } from 'node:crypto';
+import { transition } from '../../lib/transition';
+import { ACTIVE_JOB_S, deliveryDeadlineS, PICKUP_GRACE_MS } from '../../../core/policy';
+import { planDispatch, type DispatchOrder, type DispatchPlan } from '../../../core/dispatch';
+import { groupOpenTrips, jobTitle, orderWeightKg } from '../../../core/jobs';
+import { ORDER_STATUS_TEXT, shownStatus } from '../../../core/order/labels';
+import { ORDER_TRANSITIONS } from '../../../core/order/state-machine';
+import type { BoardView, DispatchRunView } from '../../../typings/api';
+import type { Grid, JobDoc, JobEventRecord, JobStatus, JobStop, OrderEventRecord, ShortLine } from '../../../typings/entities';
+import { getByIds, requireGridStaff } from '../../lib/access';
+import { type CallContext, defineActions } from '../../lib/define-function';
+import { all } from '../../lib/query';
+import { z } from '../../lib/validate';
+import { id, volunteerName, volunteerNames, roundOf } from './shared';
+import { cardView } from './views';
+
+/** What a run changes, for the caller's answer. */
+interface RunResult {
+  jobs: JobDoc[];
+  skipped: number;
+  unassigned: Array<{ orderId: string; room: string; reason: string }>;
+  assignedOrders: number;
+  openOrders: number;
+}
+
+/**
+ * Claims orders for a new job (one conditional update: `accepted` → `assigned` carrying the job
+ * id), then writes the job with the orders it really got. Two runs racing over the same orders
+ * split them; an order is never in two jobs.
+ */
+async function createJob(ctx: CallContext, base: Omit<JobDoc, '_id' | 'orderIds' | 'pending' | 'weightKg' | 'title' | 'buildingIds' | 'buildingNames'>, buildingNames: ReadonlyMap<string, string>, by: string): Promise<JobDoc | null> {
+  const _ = ctx.db.command;
+  const jobId = randomUUID().replace(/-/g, '');
+  const now = ctx.now.toISOString();
+  const ids = base.stops.map((s) => s.orderId);
+  const event: OrderEventRecord = { status: 'assigned', at: now, by };
+  const res = await transition(ctx.db, 'orders', { _id: _.in(ids), gridId: base.gridId }, ORDER_TRANSITIONS, 'assign', 'system', { jobId, updatedAt: now, history: _.push([event]) });
+  const claimed = res.updated;
+  if (claimed === 0) return null;
+  let stops = base.stops;
+  if (claimed < ids.length) {
+    const mine = new Set((await all(ctx, 'orders', { _id: _.in(ids), jobId })).map((o) => o._id));
+    stops = stops.filter((s) => mine.has(s.orderId));
+  }
+  const buildingIds = [...new Set(stops.map((s) => s.buildingId))];
+  const job: JobDoc = {
+    ...base,
+    _id: jobId,
+    stops,
+    orderIds: stops.map((s) => s.orderId),
+    pending: stops.map((s) => s.orderId),
+    buildingIds,
+    buildingNames: buildingIds.map((b) => buildingNames.get(b) ?? b),
+    title: jobTitle(buildingIds.map((b) => buildingNames.get(b) ?? b), stops),
+    weightKg: Math.round(stops.reduce((kg, s) => kg + s.weightKg, 0) * 10) / 10,
+  };
+  await ctx.db.collection('jobs').add(job);
+  return job;
+}
+
+/**
+ * One dispatch of a grid: accepted orders (optionally only some) to its on-duty delivery
+ * volunteers through the pure planner; orders nobody can take become open jobs to grab.
+ */
+export async function runDispatch(
+  ctx: CallContext,
+  grid: Grid,
+  opts: { by: string; roundId?: string; orderIds?: readonly string[]; excludeVolunteers?: ReadonlySet<string> },
+): Promise<RunResult> {
+  const _ = ctx.db.command;
+  const where: Record<string, unknown> = { gridId: grid._id, status: 'accepted' };
+  if (opts.roundId) where.roundId = opts.roundId;
+  if (opts.orderIds) where._id = _.in([...opts.orderIds]);
+  const [orders, volunteerDocs, buildings, active] = await Promise.all([
+    all(ctx, 'orders', where),
+    all(ctx, 'volunteers', { gridIds: grid._id, status: 'approved', team: 'delivery', onDuty: true }),
+    all(ctx, 'buildings', { gridId: grid._id }),
+    all(ctx, 'jobs', { gridId: grid._id, status: _.in(['assigned', 'pickedUp']) }),
+  ]);
+  const result: RunResult = { jobs: [], skipped: 0, unassigned: [], assignedOrders: 0, openOrders: 0 };
+  if (orders.length === 0) return result;
+  const households = await getByIds(ctx, 'households', orders.map((o) => o.householdId));
+  const byHousehold = new Map(households.map((h) => [h._id, h]));
+  const buildingNames = new Map(buildings.map((b) => [b._id, b.name]));
+  const volunteers = volunteerDocs.filter((v) => !opts.excludeVolunteers?.has(v._id));
+  const busy = new Map<string, number>();
+  for (const j of active) if (j.volunteerId) busy.set(j.volunteerId, (busy.get(j.volunteerId) ?? 0) + ACTIVE_JOB_S);
+
+  const nowMs = ctx.now.getTime();
+  const stopOf = new Map<string, JobStop>();
+  const input: DispatchOrder[] = [];
+  for (const o of orders) {
+    const h = byHousehold.get(o.householdId);
+    const stop: JobStop = {
+      orderId: o._id,
+      householdId: o.householdId,
+      buildingId: o.buildingId,
+      room: o.room,
+      floor: Math.max(1, h?.floor ?? 1),
+      weightKg: orderWeightKg(o),
+      priority: o.priority,
+      medicine: o.kind === 'medicine',
+      lines: o.lines.map((l) => ({ itemId: l.itemId, name: l.name, unit: l.unit, qty: l.qty })),
+      notify: h?.memberOpenids ?? [],
+    };
+    stopOf.set(o._id, stop);
+    input.push({
+      id: o._id,
+      buildingId: o.buildingId,
+      floor: stop.floor,
+      weightKg: stop.weightKg,
+      priority: o.priority,
+      medicine: stop.medicine,
+      deadlineS: deliveryDeadlineS(o),
+      placedAtS: Math.min(0, Math.round((Date.parse(o.createdAt) - nowMs) / 1000)),
+    });
+  }
+  const plan: DispatchPlan = planDispatch({
+    orders: input,
+    buildings: buildings.map((b) => ({ id: b._id, distanceM: b.distanceM, floors: b.floors, hasLift: b.hasLift })),
+    volunteers: volunteers.map((v) => ({ id: v._id, capacityKg: v.capacityKg, buildingIds: v.buildingIds, busyUntilS: busy.get(v._id) ?? 0 })),
+  });
+
+  const now = ctx.now.toISOString();
+  const base = (stops: JobStop[], volunteerId: string | null, reason: string, startS: number) => ({
+    communityId: grid.communityId,
+    gridId: grid._id,
+    roundId: opts.roundId ?? orders[0]?.roundId ?? null,
+    stops,
+    status: volunteerId ? ('assigned' as const) : ('open' as const),
+    volunteerId,
+    reason,
+    assignedAt: volunteerId ? now : null,
+    pickupBy: volunteerId ? new Date(nowMs + startS * 1000 + PICKUP_GRACE_MS).toISOString() : null,
+    pickedUpAt: null,
+    pickupShortfall: [] as ShortLine[],
+    history: [{ status: volunteerId ? ('assigned' as const) : ('open' as const), at: now, by: opts.by, note: reason }] as JobEventRecord[],
+    createdAt: now,
+    updatedAt: now,
+  });
+  const pending: Array<Promise<JobDoc | null>> = [];
+  for (const trip of plan.trips) {
+    const stops = trip.orderIds.map((oid) => stopOf.get(oid)).filter((s): s is JobStop => Boolean(s));
+    pending.push(createJob(ctx, base(stops, trip.volunteerId, trip.reason, trip.startS), buildingNames, opts.by));
+  }
+  const left = plan.unassigned.map((u) => stopOf.get(u.orderId)).filter((s): s is JobStop => Boolean(s));
+  for (const stops of groupOpenTrips(left)) {
+    pending.push(createJob(ctx, base(stops, null, '暂无可派的在岗志愿者，等待志愿者抢单', 0), buildingNames, opts.by));
+  }
+  const jobs = (await Promise.all(pending)).filter((j): j is JobDoc => j !== null);
+  const placed = jobs.reduce((n, j) => n + j.orderIds.length, 0);
+  result.jobs = jobs;
+  result.assignedOrders = jobs.filter((j) => j.status === 'assigned').reduce((n, j) => n + j.orderIds.length, 0);
+  result.openOrders = placed - result.assignedOrders;
+  result.skipped = orders.length - placed;
+  const roomOf = new Map(orders.map((o) => [o._id, o.room]));
+  result.unassigned = plan.unassigned.map((u) => ({ orderId: u.orderId, room: roomOf.get(u.orderId) ?? '', reason: u.reason }));
+  return result;
+}
+
+export const planActions = defineActions('dispatch', {
+  'dispatch.run': {
+    input: z.object({ gridId: id, roundId: id.optional() }).strict(),
+    async handle(ctx, input) {
+      const { grid } = await requireGridStaff(ctx, input.gridId);
+      if (input.roundId) await roundOf(ctx, input.roundId, grid.communityId);
+      const run = await runDispatch(ctx, grid, { by: ctx.caller.openid, roundId: input.roundId });
+      const names = await volunteerNames(ctx, run.jobs.map((j) => j.volunteerId));
+      const view: DispatchRunView = {
+        jobs: run.jobs.map((j) => cardView(j, null, names)),
+        assignedOrders: run.assignedOrders,
+        openOrders: run.openOrders,
+        skipped: run.skipped,
+        unassigned: run.unassigned,
+      };
+      return view;
+    },
+  },
+
+  'dispatch.board': {
+    input: z.object({ gridId: id }).strict(),
+    async handle(ctx, input) {
+      const { grid } = await requireGridStaff(ctx, input.gridId);
+      const _ = ctx.db.command;
+      const since = new Date(ctx.now.getTime() - 24 * 3600_000).toISOString();
+      const [jobs, volunteers, waiting] = await Promise.all([
+        all(ctx, 'jobs', _.or([{ gridId: grid._id, status: _.in(['open', 'assigned', 'pickedUp']) }, { gridId: grid._id, status: 'done', updatedAt: _.gte(since) }])),
+        all(ctx, 'volunteers', { gridIds: grid._id, status: 'approved', team: 'delivery', onDuty: true }),
+        ctx.db.collection('orders').where({ gridId: grid._id, status: 'accepted' }).count(),
+      ]);
+      const [orders, names] = await Promise.all([
+        getByIds(ctx, 'orders', jobs.flatMap((j) => j.orderIds)),
+        volunteerNames(ctx, jobs.map((j) => j.volunteerId)),
+      ]);
+      for (const v of volunteers) names.set(v._id, volunteerName(v));
+      const byOrder = new Map(orders.map((o) => [o._id, o]));
+      const rank: Record<JobStatus, number> = { open: 0, assigned: 1, pickedUp: 2, done: 3, released: 4 };
+      const view: BoardView = {
+        gridId: grid._id,
+        gridName: grid.name,
+        jobs: jobs
+          .sort((a, b) => rank[a.status] - rank[b.status] || a.createdAt.localeCompare(b.createdAt))
+          .map((j) => ({
+            ...cardView(j, null, names),
+            stops: j.stops.map((s) => {
+              const o = byOrder.get(s.orderId);
+              const status = o ? shownStatus(o.status) : 'cancelled';
+              return { orderId: s.orderId, room: s.room, status, statusText: ORDER_STATUS_TEXT[status], shortfall: o?.shortfall ?? [], failReason: o?.failReason ?? null };
+            }),
+          })),
+        volunteers: volunteers
+          .map((v) => ({ id: v._id, name: volunteerName(v), capacityKg: v.capacityKg, activeJobs: jobs.filter((j) => j.volunteerId === v._id && j.status !== 'done').length }))
+          .sort((a, b) => a.activeJobs - b.activeJobs || a.name.localeCompare(b.name, 'zh')),
+        acceptedWaiting: waiting.total ?? 0,
+      };
+      return view;
+    },
+  },
+});

@@ -1,0 +1,172 @@
+/** The order pool of a grid: listing, accepting or refusing orders, requeueing failed ones. */
+import { ORDER_KINDS, ORDER_STATUSES } from '../../../typings/values';
+import { randomInt } from 'node:crypto';
+import { next as nextStatusOf } from '../../../core/state/machine';
+import { transition } from '../../lib/transition';
+import { AppError } from '../../../core/errors';
+import { makeHandoverCode, orderWeightKg } from '../../../core/jobs';
+import { maskName, maskPhone } from '../../../core/mask';
+import { ORDER_STATUS_TEXT, shownStatus } from '../../../core/order/labels';
+import { ORDER_TRANSITIONS } from '../../../core/order/state-machine';
+import type { PoolOrderView, PoolView } from '../../../typings/api';
+import type { HouseholdDoc, OrderDoc, OrderEventRecord, OrderStatus } from '../../../typings/entities';
+import { getByIds, mustGet, requireGridStaff } from '../../lib/access';
+import { enqueue, orderStatusMessages } from '../../lib/outbox';
+import { all, mapPage, pageFields, pageOf, type SortKey } from '../../lib/query';
+import { note, z } from '../../lib/validate';
+import { releaseHolds } from '../../lib/holds';
+import { defineActions } from '../../lib/define-function';
+import { id, staffGrids } from './shared';
+
+/** Statuses the pool shows: all of them (a placement still being written, `placing`, is not one: nobody's business yet). */
+const POOL_STATUSES = ORDER_STATUSES;
+
+/** The pool's order: special needs first, then first come first served. */
+const POOL_ORDER: SortKey[] = [
+  { field: 'priority', dir: 'desc' },
+  { field: 'createdAt', dir: 'asc' },
+];
+
+const cryptoRng = () => randomInt(0, 1_000_000) / 1_000_000;
+
+function poolView(o: OrderDoc, household: HouseholdDoc | undefined, buildingName: string): PoolOrderView {
+  const status = shownStatus(o.status);
+  return {
+    id: o._id,
+    kind: o.kind,
+    status,
+    statusText: ORDER_STATUS_TEXT[status],
+    roundId: o.roundId,
+    buildingId: o.buildingId,
+    buildingName,
+    room: o.room,
+    headMasked: household ? maskName(household.headName) : '',
+    phoneMasked: household ? maskPhone(household.phone) : '',
+    lines: o.lines.map((l) => ({ itemId: l.itemId, name: l.name, unit: l.unit, qty: l.qty })),
+    medicine: o.medicine ? `${o.medicine.urgency === 'urgent' ? '【急】' : ''}${o.medicine.description}` : null,
+    priority: o.priority,
+    contactless: o.contactless,
+    note: o.note,
+    weightKg: orderWeightKg(o),
+    rejectReason: o.rejectReason,
+    jobId: o.jobId ?? null,
+    shortfall: o.shortfall ?? [],
+    failReason: o.failReason ?? null,
+    createdAt: o.createdAt,
+  };
+}
+
+export const poolActions = defineActions('dispatch', {
+  'dispatch.pool': {
+    input: z
+      .object({
+        gridId: id.optional(),
+        roundId: id.optional(),
+        kind: z.enum(ORDER_KINDS).optional(),
+        buildingId: id.optional(),
+        status: z.enum(POOL_STATUSES).optional(),
+        priority: z.boolean().optional(),
+        ...pageFields,
+      })
+      .strict(),
+    async handle(ctx, input) {
+      const { user, grids } = await staffGrids(ctx);
+      const grid = input.gridId ? grids.find((g) => g._id === input.gridId) : grids[0];
+      if (!grid) throw new AppError('AUTH.NOT_GRIDWORKER');
+      const _ = ctx.db.command;
+      const where: Record<string, unknown> = { gridId: grid._id };
+      if (input.roundId) where.roundId = input.roundId;
+      if (input.kind) where.kind = input.kind;
+      if (input.buildingId) where.buildingId = input.buildingId;
+      if (input.priority !== undefined) where.priority = input.priority;
+      const orders = ctx.db.collection('orders');
+      const [page, tallies, rounds, buildings] = await Promise.all([
+        pageOf(ctx, 'orders', { ...where, status: input.status ?? _.neq('placing') }, input, POOL_ORDER),
+        Promise.all(POOL_STATUSES.map(async (s) => [s, (await orders.where({ ...where, status: s }).count()).total ?? 0] as const)),
+        all(ctx, 'rounds', { communityId: user.communityId }),
+        all(ctx, 'buildings', { gridId: grid._id }),
+      ]);
+      const counts: Partial<Record<OrderStatus, number>> = {};
+      for (const [s, n] of tallies) if (n) counts[s] = n;
+      const households = await getByIds(ctx, 'households', page.items.map((o) => o.householdId));
+      const byHousehold = new Map(households.map((h) => [h._id, h]));
+      const names = new Map(buildings.map((b) => [b._id, b.name]));
+      const view: PoolView = {
+        gridId: grid._id,
+        grids: grids.map((g) => ({ id: g._id, name: g.name })),
+        rounds: rounds.sort((a, b) => b.opensAt.localeCompare(a.opensAt)).map((r) => ({ id: r._id, name: r.name })),
+        buildings: buildings.sort((a, b) => a.name.localeCompare(b.name, 'zh', { numeric: true })).map((b) => ({ id: b._id, name: b.name })),
+        counts,
+        ...mapPage(page, (o) => poolView(o, byHousehold.get(o.householdId), names.get(o.buildingId) ?? '')),
+      };
+      return view;
+    },
+  },
+
+  'dispatch.review': {
+    input: z
+      .object({ orderIds: z.array(id).min(1).max(200), accept: z.boolean(), reason: note(100).optional() })
+      .strict()
+      .refine((v) => v.accept || (v.reason ?? '').length >= 2, { message: '请填写不受理的原因（居民会看到）', path: ['reason'] }),
+    async handle(ctx, input) {
+      const { grids } = await staffGrids(ctx);
+      const mine = new Set(grids.map((g) => g._id));
+      const _ = ctx.db.command;
+      const found = (await getByIds(ctx, 'orders', input.orderIds)).filter((o) => o.status !== 'placing');
+      if (found.length < new Set(input.orderIds).size) throw new AppError('COMMON.NOT_FOUND', '没有找到部分订单，请刷新后重试');
+      const orders = found.filter((o) => mine.has(o.gridId));
+      if (orders.length < found.length) throw new AppError('AUTH.NOT_GRIDWORKER', '只能处理本网格的订单');
+      const now = ctx.now.toISOString();
+      const by = ctx.caller.openid;
+      // One 取货码 per door: a household's orders on their way share the code it already has.
+      const codeOf = new Map<string, string>();
+      if (input.accept && orders.length) {
+        const live = await all(ctx, 'orders', { householdId: _.in([...new Set(orders.map((o) => o.householdId))]), status: _.in(['accepted', 'assigned', 'pickedUp']) });
+        for (const o of live) if (o.handoverCode && !codeOf.has(o.householdId)) codeOf.set(o.householdId, o.handoverCode);
+        for (const o of orders) if (!codeOf.has(o.householdId)) codeOf.set(o.householdId, makeHandoverCode(cryptoRng));
+      }
+      const results = await Promise.all(
+        orders.map(async (o) => {
+          const event: OrderEventRecord = input.accept
+            ? { status: 'accepted', at: now, by }
+            : { status: 'rejected', at: now, by, note: input.reason };
+          const change = input.accept
+            ? { handoverCode: codeOf.get(o.householdId), updatedAt: now, history: _.push([event]) }
+            : { rejectReason: input.reason, updatedAt: now, history: _.push([event]) };
+          const res = await transition(ctx.db, 'orders', { _id: o._id }, ORDER_TRANSITIONS, input.accept ? 'accept' : 'reject', 'gridworker', change);
+          return res.updated ? o : null;
+        }),
+      );
+      const changed = results.filter((o): o is OrderDoc => o !== null);
+      if (!input.accept && changed.length) {
+        // Rejected orders give back their stock and quota, and the household learns why.
+        await Promise.all(changed.map((o) => releaseHolds(ctx, o)));
+        const households = await getByIds(ctx, 'households', changed.map((o) => o.householdId));
+        const byHousehold = new Map(households.map((h) => [h._id, h]));
+        await enqueue(
+          ctx,
+          changed.flatMap((o) =>
+            orderStatusMessages(byHousehold.get(o.householdId)?.memberOpenids ?? [], { id: o._id, lines: o.lines }, 'rejected', input.reason ?? ''),
+          ),
+        );
+      }
+      return { changed: changed.length, skipped: input.orderIds.length - changed.length };
+    },
+  },
+
+  'dispatch.requeue': {
+    input: z.object({ orderId: id }).strict(),
+    async handle(ctx, input) {
+      const order = await mustGet(ctx, 'orders', input.orderId, '订单');
+      await requireGridStaff(ctx, order.gridId);
+      // Refused before any write when the order is plainly not failed; the conditional update still decides races.
+      if (!nextStatusOf(ORDER_TRANSITIONS, order.status, 'requeue', 'gridworker')) throw new AppError('ORDER.BAD_STATE', '只有配送未成功的订单可以重新安排');
+      const _ = ctx.db.command;
+      const now = ctx.now.toISOString();
+      const event: OrderEventRecord = { status: 'accepted', at: now, by: ctx.caller.openid, note: '网格员重新安排配送' };
+      const res = await transition(ctx.db, 'orders', { _id: order._id }, ORDER_TRANSITIONS, 'requeue', 'gridworker', { jobId: null, volunteerId: null, updatedAt: now, history: _.push([event]) });
+      if (!res.updated) throw new AppError('ORDER.BAD_STATE', '只有配送未成功的订单可以重新安排');
+      return { orderId: order._id };
+    },
+  },
+});

@@ -1,0 +1,30 @@
+/** Ordering's timers: undo placements a crash cut off, confirm receipt nobody confirmed, send queued messages. */
+import { AUTO_CONFIRM_MS, PLACING_TIMEOUT_MS } from '../../../core/policy';
+import { transition } from '../../lib/transition';
+import { ORDER_TRANSITIONS } from '../../../core/order/state-machine';
+import { type CallContext } from '../../lib/define-function';
+import { drainOutbox } from '../../lib/outbox';
+import { all } from '../../lib/query';
+import { undoPlacement } from './place';
+
+/** Undoes placements a crash cut off (quota and stock go back; the order never existed). Every one, not a first batch. */
+export async function sweepPlacing(ctx: CallContext): Promise<{ undone: number }> {
+  const _ = ctx.db.command;
+  const cutoff = new Date(ctx.now.getTime() - PLACING_TIMEOUT_MS).toISOString();
+  const stale = await all(ctx, 'orders', { status: 'placing', createdAt: _.lt(cutoff) });
+  for (const order of stale) await undoPlacement(ctx, order);
+  return { undone: stale.length };
+}
+
+/** Confirms receipt of orders delivered a day ago that nobody confirmed. */
+export async function autoConfirm(ctx: CallContext): Promise<{ confirmed: number }> {
+  const _ = ctx.db.command;
+  const now = ctx.now.toISOString();
+  const cutoff = new Date(ctx.now.getTime() - AUTO_CONFIRM_MS).toISOString();
+  const event = { status: 'received' as const, at: now, by: 'system', note: '超时自动确认收货' };
+  const moved = await transition(ctx.db, 'orders', { updatedAt: _.lt(cutoff) }, ORDER_TRANSITIONS, 'confirm', 'system', { updatedAt: now, history: _.push([event]) });
+  return { confirmed: moved.updated };
+}
+
+/** Sends queued subscribe messages. */
+export const sendMessages = (ctx: CallContext) => drainOutbox(ctx);

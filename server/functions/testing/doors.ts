@@ -1,0 +1,86 @@
+/** Door to door: knocks and their results, bookings of home sampling. */
+import { KNOCK_STATUSES, TEST_RESULTS } from '../../../typings/values';
+import { AppError } from '../../../core/errors';
+import { maskName } from '../../../core/mask';
+import { chinaDay } from '../../../core/time';
+import { mustGet, requireGridStaff, requireResident } from '../../lib/access';
+import { defineActions } from '../../lib/define-function';
+import { all } from '../../lib/query';
+import { requireAdmin } from '../../lib/users';
+import { note, dateString, z } from '../../lib/validate';
+import { id, sampleIdOf } from './shared';
+
+export const doorActions = defineActions('testing', {
+  'testing.knock': {
+    input: z
+      .object({ roundId: id, householdId: id, status: z.enum(KNOCK_STATUSES), note: note(100).optional() })
+      .strict(),
+    async handle(ctx, input) {
+      const household = await mustGet(ctx, 'households', input.householdId, '住户');
+      await requireGridStaff(ctx, household.gridId);
+      const round = await mustGet(ctx, 'testRounds', input.roundId, '检测轮次');
+      if (round.communityId !== household.communityId) throw new AppError('COMMON.NOT_FOUND', '没有找到该检测轮次');
+      await ctx.db
+        .collection('knocks')
+        .doc(`${input.roundId}:${household._id}`)
+        .set({ roundId: input.roundId, gridId: household.gridId, householdId: household._id, status: input.status, note: input.note ?? '', by: ctx.caller.openid, at: ctx.now.toISOString(), day: chinaDay(ctx.now) });
+      return { householdId: household._id, status: input.status };
+    },
+  },
+
+  'testing.recordResult': {
+    input: z.object({ roundId: id, householdId: id, memberId: id, result: z.enum(TEST_RESULTS) }).strict(),
+    async handle(ctx, input) {
+      const admin = await requireAdmin(ctx);
+      const sample = await mustGet(ctx, 'samples', sampleIdOf(input.roundId, input.householdId, input.memberId), '采样记录');
+      if (sample.communityId !== admin.communityId || sample.householdId !== input.householdId || sample.memberId !== input.memberId) throw new AppError('COMMON.NOT_FOUND', '没有找到该采样记录');
+      // The result is kept beside the sample; the signed card only ever says "sampled".
+      await ctx.db.collection('samples').doc(sample._id).update({ result: input.result, resultAt: ctx.now.toISOString(), resultBy: ctx.caller.openid });
+      return { serial: sample.serial, result: input.result };
+    },
+  },
+
+  'testing.book': {
+    input: z
+      .object({ date: dateString(), memberIds: z.array(id).min(1).max(12) })
+      .strict(),
+    async handle(ctx, input) {
+      const { household } = await requireResident(ctx);
+      if (input.date <= chinaDay(ctx.now)) throw new AppError('COMMON.INVALID_INPUT', '只能预约明天及以后的采样');
+      const members = input.memberIds.map((m) => household.members.find((x) => x.id === m));
+      if (members.some((m) => !m)) throw new AppError('COMMON.NOT_FOUND', '没有这位家庭成员');
+      // One booking per person per day: booking again changes nothing.
+      await Promise.all(
+        input.memberIds.map((memberId) =>
+          ctx.db
+            .collection('bookings')
+            .doc(`${input.date}:${household._id}:${memberId}`)
+            .set({ date: input.date, gridId: household.gridId, buildingId: household.buildingId, householdId: household._id, memberId, bookedBy: ctx.caller.openid, at: ctx.now.toISOString() }),
+        ),
+      );
+      return { date: input.date, booked: input.memberIds.length };
+    },
+  },
+
+  'testing.bookings': {
+    input: z.object({ gridId: id, date: dateString() }).strict(),
+    async handle(ctx, input) {
+      const { grid } = await requireGridStaff(ctx, input.gridId);
+      const bookings = await all(ctx, 'bookings', { gridId: grid._id, date: input.date });
+      if (bookings.length === 0) return [];
+      const _ = ctx.db.command;
+      const ids = [...new Set(bookings.map((b) => b.householdId))];
+      const [households, buildings] = await Promise.all([
+        all(ctx, 'households', { _id: _.in(ids) }),
+        all(ctx, 'buildings', { gridId: grid._id }),
+      ]);
+      const byId = new Map(households.map((h) => [h._id, h]));
+      const names = new Map(buildings.map((b) => [b._id, b.name]));
+      return bookings.map((b) => {
+        const h = byId.get(b.householdId);
+        const member = h?.members.find((m) => m.id === b.memberId);
+        return { householdId: b.householdId, buildingName: names.get(b.buildingId) ?? '', room: h?.room ?? '', nameMasked: maskName(member?.name ?? ''), needs: member?.needs ?? [] };
+      });
+    },
+  },
+});
