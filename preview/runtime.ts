@@ -4,10 +4,13 @@
  * the page's component tree with j-component (the framework miniprogram-simulate uses, on the same
  * exparser WeChat runs) using wcc's templates and wcsc's styles, mounts it and runs its lifecycles.
  */
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-require-imports -- j-component and exparser are untyped CommonJS */
+/* eslint-disable @typescript-eslint/no-explicit-any -- j-component and exparser are untyped CommonJS */
 import { registerBuiltins } from './builtins';
 import { PreviewUi } from './ui';
 import { createWx, WINDOW_WIDTH, type PreviewHost } from './wx';
+
+/** esbuild resolves these CommonJS requires when it bundles the page runtime. */
+declare const require: (id: string) => unknown;
 
 const jComponent = require('j-component') as {
   register(def: Record<string, unknown>): string;
@@ -169,6 +172,7 @@ export function boot(options: BootOptions): void {
       const id = idFor();
       ids.set(path, id);
       const comp = manifest.components[path];
+      if (!comp) throw new Error(`component "${path}" is not in the preview manifest`);
       const using: Record<string, string> = {};
       for (const [tag, child] of Object.entries(comp.using)) using[tag] = register(child, tag);
       const template = gwx(`${path}.wxml`);

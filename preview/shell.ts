@@ -43,7 +43,7 @@ function h<K extends keyof HTMLElementTagNameMap>(
 
 function parseUrl(url: string): { route: string; query: Record<string, string> } {
   const [path, search = ''] = url.replace(/^\/+/, '').split('?');
-  return { route: path, query: Object.fromEntries(new URLSearchParams(search)) };
+  return { route: path ?? '', query: Object.fromEntries(new URLSearchParams(search)) };
 }
 
 function queryString(q: Record<string, string>): string {
@@ -269,7 +269,8 @@ class Shell {
     const ms = Math.round(performance.now() - entry.openedAt);
     this.timings.push({ route: entry.route, ms });
     if (this.firstPageAt === null) this.firstPageAt = performance.now();
-    this.status.textContent = `${entry.route} 打开用时 ${ms} ms（注册 ${Math.round(handle.timings.register)} ms，挂载 ${Math.round(handle.timings.mount - handle.timings.register)} ms）`;
+    const { register = 0, mount = 0 } = handle.timings;
+    this.status.textContent = `${entry.route} 打开用时 ${ms} ms（注册 ${Math.round(register)} ms，挂载 ${Math.round(mount - register)} ms）`;
     entry.resolve(handle);
     setTimeout(() => this.makeSpare(), 30);
   }

@@ -398,7 +398,7 @@ export function createWx(host: PreviewHost, currentPage: () => any): Record<stri
     hideToast: api('hideToast', () => host.ui.hideToast(false)),
     showLoading: api('showLoading', (o) => host.ui.toast({ title: o.title ?? '', mask: o.mask, loading: true })),
     hideLoading: api('hideLoading', () => host.ui.hideToast(true)),
-    showModal: api('showModal', (o) => host.ui.modal(o)),
+    showModal: api('showModal', (o) => host.ui.modal(o as Parameters<PreviewUi['modal']>[0])),
     showActionSheet: api('showActionSheet', async (o) => {
       const tapIndex = await host.ui.actionSheet(o as { itemList: string[] });
       if (tapIndex < 0) throw new Error('cancel');
@@ -454,7 +454,7 @@ export function createWx(host: PreviewHost, currentPage: () => any): Record<stri
       const picked = await host.ui.pickFiles({ title: '拍摄或从相册选择', accept, multiple: (o.count ?? 9) > 1 });
       if (!picked) throw new Error('cancel');
       return {
-        type: picked[0].type.startsWith('video') ? 'video' : 'image',
+        type: picked[0]?.type.startsWith('video') ? 'video' : 'image',
         tempFiles: picked.slice(0, o.count ?? 9).map((f) => ({
           tempFilePath: tempPathFor(f, f.name),
           size: f.size,
@@ -487,7 +487,7 @@ export function createWx(host: PreviewHost, currentPage: () => any): Record<stri
       };
     }),
     previewImage: api('previewImage', (o) => {
-      const url = (o.current as string) || (o.urls as string[])[0];
+      const url = (o.current as string | undefined) || (o.urls as string[])[0] || '';
       void host.ui.show({
         title: '预览图片',
         key: 'image',
