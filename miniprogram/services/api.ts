@@ -5,20 +5,54 @@
  */
 import type { ActionName, CallEvent, CallResult, ErrorCode, FieldIssue, Req, Res } from '../../typings/api';
 import { devConfig, type DevConfig } from '../config';
+import { getLang, t, tKey, translate, type MessageKey } from '../i18n/index';
+
+/**
+ * Where a failure came from: the server refused (`server`, with its code), the call never got an
+ * answer (`network`: offline, timed out, the function did not run), or the answer was garbled.
+ */
+export type FailureKind = 'server' | 'network' | 'unavailable';
 
 /** A failed call, with the server's code and Chinese message. */
 export class ApiError extends Error {
+  readonly kind: FailureKind;
+  /** For a failure made on the phone: the catalogue's message to show. */
+  readonly key?: MessageKey;
+
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly issues?: FieldIssue[],
+    extra: { kind?: FailureKind; key?: MessageKey } = {},
   ) {
     super(message);
     this.name = 'ApiError';
+    this.kind = extra.kind ?? 'server';
+    if (extra.key) this.key = extra.key;
   }
 }
 
-const NETWORK_MESSAGE = '网络不稳定，请检查网络后重试';
+/** A failure made on the phone, shown with a catalogue message (Chinese kept as its message). */
+export function localError(code: ErrorCode, key: MessageKey, kind: FailureKind = 'server'): ApiError {
+  return new ApiError(code, translate('zh', key), undefined, { kind, key });
+}
+
+/** Whether a failure is the network's (so cached data may stand in, and a retry may help). */
+export function isNetworkError(error: unknown): boolean {
+  return error instanceof ApiError && error.kind === 'network';
+}
+
+/**
+ * Automatic retries of a call that never got an answer: bounded, with growing delays (and a little
+ * jitter, so a building's phones do not all retry at once). Only calls that are safe to repeat
+ * are retried: those carrying a request id (the server recognises the repeat) and reads that
+ * ask for it. A business refusal is an answer and is never retried.
+ */
+export const RETRY = { attempts: 3, delaysMs: [800, 2400] };
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 /** Header naming the demo user for the local cloud. */
 export const DEV_USER_HEADER = 'x-gridlink-user';
@@ -45,19 +79,33 @@ function isResult(value: unknown): value is CallResult<ActionName> {
   return Boolean(value && typeof value === 'object' && typeof (value as { ok?: unknown }).ok === 'boolean');
 }
 
+/** Options of a call. */
+export interface CallOptions {
+  /** Makes a write idempotent; a call with one is retried automatically (same id) when the network fails. */
+  requestId?: string;
+  /** A read that may be retried automatically when the network fails. */
+  retry?: boolean;
+}
+
 /** Calls an action; resolves with its data or rejects with an ApiError. */
-export async function call<A extends ActionName>(action: A, payload: Req<A>, opts: { requestId?: string } = {}): Promise<Res<A>> {
+export async function call<A extends ActionName>(action: A, payload: Req<A>, opts: CallOptions = {}): Promise<Res<A>> {
   const name = action.slice(0, action.indexOf('.'));
   const event: CallEvent<A> = { action, payload };
   if (opts.requestId) event.requestId = opts.requestId;
   const dev = devConfig();
+  const attempts = opts.requestId || opts.retry ? Math.max(1, RETRY.attempts) : 1;
   let result: unknown;
-  try {
-    result = dev.localCloud ? await viaLocalCloud(name, event, dev) : await viaCloud(name, event);
-  } catch {
-    throw new ApiError('COMMON.INTERNAL', NETWORK_MESSAGE);
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      result = dev.localCloud ? await viaLocalCloud(name, event, dev) : await viaCloud(name, event);
+      break;
+    } catch {
+      if (attempt >= attempts) throw localError('COMMON.INTERNAL', 'err.network', 'network');
+      const base = RETRY.delaysMs[attempt - 1] ?? RETRY.delaysMs[RETRY.delaysMs.length - 1] ?? 0;
+      await sleep(base * (0.75 + Math.random() * 0.5));
+    }
   }
-  if (!isResult(result)) throw new ApiError('COMMON.INTERNAL', '服务暂时不可用，请稍后再试');
+  if (!isResult(result)) throw localError('COMMON.INTERNAL', 'err.unavailable', 'unavailable');
   if (!result.ok) throw new ApiError(result.code, result.message, result.issues);
   return result.data as Res<A>;
 }
@@ -70,8 +118,15 @@ export function newRequestId(): string {
   return `r-${Date.now().toString(36)}-${hex}`;
 }
 
-/** The message to show for any failure. */
+/**
+ * The message to show for any failure, in the resident's language: translated by the server's
+ * code; in Chinese the server's own message (often more precise) is shown.
+ */
 export function messageOf(error: unknown): string {
-  if (error instanceof ApiError) return error.message;
-  return '操作失败，请稍后再试';
+  if (error instanceof ApiError) {
+    if (error.key) return t(error.key);
+    if (getLang() === 'zh') return error.message;
+    return tKey(`err.${error.code}`, error.message);
+  }
+  return t('err.generic');
 }

@@ -4,7 +4,7 @@
  * local cloud in dev. Answers the file id to store with the record.
  */
 import { devConfig } from '../config';
-import { ApiError, DEV_USER_HEADER } from './api';
+import { DEV_USER_HEADER, localError } from './api';
 
 function chooseImage(): Promise<string | null> {
   return new Promise((resolve) => {
@@ -49,6 +49,6 @@ export async function pickAndUploadImage(folder: string): Promise<string | null>
     const res = await wx.cloud.uploadFile({ cloudPath, filePath });
     return res.fileID;
   } catch {
-    throw new ApiError('COMMON.INTERNAL', '照片上传失败，请检查网络后重试');
+    throw localError('COMMON.INTERNAL', 'err.upload', 'network');
   }
 }

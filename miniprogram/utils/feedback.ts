@@ -1,12 +1,17 @@
-/** How pages tell the user what happened: TDesign toasts with the server's Chinese message. */
+/** How pages tell the user what happened: TDesign toasts, in the resident's language. */
 import Toast from 'tdesign-miniprogram/toast/index';
 import { messageOf } from '../services/api';
 
 type Context = WechatMiniprogram.Component.TrivialInstance | WechatMiniprogram.Page.TrivialInstance;
 
-/** Shows a failure's message (the server's, for an ApiError) in the page's `#t-toast`. */
+/** Shows a failure's message (translated by the server's code; see messageOf) in the page's `#t-toast`. */
 export function showError(context: Context, error: unknown): void {
-  Toast({ context, selector: '#t-toast', message: messageOf(error), theme: 'error', direction: 'column', duration: 2500 });
+  showWarning(context, messageOf(error));
+}
+
+/** Shows a warning made on the phone (a message already in the resident's language). */
+export function showWarning(context: Context, message: string): void {
+  Toast({ context, selector: '#t-toast', message, theme: 'error', direction: 'column', duration: 2500 });
 }
 
 /** Shows a success message in the page's `#t-toast`. */

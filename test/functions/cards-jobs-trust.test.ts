@@ -204,6 +204,17 @@ describe('how much one volunteer holds at once', () => {
     if (before === 3) expect(await t.ok('vol-greedy', 'dispatch.grab', { jobId: next })).toMatchObject({ mine: true });
   });
 
+  it('binds the gridworker too: no reassigning beyond the cap', async () => {
+    await addVolunteer('vol-full', 3);
+    const held: string[] = [];
+    for (let i = 0; i < 3; i += 1) held.push(await openJob(3, 2, `full-${i}`));
+    for (const jobId of held) await t.ok('vol-full', 'dispatch.grab', { jobId });
+    const extra = await openJob(3, 2, 'full-extra');
+    const refused = await t.call(gw(3), 'dispatch.reassign', { jobId: extra, volunteerId: 'vol-full', fromVolunteerId: null });
+    expect(refused).toMatchObject({ ok: false, code: 'JOB.LIMIT_REACHED' });
+    expect(((await t.db.collection('jobs').doc(extra).get()).data[0] as JobDoc).volunteerId ?? null).toBeNull();
+  });
+
   it('follows the community setting', async () => {
     await t.db.collection('communities').doc('c-xingfu').update({ jobLimits: { maxJobs: 1, maxKg: 20 } });
     await addVolunteer('vol-one', 4);
@@ -251,9 +262,16 @@ describe('the 取货码', () => {
       expect(r).toMatchObject({ ok: false, code: left > 0 ? 'JOB.WRONG_CODE' : 'JOB.CODE_LOCKED' });
       if (left > 0 && !r.ok) expect(r.message).toContain(`${left}`);
     }
-    // Locked: even the right code no longer works; a photo (or the gridworker) completes it.
+    // Locked: even the right code no longer works; a photo, or the gridworker's unlock, completes it.
     expect(await t.call(holder, 'dispatch.deliver', { jobId, orderId: target, code: right })).toMatchObject({ ok: false, code: 'JOB.CODE_LOCKED' });
-    expect(await t.ok(holder, 'dispatch.deliver', { jobId, orderId: target, photoFileId: 'cloud://proof.jpg' })).toMatchObject({ status: 'delivered' });
+    const board = await t.ok(gw(2), 'dispatch.board', { gridId: 'g-02' });
+    expect(board.jobs.find((j) => j.id === jobId)).toMatchObject({ codeLocked: true });
+    expect(await t.call(holder, 'dispatch.unlockCode', { jobId })).toMatchObject({ ok: false, code: 'AUTH.NOT_GRIDWORKER' });
+    expect(await t.ok(gw(2), 'dispatch.unlockCode', { jobId })).toMatchObject({ id: jobId, codeLocked: false });
+    expect(await t.call(gw(2), 'dispatch.unlockCode', { jobId })).toMatchObject({ ok: false, code: 'JOB.BAD_STATE' });
+    expect(await t.ok(holder, 'dispatch.deliver', { jobId, orderId: target, code: right })).toMatchObject({ status: 'delivered' });
+    const another = job.orderIds.find((o) => ids.includes(o) && o !== target);
+    if (another) expect(await t.ok(holder, 'dispatch.deliver', { jobId, orderId: another, photoFileId: 'cloud://proof.jpg' })).toMatchObject({ status: 'delivered' });
   });
 
   it('holds the limit under many guesses at once', async () => {

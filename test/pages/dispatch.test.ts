@@ -19,7 +19,7 @@ const paged = <T>(items: T[], nextCursor: string | null = null, total = items.le
 
 const card = (id: string, over: Partial<JobCardView> = {}): JobCardView => ({
   id, title: '1号楼 2–5层 · 2户', status: 'assigned', statusText: '待取货', buildingNames: ['1号楼'], stopCount: 2, pendingCount: 2, weightKg: 6,
-  priority: false, medicine: false, reason: '负责1号楼，离得近、当前负担最轻', volunteerId: 'vol-1', volunteerName: '扎*', mine: false, pickupBy: '2022-08-20T03:00:00Z', pickupShortfall: [], ...over,
+  priority: false, medicine: false, reason: '负责1号楼，离得近、当前负担最轻', volunteerId: 'vol-1', volunteerName: '扎*', mine: false, pickupBy: '2022-08-20T03:00:00Z', pickupShortfall: [], codeLocked: false, ...over,
 });
 
 describe('订单池 → 派单看板 (gridworker)', () => {
@@ -133,6 +133,29 @@ describe('订单池 → 派单看板 (gridworker)', () => {
     await flush();
     expect(calls.find((c) => c.action === 'dispatch.reassign')?.payload).toEqual({ jobId: 'j1', volunteerId: 'vol-2', fromVolunteerId: 'vol-1' });
     expect(textOf(page)).toContain('网格员改派给卓*');
+  });
+
+  it('shows a job whose 取货码 is locked and unlocks it after the gridworker checked', async () => {
+    let locked = true;
+    const stops: BoardView['jobs'][number]['stops'] = [{ orderId: 'o1', room: '东101', status: 'pickedUp', statusText: '配送中', shortfall: [], failReason: null }];
+    const board = (): BoardView => ({
+      gridId: 'g-01', gridName: '第1网格', acceptedWaiting: 0, volunteers: [{ id: 'vol-1', name: '扎*', capacityKg: 15, activeJobs: 1 }],
+      jobs: [{ ...card('j1', { status: 'pickedUp', statusText: '配送中', codeLocked: locked }), stops }],
+    });
+    const { calls } = mockCall({
+      'dispatch.board': () => ({ ok: true, data: board() }),
+      'dispatch.unlockCode': (p) => {
+        locked = false;
+        return { ok: true, data: card(p.jobId, { status: 'pickedUp', statusText: '配送中' }) };
+      },
+    });
+    const page = await loadPage('pages/dispatch/board/index', { gridId: 'g-01' });
+    expect(textOf(page)).toContain('取货码输错次数过多，已锁定');
+    tapButton(page, '.board__unlock');
+    await flush();
+    expect(calls.find((c) => c.action === 'dispatch.unlockCode')?.payload).toEqual({ jobId: 'j1' });
+    expect(textOf(page)).not.toContain('已锁定');
+    expect(page.querySelector('.board__unlock')).toBeFalsy();
   });
 
   it('prints the purchase list with units and the packing list per building, and exports Excel', async () => {

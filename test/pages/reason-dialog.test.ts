@@ -6,7 +6,7 @@ jest.setTimeout(30_000);
 
 const detail = (): JobDetailView => ({
   id: 'j1', title: '1号楼 2层 · 1户', status: 'pickedUp', statusText: '配送中', buildingNames: ['1号楼'], stopCount: 1, pendingCount: 1, weightKg: 2,
-  priority: false, medicine: false, reason: '', volunteerId: 'vol-1', volunteerName: '扎*', mine: true, pickupBy: '2022-08-20T03:00:00Z', pickupShortfall: [],
+  priority: false, medicine: false, reason: '', volunteerId: 'vol-1', volunteerName: '扎*', mine: true, pickupBy: '2022-08-20T03:00:00Z', pickupShortfall: [], codeLocked: false,
   totals: [{ itemId: 'item-009', name: '土豆', unit: '斤', qty: 4 }],
   stops: [
     {

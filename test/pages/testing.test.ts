@@ -75,7 +75,7 @@ describe('查验采样卡 page', () => {
     const page = await loadPage('pages/testing/verify/index', { roundId: 'tr-1', householdId: 'h-0001' });
     tapButton(page, '.verify__scan');
     await flush();
-    expect(calls[0]?.payload).toEqual({ token: 'card-token', roundId: 'tr-1', householdId: 'h-0001' });
+    expect(calls.find((c) => c.action === 'testing.verify')?.payload).toEqual({ token: 'card-token', roundId: 'tr-1', householdId: 'h-0001' });
     expect(textOf(page)).toContain('不是本户的采样卡');
     expect(textOf(page)).toContain('张* · 编号 R1-G01-0001');
     expect(textOf(page)).toContain('查验轮次：8月20日全员核酸');

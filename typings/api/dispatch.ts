@@ -88,6 +88,8 @@ export interface JobCardView {
   mine: boolean;
   pickupBy: string | null;
   pickupShortfall: ShortLine[];
+  /** Too many wrong 取货码 at its doors: only a photo, or the gridworker's unlock, completes a stop. */
+  codeLocked: boolean;
 }
 
 /** One stop as the job's volunteer sees it; room/phone only while the job is theirs. */
@@ -175,6 +177,7 @@ export interface DispatchActions {
   'dispatch.myJobs': { req: PageQuery; res: Page<JobCardView> };
   'dispatch.grab': { req: { jobId: string }; res: JobDetailView };
   'dispatch.job': { req: { jobId: string }; res: JobDetailView };
+  'dispatch.unlockCode': { req: { jobId: string }; res: JobCardView };
   'dispatch.release': { req: { jobId: string; reason: string }; res: { jobId: string } };
   'dispatch.pickUp': { req: { jobId: string; counts: Record<string, number> }; res: PickupView };
   'dispatch.deliver': { req: DeliverInput; res: StopResultView };

@@ -1,13 +1,17 @@
 /** The app's privacy popup: shown when WeChat asks for authorisation before a privacy API. */
+import { messages, uiState, type UiState } from '../../i18n/index';
 import { onAuthorizationRequest, settle } from '../../utils/privacy';
 
 const unsubscribers = new WeakMap<object, () => void>();
 
 Component({
-  data: { visible: false, contractName: '《网格通小程序隐私保护指引》' },
+  data: { visible: false, contractName: '', m: {} as Record<string, string>, ui: null as UiState | null },
   lifetimes: {
     attached() {
-      unsubscribers.set(this, onAuthorizationRequest(() => this.setData({ visible: true })));
+      const ui = uiState();
+      const m = messages(['privacy'], ui.lang);
+      this.setData({ ui, m, contractName: m['privacy.contract'] ?? '' });
+      unsubscribers.set(this, onAuthorizationRequest(() => this.setData({ visible: true, ui: uiState(), m: messages(['privacy']) })));
       if (typeof wx.getPrivacySetting === 'function') {
         wx.getPrivacySetting({
           success: (res) => {

@@ -1,9 +1,22 @@
-/** Home: who I am, and what my roles let me do. */
+/**
+ * Home (我的): who I am, what my roles let me do, and my settings — language (中文 / བོད་ཡིག) and
+ * 关怀模式. In elder mode a resident's home is a few big actions; the full list is one tap away.
+ */
 import type { Me } from '../../../typings/entities';
 import { isDevelopBuild, devConfig } from '../../config';
+import { careMode, LANGS, localize, setCare, setLang, t, type Lang, type UiState } from '../../i18n/index';
 import { call, messageOf } from '../../services/api';
-import { showError } from '../../utils/feedback';
-import { entriesFor, ROLE_LABELS, type HomeEntry } from '../../utils/labels';
+import { showError, showSuccess } from '../../utils/feedback';
+import { localEntry } from '../../i18n/words';
+import { entriesFor, type HomeEntry } from '../../utils/labels';
+
+/** The big actions of elder mode (适老化: few, large, always in the same place). */
+const BIG_ACTIONS = [
+  { key: 'order', icon: 'shop', url: '/pages/resident/order/index' },
+  { key: 'orders', icon: 'view-list', url: '/pages/resident/orders/index' },
+  { key: 'cards', icon: 'qrcode', url: '/pages/testing/cards/index' },
+  { key: 'contact', icon: 'call', url: '/pages/resident/grid/index' },
+] as const;
 
 Component({
   data: {
@@ -11,19 +24,44 @@ Component({
     me: null as Me | null,
     roleTags: [] as string[],
     entries: [] as HomeEntry[],
+    big: [] as Array<{ key: string; icon: string; url: string; title: string }>,
+    simple: false,
+    showAll: false,
     error: '',
     showDev: false,
+    langs: LANGS,
+    care: false,
+    m: {} as Record<string, string>,
+    ui: null as UiState | null,
   },
   methods: {
     onLoad() {
       this.setData({ showDev: isDevelopBuild() || devConfig().localCloud });
+      this.refreshUi();
       return this.load();
+    },
+    onShow() {
+      this.refreshUi();
+    },
+    /** Texts, classes and the derived lists, in the current language and mode. */
+    refreshUi() {
+      localize(this, ['home']);
+      const me = this.data.me;
+      const care = careMode();
+      this.setData({
+        care,
+        simple: care && Boolean(me?.roles.includes('resident')),
+        roleTags: me ? me.roles.map((r) => t(`role.${r}`)) : [],
+        entries: me ? entriesFor(me.roles).map(localEntry) : [],
+        big: BIG_ACTIONS.map((a) => ({ ...a, title: t(`home.big.${a.key}`) })),
+      });
     },
     async load() {
       this.setData({ loading: true, error: '' });
       try {
-        const me = await call('user.me', {});
-        this.setData({ loading: false, me, roleTags: me.roles.map((r) => ROLE_LABELS[r]), entries: entriesFor(me.roles) });
+        const me = await call('user.me', {}, { retry: true });
+        this.setData({ loading: false, me });
+        this.refreshUi();
       } catch (error) {
         this.setData({ loading: false, me: null, error: messageOf(error) });
         showError(this, error);
@@ -31,6 +69,20 @@ Component({
     },
     onEntryTap(e: WechatMiniprogram.BaseEvent<Record<string, never>, { url: string }>) {
       wx.navigateTo({ url: e.currentTarget.dataset.url });
+    },
+    toggleAll() {
+      this.setData({ showAll: !this.data.showAll });
+    },
+    onLang(e: WechatMiniprogram.BaseEvent<Record<string, never>, { lang: Lang }>) {
+      setLang(e.currentTarget.dataset.lang);
+      this.refreshUi();
+      if (this.data.error) this.setData({ error: t('err.generic') });
+    },
+    onCare(e: WechatMiniprogram.CustomEvent<{ value: boolean }>) {
+      const on = Boolean(e.detail.value);
+      setCare(on);
+      this.refreshUi();
+      showSuccess(this, t(on ? 'home.careOn' : 'home.careOff'));
     },
     openDev() {
       wx.navigateTo({ url: '/pages/dev/index' });

@@ -5,21 +5,28 @@
  */
 import type { DirectoryView, EntryView, JoinView } from '../../../typings/api';
 import type { JoinVia } from '../../../typings/entities';
-import { ApiError, call } from '../../services/api';
-import { showError } from '../../utils/feedback';
+import { localize, t, type UiState } from '../../i18n/index';
+import { call, newRequestId } from '../../services/api';
+import { showError, showWarning } from '../../utils/feedback';
 import { askSubscribe } from '../../utils/subscribe';
 
 const STATUS_TEXT = {
-  pending: { theme: 'warning', title: '已提交，等待网格员审核', description: '审核通过后即可线上点单' },
-  approved: { theme: 'success', title: '已加入网格', description: '欢迎！现在可以线上点单了' },
-  rejected: { theme: 'error', title: '申请未通过', description: '' },
+  pending: { theme: 'warning', title: 'join.pending', description: 'join.pendingNote' },
+  approved: { theme: 'success', title: 'join.approved', description: 'join.approvedNote' },
+  rejected: { theme: 'error', title: 'join.rejected', description: null },
 } as const;
 
-/** The status card for a join request. */
+/** The status card for a join request, in the resident's language. */
 export function statusCard(join: JoinView) {
   const base = STATUS_TEXT[join.status];
   const where = `${join.gridName} ${join.buildingName} ${join.room}`;
-  return { status: join.status, theme: base.theme, title: base.title, description: join.reason ? `原因：${join.reason}` : `${where}。${base.description}` };
+  const note = base.description ? t(base.description) : '';
+  return {
+    status: join.status,
+    theme: base.theme,
+    title: t(base.title),
+    description: join.reason ? t('join.reason', { reason: join.reason }) : t('join.statusWhere', { where, note }),
+  };
 }
 
 /** The invite token in a mini-program code's scene (`i=<token>`, URL-encoded by WeChat). */
@@ -39,8 +46,10 @@ Component({
   options: { pureDataPattern: /^_/ },
   data: {
     loading: true,
+    m: {} as Record<string, string>,
+    ui: null as UiState | null,
     status: null as ReturnType<typeof statusCard> | null,
-    entryText: '请选择您所在的网格和楼栋',
+    entryText: '',
     via: 'manual' as JoinVia,
     gridId: '',
     gridName: '',
@@ -55,9 +64,13 @@ Component({
     buildingOptions: [] as Array<{ label: string; value: string }>,
     _inviteToken: '',
     _directory: null as DirectoryView | null,
+    /** One id per joining intent: a retried submit is recognised, not repeated. */
+    _requestId: '',
   },
   methods: {
     async onLoad(query: Record<string, string | undefined>) {
+      localize(this, ['join']);
+      this.setData({ entryText: t('join.intro'), _requestId: newRequestId() });
       try {
         const existing = await call('household.myJoin', {});
         if (existing && existing.status !== 'rejected') {
@@ -101,7 +114,7 @@ Component({
         gridName: grid?.name ?? this.data.gridName,
         buildingId: '',
         buildingName: '',
-        buildingOptions: (grid?.buildings ?? []).map((b) => ({ label: `${b.name}（${b.floors}层）`, value: b.id })),
+        buildingOptions: (grid?.buildings ?? []).map((b) => ({ label: t('join.buildingOption', { name: b.name, floors: b.floors }), value: b.id })),
       });
     },
     pickGrid() {
@@ -134,10 +147,13 @@ Component({
     again() {
       this.setData({ status: null });
     },
+    onShow() {
+      localize(this, ['join']);
+    },
     async submit() {
       const d = this.data;
       if (!d.gridId || !d.buildingId) {
-        showError(this, new ApiError('COMMON.INVALID_INPUT', '请选择网格和楼栋'));
+        showWarning(this, t('join.pickFirst'));
         return;
       }
       const asked = askSubscribe(['joinResult']);
@@ -152,8 +168,8 @@ Component({
           phone: d.phone.trim(),
           via: d.via,
           ...(d._inviteToken ? { inviteToken: d._inviteToken } : {}),
-        });
-        this.setData({ submitting: false, status: statusCard(join) });
+        }, { requestId: d._requestId });
+        this.setData({ submitting: false, status: statusCard(join), _requestId: newRequestId() });
       } catch (error) {
         this.setData({ submitting: false });
         showError(this, error);

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { transition } from '../../lib/transition';
 import { PICKUP_GRACE_MS } from '../../../core/policy';
 import { AppError } from '../../../core/errors';
-import { holdClaim, holdRefusal, jobLimitsOf, jobOfClaim, JOB_TRANSITIONS } from '../../../core/jobs';
+import { HANDOVER_TRIES, holdClaim, holdRefusal, jobLimitsOf, jobOfClaim, JOB_TRANSITIONS } from '../../../core/jobs';
 import type { JobEventRecord, VolunteerDoc } from '../../../typings/entities';
 import { getByIds, getDoc, mustGet, requireGridStaff } from '../../lib/access';
 import { type CallContext, defineActions } from '../../lib/define-function';
@@ -77,6 +77,13 @@ export const jobActions = defineActions('dispatch', {
         throw new AppError('JOB.NOT_ON_DUTY', '只能改派给本网格在岗的配送志愿者');
       }
       const _ = ctx.db.command;
+      // The per-volunteer cap binds staff too: what the volunteer holds, counted from the jobs themselves.
+      if (job.volunteerId !== v._id) {
+        const held = await all(ctx, 'jobs', { volunteerId: v._id, status: _.in(['assigned', 'pickedUp']) });
+        const community = await getDoc(ctx, 'communities', v.communityId);
+        const refusal = holdRefusal({ jobs: held.length, kg: held.reduce((n, j) => n + j.weightKg, 0) }, job.weightKg, jobLimitsOf(community?.jobLimits));
+        if (refusal) throw new AppError('JOB.LIMIT_REACHED', refusal.replace(/^你手上/, `${volunteerName(v)}手上`).replace('请先送完再接单', '请改派给其他志愿者').replace('请先送完手上的任务', '请改派给其他志愿者'));
+      }
       const now = ctx.now.toISOString();
       const reason = `网格员改派给${volunteerName(v)}`;
       const event: JobEventRecord = { status: 'assigned', at: now, by: ctx.caller.openid, note: reason };
@@ -92,6 +99,26 @@ export const jobActions = defineActions('dispatch', {
       if (!res.updated) throw new AppError('JOB.BAD_STATE', '任务已被接走、取货或改派，请刷新后再试');
       const fresh = await mustGet(ctx, 'jobs', job._id, '任务');
       return cardView(fresh, null, new Map([[v._id, volunteerName(v)]]));
+    },
+  },
+
+  'dispatch.unlockCode': {
+    input: z.object({ jobId: id }).strict(),
+    async handle(ctx, input) {
+      const job = await mustGet(ctx, 'jobs', input.jobId, '任务');
+      await requireGridStaff(ctx, job.gridId);
+      // Too many wrong 取货码: the gridworker, having reached the resident by phone, lets the volunteer try again.
+      if (job.status !== 'pickedUp' || (job.codeTries ?? 0) < HANDOVER_TRIES) throw new AppError('JOB.BAD_STATE', '这个任务的取货码没有被锁定');
+      const _ = ctx.db.command;
+      const now = ctx.now.toISOString();
+      const event: JobEventRecord = { status: 'pickedUp', at: now, by: ctx.caller.openid, note: '网格员核实后重置取货码次数' };
+      await ctx.db
+        .collection('jobs')
+        .where({ _id: job._id, status: 'pickedUp', codeTries: _.gte(HANDOVER_TRIES) })
+        .update({ codeTries: 0, updatedAt: now, history: _.push([event]) });
+      const fresh = await mustGet(ctx, 'jobs', job._id, '任务');
+      const v = fresh.volunteerId ? await getDoc(ctx, 'volunteers', fresh.volunteerId) : null;
+      return cardView(fresh, null, new Map(v ? [[v._id, volunteerName(v)]] : []));
     },
   },
 

@@ -1,6 +1,6 @@
 /** Jobs as volunteers and staff see them (addresses and phones only to whoever holds the job). */
 import { AppError } from '../../../core/errors';
-import { JOB_STATUS_TEXT, totalsOf } from '../../../core/jobs';
+import { HANDOVER_TRIES, JOB_STATUS_TEXT, totalsOf } from '../../../core/jobs';
 import { maskName, maskPhone } from '../../../core/mask';
 import { ORDER_STATUS_TEXT, shownStatus } from '../../../core/order/labels';
 import type { JobCardView, JobDetailView, JobStopView } from '../../../typings/api';
@@ -28,6 +28,7 @@ export function cardView(job: JobDoc, me: string | null, names: ReadonlyMap<stri
     mine: me !== null && job.volunteerId === me,
     pickupBy: job.pickupBy,
     pickupShortfall: job.pickupShortfall,
+    codeLocked: job.status === 'pickedUp' && (job.codeTries ?? 0) >= HANDOVER_TRIES,
   };
 }
 

@@ -21,6 +21,8 @@ export interface BoardCard {
   shortfall: string;
   stops: Array<{ orderId: string; room: string; statusText: string; warn: string }>;
   canReassign: boolean;
+  /** Too many wrong 取货码: the gridworker phones the resident, then unlocks. */
+  codeLocked: boolean;
   volunteerId: string | null;
 }
 
@@ -44,6 +46,7 @@ export function boardCards(jobs: BoardView['jobs']): BoardCard[] {
       warn: s.failReason ? `未送达：${s.failReason}` : s.shortfall.length ? `短缺：${s.shortfall.map((x) => `${x.name}少${x.expected - x.counted}${x.unit}`).join('，')}` : '',
     })),
     canReassign: j.status === 'open' || j.status === 'assigned',
+    codeLocked: j.codeLocked,
     volunteerId: j.volunteerId,
   }));
 }
@@ -96,6 +99,16 @@ Component({
         await this.reload();
       } catch (error) {
         this.setData({ running: false });
+        showError(this, error);
+      }
+    },
+    /** After phoning the resident: the volunteer may try the 取货码 again. */
+    async unlockCode(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
+      try {
+        await call('dispatch.unlockCode', { jobId: e.currentTarget.dataset.id });
+        showSuccess(this, '已解锁，志愿者可重新输入取货码');
+        await this.reload();
+      } catch (error) {
         showError(this, error);
       }
     },

@@ -1,41 +1,56 @@
 /** 我的网格: who looks after my grid, the grid group's QR code, latest notices. */
 import type { MyGridView } from '../../../../typings/api';
+import { localize, t, type UiState } from '../../../i18n/index';
 import { call } from '../../../services/api';
-import { showError, showSuccess } from '../../../utils/feedback';
+import { showError, showSuccess, showWarning } from '../../../utils/feedback';
 import { chinaTime } from '../../../utils/format';
-import { ROLE_LABELS } from '../../../utils/labels';
 import { askSubscribe } from '../../../utils/subscribe';
 
+type GridData = Omit<MyGridView, 'contacts' | 'notices'> & {
+  contacts: Array<MyGridView['contacts'][number] & { roleText: string; callLabel: string }>;
+  notices: Array<MyGridView['notices'][number] & { timeText: string }>;
+};
+
 Component({
+  options: { pureDataPattern: /^_/ },
   data: {
     loading: true,
-    grid: null as null | (Omit<MyGridView, 'contacts' | 'notices'> & {
-      contacts: Array<MyGridView['contacts'][number] & { roleText: string }>;
-      notices: Array<MyGridView['notices'][number] & { timeText: string }>;
-    }),
+    m: {} as Record<string, string>,
+    ui: null as UiState | null,
+    grid: null as null | GridData,
+    _raw: null as MyGridView | null,
   },
   methods: {
     async onLoad() {
+      localize(this, ['grid']);
       try {
-        const grid = await call('grid.mine', {});
-        this.setData({
-          loading: false,
-          grid: {
-            ...grid,
-            contacts: grid.contacts.map((c) => ({ ...c, roleText: ROLE_LABELS[c.role] })),
-            notices: grid.notices.map((n) => ({ ...n, timeText: chinaTime(n.postedAt) })),
-          },
-        });
+        this.show(await call('grid.mine', {}, { retry: true }));
       } catch (error) {
         this.setData({ loading: false });
         showError(this, error);
       }
     },
+    onShow() {
+      const before = this.data.ui?.cls;
+      localize(this, ['grid']);
+      if (this.data._raw && before !== this.data.ui?.cls) this.show(this.data._raw);
+    },
+    show(grid: MyGridView) {
+      this.setData({
+        loading: false,
+        _raw: grid,
+        grid: {
+          ...grid,
+          contacts: grid.contacts.map((c) => ({ ...c, roleText: t(`role.${c.role}`), callLabel: c.phone ? t('common.call', { name: c.name }) : `${c.name} ${t(`role.${c.role}`)}` })),
+          notices: grid.notices.map((n) => ({ ...n, timeText: chinaTime(n.postedAt) })),
+        },
+      });
+    },
     /** Asked only on the resident's own tap; the server sends notices only for an accepted template. */
     async subscribeNotices() {
       const accepted = await askSubscribe(['notice']);
-      if (accepted.includes('notice')) showSuccess(this, '已订阅，下次有新通知会提醒您');
-      else showError(this, new Error('未订阅：可在右上角「设置」里打开通知'));
+      if (accepted.includes('notice')) showSuccess(this, t('grid.subscribed'));
+      else showWarning(this, t('grid.notSubscribed'));
     },
     callPhone(e: WechatMiniprogram.BaseEvent<Record<string, never>, { phone: string | null }>) {
       const phone = e.currentTarget.dataset.phone;

@@ -1,39 +1,55 @@
 /** 我的家庭: members, age bands and — only with separate consent — special needs. */
 import type { HouseholdView, MemberInput } from '../../../../typings/api';
-import type { AgeBand, Relation, SpecialNeed } from '../../../../typings/entities';
+import { AGE_BANDS, RELATIONS, SPECIAL_NEEDS } from '../../../generated/values';
+import { localize, t, type UiState } from '../../../i18n/index';
 import { call } from '../../../services/api';
 import { showError, showSuccess } from '../../../utils/feedback';
-import { NEED_LABELS } from '../../../utils/labels';
 
-type MemberRow = MemberInput & { key: string };
+type MemberRow = MemberInput & { key: string; label: string; removeLabel: string };
 
-const RELATIONS: Array<{ value: Relation; label: string }> = [
-  { value: 'self', label: '本人' },
-  { value: 'spouse', label: '配偶' },
-  { value: 'child', label: '子女' },
-  { value: 'parent', label: '父母' },
-  { value: 'grandchild', label: '孙辈' },
-  { value: 'other', label: '其他' },
-];
-const AGE_BANDS: AgeBand[] = ['0-6', '7-17', '18-59', '60-79', '80+'];
 let keySeq = 0;
+
+/** The choices of the member rows, in the resident's language. */
+function choices() {
+  return {
+    relations: RELATIONS.map((value) => ({ value, label: t(`relation.${value}`) })),
+    ageBands: AGE_BANDS.map((value) => ({ value, label: t(`age.${value}`) })),
+    needOptions: SPECIAL_NEEDS.map((value) => ({ value, label: t(`need.${value}`) })),
+  };
+}
+
+/** Rows numbered for display and for screen readers ("成员2", "删除成员2"). */
+function numbered(members: Array<MemberInput & { key: string }>): MemberRow[] {
+  return members.map((m, i) => ({ ...m, label: t('household.member', { n: i + 1 }), removeLabel: t('household.removeLabel', { n: i + 1 }) }));
+}
 
 Component({
   data: {
     loading: true,
+    m: {} as Record<string, string>,
+    ui: null as UiState | null,
     saving: false,
     household: null as HouseholdView | null,
     headName: '',
     phone: '',
     members: [] as MemberRow[],
     consent: false,
-    relations: RELATIONS,
-    ageBands: AGE_BANDS,
-    needOptions: (Object.keys(NEED_LABELS) as SpecialNeed[]).map((value) => ({ value, label: NEED_LABELS[value] })),
+    relations: [] as Array<{ value: string; label: string }>,
+    ageBands: [] as Array<{ value: string; label: string }>,
+    needOptions: [] as Array<{ value: string; label: string }>,
   },
   methods: {
     onLoad() {
+      this.relocalize();
       return this.load();
+    },
+    onShow() {
+      this.relocalize();
+    },
+    relocalize() {
+      const before = this.data.ui?.cls;
+      localize(this, ['household']);
+      if (before !== this.data.ui?.cls) this.setData({ ...choices(), members: numbered(this.data.members) });
     },
     show(household: HouseholdView) {
       this.setData({
@@ -42,7 +58,7 @@ Component({
         headName: household.headName,
         phone: '',
         consent: household.sensitiveConsent,
-        members: household.members.map((m) => ({ ...m, key: m.id })),
+        members: numbered(household.members.map((m) => ({ ...m, key: m.id }))),
       });
     },
     async load() {
@@ -54,7 +70,7 @@ Component({
       }
     },
     patchMember(index: number, patch: Partial<MemberRow>) {
-      this.setData({ members: this.data.members.map((m, i) => (i === index ? { ...m, ...patch } : m)) });
+      this.setData({ members: numbered(this.data.members.map((m, i) => (i === index ? { ...m, ...patch } : m))) });
     },
     onHead(e: WechatMiniprogram.CustomEvent<{ value: string }>) {
       this.setData({ headName: e.detail.value });
@@ -70,15 +86,15 @@ Component({
     },
     addMember() {
       keySeq += 1;
-      this.setData({ members: [...this.data.members, { key: `new-${keySeq}`, name: '', relation: 'child', ageBand: '18-59', needs: [] }] });
+      this.setData({ members: numbered([...this.data.members, { key: `new-${keySeq}`, name: '', relation: 'child', ageBand: '18-59', needs: [] }]) });
     },
     removeMember(e: WechatMiniprogram.BaseEvent<Record<string, never>, { index: number }>) {
-      this.setData({ members: this.data.members.filter((_m, i) => i !== e.currentTarget.dataset.index) });
+      this.setData({ members: numbered(this.data.members.filter((_m, i) => i !== e.currentTarget.dataset.index)) });
     },
     onConsent(e: WechatMiniprogram.CustomEvent<{ checked: boolean }>) {
       const consent = e.detail.checked;
       // Withdrawing consent clears the needs on screen too: they will be deleted on save.
-      this.setData({ consent, members: consent ? this.data.members : this.data.members.map((m) => ({ ...m, needs: [] })) });
+      this.setData({ consent, members: consent ? this.data.members : numbered(this.data.members.map((m) => ({ ...m, needs: [] }))) });
     },
     async save() {
       const d = this.data;
@@ -88,11 +104,11 @@ Component({
           headName: d.headName.trim(),
           ...(d.phone.trim() ? { phone: d.phone.trim() } : {}),
           sensitiveConsent: d.consent,
-          members: d.members.map(({ key: _key, ...m }) => ({ ...m, id: m.id || undefined, needs: d.consent ? m.needs : [] })),
+          members: d.members.map(({ key: _key, label: _label, removeLabel: _remove, ...m }) => ({ ...m, id: m.id || undefined, needs: d.consent ? m.needs : [] })),
         });
         this.show(saved);
         this.setData({ saving: false });
-        showSuccess(this, '已保存');
+        showSuccess(this, t('common.saved'));
       } catch (error) {
         this.setData({ saving: false });
         showError(this, error);

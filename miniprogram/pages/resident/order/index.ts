@@ -1,6 +1,7 @@
 /** 线上点单: groceries, the free 爱心菜包, medicine, gas refills — one tap, never twice. */
 import type { CatalogItemView, PlaceOrderInput } from '../../../../typings/api';
 import type { OrderKind, PaymentMode } from '../../../../typings/entities';
+import { localize, qty, t, unitText, type UiState } from '../../../i18n/index';
 import { call, newRequestId } from '../../../services/api';
 import { pickAndUploadImage } from '../../../services/storage';
 import { showError, showSuccess } from '../../../utils/feedback';
@@ -11,6 +12,9 @@ interface ItemRow {
   id: string;
   name: string;
   unit: string;
+  /** Price, unit and limit in the resident's language. */
+  metaText: string;
+  qtyLabel: string;
   priceFen: number;
   priceText: string;
   perHouseholdLimit: number;
@@ -22,10 +26,14 @@ interface ItemRow {
 }
 
 function row(i: CatalogItemView): ItemRow {
+  const price = yuan(i.priceFen);
+  const unit = unitText(i.unit);
   return {
     id: i.id,
     name: i.name,
     unit: i.unit,
+    metaText: t(i.category === 'gas' ? 'order.gasMeta' : 'order.itemMeta', { price, unit, limit: qty(i.perHouseholdLimit, i.unit) }),
+    qtyLabel: t('order.qtyLabel', { name: i.name }),
     priceFen: i.priceFen,
     priceText: yuan(i.priceFen),
     perHouseholdLimit: i.perHouseholdLimit,
@@ -42,14 +50,14 @@ export function summarise(d: { tab: OrderKind; groceries: ItemRow[]; loveBag: It
     case 'grocery': {
       const chosen = d.groceries.filter((g) => g.qty > 0);
       const total = chosen.reduce((s, g) => s + g.qty * g.priceFen, 0);
-      return { summary: chosen.length ? `${chosen.length} 种商品，合计 ${yuan(total)}` : '请选择商品', canSubmit: chosen.length > 0 };
+      return { summary: chosen.length ? t('order.sumGrocery', { n: chosen.length, total: yuan(total) }) : t('order.pickItems'), canSubmit: chosen.length > 0 };
     }
     case 'loveBag':
-      return { summary: '爱心菜包 免费', canSubmit: Boolean(d.loveBag && d.loveBag.remaining > 0 && !d.loveBag.soldOut) };
+      return { summary: t('order.sumBag'), canSubmit: Boolean(d.loveBag && d.loveBag.remaining > 0 && !d.loveBag.soldOut) };
     case 'gas':
-      return { summary: d.gas ? `换气 ${d.gasCylinders} 罐，${yuan(d.gasCylinders * d.gas.priceFen)}` : '', canSubmit: Boolean(d.gas && d.gas.max > 0) };
+      return { summary: d.gas ? t('order.sumGas', { n: d.gasCylinders, total: yuan(d.gasCylinders * d.gas.priceFen) }) : '', canSubmit: Boolean(d.gas && d.gas.max > 0) };
     case 'medicine':
-      return { summary: '药费以药店实收为准', canSubmit: d.medicine.trim().length >= 2 };
+      return { summary: t('order.sumMedicine'), canSubmit: d.medicine.trim().length >= 2 };
   }
 }
 
@@ -57,7 +65,9 @@ Component({
   options: { pureDataPattern: /^_/ },
   data: {
     loading: true,
-    round: null as null | { name: string; closesText: string },
+    m: {} as Record<string, string>,
+    ui: null as UiState | null,
+    round: null as null | { name: string; closesText: string; text: string },
     tab: 'grocery' as OrderKind,
     groceries: [] as ItemRow[],
     loveBag: null as ItemRow | null,
@@ -84,19 +94,25 @@ Component({
     },
   },
   methods: {
+    onShow() {
+      localize(this, ['order', 'payment']);
+    },
     onLoad(query: Record<string, string | undefined>) {
+      localize(this, ['order', 'payment']);
       this.setData({ _forHouseholdId: query.forHouseholdId ?? '', onBehalf: Boolean(query.forHouseholdId), _requestId: newRequestId() });
       return this.load();
     },
     async load() {
       try {
         const forHouseholdId = this.data._forHouseholdId || undefined;
-        const cat = await call('order.catalog', forHouseholdId ? { forHouseholdId } : {});
+        const cat = await call('order.catalog', forHouseholdId ? { forHouseholdId } : {}, { retry: true });
         const bag = cat.items.find((i) => i.category === 'loveBag');
         const gas = cat.items.find((i) => i.category === 'gas');
         const next = {
           loading: false,
-          round: cat.round?.open ? { name: cat.round.name, closesText: chinaTime(cat.round.closesAt) } : null,
+          round: cat.round?.open
+            ? { name: cat.round.name, closesText: chinaTime(cat.round.closesAt), text: t('order.round', { name: cat.round.name, closes: chinaTime(cat.round.closesAt) }) }
+            : null,
           groceries: cat.items.filter((i) => i.category !== 'loveBag' && i.category !== 'gas').map(row),
           loveBag: bag ? row(bag) : null,
           gas: gas ? row(gas) : null,
@@ -171,7 +187,7 @@ Component({
         await asked;
         const order = await call('order.place', this.input(), { requestId: this.data._requestId });
         this.setData({ submitting: false, _requestId: newRequestId() });
-        showSuccess(this, '下单成功');
+        showSuccess(this, t('order.placed'));
         wx.navigateTo({ url: `/pages/resident/order-detail/index?id=${order.id}` });
       } catch (error) {
         // Same request id on the next tap: if this one did go through, it is not placed twice.

@@ -1,11 +1,11 @@
 /** 我的订单: every order of my household, newest first, with its status. */
 import type { OrderView } from '../../../../typings/api';
 import type { OrderStatus } from '../../../../typings/entities';
+import { localize, t, type UiState } from '../../../i18n/index';
 import { call } from '../../../services/api';
 import { showError } from '../../../utils/feedback';
 import { chinaTime, yuan } from '../../../utils/format';
-
-const KIND_TITLE = { grocery: '买菜买粮', loveBag: '爱心菜包', medicine: '买药', gas: '换液化气' } as const;
+import { statusSentence } from '../../../i18n/words';
 
 /** Tag colour per status: what needs the resident's eye stands out. */
 export const STATUS_THEME: Record<OrderStatus, 'primary' | 'success' | 'warning' | 'danger' | 'default'> = {
@@ -23,23 +23,39 @@ export const STATUS_THEME: Record<OrderStatus, 'primary' | 'success' | 'warning'
 /** One row of the list. */
 export function orderRow(o: OrderView) {
   const first = o.lines[0];
-  const title = o.kind === 'grocery' && first ? `${first.name}${o.lines.length > 1 ? ` 等${o.lines.length}种` : ''}` : KIND_TITLE[o.kind];
+  const title = o.kind === 'grocery' && first ? (o.lines.length > 1 ? t('orders.titleMore', { name: first.name, n: o.lines.length }) : first.name) : t(`order.tab.${o.kind}`);
+  const statusText = statusSentence(o.status, o.statusText);
+  const timeText = chinaTime(o.createdAt);
   return {
     id: o.id,
     title,
-    statusText: o.statusText,
+    statusText,
+    /** The colour says it to the eye; this says it to a screen reader. */
+    statusLabel: t('orders.statusLabel', { status: statusText }),
+    rowLabel: t('orders.rowLabel', { title, status: statusText, time: timeText }),
     tagTheme: STATUS_THEME[o.status],
-    timeText: chinaTime(o.createdAt),
-    totalText: o.kind === 'medicine' ? '药费到付' : yuan(o.totalFen),
+    timeText,
+    totalText: o.kind === 'medicine' ? t('orders.medicineFee') : yuan(o.totalFen),
     priority: o.priority,
   };
 }
 
 Component({
   options: { pureDataPattern: /^_/ },
-  data: { loading: true, orders: [] as ReturnType<typeof orderRow>[], total: 0, more: false, loadingMore: false, _cursor: '' },
+  data: {
+    loading: true,
+    m: {} as Record<string, string>,
+    ui: null as UiState | null,
+    orders: [] as ReturnType<typeof orderRow>[],
+    total: 0,
+    totalText: '',
+    more: false,
+    loadingMore: false,
+    _cursor: '',
+  },
   methods: {
     onShow() {
+      localize(this, ['orders']);
       return this.load();
     },
     async onPullDownRefresh() {
@@ -48,8 +64,8 @@ Component({
     },
     async load() {
       try {
-        const page = await call('order.mine', {});
-        this.setData({ loading: false, orders: page.items.map(orderRow), total: page.total, more: page.nextCursor !== null, _cursor: page.nextCursor ?? '' });
+        const page = await call('order.mine', {}, { retry: true });
+        this.setData({ loading: false, orders: page.items.map(orderRow), total: page.total, totalText: t('orders.total', { n: page.total }), more: page.nextCursor !== null, _cursor: page.nextCursor ?? '' });
       } catch (error) {
         this.setData({ loading: false });
         showError(this, error);
@@ -60,8 +76,14 @@ Component({
       if (!this.data.more || this.data.loadingMore) return;
       this.setData({ loadingMore: true });
       try {
-        const page = await call('order.mine', { cursor: this.data._cursor });
-        this.setData({ orders: [...this.data.orders, ...page.items.map(orderRow)], total: page.total, more: page.nextCursor !== null, _cursor: page.nextCursor ?? '' });
+        const page = await call('order.mine', { cursor: this.data._cursor }, { retry: true });
+        this.setData({
+          orders: [...this.data.orders, ...page.items.map(orderRow)],
+          total: page.total,
+          totalText: t('orders.total', { n: page.total }),
+          more: page.nextCursor !== null,
+          _cursor: page.nextCursor ?? '',
+        });
       } catch (error) {
         showError(this, error);
       }

@@ -1,40 +1,86 @@
-/** 核酸采样卡: each member's personal code for the sampler, and the signed cards of every round. */
+/**
+ * 核酸采样卡: each member's personal code for the sampler, and the signed cards of every round.
+ * The latest answer is kept on the phone: with no network the page shows it, saying as of when
+ * (a signed card verifies offline at the checkpoint, so a kept card is still a card).
+ */
 import type { CardView, PersonCodeView } from '../../../../typings/api';
-import { call } from '../../../services/api';
+import { day, localize, t, type UiState } from '../../../i18n/index';
+import { call, isNetworkError, newRequestId } from '../../../services/api';
+import { CACHE, keep, kept } from '../../../services/offline';
 import { showError, showSuccess } from '../../../utils/feedback';
 import { chinaDayAfter, chinaTime } from '../../../utils/format';
 
-const RESULT_TEXT = { negative: '阴性', positive: '阳性' } as const;
+interface CardsAnswer {
+  cards: CardView[];
+  codes: PersonCodeView[];
+}
+
+type CardRow = CardView & { sampledText: string; serialText: string; resultText: string; resultLabel: string; qrLabel: string };
+type CodeRow = PersonCodeView & { codeLabel: string };
+
+function cardRow(c: CardView): CardRow {
+  const resultText = c.result ? t(c.result === 'negative' ? 'cards.negative' : 'cards.positive') : '';
+  return {
+    ...c,
+    sampledText: t('cards.sampledAt', { time: chinaTime(c.sampledAt) }),
+    serialText: t('cards.serial', { serial: c.serial }),
+    resultText,
+    // A result is shown apart from "sampled", in words as well as colour.
+    resultLabel: resultText ? t('cards.result', { result: resultText }) : '',
+    qrLabel: t('cards.qrLabel', { name: c.nameMasked }),
+  };
+}
 
 Component({
+  options: { pureDataPattern: /^_/ },
   data: {
     loading: true,
+    m: {} as Record<string, string>,
+    ui: null as UiState | null,
     tab: 'cards',
-    cards: [] as Array<CardView & { sampledText: string; resultText: string }>,
-    codes: [] as PersonCodeView[],
+    cards: [] as CardRow[],
+    codes: [] as CodeRow[],
     booked: false,
+    /** Set when the page shows the kept copy: "network down, saved at …". */
+    offlineText: '',
+    asOfText: '',
+    _answer: null as CardsAnswer | null,
   },
   methods: {
     async onShow() {
+      localize(this, ['cards']);
       try {
-        const [cards, codes] = await Promise.all([call('testing.myCards', {}), call('testing.personCodes', {})]);
-        this.setData({
-          loading: false,
-          // A result, when recorded, is shown apart from "sampled".
-          cards: cards.map((c) => ({ ...c, sampledText: chinaTime(c.sampledAt), resultText: c.result ? RESULT_TEXT[c.result] : '' })),
-          codes,
-          tab: cards.length ? this.data.tab : 'codes',
-        });
+        const [cards, codes] = await Promise.all([call('testing.myCards', {}, { retry: true }), call('testing.personCodes', {}, { retry: true })]);
+        const snapshot = keep<CardsAnswer>(CACHE.cards, { cards, codes });
+        this.show(snapshot.data, '', '');
       } catch (error) {
-        this.setData({ loading: false });
-        showError(this, error);
+        const snapshot = isNetworkError(error) ? kept<CardsAnswer>(CACHE.cards) : null;
+        if (snapshot) {
+          const time = chinaTime(snapshot.at);
+          this.show(snapshot.data, t('common.offline', { time }), t('cards.asOf', { time }));
+        } else {
+          this.setData({ loading: false, offlineText: isNetworkError(error) ? t('common.offlineNoCache') : '' });
+          showError(this, error);
+        }
       }
+    },
+    show(answer: CardsAnswer, offlineText: string, asOfText: string) {
+      this.setData({
+        loading: false,
+        _answer: answer,
+        offlineText,
+        asOfText,
+        cards: answer.cards.map(cardRow),
+        codes: answer.codes.map((c) => ({ ...c, codeLabel: t('cards.codeLabel', { name: c.nameMasked }) })),
+        tab: answer.cards.length ? this.data.tab : 'codes',
+      });
     },
     async bookTomorrow() {
       try {
-        const res = await call('testing.book', { date: chinaDayAfter(new Date(), 1), memberIds: this.data.codes.map((c) => c.memberId) });
+        // Booking twice changes nothing on the server, so a lost answer is retried with the same id.
+        const res = await call('testing.book', { date: chinaDayAfter(new Date(), 1), memberIds: this.data.codes.map((c) => c.memberId) }, { requestId: newRequestId() });
         this.setData({ booked: true });
-        showSuccess(this, `已预约 ${res.date}，共 ${res.booked} 人`);
+        showSuccess(this, t('cards.bookedToast', { date: day(res.date), n: res.booked }));
       } catch (error) {
         showError(this, error);
       }
