@@ -170,6 +170,8 @@ export const zh = {
   'staff.entry.admin-volunteers.note': '报到审核、分队、统计、导出时长',
   'staff.entry.admin-shifts.title': '班次与名单',
   'staff.entry.admin-shifts.note': '设置班次、查看报名名单',
+  'staff.entry.admin-rounds.title': '核酸检测轮次',
+  'staff.entry.admin-rounds.note': '开启、结束每一轮核酸检测',
   'staff.entry.jobs.title': '配送任务',
   'staff.entry.jobs.note': '抢单、取货、送达',
   'staff.entry.grid-dashboard.title': '网格看板',

@@ -49,8 +49,8 @@ export const HOME_ENTRIES: HomeEntry[] = [
   { key: 'joins', ...words('joins'), url: '/pages/grid/joins/index', roles: ['gridworker', 'groupLeader'] },
   { key: 'households', ...words('households'), url: '/pages/grid/households/index', roles: ['gridworker', 'groupLeader'] },
   { key: 'cards', ...words('cards'), url: '/pages/testing/cards/index', roles: ['resident'] },
-  { key: 'sample', ...words('sample'), url: '/pages/testing/sample/index', roles: ['volunteer', 'gridworker', 'groupLeader'] },
-  { key: 'verify', ...words('verify'), url: '/pages/testing/verify/index', roles: ['volunteer', 'gridworker', 'groupLeader', 'communityAdmin'] },
+  { key: 'sample', ...words('sample'), url: '/pages/testing/sample/index', roles: ['volunteer', 'sampler', 'gridworker', 'groupLeader'] },
+  { key: 'verify', ...words('verify'), url: '/pages/testing/verify/index', roles: ['volunteer', 'sampler', 'gridworker', 'groupLeader', 'communityAdmin'] },
   { key: 'pool', ...words('pool'), url: '/pages/dispatch/pool/index', roles: ['gridworker', 'groupLeader', 'communityAdmin'] },
   { key: 'board', ...words('board'), url: '/pages/dispatch/board/index', roles: ['gridworker', 'groupLeader'] },
   { key: 'lists', ...words('lists'), url: '/pages/dispatch/lists/index', roles: ['gridworker', 'groupLeader', 'communityAdmin'] },
@@ -60,6 +60,7 @@ export const HOME_ENTRIES: HomeEntry[] = [
   { key: 'volunteer-shifts', ...words('volunteer-shifts'), url: '/pages/volunteer/shifts/index', roles: ['volunteer'] },
   { key: 'admin-volunteers', ...words('admin-volunteers'), url: '/pages/admin/volunteers/index', roles: ['communityAdmin', 'gridworker'] },
   { key: 'admin-shifts', ...words('admin-shifts'), url: '/pages/admin/shifts/index', roles: ['communityAdmin'] },
+  { key: 'admin-rounds', ...words('admin-rounds'), url: '/pages/admin/rounds/index', roles: ['communityAdmin'] },
   { key: 'jobs', ...words('jobs'), url: '/pages/volunteer/jobs/index', roles: ['volunteer'] },
   // ── organisation (issue 7) ──
   { key: 'grid-dashboard', ...words('grid-dashboard'), url: '/pages/grid/dashboard/index', roles: ['gridworker', 'groupLeader'] },

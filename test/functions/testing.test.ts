@@ -25,8 +25,10 @@ describe('testing rounds', () => {
   it('are opened and closed by the community admin only', async () => {
     expect(await t.call('dev-gw-01', 'testing.openRound', { name: 'x', date: '2022-08-21', points: ['p'], validHours: 24 })).toMatchObject({ ok: false, code: 'AUTH.NOT_ADMIN' });
     const rounds = await t.ok(joined('g-01')[0]!.memberOpenids[0]!, 'testing.rounds', {});
-    expect(rounds[0]).toMatchObject({ id: roundId, code: 'R1', status: 'open' });
+    expect(rounds.items[0]).toMatchObject({ id: roundId, code: 'R1', status: 'open' });
+    expect(rounds.total).toBe(1);
   });
+
 });
 
 describe('recording a sample and the card', () => {

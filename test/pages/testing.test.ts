@@ -48,7 +48,7 @@ describe('采样登记 page (sampler)', () => {
   it('scans a personal code and records it at the chosen point; a second scan is not counted', async () => {
     let n = 0;
     const { calls } = mockCall({
-      'testing.rounds': () => ({ ok: true, data: [round] }),
+      'testing.rounds': (p) => ({ ok: true, data: { items: !p.status || p.status === round.status ? [round] : [], nextCursor: null, total: 1 } }),
       'testing.record': () => ({ ok: true, data: { duplicate: (n += 1) > 1, card } }),
     });
     (wx.scanCode as jest.Mock).mockImplementation((o: { success: (r: unknown) => void }) => o.success({ result: 'person-code-token' }));
@@ -88,7 +88,7 @@ describe('未检名单 page (gridworker)', () => {
     const knocks: unknown[] = [];
     mockCall({
       'user.me': () => ({ ok: true, data: gridworker }),
-      'testing.rounds': () => ({ ok: true, data: [round] }),
+      'testing.rounds': (p) => ({ ok: true, data: { items: !p.status || p.status === round.status ? [round] : [], nextCursor: null, total: 1 } }),
       'testing.bookings': () => ({ ok: true, data: [{ householdId: 'h-0009', buildingName: '1号楼', room: '1-902', nameMasked: '扎*', needs: [] }] }),
       'testing.coverage': () => ({
         ok: true,
@@ -117,7 +117,7 @@ describe('未检名单 page (gridworker)', () => {
   it('exports the list as Excel and opens it to print or forward', async () => {
     mockCall({
       'user.me': () => ({ ok: true, data: gridworker }),
-      'testing.rounds': () => ({ ok: true, data: [round] }),
+      'testing.rounds': (p) => ({ ok: true, data: { items: !p.status || p.status === round.status ? [round] : [], nextCursor: null, total: 1 } }),
       'testing.coverage': () => ({ ok: true, data: { roundId: 'tr-1', gridId: 'g-01', sampled: 0, total: 0, buildings: [], pending: [] } }),
       'testing.bookings': () => ({ ok: true, data: [] }),
       'testing.exportCoverage': () => ({ ok: true, data: { fileName: '8月20日-第1网格-采样统计.xlsx', base64: 'UEsDBA==', rows: 0 } }),

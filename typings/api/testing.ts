@@ -1,6 +1,6 @@
 /** Testing rounds, person codes, sampled cards and coverage (核酸已采样卡). */
 import type { KnockStatus, SpecialNeed, TestResult } from '../entities';
-import type { ExportFileView } from './common';
+import type { ExportFileView, Page, PageQuery } from './common';
 
 /** A testing round. */
 export interface TestRoundView {
@@ -91,7 +91,7 @@ export interface BookingView {
 export interface TestingActions {
   'testing.openRound': { req: { name: string; date: string; points: string[]; validHours: number }; res: TestRoundView };
   'testing.closeRound': { req: { roundId: string }; res: TestRoundView };
-  'testing.rounds': { req: Record<string, never>; res: TestRoundView[] };
+  'testing.rounds': { req: { status?: 'open' | 'closed' } & PageQuery; res: Page<TestRoundView> };
   'testing.personCodes': { req: Record<string, never>; res: PersonCodeView[] };
   'testing.record': { req: RecordSampleInput; res: { duplicate: boolean; card: CardView } };
   'testing.myCards': { req: Record<string, never>; res: CardView[] };

@@ -5,7 +5,10 @@ import { transition } from '../../lib/transition';
 import { AppError } from '../../../core/errors';
 import type { TestRoundDoc } from '../../../typings/entities';
 import { getDoc, mustGet } from '../../lib/access';
+import { isDuplicateError } from '../../lib/db-errors';
+import { requestKey } from '../../lib/idempotency';
 import { defineActions } from '../../lib/define-function';
+import { mapPage, pageFields, pageOf } from '../../lib/query';
 import { findUser, requireAdmin } from '../../lib/users';
 import { text, dateString, z } from '../../lib/validate';
 import { id, roundView } from './shared';
@@ -22,6 +25,12 @@ export const roundActions = defineActions('testing', {
       .strict(),
     async handle(ctx, input) {
       const admin = await requireAdmin(ctx);
+      // With a request id (the page sends one per intent), a retried tap answers the round it opened.
+      if (ctx.requestId) {
+        const roundId = requestKey(ctx, 'testing.openRound');
+        const opened = await getDoc(ctx, 'testRounds', roundId);
+        if (opened) return roundView(opened);
+      }
       const count = await ctx.db.collection('testRounds').where({ communityId: admin.communityId }).count();
       const round: Omit<TestRoundDoc, '_id'> = {
         communityId: admin.communityId,
@@ -35,6 +44,16 @@ export const roundActions = defineActions('testing', {
         closedAt: null,
         createdBy: ctx.caller.openid,
       };
+      if (ctx.requestId) {
+        const _id = requestKey(ctx, 'testing.openRound');
+        try {
+          await ctx.db.collection('testRounds').add({ _id, ...round });
+        } catch (error) {
+          if (!isDuplicateError(error)) throw error;
+          return roundView(await mustGet(ctx, 'testRounds', _id, '检测轮次'));
+        }
+        return roundView({ _id, ...round });
+      }
       const { id: roundId } = (await ctx.db.collection('testRounds').add(round)) as { id: string };
       return roundView({ _id: roundId, ...round });
     },
@@ -55,12 +74,13 @@ export const roundActions = defineActions('testing', {
   },
 
   'testing.rounds': {
-    input: z.object({}).strict(),
-    async handle(ctx) {
+    input: z.object({ status: z.enum(['open', 'closed']).optional(), ...pageFields }).strict(),
+    async handle(ctx, input) {
       const user = await findUser(ctx);
       if (!user?.communityId) throw new AppError('AUTH.NOT_MEMBER');
-      const res = await ctx.db.collection('testRounds').where({ communityId: user.communityId }).orderBy('openedAt', 'desc').limit(100).get();
-      return (res.data as TestRoundDoc[]).map(roundView);
+      const where = input.status ? { communityId: user.communityId, status: input.status } : { communityId: user.communityId };
+      // Newest first, every round reachable page by page (a long lockdown has many).
+      return mapPage(await pageOf(ctx, 'testRounds', where, input, [{ field: 'openedAt', dir: 'desc' }]), roundView);
     },
   },
 });

@@ -56,8 +56,9 @@ Component({
     async onLoad(query: Record<string, string | undefined>) {
       try {
         const gridId = query.gridId ?? (await call('user.me', {})).adminGridIds[0] ?? '';
-        const rounds = await call('testing.rounds', {});
-        const round = rounds.find((r) => r.status === 'open') ?? rounds[0] ?? null;
+        // The open round, else the latest one.
+        const open = (await call('testing.rounds', { status: 'open', limit: 1 })).items[0];
+        const round = open ?? (await call('testing.rounds', { limit: 1 })).items[0] ?? null;
         this.setData({ gridId, round });
         await this.reload();
       } catch (error) {

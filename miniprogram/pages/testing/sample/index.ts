@@ -21,7 +21,7 @@ Component({
   methods: {
     async onLoad() {
       try {
-        const round = (await call('testing.rounds', {})).find((r) => r.status === 'open') ?? null;
+        const round = (await call('testing.rounds', { status: 'open', limit: 1 })).items[0] ?? null;
         this.setData({ loading: false, round, point: round?.points[0] ?? '' });
       } catch (error) {
         this.setData({ loading: false });
