@@ -13,6 +13,7 @@ import { database, resetCloudApp } from '../server/lib/cloud';
 import { COLLECTIONS, INDEXES } from '../server/lib/schema';
 import { createDbService, type DbService } from './db';
 import { invokeFunction, runTimer } from './invoke';
+import { issueCloudId } from './open-data';
 import { MAX_DEPTH } from '../server/lib/validate';
 import { handlePreview } from './preview';
 import type { DemoOptions } from './seed/demo-community';
@@ -164,6 +165,25 @@ async function route(db: DbService, storageRoot: string, state: { ready: boolean
     const query = database().collection('outbox').where(openid ? { openid } : {});
     const page = await query.orderBy('createdAt', 'desc').limit(100).get();
     send(res, 200, { ok: true, data: page.data });
+    return;
+  }
+  if (req.method === 'POST' && url.pathname === '/dev/cloudid') {
+    // Stands in for wx.getGroupEnterInfo / wx.getShareInfo: a cloudID of a group for the caller, valid 5 minutes.
+    const header = req.headers[DEV_USER_HEADER];
+    const openid = typeof header === 'string' && header.trim() ? header.trim() : null;
+    let body: unknown;
+    try {
+      body = JSON.parse((await readBody(req)) || '{}');
+    } catch (error) {
+      if (error instanceof BodyTooLarge) throw error;
+      body = null;
+    }
+    const openGId = body && typeof body === 'object' ? (body as { openGId?: unknown }).openGId : undefined;
+    if (!openid || typeof openGId !== 'string' || !/^[\w-]{1,128}$/.test(openGId)) {
+      send(res, 400, { ok: false, code: 'COMMON.INVALID_INPUT', message: `需要 ${DEV_USER_HEADER} 和 {openGId}（字母、数字、_ 或 -）` });
+      return;
+    }
+    send(res, 200, { ok: true, data: issueCloudId(openid, { openGId }) });
     return;
   }
   if (req.method === 'POST' && url.pathname === '/storage/upload') {

@@ -2,16 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { FUNCTIONS } from '../server/functions/registry';
 import type { CloudMain } from '../server/lib/define-function';
 import type { ActionName, CallResult, FunctionName, FunctionOf, Req } from '../typings/api';
+import { replaceOpenData } from './open-data';
 
 /**
  * The invocation context CloudBase gives a function, for one simulated user. Each call gets its
  * own object, so two users calling at once never see each other's identity.
  */
-export function platformContext(functionName: string, openid: string | null): Record<string, unknown> {
+export function platformContext(functionName: string, openid: string | null, openDataKeys: readonly string[] = []): Record<string, unknown> {
   return contextWith(functionName, {
     WX_OPENID: openid ?? '',
     WX_APPID: openid ? 'wx-gridlink-local' : '',
     WX_UNIONID: '',
+    // The top-level event fields the platform replaced with open data (see localcloud/open-data.ts).
+    ...(openDataKeys.length ? { WX_OPEN_DATA_INFO: JSON.stringify({ keys: openDataKeys }) } : {}),
+    WX_CONTEXT_KEYS: openDataKeys.length ? 'WX_OPENID,WX_APPID,WX_UNIONID,WX_OPEN_DATA_INFO' : 'WX_OPENID,WX_APPID,WX_UNIONID',
     // A mini-program call; anonymous HTTP calls are HTTP access. Never the timer.
     TCB_SOURCE: openid ? 'wx_client' : 'http',
     TCB_CONTEXT_KEYS: 'TCB_SOURCE',
@@ -42,10 +46,16 @@ function contextWith(functionName: string, environment: Record<string, string>):
   };
 }
 
-/** Calls a function's `main` as CloudBase would, as the given user (null: anonymous or timer). */
+/**
+ * Calls a function's `main` as CloudBase would, as the given user (null: anonymous or timer):
+ * top-level `wx.cloud.CloudID`s (`{cloudID}`) are replaced with their open data and named in the
+ * context, as the platform does.
+ */
 export function invokeFunction(name: string, main: CloudMain, event: unknown, openid: string | null): Promise<unknown> {
   // A fresh copy: a function must never keep a reference to the caller's object.
-  return main(JSON.parse(JSON.stringify(event ?? {})), platformContext(name, openid));
+  const copy: unknown = JSON.parse(JSON.stringify(event ?? {}));
+  const keys = replaceOpenData(copy, openid);
+  return main(copy, platformContext(name, openid, keys));
 }
 
 /** Calls one typed action of the app as a user, the way the mini-program's service layer does. */

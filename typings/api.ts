@@ -32,6 +32,11 @@ export interface CallEvent<A extends ActionName = ActionName> {
   payload: Req<A>;
   /** Client-generated id that makes a retried write idempotent. */
   requestId?: string;
+  /**
+   * Open data: the page sends `wx.cloud.CloudID(id)` (locally `{cloudID}`), and only the platform
+   * replaces it with the data, naming the field in the context (server/lib/open-data.ts).
+   */
+  group?: unknown;
 }
 
 /** What a page gets back. */

@@ -186,7 +186,8 @@ export function validateImport(table: string[][]): { rows: ImportRow[]; errors: 
 export interface ExistingStructure {
   communityId: string;
   grids: Array<{ _id: string; name: string }>;
-  buildings: Array<{ _id: string; name: string; gridId: string }>;
+  /** With `floors`, a room above the top floor is refused (the floor by floorOf, the one rule). */
+  buildings: Array<{ _id: string; name: string; gridId: string; floors?: number }>;
   /** Households already on record, by building id and room. */
   households: Array<{ _id: string; buildingId: string; room: string }>;
 }
@@ -227,6 +228,10 @@ export function planImport(rows: readonly ImportRow[], existing: ExistingStructu
     const known = buildingByName.get(row.building);
     if (known && known.gridId !== gridId) {
       errors.push({ row: row.row, column: '网格', message: `${row.building}已属于${gridName.get(known.gridId) ?? '另一个网格'}，请先在网格管理中调整` });
+      continue;
+    }
+    if (known?.floors !== undefined && row.floor > known.floors) {
+      errors.push({ row: row.row, column: '房号', message: `${row.building}只有 ${known.floors} 层，房号 ${row.room} 在第 ${row.floor} 层，请核对房号（或先在网格管理中改楼层数）` });
       continue;
     }
     const buildingId = known?._id ?? free(buildingIds, (n) => buildingIdFor(existing.communityId, n), row.building);

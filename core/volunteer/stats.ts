@@ -51,3 +51,41 @@ export function volunteerStats(volunteers: readonly VolunteerDoc[]): VolunteerSt
     idle,
   };
 }
+
+/** Volunteers counted in the database: how many share a status, team, party membership and duty. */
+export interface VolunteerGroup {
+  _id: Partial<Pick<VolunteerDoc, 'status' | 'team' | 'partyMember' | 'onDuty'>>;
+  count: number;
+}
+
+/** The statistics from grouped counts and the idle volunteers (the same figures as `volunteerStats`). */
+export function volunteerStatsOfGroups<V extends Pick<VolunteerDoc, '_id' | 'createdAt'>>(groups: readonly VolunteerGroup[], idle: readonly V[]): Omit<VolunteerStats, 'idle'> & { idle: V[] } {
+  const byStatus: Record<VolunteerStatus, number> = { pending: 0, approved: 0, rejected: 0, left: 0 };
+  const teams = new Map<VolunteerTeam, { approved: number; onDuty: number }>(TEAMS.map((t) => [t, { approved: 0, onDuty: 0 }]));
+  let partyMembers = 0;
+  let onDutyNow = 0;
+  let total = 0;
+  for (const { _id: v, count } of groups) {
+    total += count;
+    if (v.status) byStatus[v.status] += count;
+    if (v.status !== 'approved') continue;
+    if (v.partyMember) partyMembers += count;
+    const onDuty = v.onDuty ? count : 0;
+    onDutyNow += onDuty;
+    const t = v.team ? teams.get(v.team) : undefined;
+    if (t) {
+      t.approved += count;
+      t.onDuty += onDuty;
+    }
+  }
+  return {
+    total,
+    byStatus,
+    byTeam: [...teams].map(([team, c]) => ({ team, ...c })),
+    partyMembers,
+    partyShare: byStatus.approved ? partyMembers / byStatus.approved : 0,
+    onDutyNow,
+    // Registered earliest first (ties in id order, as the documents are read).
+    idle: [...idle].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || (a._id < b._id ? -1 : a._id > b._id ? 1 : 0)),
+  };
+}

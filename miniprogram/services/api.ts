@@ -85,6 +85,25 @@ export interface CallOptions {
   requestId?: string;
   /** A read that may be retried automatically when the network fails. */
   retry?: boolean;
+  /**
+   * WeChat open data for the call: `group` is a cloudID from wx.getGroupEnterInfo / wx.getShareInfo,
+   * or `true` for the group the app was opened from (a fresh cloudID from the launch's share ticket).
+   * It travels as a top-level field of the event (`wx.cloud.CloudID`), which only the platform
+   * replaces with the group's data; the payload never carries it.
+   */
+  openData?: { group?: string | true };
+}
+
+/** A fresh cloudID of the group the app was opened from (valid 5 minutes), or undefined. */
+function launchGroupCloudId(): Promise<string | undefined> {
+  const shareTicket = wx.getEnterOptionsSync().shareTicket;
+  if (!shareTicket) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const done = { success: (res: { cloudID?: string }) => resolve(res.cloudID), fail: () => resolve(undefined) };
+    const api = wx as unknown as { getGroupEnterInfo?: (o: typeof done) => void };
+    if (typeof api.getGroupEnterInfo === 'function') api.getGroupEnterInfo(done);
+    else wx.getShareInfo({ shareTicket, ...done });
+  });
 }
 
 /** Calls an action; resolves with its data or rejects with an ApiError. */
@@ -93,6 +112,9 @@ export async function call<A extends ActionName>(action: A, payload: Req<A>, opt
   const event: CallEvent<A> = { action, payload };
   if (opts.requestId) event.requestId = opts.requestId;
   const dev = devConfig();
+  const group = opts.openData?.group === true ? await launchGroupCloudId() : opts.openData?.group;
+  // Top level, where the platform (or the local cloud standing in for it) swaps the cloudID for the data.
+  if (group) event.group = dev.localCloud ? { cloudID: group } : wx.cloud.CloudID(group);
   const attempts = opts.requestId || opts.retry ? Math.max(1, RETRY.attempts) : 1;
   let result: unknown;
   for (let attempt = 1; ; attempt += 1) {

@@ -4,6 +4,7 @@ import type { ActionName, ActionsOf, FunctionName, Req, Res } from '../../typing
 import type { ApiResult } from '../../typings/errors';
 import { database, type Db } from './cloud';
 import { invocationFrom, type Caller } from './identity';
+import { openDataFrom, type OpenDataEntry } from './open-data';
 import { assertSafeInput, parseInput, type z } from './validate';
 
 /** What every action handler is given. */
@@ -17,6 +18,12 @@ export interface CallContext {
   db: Db;
   /** Unique id of this invocation, for logs and ids. */
   invocationId: string;
+  /**
+   * WeChat open data the platform put in this call (top-level fields OPEN_DATA_INFO names; never
+   * the payload): read it with server/lib/open-data.ts `groupOf`. Absent for contexts made by hand
+   * (sweepers, tests): no open data.
+   */
+  openData?: ReadonlyMap<string, OpenDataEntry>;
 }
 
 /** Context of an action that requires an identified caller. */
@@ -95,6 +102,7 @@ export function defineFunction<F extends FunctionName>(
       now: clock(),
       db: database(),
       invocationId: randomUUID(),
+      openData: new Map(),
     };
 
     if (isTimerEvent(event)) {
@@ -110,6 +118,7 @@ export function defineFunction<F extends FunctionName>(
     }
 
     const body = (event && typeof event === 'object' ? event : {}) as Record<string, unknown>;
+    ctx.openData = openDataFrom(body, invocation.openDataKeys);
     const action = body.action;
     const spec = own(table, action);
     if (!spec || typeof spec !== 'object' || typeof spec.handle !== 'function') {

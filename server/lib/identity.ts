@@ -19,6 +19,27 @@ export interface Invocation {
   caller: Caller | null;
   /** True only when CloudBase's timer trigger started this invocation (never a client, never a chained call). */
   timer: boolean;
+  /**
+   * Top-level event fields the platform replaced with open data (a `wx.cloud.CloudID` the page sent),
+   * from the context's OPEN_DATA_INFO; see server/lib/open-data.ts.
+   */
+  openDataKeys: string[];
+}
+
+/**
+ * The keys of OPEN_DATA_INFO: a JSON string, possibly empty, `{"keys": [...]}` naming the event
+ * fields that hold open data from WeChat's back end (getWXContext docs). wx-server-sdk exposes the
+ * context's `WX_`-prefixed keys without the prefix, so both spellings are read, from the context only.
+ */
+function openDataKeysOf(env: Record<string, unknown>): string[] {
+  const raw = env.WX_OPEN_DATA_INFO ?? env.OPEN_DATA_INFO;
+  if (typeof raw !== 'string' || raw === '') return [];
+  try {
+    const keys = (JSON.parse(raw) as { keys?: unknown } | null)?.keys;
+    return Array.isArray(keys) ? keys.filter((k): k is string => typeof k === 'string').slice(0, 5) : [];
+  } catch {
+    return [];
+  }
 }
 
 function platformEnv(context: unknown): Record<string, unknown> | null {
@@ -38,9 +59,9 @@ function platformEnv(context: unknown): Record<string, unknown> | null {
  */
 export function invocationFrom(context: unknown): Invocation {
   const env = platformEnv(context);
-  if (!env) return { caller: null, timer: false };
+  if (!env) return { caller: null, timer: false, openDataKeys: [] };
   const openid = env.WX_OPENID;
   const caller = typeof openid === 'string' && openid.length > 0 ? { openid, appid: typeof env.WX_APPID === 'string' ? env.WX_APPID : null } : null;
   const timer = caller === null && env.TCB_SOURCE === 'wx_trigger' && env.TRIGGER_SRC === 'timer';
-  return { caller, timer };
+  return { caller, timer, openDataKeys: caller ? openDataKeysOf(env) : [] };
 }

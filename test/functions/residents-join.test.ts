@@ -1,4 +1,7 @@
 import type { HouseholdDoc, UserDoc } from '../../typings/entities';
+import { issueCloudId } from '../../localcloud/open-data';
+import { invokeFunction } from '../../localcloud/invoke';
+import { FUNCTIONS } from '../../server/functions/registry';
 import { startTestCloud, type TestCloud } from '../helpers/cloud';
 
 let t: TestCloud;
@@ -180,14 +183,20 @@ describe('joining by invite QR and by the grid’s WeChat group', () => {
   });
 
   it('binds a WeChat group to one grid and lands its members there', async () => {
-    const group = { cloudID: 'cid', data: { openGId: 'G-openg-001' } };
-    expect(await t.call('member', 'household.resolveEntry', { group })).toMatchObject({
+    // The page sends wx.cloud.CloudID(id) as the top-level `group`; the (local) platform swaps in the group's data.
+    const inGroup = (openid: string, action: 'household.resolveEntry' | 'grid.bindGroup', payload: object) =>
+      invokeFunction(action.split('.')[0] as string, action === 'grid.bindGroup' ? FUNCTIONS.grid : FUNCTIONS.household, {
+        action,
+        payload,
+        group: { cloudID: issueCloudId(openid, { openGId: 'G-openg-001' }).cloudID },
+      }, openid);
+    expect(await inGroup('member', 'household.resolveEntry', {})).toMatchObject({
       ok: false,
       code: 'JOIN.GROUP_UNKNOWN',
     });
-    await t.ok('dev-gw-02', 'grid.bindGroup', { gridId: 'g-02', group });
-    expect(await t.ok('member', 'household.resolveEntry', { group })).toMatchObject({ gridId: 'g-02', via: 'group' });
-    expect(await t.call('dev-gw-01', 'grid.bindGroup', { gridId: 'g-01', group })).toMatchObject({
+    expect(await inGroup('dev-gw-02', 'grid.bindGroup', { gridId: 'g-02' })).toMatchObject({ ok: true });
+    expect(await inGroup('member', 'household.resolveEntry', {})).toMatchObject({ ok: true, data: { gridId: 'g-02', via: 'group' } });
+    expect(await inGroup('dev-gw-01', 'grid.bindGroup', { gridId: 'g-01' })).toMatchObject({
       ok: false,
       code: 'COMMON.CONFLICT',
     });

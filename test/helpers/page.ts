@@ -90,10 +90,11 @@ export type Handlers = { [A in ActionName]?: Handler<A> };
  * Answers cloud-function calls by action, on both transports (wx.cloud.callFunction and the
  * local cloud's wx.request); answers an unknown action with COMMON.UNKNOWN_ACTION.
  */
-export function mockCall(handlers: Handlers): { calls: Array<{ action: string; payload: unknown; via: string }> } {
-  const calls: Array<{ action: string; payload: unknown; via: string }> = [];
-  const answer = (event: { action: string; payload: unknown; requestId?: string }, user: string | null, via: string) => {
-    calls.push({ action: event.action, payload: event.payload, via });
+export function mockCall(handlers: Handlers): { calls: Array<{ action: string; payload: unknown; via: string; group?: unknown }> } {
+  const calls: Array<{ action: string; payload: unknown; via: string; group?: unknown }> = [];
+  const answer = (event: { action: string; payload: unknown; requestId?: string; group?: unknown }, user: string | null, via: string) => {
+    // `group`: top-level open data (a wx.cloud.CloudID), recorded only when sent.
+    calls.push({ action: event.action, payload: event.payload, via, ...(event.group === undefined ? {} : { group: event.group }) });
     const handler = Object.hasOwn(handlers, event.action) ? (handlers[event.action as ActionName] as Handler<ActionName> | undefined) : undefined;
     return handler ? handler(event.payload as never, { requestId: event.requestId, user }) : { ok: false, code: 'COMMON.UNKNOWN_ACTION', message: '不支持的操作' };
   };

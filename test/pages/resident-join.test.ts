@@ -48,7 +48,8 @@ describe('加入网格 page', () => {
       'household.directory': () => ({ ok: true, data: directory }),
     });
     const page = await loadPage('pages/join/index');
-    expect(calls.find((c) => c.action === 'household.resolveEntry')?.payload).toEqual({ group: { cloudID: 'cloud-id-1' } });
+    // The cloudID goes as the event's top-level `group` (the platform swaps in the data), never in the payload.
+    expect(calls.find((c) => c.action === 'household.resolveEntry')).toMatchObject({ payload: {}, group: { cloudID: 'cloud-id-1' } });
     expect(page.instance.data).toMatchObject({ via: 'group', gridId: 'g-01' });
   });
 

@@ -1,7 +1,6 @@
 /** Grids: the resident's grid, join review, households, notices, the gridworker's dashboard and care ledger. */
 import type { ContactMethod, JoinStatus, JoinVia, OrderStatus, SpecialNeed } from '../entities';
 import type { ContactView, Page, PageQuery } from './common';
-import type { GroupOpenData } from './household';
 
 /** The gridworker's view of a join request (phone masked). */
 export interface JoinRequestView {
@@ -131,7 +130,8 @@ export interface GridActions {
   'grid.joinRequests': { req: { gridId: string; status?: JoinStatus } & PageQuery; res: Page<JoinRequestView> };
   'grid.reviewJoin': { req: { requestId: string; approve: boolean; reason?: string }; res: JoinRequestView };
   'grid.createInvite': { req: { gridId: string }; res: InviteView };
-  'grid.bindGroup': { req: { gridId: string; group: GroupOpenData }; res: { gridId: string; groups: number } };
+  /** The group is the call's open data (`openData: {group: cloudID}`), never the payload's. */
+  'grid.bindGroup': { req: { gridId: string }; res: { gridId: string; groups: number } };
   'grid.setGroupQr': { req: { gridId: string; fileId: string }; res: { gridId: string } };
   'grid.households': { req: { gridId: string; buildingId?: string } & PageQuery; res: GridHouseholdPage };
   'grid.postNotice': { req: { gridId: string | null; title: string; body: string }; res: NoticeView };

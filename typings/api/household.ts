@@ -14,16 +14,23 @@ export interface DirectoryView {
   grids: Array<{ id: string; name: string; buildings: Array<{ id: string; name: string; floors: number }> }>;
 }
 
-/** WeChat group open data: `cloudID` from wx.getShareInfo, resolved by the platform into `data`. */
+/**
+ * WeChat group open data as the platform puts it in the event's top-level `group` field, in place of
+ * the `wx.cloud.CloudID` the page sent (never part of a payload: functions read it from the context).
+ */
 export interface GroupOpenData {
-  cloudID?: string;
-  data?: { openGId: string };
+  cloudID: string;
+  data?: { openGId?: string; opengid?: string };
+  errCode?: number;
+  errMsg?: string;
 }
 
-/** How the resident arrived: an invite QR's token or the grid's WeChat group. */
+/**
+ * How the resident arrived: an invite QR's token, or (no token) the grid's WeChat group, sent as
+ * the call's `openData: {group: cloudID}` option.
+ */
 export interface EntryRequest {
   inviteToken?: string;
-  group?: GroupOpenData;
 }
 
 /** The grid an entry leads to. */

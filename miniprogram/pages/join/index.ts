@@ -103,7 +103,7 @@ Component({
       if (launch.shareTicket) {
         const cloudID = await groupCloudId(launch.shareTicket);
         // The platform swaps a wx.cloud.CloudID for the group's open data before the function runs.
-        if (cloudID) return call('household.resolveEntry', { group: wx.cloud.CloudID(cloudID) as unknown as { cloudID: string } });
+        if (cloudID) return call('household.resolveEntry', {}, { openData: { group: cloudID } });
       }
       return null;
     },
@@ -168,7 +168,7 @@ Component({
           phone: d.phone.trim(),
           via: d.via,
           ...(d._inviteToken ? { inviteToken: d._inviteToken } : {}),
-        }, { requestId: d._requestId });
+        }, { requestId: d._requestId, ...(d.via === 'group' ? { openData: { group: true as const } } : {}) });
         this.setData({ submitting: false, status: statusCard(join), _requestId: newRequestId() });
       } catch (error) {
         this.setData({ submitting: false });

@@ -7,6 +7,8 @@ import { enqueue } from '../../lib/outbox';
 import { findUser } from '../../lib/users';
 import { idString, text, multiline, z } from '../../lib/validate';
 import { all } from '../../lib/query';
+import { requireGroup } from '../../lib/open-data';
+import { groupQrFolder, isOwnStorageFile } from '../../lib/files';
 import { id, noticeView, requireAdminOf } from './shared';
 
 /**
@@ -40,16 +42,11 @@ async function queueNotice(ctx: CallContext, notice: Omit<NoticeDoc, '_id'>): Pr
 
 export const groupActions = defineActions('grid', {
   'grid.bindGroup': {
-    input: z
-      .object({
-        gridId: id,
-        group: z.object({ cloudID: idString(512).optional(), data: z.object({ openGId: idString(128) }).optional() }),
-      })
-      .strict(),
+    // The group is the platform's open data (ctx.openData), never the payload's.
+    input: z.object({ gridId: id }).strict(),
     async handle(ctx, input) {
-      const openGId = input.group.data?.openGId;
-      if (!openGId) throw new AppError('COMMON.INVALID_INPUT', '请在网格微信群里打开小程序后再绑定');
       const { grid } = await requireGridStaff(ctx, input.gridId);
+      const openGId = requireGroup(ctx.openData, '请在网格微信群里打开小程序后再绑定');
       const _ = ctx.db.command;
       const taken = await ctx.db.collection('grids').where({ groupIds: openGId, _id: _.neq(grid._id) }).count();
       if (taken.total) throw new AppError('COMMON.CONFLICT', '这个微信群已经绑定了其他网格');
@@ -62,6 +59,10 @@ export const groupActions = defineActions('grid', {
     input: z.object({ gridId: id, fileId: idString(512) }).strict(),
     async handle(ctx, input) {
       await requireGridStaff(ctx, input.gridId);
+      // Only a file this environment's storage holds, uploaded where the page puts this grid's group QR.
+      if (!isOwnStorageFile(input.fileId, groupQrFolder(input.gridId))) {
+        throw new AppError('COMMON.INVALID_INPUT', '群二维码图片无效，请在本页重新上传');
+      }
       await ctx.db.collection('grids').doc(input.gridId).update({ groupQrFileId: input.fileId });
       return { gridId: input.gridId };
     },

@@ -119,6 +119,13 @@ export const membershipActions = defineActions('grid', {
     async handle(ctx, input) {
       const req = await mustGet(ctx, 'joinRequests', input.requestId, '入群申请');
       await requireGridStaff(ctx, req.gridId);
+      if (input.approve) {
+        // Buildings move between grids (org.saveBuilding): approve only while the room is still in the request's grid.
+        const building = await getDoc(ctx, 'buildings', req.buildingId);
+        if (!building || building.gridId !== req.gridId) {
+          throw new AppError('COMMON.CONFLICT', '该楼栋已调整到其他网格，不能在本网格通过；请不通过并请居民重新申请');
+        }
+      }
       // The household that is there (seeded, imported, or made by an earlier join) by building +
       // room; only a room nobody is on record for gets a new household, under the one id function.
       // A retried approval finds the household the first try bound to (or made) the same way.

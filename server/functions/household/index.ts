@@ -1,7 +1,7 @@
 import { AGE_BANDS, JOIN_VIAS, RELATIONS, SPECIAL_NEEDS } from '../../../typings/values';
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../../../core/errors';
-import { hasPriority, membersToStore, PHONE_PATTERN, ROOM_PATTERN } from '../../../core/household';
+import { floorOf, hasPriority, membersToStore, PHONE_PATTERN, ROOM_PATTERN } from '../../../core/household';
 import type { EntryView, HouseholdView, JoinView } from '../../../typings/api';
 import type { Building, Grid, HouseholdDoc, JoinRequestDoc } from '../../../typings/entities';
 import { getDoc, mustGet, requireResident } from '../../lib/access';
@@ -10,9 +10,9 @@ import { maskPhone } from '../../../core/mask';
 import { ensureUser } from '../../lib/users';
 import { all } from '../../lib/query';
 import { idString, text, note, z } from '../../lib/validate';
+import { requireGroup } from '../../lib/open-data';
 
 const id = idString();
-const groupData = z.object({ cloudID: idString(512).optional(), data: z.object({ openGId: idString(128) }).optional() });
 const ageBand = z.enum(AGE_BANDS);
 const relation = z.enum(RELATIONS);
 const need = z.enum(SPECIAL_NEEDS);
@@ -79,7 +79,8 @@ export const main = defineFunction('household', {
   },
 
   'household.resolveEntry': {
-    input: z.object({ inviteToken: idString(32).min(4).optional(), group: groupData.optional() }).strict(),
+    // The group, if any, is the platform's open data (ctx.openData), never the payload's.
+    input: z.object({ inviteToken: idString(32).min(4).optional() }).strict(),
     async handle(ctx, input) {
       let grid: Grid | null;
       let via: EntryView['via'];
@@ -89,8 +90,7 @@ export const main = defineFunction('household', {
         grid = await getDoc(ctx, 'grids', invite.gridId);
         via = 'invite';
       } else {
-        const openGId = input.group?.data?.openGId;
-        if (!openGId) throw new AppError('COMMON.INVALID_INPUT', '请从网格的微信群里打开小程序');
+        const openGId = requireGroup(ctx.openData, '请从网格的微信群里打开小程序');
         const found = await ctx.db.collection('grids').where({ groupIds: openGId }).limit(1).get();
         grid = (found.data as Grid[])[0] ?? null;
         if (!grid) throw new AppError('JOIN.GROUP_UNKNOWN');
@@ -122,6 +122,15 @@ export const main = defineFunction('household', {
         mustGet(ctx, 'buildings', input.buildingId, '楼栋'),
       ]);
       if (building.gridId !== grid._id) throw new AppError('COMMON.INVALID_INPUT', '该楼栋不属于所选网格');
+      const floor = floorOf(input.room);
+      if (floor > building.floors) {
+        throw new AppError('COMMON.INVALID_INPUT', `${building.name}只有 ${building.floors} 层，房号 ${input.room} 在第 ${floor} 层，请核对房号`);
+      }
+      if (input.via === 'group') {
+        // Only the group the platform says the caller opened the app from, and only one bound to this grid.
+        const openGId = requireGroup(ctx.openData, '请从网格的微信群里打开小程序后再申请');
+        if (!(grid.groupIds ?? []).includes(openGId)) throw new AppError('JOIN.GROUP_UNKNOWN');
+      }
       if (input.via === 'invite') {
         const invite = input.inviteToken ? await getDoc(ctx, 'invites', input.inviteToken) : null;
         if (!invite || invite.gridId !== grid._id || Date.parse(invite.expiresAt) <= ctx.now.getTime()) {

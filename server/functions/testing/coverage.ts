@@ -7,7 +7,7 @@ import type { Grid, TestRoundDoc } from '../../../typings/entities';
 import { mustGet, requireGridStaff } from '../../lib/access';
 import { workbook } from '../../lib/excel';
 import { defineActions, type UserContext } from '../../lib/define-function';
-import { all } from '../../lib/query';
+import { aggregateAll, aggregateOps, all } from '../../lib/query';
 import { z } from '../../lib/validate';
 import { id } from './shared';
 
@@ -16,13 +16,18 @@ async function coverageOf(ctx: UserContext, roundId: string, gridId: string): Pr
   const { grid } = await requireGridStaff(ctx, gridId);
   const round = await mustGet(ctx, 'testRounds', roundId, '检测轮次');
   if (round.communityId !== grid.communityId) throw new AppError('COMMON.NOT_FOUND', '没有找到该检测轮次');
+  const $ = aggregateOps(ctx);
   const [households, samples, knocks, buildings] = await Promise.all([
-    all(ctx, 'households', { gridId: grid._id }),
-    all(ctx, 'samples', { roundId: round._id, gridId: grid._id }),
+    all(ctx, 'households', { gridId: grid._id }, { buildingId: true, room: true, members: true }),
+    // Only who was sampled, per household, gathered in the database (not every sample whole).
+    aggregateAll<{ _id: string; memberIds: string[] }>(ctx, 'samples', [
+      { match: { roundId: round._id, gridId: grid._id } },
+      { group: { _id: '$householdId', memberIds: $.addToSet('$memberId') } },
+    ]),
     all(ctx, 'knocks', { roundId: round._id, gridId: grid._id }),
     all(ctx, 'buildings', { gridId: grid._id }),
   ]);
-  const sampledMembers = new Set(samples.map((s) => `${s.householdId}:${s.memberId}`));
+  const sampledMembers = new Set(samples.flatMap((s) => s.memberIds.map((m) => `${s._id}:${m}`)));
   const knockOf = new Map(knocks.map((k) => [k.householdId, k.status]));
   const names = new Map(buildings.map((b) => [b._id, b.name]));
   const perBuilding = new Map<string, { sampled: number; total: number }>();

@@ -5,14 +5,14 @@ import { maskPhone } from '../../../core/mask';
 import { toChinaIso } from '../../../core/time';
 import { TEAM_TEXT } from '../../../core/volunteer/labels';
 import { approvalIssues, mayManage } from '../../../core/volunteer/registration';
-import { isIdle, volunteerStats } from '../../../core/volunteer/stats';
+import { isIdle, volunteerStatsOfGroups, type VolunteerGroup } from '../../../core/volunteer/stats';
 import type { PendingVolunteerChange, VolunteerAdminView } from '../../../typings/api';
 import type { VolunteerDoc } from '../../../typings/entities';
 import { mustGet } from '../../lib/access';
 import { defineActions } from '../../lib/define-function';
 import { releaseJobsOf } from '../../lib/jobs';
 import { enqueue } from '../../lib/outbox';
-import { all } from '../../lib/query';
+import { aggregateAll, aggregateOps, all } from '../../lib/query';
 import { findUser } from '../../lib/users';
 import { note, z } from '../../lib/validate';
 import { gridNames, id, invalid, staffScope, team } from './shared';
@@ -151,7 +151,20 @@ export const reviewActions = defineActions('volunteer', {
     input: z.object({}).strict(),
     async handle(ctx) {
       const scope = await staffScope(ctx);
-      const stats = volunteerStats(await all(ctx, 'volunteers', scope.where));
+      const $ = aggregateOps(ctx);
+      // Counted in the database; only the idle volunteers come back whole (the rest as one null per group).
+      const idleOf = $.and([$.eq(['$status', 'approved']), $.eq([$.ifNull(['$lastActiveAt', '']), ''])]);
+      const rows = await aggregateAll<VolunteerGroup & { idle: Array<Pick<VolunteerDoc, '_id' | 'name' | 'phone' | 'teamsWished' | 'createdAt'> | null> }>(ctx, 'volunteers', [
+        { match: scope.where },
+        {
+          group: {
+            _id: { status: '$status', team: '$team', partyMember: '$partyMember', onDuty: '$onDuty' },
+            count: $.sum(1),
+            idle: $.addToSet($.cond([idleOf, { _id: '$_id', name: '$name', phone: '$phone', teamsWished: '$teamsWished', createdAt: '$createdAt' }, null])),
+          },
+        },
+      ]);
+      const stats = volunteerStatsOfGroups(rows, rows.flatMap((r) => r.idle.filter((v) => v !== null)));
       return {
         total: stats.total,
         byStatus: stats.byStatus,
