@@ -118,6 +118,8 @@ export interface CatalogItem {
   active: boolean;
   /** Orders holding stock of this item (taken at placement, given back on release). */
   holds?: string[];
+  /** Restocks already added (by request key), so a retried restock adds its quantity once. */
+  restocks?: string[];
 }
 
 /** A resident's request to bind their WeChat to a household of a grid (gridworker approves). */

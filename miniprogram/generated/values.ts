@@ -79,6 +79,15 @@ export const RELATION_LABELS: Labels<typeof RELATIONS> = {
 /** Categories of the catalogue (loveBag and gas items are ordered from their own entries). */
 export const CATALOG_CATEGORIES = ['vegetable', 'meat', 'staple', 'daily', 'medicine', 'gas', 'loveBag'] as const;
 export type CatalogCategory = (typeof CATALOG_CATEGORIES)[number];
+export const CATALOG_CATEGORY_LABELS: Labels<typeof CATALOG_CATEGORIES> = {
+  vegetable: '蔬菜',
+  meat: '肉蛋',
+  staple: '米面粮油',
+  daily: '日用品',
+  medicine: '药品',
+  gas: '液化气',
+  loveBag: '爱心菜包',
+};
 
 /** Units goods are sold in. */
 export const UNITS = ['斤', '份', '袋', '瓶', '罐', '盒', '箱', '个', '把', '桶'] as const;

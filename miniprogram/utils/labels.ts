@@ -3,6 +3,7 @@ import type { Role } from '../generated/values';
 import { zh } from '../i18n/zh';
 
 export {
+  CATALOG_CATEGORY_LABELS,
   CONTACT_METHOD_LABELS,
   KNOCK_LABELS,
   NEED_LABELS,
@@ -12,6 +13,7 @@ export {
   SKILL_LABELS,
   SLOT_LABELS,
   TEAM_LABELS,
+  TEST_RESULT_LABELS,
   WEEKDAY_LABELS,
 } from '../generated/values';
 
@@ -61,9 +63,13 @@ export const HOME_ENTRIES: HomeEntry[] = [
   { key: 'admin-volunteers', ...words('admin-volunteers'), url: '/pages/admin/volunteers/index', roles: ['communityAdmin', 'gridworker'] },
   { key: 'admin-shifts', ...words('admin-shifts'), url: '/pages/admin/shifts/index', roles: ['communityAdmin'] },
   { key: 'admin-rounds', ...words('admin-rounds'), url: '/pages/admin/rounds/index', roles: ['communityAdmin'] },
+  { key: 'test-results', ...words('test-results'), url: '/pages/testing/results/index', roles: ['communityAdmin', 'gridworker'] },
+  { key: 'admin-catalog', ...words('admin-catalog'), url: '/pages/admin/catalog/index', roles: ['communityAdmin'] },
+  { key: 'admin-order-rounds', ...words('admin-order-rounds'), url: '/pages/admin/order-rounds/index', roles: ['communityAdmin'] },
   { key: 'jobs', ...words('jobs'), url: '/pages/volunteer/jobs/index', roles: ['volunteer'] },
   // ── organisation (issue 7) ──
   { key: 'grid-dashboard', ...words('grid-dashboard'), url: '/pages/grid/dashboard/index', roles: ['gridworker', 'groupLeader'] },
+  { key: 'grid-groups', ...words('grid-groups'), url: '/pages/grid/groups/index', roles: ['gridworker', 'groupLeader', 'communityAdmin'] },
   { key: 'admin-dashboard', ...words('admin-dashboard'), url: '/pages/admin/dashboard/index', roles: ['communityAdmin'] },
   { key: 'grids', ...words('grids'), url: '/pages/admin/structure/index', roles: ['communityAdmin'] },
   { key: 'admin-roles', ...words('admin-roles'), url: '/pages/admin/roles/index', roles: ['communityAdmin'] },

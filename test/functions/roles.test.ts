@@ -111,8 +111,10 @@ const MATRIX: { [A in ActionName]: Row<A> } = {
   'grid.joinRequests': { payload: (w) => ({ gridId: w.gridId }), expect: [NO, GW, GW, 'ok', 'ok', 'ok'] },
   'grid.reviewJoin': { payload: (w) => ({ requestId: w.joinRequestId, approve: false, reason: '非本楼住户' }), expect: [NO, GW, GW, 'ok', 'JOIN.NOT_PENDING', 'JOIN.NOT_PENDING'] },
   'grid.createInvite': { payload: (w) => ({ gridId: w.gridId }), expect: [NO, GW, GW, 'ok', 'ok', 'ok'] },
-  'grid.bindGroup': { payload: (w) => ({ gridId: w.gridId, group: { data: { openGId: 'G-matrix' } } }), expect: [NO, GW, GW, 'ok', 'ok', 'ok'] },
-  'grid.setGroupQr': { payload: (w) => ({ gridId: w.gridId, fileId: 'cloud://matrix/qr.png' }), expect: [NO, GW, GW, 'ok', 'ok', 'ok'] },
+  // The group is the platform's open data (test/functions/group-household-trust.test.ts binds with it); without it, past the role check.
+  'grid.bindGroup': { payload: (w) => ({ gridId: w.gridId }), expect: [NO, GW, GW, 'in', 'in', 'in'] },
+  // A file of this environment's storage (the local cloud's), in the grid's group-qr folder.
+  'grid.setGroupQr': { payload: (w) => ({ gridId: w.gridId, fileId: `${t.cloud.url}/storage/group-qr/${w.gridId}/matrix.png` }), expect: [NO, GW, GW, 'ok', 'ok', 'ok'] },
   'grid.households': { payload: (w) => ({ gridId: w.gridId }), expect: [NO, GW, GW, 'ok', 'ok', 'ok'] },
   'grid.postNotice': { payload: (w) => ({ gridId: w.gridId, title: '通知', body: '内容' }), expect: [NO, GW, GW, 'ok', 'ok', 'ok'] },
   'grid.dashboard': { payload: (w) => ({ gridId: w.gridId }), expect: [NO, GW, GW, 'ok', 'ok', 'ok'] },
@@ -138,10 +140,13 @@ const MATRIX: { [A in ActionName]: Row<A> } = {
     payload: () => ({ name: '口罩', category: 'daily', unit: '盒', priceFen: 1500, stock: 100, perHouseholdLimit: 1, active: true }),
     expect: adminOnly,
   },
+  'order.items': { payload: () => ({}), expect: adminOnly },
+  'order.restock': { payload: () => ({ itemId: 'item-002', qty: 5 }), expect: adminOnly, requestId: true },
   'order.openRound': {
     payload: () => ({ name: '矩阵批次', opensAt: new Date().toISOString(), closesAt: new Date(Date.now() + 86_400_000).toISOString() }),
     expect: adminOnly,
   },
+  'order.rounds': { payload: () => ({}), expect: adminOnly },
 
   // ── testing ──
   'testing.openRound': { payload: () => ({ name: '矩阵轮次', date: tomorrow(), points: ['上门'], validHours: 24 }), expect: adminOnly },
@@ -158,7 +163,12 @@ const MATRIX: { [A in ActionName]: Row<A> } = {
   'testing.coverage': { payload: (w) => ({ roundId: w.testRoundId, gridId: w.gridId }), expect: [NO, GW, GW, 'ok', 'ok', 'ok'] },
   'testing.knock': { payload: (w) => ({ roundId: w.testRoundId, householdId: w.household._id, status: 'notHome' }), expect: [NO, GW, GW, 'ok', 'ok', 'ok'] },
   'testing.exportCoverage': { payload: (w) => ({ roundId: w.testRoundId, gridId: w.gridId }), expect: [NO, GW, GW, 'ok', 'ok', 'ok'] },
-  'testing.recordResult': { payload: (w) => ({ roundId: w.testRoundId, householdId: w.household._id, memberId: w.household.members[0]!.id, result: 'negative' }), expect: adminOnly },
+  // Results (a positive is a follow-up flag): the admin and that grid's gridworker only, not its group leader.
+  'testing.results': { payload: (w) => ({ roundId: w.testRoundId, gridId: w.gridId }), expect: [NO, GW, GW, 'ok', GW, 'ok'] },
+  'testing.recordResult': {
+    payload: (w) => ({ roundId: w.testRoundId, householdId: w.household._id, memberId: w.household.members[0]!.id, result: 'negative' }),
+    expect: [NO, GW, GW, 'ok', GW, 'ok'],
+  },
   'testing.book': { payload: (w) => ({ date: tomorrow(), memberIds: [w.household.members[0]!.id] }), expect: [NO, 'ok', MEMBER, MEMBER, MEMBER, MEMBER] },
   'testing.bookings': { payload: (w) => ({ gridId: w.gridId, date: tomorrow() }), expect: [NO, GW, GW, 'ok', 'ok', 'ok'] },
   'testing.publicKeys': { payload: () => ({}), expect: ['ok', 'ok', 'ok', 'ok', 'ok', 'ok'] },
@@ -230,6 +240,14 @@ const MATRIX: { [A in ActionName]: Row<A> } = {
   'dispatch.grab': { setup: (w) => t.db.collection('jobs').doc(w.jobId).update({ volunteerId: null, status: 'open' }), payload: (w) => ({ jobId: w.jobId }), expect: [NO, VOL, 'ok', VOL, VOL, VOL] },
   // A job is shown to its volunteer and its grid's staff; to others it does not exist.
   'dispatch.job': { setup: holdJob, payload: (w) => ({ jobId: w.jobId }), expect: [NO, 'COMMON.NOT_FOUND', 'ok', 'ok', 'ok', 'ok'] },
+  'dispatch.unlockCode': {
+    setup: async (w) => {
+      await pickedUp(w);
+      return t.db.collection('jobs').doc(w.jobId).update({ codeTries: 5 });
+    },
+    payload: (w) => ({ jobId: w.jobId }),
+    expect: [NO, GW, GW, 'in', 'in', 'in'],
+  },
   'dispatch.release': { setup: holdJob, payload: (w) => ({ jobId: w.jobId, reason: '临时有事' }), expect: [NO, GW, 'ok', 'ok', 'ok', 'ok'] },
   'dispatch.pickUp': { setup: holdJob, payload: (w) => ({ jobId: w.jobId, counts: {} }), expect: [NO, MINE, 'ok', MINE, MINE, MINE] },
   'dispatch.deliver': { setup: pickedUp, payload: (w) => ({ jobId: w.jobId, orderId: w.orderId, code: '0000' }), expect: [NO, MINE, 'JOB.WRONG_CODE', MINE, MINE, MINE] },

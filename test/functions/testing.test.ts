@@ -78,7 +78,7 @@ describe('recording a sample and the card', () => {
     const h = joined('g-02')[0]!;
     const before = await t.ok(h.memberOpenids[0]!, 'testing.myCards', {});
     expect(before[0]?.result).toBeNull();
-    expect(await t.call('dev-gw-02', 'testing.recordResult', { roundId, householdId: h._id, memberId: h.members[0]!.id, result: 'negative' })).toMatchObject({ ok: false, code: 'AUTH.NOT_ADMIN' });
+    expect(await t.call('dev-gw-03', 'testing.recordResult', { roundId, householdId: h._id, memberId: h.members[0]!.id, result: 'negative' })).toMatchObject({ ok: false, code: 'AUTH.NOT_GRIDWORKER' });
     await t.ok('dev-admin', 'testing.recordResult', { roundId, householdId: h._id, memberId: h.members[0]!.id, result: 'negative' });
     const cards = await t.ok(h.memberOpenids[0]!, 'testing.myCards', {});
     expect(cards).toHaveLength(1);

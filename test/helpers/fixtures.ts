@@ -2,7 +2,20 @@
  * Contract-typed fixtures for page tests: a complete, valid view per type, with `Partial` overrides,
  * so a fixture breaks at compile time when the contract (typings/api.ts) changes.
  */
-import type { ApiFailure, ErrorCode, FieldIssue, MyVolunteerView, OrderDetailView, OrderView, ShiftView, VolunteerAdminView } from '../../typings/api';
+import type {
+  ApiFailure,
+  CatalogAdminItemView,
+  ErrorCode,
+  FieldIssue,
+  MyVolunteerView,
+  OrderDetailView,
+  OrderView,
+  ResultsView,
+  RoundView,
+  SampledView,
+  ShiftView,
+  VolunteerAdminView,
+} from '../../typings/api';
 import type { Me, OrderStatus } from '../../typings/entities';
 
 /** A failure answer, as a cloud function sends it. */
@@ -70,5 +83,37 @@ export function shiftView(over: Partial<ShiftView> = {}): ShiftView {
   return {
     id: 's-1', team: 'checkpoint', teamText: '卡点值守', title: '卡点值守（早班）', place: '北门3号卡点', date: '2022-08-21', start: '08:00', end: '14:00',
     capacity: 4, taken: 3, qualifications: [], status: 'open', cancelBy: '2022-08-21T06:00:00+08:00', mine: false, canSignUp: true, whyNot: null, canCancel: false, ...over,
+  };
+}
+
+/** A catalogue item as the admin keeps it: a bag of rice, shown to residents. */
+export function catalogItem(over: Partial<CatalogAdminItemView> = {}): CatalogAdminItemView {
+  return { id: 'item-001', name: '大米 10斤装', category: 'staple', unit: '袋', priceFen: 4500, stock: 20, perHouseholdLimit: 2, active: true, soldOut: false, ...over };
+}
+
+/** An ordering round (批次), open now. */
+export function orderRound(over: Partial<RoundView> = {}): RoundView {
+  return { id: 'round-001', name: '第1批次', opensAt: '2022-08-20T00:00:00.000Z', closesAt: '2022-08-21T12:00:00.000Z', open: true, ...over };
+}
+
+/** A sampled member with no result yet. */
+export function sampled(over: Partial<SampledView> = {}): SampledView {
+  return {
+    householdId: 'h-0001', memberId: 'm1', buildingName: '1号楼', room: '1-101', nameMasked: '次*', serial: 'R1-G01-0001', sampledAt: '2022-08-20T09:30:00+08:00', result: null, ...over,
+  };
+}
+
+/** The results of 第1网格 in a round: the rows given, counted. */
+export function resultsView(items: SampledView[], over: Partial<ResultsView> = {}): ResultsView {
+  const count = (r: SampledView['result']) => items.filter((i) => i.result === r).length;
+  return {
+    items,
+    nextCursor: null,
+    total: items.length,
+    gridId: 'g-01',
+    gridName: '第1网格',
+    grids: [{ id: 'g-01', name: '第1网格' }],
+    counts: { sampled: items.length, negative: count('negative'), positive: count('positive'), none: count(null) },
+    ...over,
   };
 }

@@ -29,6 +29,10 @@ const wxStub = {
   ),
   getEnterOptionsSync: jest.fn(() => ({ scene: 1001, query: {}, path: '' })),
   getShareInfo: jest.fn(),
+  // No group unless a test says so (call() prefers it over getShareInfo for `openData: {group: true}`).
+  getGroupEnterInfo: jest.fn((o: { fail?: () => void }) => o.fail?.()),
+  showShareMenu: jest.fn(),
+  setClipboardData: jest.fn((o: { success?: () => void }) => o.success?.()),
   chooseMedia: jest.fn(),
   env: { USER_DATA_PATH: 'wxfile://usr' },
   getFileSystemManager: jest.fn(() => fs),

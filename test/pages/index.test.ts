@@ -31,7 +31,9 @@ describe('home page', () => {
       'lists',
       'untested',
       'admin-volunteers',
+      'test-results',
       'grid-dashboard',
+      'grid-groups',
       'redeem',
       'privacy',
     ]);

@@ -44,6 +44,11 @@ export interface InviteView {
   scene: string;
   page: string;
   expiresAt: string;
+  /**
+   * The mini-program code image of the invite (`wxacode.getUnlimited` with `scene`, kept in cloud
+   * storage: a fileID, URL or data URL), once the server makes one (issue 13); absent until then.
+   */
+  qr?: string;
 }
 
 /** A notice. */

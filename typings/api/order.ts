@@ -25,6 +25,12 @@ export interface CatalogView {
   items: CatalogItemView[];
 }
 
+/** A catalogue item as the community admin keeps it: hidden items too, and whether it is shown. */
+export interface CatalogAdminItemView extends Omit<CatalogItem, '_id' | 'communityId' | 'holds' | 'restocks'> {
+  id: string;
+  soldOut: boolean;
+}
+
 /** Adding or changing a catalogue item (community admin). */
 export interface SaveItemInput {
   /** Omitted: a new item. */
@@ -33,7 +39,10 @@ export interface SaveItemInput {
   category: CatalogItem['category'];
   unit: CatalogItem['unit'];
   priceFen: number;
-  /** Set the stock to this (restocking); omitted keeps it. */
+  /**
+   * A new item's starting stock; on an existing item, a stocktake that sets the count (omitted
+   * keeps it). Restocking while orders come in is `order.restock`, an increment.
+   */
   stock?: number;
   perHouseholdLimit: number;
   active: boolean;
@@ -82,6 +91,12 @@ export interface OrderActions {
   'order.detail': { req: { orderId: string }; res: OrderDetailView };
   'order.cancel': { req: { orderId: string; reason?: string }; res: OrderView };
   'order.confirm': { req: { orderId: string }; res: OrderView };
-  'order.saveItem': { req: SaveItemInput; res: CatalogItemView };
+  'order.saveItem': { req: SaveItemInput; res: CatalogAdminItemView };
+  /** Every item of the community's catalogue, hidden ones too (community admin). */
+  'order.items': { req: PageQuery; res: Page<CatalogAdminItemView> };
+  /** Adds `qty` to an item's stock in one atomic increment; a retried request adds it once. */
+  'order.restock': { req: { itemId: string; qty: number }; res: CatalogAdminItemView };
   'order.openRound': { req: { name: string; opensAt: string; closesAt: string }; res: RoundView };
+  /** The community's ordering rounds, the latest opening first (community admin). */
+  'order.rounds': { req: PageQuery; res: Page<RoundView> };
 }

@@ -78,6 +78,28 @@ export interface CoverageView {
   }>;
 }
 
+/** A sampled member of a grid in a round, with the result kept apart from "sampled" (admin and that grid's gridworker). */
+export interface SampledView {
+  householdId: string;
+  memberId: string;
+  buildingName: string;
+  room: string;
+  nameMasked: string;
+  serial: string;
+  sampledAt: string;
+  /** null: no result recorded yet (sampled only). */
+  result: TestResult | null;
+}
+
+/** Sampled members of a grid in a round, by serial, with how many of each result. */
+export interface ResultsView extends Page<SampledView> {
+  gridId: string;
+  gridName: string;
+  /** The grids whose results the caller sees (to switch, by name). */
+  grids: Array<{ id: string; name: string }>;
+  counts: { sampled: number; negative: number; positive: number; none: number };
+}
+
 /** A person booked for sampling on a day (明日预约核酸检测), as the gridworker's list shows it. */
 export interface BookingView {
   householdId: string;
@@ -99,6 +121,11 @@ export interface TestingActions {
   'testing.coverage': { req: { roundId: string; gridId: string }; res: CoverageView };
   'testing.knock': { req: { roundId: string; householdId: string; status: KnockStatus; note?: string }; res: { householdId: string; status: KnockStatus } };
   'testing.exportCoverage': { req: { roundId: string; gridId: string }; res: ExportFileView };
+  /**
+   * Sampled members and their results (no `gridId`: the first grid the caller sees); `serial` finds
+   * one tube, `result` only those of a result.
+   */
+  'testing.results': { req: { roundId: string; gridId?: string; serial?: string; result?: TestResult } & PageQuery; res: ResultsView };
   'testing.recordResult': { req: { roundId: string; householdId: string; memberId: string; result: TestResult }; res: { serial: string; result: TestResult } };
   'testing.book': { req: { date: string; memberIds: string[] }; res: { date: string; booked: number } };
   'testing.bookings': { req: { gridId: string; date: string }; res: BookingView[] };

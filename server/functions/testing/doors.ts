@@ -1,14 +1,13 @@
-/** Door to door: knocks and their results, bookings of home sampling. */
-import { KNOCK_STATUSES, TEST_RESULTS } from '../../../typings/values';
+/** Door to door: knocks, bookings of home sampling. */
+import { KNOCK_STATUSES } from '../../../typings/values';
 import { AppError } from '../../../core/errors';
 import { maskName } from '../../../core/mask';
 import { chinaDay } from '../../../core/time';
 import { mustGet, requireGridStaff, requireResident } from '../../lib/access';
 import { defineActions } from '../../lib/define-function';
 import { all } from '../../lib/query';
-import { requireAdmin } from '../../lib/users';
 import { note, dateString, z } from '../../lib/validate';
-import { id, sampleIdOf } from './shared';
+import { id } from './shared';
 
 export const doorActions = defineActions('testing', {
   'testing.knock': {
@@ -25,18 +24,6 @@ export const doorActions = defineActions('testing', {
         .doc(`${input.roundId}:${household._id}`)
         .set({ roundId: input.roundId, gridId: household.gridId, householdId: household._id, status: input.status, note: input.note ?? '', by: ctx.caller.openid, at: ctx.now.toISOString(), day: chinaDay(ctx.now) });
       return { householdId: household._id, status: input.status };
-    },
-  },
-
-  'testing.recordResult': {
-    input: z.object({ roundId: id, householdId: id, memberId: id, result: z.enum(TEST_RESULTS) }).strict(),
-    async handle(ctx, input) {
-      const admin = await requireAdmin(ctx);
-      const sample = await mustGet(ctx, 'samples', sampleIdOf(input.roundId, input.householdId, input.memberId), '采样记录');
-      if (sample.communityId !== admin.communityId || sample.householdId !== input.householdId || sample.memberId !== input.memberId) throw new AppError('COMMON.NOT_FOUND', '没有找到该采样记录');
-      // The result is kept beside the sample; the signed card only ever says "sampled".
-      await ctx.db.collection('samples').doc(sample._id).update({ result: input.result, resultAt: ctx.now.toISOString(), resultBy: ctx.caller.openid });
-      return { serial: sample.serial, result: input.result };
     },
   },
 

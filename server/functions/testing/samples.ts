@@ -12,7 +12,7 @@ import { defineActions, type CallContext } from '../../lib/define-function';
 import { qrDataUrl } from '../../lib/query';
 import { findUser } from '../../lib/users';
 import { idString, text, z } from '../../lib/validate';
-import { id, maySample, sampleIdOf, openRoundOf } from './shared';
+import { id, maySample, maySeeResults, sampleIdOf, openRoundOf } from './shared';
 
 const VERDICT_TEXT: Record<VerifyView['status'], string> = {
   valid: '有效：已在本轮采样',
@@ -159,7 +159,9 @@ export const sampleActions = defineActions('testing', {
         mustGet(ctx, 'communities', round.communityId, '社区'),
         mustGet(ctx, 'buildings', household.buildingId, '楼栋'),
       ]);
-      return { duplicate, card: await cardView(ctx, sample, { round, grid, community, building, household }) };
+      const card = await cardView(ctx, sample, { round, grid, community, building, household });
+      // A second scan shows the card again: its result only to the admin and the grid's gridworker.
+      return { duplicate, card: maySeeResults(user, grid) ? card : { ...card, result: null } };
     },
   },
 

@@ -21,6 +21,16 @@ export function maySample(user: UserDoc | null, volunteer: VolunteerDoc | null, 
   return volunteer?.status === 'approved' && volunteer.team === 'testing' && volunteer.communityId === grid.communityId;
 }
 
+/**
+ * Who sees and records test results (a positive one is a follow-up flag): the community's admin and
+ * that grid's gridworker — not group leaders, samplers or volunteers.
+ */
+export function maySeeResults(user: UserDoc | null, grid: Pick<Grid, '_id' | 'communityId'>): boolean {
+  if (!user) return false;
+  if (user.roles.includes('communityAdmin') && user.communityId === grid.communityId) return true;
+  return user.roles.includes('gridworker') && user.adminGridIds.includes(grid._id);
+}
+
 /** A sample's id: one per round, household and member (member ids are unique only within a household). */
 export const sampleIdOf = (roundId: string, householdId: string, memberId: string) => `${roundId}:${householdId}:${memberId}`;
 

@@ -1,7 +1,8 @@
 /**
  * 未检名单 (gridworker): coverage of the current testing round for my grid, per building, and
  * who is not yet sampled — special needs first, with the door-knock status — plus tomorrow's
- * bookings (明日预约); record a knock; export the list as Excel to print or forward.
+ * bookings (明日预约); record a knock; export the list as Excel to print or forward; open 检测结果
+ * to record the sampled's results (the admin and the gridworker only).
  */
 import type { CoverageView, TestRoundView } from '../../../../typings/api';
 import type { KnockStatus } from '../../../../typings/entities';
@@ -48,6 +49,7 @@ Component({
     buildings: [] as Array<{ buildingId: string; buildingName: string; text: string; percent: number }>,
     rows: [] as PendingRow[],
     booked: 0,
+    canResults: false,
     sheetVisible: false,
     sheetItems: KNOCKS.map((k) => ({ label: KNOCK_LABELS[k] })),
     _target: '',
@@ -55,7 +57,10 @@ Component({
   methods: {
     async onLoad(query: Record<string, string | undefined>) {
       try {
-        const gridId = query.gridId ?? (await call('user.me', {})).adminGridIds[0] ?? '';
+        const me = await call('user.me', {});
+        const gridId = query.gridId ?? me.adminGridIds[0] ?? '';
+        // Results (阴性/阳性) are for the admin and the grid's gridworker, not group leaders.
+        this.setData({ canResults: me.roles.includes('communityAdmin') || me.roles.includes('gridworker') });
         // The open round, else the latest one.
         const open = (await call('testing.rounds', { status: 'open', limit: 1 })).items[0];
         const round = open ?? (await call('testing.rounds', { limit: 1 })).items[0] ?? null;
@@ -108,6 +113,12 @@ Component({
       } catch (error) {
         showError(this, error);
       }
+    },
+    /** 检测结果 of this grid and round: record 阴性/阳性 for the sampled. */
+    openResults() {
+      const { round, gridId } = this.data;
+      if (!round) return;
+      void wx.navigateTo({ url: `/pages/testing/results/index?roundId=${encodeURIComponent(round.id)}&gridId=${encodeURIComponent(gridId)}` });
     },
     async exportList() {
       const { round, gridId } = this.data;
