@@ -4,7 +4,15 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'miniprogram/miniprogram_npm/', 'cloudfunctions/*/index.js', 'coverage/', '.data/', '**/*.js', '**/*.mjs'],
+    ignores: [
+      'node_modules/',
+      'miniprogram/miniprogram_npm/',
+      'cloudfunctions/*/index.js',
+      'coverage/',
+      '.data/',
+      '**/*.js',
+      '**/*.mjs',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -34,7 +42,10 @@ export default tseslint.config(
   {
     files: ['core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['@cloudbase/*', 'wx-server-sdk', 'node:*', '../server/*', '../localcloud/*'] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['@cloudbase/*', 'wx-server-sdk', 'node:*', '../server/*', '../localcloud/*'] },
+      ],
       'no-restricted-properties': [
         'error',
         { object: 'Date', property: 'now', message: 'The core takes its clock as an argument.' },

@@ -1,5 +1,8 @@
 /** Two projects: node (core, cloud functions, local cloud, contract) and pages (miniprogram-simulate). */
-const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
+const swc = [
+  '@swc/jest',
+  { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+];
 
 module.exports = {
   // CI machines are small and shared: a slow call is not a failure (speed is measured by `npm run bench`).

@@ -12,7 +12,17 @@ import { insertAll } from '../localcloud/seed/seed';
 import { database } from '../server/lib/cloud';
 import { ORDER_STATUSES } from '../typings/values';
 import type { ActionName, Req, Res } from '../typings/api';
-import type { CareDoc, ContactDoc, Grid, HouseholdDoc, JobDoc, KnockDoc, OrderDoc, SampleDoc, TestRoundDoc } from '../typings/entities';
+import type {
+  CareDoc,
+  ContactDoc,
+  Grid,
+  HouseholdDoc,
+  JobDoc,
+  KnockDoc,
+  OrderDoc,
+  SampleDoc,
+  TestRoundDoc,
+} from '../typings/entities';
 import { percentile, report, timeMs } from './stats';
 
 const GRIDS = 15;
@@ -42,7 +52,8 @@ async function activity(now: Date): Promise<{ grids: Grid[]; round: TestRoundDoc
   const grids = (await db.collection('grids').limit(100).get()).data as Grid[];
   const households: HouseholdDoc[] = [];
   for (let skip = 0; ; skip += 1000) {
-    const page = (await db.collection('households').orderBy('_id', 'asc').skip(skip).limit(1000).get()).data as HouseholdDoc[];
+    const page = (await db.collection('households').orderBy('_id', 'asc').skip(skip).limit(1000).get())
+      .data as HouseholdDoc[];
     households.push(...page);
     if (page.length < 1000) break;
   }
@@ -64,17 +75,47 @@ async function activity(now: Date): Promise<{ grids: Grid[]; round: TestRoundDoc
     const history: OrderDoc['history'] = [{ status: 'submitted', at: created, by: h.memberOpenids[0] ?? 'dev-gw-01' }];
     if (status !== 'submitted') history.push({ status, at: iso(1 + Math.floor(rand() * 4)), by: 'dev-gw-01' });
     orders.push({
-      _id: `bench-o-${String(i).padStart(5, '0')}`, communityId, gridId: h.gridId, buildingId: h.buildingId, householdId: h._id, room: h.room,
-      roundId: 'r-bench', kind: 'grocery', lines: [{ itemId: 'item-009', name: '土豆', unit: 'kg', qty: 2, priceFen: 300 } as unknown as OrderDoc['lines'][number]],
-      medicine: null, gas: null, totalFen: 600, payment: 'cashOnDelivery', contactless: rand() < 0.5, note: '', priority: false,
-      status, placedBy: h.memberOpenids[0] ?? 'dev-gw-01', onBehalf: false, rejectReason: null, history, createdAt: created, updatedAt: history.at(-1)?.at ?? created,
+      _id: `bench-o-${String(i).padStart(5, '0')}`,
+      communityId,
+      gridId: h.gridId,
+      buildingId: h.buildingId,
+      householdId: h._id,
+      room: h.room,
+      roundId: 'r-bench',
+      kind: 'grocery',
+      lines: [
+        { itemId: 'item-009', name: '土豆', unit: 'kg', qty: 2, priceFen: 300 } as unknown as OrderDoc['lines'][number],
+      ],
+      medicine: null,
+      gas: null,
+      totalFen: 600,
+      payment: 'cashOnDelivery',
+      contactless: rand() < 0.5,
+      note: '',
+      priority: false,
+      status,
+      placedBy: h.memberOpenids[0] ?? 'dev-gw-01',
+      onBehalf: false,
+      rejectReason: null,
+      history,
+      createdAt: created,
+      updatedAt: history.at(-1)?.at ?? created,
     } as OrderDoc);
   }
   await insertAll(db, 'orders', orders, 64);
 
   const round: TestRoundDoc = {
-    _id: 'tr-bench', communityId, code: 'R1', name: '第1轮全员核酸', date: now.toISOString().slice(0, 10), points: ['1号采样点'],
-    validHours: 48, status: 'open', openedAt: iso(240), closedAt: null, createdBy: DEMO_OPENIDS.admin,
+    _id: 'tr-bench',
+    communityId,
+    code: 'R1',
+    name: '第1轮全员核酸',
+    date: now.toISOString().slice(0, 10),
+    points: ['1号采样点'],
+    validHours: 48,
+    status: 'open',
+    openedAt: iso(240),
+    closedAt: null,
+    createdBy: DEMO_OPENIDS.admin,
   } as TestRoundDoc;
   await insertAll(db, 'testRounds', [round]);
   const samples: SampleDoc[] = [];
@@ -86,16 +127,60 @@ async function activity(now: Date): Promise<{ grids: Grid[]; round: TestRoundDoc
     for (const m of h.members) {
       if (rand() < 0.7) {
         samples.push({
-          _id: `bench-s-${m.id}`, roundId: round._id, communityId, gridId: h.gridId, buildingId: h.buildingId, householdId: h._id, memberId: m.id,
-          serial: `S${samples.length}`, sampledAt: iso(60), point: '1号采样点', sampler: 'dev-gw-01', token: 'x', result: null,
+          _id: `bench-s-${m.id}`,
+          roundId: round._id,
+          communityId,
+          gridId: h.gridId,
+          buildingId: h.buildingId,
+          householdId: h._id,
+          memberId: m.id,
+          serial: `S${samples.length}`,
+          sampledAt: iso(60),
+          point: '1号采样点',
+          sampler: 'dev-gw-01',
+          token: 'x',
+          result: null,
         } as SampleDoc);
       }
     }
-    if (rand() < 0.05) knocks.push({ _id: `bench-k-${h._id}`, roundId: round._id, gridId: h.gridId, householdId: h._id, status: 'notHome', note: '', by: 'dev-gw-01', at: iso(30), day });
-    if (h.sensitiveConsentAt && rand() < 0.5) contacts.push({ _id: `bench-c-${h._id}`, gridId: h.gridId, householdId: h._id, day, method: 'phone', note: '', by: 'dev-gw-01', at: iso(20) });
+    if (rand() < 0.05)
+      knocks.push({
+        _id: `bench-k-${h._id}`,
+        roundId: round._id,
+        gridId: h.gridId,
+        householdId: h._id,
+        status: 'notHome',
+        note: '',
+        by: 'dev-gw-01',
+        at: iso(30),
+        day,
+      });
+    if (h.sensitiveConsentAt && rand() < 0.5)
+      contacts.push({
+        _id: `bench-c-${h._id}`,
+        gridId: h.gridId,
+        householdId: h._id,
+        day,
+        method: 'phone',
+        note: '',
+        by: 'dev-gw-01',
+        at: iso(20),
+      });
     if (h.sensitiveConsentAt && h.members.some((m) => m.needs.includes('dialysis'))) {
       const m = h.members.find((x) => x.needs.includes('dialysis'));
-      cares.push({ _id: `bench-care-${h._id}`, communityId, gridId: h.gridId, householdId: h._id, memberId: m?.id ?? '', dialysisWeekdays: [1, 3, 5], refillEveryDays: 7, lastRefillOn: day, note: '', updatedBy: 'dev-gw-01', updatedAt: iso(100) });
+      cares.push({
+        _id: `bench-care-${h._id}`,
+        communityId,
+        gridId: h.gridId,
+        householdId: h._id,
+        memberId: m?.id ?? '',
+        dialysisWeekdays: [1, 3, 5],
+        refillEveryDays: 7,
+        lastRefillOn: day,
+        note: '',
+        updatedBy: 'dev-gw-01',
+        updatedAt: iso(100),
+      });
     }
   }
   await insertAll(db, 'samples', samples, 64);
@@ -107,8 +192,27 @@ async function activity(now: Date): Promise<{ grids: Grid[]; round: TestRoundDoc
     for (let j = 0; j < 20; j += 1) {
       const status = (['assigned', 'pickedUp', 'done', 'done', 'open'] as const)[j % 5];
       jobs.push({
-        _id: `bench-j-${g}-${j}`, communityId, gridId: grid._id, roundId: null, buildingIds: [], buildingNames: [], title: `第${j + 1}单`, stops: [], orderIds: [], pending: [],
-        weightKg: 8, status, volunteerId: null, reason: '', assignedAt: null, pickupBy: null, pickedUpAt: null, pickupShortfall: [], history: [], createdAt: iso(200), updatedAt: iso(10),
+        _id: `bench-j-${g}-${j}`,
+        communityId,
+        gridId: grid._id,
+        roundId: null,
+        buildingIds: [],
+        buildingNames: [],
+        title: `第${j + 1}单`,
+        stops: [],
+        orderIds: [],
+        pending: [],
+        weightKg: 8,
+        status,
+        volunteerId: null,
+        reason: '',
+        assignedAt: null,
+        pickupBy: null,
+        pickedUpAt: null,
+        pickupShortfall: [],
+        history: [],
+        createdAt: iso(200),
+        updatedAt: iso(10),
       } as unknown as JobDoc);
     }
   }
@@ -119,7 +223,11 @@ async function activity(now: Date): Promise<{ grids: Grid[]; round: TestRoundDoc
 /** Runs the section and prints its lines. */
 export async function run(): Promise<void> {
   const now = new Date();
-  const cloud: LocalCloud = await startLocalCloud({ dataDir: null, port: 0, seed: { grids: GRIDS, households: GRIDS * PER_GRID, joinedShare: 0.85, at: now } });
+  const cloud: LocalCloud = await startLocalCloud({
+    dataDir: null,
+    port: 0,
+    seed: { grids: GRIDS, households: GRIDS * PER_GRID, joinedShare: 0.85, at: now },
+  });
   try {
     const { grids, round } = await activity(now);
     const grid = grids[0] as Grid;

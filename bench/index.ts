@@ -6,7 +6,14 @@ import { run as dispatch } from './dispatch.bench'; // dispatch algorithm (issue
 import { run as preview } from './preview.bench'; // the browser preview (issue 15)
 import { run as dashboards } from './dashboards.bench'; // dashboards aggregated in the database (issue 20)
 
-const SECTIONS: Array<[string, () => Promise<void>]> = [['local cloud', localCloud], ['order ops', orderOps], ['assign', assign], ['dispatch', dispatch], ['preview', preview], ['dashboards', dashboards]];
+const SECTIONS: Array<[string, () => Promise<void>]> = [
+  ['local cloud', localCloud],
+  ['order ops', orderOps],
+  ['assign', assign],
+  ['dispatch', dispatch],
+  ['preview', preview],
+  ['dashboards', dashboards],
+];
 
 async function main(): Promise<void> {
   const only = process.argv[2];

@@ -19,7 +19,11 @@ export async function run(): Promise<void> {
     for (let i = 0; i < 5; i += 1) {
       const s = await Session.open(rig, 'dev-res-0001');
       await s.see('我能做的事');
-      first.push(await s.page.evaluate(() => (window as unknown as { __gridlinkShell: { firstPageAt: number } }).__gridlinkShell.firstPageAt));
+      first.push(
+        await s.page.evaluate(
+          () => (window as unknown as { __gridlinkShell: { firstPageAt: number } }).__gridlinkShell.firstPageAt,
+        ),
+      );
       await s.tap('我的订单');
       switches.push(await s.waitPage('pages/resident/orders/index'));
       await s.close();

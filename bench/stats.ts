@@ -17,5 +17,7 @@ export async function timeMs(fn: () => Promise<unknown> | unknown): Promise<numb
 
 /** Prints one `name: value` line. */
 export function report(name: string, value: number | string, target?: string): void {
-  console.log(`${name}: ${typeof value === 'number' ? Number(value.toFixed(3)) : value}${target ? `   (target ${target})` : ''}`);
+  console.log(
+    `${name}: ${typeof value === 'number' ? Number(value.toFixed(3)) : value}${target ? `   (target ${target})` : ''}`,
+  );
 }

@@ -64,4 +64,3 @@ export class AppError extends Error {
     return failure;
   }
 }
-

@@ -25,7 +25,8 @@ export function membersToStore(
   existing: readonly HouseholdMember[],
   newMemberId: () => string,
 ): HouseholdMember[] {
-  if (input.members.length > MAX_MEMBERS) throw new AppError('COMMON.INVALID_INPUT', `家庭成员最多登记 ${MAX_MEMBERS} 人`);
+  if (input.members.length > MAX_MEMBERS)
+    throw new AppError('COMMON.INVALID_INPUT', `家庭成员最多登记 ${MAX_MEMBERS} 人`);
   const wantsNeeds = input.members.some((m) => m.needs.length > 0);
   if (wantsNeeds && !input.sensitiveConsent) {
     throw new AppError('PRIVACY.CONSENT_REQUIRED', '登记特殊人群信息需要您单独同意《特殊人群信息收集说明》');

@@ -124,14 +124,25 @@ async function listUsers(): Promise<unknown[]> {
   const users: unknown[] = [];
   const coll = database().collection('users');
   for (let skip = 0; ; skip += 1000) {
-    const page = await coll.field({ _id: true, nickName: true, roles: true }).orderBy('_id', 'asc').skip(skip).limit(1000).get();
+    const page = await coll
+      .field({ _id: true, nickName: true, roles: true })
+      .orderBy('_id', 'asc')
+      .skip(skip)
+      .limit(1000)
+      .get();
     const rows = (page.data ?? []) as Array<{ _id: string; nickName: string; roles: string[] }>;
     users.push(...rows.map((u) => ({ openid: u._id, nickName: u.nickName, roles: u.roles })));
     if (rows.length < 1000) return users;
   }
 }
 
-async function route(db: DbService, storageRoot: string, state: { ready: boolean }, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function route(
+  db: DbService,
+  storageRoot: string,
+  state: { ready: boolean },
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   if (req.method === 'OPTIONS') {
     res.writeHead(204, {
@@ -162,7 +173,9 @@ async function route(db: DbService, storageRoot: string, state: { ready: boolean
   if (req.method === 'GET' && url.pathname === '/dev/outbox') {
     // What would have gone out as WeChat subscribe messages, newest first.
     const openid = url.searchParams.get('openid');
-    const query = database().collection('outbox').where(openid ? { openid } : {});
+    const query = database()
+      .collection('outbox')
+      .where(openid ? { openid } : {});
     const page = await query.orderBy('createdAt', 'desc').limit(100).get();
     send(res, 200, { ok: true, data: page.data });
     return;
@@ -180,14 +193,21 @@ async function route(db: DbService, storageRoot: string, state: { ready: boolean
     }
     const openGId = body && typeof body === 'object' ? (body as { openGId?: unknown }).openGId : undefined;
     if (!openid || typeof openGId !== 'string' || !/^[\w-]{1,128}$/.test(openGId)) {
-      send(res, 400, { ok: false, code: 'COMMON.INVALID_INPUT', message: `需要 ${DEV_USER_HEADER} 和 {openGId}（字母、数字、_ 或 -）` });
+      send(res, 400, {
+        ok: false,
+        code: 'COMMON.INVALID_INPUT',
+        message: `需要 ${DEV_USER_HEADER} 和 {openGId}（字母、数字、_ 或 -）`,
+      });
       return;
     }
     send(res, 200, { ok: true, data: issueCloudId(openid, { openGId }) });
     return;
   }
   if (req.method === 'POST' && url.pathname === '/storage/upload') {
-    const { fields, file } = parseMultipart(await readBytes(req, MAX_UPLOAD), String(req.headers['content-type'] ?? ''));
+    const { fields, file } = parseMultipart(
+      await readBytes(req, MAX_UPLOAD),
+      String(req.headers['content-type'] ?? ''),
+    );
     if (!file) {
       send(res, 400, { ok: false, code: 'COMMON.INVALID_INPUT', message: '没有收到文件' });
       return;
@@ -259,13 +279,16 @@ function ensureCardKey(dataDir: string | null): void {
 export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
   ensureCardKey(options.dataDir);
   const db = await createDbService({ dataDir: options.dataDir });
-  const storageRoot = options.dataDir ? join(options.dataDir, 'storage') : mkdtempSync(join(tmpdir(), 'gridlink-storage-'));
+  const storageRoot = options.dataDir
+    ? join(options.dataDir, 'storage')
+    : mkdtempSync(join(tmpdir(), 'gridlink-storage-'));
   const state = { ready: false };
   const server: Server = createServer((req, res) => {
     route(db, storageRoot, state, req, res).catch((error: unknown) => {
       if (error instanceof BodyTooLarge) {
         const mb = Math.round(error.limit / 1024 / 1024);
-        if (!res.headersSent) send(res, 413, { ok: false, code: 'COMMON.INVALID_INPUT', message: `请求内容太大（最大 ${mb} MB）` });
+        if (!res.headersSent)
+          send(res, 413, { ok: false, code: 'COMMON.INVALID_INPUT', message: `请求内容太大（最大 ${mb} MB）` });
         return;
       }
       console.error('[localcloud]', error);

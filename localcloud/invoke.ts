@@ -8,14 +8,20 @@ import { replaceOpenData } from './open-data';
  * The invocation context CloudBase gives a function, for one simulated user. Each call gets its
  * own object, so two users calling at once never see each other's identity.
  */
-export function platformContext(functionName: string, openid: string | null, openDataKeys: readonly string[] = []): Record<string, unknown> {
+export function platformContext(
+  functionName: string,
+  openid: string | null,
+  openDataKeys: readonly string[] = [],
+): Record<string, unknown> {
   return contextWith(functionName, {
     WX_OPENID: openid ?? '',
     WX_APPID: openid ? 'wx-gridlink-local' : '',
     WX_UNIONID: '',
     // The top-level event fields the platform replaced with open data (see localcloud/open-data.ts).
     ...(openDataKeys.length ? { WX_OPEN_DATA_INFO: JSON.stringify({ keys: openDataKeys }) } : {}),
-    WX_CONTEXT_KEYS: openDataKeys.length ? 'WX_OPENID,WX_APPID,WX_UNIONID,WX_OPEN_DATA_INFO' : 'WX_OPENID,WX_APPID,WX_UNIONID',
+    WX_CONTEXT_KEYS: openDataKeys.length
+      ? 'WX_OPENID,WX_APPID,WX_UNIONID,WX_OPEN_DATA_INFO'
+      : 'WX_OPENID,WX_APPID,WX_UNIONID',
     // A mini-program call; anonymous HTTP calls are HTTP access. Never the timer.
     TCB_SOURCE: openid ? 'wx_client' : 'http',
     TCB_CONTEXT_KEYS: 'TCB_SOURCE',
@@ -24,12 +30,20 @@ export function platformContext(functionName: string, openid: string | null, ope
 
 /** The invocation context CloudBase gives a function its timer trigger runs: no user, source `wx_trigger`, `TRIGGER_SRC` timer. */
 export function timerContext(functionName: string): Record<string, unknown> {
-  return contextWith(functionName, { WX_OPENID: '', WX_APPID: '', WX_UNIONID: '', TCB_SOURCE: 'wx_trigger', TRIGGER_SRC: 'timer', TCB_CONTEXT_KEYS: 'TCB_SOURCE,TRIGGER_SRC' });
+  return contextWith(functionName, {
+    WX_OPENID: '',
+    WX_APPID: '',
+    WX_UNIONID: '',
+    TCB_SOURCE: 'wx_trigger',
+    TRIGGER_SRC: 'timer',
+    TCB_CONTEXT_KEYS: 'TCB_SOURCE,TRIGGER_SRC',
+  });
 }
 
 /** Runs a function's timer trigger as CloudBase's timer would (the only way a trigger runs). */
 export function runTimer(fn: FunctionName, trigger: string): Promise<unknown> {
-  if (!Object.hasOwn(FUNCTIONS, fn)) return Promise.resolve({ ok: false, code: 'COMMON.UNKNOWN_ACTION', message: `没有这个云函数：${fn}` });
+  if (!Object.hasOwn(FUNCTIONS, fn))
+    return Promise.resolve({ ok: false, code: 'COMMON.UNKNOWN_ACTION', message: `没有这个云函数：${fn}` });
   const event = { Type: 'Timer', TriggerName: trigger, Time: new Date().toISOString(), Message: '' };
   return FUNCTIONS[fn](event, timerContext(fn));
 }
@@ -59,8 +73,14 @@ export function invokeFunction(name: string, main: CloudMain, event: unknown, op
 }
 
 /** Calls one typed action of the app as a user, the way the mini-program's service layer does. */
-export async function callAction<A extends ActionName>(openid: string | null, action: A, payload: Req<A>, requestId?: string): Promise<CallResult<A>> {
+export async function callAction<A extends ActionName>(
+  openid: string | null,
+  action: A,
+  payload: Req<A>,
+  requestId?: string,
+): Promise<CallResult<A>> {
   const name = action.split('.')[0] as FunctionOf<A>;
-  if (!Object.hasOwn(FUNCTIONS, name)) return { ok: false, code: 'COMMON.UNKNOWN_ACTION', message: `不支持的操作：${action}` } as CallResult<A>;
+  if (!Object.hasOwn(FUNCTIONS, name))
+    return { ok: false, code: 'COMMON.UNKNOWN_ACTION', message: `不支持的操作：${action}` } as CallResult<A>;
   return (await invokeFunction(name, FUNCTIONS[name], { action, payload, requestId }, openid)) as CallResult<A>;
 }

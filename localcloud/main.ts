@@ -13,7 +13,8 @@ async function run(): Promise<void> {
     dataDir,
     port,
     timers: true,
-    prepare: async (_url, seeded) => (seeded && process.env.GRIDLINK_DEMO_ORDERS !== '0' ? demoActivity(database()) : null),
+    prepare: async (_url, seeded) =>
+      seeded && process.env.GRIDLINK_DEMO_ORDERS !== '0' ? demoActivity(database()) : null,
   });
   const activity = cloud.prepared as Awaited<ReturnType<typeof demoActivity>>;
   warmPreview(); // build the browser preview now (in a child process), so the first page opens at once
@@ -29,7 +30,11 @@ async function run(): Promise<void> {
       `  演示用户 demo users  GET  ${cloud.url}/dev/users   (dev-admin, dev-gw-01, dev-res-0001, dev-vol-001 …)`,
       `  订阅消息 outbox      GET  ${cloud.url}/dev/outbox?openid=<openid>   (本地不真正发送 / not sent locally)`,
       `  数据目录 data        ${dataDir} ${cloud.seeded ? '(首次启动，已生成演示社区 / demo community seeded)' : '(沿用已有数据 / reusing data)'}`,
-      ...(activity ? [`  演示订单 demo orders ${activity.placed} 单（${activity.gridId}，已接单 ${activity.accepted}，可在「派单」页一键派单）`] : []),
+      ...(activity
+        ? [
+            `  演示订单 demo orders ${activity.placed} 单（${activity.gridId}，已接单 ${activity.accepted}，可在「派单」页一键派单）`,
+          ]
+        : []),
       `  读写计数 DB ops      reads ${stats.reads}, writes ${stats.writes}`,
       '',
       '  小程序连接本地云：开发者工具 → 详情 → 本地设置 → 勾选「不校验合法域名」，',

@@ -23,7 +23,11 @@ interface Issued {
 const issued = new Map<string, Issued>();
 
 /** Issues a cloudID of `data` for `openid` (as WeChat does for the user who opened the share), valid from `now`. */
-export function issueCloudId(openid: string, data: Record<string, unknown>, now = Date.now()): { cloudID: string; expiresAt: string } {
+export function issueCloudId(
+  openid: string,
+  data: Record<string, unknown>,
+  now = Date.now(),
+): { cloudID: string; expiresAt: string } {
   // Forget the long-expired ones so the map stays small.
   for (const [id, entry] of issued) if (entry.expiresAt < now - CLOUD_ID_TTL_MS) issued.delete(id);
   const cloudID = `local_${randomBytes(18).toString('base64url')}`;

@@ -38,13 +38,19 @@ export function ensurePreview(): Promise<unknown> {
   if (building) return building;
   if (Date.now() - checkedAt < 2000 && existsSync(join(OUT, 'index.html'))) return Promise.resolve();
   building = new Promise<void>((resolveBuild, rejectBuild) => {
-    const child = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'scripts/build-preview.ts')], {
-      cwd: ROOT,
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'scripts/build-preview.ts')],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'inherit', 'inherit'],
+      },
+    );
     builder = child;
     child.on('error', rejectBuild);
-    child.on('exit', (code, signal) => (code === 0 ? resolveBuild() : rejectBuild(new Error(`preview build exited ${code ?? signal}`))));
+    child.on('exit', (code, signal) =>
+      code === 0 ? resolveBuild() : rejectBuild(new Error(`preview build exited ${code ?? signal}`)),
+    );
   }).finally(() => {
     building = null;
     builder = null;

@@ -10,7 +10,10 @@ import { dirname, join, normalize } from 'node:path';
 export const MAX_UPLOAD = 10 * 1024 * 1024;
 
 /** The file part of a multipart/form-data body, and the plain fields. */
-export function parseMultipart(body: Buffer, contentType: string): { fields: Record<string, string>; file: { name: string; data: Buffer } | null } {
+export function parseMultipart(
+  body: Buffer,
+  contentType: string,
+): { fields: Record<string, string>; file: { name: string; data: Buffer } | null } {
   const boundary = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
   const mark = boundary?.[1] ?? boundary?.[2];
   if (!mark) throw new Error('not multipart');
@@ -39,7 +42,9 @@ export function parseMultipart(body: Buffer, contentType: string): { fields: Rec
 
 /** A safe relative storage path: no climbing out of the storage folder. */
 export function safeCloudPath(cloudPath: string, data: Buffer): string {
-  const cleaned = normalize(cloudPath.replace(/\\/g, '/')).replace(/^(\.\.(\/|$))+/, '').replace(/^\/+/, '');
+  const cleaned = normalize(cloudPath.replace(/\\/g, '/'))
+    .replace(/^(\.\.(\/|$))+/, '')
+    .replace(/^\/+/, '');
   if (cleaned && !cleaned.includes('..') && /^[\w\-./]+$/.test(cleaned)) return cleaned;
   return `uploads/${createHash('sha256').update(data).digest('hex').slice(0, 24)}`;
 }

@@ -34,7 +34,10 @@ async function buildOne(name: string): Promise<number> {
   // config.json is derived: timers from the registry, open API rights for the sender.
   const triggers = TIMERS.filter((t) => t.fn === name).map((t) => ({ name: t.trigger, type: 'timer', config: t.cron }));
   const openapi = name === 'order' ? ['subscribeMessage.send'] : [];
-  writeFileSync(join(dir, 'config.json'), `${JSON.stringify({ permissions: { openapi }, triggers, timeout: 20 }, null, 2)}\n`);
+  writeFileSync(
+    join(dir, 'config.json'),
+    `${JSON.stringify({ permissions: { openapi }, triggers, timeout: 20 }, null, 2)}\n`,
+  );
   const result = await build({
     entryPoints: [join(srcDir, name, 'index.ts')],
     outfile: join(dir, 'index.js'),

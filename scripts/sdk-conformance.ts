@@ -60,7 +60,10 @@ async function main(): Promise<void> {
   process.env.CONFORMANCE_DB_URL = server.url;
   process.env.TENCENTCLOUD = 'true'; // no metadata probe before each request (see server/lib/cloud.ts)
 
-  const swc = [req('@swc/jest'), { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
+  const swc = [
+    req('@swc/jest'),
+    { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+  ];
   const config = {
     rootDir,
     roots: [join(testDir, 'database')],
@@ -79,14 +82,23 @@ async function main(): Promise<void> {
     setupFilesAfterEnv: [join(shims, 'jest23.js'), join(testDir, 'setup.js')],
     testTimeout: 60_000,
   };
-  const argv = { $0: 'sdk-conformance', _: jestArgs, config: JSON.stringify(config), runInBand: true, silent: true } as never;
+  const argv = {
+    $0: 'sdk-conformance',
+    _: jestArgs,
+    config: JSON.stringify(config),
+    runInBand: true,
+    silent: true,
+  } as never;
   let code: number;
   try {
     const { results } = await runCLI(argv, [rootDir]);
     const run = results.numPassedTests + results.numFailedTests;
-    console.log(`\nofficial database suite on the local service: ${results.numPassedTests} of ${run} cases pass (${results.numPendingTests} skipped by the suite, ${results.numTotalTests} in all)`);
+    console.log(
+      `\nofficial database suite on the local service: ${results.numPassedTests} of ${run} cases pass (${results.numPendingTests} skipped by the suite, ${results.numTotalTests} in all)`,
+    );
     for (const file of results.testResults) {
-      for (const t of file.testResults) if (t.status === 'failed') console.log(`  ✗ ${file.testFilePath.slice(testDir.length + 1)} › ${t.fullName}`);
+      for (const t of file.testResults)
+        if (t.status === 'failed') console.log(`  ✗ ${file.testFilePath.slice(testDir.length + 1)} › ${t.fullName}`);
     }
     code = results.success ? 0 : 1;
   } finally {

@@ -13,7 +13,9 @@ async function run(): Promise<void> {
   const secretId = process.env.TCB_SECRET_ID;
   const secretKey = process.env.TCB_SECRET_KEY;
   if (!envId || !secretId || !secretKey) {
-    console.error('需要环境变量 TCB_ENV_ID、TCB_SECRET_ID、TCB_SECRET_KEY / set TCB_ENV_ID, TCB_SECRET_ID, TCB_SECRET_KEY');
+    console.error(
+      '需要环境变量 TCB_ENV_ID、TCB_SECRET_ID、TCB_SECRET_KEY / set TCB_ENV_ID, TCB_SECRET_ID, TCB_SECRET_KEY',
+    );
     process.exit(2);
   }
   const manager = new CloudBase({ envId, secretId, secretKey });

@@ -1,12 +1,30 @@
 import type { ApiResult } from './errors';
-import type { CommonActions, HouseholdActions, GridActions, OrderActions, TestingActions, VolunteerActions, OrgActions, DispatchActions } from './api/index';
+import type {
+  CommonActions,
+  HouseholdActions,
+  GridActions,
+  OrderActions,
+  TestingActions,
+  VolunteerActions,
+  OrgActions,
+  DispatchActions,
+} from './api/index';
 
 /**
  * The contract of every cloud-function action: `'<function>.<verb>'` → request and response.
  * Pages (service layer) and cloud functions (routers) are both typed by this one map. Each domain
  * declares its actions and views in typings/api/<domain>.ts; this file joins them.
  */
-export interface Actions extends CommonActions, HouseholdActions, GridActions, OrderActions, TestingActions, VolunteerActions, OrgActions, DispatchActions {}
+export interface Actions
+  extends
+    CommonActions,
+    HouseholdActions,
+    GridActions,
+    OrderActions,
+    TestingActions,
+    VolunteerActions,
+    OrgActions,
+    DispatchActions {}
 
 /** Every action name. */
 export type ActionName = keyof Actions;

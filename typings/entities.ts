@@ -1,8 +1,58 @@
 /** Entities shared by pages and cloud functions (stored documents and their views). */
-import type { CatalogCategory, GrantableRole, KnockStatus, MedicineUrgency, SubscribeTemplate, TestResult, Role, SpecialNeed, VolunteerTeam, AgeBand, Relation, Unit, OrderStatus, JoinVia, JoinStatus, OrderKind, PaymentMode, VolunteerStatus, VolunteerSkill, TimeSlot, ContactMethod, JobStatus } from './values';
+import type {
+  CatalogCategory,
+  GrantableRole,
+  KnockStatus,
+  MedicineUrgency,
+  SubscribeTemplate,
+  TestResult,
+  Role,
+  SpecialNeed,
+  VolunteerTeam,
+  AgeBand,
+  Relation,
+  Unit,
+  OrderStatus,
+  JoinVia,
+  JoinStatus,
+  OrderKind,
+  PaymentMode,
+  VolunteerStatus,
+  VolunteerSkill,
+  TimeSlot,
+  ContactMethod,
+  JobStatus,
+} from './values';
 
 /** The enumerations, defined once in values.ts (tuples, unions and labels). */
-export type { CatalogCategory, DispatchList, GrantableRole, MedicineUrgency, SubscribeTemplate, TestResult, Role, SpecialNeed, VolunteerTeam, AgeBand, Relation, Unit, OrderStatus, OrderActor, OrderEvent, JoinVia, JoinStatus, OrderKind, PaymentMode, KnockStatus, VolunteerStatus, VolunteerSkill, TimeSlot, ContactMethod, JobStatus, JobEvent } from './values';
+export type {
+  CatalogCategory,
+  DispatchList,
+  GrantableRole,
+  MedicineUrgency,
+  SubscribeTemplate,
+  TestResult,
+  Role,
+  SpecialNeed,
+  VolunteerTeam,
+  AgeBand,
+  Relation,
+  Unit,
+  OrderStatus,
+  OrderActor,
+  OrderEvent,
+  JoinVia,
+  JoinStatus,
+  OrderKind,
+  PaymentMode,
+  KnockStatus,
+  VolunteerStatus,
+  VolunteerSkill,
+  TimeSlot,
+  ContactMethod,
+  JobStatus,
+  JobEvent,
+} from './values';
 
 /** A community (社区). */
 export interface Community {

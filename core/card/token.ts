@@ -57,7 +57,7 @@ export function toBase64Url(bytes: Uint8Array): string {
   for (let i = 0; i < bytes.length; i += 3) {
     const n = ((bytes[i] ?? 0) << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
     const chars = [B64[(n >> 18) & 63], B64[(n >> 12) & 63], B64[(n >> 6) & 63], B64[n & 63]];
-    out += chars.slice(0, Math.ceil(((Math.min(3, bytes.length - i) * 8) / 6))).join('');
+    out += chars.slice(0, Math.ceil((Math.min(3, bytes.length - i) * 8) / 6)).join('');
   }
   return out;
 }
@@ -101,7 +101,10 @@ export function signPersonCode(claims: Omit<PersonClaims, 'v' | 'c'>, secretKey:
 }
 
 /** Checks a token's signature against the known public keys; answers its claims or why not. */
-export function readSigned(token: string, publicKeys: Readonly<Record<string, Uint8Array>>): { claims: CardClaims | PersonClaims } | { reason: 'malformed' | 'unknownKey' | 'badSignature' } {
+export function readSigned(
+  token: string,
+  publicKeys: Readonly<Record<string, Uint8Array>>,
+): { claims: CardClaims | PersonClaims } | { reason: 'malformed' | 'unknownKey' | 'badSignature' } {
   const [body, sig, extra] = token.trim().split('.');
   if (!body || !sig || extra !== undefined) return { reason: 'malformed' };
   const bodyBytes = fromBase64Url(body);

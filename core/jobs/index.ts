@@ -76,7 +76,10 @@ export function handoverCodeMatches(expected: string | null | undefined, given: 
 export type Counts = Readonly<Record<string, number>>;
 
 /** Lines short of what was expected; an item not counted counts as all there. */
-export function shortfall(expected: ReadonlyArray<Pick<OrderLine, 'itemId' | 'name' | 'unit' | 'qty'>>, counted: Counts | undefined): ShortLine[] {
+export function shortfall(
+  expected: ReadonlyArray<Pick<OrderLine, 'itemId' | 'name' | 'unit' | 'qty'>>,
+  counted: Counts | undefined,
+): ShortLine[] {
   if (!counted) return [];
   const out: ShortLine[] = [];
   for (const line of expected) {
@@ -88,7 +91,9 @@ export function shortfall(expected: ReadonlyArray<Pick<OrderLine, 'itemId' | 'na
 }
 
 /** Totals per item over many stops (what the volunteer counts at pickup). */
-export function totalsOf(stops: readonly Pick<JobStop, 'lines'>[]): Array<Pick<OrderLine, 'itemId' | 'name' | 'unit' | 'qty'>> {
+export function totalsOf(
+  stops: readonly Pick<JobStop, 'lines'>[],
+): Array<Pick<OrderLine, 'itemId' | 'name' | 'unit' | 'qty'>> {
   const byItem = new Map<string, Pick<OrderLine, 'itemId' | 'name' | 'unit' | 'qty'>>();
   for (const stop of stops) {
     for (const l of stop.lines) {
@@ -101,10 +106,24 @@ export function totalsOf(stops: readonly Pick<JobStop, 'lines'>[]): Array<Pick<O
 }
 
 /** Rough kilograms per unit, to plan what a volunteer can carry. */
-const KG_PER_UNIT: Record<Unit, number> = { 斤: 0.5, 份: 1, 袋: 1, 瓶: 0.6, 罐: 0.5, 盒: 0.4, 箱: 5, 个: 0.3, 把: 0.3, 桶: 5 };
+const KG_PER_UNIT: Record<Unit, number> = {
+  斤: 0.5,
+  份: 1,
+  袋: 1,
+  瓶: 0.6,
+  罐: 0.5,
+  盒: 0.4,
+  箱: 5,
+  个: 0.3,
+  把: 0.3,
+  桶: 5,
+};
 
 /** Estimated weight of an order, kg (at least 0.5; a gas cylinder ~15 kg; a love bag ~5 kg). */
-export function orderWeightKg(order: { kind: OrderKind; lines: ReadonlyArray<Pick<OrderLine, 'unit' | 'qty'>> }): number {
+export function orderWeightKg(order: {
+  kind: OrderKind;
+  lines: ReadonlyArray<Pick<OrderLine, 'unit' | 'qty'>>;
+}): number {
   if (order.kind === 'gas') return 15;
   if (order.kind === 'medicine' && order.lines.length === 0) return 0.5;
   const fromLines = order.lines.reduce((kg, l) => kg + KG_PER_UNIT[l.unit] * l.qty, 0);
@@ -127,7 +146,9 @@ export function groupOpenTrips<T extends Pick<JobStop, 'orderId' | 'buildingId' 
   for (const s of stops) byBuilding.set(s.buildingId, [...(byBuilding.get(s.buildingId) ?? []), s]);
   const trips: T[][] = [];
   for (const buildingId of [...byBuilding.keys()].sort()) {
-    const list = [...(byBuilding.get(buildingId) ?? [])].sort((a, b) => a.floor - b.floor || a.orderId.localeCompare(b.orderId));
+    const list = [...(byBuilding.get(buildingId) ?? [])].sort(
+      (a, b) => a.floor - b.floor || a.orderId.localeCompare(b.orderId),
+    );
     let trip: T[] = [];
     let kg = 0;
     for (const s of list) {
@@ -158,9 +179,18 @@ export function jobTitle(buildingNames: readonly string[], stops: readonly Pick<
 export const DEFAULT_JOB_LIMITS = { maxJobs: 3, maxKg: 45 } as const;
 
 /** A community's limits: its setting where sane, else the defaults. */
-export function jobLimitsOf(setting: { maxJobs?: number; maxKg?: number } | undefined | null): { maxJobs: number; maxKg: number } {
-  const maxJobs = Number.isInteger(setting?.maxJobs) && (setting?.maxJobs as number) >= 1 && (setting?.maxJobs as number) <= 20 ? (setting?.maxJobs as number) : DEFAULT_JOB_LIMITS.maxJobs;
-  const maxKg = typeof setting?.maxKg === 'number' && setting.maxKg >= 1 && setting.maxKg <= 200 ? setting.maxKg : DEFAULT_JOB_LIMITS.maxKg;
+export function jobLimitsOf(setting: { maxJobs?: number; maxKg?: number } | undefined | null): {
+  maxJobs: number;
+  maxKg: number;
+} {
+  const maxJobs =
+    Number.isInteger(setting?.maxJobs) && (setting?.maxJobs as number) >= 1 && (setting?.maxJobs as number) <= 20
+      ? (setting?.maxJobs as number)
+      : DEFAULT_JOB_LIMITS.maxJobs;
+  const maxKg =
+    typeof setting?.maxKg === 'number' && setting.maxKg >= 1 && setting.maxKg <= 200
+      ? setting.maxKg
+      : DEFAULT_JOB_LIMITS.maxKg;
   return { maxJobs, maxKg };
 }
 
@@ -176,10 +206,15 @@ export function jobOfClaim(claim: string): string {
 }
 
 /** Why a volunteer may not take one more job of `weightKg`, or null. One job is always allowed. */
-export function holdRefusal(held: { jobs: number; kg: number }, weightKg: number, limits: { maxJobs: number; maxKg: number }): string | null {
+export function holdRefusal(
+  held: { jobs: number; kg: number },
+  weightKg: number,
+  limits: { maxJobs: number; maxKg: number },
+): string | null {
   if (held.jobs === 0) return null;
   if (held.jobs >= limits.maxJobs) return `你手上已有 ${held.jobs} 个任务（上限 ${limits.maxJobs} 个），请先送完再接单`;
-  if (held.kg + weightKg > limits.maxKg) return `接下这单将共 ${Math.round((held.kg + weightKg) * 10) / 10} 公斤，超过每人 ${limits.maxKg} 公斤的上限，请先送完手上的任务`;
+  if (held.kg + weightKg > limits.maxKg)
+    return `接下这单将共 ${Math.round((held.kg + weightKg) * 10) / 10} 公斤，超过每人 ${limits.maxKg} 公斤的上限，请先送完手上的任务`;
   return null;
 }
 

@@ -89,6 +89,7 @@ export function planOrder(input: PlaceOrderInput, catalogue: readonly CatalogIte
   const totalFen = lines.reduce((sum, l) => sum + l.qty * l.priceFen, 0);
   let payment = input.payment;
   if (totalFen === 0 && input.kind !== 'medicine') payment = 'free';
-  if (totalFen > 0 && payment === 'free') throw new AppError('COMMON.INVALID_INPUT', '请选择付款方式：货到付现金或转账');
+  if (totalFen > 0 && payment === 'free')
+    throw new AppError('COMMON.INVALID_INPUT', '请选择付款方式：货到付现金或转账');
   return { lines, totalFen, payment, medicine };
 }

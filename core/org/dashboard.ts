@@ -26,7 +26,9 @@ export function joinByBuilding(
 }
 
 /** Orders counted by status (orders still being placed are not orders yet). */
-export function ordersByStatus(orders: ReadonlyArray<{ status: OrderStatus | 'placing' }>): Partial<Record<OrderStatus, number>> {
+export function ordersByStatus(
+  orders: ReadonlyArray<{ status: OrderStatus | 'placing' }>,
+): Partial<Record<OrderStatus, number>> {
   const out: Partial<Record<OrderStatus, number>> = {};
   for (const o of orders) if (o.status !== 'placing') out[o.status] = (out[o.status] ?? 0) + 1;
   return out;
@@ -54,8 +56,20 @@ export function daysBetween(from: string, to: string): number {
 export function careStatus(
   care: Pick<CareDoc, 'dialysisWeekdays' | 'refillEveryDays' | 'lastRefillOn' | 'note'> | null,
   today: string,
-): Pick<CareLedgerRow, 'dialysisWeekdays' | 'dialysisToday' | 'refillEveryDays' | 'lastRefillOn' | 'refillDueOn' | 'refillInDays' | 'note'> {
-  if (!care) return { dialysisWeekdays: [], dialysisToday: false, refillEveryDays: 0, lastRefillOn: null, refillDueOn: null, refillInDays: null, note: '' };
+): Pick<
+  CareLedgerRow,
+  'dialysisWeekdays' | 'dialysisToday' | 'refillEveryDays' | 'lastRefillOn' | 'refillDueOn' | 'refillInDays' | 'note'
+> {
+  if (!care)
+    return {
+      dialysisWeekdays: [],
+      dialysisToday: false,
+      refillEveryDays: 0,
+      lastRefillOn: null,
+      refillDueOn: null,
+      refillInDays: null,
+      note: '',
+    };
   const due = care.refillEveryDays > 0 && care.lastRefillOn ? addDays(care.lastRefillOn, care.refillEveryDays) : null;
   return {
     dialysisWeekdays: [...care.dialysisWeekdays].sort((a, b) => a - b),
@@ -80,7 +94,9 @@ export function byUrgency(a: CareLedgerRow, b: CareLedgerRow): number {
 /** Sums of several grids' counts (the community's totals). */
 export function sumCounts(list: readonly DashboardCounts[]): DashboardCounts {
   const orders: DashboardCounts['ordersToday'] = {};
-  for (const c of list) for (const [k, v] of Object.entries(c.ordersToday) as Array<[keyof typeof orders, number]>) orders[k] = (orders[k] ?? 0) + v;
+  for (const c of list)
+    for (const [k, v] of Object.entries(c.ordersToday) as Array<[keyof typeof orders, number]>)
+      orders[k] = (orders[k] ?? 0) + v;
   const households = list.reduce((n, c) => n + c.households, 0);
   const joined = list.reduce((n, c) => n + c.joined, 0);
   const testing = list.find((c) => c.testing)?.testing ?? null;
@@ -93,10 +109,17 @@ export function sumCounts(list: readonly DashboardCounts[]): DashboardCounts {
     ordersTodayTotal: list.reduce((n, c) => n + c.ordersTodayTotal, 0),
     deliveredToday: list.reduce((n, c) => n + c.deliveredToday, 0),
     jobs: withJobs.length
-      ? { active: withJobs.reduce((n, c) => n + (c.jobs?.active ?? 0), 0), doneToday: withJobs.reduce((n, c) => n + (c.jobs?.doneToday ?? 0), 0) }
+      ? {
+          active: withJobs.reduce((n, c) => n + (c.jobs?.active ?? 0), 0),
+          doneToday: withJobs.reduce((n, c) => n + (c.jobs?.doneToday ?? 0), 0),
+        }
       : null,
     testing: testing
-      ? { ...testing, sampled: list.reduce((n, c) => n + (c.testing?.sampled ?? 0), 0), total: list.reduce((n, c) => n + (c.testing?.total ?? 0), 0) }
+      ? {
+          ...testing,
+          sampled: list.reduce((n, c) => n + (c.testing?.sampled ?? 0), 0),
+          total: list.reduce((n, c) => n + (c.testing?.total ?? 0), 0),
+        }
       : null,
     specialNeeds: list.reduce((n, c) => n + c.specialNeeds, 0),
     contactedToday: list.reduce((n, c) => n + c.contactedToday, 0),

@@ -35,9 +35,12 @@ export function buildingIdFor(communityId: string, buildingName: string): string
  * begins with `_`: the id decodes back to exactly one (building, room). At most 2 + 24 + 2 + 36 = 64.
  */
 export function householdIdFor(buildingId: string, room: string): string {
-  if (!ROOM_PATTERN.test(room)) throw new AppError('COMMON.INVALID_INPUT', '房号只能包含数字、字母、汉字和“-”，最长 12 位');
+  if (!ROOM_PATTERN.test(room))
+    throw new AppError('COMMON.INVALID_INPUT', '房号只能包含数字、字母、汉字和“-”，最长 12 位');
   // Server-made building ids fit; anything else is replaced by a digest of itself (80 bits).
-  const building = /^[A-Za-z0-9-]{1,24}$/.test(buildingId) ? buildingId : `x${bytesToHex(sha256(utf8ToBytes(buildingId))).slice(0, 20)}`;
+  const building = /^[A-Za-z0-9-]{1,24}$/.test(buildingId)
+    ? buildingId
+    : `x${bytesToHex(sha256(utf8ToBytes(buildingId))).slice(0, 20)}`;
   if (/^[A-Za-z0-9-]+$/.test(room)) return `h-${building}_${room}`;
   const encoded = Array.from(room, (c) => (c.codePointAt(0) as number).toString(36).padStart(3, '0')).join('');
   return `h-${building}__${encoded}`;

@@ -118,15 +118,23 @@ export function validateImport(table: string[][]): { rows: ImportRow[]; errors: 
   const indexOf = (cells: readonly string[] | undefined) => {
     const header = (cells ?? []).map((h) => cell(h).toLowerCase());
     const index = {} as Record<ImportColumn, number>;
-    for (const col of Object.keys(COLUMN_ALIASES) as ImportColumn[]) index[col] = header.findIndex((h) => COLUMN_ALIASES[col].includes(h));
+    for (const col of Object.keys(COLUMN_ALIASES) as ImportColumn[])
+      index[col] = header.findIndex((h) => COLUMN_ALIASES[col].includes(h));
     return index;
   };
   // The header is the first row naming the grid column (a title row above it is allowed).
-  const headerAt = Math.max(0, table.slice(0, 5).findIndex((r) => indexOf(r).grid >= 0));
+  const headerAt = Math.max(
+    0,
+    table.slice(0, 5).findIndex((r) => indexOf(r).grid >= 0),
+  );
   const index = indexOf(table[headerAt]);
   const missing = REQUIRED.filter((c) => index[c] < 0);
   if (missing.length) {
-    errors.push({ row: headerAt + 1, column: null, message: `表头缺少列：${missing.map((c) => COLUMN_TEXT[c]).join('、')}` });
+    errors.push({
+      row: headerAt + 1,
+      column: null,
+      message: `表头缺少列：${missing.map((c) => COLUMN_TEXT[c]).join('、')}`,
+    });
     return { rows: [], errors };
   }
   const body = table.slice(headerAt + 1);
@@ -141,7 +149,8 @@ export function validateImport(table: string[][]): { rows: ImportRow[]; errors: 
     const row = headerAt + i + 2;
     const get = (c: ImportColumn) => (index[c] >= 0 ? cell(raw[index[c]]) : '');
     if (raw.every((v) => cell(v) === '')) return;
-    const bad = (column: ImportColumn | null, message: string) => errors.push({ row, column: column ? COLUMN_TEXT[column] : null, message });
+    const bad = (column: ImportColumn | null, message: string) =>
+      errors.push({ row, column: column ? COLUMN_TEXT[column] : null, message });
     const before = errors.length;
     const grid = get('grid');
     const building = get('building');
@@ -178,7 +187,8 @@ export function validateImport(table: string[][]): { rows: ImportRow[]; errors: 
     seenRoom.set(key, row);
     rows.push({ row, grid, building, room, floor: floorOf(room), headName: head, phone, members });
   });
-  if (rows.length === 0 && errors.length === 0) errors.push({ row: headerAt + 1, column: null, message: '表格里没有住户数据' });
+  if (rows.length === 0 && errors.length === 0)
+    errors.push({ row: headerAt + 1, column: null, message: '表格里没有住户数据' });
   return { rows, errors };
 }
 
@@ -227,11 +237,19 @@ export function planImport(rows: readonly ImportRow[], existing: ExistingStructu
     if (!grids.has(gridId)) grids.set(gridId, { _id: gridId, name: row.grid, isNew: !gridByName.has(row.grid) });
     const known = buildingByName.get(row.building);
     if (known && known.gridId !== gridId) {
-      errors.push({ row: row.row, column: '网格', message: `${row.building}已属于${gridName.get(known.gridId) ?? '另一个网格'}，请先在网格管理中调整` });
+      errors.push({
+        row: row.row,
+        column: '网格',
+        message: `${row.building}已属于${gridName.get(known.gridId) ?? '另一个网格'}，请先在网格管理中调整`,
+      });
       continue;
     }
     if (known?.floors !== undefined && row.floor > known.floors) {
-      errors.push({ row: row.row, column: '房号', message: `${row.building}只有 ${known.floors} 层，房号 ${row.room} 在第 ${row.floor} 层，请核对房号（或先在网格管理中改楼层数）` });
+      errors.push({
+        row: row.row,
+        column: '房号',
+        message: `${row.building}只有 ${known.floors} 层，房号 ${row.room} 在第 ${row.floor} 层，请核对房号（或先在网格管理中改楼层数）`,
+      });
       continue;
     }
     const buildingId = known?._id ?? free(buildingIds, (n) => buildingIdFor(existing.communityId, n), row.building);

@@ -29,9 +29,13 @@ export interface NewHousehold {
 export function newHousehold(h: NewHousehold): HouseholdDoc {
   const members =
     h.members ??
-    (h.memberNames ?? [h.headName]).map(
-      (name, i): HouseholdMember => ({ id: memberIdFor(h._id, i), name, relation: i === 0 ? 'self' : 'other', ageBand: '18-59', needs: [] }),
-    );
+    (h.memberNames ?? [h.headName]).map((name, i): HouseholdMember => ({
+      id: memberIdFor(h._id, i),
+      name,
+      relation: i === 0 ? 'self' : 'other',
+      ageBand: '18-59',
+      needs: [],
+    }));
   const priority = hasPriority(members);
   return {
     _id: h._id,

@@ -6,7 +6,13 @@ import { AppError } from '../errors';
 export const GRID_ROLES: readonly GrantableRole[] = ['gridworker', 'groupLeader'];
 
 /** Roles a code or an admin may grant. */
-export const GRANTABLE_ROLES: readonly GrantableRole[] = ['volunteer', 'gridworker', 'groupLeader', 'communityAdmin', 'sampler'];
+export const GRANTABLE_ROLES: readonly GrantableRole[] = [
+  'volunteer',
+  'gridworker',
+  'groupLeader',
+  'communityAdmin',
+  'sampler',
+];
 
 /** Letters of invitation codes: no 0/O, 1/I/L, easy to read aloud and type on a phone. */
 export const CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
@@ -23,11 +29,17 @@ export type RoleFields = Pick<UserDoc, 'roles' | 'communityId' | 'adminGridIds'>
  * A user's record after being granted a role in a community (idempotent: granting twice changes
  * nothing). A user of another community cannot be given a role here.
  */
-export function withRole(user: RoleFields, role: GrantableRole, communityId: string, gridIds: readonly string[]): RoleFields {
+export function withRole(
+  user: RoleFields,
+  role: GrantableRole,
+  communityId: string,
+  gridIds: readonly string[],
+): RoleFields {
   if (user.communityId && user.communityId !== communityId) {
     throw new AppError('COMMON.CONFLICT', '该用户属于其他社区，不能在本社区授予角色');
   }
-  if (isGridRole(role) && gridIds.length === 0) throw new AppError('COMMON.INVALID_INPUT', '网格员和组长需要指定负责的网格');
+  if (isGridRole(role) && gridIds.length === 0)
+    throw new AppError('COMMON.INVALID_INPUT', '网格员和组长需要指定负责的网格');
   return {
     roles: user.roles.includes(role) ? [...user.roles] : [...user.roles, role],
     communityId,
@@ -40,7 +52,8 @@ export function withRole(user: RoleFields, role: GrantableRole, communityId: str
  * role is left. An admin cannot take their own admin role (the community would lose its last key).
  */
 export function withoutRole(user: RoleFields & { _id: string }, role: GrantableRole, actingOpenid: string): RoleFields {
-  if (role === 'communityAdmin' && user._id === actingOpenid) throw new AppError('COMMON.CONFLICT', '不能撤销自己的社区管理员角色');
+  if (role === 'communityAdmin' && user._id === actingOpenid)
+    throw new AppError('COMMON.CONFLICT', '不能撤销自己的社区管理员角色');
   const roles = user.roles.filter((r) => r !== role);
   const keepsGrids = roles.some(isGridRole);
   return { roles, communityId: user.communityId, adminGridIds: keepsGrids ? [...user.adminGridIds] : [] };

@@ -12,17 +12,28 @@ export interface Move<S extends string, A extends string> {
 }
 
 /** A state machine: for each status, the events allowed from it. */
-export type Machine<S extends string, E extends string, A extends string> = Readonly<Record<S, Partial<Record<E, Move<S, A>>>>>;
+export type Machine<S extends string, E extends string, A extends string> = Readonly<
+  Record<S, Partial<Record<E, Move<S, A>>>>
+>;
 
 /** The status an event leads to from `from`, or null when this actor may not do it there. */
-export function next<S extends string, E extends string, A extends string>(machine: Machine<S, E, A>, from: string, event: E, actor: A): S | null {
+export function next<S extends string, E extends string, A extends string>(
+  machine: Machine<S, E, A>,
+  from: string,
+  event: E,
+  actor: A,
+): S | null {
   // `from` may be a stored status outside the machine (an order still `placing`): nothing moves from it.
   const move = Object.hasOwn(machine, from) ? machine[from as S][event] : undefined;
   return move && move.by.includes(actor) ? move.to : null;
 }
 
 /** Statuses from which `actor` may cause `event` (the `where` of a conditional update). */
-export function allowingFrom<S extends string, E extends string, A extends string>(machine: Machine<S, E, A>, event: E, actor: A): S[] {
+export function allowingFrom<S extends string, E extends string, A extends string>(
+  machine: Machine<S, E, A>,
+  event: E,
+  actor: A,
+): S[] {
   return (Object.keys(machine) as S[]).filter((s) => next(machine, s, event, actor) !== null);
 }
 
@@ -31,7 +42,11 @@ export function allowingFrom<S extends string, E extends string, A extends strin
  * leads to. Throws (a programming error, caught by the machine tests) when the actor may not
  * cause the event at all, or when the event leads to different statuses from different places.
  */
-export function moveFor<S extends string, E extends string, A extends string>(machine: Machine<S, E, A>, event: E, actor: A): { from: S[]; to: S } {
+export function moveFor<S extends string, E extends string, A extends string>(
+  machine: Machine<S, E, A>,
+  event: E,
+  actor: A,
+): { from: S[]; to: S } {
   const from = allowingFrom(machine, event, actor);
   const targets = new Set(from.map((s) => next(machine, s, event, actor)));
   if (from.length === 0) throw new Error(`state machine: ${actor} may never ${event}`);

@@ -31,16 +31,19 @@ export function signVolunteerCard(claims: Omit<VolunteerClaims, 'v' | 'c'>, secr
 
 /** The outcome of checking a volunteer card offline. */
 export type VolunteerCardVerdict =
-  | { status: 'valid'; claims: VolunteerClaims }
-  | { status: 'expired'; claims: VolunteerClaims }
-  | { status: 'invalid' };
+  { status: 'valid'; claims: VolunteerClaims } | { status: 'expired'; claims: VolunteerClaims } | { status: 'invalid' };
 
 /** Verifies a volunteer card's signature and expiry. */
-export function verifyVolunteerCard(token: string, publicKeys: Readonly<Record<string, Uint8Array>>, now: Date): VolunteerCardVerdict {
+export function verifyVolunteerCard(
+  token: string,
+  publicKeys: Readonly<Record<string, Uint8Array>>,
+  now: Date,
+): VolunteerCardVerdict {
   const read = readSigned(token, publicKeys);
   if (!('claims' in read)) return { status: 'invalid' };
   const claims = read.claims as unknown as VolunteerClaims;
-  if (claims.c !== 'volunteer' || typeof claims.o !== 'string' || typeof claims.e !== 'number') return { status: 'invalid' };
+  if (claims.c !== 'volunteer' || typeof claims.o !== 'string' || typeof claims.e !== 'number')
+    return { status: 'invalid' };
   if (now.getTime() / 1000 > claims.e) return { status: 'expired', claims };
   return { status: 'valid', claims };
 }

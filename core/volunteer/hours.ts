@@ -16,7 +16,11 @@ export interface Session {
 }
 
 /** Total minutes of sessions, a running one counted up to `now`; sessions inside [from, to) only. */
-export function totalMinutes(sessions: readonly Session[], now: Date, range: { from?: string; to?: string } = {}): number {
+export function totalMinutes(
+  sessions: readonly Session[],
+  now: Date,
+  range: { from?: string; to?: string } = {},
+): number {
   let total = 0;
   for (const s of sessions) {
     if (range.from && s.startAt < range.from) continue;

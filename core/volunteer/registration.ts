@@ -20,7 +20,11 @@ export type RegistrationInput = VolunteerInput;
  * the fields; the function refuses with the first). `knownGridIds`: the grids of the community;
  * `storedPhone`: the number kept from an earlier registration, if any.
  */
-export function registrationIssues(input: RegistrationInput, knownGridIds?: readonly string[], storedPhone?: string): FieldIssue[] {
+export function registrationIssues(
+  input: RegistrationInput,
+  knownGridIds?: readonly string[],
+  storedPhone?: string,
+): FieldIssue[] {
   const issues: FieldIssue[] = [];
   const add = (path: string, message: string) => issues.push({ path, message });
   const name = input.name.trim();
@@ -48,7 +52,12 @@ export function registrationIssues(input: RegistrationInput, knownGridIds?: read
  * before gets a pending change to review: what was approved stays in force meanwhile (grids or
  * teams dropped are dropped at once — serving less needs no review).
  */
-export function applyRegistration(existing: VolunteerDoc | null, input: RegistrationInput, openid: string, now: Date): VolunteerDoc {
+export function applyRegistration(
+  existing: VolunteerDoc | null,
+  input: RegistrationInput,
+  openid: string,
+  now: Date,
+): VolunteerDoc {
   const at = now.toISOString();
   const health: HealthDeclaration = { ...input.health, declaredAt: at };
   const profile = {
@@ -76,7 +85,10 @@ export function applyRegistration(existing: VolunteerDoc | null, input: Registra
       gridIds: existing.gridIds.filter((g) => profile.gridIds.includes(g)),
       teamsWished: keptTeams.length ? keptTeams : existing.teamsWished,
       buildingIds: existing.buildingIds,
-      pendingChange: addedGrids.length || addedTeams.length ? { gridIds: profile.gridIds, teamsWished: profile.teamsWished, requestedAt: at } : null,
+      pendingChange:
+        addedGrids.length || addedTeams.length
+          ? { gridIds: profile.gridIds, teamsWished: profile.teamsWished, requestedAt: at }
+          : null,
     };
   }
   if (existing && existing.status === 'pending') {
@@ -105,7 +117,10 @@ export function applyRegistration(existing: VolunteerDoc | null, input: Registra
  * Whether a user may review and see a volunteer: the admin of the volunteer's community, or a
  * gridworker of one of the grids the volunteer serves or asks to serve (a pending change).
  */
-export function mayManage(user: Pick<UserDoc, 'roles' | 'communityId' | 'adminGridIds'> | null, v: Pick<VolunteerDoc, 'communityId' | 'gridIds' | 'pendingChange'>): boolean {
+export function mayManage(
+  user: Pick<UserDoc, 'roles' | 'communityId' | 'adminGridIds'> | null,
+  v: Pick<VolunteerDoc, 'communityId' | 'gridIds' | 'pendingChange'>,
+): boolean {
   if (!user) return false;
   if (user.roles.includes('communityAdmin') && user.communityId === v.communityId) return true;
   const grids = [...v.gridIds, ...(v.pendingChange?.gridIds ?? [])];
@@ -113,10 +128,15 @@ export function mayManage(user: Pick<UserDoc, 'roles' | 'communityId' | 'adminGr
 }
 
 /** Problems of an approval: a team is required; buildings must belong to the volunteer's grids. */
-export function approvalIssues(input: { team?: VolunteerTeam; buildingIds?: string[]; capacityKg?: number }, buildingsOfGrids: readonly string[]): FieldIssue[] {
+export function approvalIssues(
+  input: { team?: VolunteerTeam; buildingIds?: string[]; capacityKg?: number },
+  buildingsOfGrids: readonly string[],
+): FieldIssue[] {
   const issues: FieldIssue[] = [];
   if (!input.team) issues.push({ path: 'team', message: '请为志愿者分配服务队' });
-  if ((input.buildingIds ?? []).some((b) => !buildingsOfGrids.includes(b))) issues.push({ path: 'buildingIds', message: '所选楼栋不在该志愿者服务的网格内' });
-  if (input.capacityKg !== undefined && (input.capacityKg < 1 || input.capacityKg > 50)) issues.push({ path: 'capacityKg', message: '单次配送重量应在 1–50 公斤之间' });
+  if ((input.buildingIds ?? []).some((b) => !buildingsOfGrids.includes(b)))
+    issues.push({ path: 'buildingIds', message: '所选楼栋不在该志愿者服务的网格内' });
+  if (input.capacityKg !== undefined && (input.capacityKg < 1 || input.capacityKg > 50))
+    issues.push({ path: 'capacityKg', message: '单次配送重量应在 1–50 公斤之间' });
   return issues;
 }

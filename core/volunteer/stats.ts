@@ -23,7 +23,9 @@ export function isIdle(v: Pick<VolunteerDoc, 'status' | 'lastActiveAt'>): boolea
 /** The statistics of a set of volunteers. */
 export function volunteerStats(volunteers: readonly VolunteerDoc[]): VolunteerStats {
   const byStatus: Record<VolunteerStatus, number> = { pending: 0, approved: 0, rejected: 0, left: 0 };
-  const teams = new Map<VolunteerTeam, { approved: number; onDuty: number }>(TEAMS.map((t) => [t, { approved: 0, onDuty: 0 }]));
+  const teams = new Map<VolunteerTeam, { approved: number; onDuty: number }>(
+    TEAMS.map((t) => [t, { approved: 0, onDuty: 0 }]),
+  );
   let partyMembers = 0;
   let onDutyNow = 0;
   for (const v of volunteers) {
@@ -59,9 +61,14 @@ export interface VolunteerGroup {
 }
 
 /** The statistics from grouped counts and the idle volunteers (the same figures as `volunteerStats`). */
-export function volunteerStatsOfGroups<V extends Pick<VolunteerDoc, '_id' | 'createdAt'>>(groups: readonly VolunteerGroup[], idle: readonly V[]): Omit<VolunteerStats, 'idle'> & { idle: V[] } {
+export function volunteerStatsOfGroups<V extends Pick<VolunteerDoc, '_id' | 'createdAt'>>(
+  groups: readonly VolunteerGroup[],
+  idle: readonly V[],
+): Omit<VolunteerStats, 'idle'> & { idle: V[] } {
   const byStatus: Record<VolunteerStatus, number> = { pending: 0, approved: 0, rejected: 0, left: 0 };
-  const teams = new Map<VolunteerTeam, { approved: number; onDuty: number }>(TEAMS.map((t) => [t, { approved: 0, onDuty: 0 }]));
+  const teams = new Map<VolunteerTeam, { approved: number; onDuty: number }>(
+    TEAMS.map((t) => [t, { approved: 0, onDuty: 0 }]),
+  );
   let partyMembers = 0;
   let onDutyNow = 0;
   let total = 0;
@@ -86,6 +93,8 @@ export function volunteerStatsOfGroups<V extends Pick<VolunteerDoc, '_id' | 'cre
     partyShare: byStatus.approved ? partyMembers / byStatus.approved : 0,
     onDutyNow,
     // Registered earliest first (ties in id order, as the documents are read).
-    idle: [...idle].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || (a._id < b._id ? -1 : a._id > b._id ? 1 : 0)),
+    idle: [...idle].sort(
+      (a, b) => a.createdAt.localeCompare(b.createdAt) || (a._id < b._id ? -1 : a._id > b._id ? 1 : 0),
+    ),
   };
 }

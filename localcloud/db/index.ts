@@ -60,7 +60,10 @@ export async function createDbService(options: DbServiceOptions): Promise<DbServ
         answer = { code: 'SYS_ERR', message: `local database service: ${(error as Error).message}` };
       }
       const text = JSON.stringify(answer);
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+      res.writeHead(status, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(text),
+      });
       res.end(text);
     });
   };

@@ -39,13 +39,22 @@ interface Geometry {
 }
 
 const isGeometry = (v: unknown): v is Geometry =>
-  !!v && typeof v === 'object' && typeof (v as Geometry).type === 'string' && Array.isArray((v as Geometry).coordinates);
+  !!v &&
+  typeof v === 'object' &&
+  typeof (v as Geometry).type === 'string' &&
+  Array.isArray((v as Geometry).coordinates);
 
 function lngLat(value: unknown): [number, number] {
-  const c = Array.isArray(value) ? value : isGeometry(value) && value.type === 'Point' ? (value.coordinates as unknown[]) : null;
-  if (!c || c.length < 2 || typeof c[0] !== 'number' || typeof c[1] !== 'number') throw DB_ERRORS.request('invalid point: expected [longitude, latitude]');
+  const c = Array.isArray(value)
+    ? value
+    : isGeometry(value) && value.type === 'Point'
+      ? (value.coordinates as unknown[])
+      : null;
+  if (!c || c.length < 2 || typeof c[0] !== 'number' || typeof c[1] !== 'number')
+    throw DB_ERRORS.request('invalid point: expected [longitude, latitude]');
   const [lng, lat] = c as [number, number];
-  if (lng < -180 || lng > 180 || lat < -90 || lat > 90) throw DB_ERRORS.request(`longitude/latitude is out of bounds, lng: ${lng} lat: ${lat}`);
+  if (lng < -180 || lng > 180 || lat < -90 || lat > 90)
+    throw DB_ERRORS.request(`longitude/latitude is out of bounds, lng: ${lng} lat: ${lat}`);
   return [lng, lat];
 }
 
@@ -104,7 +113,8 @@ function nearSpec(value: unknown, op: string): NearSpec {
   const center = lngLat(geometry);
   const min = v.$minDistance === undefined ? 0 : Number(v.$minDistance);
   const max = v.$maxDistance === undefined ? Infinity : Number(v.$maxDistance);
-  if (Number.isNaN(min) || Number.isNaN(max) || min < 0 || max < 0) throw DB_ERRORS.request(`${op}: distances must be non-negative numbers`);
+  if (Number.isNaN(min) || Number.isNaN(max) || min < 0 || max < 0)
+    throw DB_ERRORS.request(`${op}: distances must be non-negative numbers`);
   return { center, min, max };
 }
 
@@ -135,12 +145,14 @@ const $geoWithin: QueryOp = (selector, value) => {
       valuesAt(doc, selector).some((g) => isGeometry(g) && positions(g).every((p) => sphereAngle(center, p) <= radius));
   }
   const area = asGeometry(v.$geometry, '$geoWithin');
-  if (area.type !== 'Polygon' && area.type !== 'MultiPolygon') throw DB_ERRORS.request('$geoWithin $geometry must be a Polygon or MultiPolygon');
+  if (area.type !== 'Polygon' && area.type !== 'MultiPolygon')
+    throw DB_ERRORS.request('$geoWithin $geometry must be a Polygon or MultiPolygon');
   return (doc) =>
     valuesAt(doc, selector).some((g) => {
       if (!isGeometry(g)) return false;
       if (g.type === 'Point') return booleanPointInPolygon(g.coordinates as [number, number], area as never);
-      if (g.type === 'MultiPoint') return (g.coordinates as [number, number][]).every((p) => booleanPointInPolygon(p, area as never));
+      if (g.type === 'MultiPoint')
+        return (g.coordinates as [number, number][]).every((p) => booleanPointInPolygon(p, area as never));
       return booleanWithin(g as never, area as never);
     });
 };
@@ -158,7 +170,8 @@ const $elemMatch: QueryOp = (selector, value, options) => {
   const query = new Query(onValues ? { v: criteria } : criteria, options);
   const element = onValues
     ? (x: unknown) => query.test({ v: x })
-    : (x: unknown) => !!x && typeof x === 'object' && !Array.isArray(x) && !(x instanceof Date) && query.test(x as AnyObject);
+    : (x: unknown) =>
+        !!x && typeof x === 'object' && !Array.isArray(x) && !(x instanceof Date) && query.test(x as AnyObject);
   return (doc) => {
     const list = resolve(doc, selector);
     return Array.isArray(list) && list.some(element);
@@ -230,18 +243,29 @@ const substrToEnd =
   (name: '$substr' | '$substrBytes'): ExprOp =>
   (obj, expr, options) => {
     const args = evalExpr(obj, expr, options) as unknown[];
-    if (Array.isArray(args) && typeof args[0] === 'string' && typeof args[1] === 'number' && typeof args[2] === 'number' && args[2] < 0) {
+    if (
+      Array.isArray(args) &&
+      typeof args[0] === 'string' &&
+      typeof args[1] === 'number' &&
+      typeof args[2] === 'number' &&
+      args[2] < 0
+    ) {
       const count = Math.max(0, Buffer.byteLength(args[0]) - args[1]);
       return EXPR[name]!(obj, [{ $literal: args[0] }, args[1], count], options);
     }
-    return EXPR[name]!(obj, (Array.isArray(args) ? args : [args]).map((a) => ({ $literal: a })), options);
+    return EXPR[name]!(
+      obj,
+      (Array.isArray(args) ? args : [args]).map((a) => ({ $literal: a })),
+      options,
+    );
   };
 
 /** `$indexOfCP`: the code-point index of a substring, or -1. */
 const $indexOfCP: ExprOp = (obj, expr, options) => {
   const [str, sub, start, end] = evalExpr(obj, expr, options) as [unknown, unknown, unknown, unknown];
   if (str === null || str === undefined) return null;
-  if (typeof str !== 'string' || typeof sub !== 'string') throw DB_ERRORS.request('$indexOfCP requires a string and a substring');
+  if (typeof str !== 'string' || typeof sub !== 'string')
+    throw DB_ERRORS.request('$indexOfCP requires a string and a substring');
   const chars = Array.from(str);
   const needle = Array.from(sub);
   const from = typeof start === 'number' ? start : 0;
@@ -254,14 +278,31 @@ const $indexOfCP: ExprOp = (obj, expr, options) => {
 
 const CONTEXT = Context.init({
   accumulator: accumulatorOperators as never,
-  expression: { ...(expressionOperators as Record<string, unknown>), $week, $indexOfCP, $substr: substrToEnd('$substr'), $substrBytes: substrToEnd('$substrBytes') } as never,
+  expression: {
+    ...(expressionOperators as Record<string, unknown>),
+    $week,
+    $indexOfCP,
+    $substr: substrToEnd('$substr'),
+    $substrBytes: substrToEnd('$substrBytes'),
+  } as never,
   pipeline: pipelineOperators as never,
   projection: projectionOperators as never,
-  query: { ...(queryOperators as Record<string, unknown>), $elemMatch, $nearSphere, $near: $nearSphere, $geoWithin, $geoIntersects } as never,
+  query: {
+    ...(queryOperators as Record<string, unknown>),
+    $elemMatch,
+    $nearSphere,
+    $near: $nearSphere,
+    $geoWithin,
+    $geoIntersects,
+  } as never,
   window: windowOperators as never,
 });
 
-const OPTIONS: Partial<Options> = { context: CONTEXT, jsonSchemaValidator: jsonSchemaValidator as never, useStrictMode: true };
+const OPTIONS: Partial<Options> = {
+  context: CONTEXT,
+  jsonSchemaValidator: jsonSchemaValidator as never,
+  useStrictMode: true,
+};
 
 /** Runs `fn`, answering a query the engine cannot evaluate as CloudBase does (never a server error). */
 function guarded<T>(fn: () => T): T {
@@ -308,7 +349,8 @@ function firstGeoField(doc: AnyObject): string | null {
 
 /** MongoDB's `$geoNear` stage over a collection's documents. */
 function geoNear(docs: AnyObject[], spec: AnyObject): AnyObject[] {
-  if (!spec.distanceField || typeof spec.distanceField !== 'string') throw DB_ERRORS.request('$geoNear requires distanceField');
+  if (!spec.distanceField || typeof spec.distanceField !== 'string')
+    throw DB_ERRORS.request('$geoNear requires distanceField');
   const center = lngLat(spec.near);
   const min = spec.minDistance === undefined ? 0 : Number(spec.minDistance);
   const max = spec.maxDistance === undefined ? Infinity : Number(spec.maxDistance);
@@ -329,7 +371,11 @@ function geoNear(docs: AnyObject[], spec: AnyObject): AnyObject[] {
 }
 
 /** Runs an aggregation pipeline over documents; `collection` resolves `$lookup`'s `from`. */
-export function aggregate(docs: AnyObject[], pipeline: AnyObject[], collection: (name: string) => AnyObject[]): AnyObject[] {
+export function aggregate(
+  docs: AnyObject[],
+  pipeline: AnyObject[],
+  collection: (name: string) => AnyObject[],
+): AnyObject[] {
   return guarded(() => {
     let input = docs;
     let stages = pipeline;
@@ -338,8 +384,13 @@ export function aggregate(docs: AnyObject[], pipeline: AnyObject[], collection: 
       input = geoNear(input, first.$geoNear as AnyObject);
       stages = stages.slice(1);
     }
-    if (stages.some((s) => '$geoNear' in s)) throw DB_ERRORS.request('$geoNear is only valid as the first stage in a pipeline');
-    const agg = new Aggregator(stages, { ...OPTIONS, collectionResolver: collection, processingMode: ProcessingMode.CLONE_OFF });
+    if (stages.some((s) => '$geoNear' in s))
+      throw DB_ERRORS.request('$geoNear is only valid as the first stage in a pipeline');
+    const agg = new Aggregator(stages, {
+      ...OPTIONS,
+      collectionResolver: collection,
+      processingMode: ProcessingMode.CLONE_OFF,
+    });
     return agg.run(input) as AnyObject[];
   });
 }

@@ -70,7 +70,8 @@ function clone<T>(value: T): T {
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     // defineProperty: a stored key named `__proto__` stays a key, never a prototype.
-    for (const [k, v] of Object.entries(value)) Object.defineProperty(out, k, { value: clone(v), enumerable: true, writable: true, configurable: true });
+    for (const [k, v] of Object.entries(value))
+      Object.defineProperty(out, k, { value: clone(v), enumerable: true, writable: true, configurable: true });
     return out as T;
   }
   return value;
@@ -85,7 +86,12 @@ function isIdOnly(criteria: Criteria): string | null {
 /** The request handler of the local database service. */
 export class DbEngine {
   private readonly txs = new Map<string, Tx>();
-  private counters: DbStats = { reads: 0, writes: 0, byCollection: Object.create(null) as DbStats['byCollection'], byAction: Object.create(null) as DbStats['byAction'] };
+  private counters: DbStats = {
+    reads: 0,
+    writes: 0,
+    byCollection: Object.create(null) as DbStats['byCollection'],
+    byAction: Object.create(null) as DbStats['byAction'],
+  };
 
   constructor(
     readonly store: Store,
@@ -100,7 +106,12 @@ export class DbEngine {
 
   /** Starts counting from zero. */
   resetStats(): void {
-    this.counters = { reads: 0, writes: 0, byCollection: Object.create(null) as DbStats['byCollection'], byAction: Object.create(null) as DbStats['byAction'] };
+    this.counters = {
+      reads: 0,
+      writes: 0,
+      byCollection: Object.create(null) as DbStats['byCollection'],
+      byAction: Object.create(null) as DbStats['byAction'],
+    };
   }
 
   private count(action: string, collection: unknown): void {
@@ -186,7 +197,8 @@ export class DbEngine {
 
   private criteria(body: Body): Criteria {
     const criteria = (this.parse(body.query) as Criteria | undefined) ?? {};
-    if (!criteria || typeof criteria !== 'object' || Array.isArray(criteria)) throw DB_ERRORS.invalid('query must be an object');
+    if (!criteria || typeof criteria !== 'object' || Array.isArray(criteria))
+      throw DB_ERRORS.invalid('query must be an object');
     return criteria;
   }
 
@@ -266,7 +278,11 @@ export class DbEngine {
       } else if (id === null) {
         // A query near a point answers nearest first, as MongoDB does.
         const near = nearOrder(criteria);
-        if (near) docs = docs.map((d) => [near(d), d] as const).sort((a, b) => a[0] - b[0]).map(([, d]) => d);
+        if (near)
+          docs = docs
+            .map((d) => [near(d), d] as const)
+            .sort((a, b) => a[0] - b[0])
+            .map(([, d]) => d);
       }
       docs = docs.slice(offset, offset + limit);
     }
@@ -280,7 +296,8 @@ export class DbEngine {
     if (!Array.isArray(body.stages)) throw DB_ERRORS.invalid('stages must be an array');
     const pipeline = body.stages.map((stage: unknown) => {
       const { stageKey, stageValue } = (stage ?? {}) as { stageKey?: unknown; stageValue?: unknown };
-      if (typeof stageKey !== 'string' || !stageKey.startsWith('$')) throw DB_ERRORS.invalid(`invalid aggregation stage: ${String(stageKey)}`);
+      if (typeof stageKey !== 'string' || !stageKey.startsWith('$'))
+        throw DB_ERRORS.invalid(`invalid aggregation stage: ${String(stageKey)}`);
       return { [stageKey]: this.parse(stageValue) };
     });
     // A leading $match runs as an ordinary query (no copies of the documents it leaves out).
@@ -510,6 +527,8 @@ export class DbEngine {
 }
 
 function project(doc: Doc, projection: Record<string, 0 | 1>): Doc {
-  const [projected] = compile({}).find<Doc>([doc], projection as never).all();
+  const [projected] = compile({})
+    .find<Doc>([doc], projection as never)
+    .all();
   return (projected ?? { _id: doc._id }) as Doc;
 }

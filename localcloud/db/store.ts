@@ -4,7 +4,18 @@
  * compacted when opened and closed. A torn last line (a crash mid-append) is ignored.
  */
 import { EJSON } from 'bson';
-import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { DB_ERRORS, idKey, type Doc } from './wire';
 
@@ -50,7 +61,9 @@ function fieldValue(doc: Doc, path: string): unknown {
 }
 
 function indexKey(spec: IndexSpec, doc: Doc): string {
-  return EJSON.stringify(Object.keys(spec.keys).map((k) => fieldValue(doc, k)) as unknown as Record<string, unknown>, { relaxed: false });
+  return EJSON.stringify(Object.keys(spec.keys).map((k) => fieldValue(doc, k)) as unknown as Record<string, unknown>, {
+    relaxed: false,
+  });
 }
 
 /** The document store behind the local database service. */
@@ -181,7 +194,11 @@ export class Store {
         if (!overlay) overlays.set(index, (overlay = new Map()));
         const oldKey = before ? indexKey(index.spec, before) : null;
         const newKey = w.doc ? indexKey(index.spec, w.doc) : null;
-        if (oldKey !== null && oldKey !== newKey && (overlay.has(oldKey) ? overlay.get(oldKey) : index.owners.get(oldKey)) === w.id) {
+        if (
+          oldKey !== null &&
+          oldKey !== newKey &&
+          (overlay.has(oldKey) ? overlay.get(oldKey) : index.owners.get(oldKey)) === w.id
+        ) {
           overlay.set(oldKey, null);
         }
         if (newKey !== null) {

@@ -38,11 +38,20 @@ const PLEASE = 'Please check your request, but if the problem persists, contact 
 /** CloudBase's codes (and texts) for the failures the local service reproduces. */
 export const DB_ERRORS = {
   collectionMissing: (name: string) =>
-    new DbError('DATABASE_COLLECTION_NOT_EXIST', `[ResourceNotFound] Db or Table not exist: ${name}. errCode: -502005 database collection not exists`),
+    new DbError(
+      'DATABASE_COLLECTION_NOT_EXIST',
+      `[ResourceNotFound] Db or Table not exist: ${name}. errCode: -502005 database collection not exists`,
+    ),
   duplicate: (collection: string, index: string, key: string) =>
-    new DbError('DATABASE_DUPLICATE_WRITE', `E11000 duplicate key error collection: ${collection} index: ${index} dup key: ${key}`),
+    new DbError(
+      'DATABASE_DUPLICATE_WRITE',
+      `E11000 duplicate key error collection: ${collection} index: ${index} dup key: ${key}`,
+    ),
   conflict: () =>
-    new DbError('DATABASE_TRANSACTION_CONFLICT', `[ResourceUnavailable.TransactionConflict] Transaction is conflict, maybe resource operated by others. ${PLEASE}`),
+    new DbError(
+      'DATABASE_TRANSACTION_CONFLICT',
+      `[ResourceUnavailable.TransactionConflict] Transaction is conflict, maybe resource operated by others. ${PLEASE}`,
+    ),
   txMissing: () =>
     new DbError(
       'DATABASE_TRANSACTION_FAIL',
@@ -71,7 +80,8 @@ function resolveServerDates(value: unknown, now: Date): unknown {
     return new RegExp(re.pattern, re.options.replace(/[^gimsuy]/g, ''));
   }
   // CloudBase stores db.ObjectId() values and answers them as their hex strings.
-  if (obj._bsontype === 'ObjectID' || obj._bsontype === 'ObjectId') return (value as { toHexString(): string }).toHexString();
+  if (obj._bsontype === 'ObjectID' || obj._bsontype === 'ObjectId')
+    return (value as { toHexString(): string }).toHexString();
   if (typeof obj._bsontype === 'string') return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) out[k] = resolveServerDates(v, now);

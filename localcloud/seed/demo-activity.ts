@@ -22,7 +22,9 @@ export async function demoActivity(db: Db, orders = 30): Promise<DemoActivity | 
   if (!gridId) return null;
   const households = (await db.collection('households').where({ gridId }).limit(200).get()).data as HouseholdDoc[];
   const joined = households.filter((h) => h.memberOpenids.length > 0).slice(0, orders);
-  const items = ((await db.collection('catalog').limit(100).get()).data as CatalogItem[]).filter((i) => i.active && i.stock > 0);
+  const items = ((await db.collection('catalog').limit(100).get()).data as CatalogItem[]).filter(
+    (i) => i.active && i.stock > 0,
+  );
   const groceries = items.filter((i) => ['vegetable', 'meat', 'staple', 'daily'].includes(i.category));
   const loveBag = items.find((i) => i.category === 'loveBag');
   const placedIds: string[] = [];
@@ -31,17 +33,47 @@ export async function demoActivity(db: Db, orders = 30): Promise<DemoActivity | 
     const requestId = `demo-activity-${h._id}`;
     let result;
     if (n % 5 === 0 && loveBag) {
-      result = await call(openid, 'order.place', { kind: 'loveBag', lines: [{ itemId: loveBag._id, qty: 1 }], payment: 'free', contactless: true }, requestId);
+      result = await call(
+        openid,
+        'order.place',
+        { kind: 'loveBag', lines: [{ itemId: loveBag._id, qty: 1 }], payment: 'free', contactless: true },
+        requestId,
+      );
     } else if (n % 11 === 3) {
-      result = await call(openid, 'order.place', { kind: 'medicine', medicine: { description: '硝苯地平缓释片 一盒', urgency: n % 2 ? 'urgent' : 'normal' }, payment: 'cashOnDelivery', contactless: true }, requestId);
+      result = await call(
+        openid,
+        'order.place',
+        {
+          kind: 'medicine',
+          medicine: { description: '硝苯地平缓释片 一盒', urgency: n % 2 ? 'urgent' : 'normal' },
+          payment: 'cashOnDelivery',
+          contactless: true,
+        },
+        requestId,
+      );
     } else {
-      const lines = [0, 1, 2].map((k) => groceries[(n * 3 + k) % groceries.length]).filter((i): i is CatalogItem => Boolean(i));
+      const lines = [0, 1, 2]
+        .map((k) => groceries[(n * 3 + k) % groceries.length])
+        .filter((i): i is CatalogItem => Boolean(i));
       const unique = [...new Map(lines.map((i) => [i._id, { itemId: i._id, qty: 1 }])).values()];
-      result = await call(openid, 'order.place', { kind: 'grocery', lines: unique, payment: 'transfer', contactless: true, note: n % 4 ? '' : '放门口，敲门即可' }, requestId);
+      result = await call(
+        openid,
+        'order.place',
+        {
+          kind: 'grocery',
+          lines: unique,
+          payment: 'transfer',
+          contactless: true,
+          note: n % 4 ? '' : '放门口，敲门即可',
+        },
+        requestId,
+      );
     }
     if (result.ok) placedIds.push(result.data.id);
   }
   const toAccept = placedIds.filter((_, i) => i % 2 === 0);
-  const review = toAccept.length ? await call('dev-gw-01', 'dispatch.review', { orderIds: toAccept, accept: true }, 'demo-activity-accept') : null;
+  const review = toAccept.length
+    ? await call('dev-gw-01', 'dispatch.review', { orderIds: toAccept, accept: true }, 'demo-activity-accept')
+    : null;
   return { gridId, placed: placedIds.length, accepted: review?.ok ? review.data.changed : 0 };
 }

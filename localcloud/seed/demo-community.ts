@@ -51,7 +51,23 @@ export interface DemoCommunity {
   staff: StaffDoc[];
 }
 
-const SURNAMES = ['次仁', '扎西', '达瓦', '格桑', '卓玛', '王', '李', '张', '刘', '陈', '杨', '赵', '索朗', '央金', '普布'];
+const SURNAMES = [
+  '次仁',
+  '扎西',
+  '达瓦',
+  '格桑',
+  '卓玛',
+  '王',
+  '李',
+  '张',
+  '刘',
+  '陈',
+  '杨',
+  '赵',
+  '索朗',
+  '央金',
+  '普布',
+];
 const GIVEN = ['建国', '秀英', '德吉', '平措', '拉姆', '志强', '桂兰', '晓燕', '旺堆', '白玛', '海涛', '玉珍'];
 
 /** Demo users' OPENIDs, stable so a developer can pick one in the local cloud. */
@@ -75,7 +91,8 @@ function members(rng: Rng, householdId: string): HouseholdMember[] {
   const size = pick(rng, [1, 1, 2, 2, 3, 3, 3, 4, 4, 5]);
   const list: HouseholdMember[] = [];
   for (let m = 0; m < size; m += 1) {
-    const relation = m === 0 ? 'self' : m === 1 ? 'spouse' : pick(rng, ['child', 'child', 'parent', 'grandchild'] as const);
+    const relation =
+      m === 0 ? 'self' : m === 1 ? 'spouse' : pick(rng, ['child', 'child', 'parent', 'grandchild'] as const);
     const ageBand: AgeBand =
       relation === 'child' || relation === 'grandchild'
         ? pick(rng, ['0-6', '7-17', '18-59'] as const)
@@ -88,12 +105,17 @@ function members(rng: Rng, householdId: string): HouseholdMember[] {
   const roll = rng();
   const livesAloneOld = size === 1 && (head.ageBand === '60-79' || head.ageBand === '80+');
   const need: SpecialNeed | null =
-    livesAloneOld && roll < 0.35 ? 'elderlyAlone'
-    : roll < 0.015 ? 'dialysis'
-    : roll < 0.045 ? 'chronic'
-    : roll < 0.06 ? 'disabled'
-    : roll < 0.075 ? 'pregnant'
-    : null;
+    livesAloneOld && roll < 0.35
+      ? 'elderlyAlone'
+      : roll < 0.015
+        ? 'dialysis'
+        : roll < 0.045
+          ? 'chronic'
+          : roll < 0.06
+            ? 'disabled'
+            : roll < 0.075
+              ? 'pregnant'
+              : null;
   if (need === 'pregnant') {
     const adult = list.find((p) => p.ageBand === '18-59') ?? head;
     adult.needs.push('pregnant');
@@ -154,7 +176,10 @@ export function demoCommunity(options: DemoOptions = {}): DemoCommunity {
       };
       buildings.push(building);
       grid.buildingIds.push(building._id);
-      const count = b === buildingsInGrid - 1 ? inGrid - Math.floor(inGrid / buildingsInGrid) * b : Math.floor(inGrid / buildingsInGrid);
+      const count =
+        b === buildingsInGrid - 1
+          ? inGrid - Math.floor(inGrid / buildingsInGrid) * b
+          : Math.floor(inGrid / buildingsInGrid);
       for (let h = 0; h < count; h += 1) {
         householdNo += 1;
         // Opaque ids (tests and demos name them): joins and imports find a household by building + room,
@@ -196,10 +221,22 @@ export function demoCommunity(options: DemoOptions = {}): DemoCommunity {
     }
   }
 
-  users.push(staff(DEMO_OPENIDS.admin, '社区管理员', ['communityAdmin'], communityId, grids.map((g) => g._id), createdAt, rng));
+  users.push(
+    staff(
+      DEMO_OPENIDS.admin,
+      '社区管理员',
+      ['communityAdmin'],
+      communityId,
+      grids.map((g) => g._id),
+      createdAt,
+      rng,
+    ),
+  );
   const volunteers = Math.max(5, Math.round(householdTarget / 8));
   for (let v = 0; v < volunteers; v += 1) {
-    users.push(staff(DEMO_OPENIDS.volunteer(v), `志愿者${personName(rng)}`, ['volunteer'], communityId, [], createdAt, rng));
+    users.push(
+      staff(DEMO_OPENIDS.volunteer(v), `志愿者${personName(rng)}`, ['volunteer'], communityId, [], createdAt, rng),
+    );
   }
 
   const opensAt = options.at ?? new Date('2022-08-20T00:00:00Z');
@@ -214,11 +251,39 @@ export function demoCommunity(options: DemoOptions = {}): DemoCommunity {
     },
   ];
   const { volunteers: volunteerDocs, shifts } = demoVolunteers(users, grids, opensAt);
-  return { communities: [community], grids, buildings, households, users, catalog: catalogue(communityId), rounds, volunteers: volunteerDocs, shifts, staff: demoStaff(users, grids, buildings, createdAt) };
+  return {
+    communities: [community],
+    grids,
+    buildings,
+    households,
+    users,
+    catalog: catalogue(communityId),
+    rounds,
+    volunteers: volunteerDocs,
+    shifts,
+    staff: demoStaff(users, grids, buildings, createdAt),
+  };
 }
 
-function staff(id: string, nickName: string, roles: Role[], communityId: string, gridIds: string[], createdAt: string, rng: Rng): UserDoc {
-  return { _id: id, nickName, roles, communityId, adminGridIds: gridIds, householdId: null, phone: phone(rng), createdAt };
+function staff(
+  id: string,
+  nickName: string,
+  roles: Role[],
+  communityId: string,
+  gridIds: string[],
+  createdAt: string,
+  rng: Rng,
+): UserDoc {
+  return {
+    _id: id,
+    nickName,
+    roles,
+    communityId,
+    adminGridIds: gridIds,
+    householdId: null,
+    phone: phone(rng),
+    createdAt,
+  };
 }
 
 function catalogue(communityId: string): CatalogItem[] {
@@ -273,7 +338,8 @@ function demoVolunteers(users: UserDoc[], grids: Grid[], at: Date): { volunteers
   const volunteers = people.map((u, i): VolunteerDoc => {
     const grid = grids[i % grids.length] as Grid;
     const pending = i % 8 === 7;
-    const team: VolunteerTeam = i % 2 === 0 ? 'delivery' : (OTHER_TEAMS[Math.floor(i / 2) % OTHER_TEAMS.length] as VolunteerTeam);
+    const team: VolunteerTeam =
+      i % 2 === 0 ? 'delivery' : (OTHER_TEAMS[Math.floor(i / 2) % OTHER_TEAMS.length] as VolunteerTeam);
     const onDuty = !pending && (team === 'delivery' ? i % 6 !== 4 : i % 3 === 0);
     const partyMember = rng() < 0.45;
     const start = randInt(rng, 0, Math.max(0, grid.buildingIds.length - 1));
@@ -290,11 +356,21 @@ function demoVolunteers(users: UserDoc[], grids: Grid[], at: Date): { volunteers
       name: u.nickName.replace(/^志愿者/, ''),
       phone: u.phone ?? '13800000000',
       partyMember,
-      partyBranch: partyMember ? pick(rng, ['幸福新村社区第一党支部', '幸福新村社区第二党支部', '城关区机关党支部']) : null,
+      partyBranch: partyMember
+        ? pick(rng, ['幸福新村社区第一党支部', '幸福新村社区第二党支部', '城关区机关党支部'])
+        : null,
       workUnit: pick(rng, ['城关区教育局', '拉萨市第一人民医院', '个体经营', '退休', '西藏大学', '区税务局']),
       teamsWished: pending ? [team] : [team, pick(rng, OTHER_TEAMS)].filter((t, k, a) => a.indexOf(t) === k),
-      skills: [...(rng() < 0.15 ? (['medical'] as const) : []), ...(team === 'delivery' && rng() < 0.3 ? (['driving'] as const) : []), ...(rng() < 0.3 ? (['interpreting'] as const) : [])],
-      slots: pick(rng, [['morning', 'afternoon'], ['afternoon', 'evening'], ['morning', 'afternoon', 'evening']] as const).slice(),
+      skills: [
+        ...(rng() < 0.15 ? (['medical'] as const) : []),
+        ...(team === 'delivery' && rng() < 0.3 ? (['driving'] as const) : []),
+        ...(rng() < 0.3 ? (['interpreting'] as const) : []),
+      ],
+      slots: pick(rng, [
+        ['morning', 'afternoon'],
+        ['afternoon', 'evening'],
+        ['morning', 'afternoon', 'evening'],
+      ] as const).slice(),
       health: { noSymptoms: true, noRiskContact: true, promise: true, declaredAt: createdAt },
       rejectReason: null,
       reviewedBy: pending ? null : DEMO_OPENIDS.admin,

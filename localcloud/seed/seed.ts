@@ -5,7 +5,12 @@ import { demoCommunity, type DemoOptions } from './demo-community';
  * Writes documents through the SDK a few at a time. `doc(id).set` is an upsert, so a seed cut
  * short by a crash completes on the next start instead of failing on duplicates.
  */
-export async function insertAll(db: Db, collection: string, docs: readonly { _id: string }[], parallel = 16): Promise<void> {
+export async function insertAll(
+  db: Db,
+  collection: string,
+  docs: readonly { _id: string }[],
+  parallel = 16,
+): Promise<void> {
   for (let i = 0; i < docs.length; i += parallel) {
     await Promise.all(
       docs.slice(i, i + parallel).map(({ _id, ...rest }) => db.collection(collection).doc(_id).set(rest)),

@@ -42,7 +42,14 @@ export const NEED_LABELS: Labels<typeof SPECIAL_NEEDS> = {
 };
 
 /** Volunteer teams of the seeds (服务队). */
-export const VOLUNTEER_TEAMS = ['checkpoint', 'testing', 'supplies', 'disinfection', 'delivery', 'counselling'] as const;
+export const VOLUNTEER_TEAMS = [
+  'checkpoint',
+  'testing',
+  'supplies',
+  'disinfection',
+  'delivery',
+  'counselling',
+] as const;
 export type VolunteerTeam = (typeof VOLUNTEER_TEAMS)[number];
 export const TEAM_LABELS: Labels<typeof VOLUNTEER_TEAMS> = {
   checkpoint: '卡点值守',
@@ -94,7 +101,17 @@ export const UNITS = ['斤', '份', '袋', '瓶', '罐', '盒', '箱', '个', '�
 export type Unit = (typeof UNITS)[number];
 
 /** Life of an order, from the resident's tap to their door. */
-export const ORDER_STATUSES = ['submitted', 'accepted', 'rejected', 'assigned', 'pickedUp', 'delivered', 'failed', 'cancelled', 'received'] as const;
+export const ORDER_STATUSES = [
+  'submitted',
+  'accepted',
+  'rejected',
+  'assigned',
+  'pickedUp',
+  'delivered',
+  'failed',
+  'cancelled',
+  'received',
+] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 /** Short status words (lists, dashboards, filters). */
 export const ORDER_STATUS_LABELS: Labels<typeof ORDER_STATUSES> = {
@@ -126,13 +143,29 @@ export const ORDER_ACTORS = ['resident', 'gridworker', 'volunteer', 'system'] as
 export type OrderActor = (typeof ORDER_ACTORS)[number];
 
 /** What can happen to an order. */
-export const ORDER_EVENTS = ['accept', 'reject', 'cancel', 'assign', 'unassign', 'pickUp', 'deliver', 'fail', 'requeue', 'confirm'] as const;
+export const ORDER_EVENTS = [
+  'accept',
+  'reject',
+  'cancel',
+  'assign',
+  'unassign',
+  'pickUp',
+  'deliver',
+  'fail',
+  'requeue',
+  'confirm',
+] as const;
 export type OrderEvent = (typeof ORDER_EVENTS)[number];
 
 /** What kind of order. */
 export const ORDER_KINDS = ['grocery', 'loveBag', 'medicine', 'gas'] as const;
 export type OrderKind = (typeof ORDER_KINDS)[number];
-export const ORDER_KIND_LABELS: Labels<typeof ORDER_KINDS> = { grocery: '买菜', loveBag: '爱心菜包', medicine: '买药', gas: '换气' };
+export const ORDER_KIND_LABELS: Labels<typeof ORDER_KINDS> = {
+  grocery: '买菜',
+  loveBag: '爱心菜包',
+  medicine: '买药',
+  gas: '换气',
+};
 
 /** How soon a medicine order is needed (urgent ones have a delivery deadline, see core/policy.ts). */
 export const MEDICINE_URGENCIES = ['normal', 'urgent'] as const;
@@ -142,7 +175,11 @@ export const MEDICINE_URGENCY_LABELS: Labels<typeof MEDICINE_URGENCIES> = { norm
 /** How the resident pays. */
 export const PAYMENT_MODES = ['free', 'cashOnDelivery', 'transfer'] as const;
 export type PaymentMode = (typeof PAYMENT_MODES)[number];
-export const PAYMENT_MODE_LABELS: Labels<typeof PAYMENT_MODES> = { free: '免费', cashOnDelivery: '货到付现金', transfer: '转账' };
+export const PAYMENT_MODE_LABELS: Labels<typeof PAYMENT_MODES> = {
+  free: '免费',
+  cashOnDelivery: '货到付现金',
+  transfer: '转账',
+};
 
 /** How a resident found their grid. */
 export const JOIN_VIAS = ['invite', 'group', 'manual'] as const;
@@ -151,7 +188,11 @@ export type JoinVia = (typeof JOIN_VIAS)[number];
 /** State of a request to join a grid. */
 export const JOIN_STATUSES = ['pending', 'approved', 'rejected'] as const;
 export type JoinStatus = (typeof JOIN_STATUSES)[number];
-export const JOIN_STATUS_LABELS: Labels<typeof JOIN_STATUSES> = { pending: '待审核', approved: '已通过', rejected: '未通过' };
+export const JOIN_STATUS_LABELS: Labels<typeof JOIN_STATUSES> = {
+  pending: '待审核',
+  approved: '已通过',
+  rejected: '未通过',
+};
 
 /** Door-knock outcomes, in the order the gridworker's action sheet offers them. */
 export const KNOCK_STATUSES = ['notHome', 'cannotCome', 'refused', 'scheduled'] as const;
@@ -171,17 +212,31 @@ export const TEST_RESULT_LABELS: Labels<typeof TEST_RESULTS> = { negative: '阴�
 /** State of a volunteer's registration (报到). */
 export const VOLUNTEER_STATUSES = ['pending', 'approved', 'rejected', 'left'] as const;
 export type VolunteerStatus = (typeof VOLUNTEER_STATUSES)[number];
-export const VOLUNTEER_STATUS_LABELS: Labels<typeof VOLUNTEER_STATUSES> = { pending: '待审核', approved: '已通过', rejected: '未通过', left: '已退出' };
+export const VOLUNTEER_STATUS_LABELS: Labels<typeof VOLUNTEER_STATUSES> = {
+  pending: '待审核',
+  approved: '已通过',
+  rejected: '未通过',
+  left: '已退出',
+};
 
 /** Skills a volunteer declares. */
 export const VOLUNTEER_SKILLS = ['medical', 'driving', 'interpreting'] as const;
 export type VolunteerSkill = (typeof VOLUNTEER_SKILLS)[number];
-export const SKILL_LABELS: Labels<typeof VOLUNTEER_SKILLS> = { medical: '医护', driving: '驾驶皮卡', interpreting: '藏汉双语翻译' };
+export const SKILL_LABELS: Labels<typeof VOLUNTEER_SKILLS> = {
+  medical: '医护',
+  driving: '驾驶皮卡',
+  interpreting: '藏汉双语翻译',
+};
 
 /** Times of day a volunteer can serve. */
 export const TIME_SLOTS = ['morning', 'afternoon', 'evening', 'night'] as const;
 export type TimeSlot = (typeof TIME_SLOTS)[number];
-export const SLOT_LABELS: Labels<typeof TIME_SLOTS> = { morning: '上午', afternoon: '下午', evening: '晚上', night: '夜间' };
+export const SLOT_LABELS: Labels<typeof TIME_SLOTS> = {
+  morning: '上午',
+  afternoon: '下午',
+  evening: '晚上',
+  night: '夜间',
+};
 
 /** How a gridworker reached a household. */
 export const CONTACT_METHODS = ['phone', 'visit', 'wechat'] as const;
@@ -199,7 +254,13 @@ export type DispatchList = (typeof DISPATCH_LISTS)[number];
 /** Life of a delivery job (one trip of one volunteer). */
 export const JOB_STATUSES = ['open', 'assigned', 'pickedUp', 'done', 'released'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
-export const JOB_STATUS_LABELS: Labels<typeof JOB_STATUSES> = { open: '待接单', assigned: '待取货', pickedUp: '配送中', done: '已完成', released: '已退回' };
+export const JOB_STATUS_LABELS: Labels<typeof JOB_STATUSES> = {
+  open: '待接单',
+  assigned: '待取货',
+  pickedUp: '配送中',
+  done: '已完成',
+  released: '已退回',
+};
 
 /** What can happen to a job. */
 export const JOB_EVENTS = ['grab', 'assign', 'reassign', 'pickUp', 'finish', 'release'] as const;

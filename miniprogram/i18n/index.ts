@@ -67,7 +67,9 @@ export function isStaffKey(key: string): boolean {
 
 function fill(text: string, params?: Params): string {
   if (!params) return text;
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole));
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole,
+  );
 }
 
 /** The text of a message in a language. */
@@ -171,7 +173,12 @@ export function money(fen: number): string {
 /** An ISO instant as China wall-clock time: `08-20 10:00` / `ཟླ་08 ཚེས་20 10:00`. */
 export function dateTime(iso: string): string {
   const d = new Date(Date.parse(iso) + 8 * 3600_000);
-  return t('fmt.dateTime', { month: two(d.getUTCMonth() + 1), day: two(d.getUTCDate()), hour: two(d.getUTCHours()), minute: two(d.getUTCMinutes()) });
+  return t('fmt.dateTime', {
+    month: two(d.getUTCMonth() + 1),
+    day: two(d.getUTCDate()),
+    hour: two(d.getUTCHours()),
+    minute: two(d.getUTCMinutes()),
+  });
 }
 
 /** A calendar day `YYYY-MM-DD` as words of the language. */

@@ -6,7 +6,11 @@ import { getLang, t, tKey } from './index';
 /** An entry's words in the resident's language. */
 export function localEntry(entry: HomeEntry): HomeEntry {
   const prefix = entryPrefix(entry.key);
-  return { ...entry, title: tKey(`${prefix}.${entry.key}.title`, entry.title), note: tKey(`${prefix}.${entry.key}.note`, entry.note) };
+  return {
+    ...entry,
+    title: tKey(`${prefix}.${entry.key}.title`, entry.title),
+    note: tKey(`${prefix}.${entry.key}.note`, entry.note),
+  };
 }
 
 /**

@@ -251,7 +251,8 @@ export const zh = {
   'household.removeLabel': '删除成员{n}',
   'household.add': '添加家庭成员',
   'household.consent': '我同意登记家中特殊人群信息',
-  'household.consentNote': '独居老人、孕产妇、残疾人、慢性病、血透等属于敏感个人信息，仅用于优先配送和就医保障，仅本网格网格员可见，默认打码；取消勾选即删除。',
+  'household.consentNote':
+    '独居老人、孕产妇、残疾人、慢性病、血透等属于敏感个人信息，仅用于优先配送和就医保障，仅本网格网格员可见，默认打码；取消勾选即删除。',
   'household.save': '保存',
   // ── 线上点单 ──
   'order.nav': '线上点单',

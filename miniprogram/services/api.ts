@@ -58,7 +58,9 @@ function sleep(ms: number): Promise<void> {
 export const DEV_USER_HEADER = 'x-gridlink-user';
 
 function viaCloud(name: string, event: CallEvent): Promise<unknown> {
-  return wx.cloud.callFunction({ name, data: event as unknown as WechatMiniprogram.IAnyObject }).then((res) => res.result);
+  return wx.cloud
+    .callFunction({ name, data: event as unknown as WechatMiniprogram.IAnyObject })
+    .then((res) => res.result);
 }
 
 function viaLocalCloud(name: string, event: CallEvent, dev: DevConfig): Promise<unknown> {

@@ -9,7 +9,8 @@ export function openExport(file: ExportFileView): Promise<void> {
       filePath: path,
       data: file.base64,
       encoding: 'base64',
-      success: () => wx.openDocument({ filePath: path, fileType: 'xlsx', showMenu: true, success: () => resolve(), fail: reject }),
+      success: () =>
+        wx.openDocument({ filePath: path, fileType: 'xlsx', showMenu: true, success: () => resolve(), fail: reject }),
       fail: reject,
     });
   });

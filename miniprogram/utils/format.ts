@@ -29,5 +29,7 @@ export function chinaInstant(text: string): string | null {
   const wall = `${y}-${mo}-${d} ${h.padStart(2, '0')}:${mi}`;
   const at = new Date(`${y}-${mo}-${d}T${h.padStart(2, '0')}:${mi}:00+08:00`);
   // A real calendar time: 2月30日 or 25:00 does not come back the same.
-  return Number.isFinite(at.getTime()) && chinaWall(at) === wall ? `${y}-${mo}-${d}T${h.padStart(2, '0')}:${mi}:00+08:00` : null;
+  return Number.isFinite(at.getTime()) && chinaWall(at) === wall
+    ? `${y}-${mo}-${d}T${h.padStart(2, '0')}:${mi}:00+08:00`
+    : null;
 }

@@ -49,28 +49,89 @@ export const HOME_ENTRIES: HomeEntry[] = [
   { key: 'order', ...words('order'), url: '/pages/resident/order/index', roles: ['resident'] },
   { key: 'my-orders', ...words('my-orders'), url: '/pages/resident/orders/index', roles: ['resident'] },
   { key: 'joins', ...words('joins'), url: '/pages/grid/joins/index', roles: ['gridworker', 'groupLeader'] },
-  { key: 'households', ...words('households'), url: '/pages/grid/households/index', roles: ['gridworker', 'groupLeader'] },
+  {
+    key: 'households',
+    ...words('households'),
+    url: '/pages/grid/households/index',
+    roles: ['gridworker', 'groupLeader'],
+  },
   { key: 'cards', ...words('cards'), url: '/pages/testing/cards/index', roles: ['resident'] },
-  { key: 'sample', ...words('sample'), url: '/pages/testing/sample/index', roles: ['volunteer', 'sampler', 'gridworker', 'groupLeader'] },
-  { key: 'verify', ...words('verify'), url: '/pages/testing/verify/index', roles: ['volunteer', 'sampler', 'gridworker', 'groupLeader', 'communityAdmin'] },
-  { key: 'pool', ...words('pool'), url: '/pages/dispatch/pool/index', roles: ['gridworker', 'groupLeader', 'communityAdmin'] },
+  {
+    key: 'sample',
+    ...words('sample'),
+    url: '/pages/testing/sample/index',
+    roles: ['volunteer', 'sampler', 'gridworker', 'groupLeader'],
+  },
+  {
+    key: 'verify',
+    ...words('verify'),
+    url: '/pages/testing/verify/index',
+    roles: ['volunteer', 'sampler', 'gridworker', 'groupLeader', 'communityAdmin'],
+  },
+  {
+    key: 'pool',
+    ...words('pool'),
+    url: '/pages/dispatch/pool/index',
+    roles: ['gridworker', 'groupLeader', 'communityAdmin'],
+  },
   { key: 'board', ...words('board'), url: '/pages/dispatch/board/index', roles: ['gridworker', 'groupLeader'] },
-  { key: 'lists', ...words('lists'), url: '/pages/dispatch/lists/index', roles: ['gridworker', 'groupLeader', 'communityAdmin'] },
+  {
+    key: 'lists',
+    ...words('lists'),
+    url: '/pages/dispatch/lists/index',
+    roles: ['gridworker', 'groupLeader', 'communityAdmin'],
+  },
   { key: 'untested', ...words('untested'), url: '/pages/testing/coverage/index', roles: ['gridworker', 'groupLeader'] },
-  { key: 'register', ...words('register'), url: '/pages/volunteer/register/index', roles: [], hideFor: ['volunteer', 'gridworker', 'groupLeader', 'communityAdmin'] },
+  {
+    key: 'register',
+    ...words('register'),
+    url: '/pages/volunteer/register/index',
+    roles: [],
+    hideFor: ['volunteer', 'gridworker', 'groupLeader', 'communityAdmin'],
+  },
   { key: 'volunteer-me', ...words('volunteer-me'), url: '/pages/volunteer/me/index', roles: ['volunteer'] },
   { key: 'volunteer-shifts', ...words('volunteer-shifts'), url: '/pages/volunteer/shifts/index', roles: ['volunteer'] },
-  { key: 'admin-volunteers', ...words('admin-volunteers'), url: '/pages/admin/volunteers/index', roles: ['communityAdmin', 'gridworker'] },
+  {
+    key: 'admin-volunteers',
+    ...words('admin-volunteers'),
+    url: '/pages/admin/volunteers/index',
+    roles: ['communityAdmin', 'gridworker'],
+  },
   { key: 'admin-shifts', ...words('admin-shifts'), url: '/pages/admin/shifts/index', roles: ['communityAdmin'] },
   { key: 'admin-rounds', ...words('admin-rounds'), url: '/pages/admin/rounds/index', roles: ['communityAdmin'] },
-  { key: 'test-results', ...words('test-results'), url: '/pages/testing/results/index', roles: ['communityAdmin', 'gridworker'] },
+  {
+    key: 'test-results',
+    ...words('test-results'),
+    url: '/pages/testing/results/index',
+    roles: ['communityAdmin', 'gridworker'],
+  },
   { key: 'admin-catalog', ...words('admin-catalog'), url: '/pages/admin/catalog/index', roles: ['communityAdmin'] },
-  { key: 'admin-order-rounds', ...words('admin-order-rounds'), url: '/pages/admin/order-rounds/index', roles: ['communityAdmin'] },
+  {
+    key: 'admin-order-rounds',
+    ...words('admin-order-rounds'),
+    url: '/pages/admin/order-rounds/index',
+    roles: ['communityAdmin'],
+  },
   { key: 'jobs', ...words('jobs'), url: '/pages/volunteer/jobs/index', roles: ['volunteer'] },
   // ── organisation (issue 7) ──
-  { key: 'grid-dashboard', ...words('grid-dashboard'), url: '/pages/grid/dashboard/index', roles: ['gridworker', 'groupLeader'] },
-  { key: 'grid-groups', ...words('grid-groups'), url: '/pages/grid/groups/index', roles: ['gridworker', 'groupLeader', 'communityAdmin'] },
-  { key: 'admin-dashboard', ...words('admin-dashboard'), url: '/pages/admin/dashboard/index', roles: ['communityAdmin'] },
+  {
+    key: 'grid-dashboard',
+    ...words('grid-dashboard'),
+    url: '/pages/grid/dashboard/index',
+    roles: ['gridworker', 'groupLeader'],
+  },
+  {
+    key: 'grid-groups',
+    ...words('grid-groups'),
+    url: '/pages/grid/groups/index',
+    roles: ['gridworker', 'groupLeader', 'communityAdmin'],
+  },
+  {
+    key: 'admin-dashboard',
+    ...words('admin-dashboard'),
+    url: '/pages/admin/dashboard/index',
+    roles: ['communityAdmin'],
+  },
   { key: 'grids', ...words('grids'), url: '/pages/admin/structure/index', roles: ['communityAdmin'] },
   { key: 'admin-roles', ...words('admin-roles'), url: '/pages/admin/roles/index', roles: ['communityAdmin'] },
   { key: 'admin-assign', ...words('admin-assign'), url: '/pages/admin/assign/index', roles: ['communityAdmin'] },
@@ -82,7 +143,7 @@ export const HOME_ENTRIES: HomeEntry[] = [
 /** Entries for a user's roles (entries with no roles are for everyone). */
 export function entriesFor(roles: readonly Role[]): HomeEntry[] {
   return HOME_ENTRIES.filter(
-    (e) => !e.hideFor?.some((r) => roles.includes(r)) && (e.roles.length === 0 || e.roles.some((r) => roles.includes(r))),
+    (e) =>
+      !e.hideFor?.some((r) => roles.includes(r)) && (e.roles.length === 0 || e.roles.some((r) => roles.includes(r))),
   );
 }
-

@@ -17,7 +17,8 @@ export function installPrivacyHook(): void {
   // 背景: WeChat calls the listener with (resolve, eventInfo), as documented, but
   // miniprogram-api-typings 5.2 declares it as (res: GeneralCallbackResult) => void.
   // 复现: remove the cast and `tsc -p tsconfig.miniprogram.json` fails with TS2345.
-  const listener = (resolve: Resolve, eventInfo: { referrer: string }) => requestAuthorization(resolve, eventInfo.referrer);
+  const listener = (resolve: Resolve, eventInfo: { referrer: string }) =>
+    requestAuthorization(resolve, eventInfo.referrer);
   wx.onNeedPrivacyAuthorization(listener as unknown as WechatMiniprogram.OnNeedPrivacyAuthorizationCallback);
 }
 

@@ -11,7 +11,17 @@ import { main as user } from './user';
 import { main as volunteer } from './volunteer';
 
 /** Every cloud function by name: the local cloud serves these, the build bundles each. */
-export const FUNCTIONS: Record<FunctionName, CloudMain> = { system, user, household, grid, order, testing, volunteer, dispatch, org };
+export const FUNCTIONS: Record<FunctionName, CloudMain> = {
+  system,
+  user,
+  household,
+  grid,
+  order,
+  testing,
+  volunteer,
+  dispatch,
+  org,
+};
 
 /** A timer trigger: CloudBase runs it from the function's config.json, the local cloud on an interval. */
 export interface TimerSpec {

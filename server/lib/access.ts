@@ -6,20 +6,33 @@ import type { CollectionName, DocOf } from './schema';
 import { findUser } from './users';
 
 /** One document by id, or null. */
-export async function getDoc<C extends CollectionName>(ctx: CallContext, collection: C, id: string): Promise<DocOf<C> | null> {
+export async function getDoc<C extends CollectionName>(
+  ctx: CallContext,
+  collection: C,
+  id: string,
+): Promise<DocOf<C> | null> {
   const res = await ctx.db.collection(collection).doc(id).get();
   return ((res.data as DocOf<C>[] | undefined)?.[0] ?? null) as DocOf<C> | null;
 }
 
 /** One document by id, or COMMON.NOT_FOUND. */
-export async function mustGet<C extends CollectionName>(ctx: CallContext, collection: C, id: string, what = '记录'): Promise<DocOf<C>> {
+export async function mustGet<C extends CollectionName>(
+  ctx: CallContext,
+  collection: C,
+  id: string,
+  what = '记录',
+): Promise<DocOf<C>> {
   const doc = await getDoc(ctx, collection, id);
   if (!doc) throw new AppError('COMMON.NOT_FOUND', `没有找到该${what}`);
   return doc;
 }
 
 /** Documents by id (any number; 500 ids a request). */
-export async function getByIds<C extends CollectionName>(ctx: CallContext, collection: C, ids: readonly string[]): Promise<DocOf<C>[]> {
+export async function getByIds<C extends CollectionName>(
+  ctx: CallContext,
+  collection: C,
+  ids: readonly string[],
+): Promise<DocOf<C>[]> {
   const unique = [...new Set(ids)];
   const _ = ctx.db.command;
   const out: DocOf<C>[] = [];
@@ -42,7 +55,9 @@ export async function requireResident(ctx: UserContext): Promise<{ user: UserDoc
 export function staffOf(user: UserDoc | null, grid: Pick<Grid, '_id' | 'communityId'>): boolean {
   if (!user) return false;
   if (user.roles.includes('communityAdmin') && user.communityId === grid.communityId) return true;
-  return (user.roles.includes('gridworker') || user.roles.includes('groupLeader')) && user.adminGridIds.includes(grid._id);
+  return (
+    (user.roles.includes('gridworker') || user.roles.includes('groupLeader')) && user.adminGridIds.includes(grid._id)
+  );
 }
 
 /** The caller as staff of this grid (else AUTH.NOT_GRIDWORKER); answers the user and the grid. */

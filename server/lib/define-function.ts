@@ -47,7 +47,10 @@ export type ActionsPart<F extends FunctionName, K extends ActionsOf<F>> = { [A i
  * handler are typed by the contract, an action the function does not have is refused; the
  * function's index spreads the parts into `defineFunction`, which refuses a table missing one.
  */
-export function defineActions<F extends FunctionName, K extends ActionsOf<F>>(_fn: F, actions: ActionsPart<F, K>): ActionsPart<F, K> {
+export function defineActions<F extends FunctionName, K extends ActionsOf<F>>(
+  _fn: F,
+  actions: ActionsPart<F, K>,
+): ActionsPart<F, K> {
   return actions;
 }
 
@@ -122,7 +125,14 @@ export function defineFunction<F extends FunctionName>(
     const action = body.action;
     const spec = own(table, action);
     if (!spec || typeof spec !== 'object' || typeof spec.handle !== 'function') {
-      return failure(new AppError('COMMON.UNKNOWN_ACTION', typeof action === 'string' && action.length <= 64 && /^[\w.]+$/.test(action) ? `不支持的操作：${action}` : '不支持的操作'));
+      return failure(
+        new AppError(
+          'COMMON.UNKNOWN_ACTION',
+          typeof action === 'string' && action.length <= 64 && /^[\w.]+$/.test(action)
+            ? `不支持的操作：${action}`
+            : '不支持的操作',
+        ),
+      );
     }
     try {
       // Before any schema: depth, prototype keys, forbidden characters, in the payload and the rest of the event.

@@ -7,14 +7,16 @@ import type { UserContext } from './define-function';
 /** How long a claimed request may stay unfinished before a retry may take it over. */
 export const LEASE_MS = 30_000;
 
-
 /**
  * A stable 32-hex id for what this request creates: the same caller, scope and request id always
  * give the same id, so a retried `add({ _id })` meets its first copy instead of making a second.
  */
 export function requestKey(ctx: UserContext, scope: string): string {
   if (!ctx.requestId) throw new AppError('COMMON.INVALID_INPUT', '缺少请求编号，请更新小程序后重试');
-  return createHash('sha256').update(`${ctx.caller.openid}\u0000${scope}\u0000${ctx.requestId}`).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(`${ctx.caller.openid}\u0000${scope}\u0000${ctx.requestId}`)
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /**

@@ -45,7 +45,10 @@ function openDataKeysOf(env: Record<string, unknown>): string[] {
 function platformEnv(context: unknown): Record<string, unknown> | null {
   if (!context || typeof context !== 'object') return null;
   try {
-    return tcb.getCloudbaseContext(context as Parameters<typeof tcb.getCloudbaseContext>[0]) as unknown as Record<string, unknown>;
+    return tcb.getCloudbaseContext(context as Parameters<typeof tcb.getCloudbaseContext>[0]) as unknown as Record<
+      string,
+      unknown
+    >;
   } catch {
     // A context without `environment` (or a malformed one) carries no identity.
     return null;
@@ -61,7 +64,10 @@ export function invocationFrom(context: unknown): Invocation {
   const env = platformEnv(context);
   if (!env) return { caller: null, timer: false, openDataKeys: [] };
   const openid = env.WX_OPENID;
-  const caller = typeof openid === 'string' && openid.length > 0 ? { openid, appid: typeof env.WX_APPID === 'string' ? env.WX_APPID : null } : null;
+  const caller =
+    typeof openid === 'string' && openid.length > 0
+      ? { openid, appid: typeof env.WX_APPID === 'string' ? env.WX_APPID : null }
+      : null;
   const timer = caller === null && env.TCB_SOURCE === 'wx_trigger' && env.TRIGGER_SRC === 'timer';
   return { caller, timer, openDataKeys: caller ? openDataKeysOf(env) : [] };
 }

@@ -11,12 +11,25 @@ import { all } from './query';
 import { transition } from './transition';
 
 /** Orders of a job go back to the pool: `assigned` (carrying this job) → `accepted`, no job. */
-export async function returnOrdersOf(ctx: CallContext, jobIds: readonly string[], by: string, note: string): Promise<number> {
+export async function returnOrdersOf(
+  ctx: CallContext,
+  jobIds: readonly string[],
+  by: string,
+  note: string,
+): Promise<number> {
   if (jobIds.length === 0) return 0;
   const _ = ctx.db.command;
   const now = ctx.now.toISOString();
   const event: OrderEventRecord = { status: 'accepted', at: now, by, note };
-  const res = await transition(ctx.db, 'orders', { jobId: _.in([...jobIds]) }, ORDER_TRANSITIONS, 'unassign', 'system', { jobId: null, volunteerId: null, updatedAt: now, history: _.push([event]) });
+  const res = await transition(
+    ctx.db,
+    'orders',
+    { jobId: _.in([...jobIds]) },
+    ORDER_TRANSITIONS,
+    'unassign',
+    'system',
+    { jobId: null, volunteerId: null, updatedAt: now, history: _.push([event]) },
+  );
   return res.updated;
 }
 
@@ -35,7 +48,16 @@ export async function releaseJob(
   const event: JobEventRecord = { status: 'released', at: now, by: opts.by, note: opts.reason };
   const where: Record<string, unknown> = { _id: jobId };
   if (opts.volunteerId !== undefined) where.volunteerId = opts.volunteerId;
-  const res = await transition(ctx.db, 'jobs', where, JOB_TRANSITIONS, 'release', 'system', { pending: [], updatedAt: now, history: _.push([event]) }, opts.statuses);
+  const res = await transition(
+    ctx.db,
+    'jobs',
+    where,
+    JOB_TRANSITIONS,
+    'release',
+    'system',
+    { pending: [], updatedAt: now, history: _.push([event]) },
+    opts.statuses,
+  );
   if (!res.updated) return false;
   await returnOrdersOf(ctx, [jobId], opts.by, opts.reason);
   return true;
@@ -50,7 +72,8 @@ export async function releaseJobsOf(ctx: CallContext, volunteerOpenid: string, r
   const held = await all(ctx, 'jobs', { volunteerId: volunteerOpenid, status: 'assigned' });
   let released = 0;
   for (const job of held) {
-    if (await releaseJob(ctx, job._id, { by: 'system', reason, volunteerId: volunteerOpenid, statuses: ['assigned'] })) released += 1;
+    if (await releaseJob(ctx, job._id, { by: 'system', reason, volunteerId: volunteerOpenid, statuses: ['assigned'] }))
+      released += 1;
   }
   return released;
 }

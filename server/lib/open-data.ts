@@ -14,20 +14,28 @@ import { AppError } from '../../core/errors';
 export const OPEN_DATA_FIELDS = { group: 'group' } as const;
 
 /** One replaced field: the open data, or WeChat's refusal. */
-export type OpenDataEntry = { cloudID: string; data: Record<string, unknown> } | { cloudID: string; errCode: number; errMsg: string };
+export type OpenDataEntry =
+  { cloudID: string; data: Record<string, unknown> } | { cloudID: string; errCode: number; errMsg: string };
 
 /** Envelope fields that are never open data. */
 const ENVELOPE = new Set(['action', 'payload', 'requestId']);
 
 /** The open data of one invocation: the top-level fields the platform context names, and nothing else. */
-export function openDataFrom(event: Record<string, unknown>, keys: readonly string[]): ReadonlyMap<string, OpenDataEntry> {
+export function openDataFrom(
+  event: Record<string, unknown>,
+  keys: readonly string[],
+): ReadonlyMap<string, OpenDataEntry> {
   const found = new Map<string, OpenDataEntry>();
   for (const key of keys) {
     if (ENVELOPE.has(key) || !Object.hasOwn(event, key)) continue;
     const value = event[key] as Record<string, unknown> | null;
     if (!value || typeof value !== 'object' || Array.isArray(value) || typeof value.cloudID !== 'string') continue;
     if (typeof value.errCode === 'number' && value.errCode !== 0) {
-      found.set(key, { cloudID: value.cloudID, errCode: value.errCode, errMsg: typeof value.errMsg === 'string' ? value.errMsg : '' });
+      found.set(key, {
+        cloudID: value.cloudID,
+        errCode: value.errCode,
+        errMsg: typeof value.errMsg === 'string' ? value.errMsg : '',
+      });
     } else if (value.data && typeof value.data === 'object' && !Array.isArray(value.data)) {
       found.set(key, { cloudID: value.cloudID, data: value.data as Record<string, unknown> });
     }
@@ -37,7 +45,8 @@ export function openDataFrom(event: Record<string, unknown>, keys: readonly stri
 
 /** WeChat's refusal of a cloudID, as the app's error. */
 function refusal(errCode: number): AppError {
-  if (errCode === -601006) return new AppError('COMMON.INVALID_INPUT', '微信群信息已过期（5 分钟有效），请从群里重新打开小程序');
+  if (errCode === -601006)
+    return new AppError('COMMON.INVALID_INPUT', '微信群信息已过期（5 分钟有效），请从群里重新打开小程序');
   if (errCode === -601007) return new AppError('AUTH.FORBIDDEN', '这条微信群信息不属于你，请从群里自己打开小程序');
   return new AppError('COMMON.INVALID_INPUT', '无法读取微信群信息，请从群里重新打开小程序');
 }
@@ -53,7 +62,8 @@ export function groupOf(openData: ReadonlyMap<string, OpenDataEntry> | undefined
   if (!entry) return null;
   if ('errCode' in entry) throw refusal(entry.errCode);
   const id = entry.data.openGId ?? entry.data.opengid;
-  if (typeof id !== 'string' || !OPEN_GID.test(id)) throw new AppError('COMMON.INVALID_INPUT', '微信群信息不完整，请从群里重新打开小程序');
+  if (typeof id !== 'string' || !OPEN_GID.test(id))
+    throw new AppError('COMMON.INVALID_INPUT', '微信群信息不完整，请从群里重新打开小程序');
   return id;
 }
 

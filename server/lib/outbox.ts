@@ -46,7 +46,9 @@ export async function enqueue(ctx: CallContext, messages: readonly OutgoingMessa
 export async function drainOutbox(ctx: CallContext, batch = 50): Promise<{ sent: number; skipped: number }> {
   if (isLocal()) return { sent: 0, skipped: 0 };
   const _ = ctx.db.command;
-  const queued = (await ctx.db.collection('outbox').where({ sentAt: null }).orderBy('createdAt', 'asc').limit(batch).get()).data as OutboxDoc[];
+  const queued = (
+    await ctx.db.collection('outbox').where({ sentAt: null }).orderBy('createdAt', 'asc').limit(batch).get()
+  ).data as OutboxDoc[];
   let sent = 0;
   let skipped = 0;
   for (const msg of queued) {
@@ -76,7 +78,10 @@ export async function drainOutbox(ctx: CallContext, batch = 50): Promise<{ sent:
       }
     }
     if (error) skipped += 1;
-    await ctx.db.collection('outbox').where({ _id: msg._id, sentAt: null }).update({ sentAt: ctx.now.toISOString(), error });
+    await ctx.db
+      .collection('outbox')
+      .where({ _id: msg._id, sentAt: null })
+      .update({ sentAt: ctx.now.toISOString(), error });
   }
   return { sent, skipped };
 }

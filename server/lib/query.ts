@@ -13,7 +13,11 @@ export const PAGE = 1000;
  * Every document a query matches, a page at a time, ordered by `_id` so the pages neither skip nor
  * repeat documents (optionally only some fields).
  */
-export async function all<C extends CollectionName>(ctx: CallContext, collection: C, where: object): Promise<DocOf<C>[]>;
+export async function all<C extends CollectionName>(
+  ctx: CallContext,
+  collection: C,
+  where: object,
+): Promise<DocOf<C>[]>;
 /** Only the named fields (and `_id`) of every document a query matches. */
 export async function all<C extends CollectionName, K extends keyof DocOf<C>>(
   ctx: CallContext,
@@ -21,7 +25,12 @@ export async function all<C extends CollectionName, K extends keyof DocOf<C>>(
   where: object,
   fields: { [F in K]: true },
 ): Promise<Pick<DocOf<C>, K | '_id'>[]>;
-export async function all(ctx: CallContext, collection: CollectionName, where: object, fields?: Record<string, true>): Promise<unknown[]> {
+export async function all(
+  ctx: CallContext,
+  collection: CollectionName,
+  where: object,
+  fields?: Record<string, true>,
+): Promise<unknown[]> {
   const out: unknown[] = [];
   for (let skip = 0; ; skip += PAGE) {
     let query = ctx.db.collection(collection).where(where);
@@ -52,7 +61,9 @@ type Scalar = string | number | boolean;
 const isScalar = (v: unknown): v is Scalar => ['string', 'number', 'boolean'].includes(typeof v);
 
 function badCursor(): never {
-  throw new AppError('COMMON.INVALID_INPUT', '翻页位置无效，请刷新列表后重试', [{ path: 'cursor', message: '翻页位置无效' }]);
+  throw new AppError('COMMON.INVALID_INPUT', '翻页位置无效，请刷新列表后重试', [
+    { path: 'cursor', message: '翻页位置无效' },
+  ]);
 }
 
 /** The cursor after `doc`: its sort-key values, opaque to the client. */
@@ -97,7 +108,10 @@ export async function pageOf<C extends CollectionName>(
   }
   let read = ctx.db.collection(collection).where(query);
   for (const k of keys) read = read.orderBy(k.field, k.dir);
-  const [res, count] = await Promise.all([read.limit(limit + 1).get(), ctx.db.collection(collection).where(where).count()]);
+  const [res, count] = await Promise.all([
+    read.limit(limit + 1).get(),
+    ctx.db.collection(collection).where(where).count(),
+  ]);
   const docs = res.data as DocOf<C>[];
   const items = docs.slice(0, limit);
   const last = items.at(-1);
@@ -129,18 +143,34 @@ export async function pageOfSegments<C extends CollectionName>(
     } catch {
       badCursor();
     }
-    if (!Array.isArray(parsed) || parsed.length !== 2 || !Number.isInteger(parsed[0]) || parsed[0] < 0 || parsed[0] >= segments.length) badCursor();
+    if (
+      !Array.isArray(parsed) ||
+      parsed.length !== 2 ||
+      !Number.isInteger(parsed[0]) ||
+      parsed[0] < 0 ||
+      parsed[0] >= segments.length
+    )
+      badCursor();
     if (parsed[1] !== null && typeof parsed[1] !== 'string') badCursor();
     seg = parsed[0] as number;
     inner = (parsed[1] as string | null) ?? undefined;
   }
-  const counts = await Promise.all(segments.map(async (where) => (await ctx.db.collection(collection).where(where).count()).total ?? 0));
+  const counts = await Promise.all(
+    segments.map(async (where) => (await ctx.db.collection(collection).where(where).count()).total ?? 0),
+  );
   const total = counts.reduce((a, b) => a + b, 0);
   const encode = (at: number, c: string | null) => Buffer.from(JSON.stringify([at, c])).toString('base64url');
   const items: DocOf<C>[] = [];
   while (seg < segments.length) {
-    if (items.length >= limit) return { items, nextCursor: counts.slice(seg).some((n) => n > 0) ? encode(seg, null) : null, total };
-    const page = await pageOf(ctx, collection, segments[seg] as object, { cursor: inner, limit: limit - items.length }, sort);
+    if (items.length >= limit)
+      return { items, nextCursor: counts.slice(seg).some((n) => n > 0) ? encode(seg, null) : null, total };
+    const page = await pageOf(
+      ctx,
+      collection,
+      segments[seg] as object,
+      { cursor: inner, limit: limit - items.length },
+      sort,
+    );
     items.push(...page.items);
     if (page.nextCursor) return { items, nextCursor: encode(seg, page.nextCursor), total };
     seg += 1;
@@ -169,10 +199,15 @@ export type Stage =
   | { unwind: string };
 
 /** The chain `collection.aggregate()` answers (its stage methods are added at run time, untyped). */
-type Chain = { [K in 'match' | 'project' | 'group' | 'lookup' | 'unwind' | 'sort' | 'skip' | 'limit']: (value: unknown) => Chain } & { end(): Promise<{ data: unknown[] }> };
+type Chain = {
+  [K in 'match' | 'project' | 'group' | 'lookup' | 'unwind' | 'sort' | 'skip' | 'limit']: (value: unknown) => Chain;
+} & { end(): Promise<{ data: unknown[] }> };
 
 /** The aggregation operators of `db.command.aggregate` this project uses (untyped in the SDK). */
-export type AggregateOps = Record<'addToSet' | 'and' | 'cond' | 'eq' | 'filter' | 'gt' | 'gte' | 'ifNull' | 'in' | 'lt' | 'neq' | 'size' | 'sum', (arg: unknown) => object>;
+export type AggregateOps = Record<
+  'addToSet' | 'and' | 'cond' | 'eq' | 'filter' | 'gt' | 'gte' | 'ifNull' | 'in' | 'lt' | 'neq' | 'size' | 'sum',
+  (arg: unknown) => object
+>;
 
 /** `db.command.aggregate`, typed. */
 export function aggregateOps(ctx: CallContext): AggregateOps {
@@ -184,11 +219,16 @@ export function aggregateOps(ctx: CallContext): AggregateOps {
  * of an aggregation without a `limit`): counting in the database, one request per 1,000 rows
  * instead of one per 1,000 documents read whole.
  */
-export async function aggregateAll<T>(ctx: CallContext, collection: CollectionName, stages: readonly Stage[]): Promise<T[]> {
+export async function aggregateAll<T>(
+  ctx: CallContext,
+  collection: CollectionName,
+  stages: readonly Stage[],
+): Promise<T[]> {
   const out: T[] = [];
   for (let skip = 0; ; skip += PAGE) {
     let chain = ctx.db.collection(collection).aggregate() as unknown as Chain;
-    for (const stage of stages) for (const [name, value] of Object.entries(stage)) chain = chain[name as 'match'](value);
+    for (const stage of stages)
+      for (const [name, value] of Object.entries(stage)) chain = chain[name as 'match'](value);
     chain = chain.sort({ _id: 1 });
     if (skip > 0) chain = chain.skip(skip);
     const rows = (await chain.limit(PAGE).end()).data as T[];

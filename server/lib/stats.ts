@@ -14,9 +14,13 @@ import { aggregateAll, aggregateOps, all } from './query';
 /** Everything one grid's dashboard shows (notices are added by the caller). */
 export type GridStats = Omit<GridDashboardView, 'notices' | 'gridName'>;
 
-
 /** Figures of the given grids of one community on the China day of `now`, by grid id. */
-export async function loadStats(ctx: CallContext, communityId: string, grids: readonly Grid[], now: Date): Promise<Map<string, GridStats>> {
+export async function loadStats(
+  ctx: CallContext,
+  communityId: string,
+  grids: readonly Grid[],
+  now: Date,
+): Promise<Map<string, GridStats>> {
   const _ = ctx.db.command;
   const day = chinaDay(now);
   const start = chinaWallClock(day, '00:00').toISOString();
@@ -33,31 +37,79 @@ export async function loadStats(ctx: CallContext, communityId: string, grids: re
   // 入群, members per building; today's orders by status and deliveries; active and finished jobs.
   const [buildings, houseRows, needy, orderRows, jobRows, rounds, contactRows, cares] = await Promise.all([
     all(ctx, 'buildings', scope),
-    aggregateAll<{ _id: { gridId: string; buildingId: string }; households: number; joined: number; members: number }>(ctx, 'households', [
-      { match: scope },
-      { group: { _id: { gridId: '$gridId', buildingId: '$buildingId' }, households: $.sum(1), joined: $.sum($.cond([$.gt([$.size('$memberOpenids'), 0]), 1, 0])), members: $.sum($.size('$members')) } },
-    ]),
+    aggregateAll<{ _id: { gridId: string; buildingId: string }; households: number; joined: number; members: number }>(
+      ctx,
+      'households',
+      [
+        { match: scope },
+        {
+          group: {
+            _id: { gridId: '$gridId', buildingId: '$buildingId' },
+            households: $.sum(1),
+            joined: $.sum($.cond([$.gt([$.size('$memberOpenids'), 0]), 1, 0])),
+            members: $.sum($.size('$members')),
+          },
+        },
+      ],
+    ),
     // Only the households the ledger shows: consent given, someone with special needs.
-    aggregateAll<Pick<HouseholdDoc, '_id' | 'gridId' | 'buildingId' | 'room' | 'headName' | 'members'>>(ctx, 'households', [
-      { match: { ...scope, sensitiveConsentAt: _.gt('') } },
-      { project: { gridId: 1, buildingId: 1, room: 1, headName: 1, members: 1, needy: $.gt([$.size($.filter({ input: '$members', as: 'm', cond: $.gt([$.size('$$m.needs'), 0]) })), 0]) } },
-      { match: { needy: true } },
-      { project: { gridId: 1, buildingId: 1, room: 1, headName: 1, members: 1 } },
-    ]),
-    aggregateAll<{ _id: { gridId: string; status: OrderStatus | 'placing'; today: boolean }; orders: number; delivered: number }>(ctx, 'orders', [
+    aggregateAll<Pick<HouseholdDoc, '_id' | 'gridId' | 'buildingId' | 'room' | 'headName' | 'members'>>(
+      ctx,
+      'households',
+      [
+        { match: { ...scope, sensitiveConsentAt: _.gt('') } },
+        {
+          project: {
+            gridId: 1,
+            buildingId: 1,
+            room: 1,
+            headName: 1,
+            members: 1,
+            needy: $.gt([$.size($.filter({ input: '$members', as: 'm', cond: $.gt([$.size('$$m.needs'), 0]) })), 0]),
+          },
+        },
+        { match: { needy: true } },
+        { project: { gridId: 1, buildingId: 1, room: 1, headName: 1, members: 1 } },
+      ],
+    ),
+    aggregateAll<{
+      _id: { gridId: string; status: OrderStatus | 'placing'; today: boolean };
+      orders: number;
+      delivered: number;
+    }>(ctx, 'orders', [
       { match: { ...scope, updatedAt: _.gte(start) } },
       {
         project: {
           gridId: 1,
           status: 1,
           today: $.and([since('$createdAt'), $.neq(['$status', 'placing'])]),
-          delivered: $.gt([$.size($.filter({ input: '$history', as: 'e', cond: $.and([$.eq(['$$e.status', 'delivered']), since('$$e.at')]) })), 0]),
+          delivered: $.gt([
+            $.size(
+              $.filter({
+                input: '$history',
+                as: 'e',
+                cond: $.and([$.eq(['$$e.status', 'delivered']), since('$$e.at')]),
+              }),
+            ),
+            0,
+          ]),
         },
       },
-      { group: { _id: { gridId: '$gridId', status: '$status', today: '$today' }, orders: $.sum(1), delivered: $.sum($.cond(['$delivered', 1, 0])) } },
+      {
+        group: {
+          _id: { gridId: '$gridId', status: '$status', today: '$today' },
+          orders: $.sum(1),
+          delivered: $.sum($.cond(['$delivered', 1, 0])),
+        },
+      },
     ]),
     aggregateAll<{ _id: { gridId: string; done: boolean }; jobs: number }>(ctx, 'jobs', [
-      { match: _.or([{ ...scope, status: _.in(['assigned', 'pickedUp']) }, { ...scope, status: 'done', updatedAt: _.gte(start) }]) },
+      {
+        match: _.or([
+          { ...scope, status: _.in(['assigned', 'pickedUp']) },
+          { ...scope, status: 'done', updatedAt: _.gte(start) },
+        ]),
+      },
       { group: { _id: { gridId: '$gridId', done: $.eq(['$status', 'done']) }, jobs: $.sum(1) } },
     ]),
     ctx.db.collection('testRounds').where({ communityId }).orderBy('openedAt', 'desc').limit(1).get(),
@@ -78,7 +130,12 @@ export async function loadStats(ctx: CallContext, communityId: string, grids: re
         { match: { roundId: round._id, gridId: gridIds.length === 1 ? gridIds[0] : _.in(gridIds) } },
         { lookup: { from: 'households', localField: 'householdId', foreignField: '_id', as: 'household' } },
         { unwind: '$household' },
-        { project: { gridId: 1, current: $.and([$.eq(['$household.gridId', '$gridId']), $.in(['$memberId', '$household.members.id'])]) } },
+        {
+          project: {
+            gridId: 1,
+            current: $.and([$.eq(['$household.gridId', '$gridId']), $.in(['$memberId', '$household.members.id'])]),
+          },
+        },
         { group: { _id: '$gridId', sampled: $.sum($.cond(['$current', 1, 0])) } },
       ])
     : [];
@@ -94,8 +151,11 @@ export async function loadStats(ctx: CallContext, communityId: string, grids: re
     const members = houses.reduce((n, r) => n + r.members, 0);
     const os = orderRows.filter((r) => r._id.gridId === grid._id);
     const ordersToday: DashboardCounts['ordersToday'] = {};
-    for (const r of os) if (r._id.today && r._id.status !== 'placing') ordersToday[r._id.status] = (ordersToday[r._id.status] ?? 0) + r.orders;
-    const jobsOf = (done: boolean) => jobRows.filter((r) => r._id.gridId === grid._id && r._id.done === done).reduce((n, r) => n + r.jobs, 0);
+    for (const r of os)
+      if (r._id.today && r._id.status !== 'placing')
+        ordersToday[r._id.status] = (ordersToday[r._id.status] ?? 0) + r.orders;
+    const jobsOf = (done: boolean) =>
+      jobRows.filter((r) => r._id.gridId === grid._id && r._id.done === done).reduce((n, r) => n + r.jobs, 0);
     const ledger: CareLedgerRow[] = [];
     const notContacted: GridStats['notContacted'] = [];
     for (const h of needy) {
@@ -113,7 +173,13 @@ export async function loadStats(ctx: CallContext, communityId: string, grids: re
         });
       }
       if (!contacted.has(h._id)) {
-        notContacted.push({ householdId: h._id, buildingName: buildingName.get(h.buildingId) ?? '', room: h.room, headMasked: maskName(h.headName), needs: [...new Set(needyMembers.flatMap((m) => m.needs))] });
+        notContacted.push({
+          householdId: h._id,
+          buildingName: buildingName.get(h.buildingId) ?? '',
+          room: h.room,
+          headMasked: maskName(h.headName),
+          needs: [...new Set(needyMembers.flatMap((m) => m.needs))],
+        });
       }
     }
     ledger.sort(byUrgency);
@@ -126,7 +192,14 @@ export async function loadStats(ctx: CallContext, communityId: string, grids: re
       ordersTodayTotal: Object.values(ordersToday).reduce((n, c) => n + (c ?? 0), 0),
       deliveredToday: os.reduce((n, r) => n + r.delivered, 0),
       jobs: { active: jobsOf(false), doneToday: jobsOf(true) },
-      testing: round ? { roundId: round._id, roundName: round.name, sampled: sampleRows.find((r) => r._id === grid._id)?.sampled ?? 0, total: members } : null,
+      testing: round
+        ? {
+            roundId: round._id,
+            roundName: round.name,
+            sampled: sampleRows.find((r) => r._id === grid._id)?.sampled ?? 0,
+            total: members,
+          }
+        : null,
       specialNeeds: ledger.length,
       contactedToday: contactRows.filter((c) => c.gridId === grid._id).length,
     };
@@ -138,7 +211,13 @@ export async function loadStats(ctx: CallContext, communityId: string, grids: re
         .filter((b) => b.gridId === grid._id)
         .map((b) => {
           const c = houses.find((r) => r._id.buildingId === b._id) ?? { households: 0, joined: 0 };
-          return { buildingId: b._id, buildingName: b.name, households: c.households, joined: c.joined, joinRate: rate(c.joined, c.households) };
+          return {
+            buildingId: b._id,
+            buildingName: b.name,
+            households: c.households,
+            joined: c.joined,
+            joinRate: rate(c.joined, c.households),
+          };
         }),
       ledger,
       notContacted,

@@ -23,8 +23,10 @@ export function parseInput<T>(schema: z.ZodType<T>, input: unknown): T {
  * controls, bidi marks, embeddings, overrides and isolates, line and paragraph separators, BOM
  * and interlinear annotation characters.
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is this pattern's purpose
-const FORBIDDEN_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069\ufeff\ufff9-\ufffb]/;
+/* eslint-disable no-control-regex -- matching control characters is this pattern's purpose */
+const FORBIDDEN_CHARS =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069\ufeff\ufff9-\ufffb]/;
+/* eslint-enable no-control-regex */
 /** A lone (unpaired) UTF-16 surrogate: not well-formed Unicode. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 /** Whitespace controls allowed only where a field says so. */
@@ -108,14 +110,12 @@ export function timeOfDay() {
 
 /** An instant with its offset (ISO 8601, e.g. `2022-08-20T08:00:00+08:00`), its China day real and in range. */
 export function instant() {
-  return z.iso
-    .datetime({ offset: true })
-    .refine((v) => {
-      const at = Date.parse(v);
-      if (!Number.isFinite(at) || !isCalendarDate(v.slice(0, 10))) return false;
-      const y = new Date(at).getUTCFullYear();
-      return y >= MIN_YEAR && y <= MAX_YEAR;
-    }, `时间应为 ${MIN_YEAR}–${MAX_YEAR} 年间的真实时间`);
+  return z.iso.datetime({ offset: true }).refine((v) => {
+    const at = Date.parse(v);
+    if (!Number.isFinite(at) || !isCalendarDate(v.slice(0, 10))) return false;
+    const y = new Date(at).getUTCFullYear();
+    return y >= MIN_YEAR && y <= MAX_YEAR;
+  }, `时间应为 ${MIN_YEAR}–${MAX_YEAR} 年间的真实时间`);
 }
 
 /** A whole number in [min, max]. */
@@ -136,7 +136,9 @@ const PROTO_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 export function assertSafeInput(value: unknown, path = ''): void {
   const stack: Array<{ v: unknown; path: string; depth: number }> = [{ v: value, path, depth: 0 }];
   const bad = (where: string, message: string): never => {
-    throw new AppError('COMMON.INVALID_INPUT', `填写的内容有误：${where ? `${where} ` : ''}${message}`, [{ path: where, message }]);
+    throw new AppError('COMMON.INVALID_INPUT', `填写的内容有误：${where ? `${where} ` : ''}${message}`, [
+      { path: where, message },
+    ]);
   };
   while (stack.length) {
     const { v, path: at, depth } = stack.pop() as { v: unknown; path: string; depth: number };
@@ -153,7 +155,11 @@ export function assertSafeInput(value: unknown, path = ''): void {
       if (PROTO_KEYS.has(key)) bad(child.slice(0, 200), '字段名不允许');
       const why = badCharacters(key);
       if (why) bad(at, `字段名${why}`);
-      stack.push({ v: (v as Record<string, unknown>)[key], path: child.length > 200 ? child.slice(0, 200) : child, depth: depth + 1 });
+      stack.push({
+        v: (v as Record<string, unknown>)[key],
+        path: child.length > 200 ? child.slice(0, 200) : child,
+        depth: depth + 1,
+      });
     }
   }
 }

@@ -42,7 +42,12 @@ const cloud: Target | null =
           const { default: Manager } = await import('@cloudbase/manager-node');
           const manager = new Manager({ envId: TCB_ENV_ID, secretId: TCB_SECRET_ID, secretKey: TCB_SECRET_KEY });
           await manager.database.updateCollection(collection, {
-            CreateIndexes: [{ IndexName: `${field}_geo`, MgoKeySchema: { MgoIsUnique: false, MgoIndexKeys: [{ Name: field, Direction: '2dsphere' }] } }],
+            CreateIndexes: [
+              {
+                IndexName: `${field}_geo`,
+                MgoKeySchema: { MgoIsUnique: false, MgoIndexKeys: [{ Name: field, Direction: '2dsphere' }] },
+              },
+            ],
           });
         },
       }
@@ -50,7 +55,9 @@ const cloud: Target | null =
 if (!cloud) {
   // Without a real target, skip the SDK's per-request cloud-metadata probe (see preferLocalService).
   preferLocalService();
-  console.info('data-layer contract: CloudBase target not run — set TCB_ENV_ID, TCB_SECRET_ID, TCB_SECRET_KEY to run it too');
+  console.info(
+    'data-layer contract: CloudBase target not run — set TCB_ENV_ID, TCB_SECRET_ID, TCB_SECRET_KEY to run it too',
+  );
 }
 
 const targets: Target[] = cloud ? [local, cloud] : [local];
@@ -71,7 +78,11 @@ describe.each(targets.map((t) => [t.name, t] as const))('data contract on %s', (
     ({ db, close } = await target.open());
   }, 30_000);
   afterAll(async () => {
-    for (const name of created) await db.collection(name).where({ _id: db.command.exists(true) }).remove();
+    for (const name of created)
+      await db
+        .collection(name)
+        .where({ _id: db.command.exists(true) })
+        .remove();
     await close();
   }, 30_000);
 
@@ -93,16 +104,29 @@ describe.each(targets.map((t) => [t.name, t] as const))('data contract on %s', (
   });
 
   it('fails to add to a collection that does not exist', async () => {
-    await expect(db.collection(`${prefix}never_created`).add({ a: 1 })).rejects.toMatchObject({ code: expect.any(String) });
+    await expect(db.collection(`${prefix}never_created`).add({ a: 1 })).rejects.toMatchObject({
+      code: expect.any(String),
+    });
   });
 
   it('queries with command operators, order, skip, limit, projection and count', async () => {
     const c = await coll('query');
     const _ = db.command;
     for (let i = 0; i < 12; i += 1) {
-      await c.add({ _id: `q${String(i).padStart(2, '0')}`, n: i, tags: i % 2 ? ['odd'] : ['even'], addr: { building: `b${i % 3}` } });
+      await c.add({
+        _id: `q${String(i).padStart(2, '0')}`,
+        n: i,
+        tags: i % 2 ? ['odd'] : ['even'],
+        addr: { building: `b${i % 3}` },
+      });
     }
-    const page = await c.where({ n: _.gte(2).and(_.lt(10)), tags: 'even' }).orderBy('n', 'desc').skip(1).limit(2).field({ n: true }).get();
+    const page = await c
+      .where({ n: _.gte(2).and(_.lt(10)), tags: 'even' })
+      .orderBy('n', 'desc')
+      .skip(1)
+      .limit(2)
+      .field({ n: true })
+      .get();
     expect(page.data).toEqual([
       { _id: 'q06', n: 6 },
       { _id: 'q04', n: 4 },
@@ -129,7 +153,14 @@ describe.each(targets.map((t) => [t.name, t] as const))('data contract on %s', (
     const c = await coll('ops');
     const _ = db.command;
     await c.add({ _id: 'o', n: 1, list: ['a'], set: ['x'], nested: { keep: 1, v: 1 }, gone: true, m: 3 });
-    await c.doc('o').update({ n: _.inc(2), list: _.push(['b', 'c']), set: _.addToSet('x'), nested: { v: 2 }, gone: _.remove(), m: _.mul(2) });
+    await c.doc('o').update({
+      n: _.inc(2),
+      list: _.push(['b', 'c']),
+      set: _.addToSet('x'),
+      nested: { v: 2 },
+      gone: _.remove(),
+      m: _.mul(2),
+    });
     const [doc] = (await c.doc('o').get()).data;
     expect(doc).toEqual({ _id: 'o', n: 3, list: ['a', 'b', 'c'], set: ['x'], nested: { keep: 1, v: 2 }, m: 6 });
     await c.doc('o').update({ list: _.pull('b'), n: _.max(10) });
@@ -140,7 +171,9 @@ describe.each(targets.map((t) => [t.name, t] as const))('data contract on %s', (
     const c = await coll('claims');
     await c.add({ _id: 'job', status: 'open' });
     const claims = await Promise.all(
-      ['v1', 'v2', 'v3', 'v4', 'v5'].map((v) => c.where({ _id: 'job', status: 'open' }).update({ status: 'taken', by: v })),
+      ['v1', 'v2', 'v3', 'v4', 'v5'].map((v) =>
+        c.where({ _id: 'job', status: 'open' }).update({ status: 'taken', by: v }),
+      ),
     );
     expect(claims.map((r) => r.updated).sort()).toEqual([0, 0, 0, 0, 1]);
     const winner = ['v1', 'v2', 'v3', 'v4', 'v5'][claims.findIndex((r) => r.updated === 1)];
@@ -190,8 +223,14 @@ describe.each(targets.map((t) => [t.name, t] as const))('data contract on %s', (
       const a = (await tx.collection(name).doc('a').get()).data as { balance: number };
       expect(a).toMatchObject({ _id: 'a', balance: 10 });
       expect((await tx.collection(name).doc('missing').get()).data).toBeNull();
-      await tx.collection(name).doc('a').update({ balance: a.balance - 4 });
-      await tx.collection(name).doc('b').update({ balance: db.command.inc(4) });
+      await tx
+        .collection(name)
+        .doc('a')
+        .update({ balance: a.balance - 4 });
+      await tx
+        .collection(name)
+        .doc('b')
+        .update({ balance: db.command.inc(4) });
     });
     expect((await c.doc('a').get()).data[0]).toMatchObject({ balance: 6 });
     expect((await c.doc('b').get()).data[0]).toMatchObject({ balance: 4 });
@@ -234,7 +273,9 @@ describe.each(targets.map((t) => [t.name, t] as const))('data contract on %s', (
       { shop: 'north', total: 5, orders: 1, biggest: 5, average: 5 },
     ]);
     // count(field) is CloudBase's $count stage (the SDK's typings omit its argument).
-    const matched = c.aggregate().match({ amount: db.command.gt(10) }) as unknown as { count(field: string): { end(): Promise<{ data: unknown[] }> } };
+    const matched = c.aggregate().match({ amount: db.command.gt(10) }) as unknown as {
+      count(field: string): { end(): Promise<{ data: unknown[] }> };
+    };
     const counted = await matched.count('n').end();
     expect(counted.data).toEqual([{ n: 4 }]);
   });
@@ -314,28 +355,46 @@ describe.each(targets.map((t) => [t.name, t] as const))('data contract on %s', (
     const c = await coll('geo');
     await target.geoIndex(c.name, 'loc');
     // (The SDK's typings list Point only; Polygon and LineString are there at run time.)
-    const { Point, Polygon, LineString } = db.Geo as unknown as Record<'Point' | 'Polygon' | 'LineString', new (...args: unknown[]) => object>;
+    const { Point, Polygon, LineString } = db.Geo as unknown as Record<
+      'Point' | 'Polygon' | 'LineString',
+      new (...args: unknown[]) => object
+    >;
     const _ = db.command;
     await c.add([
       { _id: 'gate', loc: new Point(113.3245, 23.1064) },
       { _id: 'hall', loc: new Point(113.3252, 23.1071) }, // ~100 m from the gate
       { _id: 'far', loc: new Point(113.4, 23.2) }, // ~13 km away
     ]);
-    const near = await c.where({ loc: _.geoNear({ geometry: new Point(113.3252, 23.1072), maxDistance: 500, minDistance: 0 }) }).get();
+    const near = await c
+      .where({ loc: _.geoNear({ geometry: new Point(113.3252, 23.1072), maxDistance: 500, minDistance: 0 }) })
+      .get();
     expect(near.data.map((d: { _id: string }) => d._id)).toEqual(['hall', 'gate']);
     const square = new Polygon([
-      new LineString([new Point(113.32, 23.1), new Point(113.33, 23.1), new Point(113.33, 23.11), new Point(113.32, 23.11), new Point(113.32, 23.1)]),
+      new LineString([
+        new Point(113.32, 23.1),
+        new Point(113.33, 23.1),
+        new Point(113.33, 23.11),
+        new Point(113.32, 23.11),
+        new Point(113.32, 23.1),
+      ]),
     ]);
     const within = await c.where({ loc: _.geoWithin({ geometry: square }) }).get();
     expect(within.data.map((d: { _id: string }) => d._id).sort()).toEqual(['gate', 'hall']);
     // centerSphere: [centre, radius in radians] (1 km / the earth's radius in km).
-    const sphere = await c.where({ loc: _.geoWithin({ centerSphere: [new Point(113.3245, 23.1064), 1 / 6378.1] }) }).get();
+    const sphere = await c
+      .where({ loc: _.geoWithin({ centerSphere: [new Point(113.3245, 23.1064), 1 / 6378.1] }) })
+      .get();
     expect(sphere.data.map((d: { _id: string }) => d._id).sort()).toEqual(['gate', 'hall']);
     const crossing = await c.where({ loc: _.geoIntersects({ geometry: square }) }).count();
     expect(crossing.total).toBe(2);
     const measured = await c
       .aggregate()
-      .geoNear({ near: new Point(113.3245, 23.1064), spherical: true, distanceField: 'metres', query: { _id: _.neq('gate') } })
+      .geoNear({
+        near: new Point(113.3245, 23.1064),
+        spherical: true,
+        distanceField: 'metres',
+        query: { _id: _.neq('gate') },
+      })
       .end();
     expect(measured.data.map((d: { _id: string }) => d._id)).toEqual(['hall', 'far']);
     const [hall, far] = measured.data as { metres: number }[];
@@ -352,13 +411,21 @@ describe.each(targets.map((t) => [t.name, t] as const))('data contract on %s', (
       { _id: 'embedded', tags: [{ value: 1 }, { value: 7 }] },
       { _id: 'words', tags: ['Go', 'C#'] },
     ]);
-    const ids = async (query: object) => ((await c.where(query).get()).data as { _id: string }[]).map((d) => d._id).sort();
+    const ids = async (query: object) =>
+      ((await c.where(query).get()).data as { _id: string }[]).map((d) => d._id).sort();
     expect(await ids({ tags: _.elemMatch({ value: _.gt(0) }) })).toEqual(['embedded']);
     expect(await ids({ tags: _.elemMatch({ value: _.exists(true) }) })).toEqual(['embedded']);
     const mod = _.mod as unknown as (divisorAndRemainder: [number, number]) => unknown; // typed without its argument
     expect(await ids({ tags: _.elemMatch({ value: mod([4, 3]) }) })).toEqual(['embedded']);
     expect(await ids({ tags: _.elemMatch(_.gt(2)) })).toEqual(['numbers']);
-    expect(await ids(_.jsonSchema({ required: ['tags'], properties: { tags: { bsonType: 'array', items: { bsonType: 'string' } } } }))).toEqual(['words']);
+    expect(
+      await ids(
+        _.jsonSchema({
+          required: ['tags'],
+          properties: { tags: { bsonType: 'array', items: { bsonType: 'string' } } },
+        }),
+      ),
+    ).toEqual(['words']);
     expect(await ids(_.nor([_.jsonSchema({ required: ['tags'] })]))).toEqual([]);
   });
 
@@ -395,15 +462,27 @@ describe.each(targets.map((t) => [t.name, t] as const))('data contract on %s', (
       { _id: '2', v: 'old' },
     ]);
     const t = await db.startTransaction();
-    await t.collection(c.name).add([{ _id: 'n1', k: 'new' }, { _id: 'n2', k: 'new' }]);
-    expect((await t.collection(c.name).where(_.or([{ _id: 'n1' }, { _id: 'n2' }])).get()).data).toHaveLength(2);
+    await t.collection(c.name).add([
+      { _id: 'n1', k: 'new' },
+      { _id: 'n2', k: 'new' },
+    ]);
+    expect(
+      (
+        await t
+          .collection(c.name)
+          .where(_.or([{ _id: 'n1' }, { _id: 'n2' }]))
+          .get()
+      ).data,
+    ).toHaveLength(2);
     expect((await c.where({ k: 'new' }).count()).total).toBe(0); // not visible outside before commit
     // Outside writes after the snapshot: the transaction keeps reading what it saw.
     await c.doc('1').set({ v: 'changed' });
     await c.doc('2').set({ v: 'changed' });
     expect((await t.collection(c.name).doc('2').get()).data).toMatchObject({ v: 'old' });
     // ...and writing a document changed since then is a conflict.
-    await expect(t.collection(c.name).doc('1').update({ v: 'tx' })).rejects.toMatchObject({ code: 'DATABASE_TRANSACTION_CONFLICT' });
+    await expect(t.collection(c.name).doc('1').update({ v: 'tx' })).rejects.toMatchObject({
+      code: 'DATABASE_TRANSACTION_CONFLICT',
+    });
     await t.rollback().catch(() => undefined);
     expect((await c.where({ k: 'new' }).count()).total).toBe(0);
 
@@ -411,7 +490,9 @@ describe.each(targets.map((t) => [t.name, t] as const))('data contract on %s', (
     const t2 = await db.startTransaction();
     await t1.collection(c.name).doc('2').get();
     await t2.collection(c.name).doc('2').update({ v: 't2' });
-    await expect(t1.collection(c.name).doc('2').update({ v: 't1' })).rejects.toMatchObject({ code: 'DATABASE_TRANSACTION_CONFLICT' });
+    await expect(t1.collection(c.name).doc('2').update({ v: 't1' })).rejects.toMatchObject({
+      code: 'DATABASE_TRANSACTION_CONFLICT',
+    });
     await t2.commit();
     expect((await c.doc('2').get()).data[0]).toMatchObject({ v: 't2' });
   });

@@ -13,7 +13,9 @@ function files(dir: string, ext: RegExp): string[] {
 
 function imports(path: string): string[] {
   const text = readFileSync(path, 'utf8');
-  return [...text.matchAll(/(?:import|export)\s[^'"]*?from\s+'([^']+)'|require\('([^']+)'\)/g)].map((m) => m[1] ?? m[2] ?? '');
+  return [...text.matchAll(/(?:import|export)\s[^'"]*?from\s+'([^']+)'|require\('([^']+)'\)/g)].map(
+    (m) => m[1] ?? m[2] ?? '',
+  );
 }
 
 describe('dependency boundaries', () => {
@@ -39,7 +41,9 @@ describe('dependency boundaries', () => {
     for (const file of files(join(root, 'typings'), /\.ts$/)) {
       if (relative(root, file) === join('typings', 'values.ts')) continue;
       const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
-      expect(`${relative(root, file)}: ${/^\s*export\s+(const|function|class|let|var|enum)\b/m.test(text)}`).toMatch(/: false$/);
+      expect(`${relative(root, file)}: ${/^\s*export\s+(const|function|class|let|var|enum)\b/m.test(text)}`).toMatch(
+        /: false$/,
+      );
     }
   });
 

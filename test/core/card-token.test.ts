@@ -1,16 +1,38 @@
-import { fromBase64Url, publicKeyOf, readPersonCode, serialNumber, signCard, signPersonCode, toBase64Url, verifyCard } from '../../core/card/token';
+import {
+  fromBase64Url,
+  publicKeyOf,
+  readPersonCode,
+  serialNumber,
+  signCard,
+  signPersonCode,
+  toBase64Url,
+  verifyCard,
+} from '../../core/card/token';
 
 const secret = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
 const otherSecret = Uint8Array.from({ length: 32 }, (_, i) => 200 - i);
 const keys = { k1: publicKeyOf(secret) };
 const now = new Date('2022-08-20T04:00:00Z');
 const sampledAt = Math.floor(now.getTime() / 1000) - 3600;
-const claims = { k: 'k1', r: 'tr-3', s: 'R3-G01-0042', h: 'h-0001', g: 'g-01', m: 'h-0001-m1', n: '次**玛', t: sampledAt, e: sampledAt + 48 * 3600 };
+const claims = {
+  k: 'k1',
+  r: 'tr-3',
+  s: 'R3-G01-0042',
+  h: 'h-0001',
+  g: 'g-01',
+  m: 'h-0001-m1',
+  n: '次**玛',
+  t: sampledAt,
+  e: sampledAt + 48 * 3600,
+};
 
 describe('test-sampled card tokens', () => {
   it('verifies a card signed with the cloud’s key, offline, with only the public key', () => {
     const token = signCard(claims, secret);
-    expect(verifyCard(token, { publicKeys: keys, now })).toEqual({ status: 'valid', claims: { v: 1, c: 'card', ...claims } });
+    expect(verifyCard(token, { publicKeys: keys, now })).toEqual({
+      status: 'valid',
+      claims: { v: 1, c: 'card', ...claims },
+    });
   });
 
   it('rejects an edited card (tampered token)', () => {
@@ -25,8 +47,14 @@ describe('test-sampled card tokens', () => {
   });
 
   it('rejects a card signed with another key, or naming an unknown key', () => {
-    expect(verifyCard(signCard(claims, otherSecret), { publicKeys: keys, now })).toEqual({ status: 'invalid', reason: 'badSignature' });
-    expect(verifyCard(signCard({ ...claims, k: 'k9' }, secret), { publicKeys: keys, now })).toEqual({ status: 'invalid', reason: 'unknownKey' });
+    expect(verifyCard(signCard(claims, otherSecret), { publicKeys: keys, now })).toEqual({
+      status: 'invalid',
+      reason: 'badSignature',
+    });
+    expect(verifyCard(signCard({ ...claims, k: 'k9' }, secret), { publicKeys: keys, now })).toEqual({
+      status: 'invalid',
+      reason: 'unknownKey',
+    });
   });
 
   it('tells another round’s card, an expired card and another household’s card apart', () => {
@@ -38,7 +66,13 @@ describe('test-sampled card tokens', () => {
   });
 
   it('refuses garbage and a person code presented as a card', () => {
-    for (const junk of ['', 'abc', 'a.b.c', '!!!.???', `${toBase64Url(new TextEncoder().encode('{not json'))}.${'A'.repeat(86)}`]) {
+    for (const junk of [
+      '',
+      'abc',
+      'a.b.c',
+      '!!!.???',
+      `${toBase64Url(new TextEncoder().encode('{not json'))}.${'A'.repeat(86)}`,
+    ]) {
       expect(verifyCard(junk, { publicKeys: keys, now })).toMatchObject({ status: 'invalid' });
     }
     const person = signPersonCode({ k: 'k1', h: 'h-0001', m: 'h-0001-m1' }, secret);

@@ -117,7 +117,11 @@ describe('member ids are the server’s', () => {
     { id: 'h-1-m1', name: '格桑', relation: 'self', ageBand: '60-79', needs: [] },
     { id: 'h-1-m2', name: '卓玛', relation: 'spouse', ageBand: '60-79', needs: [] },
   ];
-  const input = (members: HouseholdInput['members']): HouseholdInput => ({ headName: '格桑', members, sensitiveConsent: false });
+  const input = (members: HouseholdInput['members']): HouseholdInput => ({
+    headName: '格桑',
+    members,
+    sensitiveConsent: false,
+  });
   let n = 0;
   const fresh = () => `m-new${(n += 1)}`;
 
@@ -135,7 +139,12 @@ describe('member ids are the server’s', () => {
   });
 
   it('refuses a member id that is not of this household', () => {
-    const call = () => membersToStore(input([{ id: 'h-2-m1', name: '别人', relation: 'other', ageBand: '18-59', needs: [] }]), existing, fresh);
+    const call = () =>
+      membersToStore(
+        input([{ id: 'h-2-m1', name: '别人', relation: 'other', ageBand: '18-59', needs: [] }]),
+        existing,
+        fresh,
+      );
     expect(call).toThrow(AppError);
     try {
       call();

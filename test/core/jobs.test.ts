@@ -60,7 +60,9 @@ describe('counted hand-offs', () => {
   ];
 
   it('records what is short, item by item; items not counted are all there', () => {
-    expect(shortfall(lines, { rice: 1, egg: 3 })).toEqual([{ itemId: 'rice', name: '大米', unit: '袋', expected: 2, counted: 1 }]);
+    expect(shortfall(lines, { rice: 1, egg: 3 })).toEqual([
+      { itemId: 'rice', name: '大米', unit: '袋', expected: 2, counted: 1 },
+    ]);
     expect(shortfall(lines, { egg: 5 })).toEqual([]);
     expect(shortfall(lines, undefined)).toEqual([]);
   });
@@ -74,7 +76,7 @@ describe('counted hand-offs', () => {
 });
 
 describe('weights and open trips', () => {
-  it('estimates an order\'s weight from its units', () => {
+  it("estimates an order's weight from its units", () => {
     expect(orderWeightKg({ kind: 'grocery', lines: [{ unit: '斤', qty: 4 }] })).toBe(2);
     expect(orderWeightKg({ kind: 'gas', lines: [] })).toBe(15);
     expect(orderWeightKg({ kind: 'medicine', lines: [] })).toBe(0.5);
@@ -82,8 +84,17 @@ describe('weights and open trips', () => {
   });
 
   it('groups orders nobody got by building and floor within the carry limit, special needs first', () => {
-    const stop = (orderId: string, buildingId: string, floor: number, weightKg: number, priority = false) => ({ orderId, buildingId, floor, weightKg, priority });
-    const trips = groupOpenTrips([stop('a', 'b1', 5, 6), stop('b', 'b1', 2, 6), stop('c', 'b1', 9, 6), stop('d', 'b2', 1, 3, true)], 15);
+    const stop = (orderId: string, buildingId: string, floor: number, weightKg: number, priority = false) => ({
+      orderId,
+      buildingId,
+      floor,
+      weightKg,
+      priority,
+    });
+    const trips = groupOpenTrips(
+      [stop('a', 'b1', 5, 6), stop('b', 'b1', 2, 6), stop('c', 'b1', 9, 6), stop('d', 'b2', 1, 3, true)],
+      15,
+    );
     expect(trips.map((t) => t.map((s) => s.orderId))).toEqual([['d'], ['b', 'a'], ['c']]);
     expect(groupOpenTrips([stop('x', 'b1', 1, 40)], 15)).toHaveLength(1);
   });

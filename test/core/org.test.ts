@@ -1,4 +1,12 @@
-import { addDays, byUrgency, careStatus, joinByBuilding, ordersByStatus, sumCounts, weekdayOf } from '../../core/org/dashboard';
+import {
+  addDays,
+  byUrgency,
+  careStatus,
+  joinByBuilding,
+  ordersByStatus,
+  sumCounts,
+  weekdayOf,
+} from '../../core/org/dashboard';
 import { buildingIdFor, gridIdFor, householdIdFor } from '../../core/org/ids';
 import { floorOf, parseCsv, planImport, validateImport } from '../../core/org/import';
 import { codeRefusal, withoutRole, withRole } from '../../core/org/roles';
@@ -19,7 +27,14 @@ describe('import validation', () => {
   it('accepts good rows, joins unit and room, and expands a member count', () => {
     const { rows, errors } = validateImport([HEADER, ['第1网格', '1号楼', '2', '301', '张三', '138 1234 5678', '3']]);
     expect(errors).toEqual([]);
-    expect(rows[0]).toMatchObject({ row: 2, grid: '第1网格', building: '1号楼', room: '2-301', floor: 3, phone: '13812345678' });
+    expect(rows[0]).toMatchObject({
+      row: 2,
+      grid: '第1网格',
+      building: '1号楼',
+      room: '2-301',
+      floor: 3,
+      phone: '13812345678',
+    });
     expect(rows[0]?.members).toEqual(['张三', '家庭成员2', '家庭成员3']);
   });
 
@@ -43,7 +58,13 @@ describe('import validation', () => {
   });
 
   it('finds the header under a title row and names missing columns', () => {
-    expect(validateImport([['幸福新村住户表'], HEADER, ['第1网格', '1号楼', '', '101', '张三', '0891-6321234', '张三、李四']]).rows[0]).toMatchObject({
+    expect(
+      validateImport([
+        ['幸福新村住户表'],
+        HEADER,
+        ['第1网格', '1号楼', '', '101', '张三', '0891-6321234', '张三、李四'],
+      ]).rows[0],
+    ).toMatchObject({
       row: 3,
       room: '101',
       phone: '0891-6321234',
@@ -84,7 +105,10 @@ describe('import plan', () => {
       { _id: gridIdFor('c1', '新网格'), name: '新网格', isNew: true },
     ]);
     expect(plan.households[0]).toMatchObject({ _id: 'h-0001', isNew: false });
-    expect(plan.households[1]).toMatchObject({ _id: householdIdFor(buildingIdFor('c1', '9号楼'), '1-101'), isNew: true });
+    expect(plan.households[1]).toMatchObject({
+      _id: householdIdFor(buildingIdFor('c1', '9号楼'), '1-101'),
+      isNew: true,
+    });
     // The same file planned twice gives the same ids (a retried import meets its first writes).
     expect(planImport(rows.slice(0, 2), existing)).toEqual(plan);
   });
@@ -98,7 +122,9 @@ describe('import plan', () => {
   });
 
   it('refuses a building that already belongs to another grid', () => {
-    expect(planImport(rows, existing).errors).toEqual([{ row: 4, column: '网格', message: expect.stringContaining('2号楼已属于第1网格') }]);
+    expect(planImport(rows, existing).errors).toEqual([
+      { row: 4, column: '网格', message: expect.stringContaining('2号楼已属于第1网格') },
+    ]);
   });
 });
 
@@ -113,14 +139,29 @@ describe('roles', () => {
   });
 
   it('revokes, dropping grids with the last grid role; an admin cannot revoke themself', () => {
-    const staff = { _id: 'u1', roles: ['gridworker' as const, 'volunteer' as const], communityId: 'c1', adminGridIds: ['g1'] };
-    expect(withoutRole(staff, 'gridworker', 'admin')).toEqual({ roles: ['volunteer'], communityId: 'c1', adminGridIds: [] });
+    const staff = {
+      _id: 'u1',
+      roles: ['gridworker' as const, 'volunteer' as const],
+      communityId: 'c1',
+      adminGridIds: ['g1'],
+    };
+    expect(withoutRole(staff, 'gridworker', 'admin')).toEqual({
+      roles: ['volunteer'],
+      communityId: 'c1',
+      adminGridIds: [],
+    });
     expect(() => withoutRole({ ...staff, roles: ['communityAdmin'] }, 'communityAdmin', 'u1')).toThrow('不能撤销自己');
   });
 
   it('tells why a code cannot be redeemed', () => {
     const now = new Date('2022-08-20T00:00:00Z');
-    const code = { revoked: false, used: 0, maxUses: 2, expiresAt: '2022-08-21T00:00:00Z', redeemers: {} as Record<string, string> };
+    const code = {
+      revoked: false,
+      used: 0,
+      maxUses: 2,
+      expiresAt: '2022-08-21T00:00:00Z',
+      redeemers: {} as Record<string, string>,
+    };
     expect(codeRefusal(code, 'u1', now)).toBeNull();
     expect(codeRefusal({ ...code, used: 2 }, 'u1', now)).toBe('usedUp');
     expect(codeRefusal({ ...code, expiresAt: '2022-08-19T00:00:00Z' }, 'u1', now)).toBe('expired');
@@ -146,7 +187,14 @@ describe('dashboard arithmetic', () => {
       { buildingId: 'b1', buildingName: '1号楼', households: 3, joined: 2, joinRate: 0.667 },
       { buildingId: 'b2', buildingName: '2号楼', households: 0, joined: 0, joinRate: 0 },
     ]);
-    expect(ordersByStatus([{ status: 'submitted' }, { status: 'submitted' }, { status: 'placing' }, { status: 'delivered' }])).toEqual({ submitted: 2, delivered: 1 });
+    expect(
+      ordersByStatus([
+        { status: 'submitted' },
+        { status: 'submitted' },
+        { status: 'placing' },
+        { status: 'delivered' },
+      ]),
+    ).toEqual({ submitted: 2, delivered: 1 });
   });
 
   it('knows dialysis days and when a chronic-medicine refill is due', () => {
@@ -154,10 +202,24 @@ describe('dashboard arithmetic', () => {
     expect(weekdayOf('2022-08-22')).toBe(1);
     expect(addDays('2022-08-30', 3)).toBe('2022-09-02');
     const care = { dialysisWeekdays: [3, 1, 5], refillEveryDays: 30, lastRefillOn: '2022-07-25', note: '' };
-    expect(careStatus(care, '2022-08-22')).toMatchObject({ dialysisWeekdays: [1, 3, 5], dialysisToday: true, refillDueOn: '2022-08-24', refillInDays: 2 });
+    expect(careStatus(care, '2022-08-22')).toMatchObject({
+      dialysisWeekdays: [1, 3, 5],
+      dialysisToday: true,
+      refillDueOn: '2022-08-24',
+      refillInDays: 2,
+    });
     expect(careStatus(care, '2022-08-27')).toMatchObject({ dialysisToday: false, refillInDays: -3 });
     expect(careStatus(null, '2022-08-22')).toMatchObject({ dialysisToday: false, refillDueOn: null });
-    const row = (x: Partial<ReturnType<typeof careStatus>>) => ({ householdId: 'h', memberId: 'm', buildingName: '1号楼', room: '101', nameMasked: '张*', needs: [], ...careStatus(null, '2022-08-22'), ...x });
+    const row = (x: Partial<ReturnType<typeof careStatus>>) => ({
+      householdId: 'h',
+      memberId: 'm',
+      buildingName: '1号楼',
+      room: '101',
+      nameMasked: '张*',
+      needs: [],
+      ...careStatus(null, '2022-08-22'),
+      ...x,
+    });
     const sorted = [row({ refillInDays: 5 }), row({ dialysisToday: true }), row({ refillInDays: -1 })].sort(byUrgency);
     expect(sorted.map((r) => [r.dialysisToday, r.refillInDays])).toEqual([
       [true, null],
@@ -169,13 +231,35 @@ describe('dashboard arithmetic', () => {
 
 describe('community totals', () => {
   it('add up grids, with 入群率 and coverage recomputed from the sums', () => {
-    const grid = (households: number, joined: number, sampled: number, total: number, jobs: { active: number; doneToday: number } | null) => ({
-      households, joined, joinRate: 0, ordersToday: { submitted: 1 }, ordersTodayTotal: 1, deliveredToday: 1, jobs,
-      testing: { roundId: 'r', roundName: '第1轮', sampled, total }, specialNeeds: 2, contactedToday: 1,
+    const grid = (
+      households: number,
+      joined: number,
+      sampled: number,
+      total: number,
+      jobs: { active: number; doneToday: number } | null,
+    ) => ({
+      households,
+      joined,
+      joinRate: 0,
+      ordersToday: { submitted: 1 },
+      ordersTodayTotal: 1,
+      deliveredToday: 1,
+      jobs,
+      testing: { roundId: 'r', roundName: '第1轮', sampled, total },
+      specialNeeds: 2,
+      contactedToday: 1,
     });
     expect(sumCounts([grid(10, 5, 3, 20, null), grid(30, 25, 7, 60, { active: 2, doneToday: 1 })])).toEqual({
-      households: 40, joined: 30, joinRate: 0.75, ordersToday: { submitted: 2 }, ordersTodayTotal: 2, deliveredToday: 2,
-      jobs: { active: 2, doneToday: 1 }, testing: { roundId: 'r', roundName: '第1轮', sampled: 10, total: 80 }, specialNeeds: 4, contactedToday: 2,
+      households: 40,
+      joined: 30,
+      joinRate: 0.75,
+      ordersToday: { submitted: 2 },
+      ordersTodayTotal: 2,
+      deliveredToday: 2,
+      jobs: { active: 2, doneToday: 1 },
+      testing: { roundId: 'r', roundName: '第1轮', sampled: 10, total: 80 },
+      specialNeeds: 4,
+      contactedToday: 2,
     });
   });
 });

@@ -14,7 +14,9 @@ const MACHINES: Record<string, Machine<string, string, string>> = {
 describe.each(Object.entries(MACHINES))('the %s machine', (_name, machine) => {
   const statuses = Object.keys(machine);
   const moves = statuses.flatMap((from) =>
-    Object.entries(machine[from] ?? {}).flatMap(([event, move]) => (move?.by ?? []).map((actor) => ({ from, event, actor, to: move!.to }))),
+    Object.entries(machine[from] ?? {}).flatMap(([event, move]) =>
+      (move?.by ?? []).map((actor) => ({ from, event, actor, to: move!.to })),
+    ),
   );
 
   it('leads only to statuses it knows', () => {
@@ -22,11 +24,13 @@ describe.each(Object.entries(MACHINES))('the %s machine', (_name, machine) => {
   });
 
   it('gives every event one destination, so a conditional write can name it', () => {
-    for (const m of moves) expect(moveFor(machine, m.event, m.actor)).toEqual({ from: allowingFrom(machine, m.event, m.actor), to: m.to });
+    for (const m of moves)
+      expect(moveFor(machine, m.event, m.actor)).toEqual({ from: allowingFrom(machine, m.event, m.actor), to: m.to });
   });
 
   it('refuses a move from a final status and by an actor not listed', () => {
-    for (const s of finalStatuses(machine)) for (const m of moves) expect(next(machine, s, m.event, m.actor)).toBeNull();
+    for (const s of finalStatuses(machine))
+      for (const m of moves) expect(next(machine, s, m.event, m.actor)).toBeNull();
     for (const m of moves) expect(next(machine, m.from, m.event, 'nobody')).toBeNull();
     expect(() => moveFor(machine, moves[0]!.event, 'nobody')).toThrow(/may never/);
   });

@@ -2,21 +2,57 @@ import { readSigned } from '../../core/card/token';
 import { publicKeyOf, signCard } from '../../core/card/token';
 import { signVolunteerCard, verifyVolunteerCard } from '../../core/volunteer/card';
 import { decimalHours, hoursText, MAX_SESSION_MINUTES, sessionMinutes, totalMinutes } from '../../core/volunteer/hours';
-import { applyRegistration, approvalIssues, mayManage, registrationIssues, type RegistrationInput } from '../../core/volunteer/registration';
+import {
+  applyRegistration,
+  approvalIssues,
+  mayManage,
+  registrationIssues,
+  type RegistrationInput,
+} from '../../core/volunteer/registration';
 import { cancelDeadline, mayCancel, shiftIssues, signUpRefusal } from '../../core/volunteer/shifts';
 import { isIdle, volunteerStats } from '../../core/volunteer/stats';
 import type { ShiftDoc, UserDoc, VolunteerDoc } from '../../typings/entities';
 
 const now = new Date('2022-08-20T02:00:00Z'); // 10:00 China time
 const input = (over: Partial<RegistrationInput> = {}): RegistrationInput => ({
-  name: '次仁卓玛', phone: '13912345678', partyMember: false, workUnit: '退休', communityId: 'c', gridIds: ['g-01'],
-  teamsWished: ['checkpoint'], skills: [], slots: ['morning'], health: { noSymptoms: true, noRiskContact: true, promise: true }, ...over,
+  name: '次仁卓玛',
+  phone: '13912345678',
+  partyMember: false,
+  workUnit: '退休',
+  communityId: 'c',
+  gridIds: ['g-01'],
+  teamsWished: ['checkpoint'],
+  skills: [],
+  slots: ['morning'],
+  health: { noSymptoms: true, noRiskContact: true, promise: true },
+  ...over,
 });
-const volunteer = (over: Partial<VolunteerDoc> = {}): VolunteerDoc => ({ ...applyRegistration(null, input(), 'o-1', now), status: 'approved', team: 'checkpoint', ...over });
+const volunteer = (over: Partial<VolunteerDoc> = {}): VolunteerDoc => ({
+  ...applyRegistration(null, input(), 'o-1', now),
+  status: 'approved',
+  team: 'checkpoint',
+  ...over,
+});
 const shift = (over: Partial<ShiftDoc> = {}): ShiftDoc => ({
-  _id: 's-1', communityId: 'c', team: 'checkpoint', title: '卡点', place: '北门', date: '2022-08-21', start: '08:00', end: '14:00',
-  startAt: '2022-08-21T00:00:00.000Z', endAt: '2022-08-21T06:00:00.000Z', capacity: 2, taken: 0, seats: {}, qualifications: [],
-  cancelBeforeHours: 2, status: 'open', createdBy: 'a', createdAt: now.toISOString(), ...over,
+  _id: 's-1',
+  communityId: 'c',
+  team: 'checkpoint',
+  title: '卡点',
+  place: '北门',
+  date: '2022-08-21',
+  start: '08:00',
+  end: '14:00',
+  startAt: '2022-08-21T00:00:00.000Z',
+  endAt: '2022-08-21T06:00:00.000Z',
+  capacity: 2,
+  taken: 0,
+  seats: {},
+  qualifications: [],
+  cancelBeforeHours: 2,
+  status: 'open',
+  createdBy: 'a',
+  createdAt: now.toISOString(),
+  ...over,
 });
 
 describe('registration rules', () => {
@@ -27,28 +63,74 @@ describe('registration rules', () => {
 
   it('names every problem with a Chinese message', () => {
     const issues = registrationIssues(
-      input({ name: '', phone: '12345', partyMember: true, workUnit: ' ', gridIds: [], teamsWished: [], slots: [], health: { noSymptoms: true, noRiskContact: false, promise: false } }),
+      input({
+        name: '',
+        phone: '12345',
+        partyMember: true,
+        workUnit: ' ',
+        gridIds: [],
+        teamsWished: [],
+        slots: [],
+        health: { noSymptoms: true, noRiskContact: false, promise: false },
+      }),
     );
-    expect(issues.map((i) => i.path)).toEqual(['name', 'phone', 'partyBranch', 'workUnit', 'gridIds', 'teamsWished', 'slots', 'health.noRiskContact', 'health.promise']);
+    expect(issues.map((i) => i.path)).toEqual([
+      'name',
+      'phone',
+      'partyBranch',
+      'workUnit',
+      'gridIds',
+      'teamsWished',
+      'slots',
+      'health.noRiskContact',
+      'health.promise',
+    ]);
     expect(issues.every((i) => /[\u4e00-\u9fa5]/.test(i.message))).toBe(true);
     expect(registrationIssues(input({ gridIds: ['g-09'] }), ['g-01'])[0]?.message).toBe('所选网格不属于该社区');
     // Registering again may leave the phone out: the stored number is kept.
     expect(registrationIssues(input({ phone: undefined }))[0]?.path).toBe('phone');
     expect(registrationIssues(input({ phone: undefined }), undefined, '13900001111')).toEqual([]);
-    expect(applyRegistration(volunteer({ phone: '13900001111' }), input({ phone: undefined }), 'o-1', now).phone).toBe('13900001111');
+    expect(applyRegistration(volunteer({ phone: '13900001111' }), input({ phone: undefined }), 'o-1', now).phone).toBe(
+      '13900001111',
+    );
   });
 
   it('registering again keeps an approval for detail edits, restarts review after a change of community or a rejection', () => {
     const approved = volunteer({ buildingIds: ['b-1'], lastActiveAt: 'x' });
-    expect(applyRegistration(approved, input({ slots: ['night'] }), 'o-1', now)).toMatchObject({ status: 'approved', team: 'checkpoint', buildingIds: ['b-1'], slots: ['night'] });
-    expect(applyRegistration(approved, input({ communityId: 'c2' }), 'o-1', now)).toMatchObject({ status: 'pending', team: null, buildingIds: [], lastActiveAt: 'x' });
+    expect(applyRegistration(approved, input({ slots: ['night'] }), 'o-1', now)).toMatchObject({
+      status: 'approved',
+      team: 'checkpoint',
+      buildingIds: ['b-1'],
+      slots: ['night'],
+    });
+    expect(applyRegistration(approved, input({ communityId: 'c2' }), 'o-1', now)).toMatchObject({
+      status: 'pending',
+      team: null,
+      buildingIds: [],
+      lastActiveAt: 'x',
+    });
     const rejected = { ...approved, status: 'rejected' as const, rejectReason: '无' };
-    expect(applyRegistration(rejected, input(), 'o-1', now)).toMatchObject({ status: 'pending', rejectReason: null, createdAt: approved.createdAt });
-    expect(applyRegistration(null, input({ partyMember: false, partyBranch: '一支部', gridIds: ['g-1', 'g-1'] }), 'o-1', now)).toMatchObject({ partyBranch: null, gridIds: ['g-1'] });
+    expect(applyRegistration(rejected, input(), 'o-1', now)).toMatchObject({
+      status: 'pending',
+      rejectReason: null,
+      createdAt: approved.createdAt,
+    });
+    expect(
+      applyRegistration(
+        null,
+        input({ partyMember: false, partyBranch: '一支部', gridIds: ['g-1', 'g-1'] }),
+        'o-1',
+        now,
+      ),
+    ).toMatchObject({ partyBranch: null, gridIds: ['g-1'] });
   });
 
   it('lets the community admin and the gridworkers of the volunteer’s grids manage them', () => {
-    const user = (roles: UserDoc['roles'], communityId: string, adminGridIds: string[]) => ({ roles, communityId, adminGridIds });
+    const user = (roles: UserDoc['roles'], communityId: string, adminGridIds: string[]) => ({
+      roles,
+      communityId,
+      adminGridIds,
+    });
     const v = { communityId: 'c', gridIds: ['g-01', 'g-02'] };
     expect(mayManage(user(['communityAdmin'], 'c', []), v)).toBe(true);
     expect(mayManage(user(['communityAdmin'], 'other', []), v)).toBe(false);
@@ -61,22 +143,36 @@ describe('registration rules', () => {
 
   it('requires a team on approval and buildings of the volunteer’s grids', () => {
     expect(approvalIssues({ team: 'delivery', buildingIds: ['b-1'], capacityKg: 15 }, ['b-1'])).toEqual([]);
-    expect(approvalIssues({ buildingIds: ['b-9'], capacityKg: 80 }, ['b-1']).map((i) => i.path)).toEqual(['team', 'buildingIds', 'capacityKg']);
+    expect(approvalIssues({ buildingIds: ['b-9'], capacityKg: 80 }, ['b-1']).map((i) => i.path)).toEqual([
+      'team',
+      'buildingIds',
+      'capacityKg',
+    ]);
   });
 });
 
 describe('shift rules', () => {
   it('validates the definition', () => {
-    expect(shiftIssues({ date: '2022-08-21', start: '08:00', end: '14:00', capacity: 4, cancelBeforeHours: 2 })).toEqual([]);
-    expect(shiftIssues({ date: '21/8', start: '8点', end: '07:00', capacity: 0, cancelBeforeHours: 100 }).map((i) => i.path)).toEqual(['date', 'start', 'capacity', 'cancelBeforeHours']);
-    expect(shiftIssues({ date: '2022-08-21', start: '14:00', end: '08:00', capacity: 1, cancelBeforeHours: 0 })[0]?.message).toBe('结束时间应晚于开始时间');
+    expect(
+      shiftIssues({ date: '2022-08-21', start: '08:00', end: '14:00', capacity: 4, cancelBeforeHours: 2 }),
+    ).toEqual([]);
+    expect(
+      shiftIssues({ date: '21/8', start: '8点', end: '07:00', capacity: 0, cancelBeforeHours: 100 }).map((i) => i.path),
+    ).toEqual(['date', 'start', 'capacity', 'cancelBeforeHours']);
+    expect(
+      shiftIssues({ date: '2022-08-21', start: '14:00', end: '08:00', capacity: 1, cancelBeforeHours: 0 })[0]?.message,
+    ).toBe('结束时间应晚于开始时间');
   });
 
   it('refuses sign-up for the wrong team, missing qualifications, a full, started or cancelled shift', () => {
     expect(signUpRefusal(volunteer(), shift(), now)).toBeNull();
     expect(signUpRefusal(volunteer({ team: 'delivery', teamsWished: ['checkpoint'] }), shift(), now)).toBeNull();
-    expect(signUpRefusal(volunteer({ team: 'delivery', teamsWished: ['delivery'] }), shift(), now)?.code).toBe('VOLUNTEER.NOT_QUALIFIED');
-    expect(signUpRefusal(volunteer(), shift({ qualifications: ['medical', 'driving'] }), now)?.message).toBe('该班次需要：医护、驾驶皮卡');
+    expect(signUpRefusal(volunteer({ team: 'delivery', teamsWished: ['delivery'] }), shift(), now)?.code).toBe(
+      'VOLUNTEER.NOT_QUALIFIED',
+    );
+    expect(signUpRefusal(volunteer(), shift({ qualifications: ['medical', 'driving'] }), now)?.message).toBe(
+      '该班次需要：医护、驾驶皮卡',
+    );
     expect(signUpRefusal(volunteer(), shift({ taken: 2 }), now)?.code).toBe('VOLUNTEER.SHIFT_FULL');
     // Already seated: not full for them (signing up again changes nothing).
     expect(signUpRefusal(volunteer(), shift({ taken: 2, seats: { 'o-1': 'x' } }), now)).toBeNull();
@@ -117,8 +213,20 @@ describe('statistics', () => {
   it('counts teams, party share among the approved, on duty now and idle volunteers oldest first', () => {
     const list = [
       volunteer({ _id: 'a', team: 'delivery', onDuty: true, partyMember: true, lastActiveAt: 'x' }),
-      volunteer({ _id: 'b', team: 'delivery', partyMember: false, lastActiveAt: null, createdAt: '2022-08-19T00:00:00Z' }),
-      volunteer({ _id: 'c', team: 'checkpoint', partyMember: true, lastActiveAt: null, createdAt: '2022-08-18T00:00:00Z' }),
+      volunteer({
+        _id: 'b',
+        team: 'delivery',
+        partyMember: false,
+        lastActiveAt: null,
+        createdAt: '2022-08-19T00:00:00Z',
+      }),
+      volunteer({
+        _id: 'c',
+        team: 'checkpoint',
+        partyMember: true,
+        lastActiveAt: null,
+        createdAt: '2022-08-18T00:00:00Z',
+      }),
       volunteer({ _id: 'd', status: 'pending', team: null, partyMember: true, lastActiveAt: null }),
       volunteer({ _id: 'e', status: 'left', onDuty: false, lastActiveAt: null }),
     ];

@@ -1,10 +1,8 @@
-import { FUNCTIONS } from '../../server/functions/registry';
 import { runTimer } from '../../localcloud/invoke';
 import { releaseJobsOf } from '../../server/lib/jobs';
 import { database } from '../../server/lib/cloud';
 import type { HouseholdDoc, JobDoc, OrderDoc, VolunteerDoc } from '../../typings/entities';
 import { startTestCloud, type TestCloud } from '../helpers/cloud';
-
 
 let t: TestCloud;
 let households: HouseholdDoc[];
@@ -13,9 +11,14 @@ const rid = () => `req-dsp-${String((seq += 1)).padStart(8, '0')}`;
 
 beforeAll(async () => {
   t = await startTestCloud({ seed: { grids: 5, households: 200, joinedShare: 1, at: new Date() } });
-  households = ((await t.db.collection('households').orderBy('_id', 'asc').limit(1000).get()).data as HouseholdDoc[]).filter((h) => h.memberOpenids.length > 0);
+  households = (
+    (await t.db.collection('households').orderBy('_id', 'asc').limit(1000).get()).data as HouseholdDoc[]
+  ).filter((h) => h.memberOpenids.length > 0);
   // Volunteers come from the test, not the demo seed.
-  await t.db.collection('volunteers').where({ _id: t.db.command.exists(true) }).remove();
+  await t.db
+    .collection('volunteers')
+    .where({ _id: t.db.command.exists(true) })
+    .remove();
 });
 afterAll(() => t.close());
 
@@ -44,7 +47,12 @@ async function place(grid: number, from: number, count: number, qty = 2): Promis
   const people = inGrid(grid).slice(from, from + count);
   const ids: string[] = [];
   for (const h of people) {
-    const o = await t.ok(h.memberOpenids[0] as string, 'order.place', { kind: 'grocery', lines: [{ itemId: 'item-009', qty }], payment: 'cashOnDelivery', contactless: false }, rid());
+    const o = await t.ok(
+      h.memberOpenids[0] as string,
+      'order.place',
+      { kind: 'grocery', lines: [{ itemId: 'item-009', qty }], payment: 'cashOnDelivery', contactless: false },
+      rid(),
+    );
     ids.push(o.id);
   }
   return ids;
@@ -52,13 +60,22 @@ async function place(grid: number, from: number, count: number, qty = 2): Promis
 
 async function placeAccepted(grid: number, from: number, count: number, qty = 2): Promise<string[]> {
   const ids = await place(grid, from, count, qty);
-  expect(await t.ok(gw(grid), 'dispatch.review', { orderIds: ids, accept: true })).toEqual({ changed: ids.length, skipped: 0 });
+  expect(await t.ok(gw(grid), 'dispatch.review', { orderIds: ids, accept: true })).toEqual({
+    changed: ids.length,
+    skipped: 0,
+  });
   return ids;
 }
 
 const order = async (id: string) => (await t.db.collection('orders').doc(id).get()).data[0] as OrderDoc;
 const job = async (id: string) => (await t.db.collection('jobs').doc(id).get()).data[0] as JobDoc;
-const jobsOf = async (ids: string[]) => (await t.db.collection('jobs').where({ orderIds: t.db.command.in(ids) }).get()).data as JobDoc[];
+const jobsOf = async (ids: string[]) =>
+  (
+    await t.db
+      .collection('jobs')
+      .where({ orderIds: t.db.command.in(ids) })
+      .get()
+  ).data as JobDoc[];
 const sweep = () => runTimer('dispatch', 'sweepJobs');
 
 describe('order pool', () => {
@@ -79,8 +96,14 @@ describe('order pool', () => {
   });
 
   it('is closed to gridworkers of other grids and to residents; the admin sees every grid', async () => {
-    expect(await t.call(gw(2), 'dispatch.pool', { gridId: 'g-01' })).toMatchObject({ ok: false, code: 'AUTH.NOT_GRIDWORKER' });
-    expect(await t.call(inGrid(1)[0]?.memberOpenids[0] as string, 'dispatch.pool', {})).toMatchObject({ ok: false, code: 'AUTH.NOT_GRIDWORKER' });
+    expect(await t.call(gw(2), 'dispatch.pool', { gridId: 'g-01' })).toMatchObject({
+      ok: false,
+      code: 'AUTH.NOT_GRIDWORKER',
+    });
+    expect(await t.call(inGrid(1)[0]?.memberOpenids[0] as string, 'dispatch.pool', {})).toMatchObject({
+      ok: false,
+      code: 'AUTH.NOT_GRIDWORKER',
+    });
     const admin = await t.ok('dev-admin', 'dispatch.pool', { gridId: 'g-02' });
     expect(admin.grids).toHaveLength(5);
     expect(admin.gridId).toBe('g-02');
@@ -88,20 +111,37 @@ describe('order pool', () => {
 
   it('accepts (with a handover code) and rejects with a reason the resident sees; stock comes back', async () => {
     const [a, b] = await place(1, 4, 2);
-    const stock = async () => ((await t.db.collection('catalog').doc('item-009').get()).data[0] as { stock: number }).stock;
+    const stock = async () =>
+      ((await t.db.collection('catalog').doc('item-009').get()).data[0] as { stock: number }).stock;
     const before = await stock();
-    expect(await t.ok(gw(1), 'dispatch.review', { orderIds: [a as string], accept: true })).toEqual({ changed: 1, skipped: 0 });
+    expect(await t.ok(gw(1), 'dispatch.review', { orderIds: [a as string], accept: true })).toEqual({
+      changed: 1,
+      skipped: 0,
+    });
     expect((await order(a as string)).handoverCode).toMatch(/^\d{4}$/);
-    expect(await t.call(gw(1), 'dispatch.review', { orderIds: [b as string], accept: false })).toMatchObject({ ok: false, code: 'COMMON.INVALID_INPUT' });
-    expect(await t.ok(gw(1), 'dispatch.review', { orderIds: [b as string], accept: false, reason: '土豆今日缺货' })).toEqual({ changed: 1, skipped: 0 });
+    expect(await t.call(gw(1), 'dispatch.review', { orderIds: [b as string], accept: false })).toMatchObject({
+      ok: false,
+      code: 'COMMON.INVALID_INPUT',
+    });
+    expect(
+      await t.ok(gw(1), 'dispatch.review', { orderIds: [b as string], accept: false, reason: '土豆今日缺货' }),
+    ).toEqual({ changed: 1, skipped: 0 });
     expect(await stock()).toBe(before + 2);
     const resident = inGrid(1)[5]?.memberOpenids[0] as string;
-    expect(await t.ok(resident, 'order.detail', { orderId: b as string })).toMatchObject({ status: 'rejected', rejectReason: '土豆今日缺货' });
+    expect(await t.ok(resident, 'order.detail', { orderId: b as string })).toMatchObject({
+      status: 'rejected',
+      rejectReason: '土豆今日缺货',
+    });
     const msg = (await t.db.collection('outbox').where({ openid: resident }).get()).data[0];
     expect(msg).toMatchObject({ template: 'orderStatus', data: { status: '未受理', note: '土豆今日缺货' } });
     // A second tap changes nothing; other grids' orders are refused.
-    expect(await t.ok(gw(1), 'dispatch.review', { orderIds: [a as string], accept: true })).toEqual({ changed: 0, skipped: 1 });
-    expect(await t.call(gw(2), 'dispatch.review', { orderIds: [a as string], accept: false, reason: '不是本网格' })).toMatchObject({ ok: false, code: 'AUTH.NOT_GRIDWORKER' });
+    expect(await t.ok(gw(1), 'dispatch.review', { orderIds: [a as string], accept: true })).toEqual({
+      changed: 0,
+      skipped: 1,
+    });
+    expect(
+      await t.call(gw(2), 'dispatch.review', { orderIds: [a as string], accept: false, reason: '不是本网格' }),
+    ).toMatchObject({ ok: false, code: 'AUTH.NOT_GRIDWORKER' });
   });
 });
 
@@ -110,8 +150,17 @@ describe('purchase and packing lists', () => {
     const round = 'round-001';
     const purchase = await t.ok(gw(1), 'dispatch.purchaseList', { roundId: round, gridId: 'g-01' });
     const potatoes = purchase.items.find((i) => i.itemId === 'item-009');
-    const live = ((await t.db.collection('orders').where({ gridId: 'g-01', roundId: round, status: t.db.command.nin(['rejected', 'cancelled', 'placing']) }).get()).data as OrderDoc[]);
-    expect(potatoes).toMatchObject({ unit: '斤', qty: live.reduce((n, o) => n + (o.lines[0]?.qty ?? 0), 0), orders: live.length });
+    const live = (
+      await t.db
+        .collection('orders')
+        .where({ gridId: 'g-01', roundId: round, status: t.db.command.nin(['rejected', 'cancelled', 'placing']) })
+        .get()
+    ).data as OrderDoc[];
+    expect(potatoes).toMatchObject({
+      unit: '斤',
+      qty: live.reduce((n, o) => n + (o.lines[0]?.qty ?? 0), 0),
+      orders: live.length,
+    });
     const packing = await t.ok(gw(1), 'dispatch.packingList', { roundId: round, gridId: 'g-01' });
     const rooms = packing.buildings.flatMap((b) => b.rooms);
     expect(rooms).toHaveLength(live.length);
@@ -128,9 +177,17 @@ describe('purchase and packing lists', () => {
     const whole = await t.ok('dev-admin', 'dispatch.purchaseList', { roundId: round });
     expect(whole.scope).toBe('全社区');
     expect(whole.orderCount).toBeGreaterThanOrEqual(purchase.orderCount);
-    expect((await t.ok('dev-admin', 'dispatch.exportLists', { roundId: round, list: 'purchase' })).fileName).toContain('全社区');
-    expect(await t.call(gw(1), 'dispatch.exportLists', { roundId: round, list: 'packing' })).toMatchObject({ ok: false, code: 'COMMON.INVALID_INPUT' });
-    expect(await t.call(gw(2), 'dispatch.packingList', { roundId: round, gridId: 'g-01' })).toMatchObject({ ok: false, code: 'AUTH.NOT_GRIDWORKER' });
+    expect((await t.ok('dev-admin', 'dispatch.exportLists', { roundId: round, list: 'purchase' })).fileName).toContain(
+      '全社区',
+    );
+    expect(await t.call(gw(1), 'dispatch.exportLists', { roundId: round, list: 'packing' })).toMatchObject({
+      ok: false,
+      code: 'COMMON.INVALID_INPUT',
+    });
+    expect(await t.call(gw(2), 'dispatch.packingList', { roundId: round, gridId: 'g-01' })).toMatchObject({
+      ok: false,
+      code: 'AUTH.NOT_GRIDWORKER',
+    });
   });
 });
 
@@ -140,7 +197,9 @@ describe('automatic dispatch', () => {
     await addVolunteer('vol-a2', 1, { capacityKg: 20 });
     await addVolunteer('vol-a-off', 1, { onDuty: false });
     await addVolunteer('vol-a-test', 1, { team: 'testing' });
-    const accepted = ((await t.db.collection('orders').where({ gridId: 'g-01', status: 'accepted' }).get()).data as OrderDoc[]).map((o) => o._id);
+    const accepted = (
+      (await t.db.collection('orders').where({ gridId: 'g-01', status: 'accepted' }).get()).data as OrderDoc[]
+    ).map((o) => o._id);
     const ids = [...accepted, ...(await placeAccepted(1, 8, 10))];
     const run = await t.ok(gw(1), 'dispatch.run', { gridId: 'g-01' });
     expect(run.assignedOrders).toBe(ids.length);
@@ -159,14 +218,21 @@ describe('automatic dispatch', () => {
     const board = await t.ok(gw(1), 'dispatch.board', { gridId: 'g-01' });
     expect(board.jobs.length).toBe(run.jobs.length);
     expect(board.volunteers.map((v) => v.id).sort()).toEqual(['vol-a1', 'vol-a2']);
-    expect(await t.call(gw(2), 'dispatch.run', { gridId: 'g-01' })).toMatchObject({ ok: false, code: 'AUTH.NOT_GRIDWORKER' });
+    expect(await t.call(gw(2), 'dispatch.run', { gridId: 'g-01' })).toMatchObject({
+      ok: false,
+      code: 'AUTH.NOT_GRIDWORKER',
+    });
   });
 
   it('never puts an order in two jobs when two dispatches race', async () => {
     await addVolunteer('vol-r1', 4);
     await addVolunteer('vol-r2', 4);
     const ids = await placeAccepted(4, 0, 12);
-    const runs = await Promise.all([t.ok(gw(4), 'dispatch.run', { gridId: 'g-04' }), t.ok(gw(4), 'dispatch.run', { gridId: 'g-04' }), t.ok(gw(4), 'dispatch.run', { gridId: 'g-04' })]);
+    const runs = await Promise.all([
+      t.ok(gw(4), 'dispatch.run', { gridId: 'g-04' }),
+      t.ok(gw(4), 'dispatch.run', { gridId: 'g-04' }),
+      t.ok(gw(4), 'dispatch.run', { gridId: 'g-04' }),
+    ]);
     expect(runs.reduce((n, r) => n + r.assignedOrders + r.openOrders, 0)).toBe(ids.length);
     const jobs = await jobsOf(ids);
     const all = jobs.flatMap((j) => j.orderIds);
@@ -181,13 +247,35 @@ describe('automatic dispatch', () => {
     const board = await t.ok(gw(1), 'dispatch.board', { gridId: 'g-01' });
     const target = board.jobs.find((j) => j.volunteerId === 'vol-a1' && j.status === 'assigned');
     expect(target).toBeDefined();
-    const moved = await t.ok(gw(1), 'dispatch.reassign', { jobId: target?.id as string, volunteerId: 'vol-a2', fromVolunteerId: 'vol-a1' });
+    const moved = await t.ok(gw(1), 'dispatch.reassign', {
+      jobId: target?.id as string,
+      volunteerId: 'vol-a2',
+      fromVolunteerId: 'vol-a1',
+    });
     expect(moved).toMatchObject({ volunteerId: 'vol-a2', status: 'assigned' });
     expect(moved.reason).toContain('改派');
     // A stale board (still showing vol-a1) cannot undo it by accident.
-    expect(await t.call(gw(1), 'dispatch.reassign', { jobId: target?.id as string, volunteerId: 'vol-a1', fromVolunteerId: 'vol-a1' })).toMatchObject({ ok: false, code: 'JOB.BAD_STATE' });
-    expect(await t.call(gw(1), 'dispatch.reassign', { jobId: target?.id as string, volunteerId: 'vol-a-off', fromVolunteerId: 'vol-a2' })).toMatchObject({ ok: false, code: 'JOB.NOT_ON_DUTY' });
-    expect(await t.call(gw(2), 'dispatch.reassign', { jobId: target?.id as string, volunteerId: 'vol-a1', fromVolunteerId: 'vol-a2' })).toMatchObject({ ok: false, code: 'AUTH.NOT_GRIDWORKER' });
+    expect(
+      await t.call(gw(1), 'dispatch.reassign', {
+        jobId: target?.id as string,
+        volunteerId: 'vol-a1',
+        fromVolunteerId: 'vol-a1',
+      }),
+    ).toMatchObject({ ok: false, code: 'JOB.BAD_STATE' });
+    expect(
+      await t.call(gw(1), 'dispatch.reassign', {
+        jobId: target?.id as string,
+        volunteerId: 'vol-a-off',
+        fromVolunteerId: 'vol-a2',
+      }),
+    ).toMatchObject({ ok: false, code: 'JOB.NOT_ON_DUTY' });
+    expect(
+      await t.call(gw(2), 'dispatch.reassign', {
+        jobId: target?.id as string,
+        volunteerId: 'vol-a1',
+        fromVolunteerId: 'vol-a2',
+      }),
+    ).toMatchObject({ ok: false, code: 'AUTH.NOT_GRIDWORKER' });
   });
 });
 
@@ -208,7 +296,8 @@ describe('grabbing and the life of a job', () => {
     const results = await Promise.all(grabbers.map((v) => t.call(v, 'dispatch.grab', { jobId })));
     const won = results.filter((r) => r.ok);
     expect(won).toHaveLength(1);
-    for (const r of results.filter((x) => !x.ok)) expect(r).toMatchObject({ ok: false, code: 'JOB.TAKEN', message: expect.stringContaining('已被其他志愿者接走') });
+    for (const r of results.filter((x) => !x.ok))
+      expect(r).toMatchObject({ ok: false, code: 'JOB.TAKEN', message: expect.stringContaining('已被其他志愿者接走') });
     const stored = await job(jobId);
     expect(stored.status).toBe('assigned');
     expect(grabbers).toContain(stored.volunteerId);
@@ -220,8 +309,14 @@ describe('grabbing and the life of a job', () => {
     await addVolunteer('vol-g-other', 5);
     const open = (await t.ok('vol-g1', 'dispatch.openJobs', {})).items.filter((j) => j.id !== jobId);
     const free = open[0]?.id as string;
-    expect(await t.call('vol-g-off', 'dispatch.grab', { jobId: free })).toMatchObject({ ok: false, code: 'JOB.NOT_ON_DUTY' });
-    expect(await t.call('vol-a-test', 'dispatch.grab', { jobId: free })).toMatchObject({ ok: false, code: 'AUTH.NOT_VOLUNTEER' });
+    expect(await t.call('vol-g-off', 'dispatch.grab', { jobId: free })).toMatchObject({
+      ok: false,
+      code: 'JOB.NOT_ON_DUTY',
+    });
+    expect(await t.call('vol-a-test', 'dispatch.grab', { jobId: free })).toMatchObject({
+      ok: false,
+      code: 'AUTH.NOT_VOLUNTEER',
+    });
     expect(await t.call('vol-g-other', 'dispatch.grab', { jobId: free })).toMatchObject({ ok: false });
     expect((await job(free)).status).toBe('open');
   });
@@ -241,22 +336,35 @@ describe('grabbing and the life of a job', () => {
     const open = (await t.ok(other, 'dispatch.openJobs', {})).items[0];
     const openDetail = await t.ok(other, 'dispatch.job', { jobId: open?.id as string });
     expect(openDetail.stops.every((s) => s.phone === null && s.address === null)).toBe(true);
-    expect(await t.call('vol-g-other', 'dispatch.job', { jobId })).toMatchObject({ ok: false, code: 'COMMON.NOT_FOUND' });
+    expect(await t.call('vol-g-other', 'dispatch.job', { jobId })).toMatchObject({
+      ok: false,
+      code: 'COMMON.NOT_FOUND',
+    });
   });
 
   it('picks up with a count: a shortfall is recorded; a retried pickup changes nothing', async () => {
     const holder = (await job(jobId)).volunteerId as string;
-    expect(await t.call('vol-g-other', 'dispatch.pickUp', { jobId, counts: {} })).toMatchObject({ ok: false, code: 'JOB.NOT_YOURS' });
+    expect(await t.call('vol-g-other', 'dispatch.pickUp', { jobId, counts: {} })).toMatchObject({
+      ok: false,
+      code: 'JOB.NOT_YOURS',
+    });
     // Delivering before pickup is refused.
-    expect(await t.call(holder, 'dispatch.deliver', { jobId, orderId: orderIds[0] as string, code: '0000' })).toMatchObject({ ok: false, code: 'JOB.BAD_STATE' });
+    expect(
+      await t.call(holder, 'dispatch.deliver', { jobId, orderId: orderIds[0] as string, code: '0000' }),
+    ).toMatchObject({ ok: false, code: 'JOB.BAD_STATE' });
     const totals = (await t.ok(holder, 'dispatch.job', { jobId })).totals;
     const potatoes = totals.find((x) => x.itemId === 'item-009');
     const counts = { 'item-009': (potatoes?.qty ?? 0) - 1 };
-    const [a, b] = await Promise.all([t.call(holder, 'dispatch.pickUp', { jobId, counts }), t.call(holder, 'dispatch.pickUp', { jobId, counts })]);
+    const [a, b] = await Promise.all([
+      t.call(holder, 'dispatch.pickUp', { jobId, counts }),
+      t.call(holder, 'dispatch.pickUp', { jobId, counts }),
+    ]);
     expect(a.ok && b.ok).toBe(true);
     const stored = await job(jobId);
     expect(stored.status).toBe('pickedUp');
-    expect(stored.pickupShortfall).toEqual([{ itemId: 'item-009', name: '土豆', unit: '斤', expected: potatoes?.qty, counted: (potatoes?.qty ?? 0) - 1 }]);
+    expect(stored.pickupShortfall).toEqual([
+      { itemId: 'item-009', name: '土豆', unit: '斤', expected: potatoes?.qty, counted: (potatoes?.qty ?? 0) - 1 },
+    ]);
     expect(stored.history.filter((e) => e.status === 'pickedUp')).toHaveLength(1);
     for (const id of orderIds) expect(await order(id)).toMatchObject({ status: 'pickedUp', volunteerId: holder });
     const board = await t.ok(gw(2), 'dispatch.board', { gridId: 'g-02' });
@@ -265,25 +373,41 @@ describe('grabbing and the life of a job', () => {
       const householdId = (await order(id)).householdId;
       return households.find((h) => h._id === householdId)?.memberOpenids[0] as string;
     };
-    const detail = await t.ok(await residentOf(orderIds[0] as string), 'order.detail', { orderId: orderIds[0] as string });
+    const detail = await t.ok(await residentOf(orderIds[0] as string), 'order.detail', {
+      orderId: orderIds[0] as string,
+    });
     expect(detail.handoverCode).toBe((await order(orderIds[0] as string)).handoverCode);
     expect((await t.ok(gw(2), 'order.detail', { orderId: orderIds[0] as string })).handoverCode).toBeNull();
   });
 
-  it('delivers with the resident\'s code, a photo, or fails with a reason; each once; the last finishes the job', async () => {
+  it("delivers with the resident's code, a photo, or fails with a reason; each once; the last finishes the job", async () => {
     const holder = (await job(jobId)).volunteerId as string;
     const [first, second, ...rest] = orderIds as [string, string, ...string[]];
     const code = (await order(first)).handoverCode as string;
     const wrong = code === '0000' ? '1111' : '0000';
-    expect(await t.call(holder, 'dispatch.deliver', { jobId, orderId: first, code: wrong })).toMatchObject({ ok: false, code: 'JOB.WRONG_CODE' });
-    expect(await t.call('vol-g-other', 'dispatch.deliver', { jobId, orderId: first, code })).toMatchObject({ ok: false, code: 'JOB.NOT_YOURS' });
-    const twice = await Promise.all([t.call(holder, 'dispatch.deliver', { jobId, orderId: first, code }), t.call(holder, 'dispatch.deliver', { jobId, orderId: first, code })]);
+    expect(await t.call(holder, 'dispatch.deliver', { jobId, orderId: first, code: wrong })).toMatchObject({
+      ok: false,
+      code: 'JOB.WRONG_CODE',
+    });
+    expect(await t.call('vol-g-other', 'dispatch.deliver', { jobId, orderId: first, code })).toMatchObject({
+      ok: false,
+      code: 'JOB.NOT_YOURS',
+    });
+    const twice = await Promise.all([
+      t.call(holder, 'dispatch.deliver', { jobId, orderId: first, code }),
+      t.call(holder, 'dispatch.deliver', { jobId, orderId: first, code }),
+    ]);
     expect(twice.every((r) => r.ok)).toBe(true);
     expect((await order(first)).history.filter((e) => e.status === 'delivered')).toHaveLength(1);
     expect((await job(jobId)).pending).not.toContain(first);
 
     // Counted at the door: one short, recorded and shown to the gridworker.
-    const shortRes = await t.ok(holder, 'dispatch.deliver', { jobId, orderId: second, photoFileId: 'cloud://proof/1.jpg', counts: { 'item-009': 1 } });
+    const shortRes = await t.ok(holder, 'dispatch.deliver', {
+      jobId,
+      orderId: second,
+      photoFileId: 'cloud://proof/1.jpg',
+      counts: { 'item-009': 1 },
+    });
     expect(shortRes.shortfall).toEqual([{ itemId: 'item-009', name: '土豆', unit: '斤', expected: 10, counted: 1 }]);
     expect(await order(second)).toMatchObject({ status: 'delivered', proofFileId: 'cloud://proof/1.jpg' });
     const board = await t.ok(gw(2), 'dispatch.board', { gridId: 'g-02' });
@@ -298,7 +422,9 @@ describe('grabbing and the life of a job', () => {
       expect(await order(failed)).toMatchObject({ status: 'failed', failReason: '敲门无人，电话不通' });
     }
     for (const id of rest.slice(1)) {
-      last = (await t.ok(holder, 'dispatch.deliver', { jobId, orderId: id, code: (await order(id)).handoverCode as string })).jobStatus;
+      last = (
+        await t.ok(holder, 'dispatch.deliver', { jobId, orderId: id, code: (await order(id)).handoverCode as string })
+      ).jobStatus;
     }
     expect(last).toBe('done');
     const done = await job(jobId);
@@ -308,7 +434,10 @@ describe('grabbing and the life of a job', () => {
     expect(after.stops.every((s) => s.phone === null && s.address === null)).toBe(true);
     if (failed) {
       // A failed order goes back to the pool when the gridworker says so.
-      expect(await t.call(gw(2), 'dispatch.requeue', { orderId: first })).toMatchObject({ ok: false, code: 'ORDER.BAD_STATE' });
+      expect(await t.call(gw(2), 'dispatch.requeue', { orderId: first })).toMatchObject({
+        ok: false,
+        code: 'ORDER.BAD_STATE',
+      });
       await t.ok(gw(2), 'dispatch.requeue', { orderId: failed });
       expect(await order(failed)).toMatchObject({ status: 'accepted', jobId: null });
     }
@@ -316,7 +445,7 @@ describe('grabbing and the life of a job', () => {
 });
 
 describe('races between actors', () => {
-  it('a grab and a gridworker\'s assignment of the same open job: exactly one wins', async () => {
+  it("a grab and a gridworker's assignment of the same open job: exactly one wins", async () => {
     await t.db.collection('volunteers').where({ gridIds: 'g-05' }).update({ onDuty: false });
     const ids = await placeAccepted(5, 0, 2);
     await t.ok(gw(5), 'dispatch.run', { gridId: 'g-05' });
@@ -326,7 +455,11 @@ describe('races between actors', () => {
     await addVolunteer('vol-race-2', 5);
     const [grab, assign] = await Promise.all([
       t.call('vol-race-1', 'dispatch.grab', { jobId: open?._id as string }),
-      t.call(gw(5), 'dispatch.reassign', { jobId: open?._id as string, volunteerId: 'vol-race-2', fromVolunteerId: null }),
+      t.call(gw(5), 'dispatch.reassign', {
+        jobId: open?._id as string,
+        volunteerId: 'vol-race-2',
+        fromVolunteerId: null,
+      }),
     ]);
     expect([grab.ok, assign.ok].filter(Boolean)).toHaveLength(1);
     const stored = await job(open?._id as string);
@@ -348,22 +481,38 @@ describe('races between actors', () => {
     await t.ok(resident, 'order.cancel', { orderId: gone });
     const picked = await t.ok('vol-race-3', 'dispatch.pickUp', { jobId: j._id, counts: {} });
     expect(picked.pickedUp.sort()).toEqual([...kept].sort());
-    expect(await t.call('vol-race-3', 'dispatch.deliver', { jobId: j._id, orderId: gone, code: (await order(gone)).handoverCode as string })).toMatchObject({ ok: false, code: 'JOB.BAD_STATE' });
+    expect(
+      await t.call('vol-race-3', 'dispatch.deliver', {
+        jobId: j._id,
+        orderId: gone,
+        code: (await order(gone)).handoverCode as string,
+      }),
+    ).toMatchObject({ ok: false, code: 'JOB.BAD_STATE' });
     let last = '';
-    for (const id of kept) last = (await t.ok('vol-race-3', 'dispatch.deliver', { jobId: j._id, orderId: id, code: (await order(id)).handoverCode as string })).jobStatus;
+    for (const id of kept)
+      last = (
+        await t.ok('vol-race-3', 'dispatch.deliver', {
+          jobId: j._id,
+          orderId: id,
+          code: (await order(id)).handoverCode as string,
+        })
+      ).jobStatus;
     expect(last).toBe('done');
   });
 });
 
 describe('back to the pool', () => {
-  it('releases a volunteer\'s jobs not yet picked up (off duty), their orders back to accepted', async () => {
+  it("releases a volunteer's jobs not yet picked up (off duty), their orders back to accepted", async () => {
     await addVolunteer('vol-t1', 3);
     const ids = await placeAccepted(3, 0, 4);
     await t.ok(gw(3), 'dispatch.run', { gridId: 'g-03' });
     const jobs = await jobsOf(ids);
     expect(jobs.every((j) => j.volunteerId === 'vol-t1' && j.status === 'assigned')).toBe(true);
     const ctx = { caller: null, requestId: null, now: new Date(), db: database(), invocationId: 'test' };
-    const [n, again] = await Promise.all([releaseJobsOf(ctx, 'vol-t1', '志愿者下岗'), releaseJobsOf(ctx, 'vol-t1', '志愿者下岗')]);
+    const [n, again] = await Promise.all([
+      releaseJobsOf(ctx, 'vol-t1', '志愿者下岗'),
+      releaseJobsOf(ctx, 'vol-t1', '志愿者下岗'),
+    ]);
     expect(n + again).toBe(jobs.length);
     for (const j of jobs) expect((await job(j._id)).status).toBe('released');
     for (const id of ids) expect(await order(id)).toMatchObject({ status: 'accepted', jobId: null });
@@ -371,14 +520,19 @@ describe('back to the pool', () => {
 
   it('the timer returns jobs not picked up in time or of volunteers gone off duty, and dispatches them again', async () => {
     await addVolunteer('vol-t2', 3);
-    const accepted = ((await t.db.collection('orders').where({ gridId: 'g-03', status: 'accepted' }).get()).data as OrderDoc[]).map((o) => o._id);
+    const accepted = (
+      (await t.db.collection('orders').where({ gridId: 'g-03', status: 'accepted' }).get()).data as OrderDoc[]
+    ).map((o) => o._id);
     await t.ok(gw(3), 'dispatch.run', { gridId: 'g-03' });
     const jobs = await jobsOf(accepted);
     const late = jobs.find((j) => j.status === 'assigned') as JobDoc;
     expect(late).toBeDefined();
     const lateVolunteer = late.volunteerId as string;
     const otherVolunteer = lateVolunteer === 'vol-t1' ? 'vol-t2' : 'vol-t1';
-    await t.db.collection('jobs').doc(late._id).update({ pickupBy: new Date(Date.now() - 60_000).toISOString() });
+    await t.db
+      .collection('jobs')
+      .doc(late._id)
+      .update({ pickupBy: new Date(Date.now() - 60_000).toISOString() });
     const res = (await sweep()) as { ok: boolean; data: { released: number; redispatched: number } };
     expect(res.ok).toBe(true);
     expect(res.data.released).toBeGreaterThanOrEqual(1);
@@ -393,7 +547,8 @@ describe('back to the pool', () => {
 
     // Off duty: their assigned jobs go back too.
     await t.db.collection('volunteers').doc(otherVolunteer).update({ onDuty: false });
-    const held = (await t.db.collection('jobs').where({ volunteerId: otherVolunteer, status: 'assigned' }).get()).data as JobDoc[];
+    const held = (await t.db.collection('jobs').where({ volunteerId: otherVolunteer, status: 'assigned' }).get())
+      .data as JobDoc[];
     expect(held.length).toBeGreaterThan(0);
     await sweep();
     for (const j of held) expect((await job(j._id)).status).toBe('released');
@@ -404,23 +559,36 @@ describe('back to the pool', () => {
   it('frees orders a crash left claimed by a job that was never written', async () => {
     const [id] = await placeAccepted(3, 10, 1);
     const old = new Date(Date.now() - 10 * 60_000).toISOString();
-    await t.db.collection('orders').doc(id as string).update({ status: 'assigned', jobId: 'never-written', updatedAt: old });
+    await t.db
+      .collection('orders')
+      .doc(id as string)
+      .update({ status: 'assigned', jobId: 'never-written', updatedAt: old });
     await t.db.collection('volunteers').doc('vol-t1').update({ onDuty: false });
     expect(await sweep()).toMatchObject({ ok: true, data: { freed: 1 } });
     expect(await order(id as string)).toMatchObject({ status: 'accepted', jobId: null });
   });
 
-  it('finishes a pickup cut off between the job\'s write and its orders\'', async () => {
+  it("finishes a pickup cut off between the job's write and its orders'", async () => {
     await t.db.collection('volunteers').doc('vol-t1').update({ onDuty: true });
     const ids = await placeAccepted(3, 13, 1);
     await t.ok(gw(3), 'dispatch.run', { gridId: 'g-03' });
     const [j] = await jobsOf(ids);
     const old = new Date(Date.now() - 10 * 60_000).toISOString();
     // What a crash leaves: the job picked up, its order still 'assigned'.
-    await t.db.collection('jobs').doc(j?._id as string).update({ status: 'pickedUp' });
-    await t.db.collection('orders').doc(ids[0] as string).update({ updatedAt: old });
+    await t.db
+      .collection('jobs')
+      .doc(j?._id as string)
+      .update({ status: 'pickedUp' });
+    await t.db
+      .collection('orders')
+      .doc(ids[0] as string)
+      .update({ updatedAt: old });
     await sweep();
-    expect(await order(ids[0] as string)).toMatchObject({ status: 'pickedUp', volunteerId: j?.volunteerId, jobId: j?._id });
+    expect(await order(ids[0] as string)).toMatchObject({
+      status: 'pickedUp',
+      volunteerId: j?.volunteerId,
+      jobId: j?._id,
+    });
   });
 
   it('a volunteer may give back a job they cannot do before pickup', async () => {
@@ -429,7 +597,9 @@ describe('back to the pool', () => {
     await t.ok(gw(3), 'dispatch.run', { gridId: 'g-03' });
     const [j] = await jobsOf(ids);
     const holder = j?.volunteerId as string;
-    expect(await t.call('vol-t-nobody', 'dispatch.release', { jobId: j?._id as string, reason: '临时有事' })).toMatchObject({ ok: false });
+    expect(
+      await t.call('vol-t-nobody', 'dispatch.release', { jobId: j?._id as string, reason: '临时有事' }),
+    ).toMatchObject({ ok: false });
     await t.ok(holder, 'dispatch.release', { jobId: j?._id as string, reason: '临时有事' });
     expect((await job(j?._id as string)).status).toBe('released');
     for (const id of j?.orderIds ?? []) expect((await order(id)).status).toBe('accepted');

@@ -110,9 +110,14 @@ describe('the envelope', () => {
         },
       },
     });
-    expect(await main({ Type: 'Timer', TriggerName: 'tick' }, timerContext('system'))).toEqual({ ok: true, data: 'done' });
+    expect(await main({ Type: 'Timer', TriggerName: 'tick' }, timerContext('system'))).toEqual({
+      ok: true,
+      data: 'done',
+    });
     expect(seen).toBeNull();
-    expect(await main({ Type: 'Timer', TriggerName: 'nope' }, timerContext('system'))).toMatchObject({ code: 'COMMON.UNKNOWN_ACTION' });
+    expect(await main({ Type: 'Timer', TriggerName: 'nope' }, timerContext('system'))).toMatchObject({
+      code: 'COMMON.UNKNOWN_ACTION',
+    });
   });
 });
 

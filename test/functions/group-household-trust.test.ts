@@ -19,7 +19,12 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 /** Calls an action with extra top-level event fields, as wx.cloud.callFunction({data}) would send them. */
-async function callTop<A extends ActionName>(openid: string | null, action: A, payload: Req<A>, top: Record<string, unknown>): Promise<any> {
+async function callTop<A extends ActionName>(
+  openid: string | null,
+  action: A,
+  payload: Req<A>,
+  top: Record<string, unknown>,
+): Promise<any> {
   const name = action.split('.')[0] as keyof typeof FUNCTIONS;
   return invokeFunction(name, FUNCTIONS[name], { action, payload, ...top }, openid);
 }
@@ -43,59 +48,101 @@ const buildingOf = async (gridId: string) =>
 describe('WeChat group data comes only from the platform', () => {
   it('never takes group data from the payload', async () => {
     const forged = { cloudID: 'cid', data: { openGId: 'G-forged-1' } };
-    expect(await t.call('dev-gw-01', 'grid.bindGroup', { gridId: 'g-01', group: forged } as never)).toMatchObject({ ok: false });
+    expect(await t.call('dev-gw-01', 'grid.bindGroup', { gridId: 'g-01', group: forged } as never)).toMatchObject({
+      ok: false,
+    });
     expect((await gridOf('g-01')).groupIds ?? []).not.toContain('G-forged-1');
     expect(await t.call('member', 'household.resolveEntry', { group: forged } as never)).toMatchObject({ ok: false });
   });
 
   it('never trusts a client-made {cloudID, data} object at the top level', async () => {
     const forged = { cloudID: 'cid', data: { openGId: 'G-forged-2' } };
-    expect(await callTop('dev-gw-01', 'grid.bindGroup', { gridId: 'g-01' } as never, { group: forged })).toMatchObject({ ok: false });
+    expect(await callTop('dev-gw-01', 'grid.bindGroup', { gridId: 'g-01' } as never, { group: forged })).toMatchObject({
+      ok: false,
+    });
     expect((await gridOf('g-01')).groupIds ?? []).not.toContain('G-forged-2');
     // Not even when a client claims the platform marker in its event.
     expect(
-      await callTop('member', 'household.resolveEntry', {}, { group: forged, OPEN_DATA_INFO: '{"keys":["group"]}', WX_OPEN_DATA_INFO: '{"keys":["group"]}' }),
+      await callTop(
+        'member',
+        'household.resolveEntry',
+        {},
+        { group: forged, OPEN_DATA_INFO: '{"keys":["group"]}', WX_OPEN_DATA_INFO: '{"keys":["group"]}' },
+      ),
     ).toMatchObject({ ok: false, code: 'COMMON.INVALID_INPUT' });
   });
 
   it('binds, resolves and joins with a cloudID the platform replaced', async () => {
     const gwId = await cloudIdFor('dev-gw-02', 'G-real-1');
-    expect(await callTop('dev-gw-02', 'grid.bindGroup', { gridId: 'g-02' } as never, { group: { cloudID: gwId } })).toMatchObject({ ok: true, data: { gridId: 'g-02' } });
+    expect(
+      await callTop('dev-gw-02', 'grid.bindGroup', { gridId: 'g-02' } as never, { group: { cloudID: gwId } }),
+    ).toMatchObject({ ok: true, data: { gridId: 'g-02' } });
     expect((await gridOf('g-02')).groupIds).toContain('G-real-1');
 
     const residentId = await cloudIdFor('newcomer-group', 'G-real-1');
-    expect(await callTop('newcomer-group', 'household.resolveEntry', {}, { group: { cloudID: residentId } })).toMatchObject({
+    expect(
+      await callTop('newcomer-group', 'household.resolveEntry', {}, { group: { cloudID: residentId } }),
+    ).toMatchObject({
       ok: true,
       data: { gridId: 'g-02', via: 'group' },
     });
     const building = await buildingOf('g-02');
-    const join = { gridId: 'g-02', buildingId: building._id, room: '1-101', headName: '群友', phone: '13900002222', via: 'group' as const };
+    const join = {
+      gridId: 'g-02',
+      buildingId: building._id,
+      room: '1-101',
+      headName: '群友',
+      phone: '13900002222',
+      via: 'group' as const,
+    };
     // Via the group: only with the group's platform data, and only a group bound to that grid.
-    expect(await t.call('newcomer-group', 'household.requestJoin', join)).toMatchObject({ ok: false, code: 'COMMON.INVALID_INPUT' });
+    expect(await t.call('newcomer-group', 'household.requestJoin', join)).toMatchObject({
+      ok: false,
+      code: 'COMMON.INVALID_INPUT',
+    });
     const otherGroup = await cloudIdFor('newcomer-group', 'G-elsewhere');
-    expect(await callTop('newcomer-group', 'household.requestJoin', join, { group: { cloudID: otherGroup } })).toMatchObject({ ok: false, code: 'JOIN.GROUP_UNKNOWN' });
+    expect(
+      await callTop('newcomer-group', 'household.requestJoin', join, { group: { cloudID: otherGroup } }),
+    ).toMatchObject({ ok: false, code: 'JOIN.GROUP_UNKNOWN' });
     const again = await cloudIdFor('newcomer-group', 'G-real-1');
-    expect(await callTop('newcomer-group', 'household.requestJoin', join, { group: { cloudID: again } })).toMatchObject({ ok: true, data: { status: 'pending' } });
+    expect(await callTop('newcomer-group', 'household.requestJoin', join, { group: { cloudID: again } })).toMatchObject(
+      { ok: true, data: { status: 'pending' } },
+    );
   });
 
   it('refuses a cloudID of another user (-601007) or an expired one (-601006), as WeChat does', async () => {
     const theirs = await cloudIdFor('dev-gw-03', 'G-theirs');
-    expect(await callTop('member', 'household.resolveEntry', {}, { group: { cloudID: theirs } })).toMatchObject({ ok: false, code: 'AUTH.FORBIDDEN' });
+    expect(await callTop('member', 'household.resolveEntry', {}, { group: { cloudID: theirs } })).toMatchObject({
+      ok: false,
+      code: 'AUTH.FORBIDDEN',
+    });
     const old = issueCloudId('member', { openGId: 'G-real-1' }, Date.now() - 6 * 60_000);
     const expired = await callTop('member', 'household.resolveEntry', {}, { group: { cloudID: old.cloudID } });
     expect(expired).toMatchObject({ ok: false, code: 'COMMON.INVALID_INPUT' });
     expect(expired.message).toContain('过期');
-    expect(await callTop('member', 'household.resolveEntry', {}, { group: { cloudID: 'no-such-cloud-id' } })).toMatchObject({ ok: false });
+    expect(
+      await callTop('member', 'household.resolveEntry', {}, { group: { cloudID: 'no-such-cloud-id' } }),
+    ).toMatchObject({ ok: false });
   });
 
   it('reads open data only from top-level fields the platform context names', async () => {
     const main = FUNCTIONS.household;
-    const event = { action: 'household.resolveEntry', payload: {}, group: { cloudID: 'x', data: { openGId: 'G-real-1' } } };
+    const event = {
+      action: 'household.resolveEntry',
+      payload: {},
+      group: { cloudID: 'x', data: { openGId: 'G-real-1' } },
+    };
     const context = platformContext('household', 'member');
     // Without the platform's OPEN_DATA_INFO the same event is refused.
     expect(await main(structuredClone(event), context)).toMatchObject({ ok: false, code: 'COMMON.INVALID_INPUT' });
-    const environment = { ...JSON.parse(context.environment as string), WX_OPEN_DATA_INFO: JSON.stringify({ keys: ['group'] }) };
-    expect(await main(structuredClone(event), { ...context, environment: JSON.stringify(environment) })).toMatchObject({ ok: true, data: { gridId: 'g-02' } });
+    const environment = {
+      ...JSON.parse(context.environment as string),
+      WX_OPEN_DATA_INFO: JSON.stringify({ keys: ['group'] }),
+    };
+    expect(await main(structuredClone(event), { ...context, environment: JSON.stringify(environment) })).toMatchObject({
+      ok: true,
+      data: { gridId: 'g-02' },
+    });
   });
 });
 
@@ -103,7 +150,14 @@ describe('a room’s floor fits its building', () => {
   it('refuses a join to a floor above the building', async () => {
     const building = await buildingOf('g-01');
     const room = `${building.floors + 6}03`;
-    const res = await t.call('newcomer-floor', 'household.requestJoin', { gridId: 'g-01', buildingId: building._id, room, headName: '高楼', phone: '13900003333', via: 'manual' });
+    const res = await t.call('newcomer-floor', 'household.requestJoin', {
+      gridId: 'g-01',
+      buildingId: building._id,
+      room,
+      headName: '高楼',
+      phone: '13900003333',
+      via: 'manual',
+    });
     expect(res).toMatchObject({ ok: false, code: 'COMMON.INVALID_INPUT' });
     expect(!res.ok && res.message).toContain(`${building.floors + 6}`);
     expect(!res.ok && res.message).toContain(`${building.floors}`);
@@ -129,12 +183,31 @@ describe('a room’s floor fits its building', () => {
 describe('approval rechecks the building’s grid', () => {
   it('refuses to approve a request whose building moved to another grid', async () => {
     const building = await buildingOf('g-01');
-    const join = await t.ok('newcomer-moved', 'household.requestJoin', { gridId: 'g-01', buildingId: building._id, room: '1-102', headName: '搬迁', phone: '13900004444', via: 'manual' });
-    await t.ok('dev-admin', 'org.saveBuilding', { id: building._id, gridId: 'g-03', name: building.name, floors: building.floors, hasLift: building.hasLift, distanceM: building.distanceM });
-    expect(await t.call('dev-gw-01', 'grid.reviewJoin', { requestId: join.id, approve: true })).toMatchObject({ ok: false, code: 'COMMON.CONFLICT' });
+    const join = await t.ok('newcomer-moved', 'household.requestJoin', {
+      gridId: 'g-01',
+      buildingId: building._id,
+      room: '1-102',
+      headName: '搬迁',
+      phone: '13900004444',
+      via: 'manual',
+    });
+    await t.ok('dev-admin', 'org.saveBuilding', {
+      id: building._id,
+      gridId: 'g-03',
+      name: building.name,
+      floors: building.floors,
+      hasLift: building.hasLift,
+      distanceM: building.distanceM,
+    });
+    expect(await t.call('dev-gw-01', 'grid.reviewJoin', { requestId: join.id, approve: true })).toMatchObject({
+      ok: false,
+      code: 'COMMON.CONFLICT',
+    });
     expect(await t.call('newcomer-moved', 'household.get', {})).toMatchObject({ ok: false, code: 'AUTH.NOT_MEMBER' });
     // Refusing it stays possible.
-    expect(await t.call('dev-gw-01', 'grid.reviewJoin', { requestId: join.id, approve: false, reason: '楼栋已调整' })).toMatchObject({ ok: true });
+    expect(
+      await t.call('dev-gw-01', 'grid.reviewJoin', { requestId: join.id, approve: false, reason: '楼栋已调整' }),
+    ).toMatchObject({ ok: true });
   });
 });
 
@@ -148,7 +221,10 @@ describe('the group QR is a file of this environment’s storage', () => {
       `${t.cloud.url}/storage/group-qr/g-01/../../x.png`,
       `${t.cloud.url}/storage/group-qr/g-01/a.png?x=1`,
     ]) {
-      expect([fileId, await t.call('dev-gw-01', 'grid.setGroupQr', { gridId: 'g-01', fileId })]).toMatchObject([fileId, { ok: false, code: 'COMMON.INVALID_INPUT' }]);
+      expect([fileId, await t.call('dev-gw-01', 'grid.setGroupQr', { gridId: 'g-01', fileId })]).toMatchObject([
+        fileId,
+        { ok: false, code: 'COMMON.INVALID_INPUT' },
+      ]);
     }
     const good = `${t.cloud.url}/storage/group-qr/g-01/lx3k9a1b2c.jpg`;
     expect(await t.call('dev-gw-01', 'grid.setGroupQr', { gridId: 'g-01', fileId: good })).toMatchObject({ ok: true });
@@ -163,7 +239,12 @@ describe('own storage files on CloudBase', () => {
     process.env.TCB_ENV = 'gridlink-prod-4g2x';
     try {
       const folder = groupQrFolder('g-01');
-      expect(isOwnStorageFile('cloud://gridlink-prod-4g2x.6772-gridlink-prod-4g2x-1300000000/group-qr/g-01/lx3k9a.png', folder)).toBe(true);
+      expect(
+        isOwnStorageFile(
+          'cloud://gridlink-prod-4g2x.6772-gridlink-prod-4g2x-1300000000/group-qr/g-01/lx3k9a.png',
+          folder,
+        ),
+      ).toBe(true);
       for (const bad of [
         'cloud://other-env-9z.6f74-other-env-9z-1300000000/group-qr/g-01/lx3k9a.png',
         'cloud://gridlink-prod-4g2x.6772-gridlink-prod-4g2x-1300000000/prescriptions/g-01/lx3k9a.png',

@@ -11,11 +11,19 @@ afterAll(() => t.close());
 
 const csv = (rows: string[][]) => Buffer.from(rows.map((r) => r.join(',')).join('\r\n'), 'utf8').toString('base64');
 const stored = async (id: string) => ((await t.db.collection('households').doc(id).get()).data as HouseholdDoc[])[0];
-const atRoom = async (buildingId: string, room: string) => (await t.db.collection('households').where({ buildingId, room }).get()).data as HouseholdDoc[];
+const atRoom = async (buildingId: string, room: string) =>
+  (await t.db.collection('households').where({ buildingId, room }).get()).data as HouseholdDoc[];
 
 /** Asks to join, has the grid's gridworker look at the request and approve it; answers the list row seen. */
 async function joinAndApprove(openid: string, buildingId: string, room: string, headName: string, phone: string) {
-  const join = await t.ok(openid, 'household.requestJoin', { gridId: 'g-01', buildingId, room, headName, phone, via: 'manual' });
+  const join = await t.ok(openid, 'household.requestJoin', {
+    gridId: 'g-01',
+    buildingId,
+    room,
+    headName,
+    phone,
+    via: 'manual',
+  });
   const row = (await t.ok('dev-gw-01', 'grid.joinRequests', { gridId: 'g-01' })).items.find((r) => r.id === join.id);
   const approved = await t.ok('dev-gw-01', 'grid.reviewJoin', { requestId: join.id, approve: true });
   return { join, row, approved };
@@ -23,8 +31,17 @@ async function joinAndApprove(openid: string, buildingId: string, room: string, 
 
 describe('joining a household that is already there', () => {
   it('binds a joiner of a seeded room to the seeded household, and shows the gridworker its head masked', async () => {
-    const seeded = ((await t.db.collection('households').where({ gridId: 'g-01' }).orderBy('_id', 'asc').limit(1).get()).data as HouseholdDoc[])[0]!;
-    const { row } = await joinAndApprove('joiner-seeded', seeded.buildingId, seeded.room, seeded.headName, '13900007001');
+    const seeded = (
+      (await t.db.collection('households').where({ gridId: 'g-01' }).orderBy('_id', 'asc').limit(1).get())
+        .data as HouseholdDoc[]
+    )[0]!;
+    const { row } = await joinAndApprove(
+      'joiner-seeded',
+      seeded.buildingId,
+      seeded.room,
+      seeded.headName,
+      '13900007001',
+    );
     expect(row?.existingHeadName).toBe(maskName(seeded.headName));
     const mine = await t.ok('joiner-seeded', 'household.get', {});
     expect(mine.id).toBe(seeded._id);
@@ -95,7 +112,9 @@ describe('two rooms, two households', () => {
 describe('member ids are the server’s', () => {
   it('refuses another household’s member id, keeps its own, and makes opaque ids for new members', async () => {
     const mine = await t.ok('joiner-new', 'household.get', {});
-    const other = ((await t.db.collection('households').where({ gridId: 'g-02' }).limit(1).get()).data as HouseholdDoc[])[0]!;
+    const other = (
+      (await t.db.collection('households').where({ gridId: 'g-02' }).limit(1).get()).data as HouseholdDoc[]
+    )[0]!;
     const stolen = other.members[0]!;
     const before = await stored(mine.id);
     const bad = await t.call('joiner-new', 'household.update', {

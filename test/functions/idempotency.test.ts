@@ -99,7 +99,9 @@ describe('idempotent writes', () => {
     // Simulate a process that claimed and died: the pending claim stays behind.
     const ctxLike = { caller: { openid: 'u7' }, requestId: 'req-eeeeeeee' } as never;
     const id = requestKey(ctxLike, 'parcel.give');
-    await t.db.collection('idempotency').add({ _id: id, state: 'pending', scope: key, owner: 'dead', claimedAt: clock.getTime() });
+    await t.db
+      .collection('idempotency')
+      .add({ _id: id, state: 'pending', scope: key, owner: 'dead', claimedAt: clock.getTime() });
     expect(await give('u7', 'req-eeeeeeee')).toMatchObject({ ok: false, code: 'COMMON.CONFLICT' });
     clock = new Date(clock.getTime() + LEASE_MS + 1);
     expect(await give('u7', 'req-eeeeeeee')).toMatchObject({ ok: true });

@@ -9,7 +9,15 @@ import { sweepPlacing } from '../../server/functions/order';
 import { TIMERS } from '../../server/functions/registry';
 import { database } from '../../server/lib/cloud';
 import type { ActionName, CallResult, Page, Req } from '../../typings/api';
-import type { CatalogItem, HouseholdDoc, JobDoc, JobStop, JoinRequestDoc, OrderDoc, VolunteerDoc } from '../../typings/entities';
+import type {
+  CatalogItem,
+  HouseholdDoc,
+  JobDoc,
+  JobStop,
+  JoinRequestDoc,
+  OrderDoc,
+  VolunteerDoc,
+} from '../../typings/entities';
 import { startTestCloud, type TestCloud } from '../helpers/cloud';
 
 let t: TestCloud;
@@ -21,7 +29,9 @@ const at = (s: number) => new Date(base + s * 1000).toISOString();
 
 beforeAll(async () => {
   t = await startTestCloud({ seed: { grids: 3, households: 120, joinedShare: 1, at: new Date() } });
-  households = ((await t.db.collection('households').orderBy('_id', 'asc').limit(1000).get()).data as HouseholdDoc[]).filter((h) => h.memberOpenids.length > 0);
+  households = (
+    (await t.db.collection('households').orderBy('_id', 'asc').limit(1000).get()).data as HouseholdDoc[]
+  ).filter((h) => h.memberOpenids.length > 0);
 });
 afterAll(() => t.close());
 
@@ -37,7 +47,11 @@ async function everyPage<A extends ActionName, T extends { id: string }>(
   let cursor: string | null = null;
   let pages = 0;
   do {
-    const res = (await t.call(openid, action, { ...payload, limit, ...(cursor ? { cursor } : {}) } as Req<A>)) as CallResult<A>;
+    const res = (await t.call(openid, action, {
+      ...payload,
+      limit,
+      ...(cursor ? { cursor } : {}),
+    } as Req<A>)) as CallResult<A>;
     if (!res.ok) throw new Error(`${action}: ${res.code} ${res.message}`);
     const page = res.data as unknown as Page<T>;
     expect(page.items.length).toBeLessThanOrEqual(limit);
@@ -164,9 +178,20 @@ describe('lists page: every item exactly once, with a total', () => {
   });
 
   it('refuses a forged cursor or an oversized page as bad input', async () => {
-    expect(await t.call('dev-gw-01', 'dispatch.pool', { gridId: 'g-01', cursor: 'not-a-cursor' })).toMatchObject({ ok: false, code: 'COMMON.INVALID_INPUT' });
-    expect(await t.call('dev-gw-01', 'dispatch.pool', { gridId: 'g-01', limit: 5000 })).toMatchObject({ ok: false, code: 'COMMON.INVALID_INPUT' });
-    expect(await t.call('dev-gw-01', 'grid.joinRequests', { gridId: 'g-01', cursor: Buffer.from('[1,2,3,4]').toString('base64url') })).toMatchObject({ ok: false, code: 'COMMON.INVALID_INPUT' });
+    expect(await t.call('dev-gw-01', 'dispatch.pool', { gridId: 'g-01', cursor: 'not-a-cursor' })).toMatchObject({
+      ok: false,
+      code: 'COMMON.INVALID_INPUT',
+    });
+    expect(await t.call('dev-gw-01', 'dispatch.pool', { gridId: 'g-01', limit: 5000 })).toMatchObject({
+      ok: false,
+      code: 'COMMON.INVALID_INPUT',
+    });
+    expect(
+      await t.call('dev-gw-01', 'grid.joinRequests', {
+        gridId: 'g-01',
+        cursor: Buffer.from('[1,2,3,4]').toString('base64url'),
+      }),
+    ).toMatchObject({ ok: false, code: 'COMMON.INVALID_INPUT' });
   });
 
   it('grid.joinRequests pages 230 pending requests', async () => {
@@ -198,9 +223,20 @@ describe('lists page: every item exactly once, with a total', () => {
   });
 
   it('dispatch.openJobs pages 130 open jobs, urgent ones first', async () => {
-    const vol: VolunteerDoc = { _id: 'lpt-vol', communityId: 'c-xingfu', gridIds: ['g-02'], status: 'approved', team: 'delivery', buildingIds: [], onDuty: true, capacityKg: 15 } as unknown as VolunteerDoc;
+    const vol: VolunteerDoc = {
+      _id: 'lpt-vol',
+      communityId: 'c-xingfu',
+      gridIds: ['g-02'],
+      status: 'approved',
+      team: 'delivery',
+      buildingIds: [],
+      onDuty: true,
+      capacityKg: 15,
+    } as unknown as VolunteerDoc;
     await t.db.collection('volunteers').add(vol);
-    const jobs = Array.from({ length: 130 }, (_, i) => jobDoc(`lpt-job-${String(i).padStart(4, '0')}`, { urgent: i % 9 === 0, createdAt: at(i % 13) }));
+    const jobs = Array.from({ length: 130 }, (_, i) =>
+      jobDoc(`lpt-job-${String(i).padStart(4, '0')}`, { urgent: i % 9 === 0, createdAt: at(i % 13) }),
+    );
     await addAll('jobs', jobs);
     const seen = await everyPage('lpt-vol', 'dispatch.openJobs', {}, 50);
     expect(seen.ids).toHaveLength(130);
@@ -213,7 +249,11 @@ describe('lists page: every item exactly once, with a total', () => {
   it('dispatch.myJobs pages 75 jobs of one volunteer: on the way, then to pick up, then done', async () => {
     const statuses = ['done', 'assigned', 'pickedUp'] as const;
     const jobs = Array.from({ length: 75 }, (_, i) =>
-      jobDoc(`lpt-mine-${String(i).padStart(4, '0')}`, { status: statuses[i % 3], volunteerId: 'lpt-mine', updatedAt: at(i % 5) }),
+      jobDoc(`lpt-mine-${String(i).padStart(4, '0')}`, {
+        status: statuses[i % 3],
+        volunteerId: 'lpt-mine',
+        updatedAt: at(i % 5),
+      }),
     );
     await addAll('jobs', jobs);
     const seen = await everyPage('lpt-mine', 'dispatch.myJobs', {}, 20);
@@ -242,8 +282,17 @@ describe('grid.households pages', () => {
 describe('the other lists page too', () => {
   it('order.mine pages a household’s 60 orders, newest first, never a placing one', async () => {
     const h = households[60] as HouseholdDoc;
-    const docs = Array.from({ length: 60 }, (_, i) => orderDoc(i, { _id: `lpt-mine-o-${String(i).padStart(3, '0')}`, householdId: h._id, createdAt: at(1000 + Math.floor(i / 3)) }));
-    await addAll('orders', [...docs, orderDoc(0, { _id: 'lpt-mine-placing', householdId: h._id, status: 'placing', createdAt: at(5000) })]);
+    const docs = Array.from({ length: 60 }, (_, i) =>
+      orderDoc(i, {
+        _id: `lpt-mine-o-${String(i).padStart(3, '0')}`,
+        householdId: h._id,
+        createdAt: at(1000 + Math.floor(i / 3)),
+      }),
+    );
+    await addAll('orders', [
+      ...docs,
+      orderDoc(0, { _id: 'lpt-mine-placing', householdId: h._id, status: 'placing', createdAt: at(5000) }),
+    ]);
     const seen = await everyPage(h.memberOpenids[0] as string, 'order.mine', {}, 25);
     expect(seen.ids).toHaveLength(60);
     expect(sorted(seen.ids)).toEqual(sorted(docs.map((d) => d._id)));
@@ -251,10 +300,22 @@ describe('the other lists page too', () => {
   });
 
   it('org.codes pages 130 codes', async () => {
-    await addAll('roleCodes', Array.from({ length: 130 }, (_, i) => ({
-      _id: `LPTC${String(i).padStart(4, '0')}`, communityId: 'c-xingfu', role: 'volunteer', gridId: null, maxUses: 1, used: 0, redeemers: {}, revoked: false,
-      createdBy: 'dev-admin', createdAt: at(i % 10), expiresAt: at(999_999),
-    })));
+    await addAll(
+      'roleCodes',
+      Array.from({ length: 130 }, (_, i) => ({
+        _id: `LPTC${String(i).padStart(4, '0')}`,
+        communityId: 'c-xingfu',
+        role: 'volunteer',
+        gridId: null,
+        maxUses: 1,
+        used: 0,
+        redeemers: {},
+        revoked: false,
+        createdBy: 'dev-admin',
+        createdAt: at(i % 10),
+        expiresAt: at(999_999),
+      })),
+    );
     const res = await t.ok('dev-admin', 'org.codes', { limit: 100 });
     const ids: string[] = res.items.map((c) => c.code);
     let cursor = res.nextCursor;
@@ -270,10 +331,29 @@ describe('the other lists page too', () => {
 
   it('volunteer.shifts pages 230 upcoming shifts', async () => {
     const day = new Date(Date.now() + 3 * 24 * 3600_000).toISOString().slice(0, 10);
-    await addAll('shifts', Array.from({ length: 230 }, (_, i) => ({
-      _id: `lpt-shift-${String(i).padStart(4, '0')}`, communityId: 'c-xingfu', team: 'checkpoint', title: `卡点${i}`, place: '北门', date: day, start: '08:00', end: '12:00',
-      startAt: `${day}T00:00:00.000Z`, endAt: `${day}T04:00:00.000Z`, capacity: 4, taken: 0, seats: {}, qualifications: [], cancelBeforeHours: 2, status: 'open', createdBy: 'dev-admin', createdAt: at(0),
-    })));
+    await addAll(
+      'shifts',
+      Array.from({ length: 230 }, (_, i) => ({
+        _id: `lpt-shift-${String(i).padStart(4, '0')}`,
+        communityId: 'c-xingfu',
+        team: 'checkpoint',
+        title: `卡点${i}`,
+        place: '北门',
+        date: day,
+        start: '08:00',
+        end: '12:00',
+        startAt: `${day}T00:00:00.000Z`,
+        endAt: `${day}T04:00:00.000Z`,
+        capacity: 4,
+        taken: 0,
+        seats: {},
+        qualifications: [],
+        cancelBeforeHours: 2,
+        status: 'open',
+        createdBy: 'dev-admin',
+        createdAt: at(0),
+      })),
+    );
     const seen = await everyPage('dev-admin', 'volunteer.shifts', {}, 100);
     expect(seen.ids.filter((id) => id.startsWith('lpt-shift-'))).toHaveLength(230);
     expect(new Set(seen.ids).size).toBe(seen.ids.length);
@@ -282,19 +362,41 @@ describe('the other lists page too', () => {
 
 describe('placement leaves nothing behind', () => {
   const resident = (i: number) => households[i] as HouseholdDoc;
-  const item = async (id: string) => (await t.db.collection('catalog').doc(id).get()).data[0] as CatalogItem & { holds?: string[] };
-  const ordersOf = async (householdId: string) => (await t.db.collection('orders').where({ householdId }).get()).data as OrderDoc[];
-  const quota = async (householdId: string) => (await t.db.collection('quotas').doc(`round-001:${householdId}`).get()).data[0] as { used: Record<string, number>; orders: string[] } | undefined;
+  const item = async (id: string) =>
+    (await t.db.collection('catalog').doc(id).get()).data[0] as CatalogItem & { holds?: string[] };
+  const ordersOf = async (householdId: string) =>
+    (await t.db.collection('orders').where({ householdId }).get()).data as OrderDoc[];
+  const quota = async (householdId: string) =>
+    (await t.db.collection('quotas').doc(`round-001:${householdId}`).get()).data[0] as
+      { used: Record<string, number>; orders: string[] } | undefined;
 
   it('a placement refused for quota writes no order and holds no stock or quota', async () => {
     const h = resident(40);
     const openid = h.memberOpenids[0] as string;
     // 菜籽油 (item-005): 1 per household.
-    const first = await t.ok(openid, 'order.place', { kind: 'grocery', lines: [{ itemId: 'item-005', qty: 1 }], payment: 'cashOnDelivery', contactless: false }, rid());
+    const first = await t.ok(
+      openid,
+      'order.place',
+      { kind: 'grocery', lines: [{ itemId: 'item-005', qty: 1 }], payment: 'cashOnDelivery', contactless: false },
+      rid(),
+    );
     const stock = (await item('item-005')).stock;
     const stock9 = (await item('item-009')).stock;
     const before = await ordersOf(h._id);
-    const refused = await t.call(openid, 'order.place', { kind: 'grocery', lines: [{ itemId: 'item-009', qty: 2 }, { itemId: 'item-005', qty: 1 }], payment: 'cashOnDelivery', contactless: false }, rid());
+    const refused = await t.call(
+      openid,
+      'order.place',
+      {
+        kind: 'grocery',
+        lines: [
+          { itemId: 'item-009', qty: 2 },
+          { itemId: 'item-005', qty: 1 },
+        ],
+        payment: 'cashOnDelivery',
+        contactless: false,
+      },
+      rid(),
+    );
     expect(refused).toMatchObject({ ok: false, code: 'ORDER.QUOTA_EXCEEDED' });
     const after = await ordersOf(h._id);
     expect(after.map((o) => o._id)).toEqual(before.map((o) => o._id));
@@ -311,7 +413,20 @@ describe('placement leaves nothing behind', () => {
     const openid = h.memberOpenids[0] as string;
     await t.db.collection('catalog').doc('item-008').update({ stock: 1 });
     const stock9 = (await item('item-009')).stock;
-    const refused = await t.call(openid, 'order.place', { kind: 'grocery', lines: [{ itemId: 'item-009', qty: 3 }, { itemId: 'item-008', qty: 2 }], payment: 'cashOnDelivery', contactless: false }, rid());
+    const refused = await t.call(
+      openid,
+      'order.place',
+      {
+        kind: 'grocery',
+        lines: [
+          { itemId: 'item-009', qty: 3 },
+          { itemId: 'item-008', qty: 2 },
+        ],
+        payment: 'cashOnDelivery',
+        contactless: false,
+      },
+      rid(),
+    );
     expect(refused).toMatchObject({ ok: false, code: 'ORDER.OUT_OF_STOCK' });
     expect(await ordersOf(h._id)).toEqual([]);
     expect((await item('item-009')).stock).toBe(stock9);
@@ -330,10 +445,33 @@ describe('placement leaves nothing behind', () => {
     const _ = t.db.command;
     const crashedAt = new Date();
     const stock = (await item('item-003')).stock;
-    await t.db.collection('orders').add(orderDoc(0, { _id: 'lpt-crashed', householdId: h._id, status: 'placing', createdAt: crashedAt.toISOString(), lines: [{ itemId: 'item-003', name: '面粉', unit: '袋', qty: 2, priceFen: 2200 }] }));
-    await t.db.collection('catalog').doc('item-003').update({ stock: _.inc(-2), holds: _.push(['lpt-crashed']) });
-    await t.db.collection('quotas').add({ _id: `round-001:${h._id}`, roundId: 'round-001', householdId: h._id, used: { 'item-003': 2 }, orders: ['lpt-crashed'] });
-    const ctxAt = (ms: number) => ({ caller: null, requestId: null, now: new Date(crashedAt.getTime() + ms), db: database(), invocationId: `sweep-${ms}` });
+    await t.db.collection('orders').add(
+      orderDoc(0, {
+        _id: 'lpt-crashed',
+        householdId: h._id,
+        status: 'placing',
+        createdAt: crashedAt.toISOString(),
+        lines: [{ itemId: 'item-003', name: '面粉', unit: '袋', qty: 2, priceFen: 2200 }],
+      }),
+    );
+    await t.db
+      .collection('catalog')
+      .doc('item-003')
+      .update({ stock: _.inc(-2), holds: _.push(['lpt-crashed']) });
+    await t.db.collection('quotas').add({
+      _id: `round-001:${h._id}`,
+      roundId: 'round-001',
+      householdId: h._id,
+      used: { 'item-003': 2 },
+      orders: ['lpt-crashed'],
+    });
+    const ctxAt = (ms: number) => ({
+      caller: null,
+      requestId: null,
+      now: new Date(crashedAt.getTime() + ms),
+      db: database(),
+      invocationId: `sweep-${ms}`,
+    });
 
     // Still being placed 20 s later (a live placement): left alone.
     await sweepPlacing(ctxAt(20_000));
@@ -349,8 +487,19 @@ describe('placement leaves nothing behind', () => {
 
   it('the sweeper undoes every stale placement, not a first batch', async () => {
     const old = new Date(Date.now() - 10 * 60_000).toISOString();
-    await addAll('orders', Array.from({ length: 130 }, (_, i) => orderDoc(i, { _id: `lpt-stale-${i}`, status: 'placing', createdAt: old, lines: [] })));
-    const res = await sweepPlacing({ caller: null, requestId: null, now: new Date(), db: database(), invocationId: 'sweep-all' });
+    await addAll(
+      'orders',
+      Array.from({ length: 130 }, (_, i) =>
+        orderDoc(i, { _id: `lpt-stale-${i}`, status: 'placing', createdAt: old, lines: [] }),
+      ),
+    );
+    const res = await sweepPlacing({
+      caller: null,
+      requestId: null,
+      now: new Date(),
+      db: database(),
+      invocationId: 'sweep-all',
+    });
     expect(res.undone).toBeGreaterThanOrEqual(130);
     expect((await t.db.collection('orders').where({ status: 'placing' }).count()).total).toBe(0);
   });
@@ -358,12 +507,26 @@ describe('placement leaves nothing behind', () => {
 
 describe('ids that reference something must exist', () => {
   it('dispatch.run with a round that does not exist is NOT_FOUND', async () => {
-    expect(await t.call('dev-gw-01', 'dispatch.run', { gridId: 'g-01', roundId: 'no-such-round' })).toMatchObject({ ok: false, code: 'COMMON.NOT_FOUND' });
+    expect(await t.call('dev-gw-01', 'dispatch.run', { gridId: 'g-01', roundId: 'no-such-round' })).toMatchObject({
+      ok: false,
+      code: 'COMMON.NOT_FOUND',
+    });
   });
 
   it('dispatch.review of an order that does not exist is NOT_FOUND and changes nothing', async () => {
     const [one] = (await t.ok('dev-gw-01', 'dispatch.pool', { gridId: 'g-01', status: 'submitted', limit: 1 })).items;
-    expect(await t.call('dev-gw-01', 'dispatch.review', { orderIds: [one?.id as string, 'no-such-order'], accept: true })).toMatchObject({ ok: false, code: 'COMMON.NOT_FOUND' });
-    expect(((await t.db.collection('orders').doc(one?.id as string).get()).data[0] as OrderDoc).status).toBe('submitted');
+    expect(
+      await t.call('dev-gw-01', 'dispatch.review', { orderIds: [one?.id as string, 'no-such-order'], accept: true }),
+    ).toMatchObject({ ok: false, code: 'COMMON.NOT_FOUND' });
+    expect(
+      (
+        (
+          await t.db
+            .collection('orders')
+            .doc(one?.id as string)
+            .get()
+        ).data[0] as OrderDoc
+      ).status,
+    ).toBe('submitted');
   });
 });

@@ -14,13 +14,23 @@ const rid = () => `cat-${String((seq += 1)).padStart(8, '0')}`;
 
 beforeAll(async () => {
   t = await startTestCloud({ seed: { grids: 3, households: 120, joinedShare: 1, at: new Date() } });
-  const households = (await t.db.collection('households').orderBy('_id', 'asc').limit(1000).get()).data as HouseholdDoc[];
-  residents = households.filter((h) => h.memberOpenids.length > 0).map((h) => ({ openid: h.memberOpenids[0] as string, household: h }));
+  const households = (await t.db.collection('households').orderBy('_id', 'asc').limit(1000).get())
+    .data as HouseholdDoc[];
+  residents = households
+    .filter((h) => h.memberOpenids.length > 0)
+    .map((h) => ({ openid: h.memberOpenids[0] as string, household: h }));
 }, 60_000);
 afterAll(() => t.close());
 
-const stored = async (id: string) => (await t.db.collection('catalog').doc(id).get()).data[0] as CatalogItem & { holds: string[] };
-const input = { category: 'vegetable' as const, unit: '斤' as const, priceFen: 200, perHouseholdLimit: 50, active: true };
+const stored = async (id: string) =>
+  (await t.db.collection('catalog').doc(id).get()).data[0] as CatalogItem & { holds: string[] };
+const input = {
+  category: 'vegetable' as const,
+  unit: '斤' as const,
+  priceFen: 200,
+  perHouseholdLimit: 50,
+  active: true,
+};
 
 describe('the catalogue, as the admin keeps it', () => {
   it('lists every item, hidden ones too, page by page', async () => {
@@ -32,7 +42,7 @@ describe('the catalogue, as the admin keeps it', () => {
 
     const first = await t.ok('dev-admin', 'order.items', { limit: 5 });
     const seen = [...first.items];
-    for (let cursor = first.nextCursor; cursor; ) {
+    for (let cursor = first.nextCursor; cursor;) {
       const page = await t.ok('dev-admin', 'order.items', { limit: 5, cursor });
       seen.push(...page.items);
       cursor = page.nextCursor;
@@ -60,10 +70,19 @@ describe('the catalogue, as the admin keeps it', () => {
     expect([a.stock, b.stock]).toEqual([35, 35]);
     expect((await t.ok('dev-admin', 'order.restock', { itemId: item.id, qty: 25 }, requestId)).stock).toBe(35);
     expect((await t.ok('dev-admin', 'order.restock', { itemId: item.id, qty: 5 }, rid())).stock).toBe(40);
-    expect(await t.call('dev-admin', 'order.restock', { itemId: 'no-such-item', qty: 5 }, rid())).toMatchObject({ ok: false, code: 'COMMON.NOT_FOUND' });
-    expect(await t.call('dev-admin', 'order.restock', { itemId: item.id, qty: 0 }, rid())).toMatchObject({ ok: false, code: 'COMMON.INVALID_INPUT' });
+    expect(await t.call('dev-admin', 'order.restock', { itemId: 'no-such-item', qty: 5 }, rid())).toMatchObject({
+      ok: false,
+      code: 'COMMON.NOT_FOUND',
+    });
+    expect(await t.call('dev-admin', 'order.restock', { itemId: item.id, qty: 0 }, rid())).toMatchObject({
+      ok: false,
+      code: 'COMMON.INVALID_INPUT',
+    });
     await t.db.collection('catalog').doc(item.id).update({ communityId: 'c-elsewhere' });
-    expect(await t.call('dev-admin', 'order.restock', { itemId: item.id, qty: 5 }, rid())).toMatchObject({ ok: false, code: 'COMMON.NOT_FOUND' });
+    expect(await t.call('dev-admin', 'order.restock', { itemId: item.id, qty: 5 }, rid())).toMatchObject({
+      ok: false,
+      code: 'COMMON.NOT_FOUND',
+    });
     expect((await stored(item.id)).stock).toBe(40);
   });
 
@@ -71,9 +90,16 @@ describe('the catalogue, as the admin keeps it', () => {
     const item = await t.ok('dev-admin', 'order.saveItem', { ...input, name: '白菜', stock: 10 });
     const buyers = residents.slice(20, 60);
     const orders = buyers.map((b) =>
-      t.call(b.openid, 'order.place', { kind: 'grocery', lines: [{ itemId: item.id, qty: 1 }], payment: 'transfer', contactless: true }, rid()),
+      t.call(
+        b.openid,
+        'order.place',
+        { kind: 'grocery', lines: [{ itemId: item.id, qty: 1 }], payment: 'transfer', contactless: true },
+        rid(),
+      ),
     );
-    const restocks = Array.from({ length: 6 }, () => t.call('dev-admin', 'order.restock', { itemId: item.id, qty: 4 }, rid()));
+    const restocks = Array.from({ length: 6 }, () =>
+      t.call('dev-admin', 'order.restock', { itemId: item.id, qty: 4 }, rid()),
+    );
     const [placed, added] = await Promise.all([Promise.all(orders), Promise.all(restocks)]);
     expect(added.every((r) => r.ok)).toBe(true);
     const sold = placed.filter((r) => r.ok).length;
@@ -84,7 +110,9 @@ describe('the catalogue, as the admin keeps it', () => {
     expect(after.stock).toBe(10 + 24 - sold);
     expect(after.stock).toBeGreaterThanOrEqual(0);
     expect(after.holds).toHaveLength(sold);
-    expect((await t.db.collection('orders').where({ 'lines.itemId': item.id, status: 'submitted' }).count()).total).toBe(sold);
+    expect(
+      (await t.db.collection('orders').where({ 'lines.itemId': item.id, status: 'submitted' }).count()).total,
+    ).toBe(sold);
   });
 });
 
@@ -92,7 +120,11 @@ describe('ordering rounds, as the admin opens them', () => {
   it('opens a round once per request and lists the rounds, the latest opening first', async () => {
     const now = Date.now();
     const requestId = rid();
-    const payload = { name: '第9批次', opensAt: new Date(now + 3600_000).toISOString(), closesAt: new Date(now + 7200_000).toISOString() };
+    const payload = {
+      name: '第9批次',
+      opensAt: new Date(now + 3600_000).toISOString(),
+      closesAt: new Date(now + 7200_000).toISOString(),
+    };
     const opened = await t.ok('dev-admin', 'order.openRound', payload, requestId);
     expect(opened).toMatchObject({ name: '第9批次', open: false });
     expect((await t.ok('dev-admin', 'order.openRound', payload, requestId)).id).toBe(opened.id);

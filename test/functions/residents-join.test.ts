@@ -70,7 +70,9 @@ describe('joining a grid by hand (户户入群)', () => {
       phone: '13900002222',
       via: 'manual',
     });
-    const [row] = (await t.ok('dev-gl-01', 'grid.joinRequests', { gridId: 'g-01' })).items.filter((r) => r.id === join.id);
+    const [row] = (await t.ok('dev-gl-01', 'grid.joinRequests', { gridId: 'g-01' })).items.filter(
+      (r) => r.id === join.id,
+    );
     expect(row?.existingHeadName).toBe('格*'); // the head on record, masked
     await t.ok('dev-gl-01', 'grid.reviewJoin', { requestId: join.id, approve: true });
     const a = await t.ok('newcomer-1', 'household.get', {});
@@ -185,17 +187,25 @@ describe('joining by invite QR and by the grid’s WeChat group', () => {
   it('binds a WeChat group to one grid and lands its members there', async () => {
     // The page sends wx.cloud.CloudID(id) as the top-level `group`; the (local) platform swaps in the group's data.
     const inGroup = (openid: string, action: 'household.resolveEntry' | 'grid.bindGroup', payload: object) =>
-      invokeFunction(action.split('.')[0] as string, action === 'grid.bindGroup' ? FUNCTIONS.grid : FUNCTIONS.household, {
-        action,
-        payload,
-        group: { cloudID: issueCloudId(openid, { openGId: 'G-openg-001' }).cloudID },
-      }, openid);
+      invokeFunction(
+        action.split('.')[0] as string,
+        action === 'grid.bindGroup' ? FUNCTIONS.grid : FUNCTIONS.household,
+        {
+          action,
+          payload,
+          group: { cloudID: issueCloudId(openid, { openGId: 'G-openg-001' }).cloudID },
+        },
+        openid,
+      );
     expect(await inGroup('member', 'household.resolveEntry', {})).toMatchObject({
       ok: false,
       code: 'JOIN.GROUP_UNKNOWN',
     });
     expect(await inGroup('dev-gw-02', 'grid.bindGroup', { gridId: 'g-02' })).toMatchObject({ ok: true });
-    expect(await inGroup('member', 'household.resolveEntry', {})).toMatchObject({ ok: true, data: { gridId: 'g-02', via: 'group' } });
+    expect(await inGroup('member', 'household.resolveEntry', {})).toMatchObject({
+      ok: true,
+      data: { gridId: 'g-02', via: 'group' },
+    });
     expect(await inGroup('dev-gw-01', 'grid.bindGroup', { gridId: 'g-01' })).toMatchObject({
       ok: false,
       code: 'COMMON.CONFLICT',

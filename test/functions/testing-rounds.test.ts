@@ -9,7 +9,12 @@ afterAll(() => t.close());
 
 it('pages every round of a long lockdown, newest first, and filters the open ones', async () => {
   for (let i = 1; i <= 130; i += 1) {
-    const r = await t.ok('dev-admin', 'testing.openRound', { name: `第${i}轮`, date: '2022-08-21', points: ['1号采样点'], validHours: 24 });
+    const r = await t.ok('dev-admin', 'testing.openRound', {
+      name: `第${i}轮`,
+      date: '2022-08-21',
+      points: ['1号采样点'],
+      validHours: 24,
+    });
     if (i < 130) await t.ok('dev-admin', 'testing.closeRound', { roundId: r.id });
   }
   const seen: string[] = [];
@@ -32,7 +37,10 @@ it('pages every round of a long lockdown, newest first, and filters the open one
 
 it('opens one round per request id, however often the tap is retried', async () => {
   const input = { name: '重试轮', date: '2022-08-22', points: ['上门'], validHours: 24 };
-  const [a, b] = await Promise.all([t.ok('dev-admin', 'testing.openRound', input, 'open-round-0001'), t.ok('dev-admin', 'testing.openRound', input, 'open-round-0001')]);
+  const [a, b] = await Promise.all([
+    t.ok('dev-admin', 'testing.openRound', input, 'open-round-0001'),
+    t.ok('dev-admin', 'testing.openRound', input, 'open-round-0001'),
+  ]);
   const c = await t.ok('dev-admin', 'testing.openRound', input, 'open-round-0001');
   expect(new Set([a.id, b.id, c.id]).size).toBe(1);
   const all = await t.ok('dev-admin', 'testing.rounds', { limit: 100 });

@@ -30,7 +30,8 @@ function sourcesOf(root) {
 
 function keyOf(root, options) {
   const hash = createHash('sha256').update(JSON.stringify(options || {}));
-  for (const file of sourcesOf(root)) hash.update(relative(root, file)).update('\0').update(readFileSync(file)).update('\0');
+  for (const file of sourcesOf(root))
+    hash.update(relative(root, file)).update('\0').update(readFileSync(file)).update('\0');
   return hash.digest('hex').slice(0, 32);
 }
 

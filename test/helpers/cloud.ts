@@ -10,7 +10,12 @@ export interface TestCloud {
   cloud: LocalCloud;
   db: Db;
   /** Calls an action as `openid` (null: no identity), exactly as CloudBase would invoke it. */
-  call<A extends ActionName>(openid: string | null, action: A, payload: Req<A>, requestId?: string): Promise<CallResult<A>>;
+  call<A extends ActionName>(
+    openid: string | null,
+    action: A,
+    payload: Req<A>,
+    requestId?: string,
+  ): Promise<CallResult<A>>;
   /** Like call, but fails the test unless the answer is ok; returns the data. */
   ok<A extends ActionName>(openid: string | null, action: A, payload: Req<A>, requestId?: string): Promise<Res<A>>;
   close(): Promise<void>;

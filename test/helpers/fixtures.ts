@@ -25,7 +25,15 @@ export function failure(code: ErrorCode, message: string, issues?: FieldIssue[])
 
 /** The caller as `user.me` answers (a resident unless overridden). */
 export function me(over: Partial<Me> = {}): Me {
-  return { openid: 'dev-res-0001', nickName: '居民', roles: ['resident'], communityId: 'c1', adminGridIds: [], householdId: 'h-0001', ...over };
+  return {
+    openid: 'dev-res-0001',
+    nickName: '居民',
+    roles: ['resident'],
+    communityId: 'c1',
+    adminGridIds: [],
+    householdId: 'h-0001',
+    ...over,
+  };
 }
 
 /** A grocery order of one bag of rice, waiting for the gridworker. */
@@ -63,43 +71,122 @@ export function orderDetail(over: Partial<OrderDetailView> = {}): OrderDetailVie
 /** A volunteer's own registration, pending review. */
 export function myVolunteer(over: Partial<MyVolunteerView> = {}): MyVolunteerView {
   return {
-    status: 'pending', statusText: '待审核', name: '次仁卓玛', phoneMasked: '139****5678', partyMember: true, partyBranch: '第一党支部', workUnit: '城关区教育局',
-    communityId: 'c-xingfu', communityName: '幸福新村社区', gridIds: ['g-01'], gridNames: ['第1网格'], teamsWished: ['delivery'], skills: [], slots: ['morning'],
-    team: null, buildingNames: [], capacityKg: 15, rejectReason: null, onDuty: false, dutySince: null, pendingChange: null, ...over,
+    status: 'pending',
+    statusText: '待审核',
+    name: '次仁卓玛',
+    phoneMasked: '139****5678',
+    partyMember: true,
+    partyBranch: '第一党支部',
+    workUnit: '城关区教育局',
+    communityId: 'c-xingfu',
+    communityName: '幸福新村社区',
+    gridIds: ['g-01'],
+    gridNames: ['第1网格'],
+    teamsWished: ['delivery'],
+    skills: [],
+    slots: ['morning'],
+    team: null,
+    buildingNames: [],
+    capacityKg: 15,
+    rejectReason: null,
+    onDuty: false,
+    dutySince: null,
+    pendingChange: null,
+    ...over,
   };
 }
 
 /** A registration as the reviewing staff see it, pending review. */
 export function volunteerAdmin(over: Partial<VolunteerAdminView> = {}): VolunteerAdminView {
   return {
-    id: 'o-vol', status: 'pending', name: '次仁卓玛', phoneMasked: '139****5678', partyMember: true, partyBranch: '第一党支部', workUnit: '城关区教育局',
-    gridIds: ['g-01'], gridNames: ['第1网格'], teamsWished: ['delivery', 'checkpoint'], skills: ['driving'], slots: ['morning'], team: null, buildingIds: [],
-    capacityKg: 15, rejectReason: null, onDuty: false, idle: false, createdAt: '2022-08-20T00:00:00.000Z', pendingChange: null, ...over,
+    id: 'o-vol',
+    status: 'pending',
+    name: '次仁卓玛',
+    phoneMasked: '139****5678',
+    partyMember: true,
+    partyBranch: '第一党支部',
+    workUnit: '城关区教育局',
+    gridIds: ['g-01'],
+    gridNames: ['第1网格'],
+    teamsWished: ['delivery', 'checkpoint'],
+    skills: ['driving'],
+    slots: ['morning'],
+    team: null,
+    buildingIds: [],
+    capacityKg: 15,
+    rejectReason: null,
+    onDuty: false,
+    idle: false,
+    createdAt: '2022-08-20T00:00:00.000Z',
+    pendingChange: null,
+    ...over,
   };
 }
 
 /** An open checkpoint shift with one seat left. */
 export function shiftView(over: Partial<ShiftView> = {}): ShiftView {
   return {
-    id: 's-1', team: 'checkpoint', teamText: '卡点值守', title: '卡点值守（早班）', place: '北门3号卡点', date: '2022-08-21', start: '08:00', end: '14:00',
-    capacity: 4, taken: 3, qualifications: [], status: 'open', cancelBy: '2022-08-21T06:00:00+08:00', mine: false, canSignUp: true, whyNot: null, canCancel: false, ...over,
+    id: 's-1',
+    team: 'checkpoint',
+    teamText: '卡点值守',
+    title: '卡点值守（早班）',
+    place: '北门3号卡点',
+    date: '2022-08-21',
+    start: '08:00',
+    end: '14:00',
+    capacity: 4,
+    taken: 3,
+    qualifications: [],
+    status: 'open',
+    cancelBy: '2022-08-21T06:00:00+08:00',
+    mine: false,
+    canSignUp: true,
+    whyNot: null,
+    canCancel: false,
+    ...over,
   };
 }
 
 /** A catalogue item as the admin keeps it: a bag of rice, shown to residents. */
 export function catalogItem(over: Partial<CatalogAdminItemView> = {}): CatalogAdminItemView {
-  return { id: 'item-001', name: '大米 10斤装', category: 'staple', unit: '袋', priceFen: 4500, stock: 20, perHouseholdLimit: 2, active: true, soldOut: false, ...over };
+  return {
+    id: 'item-001',
+    name: '大米 10斤装',
+    category: 'staple',
+    unit: '袋',
+    priceFen: 4500,
+    stock: 20,
+    perHouseholdLimit: 2,
+    active: true,
+    soldOut: false,
+    ...over,
+  };
 }
 
 /** An ordering round (批次), open now. */
 export function orderRound(over: Partial<RoundView> = {}): RoundView {
-  return { id: 'round-001', name: '第1批次', opensAt: '2022-08-20T00:00:00.000Z', closesAt: '2022-08-21T12:00:00.000Z', open: true, ...over };
+  return {
+    id: 'round-001',
+    name: '第1批次',
+    opensAt: '2022-08-20T00:00:00.000Z',
+    closesAt: '2022-08-21T12:00:00.000Z',
+    open: true,
+    ...over,
+  };
 }
 
 /** A sampled member with no result yet. */
 export function sampled(over: Partial<SampledView> = {}): SampledView {
   return {
-    householdId: 'h-0001', memberId: 'm1', buildingName: '1号楼', room: '1-101', nameMasked: '次*', serial: 'R1-G01-0001', sampledAt: '2022-08-20T09:30:00+08:00', result: null, ...over,
+    householdId: 'h-0001',
+    memberId: 'm1',
+    buildingName: '1号楼',
+    room: '1-101',
+    nameMasked: '次*',
+    serial: 'R1-G01-0001',
+    sampledAt: '2022-08-20T09:30:00+08:00',
+    result: null,
+    ...over,
   };
 }
 

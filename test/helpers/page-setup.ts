@@ -46,7 +46,12 @@ const wxStub = {
   getPrivacySetting: jest.fn(),
   openPrivacyContract: jest.fn(),
   onNeedPrivacyAuthorization: jest.fn(),
-  cloud: { init: jest.fn(), callFunction: jest.fn(), uploadFile: jest.fn(), CloudID: (cloudID: string) => ({ cloudID }) },
+  cloud: {
+    init: jest.fn(),
+    callFunction: jest.fn(),
+    uploadFile: jest.fn(),
+    CloudID: (cloudID: string) => ({ cloudID }),
+  },
 };
 
 Object.assign(globalThis, {

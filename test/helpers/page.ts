@@ -43,15 +43,26 @@ export type LoadedPage = RenderedComponent & { modules: Record<string, any> };
  * must drive a module the page shares (e.g. `utils/privacy`) names it in `shared` and gets that
  * very instance in `page.modules[name]`.
  */
-export async function loadPage(pagePath: string, query: Record<string, string> = {}, shared: string[] = []): Promise<LoadedPage> {
+export async function loadPage(
+  pagePath: string,
+  query: Record<string, string> = {},
+  shared: string[] = [],
+): Promise<LoadedPage> {
   const full = join(MINIPROGRAM_ROOT, pagePath);
-  const appJson = JSON.parse(readFileSync(join(MINIPROGRAM_ROOT, 'app.json'), 'utf8')) as { usingComponents: Record<string, string> };
+  const appJson = JSON.parse(readFileSync(join(MINIPROGRAM_ROOT, 'app.json'), 'utf8')) as {
+    usingComponents: Record<string, string>;
+  };
   const pageJson = JSON.parse(readFileSync(`${full}.json`, 'utf8')) as { usingComponents?: Record<string, string> };
   const usingComponents = npmStyleToRoot({ ...appJson.usingComponents, ...(pageJson.usingComponents ?? {}) });
   let id = '';
   const modules: Record<string, any> = {};
   jest.isolateModules(() => {
-    id = simulate.load(full, { rootPath: MINIPROGRAM_ROOT, compiler: 'official', compilerOptions: { maxBuffer: 64 * 1024 * 1024 }, usingComponents });
+    id = simulate.load(full, {
+      rootPath: MINIPROGRAM_ROOT,
+      compiler: 'official',
+      compilerOptions: { maxBuffer: 64 * 1024 * 1024 },
+      usingComponents,
+    });
     for (const name of shared) modules[name] = require(join(MINIPROGRAM_ROOT, name));
   });
   const page = Object.assign(simulate.render(id), { modules });
@@ -81,7 +92,10 @@ export function textOf(page: RenderedComponent): string {
 }
 
 /** What the mocked cloud answers for one action: typed by the contract, so a fixture breaks when it changes. */
-export type Handler<A extends ActionName> = (payload: Req<A>, event: { requestId?: string; user: string | null }) => CallResult<A>;
+export type Handler<A extends ActionName> = (
+  payload: Req<A>,
+  event: { requestId?: string; user: string | null },
+) => CallResult<A>;
 
 /** Handlers by action name. */
 export type Handlers = { [A in ActionName]?: Handler<A> };
@@ -90,20 +104,39 @@ export type Handlers = { [A in ActionName]?: Handler<A> };
  * Answers cloud-function calls by action, on both transports (wx.cloud.callFunction and the
  * local cloud's wx.request); answers an unknown action with COMMON.UNKNOWN_ACTION.
  */
-export function mockCall(handlers: Handlers): { calls: Array<{ action: string; payload: unknown; via: string; group?: unknown }> } {
+export function mockCall(handlers: Handlers): {
+  calls: Array<{ action: string; payload: unknown; via: string; group?: unknown }>;
+} {
   const calls: Array<{ action: string; payload: unknown; via: string; group?: unknown }> = [];
-  const answer = (event: { action: string; payload: unknown; requestId?: string; group?: unknown }, user: string | null, via: string) => {
+  const answer = (
+    event: { action: string; payload: unknown; requestId?: string; group?: unknown },
+    user: string | null,
+    via: string,
+  ) => {
     // `group`: top-level open data (a wx.cloud.CloudID), recorded only when sent.
-    calls.push({ action: event.action, payload: event.payload, via, ...(event.group === undefined ? {} : { group: event.group }) });
-    const handler = Object.hasOwn(handlers, event.action) ? (handlers[event.action as ActionName] as Handler<ActionName> | undefined) : undefined;
-    return handler ? handler(event.payload as never, { requestId: event.requestId, user }) : { ok: false, code: 'COMMON.UNKNOWN_ACTION', message: '不支持的操作' };
+    calls.push({
+      action: event.action,
+      payload: event.payload,
+      via,
+      ...(event.group === undefined ? {} : { group: event.group }),
+    });
+    const handler = Object.hasOwn(handlers, event.action)
+      ? (handlers[event.action as ActionName] as Handler<ActionName> | undefined)
+      : undefined;
+    return handler
+      ? handler(event.payload as never, { requestId: event.requestId, user })
+      : { ok: false, code: 'COMMON.UNKNOWN_ACTION', message: '不支持的操作' };
   };
-  (wx.cloud.callFunction as jest.Mock).mockImplementation(async ({ data }: { data: { action: string; payload: unknown } }) => ({
-    result: answer(data, null, 'cloud'),
-  }));
-  (wx.request as jest.Mock).mockImplementation((opts: { url: string; data: any; header: Record<string, string>; success: (r: unknown) => void }) => {
-    const result = answer(opts.data, opts.header['x-gridlink-user'] ?? null, `request:${opts.url}`);
-    setTimeout(() => opts.success({ statusCode: 200, data: result }), 0);
-  });
+  (wx.cloud.callFunction as jest.Mock).mockImplementation(
+    async ({ data }: { data: { action: string; payload: unknown } }) => ({
+      result: answer(data, null, 'cloud'),
+    }),
+  );
+  (wx.request as jest.Mock).mockImplementation(
+    (opts: { url: string; data: any; header: Record<string, string>; success: (r: unknown) => void }) => {
+      const result = answer(opts.data, opts.header['x-gridlink-user'] ?? null, `request:${opts.url}`);
+      setTimeout(() => opts.success({ statusCode: 200, data: result }), 0);
+    },
+  );
   return { calls };
 }

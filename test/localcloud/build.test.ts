@@ -24,14 +24,18 @@ describe('each cloud function deploys on its own', () => {
     const bundle = readFileSync(join(dir, 'index.js'), 'utf8');
     // The core is inside the bundle; only the SDK is required from outside.
     const requires = [...bundle.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
-    expect(requires.filter((r) => !r?.startsWith('node:') && !['crypto', 'fs', 'path', 'util', 'os'].includes(r ?? ''))).toEqual(
-      expect.arrayContaining(['@cloudbase/node-sdk']),
+    expect(
+      requires.filter((r) => !r?.startsWith('node:') && !['crypto', 'fs', 'path', 'util', 'os'].includes(r ?? '')),
+    ).toEqual(expect.arrayContaining(['@cloudbase/node-sdk']));
+    expect(new Set(requires.filter((r) => r && !/^(node:)?[a-z_]+$/.test(r)))).toEqual(
+      new Set(['@cloudbase/node-sdk']),
     );
-    expect(new Set(requires.filter((r) => r && !/^(node:)?[a-z_]+$/.test(r)))).toEqual(new Set(['@cloudbase/node-sdk']));
   });
 
   it('the built user function answers through the SDK like the source does', async () => {
-    const built = require(join(root, 'cloudfunctions/user/index.js')) as { main: (e: unknown, c: unknown) => Promise<any> };
+    const built = require(join(root, 'cloudfunctions/user/index.js')) as {
+      main: (e: unknown, c: unknown) => Promise<any>;
+    };
     const res = await built.main({ action: 'user.me', payload: {} }, platformContext('user', 'bundle-user'));
     expect(res).toMatchObject({ ok: true, data: { openid: 'bundle-user' } });
   });

@@ -93,8 +93,12 @@ describe('the service', () => {
     const rooms = db.collection('rooms');
     await rooms.add({ _id: 'h1', buildingId: 'b1', room: '1-101' });
     await rooms.add({ _id: 'h2', buildingId: 'b2', room: '1-101' });
-    await expect(rooms.add({ _id: 'h3', buildingId: 'b1', room: '1-101' })).rejects.toMatchObject({ code: 'DATABASE_DUPLICATE_WRITE' });
-    await expect(rooms.doc('h2').update({ buildingId: 'b1' })).rejects.toMatchObject({ code: 'DATABASE_DUPLICATE_WRITE' });
+    await expect(rooms.add({ _id: 'h3', buildingId: 'b1', room: '1-101' })).rejects.toMatchObject({
+      code: 'DATABASE_DUPLICATE_WRITE',
+    });
+    await expect(rooms.doc('h2').update({ buildingId: 'b1' })).rejects.toMatchObject({
+      code: 'DATABASE_DUPLICATE_WRITE',
+    });
     await rooms.doc('h1').update({ room: '1-102' });
     await rooms.doc('h2').update({ buildingId: 'b1' });
     expect((await rooms.where({ buildingId: 'b1' }).count()).total).toBe(2);
@@ -102,7 +106,9 @@ describe('the service', () => {
 
   it('fails to create a unique index over existing duplicates', async () => {
     await db.collection('rooms').add({ _id: 'h4', buildingId: 'b3', room: '1-101' });
-    expect(() => svc.ensureIndexes([{ collection: 'rooms', name: 'room_only', keys: { room: 1 }, unique: true }])).toThrow(/duplicate/);
+    expect(() =>
+      svc.ensureIndexes([{ collection: 'rooms', name: 'room_only', keys: { room: 1 }, unique: true }]),
+    ).toThrow(/duplicate/);
   });
 
   it('counts DbRead and DbWrite requests as CloudBase bills them', async () => {
@@ -128,7 +134,10 @@ describe('the service', () => {
       const doc = (await tx.collection('acct').doc('a').get()).data as { n: number };
       // Another writer changes the document while the first attempt is open.
       if (attempts === 1) await acct.doc('a').update({ n: db.command.inc(100) });
-      await tx.collection('acct').doc('a').update({ n: doc.n + 1 });
+      await tx
+        .collection('acct')
+        .doc('a')
+        .update({ n: doc.n + 1 });
     });
     expect(attempts).toBe(2);
     expect((await acct.doc('a').get()).data[0]).toMatchObject({ n: 101 });
@@ -141,7 +150,10 @@ describe('the service', () => {
       Array.from({ length: 3 }, () =>
         db.runTransaction(async (tx: Tx) => {
           const doc = (await tx.collection('acct').doc('c').get()).data as { n: number };
-          await tx.collection('acct').doc('c').update({ n: doc.n + 1 });
+          await tx
+            .collection('acct')
+            .doc('c')
+            .update({ n: doc.n + 1 });
         }, 10),
       ),
     );
@@ -162,9 +174,15 @@ describe('the service', () => {
   it('answers a query it cannot evaluate with a CloudBase error code, never a server error', async () => {
     const jobs = db.collection('jobs');
     const raw = jobs.options({ raw: true }) as typeof jobs;
-    await expect(raw.where({ status: { $noSuchOperator: 1 } }).get()).rejects.toMatchObject({ code: 'DATABASE_REQUEST_FAILED' });
-    await expect(raw.aggregate([{ $noSuchStage: {} }]).end()).rejects.toMatchObject({ code: 'DATABASE_REQUEST_FAILED' });
-    await expect(raw.where({ at: { $geoWithin: { $centerSphere: [[-288, 30], 0.1] } } }).get()).rejects.toMatchObject({ code: 'DATABASE_REQUEST_FAILED' });
+    await expect(raw.where({ status: { $noSuchOperator: 1 } }).get()).rejects.toMatchObject({
+      code: 'DATABASE_REQUEST_FAILED',
+    });
+    await expect(raw.aggregate([{ $noSuchStage: {} }]).end()).rejects.toMatchObject({
+      code: 'DATABASE_REQUEST_FAILED',
+    });
+    await expect(raw.where({ at: { $geoWithin: { $centerSphere: [[-288, 30], 0.1] } } }).get()).rejects.toMatchObject({
+      code: 'DATABASE_REQUEST_FAILED',
+    });
   });
 
   it('answers CloudBase’s texts for a transaction that no longer exists and for a conflict', async () => {
@@ -172,7 +190,9 @@ describe('the service', () => {
     await tx.commit();
     await expect(tx.collection('jobs').doc('j1').set({ status: 'x' })).rejects.toMatchObject({
       code: 'DATABASE_TRANSACTION_FAIL',
-      message: expect.stringMatching(/^\[ResourceUnavailable\.TransactionNotExist\] Transaction does not exist on the server/),
+      message: expect.stringMatching(
+        /^\[ResourceUnavailable\.TransactionNotExist\] Transaction does not exist on the server/,
+      ),
     });
     const t1 = await db.startTransaction();
     const t2 = await db.startTransaction();

@@ -8,28 +8,36 @@ import { defineFunction } from '../../server/lib/define-function';
 async function post(url: string, body: unknown, user?: string): Promise<{ status: number; json: any }> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (user) headers[DEV_USER_HEADER] = user;
-  const res = await fetch(url, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   return { status: res.status, json: await res.json() };
 }
 
 /** A raw POST that reports a reset connection instead of throwing. */
 function rawPost(url: string, body: Buffer): Promise<{ status: number; json: any } | { error: string }> {
   return new Promise((resolve) => {
-    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = text;
-        }
-        resolve({ status: res.statusCode ?? 0, json });
-      });
-      res.on('error', (e) => resolve({ error: e.message }));
-    });
+    const req = request(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = text;
+          }
+          resolve({ status: res.statusCode ?? 0, json });
+        });
+        res.on('error', (e) => resolve({ error: e.message }));
+      },
+    );
     req.on('error', (e) => resolve({ error: (e as Error).message }));
     req.end(body);
   });
@@ -71,13 +79,23 @@ describe('timer triggers', () => {
 
   it('runs a timer when the platform timer fires it (any case of Type)', async () => {
     expect(await runTimer('order', 'autoConfirm')).toMatchObject({ ok: true, data: { confirmed: 0 } });
-    expect(await FUNCTIONS.order({ Type: 'timer', TriggerName: 'autoConfirm' }, timerContext('order'))).toMatchObject({ ok: true });
+    expect(await FUNCTIONS.order({ Type: 'timer', TriggerName: 'autoConfirm' }, timerContext('order'))).toMatchObject({
+      ok: true,
+    });
     expect(await runTimer('order', 'nope')).toMatchObject({ ok: false, code: 'COMMON.UNKNOWN_ACTION' });
   });
 });
 
 describe('prototype names', () => {
-  const protoNames = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', '__defineGetter__'];
+  const protoNames = [
+    'constructor',
+    '__proto__',
+    'toString',
+    'hasOwnProperty',
+    'valueOf',
+    'isPrototypeOf',
+    '__defineGetter__',
+  ];
 
   it('never answers a timer named after an Object.prototype member, nor leaks the context', async () => {
     for (const name of protoNames) {
@@ -86,7 +104,10 @@ describe('prototype names', () => {
       expect(JSON.stringify(res)).not.toMatch(/secret|environment|request_id/i);
     }
     const custom = defineFunction('system', {} as never, { timers: { tick: async () => 'done' } });
-    expect(await custom({ Type: 'Timer', TriggerName: 'constructor' }, timerContext('system'))).toMatchObject({ ok: false, code: 'COMMON.UNKNOWN_ACTION' });
+    expect(await custom({ Type: 'Timer', TriggerName: 'constructor' }, timerContext('system'))).toMatchObject({
+      ok: false,
+      code: 'COMMON.UNKNOWN_ACTION',
+    });
   });
 
   it('answers COMMON.UNKNOWN_ACTION for actions named after Object.prototype members', async () => {
@@ -141,7 +162,10 @@ describe('bodies the local cloud must refuse cleanly', () => {
     expect(res.status).toBe(400);
     expect(res.json).toMatchObject({ ok: false, code: 'COMMON.INVALID_INPUT' });
     const obj = `{"action":"system.health","payload":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`;
-    expect((await post(`${cloud.url}/fn/system`, obj, 'u')).json).toMatchObject({ ok: false, code: 'COMMON.INVALID_INPUT' });
+    expect((await post(`${cloud.url}/fn/system`, obj, 'u')).json).toMatchObject({
+      ok: false,
+      code: 'COMMON.INVALID_INPUT',
+    });
   });
 
   it('refuses deep payloads in-process too (the envelope, not only the HTTP layer)', async () => {

@@ -9,7 +9,11 @@ const root = resolve(__dirname, '../..');
 async function post(url: string, body: unknown, user?: string): Promise<{ status: number; json: any }> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (user) headers[DEV_USER_HEADER] = user;
-  const res = await fetch(url, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   return { status: res.status, json: await res.json() };
 }
 
@@ -41,7 +45,10 @@ describe('local cloud over HTTP', () => {
   });
 
   it('answers bad requests with codes', async () => {
-    expect((await post(`${cloud.url}/fn/nothing`, {})).json).toMatchObject({ ok: false, code: 'COMMON.UNKNOWN_ACTION' });
+    expect((await post(`${cloud.url}/fn/nothing`, {})).json).toMatchObject({
+      ok: false,
+      code: 'COMMON.UNKNOWN_ACTION',
+    });
     const broken = await post(`${cloud.url}/fn/user`, '{not json', 'u');
     expect(broken.status).toBe(400);
     expect(broken.json.code).toBe('COMMON.INVALID_INPUT');
@@ -56,11 +63,29 @@ describe('local cloud over HTTP', () => {
   it('shows the subscribe messages a status change queued for a user', async () => {
     const join = await post(
       `${cloud.url}/fn/household`,
-      { action: 'household.requestJoin', payload: { gridId: 'g-01', buildingId: 'b-001', room: '5-501', headName: '平措', phone: '13900007777', via: 'manual' } },
+      {
+        action: 'household.requestJoin',
+        payload: {
+          gridId: 'g-01',
+          buildingId: 'b-001',
+          room: '5-501',
+          headName: '平措',
+          phone: '13900007777',
+          via: 'manual',
+        },
+      },
       'lc-newbie',
     );
     expect(join.json.ok).toBe(true);
-    expect((await post(`${cloud.url}/fn/grid`, { action: 'grid.reviewJoin', payload: { requestId: join.json.data.id, approve: true } }, 'dev-gw-01')).json.ok).toBe(true);
+    expect(
+      (
+        await post(
+          `${cloud.url}/fn/grid`,
+          { action: 'grid.reviewJoin', payload: { requestId: join.json.data.id, approve: true } },
+          'dev-gw-01',
+        )
+      ).json.ok,
+    ).toBe(true);
     const body = (await (await fetch(`${cloud.url}/dev/outbox?openid=lc-newbie`)).json()) as any;
     expect(body.data).toEqual([expect.objectContaining({ openid: 'lc-newbie', template: 'joinResult', sentAt: null })]);
   });
@@ -97,11 +122,15 @@ describe('local cloud over HTTP', () => {
 
 describe('npm start', () => {
   function start(dir: string): { child: ChildProcess; ready: Promise<string> } {
-    const child = spawn(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'localcloud/main.ts')], {
-      cwd: root,
-      env: { ...process.env, GRIDLINK_DATA_DIR: dir, GRIDLINK_PORT: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'localcloud/main.ts')],
+      {
+        cwd: root,
+        env: { ...process.env, GRIDLINK_DATA_DIR: dir, GRIDLINK_PORT: '0' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     const ready = new Promise<string>((res, rej) => {
       child.stdout?.on('data', (chunk: Buffer) => {

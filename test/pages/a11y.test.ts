@@ -46,13 +46,18 @@ const filled = (v: string | undefined) => Boolean(v && v.replace(/\{\{\s*''\s*\}
 /** Why an element cannot be read out, or null if it can. */
 export function problem(e: Element): string | null {
   const { tag, attrs } = e;
-  if (['t-input', 't-textarea', 't-radio', 't-checkbox', 't-tab-panel'].includes(tag)) return filled(attrs.label) || filled(attrs['aria-label']) ? null : 'no label';
-  if (tag === 't-stepper') return e.ancestors.some((a) => filled(a.attrs['aria-label'])) || filled(attrs['aria-label']) ? null : 'stepper without a labelled wrapper';
+  if (['t-input', 't-textarea', 't-radio', 't-checkbox', 't-tab-panel'].includes(tag))
+    return filled(attrs.label) || filled(attrs['aria-label']) ? null : 'no label';
+  if (tag === 't-stepper')
+    return e.ancestors.some((a) => filled(a.attrs['aria-label'])) || filled(attrs['aria-label'])
+      ? null
+      : 'stepper without a labelled wrapper';
   const interactive = tappable(e) || ['t-button', 't-switch', 'button'].includes(tag);
   if (!interactive) return null;
   if (!filled(attrs['aria-label'])) return 'no aria-label';
   if (['view', 'text', 'image'].includes(tag) && !filled(attrs['aria-role'])) return 'tappable without aria-role';
-  if (['view', 'text'].includes(tag) && !(attrs.class ?? '').split(/\s+/).includes('gl-tap')) return 'tappable without the 88rpx gl-tap class';
+  if (['view', 'text'].includes(tag) && !(attrs.class ?? '').split(/\s+/).includes('gl-tap'))
+    return 'tappable without the 88rpx gl-tap class';
   if (tag === 't-button' && /small/.test(attrs.size ?? '')) return 'small button (under 88rpx)';
   return null;
 }
@@ -66,7 +71,9 @@ describe('every interactive element on the resident pages has a readable label',
   });
 
   it('finds unlabelled elements (the check itself works)', () => {
-    const bad = elements('<view bindtap="go"><t-icon name="call" /></view><t-button bind:tap="x" icon="add" /><view aria-label="a"><t-stepper /></view><t-input />');
+    const bad = elements(
+      '<view bindtap="go"><t-icon name="call" /></view><t-button bind:tap="x" icon="add" /><view aria-label="a"><t-stepper /></view><t-input />',
+    );
     expect(bad.map(problem)).toEqual(['no aria-label', null, 'no aria-label', null, null, 'no label']);
   });
 

@@ -12,7 +12,17 @@ describe('商品目录 page', () => {
   it('lists every item, hidden ones marked; adds one only once it is valid', async () => {
     const saved: CatalogAdminItemView[] = [];
     const { calls } = mockCall({
-      'order.items': () => ({ ok: true, data: { items: [catalogItem(), catalogItem({ id: 'item-009', name: '口罩', category: 'daily', unit: '盒', active: false })], nextCursor: null, total: 2 } }),
+      'order.items': () => ({
+        ok: true,
+        data: {
+          items: [
+            catalogItem(),
+            catalogItem({ id: 'item-009', name: '口罩', category: 'daily', unit: '盒', active: false }),
+          ],
+          nextCursor: null,
+          total: 2,
+        },
+      }),
       'order.saveItem': (p) => {
         const item = catalogItem({ ...p, id: 'item-new', stock: p.stock ?? 0, soldOut: !p.stock });
         saved.push(item);
@@ -49,7 +59,13 @@ describe('商品目录 page', () => {
     tapButton(page, '.cat__save');
     await flush();
     expect(calls.find((c) => c.action === 'order.saveItem')?.payload).toEqual({
-      name: '大白菜', category: 'vegetable', unit: '斤', priceFen: 150, stock: 200, perHouseholdLimit: 10, active: true,
+      name: '大白菜',
+      category: 'vegetable',
+      unit: '斤',
+      priceFen: 150,
+      stock: 200,
+      perHouseholdLimit: 10,
+      active: true,
     });
     expect(page.instance.data.items[0]).toMatchObject({ id: 'item-new', name: '大白菜' });
     expect(textOf(page)).toContain('共 3 种商品');
@@ -69,13 +85,22 @@ describe('商品目录 page', () => {
     tapButton(page, '.cat__save');
     await flush();
     expect(calls.filter((c) => c.action === 'order.saveItem').at(-1)?.payload).toEqual({
-      id: 'item-001', name: '大米 10斤装', category: 'staple', unit: '袋', priceFen: 4280, perHouseholdLimit: 2, active: true,
+      id: 'item-001',
+      name: '大米 10斤装',
+      category: 'staple',
+      unit: '袋',
+      priceFen: 4280,
+      perHouseholdLimit: 2,
+      active: true,
     });
     expect(textOf(page)).toContain('¥42.80/袋');
 
     tapButton(page, '.cat__toggle');
     await flush();
-    expect(calls.filter((c) => c.action === 'order.saveItem').at(-1)?.payload).toMatchObject({ id: 'item-001', active: false });
+    expect(calls.filter((c) => c.action === 'order.saveItem').at(-1)?.payload).toMatchObject({
+      id: 'item-001',
+      active: false,
+    });
     expect(calls.filter((c) => c.action === 'order.saveItem').at(-1)?.payload).not.toHaveProperty('stock');
     expect(textOf(page)).toContain('已下架');
     expect(textOf(page)).toContain('上架');
@@ -84,7 +109,10 @@ describe('商品目录 page', () => {
   it('restocks by a quantity with one request id per intent, and shows the new stock', async () => {
     const requestIds: Array<string | undefined> = [];
     const { calls } = mockCall({
-      'order.items': () => ({ ok: true, data: { items: [catalogItem({ stock: 0, soldOut: true })], nextCursor: null, total: 1 } }),
+      'order.items': () => ({
+        ok: true,
+        data: { items: [catalogItem({ stock: 0, soldOut: true })], nextCursor: null, total: 1 },
+      }),
       'order.restock': (p, e) => {
         requestIds.push(e.requestId);
         return { ok: true, data: catalogItem({ stock: 3 + p.qty }) };
@@ -113,7 +141,10 @@ describe('商品目录 page', () => {
   it('shows an error state with a retry when the list does not load', async () => {
     let fail = true;
     mockCall({
-      'order.items': () => (fail ? failure('COMMON.INTERNAL', '服务暂时不可用') : { ok: true, data: { items: [catalogItem()], nextCursor: null, total: 1 } }),
+      'order.items': () =>
+        fail
+          ? failure('COMMON.INTERNAL', '服务暂时不可用')
+          : { ok: true, data: { items: [catalogItem()], nextCursor: null, total: 1 } },
     });
     const page = await loadPage('pages/admin/catalog/index');
     expect(textOf(page)).toContain('商品目录没有加载出来');

@@ -19,10 +19,26 @@ describe('订购批次 page', () => {
   it('shows the current round, validates, opens the next with one request id, and lists it', async () => {
     const requestIds: Array<string | undefined> = [];
     const { calls } = mockCall({
-      'order.rounds': () => ({ ok: true, data: { items: [orderRound({ opensAt: '2000-01-01T00:00:00.000Z', closesAt: '2099-01-01T12:00:00.000Z' })], nextCursor: null, total: 1 } }),
+      'order.rounds': () => ({
+        ok: true,
+        data: {
+          items: [orderRound({ opensAt: '2000-01-01T00:00:00.000Z', closesAt: '2099-01-01T12:00:00.000Z' })],
+          nextCursor: null,
+          total: 1,
+        },
+      }),
       'order.openRound': (p, e) => {
         requestIds.push(e.requestId);
-        return { ok: true, data: orderRound({ id: 'round-002', name: p.name, opensAt: new Date(p.opensAt).toISOString(), closesAt: new Date(p.closesAt).toISOString(), open: false }) };
+        return {
+          ok: true,
+          data: orderRound({
+            id: 'round-002',
+            name: p.name,
+            opensAt: new Date(p.opensAt).toISOString(),
+            closesAt: new Date(p.closesAt).toISOString(),
+            open: false,
+          }),
+        };
       },
     });
     const page = await loadPage('pages/admin/order-rounds/index');
@@ -38,7 +54,8 @@ describe('订购批次 page', () => {
     expect(calls.some((c) => c.action === 'order.openRound')).toBe(false);
     expect(textOf(page)).toContain('请填写批次名称');
 
-    const field = (name: string, value: string) => page.instance.onForm({ detail: { value }, currentTarget: { dataset: { field: name } } });
+    const field = (name: string, value: string) =>
+      page.instance.onForm({ detail: { value }, currentTarget: { dataset: { field: name } } });
     field('name', '第2批次');
     field('opensAt', '2099-08-22 8:00');
     field('closesAt', '2099-08-22');
@@ -56,7 +73,11 @@ describe('订购批次 page', () => {
     field('closesAt', '2099-08-23 20:00');
     tapButton(page, '.ord__create');
     await flush();
-    expect(calls.find((c) => c.action === 'order.openRound')?.payload).toEqual({ name: '第2批次', opensAt: '2099-08-22T08:00:00+08:00', closesAt: '2099-08-23T20:00:00+08:00' });
+    expect(calls.find((c) => c.action === 'order.openRound')?.payload).toEqual({
+      name: '第2批次',
+      opensAt: '2099-08-22T08:00:00+08:00',
+      closesAt: '2099-08-23T20:00:00+08:00',
+    });
     expect(requestIds[0]).toMatch(/^[\w-]{8,64}$/);
     text = textOf(page);
     expect(text).toContain('第2批次');
@@ -70,7 +91,22 @@ describe('订购批次 page', () => {
     let fail = true;
     mockCall({
       'order.rounds': () =>
-        fail ? failure('COMMON.INTERNAL', '系统繁忙') : { ok: true, data: { items: [orderRound({ open: false, opensAt: '2000-01-01T00:00:00.000Z', closesAt: '2000-01-02T00:00:00.000Z' })], nextCursor: null, total: 1 } },
+        fail
+          ? failure('COMMON.INTERNAL', '系统繁忙')
+          : {
+              ok: true,
+              data: {
+                items: [
+                  orderRound({
+                    open: false,
+                    opensAt: '2000-01-01T00:00:00.000Z',
+                    closesAt: '2000-01-02T00:00:00.000Z',
+                  }),
+                ],
+                nextCursor: null,
+                total: 1,
+              },
+            },
     });
     const page = await loadPage('pages/admin/order-rounds/index');
     expect(textOf(page)).toContain('批次没有加载出来');

@@ -5,7 +5,14 @@ import { flush, loadPage, mockCall, tapButton, textOf } from '../helpers/page';
 jest.setTimeout(30_000);
 
 const round = (over: Partial<TestRoundView> = {}): TestRoundView => ({
-  id: 'tr-1', code: 'R1', name: '8月20日全员核酸', date: '2022-08-20', points: ['1号采样点', '上门'], validHours: 48, status: 'closed', ...over,
+  id: 'tr-1',
+  code: 'R1',
+  name: '8月20日全员核酸',
+  date: '2022-08-20',
+  points: ['1号采样点', '上门'],
+  validHours: 48,
+  status: 'closed',
+  ...over,
 });
 
 describe('核酸检测轮次 page', () => {
@@ -14,11 +21,22 @@ describe('核酸检测轮次 page', () => {
     const { calls } = mockCall({
       'testing.rounds': () => ({ ok: true, data: { items: rounds, nextCursor: null, total: rounds.length } }),
       'testing.openRound': (p) => {
-        const r = round({ id: 'tr-2', code: 'R2', name: p.name, date: p.date, points: p.points, validHours: p.validHours, status: 'open' });
+        const r = round({
+          id: 'tr-2',
+          code: 'R2',
+          name: p.name,
+          date: p.date,
+          points: p.points,
+          validHours: p.validHours,
+          status: 'open',
+        });
         rounds = [r, ...rounds];
         return { ok: true, data: r };
       },
-      'testing.closeRound': (p) => ({ ok: true, data: { ...rounds.find((r) => r.id === p.roundId)!, status: 'closed' } }),
+      'testing.closeRound': (p) => ({
+        ok: true,
+        data: { ...rounds.find((r) => r.id === p.roundId)!, status: 'closed' },
+      }),
     });
     const page = await loadPage('pages/admin/rounds/index');
     expect(textOf(page)).toContain('R1 · 8月20日全员核酸');
@@ -34,14 +52,24 @@ describe('核酸检测轮次 page', () => {
     page.instance.onForm({ detail: { value: '8月21日全员核酸' }, currentTarget: { dataset: { field: 'name' } } });
     page.instance.onForm({ detail: { value: '2022-08-21' }, currentTarget: { dataset: { field: 'date' } } });
     // Points however they are separated, repeats dropped.
-    page.instance.onForm({ detail: { value: '1号采样点，上门、1号采样点' }, currentTarget: { dataset: { field: 'points' } } });
+    page.instance.onForm({
+      detail: { value: '1号采样点，上门、1号采样点' },
+      currentTarget: { dataset: { field: 'points' } },
+    });
     tapButton(page, '.rounds__create');
     await flush();
-    expect(calls.find((c) => c.action === 'testing.openRound')?.payload).toEqual({ name: '8月21日全员核酸', date: '2022-08-21', points: ['1号采样点', '上门'], validHours: 48 });
+    expect(calls.find((c) => c.action === 'testing.openRound')?.payload).toEqual({
+      name: '8月21日全员核酸',
+      date: '2022-08-21',
+      points: ['1号采样点', '上门'],
+      validHours: 48,
+    });
     expect(textOf(page)).toContain('R2 · 8月21日全员核酸');
     expect(textOf(page)).toContain('进行中');
 
-    (wx.showModal as jest.Mock).mockImplementation((o: { success?: (r: { confirm: boolean }) => void }) => o.success?.({ confirm: true }));
+    (wx.showModal as jest.Mock).mockImplementation((o: { success?: (r: { confirm: boolean }) => void }) =>
+      o.success?.({ confirm: true }),
+    );
     tapButton(page, '.rounds__close');
     await flush();
     expect(calls.find((c) => c.action === 'testing.closeRound')?.payload).toEqual({ roundId: 'tr-2' });

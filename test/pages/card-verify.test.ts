@@ -23,7 +23,10 @@ describe('offline card verification', () => {
   let signed: { now: string; keys: Array<{ keyId: string; publicKey: string }>; results: Case[] };
 
   beforeAll(() => {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', resolve(__dirname, 'support/core-cards.ts')], { cwd: ROOT, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--import', 'tsx', resolve(__dirname, 'support/core-cards.ts')], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     signed = JSON.parse(out) as typeof signed;
   }, 60_000);
 
@@ -39,7 +42,13 @@ describe('offline card verification', () => {
     expect(signed.results.length).toBeGreaterThan(30);
     for (const c of signed.results) {
       const v = verifyCardOffline(c.token, { publicKeys, now: new Date(signed.now), ...c.opts });
-      expect({ name: c.name, opts: c.opts, status: v.status, reason: 'reason' in v ? v.reason : null, claims: 'claims' in v ? v.claims : null }).toEqual({
+      expect({
+        name: c.name,
+        opts: c.opts,
+        status: v.status,
+        reason: 'reason' in v ? v.reason : null,
+        claims: 'claims' in v ? v.claims : null,
+      }).toEqual({
         name: c.name,
         opts: c.opts,
         status: c.status,
@@ -48,6 +57,16 @@ describe('offline card verification', () => {
       });
     }
     const statuses = new Set(signed.results.map((c) => `${c.status}:${c.reason ?? ''}`));
-    for (const s of ['valid:', 'expired:', 'otherRound:', 'otherHolder:', 'invalid:badSignature', 'invalid:unknownKey', 'invalid:notACard', 'invalid:malformed']) expect(statuses).toContain(s);
+    for (const s of [
+      'valid:',
+      'expired:',
+      'otherRound:',
+      'otherHolder:',
+      'invalid:badSignature',
+      'invalid:unknownKey',
+      'invalid:notACard',
+      'invalid:malformed',
+    ])
+      expect(statuses).toContain(s);
   });
 });

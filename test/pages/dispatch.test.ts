@@ -1,25 +1,78 @@
-import type { BoardView, JobCardView, JobDetailView, JobStopView, Page, PoolOrderView, PoolView } from '../../typings/api';
+import type {
+  BoardView,
+  JobCardView,
+  JobDetailView,
+  JobStopView,
+  Page,
+  PoolOrderView,
+  PoolView,
+} from '../../typings/api';
 import { flush, loadPage, mockCall, tapButton, textOf } from '../helpers/page';
 
 jest.setTimeout(30_000);
 
 const poolOrder = (id: string, room: string, over: Partial<PoolOrderView> = {}): PoolOrderView => ({
-  id, kind: 'grocery', status: 'submitted', statusText: '已提交', roundId: 'r1', buildingId: 'b1', buildingName: '1号楼', room,
-  headMasked: '次**玛', phoneMasked: '138****0001', lines: [{ itemId: 'item-009', name: '土豆', unit: '斤', qty: 4 }], medicine: null,
-  priority: false, contactless: false, note: '', weightKg: 2, rejectReason: null, jobId: null, shortfall: [], failReason: null, createdAt: '2022-08-20T01:00:00Z', ...over,
+  id,
+  kind: 'grocery',
+  status: 'submitted',
+  statusText: '已提交',
+  roundId: 'r1',
+  buildingId: 'b1',
+  buildingName: '1号楼',
+  room,
+  headMasked: '次**玛',
+  phoneMasked: '138****0001',
+  lines: [{ itemId: 'item-009', name: '土豆', unit: '斤', qty: 4 }],
+  medicine: null,
+  priority: false,
+  contactless: false,
+  note: '',
+  weightKg: 2,
+  rejectReason: null,
+  jobId: null,
+  shortfall: [],
+  failReason: null,
+  createdAt: '2022-08-20T01:00:00Z',
+  ...over,
 });
 
 const pool = (orders: PoolOrderView[], nextCursor: string | null = null, total = orders.length): PoolView => ({
-  gridId: 'g-01', grids: [{ id: 'g-01', name: '第1网格' }], rounds: [{ id: 'r1', name: '第1批次' }], buildings: [{ id: 'b1', name: '1号楼' }],
-  counts: { submitted: total }, items: orders, nextCursor, total,
+  gridId: 'g-01',
+  grids: [{ id: 'g-01', name: '第1网格' }],
+  rounds: [{ id: 'r1', name: '第1批次' }],
+  buildings: [{ id: 'b1', name: '1号楼' }],
+  counts: { submitted: total },
+  items: orders,
+  nextCursor,
+  total,
 });
 
 /** A page of a list. */
-const paged = <T>(items: T[], nextCursor: string | null = null, total = items.length): Page<T> => ({ items, nextCursor, total });
+const paged = <T>(items: T[], nextCursor: string | null = null, total = items.length): Page<T> => ({
+  items,
+  nextCursor,
+  total,
+});
 
 const card = (id: string, over: Partial<JobCardView> = {}): JobCardView => ({
-  id, title: '1号楼 2–5层 · 2户', status: 'assigned', statusText: '待取货', buildingNames: ['1号楼'], stopCount: 2, pendingCount: 2, weightKg: 6,
-  priority: false, medicine: false, reason: '负责1号楼，离得近、当前负担最轻', volunteerId: 'vol-1', volunteerName: '扎*', mine: false, pickupBy: '2022-08-20T03:00:00Z', pickupShortfall: [], codeLocked: false, ...over,
+  id,
+  title: '1号楼 2–5层 · 2户',
+  status: 'assigned',
+  statusText: '待取货',
+  buildingNames: ['1号楼'],
+  stopCount: 2,
+  pendingCount: 2,
+  weightKg: 6,
+  priority: false,
+  medicine: false,
+  reason: '负责1号楼，离得近、当前负担最轻',
+  volunteerId: 'vol-1',
+  volunteerName: '扎*',
+  mine: false,
+  pickupBy: '2022-08-20T03:00:00Z',
+  pickupShortfall: [],
+  codeLocked: false,
+  ...over,
 });
 
 describe('订单池 → 派单看板 (gridworker)', () => {
@@ -46,11 +99,18 @@ describe('订单池 → 派单看板 (gridworker)', () => {
     dialog!.instance.onInput({ detail: { value: '土豆今日缺货' } });
     dialog!.instance.onConfirm();
     await flush();
-    expect(calls.find((c) => c.action === 'dispatch.review')?.payload).toEqual({ orderIds: ['o2'], accept: false, reason: '土豆今日缺货' });
+    expect(calls.find((c) => c.action === 'dispatch.review')?.payload).toEqual({
+      orderIds: ['o2'],
+      accept: false,
+      reason: '土豆今日缺货',
+    });
 
     tapButton(page, '.pool__accept-all');
     await flush();
-    expect(calls.filter((c) => c.action === 'dispatch.review').at(-1)?.payload).toEqual({ orderIds: ['o1'], accept: true });
+    expect(calls.filter((c) => c.action === 'dispatch.review').at(-1)?.payload).toEqual({
+      orderIds: ['o1'],
+      accept: true,
+    });
     expect(textOf(page)).toContain('已接单 1 单');
     expect(textOf(page)).toContain('没有符合条件的订单');
 
@@ -82,7 +142,11 @@ describe('订单池 → 派单看板 (gridworker)', () => {
     expect(textOf(page)).toContain('上拉加载更多');
     await page.instance.onReachBottom();
     await flush();
-    expect(calls.filter((c) => c.action === 'dispatch.pool').at(-1)?.payload).toEqual({ gridId: 'g-01', status: 'submitted', cursor: '50' });
+    expect(calls.filter((c) => c.action === 'dispatch.pool').at(-1)?.payload).toEqual({
+      gridId: 'g-01',
+      status: 'submitted',
+      cursor: '50',
+    });
     expect(page.instance.data.rows.map((r: { id: string }) => r.id)).toEqual(all.slice(0, 100).map((o) => o.id));
     expect(textOf(page)).toContain('已显示 100 单');
 
@@ -97,12 +161,32 @@ describe('订单池 → 派单看板 (gridworker)', () => {
   it('runs the dispatch, shows who got what and why, and reassigns a job', async () => {
     let jobs: BoardView['jobs'] = [];
     const board = (): BoardView => ({
-      gridId: 'g-01', gridName: '第1网格', jobs, acceptedWaiting: jobs.length ? 0 : 2,
-      volunteers: [{ id: 'vol-1', name: '扎*', capacityKg: 15, activeJobs: jobs.length }, { id: 'vol-2', name: '卓*', capacityKg: 20, activeJobs: 0 }],
+      gridId: 'g-01',
+      gridName: '第1网格',
+      jobs,
+      acceptedWaiting: jobs.length ? 0 : 2,
+      volunteers: [
+        { id: 'vol-1', name: '扎*', capacityKg: 15, activeJobs: jobs.length },
+        { id: 'vol-2', name: '卓*', capacityKg: 20, activeJobs: 0 },
+      ],
     });
     const stops: BoardView['jobs'][number]['stops'] = [
-      { orderId: 'o1', room: '1-201', status: 'assigned', statusText: '已安排志愿者配送', shortfall: [], failReason: null },
-      { orderId: 'o2', room: '1-501', status: 'assigned', statusText: '已安排志愿者配送', shortfall: [], failReason: null },
+      {
+        orderId: 'o1',
+        room: '1-201',
+        status: 'assigned',
+        statusText: '已安排志愿者配送',
+        shortfall: [],
+        failReason: null,
+      },
+      {
+        orderId: 'o2',
+        room: '1-501',
+        status: 'assigned',
+        statusText: '已安排志愿者配送',
+        shortfall: [],
+        failReason: null,
+      },
     ];
     const { calls } = mockCall({
       'dispatch.board': () => ({ ok: true, data: board() }),
@@ -111,7 +195,9 @@ describe('订单池 → 派单看板 (gridworker)', () => {
         return { ok: true, data: { jobs: [card('j1')], assignedOrders: 2, openOrders: 0, skipped: 0, unassigned: [] } };
       },
       'dispatch.reassign': (p) => {
-        jobs = [{ ...card('j1', { volunteerId: p.volunteerId, volunteerName: '卓*', reason: '网格员改派给卓*' }), stops }];
+        jobs = [
+          { ...card('j1', { volunteerId: p.volunteerId, volunteerName: '卓*', reason: '网格员改派给卓*' }), stops },
+        ];
         return { ok: true, data: card('j1', { volunteerId: p.volunteerId }) };
       },
     });
@@ -131,15 +217,24 @@ describe('订单池 → 派单看板 (gridworker)', () => {
     expect(page.instance.data.sheetItems).toEqual([{ label: '卓*（20kg，手上 0 单）' }]);
     await page.instance.onReassign({ detail: { index: 0 } });
     await flush();
-    expect(calls.find((c) => c.action === 'dispatch.reassign')?.payload).toEqual({ jobId: 'j1', volunteerId: 'vol-2', fromVolunteerId: 'vol-1' });
+    expect(calls.find((c) => c.action === 'dispatch.reassign')?.payload).toEqual({
+      jobId: 'j1',
+      volunteerId: 'vol-2',
+      fromVolunteerId: 'vol-1',
+    });
     expect(textOf(page)).toContain('网格员改派给卓*');
   });
 
   it('shows a job whose 取货码 is locked and unlocks it after the gridworker checked', async () => {
     let locked = true;
-    const stops: BoardView['jobs'][number]['stops'] = [{ orderId: 'o1', room: '东101', status: 'pickedUp', statusText: '配送中', shortfall: [], failReason: null }];
+    const stops: BoardView['jobs'][number]['stops'] = [
+      { orderId: 'o1', room: '东101', status: 'pickedUp', statusText: '配送中', shortfall: [], failReason: null },
+    ];
     const board = (): BoardView => ({
-      gridId: 'g-01', gridName: '第1网格', acceptedWaiting: 0, volunteers: [{ id: 'vol-1', name: '扎*', capacityKg: 15, activeJobs: 1 }],
+      gridId: 'g-01',
+      gridName: '第1网格',
+      acceptedWaiting: 0,
+      volunteers: [{ id: 'vol-1', name: '扎*', capacityKg: 15, activeJobs: 1 }],
       jobs: [{ ...card('j1', { status: 'pickedUp', statusText: '配送中', codeLocked: locked }), stops }],
     });
     const { calls } = mockCall({
@@ -160,9 +255,48 @@ describe('订单池 → 派单看板 (gridworker)', () => {
 
   it('prints the purchase list with units and the packing list per building, and exports Excel', async () => {
     const { calls } = mockCall({
-      'dispatch.purchaseList': () => ({ ok: true, data: { roundId: 'r1', roundName: '第1批次', scope: '第1网格', orderCount: 3, items: [{ itemId: 'item-009', name: '土豆', unit: '斤', qty: 12, orders: 3 }], medicine: 1, gas: 0 } }),
-      'dispatch.packingList': () => ({ ok: true, data: { roundId: 'r1', roundName: '第1批次', gridName: '第1网格', buildings: [{ buildingId: 'b1', buildingName: '1号楼', rooms: [{ orderId: 'o1', room: '1-201', headMasked: '次**玛', phoneMasked: '138****0001', priority: true, contactless: true, lines: '土豆×4斤', note: '' }] }] } }),
-      'dispatch.exportLists': () => ({ ok: true, data: { fileName: '第1批次-第1网格-分拣单.xlsx', base64: 'UEsDBA==', rows: 1 } }),
+      'dispatch.purchaseList': () => ({
+        ok: true,
+        data: {
+          roundId: 'r1',
+          roundName: '第1批次',
+          scope: '第1网格',
+          orderCount: 3,
+          items: [{ itemId: 'item-009', name: '土豆', unit: '斤', qty: 12, orders: 3 }],
+          medicine: 1,
+          gas: 0,
+        },
+      }),
+      'dispatch.packingList': () => ({
+        ok: true,
+        data: {
+          roundId: 'r1',
+          roundName: '第1批次',
+          gridName: '第1网格',
+          buildings: [
+            {
+              buildingId: 'b1',
+              buildingName: '1号楼',
+              rooms: [
+                {
+                  orderId: 'o1',
+                  room: '1-201',
+                  headMasked: '次**玛',
+                  phoneMasked: '138****0001',
+                  priority: true,
+                  contactless: true,
+                  lines: '土豆×4斤',
+                  note: '',
+                },
+              ],
+            },
+          ],
+        },
+      }),
+      'dispatch.exportLists': () => ({
+        ok: true,
+        data: { fileName: '第1批次-第1网格-分拣单.xlsx', base64: 'UEsDBA==', rows: 1 },
+      }),
     });
     const page = await loadPage('pages/dispatch/lists/index', { gridId: 'g-01', roundId: 'r1' });
     expect(textOf(page)).toContain('12 斤');
@@ -176,17 +310,26 @@ describe('订单池 → 派单看板 (gridworker)', () => {
     expect(textOf(page)).toContain('138****0001');
     tapButton(page, '.lists__export');
     await flush();
-    expect(calls.find((c) => c.action === 'dispatch.exportLists')?.payload).toEqual({ roundId: 'r1', gridId: 'g-01', list: 'packing' });
+    expect(calls.find((c) => c.action === 'dispatch.exportLists')?.payload).toEqual({
+      roundId: 'r1',
+      gridId: 'g-01',
+      list: 'packing',
+    });
     expect(wx.openDocument).toHaveBeenCalled();
   });
 });
 
 describe('抢单 → 取货 → 送达 (volunteer)', () => {
   it('shows how many jobs there are and loads more of the tab shown on scroll', async () => {
-    const open = Array.from({ length: 70 }, (_, i) => card(`open-${i}`, { status: 'open', statusText: '待接单', volunteerId: null, title: `任务${i}` }));
+    const open = Array.from({ length: 70 }, (_, i) =>
+      card(`open-${i}`, { status: 'open', statusText: '待接单', volunteerId: null, title: `任务${i}` }),
+    );
     const { calls } = mockCall({
       'dispatch.myJobs': () => ({ ok: true, data: paged([card('m1', { mine: true })], null, 1) }),
-      'dispatch.openJobs': (p) => ({ ok: true, data: p.cursor ? paged(open.slice(50), null, 70) : paged(open.slice(0, 50), 'c50', 70) }),
+      'dispatch.openJobs': (p) => ({
+        ok: true,
+        data: p.cursor ? paged(open.slice(50), null, 70) : paged(open.slice(0, 50), 'c50', 70),
+      }),
     });
     const page = await loadPage('pages/volunteer/jobs/index');
     expect(page.instance.data.openTotal).toBe(70);
@@ -209,7 +352,23 @@ describe('抢单 → 取货 → 送达 (volunteer)', () => {
     let taken = false;
     const { calls } = mockCall({
       'dispatch.myJobs': () => ({ ok: true, data: paged([]) }),
-      'dispatch.openJobs': () => ({ ok: true, data: paged(taken ? [] : [card('j1', { status: 'open', statusText: '待接单', volunteerId: null, volunteerName: null, priority: true }), card('j2', { status: 'open', statusText: '待接单', volunteerId: null })]) }),
+      'dispatch.openJobs': () => ({
+        ok: true,
+        data: paged(
+          taken
+            ? []
+            : [
+                card('j1', {
+                  status: 'open',
+                  statusText: '待接单',
+                  volunteerId: null,
+                  volunteerName: null,
+                  priority: true,
+                }),
+                card('j2', { status: 'open', statusText: '待接单', volunteerId: null }),
+              ],
+        ),
+      }),
       'dispatch.grab': (p) => {
         if (p.jobId === 'j2') return { ok: false, code: 'JOB.TAKEN', message: '手慢了，这个任务已被其他志愿者接走' };
         taken = true;
@@ -226,32 +385,67 @@ describe('抢单 → 取货 → 送达 (volunteer)', () => {
     expect(textOf(page)).toContain('已被其他志愿者接走');
     await page.instance.grab({ currentTarget: { dataset: { id: 'j1' } } });
     await flush();
-    expect(calls.filter((c) => c.action === 'dispatch.grab').map((c) => c.payload)).toEqual([{ jobId: 'j2' }, { jobId: 'j1' }]);
+    expect(calls.filter((c) => c.action === 'dispatch.grab').map((c) => c.payload)).toEqual([
+      { jobId: 'j2' },
+      { jobId: 'j1' },
+    ]);
     expect(page.instance.data.tab).toBe('mine');
     expect(textOf(page)).toContain('抢单成功');
   });
 
-  it('counts at pickup, then delivers door by door with the resident\'s code', async () => {
+  it("counts at pickup, then delivers door by door with the resident's code", async () => {
     const stop = (orderId: string, room: string, status: 'assigned' | 'pickedUp' | 'delivered'): JobStopView => ({
-      orderId, floor: 2, status, statusText: status === 'delivered' ? '已送达' : status === 'pickedUp' ? '配送中' : '已派单', address: `1号楼 ${room}`, phone: '13800000001', headName: '次仁卓玛',
-      lines: [{ itemId: 'item-009', name: '土豆', unit: '斤', qty: 4 }], priority: false, medicine: false, contactless: false, note: '', weightKg: 2, shortfall: [], failReason: null,
+      orderId,
+      floor: 2,
+      status,
+      statusText: status === 'delivered' ? '已送达' : status === 'pickedUp' ? '配送中' : '已派单',
+      address: `1号楼 ${room}`,
+      phone: '13800000001',
+      headName: '次仁卓玛',
+      lines: [{ itemId: 'item-009', name: '土豆', unit: '斤', qty: 4 }],
+      priority: false,
+      medicine: false,
+      contactless: false,
+      note: '',
+      weightKg: 2,
+      shortfall: [],
+      failReason: null,
     });
     let state: 'assigned' | 'pickedUp' | 'one' | 'done' = 'assigned';
     const detail = (): JobDetailView => ({
-      ...card('j1', { mine: true, status: state === 'assigned' ? 'assigned' : state === 'done' ? 'done' : 'pickedUp', statusText: state === 'assigned' ? '待取货' : '配送中' }),
+      ...card('j1', {
+        mine: true,
+        status: state === 'assigned' ? 'assigned' : state === 'done' ? 'done' : 'pickedUp',
+        statusText: state === 'assigned' ? '待取货' : '配送中',
+      }),
       totals: [{ itemId: 'item-009', name: '土豆', unit: '斤', qty: 8 }],
-      stops: [stop('o1', '1-201', state === 'assigned' ? 'assigned' : state === 'pickedUp' ? 'pickedUp' : 'delivered'), stop('o2', '1-202', state === 'assigned' ? 'assigned' : state === 'done' ? 'delivered' : 'pickedUp')],
+      stops: [
+        stop('o1', '1-201', state === 'assigned' ? 'assigned' : state === 'pickedUp' ? 'pickedUp' : 'delivered'),
+        stop('o2', '1-202', state === 'assigned' ? 'assigned' : state === 'done' ? 'delivered' : 'pickedUp'),
+      ],
     });
     const { calls } = mockCall({
       'dispatch.job': () => ({ ok: true, data: detail() }),
       'dispatch.pickUp': () => {
         state = 'pickedUp';
-        return { ok: true, data: { job: card('j1', { mine: true, status: 'pickedUp', statusText: '配送中' }), pickedUp: ['o1', 'o2'] } };
+        return {
+          ok: true,
+          data: { job: card('j1', { mine: true, status: 'pickedUp', statusText: '配送中' }), pickedUp: ['o1', 'o2'] },
+        };
       },
       'dispatch.deliver': (p) => {
-        if (p.code !== '4321') return { ok: false, code: 'JOB.WRONG_CODE', message: '取货码不对，请核对居民出示的取货码' };
+        if (p.code !== '4321')
+          return { ok: false, code: 'JOB.WRONG_CODE', message: '取货码不对，请核对居民出示的取货码' };
         state = state === 'pickedUp' ? 'one' : 'done';
-        return { ok: true, data: { orderId: p.orderId, status: 'delivered', shortfall: [], jobStatus: state === 'done' ? 'done' : 'pickedUp' } };
+        return {
+          ok: true,
+          data: {
+            orderId: p.orderId,
+            status: 'delivered',
+            shortfall: [],
+            jobStatus: state === 'done' ? 'done' : 'pickedUp',
+          },
+        };
       },
     });
     const page = await loadPage('pages/volunteer/job/index', { id: 'j1' });
@@ -260,7 +454,10 @@ describe('抢单 → 取货 → 送达 (volunteer)', () => {
     page.instance.onCount({ detail: { value: 7 }, currentTarget: { dataset: { item: 'item-009' } } });
     tapButton(page, '.job__pickup');
     await flush();
-    expect(calls.find((c) => c.action === 'dispatch.pickUp')?.payload).toEqual({ jobId: 'j1', counts: { 'item-009': 7 } });
+    expect(calls.find((c) => c.action === 'dispatch.pickUp')?.payload).toEqual({
+      jobId: 'j1',
+      counts: { 'item-009': 7 },
+    });
     expect(page.instance.data.stops.map((st: { open: boolean }) => st.open)).toEqual([true, true]);
     expect(calls.filter((c) => c.action === 'dispatch.job')).toHaveLength(1);
     expect(textOf(page)).toContain('13800000001');
@@ -276,7 +473,11 @@ describe('抢单 → 取货 → 送达 (volunteer)', () => {
     page.instance.onCode({ detail: { value: '4321' }, currentTarget: { dataset: { id: 'o2' } } });
     await page.instance.withCode({ currentTarget: { dataset: { id: 'o2' } } });
     await flush();
-    expect(calls.filter((c) => c.action === 'dispatch.deliver').at(-1)?.payload).toEqual({ jobId: 'j1', orderId: 'o2', code: '4321' });
+    expect(calls.filter((c) => c.action === 'dispatch.deliver').at(-1)?.payload).toEqual({
+      jobId: 'j1',
+      orderId: 'o2',
+      code: '4321',
+    });
     expect(textOf(page)).toContain('全部送达，辛苦了！');
   });
 
@@ -284,7 +485,29 @@ describe('抢单 → 取货 → 送达 (volunteer)', () => {
     mockCall({
       'dispatch.job': () => ({
         ok: true,
-        data: { ...card('j9', { status: 'open', statusText: '待接单', volunteerId: null }), totals: [], stops: [{ orderId: 'o1', floor: 5, status: 'assigned', statusText: '已派单', address: null, phone: null, headName: null, lines: [], priority: false, medicine: true, contactless: false, note: '', weightKg: 1, shortfall: [], failReason: null }] },
+        data: {
+          ...card('j9', { status: 'open', statusText: '待接单', volunteerId: null }),
+          totals: [],
+          stops: [
+            {
+              orderId: 'o1',
+              floor: 5,
+              status: 'assigned',
+              statusText: '已派单',
+              address: null,
+              phone: null,
+              headName: null,
+              lines: [],
+              priority: false,
+              medicine: true,
+              contactless: false,
+              note: '',
+              weightKg: 1,
+              shortfall: [],
+              failReason: null,
+            },
+          ],
+        },
       }),
     });
     const page = await loadPage('pages/volunteer/job/index', { id: 'j9' });
@@ -296,15 +519,34 @@ describe('抢单 → 取货 → 送达 (volunteer)', () => {
   });
 });
 
-describe('取货码 on the resident\'s order detail', () => {
+describe("取货码 on the resident's order detail", () => {
   it('shows the code the resident gives the volunteer at the door', async () => {
     mockCall({
       'order.detail': () => ({
         ok: true,
         data: {
-          id: 'o1', kind: 'grocery', status: 'pickedUp', statusText: '志愿者已取货，正在配送', roundId: 'r1', lines: [{ itemId: 'item-009', name: '土豆', unit: '斤', qty: 4, priceFen: 200 }],
-          medicine: null, gas: null, totalFen: 800, payment: 'cashOnDelivery', contactless: false, note: '', priority: false, onBehalf: false, room: '1-201', rejectReason: null,
-          createdAt: '2022-08-20T02:00:00Z', canCancel: false, canConfirm: false, history: [], contacts: [], handoverCode: '0427',
+          id: 'o1',
+          kind: 'grocery',
+          status: 'pickedUp',
+          statusText: '志愿者已取货，正在配送',
+          roundId: 'r1',
+          lines: [{ itemId: 'item-009', name: '土豆', unit: '斤', qty: 4, priceFen: 200 }],
+          medicine: null,
+          gas: null,
+          totalFen: 800,
+          payment: 'cashOnDelivery',
+          contactless: false,
+          note: '',
+          priority: false,
+          onBehalf: false,
+          room: '1-201',
+          rejectReason: null,
+          createdAt: '2022-08-20T02:00:00Z',
+          canCancel: false,
+          canConfirm: false,
+          history: [],
+          contacts: [],
+          handoverCode: '0427',
         },
       }),
     });

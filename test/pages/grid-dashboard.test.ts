@@ -2,7 +2,13 @@ import type { GridDashboardView } from '../../typings/api';
 import { failure, me as meView } from '../helpers/fixtures';
 import { flush, loadPage, mockCall, tapButton, textOf } from '../helpers/page';
 
-const me = meView({ openid: 'dev-gw-01', nickName: '网格员', roles: ['gridworker'], adminGridIds: ['g-01'], householdId: null });
+const me = meView({
+  openid: 'dev-gw-01',
+  nickName: '网格员',
+  roles: ['gridworker'],
+  adminGridIds: ['g-01'],
+  householdId: null,
+});
 
 function dashboard(overrides: Partial<GridDashboardView> = {}): GridDashboardView {
   return {
@@ -22,15 +28,39 @@ function dashboard(overrides: Partial<GridDashboardView> = {}): GridDashboardVie
     buildings: [{ buildingId: 'b-001', buildingName: '1号楼', households: 3, joined: 2, joinRate: 0.667 }],
     ledger: [
       {
-        householdId: 'h-1', memberId: 'h-1-m1', buildingName: '1号楼', room: '1-101', nameMasked: '次*', needs: ['dialysis'],
-        dialysisWeekdays: [1, 3, 5], dialysisToday: true, refillEveryDays: 0, lastRefillOn: null, refillDueOn: null, refillInDays: null, note: '',
+        householdId: 'h-1',
+        memberId: 'h-1-m1',
+        buildingName: '1号楼',
+        room: '1-101',
+        nameMasked: '次*',
+        needs: ['dialysis'],
+        dialysisWeekdays: [1, 3, 5],
+        dialysisToday: true,
+        refillEveryDays: 0,
+        lastRefillOn: null,
+        refillDueOn: null,
+        refillInDays: null,
+        note: '',
       },
       {
-        householdId: 'h-2', memberId: 'h-2-m1', buildingName: '1号楼', room: '1-201', nameMasked: '王*', needs: ['chronic'],
-        dialysisWeekdays: [], dialysisToday: false, refillEveryDays: 30, lastRefillOn: '2022-07-20', refillDueOn: '2022-08-19', refillInDays: -3, note: '',
+        householdId: 'h-2',
+        memberId: 'h-2-m1',
+        buildingName: '1号楼',
+        room: '1-201',
+        nameMasked: '王*',
+        needs: ['chronic'],
+        dialysisWeekdays: [],
+        dialysisToday: false,
+        refillEveryDays: 30,
+        lastRefillOn: '2022-07-20',
+        refillDueOn: '2022-08-19',
+        refillInDays: -3,
+        note: '',
       },
     ],
-    notContacted: [{ householdId: 'h-1', buildingName: '1号楼', room: '1-101', headMasked: '次*', needs: ['dialysis'] }],
+    notContacted: [
+      { householdId: 'h-1', buildingName: '1号楼', room: '1-101', headMasked: '次*', needs: ['dialysis'] },
+    ],
     notices: [{ id: 'n1', scope: 'grid', title: '明日全员核酸', body: '8点开始', postedAt: '2022-08-21T12:00:00Z' }],
     ...overrides,
   };
@@ -58,7 +88,10 @@ describe('网格看板 page', () => {
     let contacted = false;
     const { calls } = mockCall({
       'user.me': () => ({ ok: true, data: me }),
-      'grid.dashboard': () => ({ ok: true, data: contacted ? dashboard({ notContacted: [], contactedToday: 1 }) : dashboard() }),
+      'grid.dashboard': () => ({
+        ok: true,
+        data: contacted ? dashboard({ notContacted: [], contactedToday: 1 }) : dashboard(),
+      }),
       'grid.recordContact': (p) => {
         contacted = true;
         return { ok: true, data: { householdId: p.householdId, day: '2022-08-22' } };
@@ -67,7 +100,10 @@ describe('网格看板 page', () => {
     const page = await loadPage('pages/grid/dashboard/index');
     tapButton(page, '.dash__call');
     await flush();
-    expect(calls.find((c) => c.action === 'grid.recordContact')?.payload).toEqual({ householdId: 'h-1', method: 'phone' });
+    expect(calls.find((c) => c.action === 'grid.recordContact')?.payload).toEqual({
+      householdId: 'h-1',
+      method: 'phone',
+    });
     expect(textOf(page)).toContain('今天都已联系过了');
     expect(textOf(page)).toContain('今日已联系 1 户');
   });
@@ -83,7 +119,11 @@ describe('网格看板 page', () => {
     page.instance.onBody({ detail: { value: '明天 9 点停水' } });
     tapButton(page, '.dash__post');
     await flush();
-    expect(calls.find((c) => c.action === 'grid.postNotice')?.payload).toEqual({ gridId: 'g-01', title: '停水通知', body: '明天 9 点停水' });
+    expect(calls.find((c) => c.action === 'grid.postNotice')?.payload).toEqual({
+      gridId: 'g-01',
+      title: '停水通知',
+      body: '明天 9 点停水',
+    });
     expect(textOf(page)).toContain('此操作仅限本网格的网格员');
   });
 });

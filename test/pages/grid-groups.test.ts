@@ -5,24 +5,56 @@ import { flush, loadPage, mockCall, tapButton, textOf } from '../helpers/page';
 
 jest.setTimeout(30_000);
 
-const gridworker = meView({ openid: 'dev-gw-01', nickName: '网格员卓玛', roles: ['gridworker'], communityId: 'c-xingfu', adminGridIds: ['g-01'], householdId: null });
-const admin = meView({ openid: 'dev-admin', nickName: '社区管理员', roles: ['communityAdmin'], communityId: 'c-xingfu', adminGridIds: [], householdId: null });
+const gridworker = meView({
+  openid: 'dev-gw-01',
+  nickName: '网格员卓玛',
+  roles: ['gridworker'],
+  communityId: 'c-xingfu',
+  adminGridIds: ['g-01'],
+  householdId: null,
+});
+const admin = meView({
+  openid: 'dev-admin',
+  nickName: '社区管理员',
+  roles: ['communityAdmin'],
+  communityId: 'c-xingfu',
+  adminGridIds: [],
+  householdId: null,
+});
 
 const directory: DirectoryView = {
   community: { id: 'c-xingfu', name: '幸福新村社区', district: '城关区' },
   grids: [
-    { id: 'g-01', name: '第1网格', buildings: [{ id: 'b-001', name: '1号楼', floors: 6 }, { id: 'b-002', name: '2号楼', floors: 6 }] },
+    {
+      id: 'g-01',
+      name: '第1网格',
+      buildings: [
+        { id: 'b-001', name: '1号楼', floors: 6 },
+        { id: 'b-002', name: '2号楼', floors: 6 },
+      ],
+    },
     { id: 'g-02', name: '第2网格', buildings: [{ id: 'b-003', name: '3号楼', floors: 18 }] },
   ],
 };
 
 const invite = (over: Partial<InviteView> = {}): InviteView => ({
-  token: 'a1b2c3d4e5f60718', scene: 'i=a1b2c3d4e5f60718', page: 'pages/join/index', expiresAt: '2022-08-29T02:00:00.000Z', ...over,
+  token: 'a1b2c3d4e5f60718',
+  scene: 'i=a1b2c3d4e5f60718',
+  page: 'pages/join/index',
+  expiresAt: '2022-08-29T02:00:00.000Z',
+  ...over,
 });
 
 const opensFromGroup = () => {
-  (wx.getEnterOptionsSync as jest.Mock).mockReturnValue({ scene: 1044, shareTicket: 'ticket-1', query: {}, path: 'pages/grid/groups/index' });
-  (wx.getGroupEnterInfo as jest.Mock).mockImplementation((o: { success: (r: unknown) => void }) => o.success({ cloudID: 'cloud-id-group' }));
+  (wx.getEnterOptionsSync as jest.Mock).mockReturnValue({
+    scene: 1044,
+    shareTicket: 'ticket-1',
+    query: {},
+    path: 'pages/grid/groups/index',
+  });
+  (wx.getGroupEnterInfo as jest.Mock).mockImplementation((o: { success: (r: unknown) => void }) =>
+    o.success({ cloudID: 'cloud-id-group' }),
+  );
 };
 
 afterEach(() => {
@@ -66,10 +98,14 @@ describe('网格群与邀请 page', () => {
     expect((wx.setClipboardData as jest.Mock).mock.calls[0][0].data).toContain('【第1网格 · 1号楼】户户入群');
 
     // The invite button shares the join page with the invite; the menu shares this page (to bind in the group).
-    expect(page.instance.onShareAppMessage({ from: 'button', target: { dataset: { custom: 'invite' } } })).toMatchObject({
+    expect(
+      page.instance.onShareAppMessage({ from: 'button', target: { dataset: { custom: 'invite' } } }),
+    ).toMatchObject({
       path: '/pages/join/index?invite=a1b2c3d4e5f60718',
     });
-    expect(page.instance.onShareAppMessage({ from: 'menu' })).toMatchObject({ path: '/pages/grid/groups/index?gridId=g-01' });
+    expect(page.instance.onShareAppMessage({ from: 'menu' })).toMatchObject({
+      path: '/pages/grid/groups/index?gridId=g-01',
+    });
   });
 
   it('says so when the server sends no code image', async () => {
@@ -142,7 +178,10 @@ describe('网格群与邀请 page', () => {
 
   it('sends a resident who opens the shared card to the join page', async () => {
     opensFromGroup();
-    mockCall({ 'user.me': () => ({ ok: true, data: meView() }), 'household.directory': () => ({ ok: true, data: directory }) });
+    mockCall({
+      'user.me': () => ({ ok: true, data: meView() }),
+      'household.directory': () => ({ ok: true, data: directory }),
+    });
     const page = await loadPage('pages/grid/groups/index', { gridId: 'g-01' });
     expect(textOf(page)).toContain('这是网格员、楼栋长的页面');
     tapButton(page, '.groups__join');

@@ -13,7 +13,6 @@ const ROOT = resolve(__dirname, '../..');
 const HAN = /[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e]/;
 const TIBETAN = /[\u0f00-\u0fff]/;
 
-
 const params = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
 describe('message catalogue', () => {
@@ -38,7 +37,8 @@ describe('message catalogue', () => {
   });
 
   it('gives each Tibetan message the same parameters as its Chinese source', () => {
-    for (const [key, text] of Object.entries(bo) as Array<[MessageKey, string]>) expect({ key, params: params(text) }).toEqual({ key, params: params(zh[key]) });
+    for (const [key, text] of Object.entries(bo) as Array<[MessageKey, string]>)
+      expect({ key, params: params(text) }).toEqual({ key, params: params(zh[key]) });
   });
 
   it('fills parameters and falls back to Chinese only for staff messages', () => {

@@ -3,7 +3,19 @@ import { flush, loadPage, mockCall, textOf } from '../helpers/page';
 
 describe('privacy authorisation (隐私保护指引)', () => {
   beforeEach(() => {
-    mockCall({ 'user.me': () => ({ ok: true, data: { openid: 'u', nickName: '居民', roles: ['resident'], communityId: 'c', adminGridIds: [], householdId: 'h' } }) });
+    mockCall({
+      'user.me': () => ({
+        ok: true,
+        data: {
+          openid: 'u',
+          nickName: '居民',
+          roles: ['resident'],
+          communityId: 'c',
+          adminGridIds: [],
+          householdId: 'h',
+        },
+      }),
+    });
   });
 
   it('registers the app-wide hook with WeChat', () => {

@@ -5,13 +5,41 @@ import { flush, loadPage, mockCall, textOf, type RenderedComponent } from '../he
 jest.setTimeout(30_000);
 
 const detail = (): JobDetailView => ({
-  id: 'j1', title: '1号楼 2层 · 1户', status: 'pickedUp', statusText: '配送中', buildingNames: ['1号楼'], stopCount: 1, pendingCount: 1, weightKg: 2,
-  priority: false, medicine: false, reason: '', volunteerId: 'vol-1', volunteerName: '扎*', mine: true, pickupBy: '2022-08-20T03:00:00Z', pickupShortfall: [], codeLocked: false,
+  id: 'j1',
+  title: '1号楼 2层 · 1户',
+  status: 'pickedUp',
+  statusText: '配送中',
+  buildingNames: ['1号楼'],
+  stopCount: 1,
+  pendingCount: 1,
+  weightKg: 2,
+  priority: false,
+  medicine: false,
+  reason: '',
+  volunteerId: 'vol-1',
+  volunteerName: '扎*',
+  mine: true,
+  pickupBy: '2022-08-20T03:00:00Z',
+  pickupShortfall: [],
+  codeLocked: false,
   totals: [{ itemId: 'item-009', name: '土豆', unit: '斤', qty: 4 }],
   stops: [
     {
-      orderId: 'o1', floor: 2, status: 'pickedUp', statusText: '配送中', address: '1号楼 东201', phone: '13800000001', headName: '次仁卓玛',
-      lines: [{ itemId: 'item-009', name: '土豆', unit: '斤', qty: 4 }], priority: false, medicine: false, contactless: false, note: '', weightKg: 2, shortfall: [], failReason: null,
+      orderId: 'o1',
+      floor: 2,
+      status: 'pickedUp',
+      statusText: '配送中',
+      address: '1号楼 东201',
+      phone: '13800000001',
+      headName: '次仁卓玛',
+      lines: [{ itemId: 'item-009', name: '土豆', unit: '斤', qty: 4 }],
+      priority: false,
+      medicine: false,
+      contactless: false,
+      note: '',
+      weightKg: 2,
+      shortfall: [],
+      failReason: null,
     },
   ],
 });
@@ -27,7 +55,10 @@ describe('reason dialog', () => {
   it('refuses an empty reason without calling the server, then sends the one typed', async () => {
     const { calls } = mockCall({
       'dispatch.job': () => ({ ok: true, data: detail() }),
-      'dispatch.fail': () => ({ ok: true, data: { orderId: 'o1', status: 'failed', shortfall: [], jobStatus: 'done' } }),
+      'dispatch.fail': () => ({
+        ok: true,
+        data: { orderId: 'o1', status: 'failed', shortfall: [], jobStatus: 'done' },
+      }),
     });
     const page = await loadPage('pages/volunteer/job/index', { id: 'j1' });
     page.instance.askFail({ currentTarget: { dataset: { id: 'o1' } } });
@@ -45,7 +76,11 @@ describe('reason dialog', () => {
     dialog.instance.onPreset({ currentTarget: { dataset: { text: '电话不通' } } });
     dialog.instance.onConfirm();
     await flush();
-    expect(calls.find((c) => c.action === 'dispatch.fail')?.payload).toEqual({ jobId: 'j1', orderId: 'o1', reason: '电话不通' });
+    expect(calls.find((c) => c.action === 'dispatch.fail')?.payload).toEqual({
+      jobId: 'j1',
+      orderId: 'o1',
+      reason: '电话不通',
+    });
     expect(page.instance.data.failing).toBe(false);
   });
 

@@ -3,15 +3,67 @@ import { failure, orderView } from '../helpers/fixtures';
 import { flush, loadPage, mockCall, tapButton, textOf } from '../helpers/page';
 
 const catalog: CatalogView = {
-  round: { id: 'round-001', name: '第1批次', opensAt: '2022-08-20T00:00:00Z', closesAt: '2022-08-21T10:00:00Z', open: true },
+  round: {
+    id: 'round-001',
+    name: '第1批次',
+    opensAt: '2022-08-20T00:00:00Z',
+    closesAt: '2022-08-21T10:00:00Z',
+    open: true,
+  },
   items: [
-    { id: 'item-001', name: '爱心菜包', category: 'loveBag', unit: '份', priceFen: 0, stock: 100, perHouseholdLimit: 1, remaining: 1, soldOut: false },
-    { id: 'item-002', name: '大米 10斤装', category: 'staple', unit: '袋', priceFen: 4500, stock: 30, perHouseholdLimit: 2, remaining: 2, soldOut: false },
-    { id: 'item-003', name: '鸡蛋', category: 'meat', unit: '斤', priceFen: 650, stock: 0, perHouseholdLimit: 5, remaining: 5, soldOut: true },
-    { id: 'item-019', name: '液化气换瓶（15kg）', category: 'gas', unit: '罐', priceFen: 11000, stock: 60, perHouseholdLimit: 1, remaining: 1, soldOut: false },
+    {
+      id: 'item-001',
+      name: '爱心菜包',
+      category: 'loveBag',
+      unit: '份',
+      priceFen: 0,
+      stock: 100,
+      perHouseholdLimit: 1,
+      remaining: 1,
+      soldOut: false,
+    },
+    {
+      id: 'item-002',
+      name: '大米 10斤装',
+      category: 'staple',
+      unit: '袋',
+      priceFen: 4500,
+      stock: 30,
+      perHouseholdLimit: 2,
+      remaining: 2,
+      soldOut: false,
+    },
+    {
+      id: 'item-003',
+      name: '鸡蛋',
+      category: 'meat',
+      unit: '斤',
+      priceFen: 650,
+      stock: 0,
+      perHouseholdLimit: 5,
+      remaining: 5,
+      soldOut: true,
+    },
+    {
+      id: 'item-019',
+      name: '液化气换瓶（15kg）',
+      category: 'gas',
+      unit: '罐',
+      priceFen: 11000,
+      stock: 60,
+      perHouseholdLimit: 1,
+      remaining: 1,
+      soldOut: false,
+    },
   ],
 };
-const placed = orderView({ id: 'o1', kind: 'loveBag', lines: [{ itemId: 'item-001', name: '爱心菜包', unit: '份', qty: 1, priceFen: 0 }], totalFen: 0, payment: 'free' });
+const placed = orderView({
+  id: 'o1',
+  kind: 'loveBag',
+  lines: [{ itemId: 'item-001', name: '爱心菜包', unit: '份', qty: 1, priceFen: 0 }],
+  totalFen: 0,
+  payment: 'free',
+});
 
 describe('线上点单 page', () => {
   it('shows the round and items with explicit units, prices and limits; sold-out items cannot be added', async () => {
@@ -28,7 +80,10 @@ describe('线上点单 page', () => {
   });
 
   it('orders groceries with the chosen quantities, asking for status messages in the tap', async () => {
-    const { calls } = mockCall({ 'order.catalog': () => ({ ok: true, data: catalog }), 'order.place': () => ({ ok: true, data: placed }) });
+    const { calls } = mockCall({
+      'order.catalog': () => ({ ok: true, data: catalog }),
+      'order.place': () => ({ ok: true, data: placed }),
+    });
     const page = await loadPage('pages/resident/order/index');
     page.instance.onQty({ detail: { value: 2 }, currentTarget: { dataset: { index: 0 } } });
     await flush();
@@ -37,7 +92,12 @@ describe('线上点单 page', () => {
     await flush();
     expect(wx.requestSubscribeMessage).toHaveBeenCalled();
     const place = calls.find((c) => c.action === 'order.place');
-    expect(place?.payload).toEqual({ kind: 'grocery', lines: [{ itemId: 'item-002', qty: 2 }], payment: 'cashOnDelivery', contactless: true });
+    expect(place?.payload).toEqual({
+      kind: 'grocery',
+      lines: [{ itemId: 'item-002', qty: 2 }],
+      payment: 'cashOnDelivery',
+      contactless: true,
+    });
     expect(calls.find((c) => c.action === 'user.subscribe')?.payload).toEqual({ templates: ['orderStatus'] });
     expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/resident/order-detail/index?id=o1' });
   });
@@ -67,9 +127,14 @@ describe('线上点单 page', () => {
   });
 
   it('asks for medicine with an optional prescription photo uploaded to cloud storage', async () => {
-    (wx.chooseMedia as jest.Mock).mockImplementationOnce((o: { success: (r: unknown) => void }) => o.success({ tempFiles: [{ tempFilePath: 'wxfile://tmp/rx.jpg' }] }));
+    (wx.chooseMedia as jest.Mock).mockImplementationOnce((o: { success: (r: unknown) => void }) =>
+      o.success({ tempFiles: [{ tempFilePath: 'wxfile://tmp/rx.jpg' }] }),
+    );
     (wx.cloud.uploadFile as jest.Mock).mockResolvedValueOnce({ fileID: 'cloud://env/prescriptions/rx.jpg' });
-    const { calls } = mockCall({ 'order.catalog': () => ({ ok: true, data: catalog }), 'order.place': () => ({ ok: true, data: placed }) });
+    const { calls } = mockCall({
+      'order.catalog': () => ({ ok: true, data: catalog }),
+      'order.place': () => ({ ok: true, data: placed }),
+    });
     const page = await loadPage('pages/resident/order/index');
     page.instance.onTab({ detail: { value: 'medicine' } });
     page.instance.onMedicine({ detail: { value: '硝苯地平缓释片 2盒' } });
@@ -83,7 +148,11 @@ describe('线上点单 page', () => {
     await flush();
     expect(calls.find((c) => c.action === 'order.place')?.payload).toMatchObject({
       kind: 'medicine',
-      medicine: { description: '硝苯地平缓释片 2盒', urgency: 'urgent', prescriptionFileId: 'cloud://env/prescriptions/rx.jpg' },
+      medicine: {
+        description: '硝苯地平缓释片 2盒',
+        urgency: 'urgent',
+        prescriptionFileId: 'cloud://env/prescriptions/rx.jpg',
+      },
     });
   });
 
@@ -94,7 +163,10 @@ describe('线上点单 page', () => {
   });
 
   it('orders for a household when a gridworker opens it with forHouseholdId (代下单)', async () => {
-    const { calls } = mockCall({ 'order.catalog': () => ({ ok: true, data: catalog }), 'order.place': () => ({ ok: true, data: placed }) });
+    const { calls } = mockCall({
+      'order.catalog': () => ({ ok: true, data: catalog }),
+      'order.place': () => ({ ok: true, data: placed }),
+    });
     const page = await loadPage('pages/resident/order/index', { forHouseholdId: 'h-0007' });
     expect(textOf(page)).toContain('代下单');
     expect(calls[0]?.payload).toEqual({ forHouseholdId: 'h-0007' });
@@ -102,7 +174,11 @@ describe('线上点单 page', () => {
     await flush();
     tapButton(page, '.order__submit');
     await flush();
-    expect(calls.find((c) => c.action === 'order.place')?.payload).toMatchObject({ kind: 'loveBag', forHouseholdId: 'h-0007', payment: 'free' });
+    expect(calls.find((c) => c.action === 'order.place')?.payload).toMatchObject({
+      kind: 'loveBag',
+      forHouseholdId: 'h-0007',
+      payment: 'free',
+    });
     expect(wx.requestSubscribeMessage).not.toHaveBeenCalled();
   });
 });

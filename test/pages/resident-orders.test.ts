@@ -3,11 +3,24 @@ import type { OrderView } from '../../typings/api';
 import { orderDetail, orderView } from '../helpers/fixtures';
 import { flush, loadPage, mockCall, tapButton, textOf } from '../helpers/page';
 
-const order = (id: string, status: OrderStatus, statusText: string, extra: Partial<OrderView> = {}): OrderView => orderView({ id, status, statusText, ...extra });
+const order = (id: string, status: OrderStatus, statusText: string, extra: Partial<OrderView> = {}): OrderView =>
+  orderView({ id, status, statusText, ...extra });
 
 describe('我的订单 page', () => {
   it('lists orders with their status and opens one on tap', async () => {
-    mockCall({ 'order.mine': () => ({ ok: true, data: { items: [order('o2', 'delivered', '已送达'), order('o1', 'submitted', '已提交，等待网格员接单', { priority: true })], nextCursor: null, total: 2 } }) });
+    mockCall({
+      'order.mine': () => ({
+        ok: true,
+        data: {
+          items: [
+            order('o2', 'delivered', '已送达'),
+            order('o1', 'submitted', '已提交，等待网格员接单', { priority: true }),
+          ],
+          nextCursor: null,
+          total: 2,
+        },
+      }),
+    });
     const page = await loadPage('pages/resident/orders/index');
     const text = textOf(page);
     expect(text.indexOf('已送达')).toBeLessThan(text.indexOf('已提交'));
@@ -54,7 +67,10 @@ describe('订单详情 page', () => {
   it('shows the timeline and contacts, and cancels after confirming in a dialog', async () => {
     let status: OrderStatus = 'submitted';
     const { calls } = mockCall({
-      'order.detail': () => ({ ok: true, data: detail(status, status === 'submitted' ? '已提交，等待网格员接单' : '已取消') }),
+      'order.detail': () => ({
+        ok: true,
+        data: detail(status, status === 'submitted' ? '已提交，等待网格员接单' : '已取消'),
+      }),
       'order.cancel': () => {
         status = 'cancelled';
         return { ok: true, data: order('o1', 'cancelled', '已取消') };
@@ -68,7 +84,9 @@ describe('订单详情 page', () => {
     expect(page.instance.data.confirmingCancel).toBe(true);
     await page.instance.cancel();
     await flush();
-    expect(calls.filter((c) => c.action === 'order.cancel')).toEqual([{ action: 'order.cancel', payload: { orderId: 'o1' }, via: 'cloud' }]);
+    expect(calls.filter((c) => c.action === 'order.cancel')).toEqual([
+      { action: 'order.cancel', payload: { orderId: 'o1' }, via: 'cloud' },
+    ]);
     expect(page.querySelector('.detail__cancel')).toBeFalsy();
   });
 

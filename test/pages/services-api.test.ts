@@ -15,7 +15,12 @@ describe('service layer', () => {
 
   it('goes to the local cloud as the chosen demo user when the dev flag is on', async () => {
     wx.setStorageSync(DEV_STORAGE_KEY, { localCloud: true, baseUrl: 'http://127.0.0.1:9999', openid: 'dev-gw-03' });
-    const { calls } = mockCall({ 'system.health': (_p, ctx) => ({ ok: true, data: { status: 'ok', now: ctx.user ?? 'no user', runtime: 'local' } }) });
+    const { calls } = mockCall({
+      'system.health': (_p, ctx) => ({
+        ok: true,
+        data: { status: 'ok', now: ctx.user ?? 'no user', runtime: 'local' },
+      }),
+    });
     const res = await call('system.health', {}, { requestId: 'req-12345678' });
     expect(res.now).toBe('dev-gw-03');
     expect(calls[0]?.via).toBe('request:http://127.0.0.1:9999/fn/system');
@@ -25,15 +30,27 @@ describe('service layer', () => {
   });
 
   it("rejects with the server's code, message and field issues", async () => {
-    mockCall({ 'user.me': () => failure('COMMON.INVALID_INPUT', '填写的内容有误：room 必填', [{ path: 'room', message: '必填' }]) });
+    mockCall({
+      'user.me': () =>
+        failure('COMMON.INVALID_INPUT', '填写的内容有误：room 必填', [{ path: 'room', message: '必填' }]),
+    });
     const error = await call('user.me', {}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
-    expect(error).toMatchObject({ code: 'COMMON.INVALID_INPUT', message: '填写的内容有误：room 必填', issues: [{ path: 'room', message: '必填' }] });
+    expect(error).toMatchObject({
+      code: 'COMMON.INVALID_INPUT',
+      message: '填写的内容有误：room 必填',
+      issues: [{ path: 'room', message: '必填' }],
+    });
   });
 
   it('turns a transport failure or a garbled answer into a friendly COMMON.INTERNAL', async () => {
-    (wx.cloud.callFunction as jest.Mock).mockRejectedValueOnce(new Error('errCode: -404011 cloud function execution error'));
-    await expect(call('user.me', {})).rejects.toMatchObject({ code: 'COMMON.INTERNAL', message: '网络不稳定，请检查网络后重试' });
+    (wx.cloud.callFunction as jest.Mock).mockRejectedValueOnce(
+      new Error('errCode: -404011 cloud function execution error'),
+    );
+    await expect(call('user.me', {})).rejects.toMatchObject({
+      code: 'COMMON.INTERNAL',
+      message: '网络不稳定，请检查网络后重试',
+    });
     (wx.cloud.callFunction as jest.Mock).mockResolvedValueOnce({ result: undefined });
     await expect(call('user.me', {})).rejects.toMatchObject({ code: 'COMMON.INTERNAL' });
   });

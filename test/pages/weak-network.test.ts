@@ -25,17 +25,31 @@ describe('automatic retries', () => {
     const ids: Array<string | undefined> = [];
     mockCall({ 'order.place': (_p, ctx) => (ids.push(ctx.requestId), { ok: true, data: placed }) });
     const answer = cloud.getMockImplementation() as (o: unknown) => Promise<unknown>;
-    cloud.mockImplementationOnce(netDown).mockImplementationOnce((o: unknown) => answer(o).then(() => Promise.reject(new Error('answer lost'))));
-    const res = await call('order.place', { kind: 'loveBag', payment: 'free', contactless: true }, { requestId: 'r-abcdef123456' });
+    cloud
+      .mockImplementationOnce(netDown)
+      .mockImplementationOnce((o: unknown) => answer(o).then(() => Promise.reject(new Error('answer lost'))));
+    const res = await call(
+      'order.place',
+      { kind: 'loveBag', payment: 'free', contactless: true },
+      { requestId: 'r-abcdef123456' },
+    );
     expect(res.id).toBe('o1');
     expect(cloud).toHaveBeenCalledTimes(3);
-    expect(cloud.mock.calls.map((c) => (c[0] as { data: { requestId: string } }).data.requestId)).toEqual(['r-abcdef123456', 'r-abcdef123456', 'r-abcdef123456']);
+    expect(cloud.mock.calls.map((c) => (c[0] as { data: { requestId: string } }).data.requestId)).toEqual([
+      'r-abcdef123456',
+      'r-abcdef123456',
+      'r-abcdef123456',
+    ]);
     expect(ids).toEqual(['r-abcdef123456', 'r-abcdef123456']);
   });
 
   it('gives up after a bounded number of attempts, as a network failure', async () => {
     cloud.mockImplementation(netDown);
-    const error = await call('order.place', { kind: 'loveBag', payment: 'free', contactless: true }, { requestId: 'r-abcdef123456' }).catch((e: unknown) => e);
+    const error = await call(
+      'order.place',
+      { kind: 'loveBag', payment: 'free', contactless: true },
+      { requestId: 'r-abcdef123456' },
+    ).catch((e: unknown) => e);
     expect(cloud).toHaveBeenCalledTimes(3);
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({ kind: 'network', message: '网络不稳定，请检查网络后重试' });
@@ -43,27 +57,44 @@ describe('automatic retries', () => {
 
   it('never retries a business refusal', async () => {
     mockCall({ 'order.place': () => failure('ORDER.OUT_OF_STOCK', '库存不足，已售完') });
-    await expect(call('order.place', { kind: 'loveBag', payment: 'free', contactless: true }, { requestId: 'r-abcdef123456' })).rejects.toMatchObject({ code: 'ORDER.OUT_OF_STOCK', kind: 'server' });
+    await expect(
+      call('order.place', { kind: 'loveBag', payment: 'free', contactless: true }, { requestId: 'r-abcdef123456' }),
+    ).rejects.toMatchObject({ code: 'ORDER.OUT_OF_STOCK', kind: 'server' });
     expect(cloud).toHaveBeenCalledTimes(1);
   });
 
   it('does not repeat a write that carries no request id (it could apply twice)', async () => {
     cloud.mockImplementation(netDown);
-    await expect(call('household.update', { headName: 'x', sensitiveConsent: false, members: [] })).rejects.toMatchObject({ kind: 'network' });
+    await expect(
+      call('household.update', { headName: 'x', sensitiveConsent: false, members: [] }),
+    ).rejects.toMatchObject({ kind: 'network' });
     expect(cloud).toHaveBeenCalledTimes(1);
   });
 });
 
 const card: CardView = {
-  roundId: 'tr-1', roundName: 'R1', serial: 'R1-G01-0007', nameMasked: 'T**i', place: 'B1 1-101', gridName: 'G-01',
-  sampledAt: '2022-08-20T09:30:00+08:00', validUntil: '2022-08-22T09:30:00+08:00', seal: 'Xingfu RC', token: 'tok', qr: 'data:image/svg+xml;base64,PHN2Zy8+', result: null,
+  roundId: 'tr-1',
+  roundName: 'R1',
+  serial: 'R1-G01-0007',
+  nameMasked: 'T**i',
+  place: 'B1 1-101',
+  gridName: 'G-01',
+  sampledAt: '2022-08-20T09:30:00+08:00',
+  validUntil: '2022-08-22T09:30:00+08:00',
+  seal: 'Xingfu RC',
+  token: 'tok',
+  qr: 'data:image/svg+xml;base64,PHN2Zy8+',
+  result: null,
 };
 
 describe('cards and personal codes offline', () => {
   it('keeps the latest cards and codes, and shows them offline with the time they are from', async () => {
     mockCall({
       'testing.myCards': () => ({ ok: true, data: [card] }),
-      'testing.personCodes': () => ({ ok: true, data: [{ memberId: 'm1', nameMasked: 'T**i', token: 'p', qr: 'data:image/svg+xml;base64,PHN2Zy8+' }] }),
+      'testing.personCodes': () => ({
+        ok: true,
+        data: [{ memberId: 'm1', nameMasked: 'T**i', token: 'p', qr: 'data:image/svg+xml;base64,PHN2Zy8+' }],
+      }),
     });
     const online = await loadPage('pages/testing/cards/index', {}, ['services/api']);
     expect(online.instance.data.offlineText).toBe('');
@@ -74,7 +105,10 @@ describe('cards and personal codes offline', () => {
     // Back on the page later, with no network (the page's own retries are made quick here).
     Object.assign((online.modules['services/api'] as { RETRY: typeof RETRY }).RETRY, { delaysMs: [1, 1] });
     cloud.mockImplementation(netDown);
-    wx.setStorageSync('gridlink.cache.testing.cards', { ...(wx.getStorageSync('gridlink.cache.testing.cards') as object), at: '2022-08-20T04:05:00Z' });
+    wx.setStorageSync('gridlink.cache.testing.cards', {
+      ...(wx.getStorageSync('gridlink.cache.testing.cards') as object),
+      at: '2022-08-20T04:05:00Z',
+    });
     await online.instance.onShow();
     await flush();
     const text = textOf(online);
@@ -86,7 +120,10 @@ describe('cards and personal codes offline', () => {
   });
 
   it('says so when there is nothing kept', async () => {
-    mockCall({ 'testing.myCards': () => ({ ok: true, data: [] }), 'testing.personCodes': () => ({ ok: true, data: [] }) });
+    mockCall({
+      'testing.myCards': () => ({ ok: true, data: [] }),
+      'testing.personCodes': () => ({ ok: true, data: [] }),
+    });
     const page = await loadPage('pages/testing/cards/index', {}, ['services/api']);
     Object.assign((page.modules['services/api'] as { RETRY: typeof RETRY }).RETRY, { delaysMs: [1, 1] });
     wx.removeStorageSync('gridlink.cache.testing.cards');
@@ -99,25 +136,53 @@ describe('cards and personal codes offline', () => {
 });
 
 describe('checkpoint verifies offline with kept public keys', () => {
-  const gridworker = { openid: 'gw', nickName: 'gw', roles: ['gridworker' as const], communityId: 'c', adminGridIds: ['g-01'], householdId: null };
+  const gridworker = {
+    openid: 'gw',
+    nickName: 'gw',
+    roles: ['gridworker' as const],
+    communityId: 'c',
+    adminGridIds: ['g-01'],
+    householdId: null,
+  };
   let signed: { keys: Array<{ keyId: string; publicKey: string }>; results: Array<{ name: string; token: string }> };
 
   beforeAll(() => {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', resolve(__dirname, 'support/core-cards.ts')], { cwd: resolve(__dirname, '../..'), encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--import', 'tsx', resolve(__dirname, 'support/core-cards.ts')], {
+      cwd: resolve(__dirname, '../..'),
+      encoding: 'utf8',
+    });
     signed = JSON.parse(out) as typeof signed;
   }, 60_000);
 
   it('keeps the keys while online, and when the network fails checks the card on the phone and says so', async () => {
-    const online: VerifyView = { status: 'valid', checkedRoundId: 'tr-1', checkedRoundName: 'R1', text: '有效：已在本轮采样', nameMasked: '次**玛', serial: 'R1-G01-0007', roundId: 'tr-1', sampledAt: '2022-08-20T09:30:00+08:00' };
-    mockCall({ 'user.me': () => ({ ok: true, data: gridworker }), 'testing.publicKeys': () => ({ ok: true, data: signed.keys }), 'testing.verify': () => ({ ok: true, data: online }) });
+    const online: VerifyView = {
+      status: 'valid',
+      checkedRoundId: 'tr-1',
+      checkedRoundName: 'R1',
+      text: '有效：已在本轮采样',
+      nameMasked: '次**玛',
+      serial: 'R1-G01-0007',
+      roundId: 'tr-1',
+      sampledAt: '2022-08-20T09:30:00+08:00',
+    };
+    mockCall({
+      'user.me': () => ({ ok: true, data: gridworker }),
+      'testing.publicKeys': () => ({ ok: true, data: signed.keys }),
+      'testing.verify': () => ({ ok: true, data: online }),
+    });
     const page = await loadPage('pages/testing/verify/index', { roundId: 'tr-1' }, ['services/api']);
     Object.assign((page.modules['services/api'] as { RETRY: typeof RETRY }).RETRY, { delaysMs: [1, 1] });
     expect(textOf(page)).toContain('公钥已保存，可离线查验');
     const token = signed.results.find((r) => r.name === 'valid')?.token as string;
-    (wx.scanCode as jest.Mock).mockImplementation((o: { success: (r: unknown) => void }) => o.success({ result: token }));
+    (wx.scanCode as jest.Mock).mockImplementation((o: { success: (r: unknown) => void }) =>
+      o.success({ result: token }),
+    );
 
     // Offline: the card is still good (checked against a clock inside its validity).
-    jest.useFakeTimers({ now: new Date('2022-08-21T00:00:00Z'), doNotFake: ['setTimeout', 'setImmediate', 'nextTick', 'queueMicrotask'] });
+    jest.useFakeTimers({
+      now: new Date('2022-08-21T00:00:00Z'),
+      doNotFake: ['setTimeout', 'setImmediate', 'nextTick', 'queueMicrotask'],
+    });
     cloud.mockImplementation(netDown);
     tapButton(page, '.verify__scan');
     await new Promise((r) => setTimeout(r, 50));

@@ -66,7 +66,16 @@ export interface PackingListView {
   buildings: Array<{
     buildingId: string;
     buildingName: string;
-    rooms: Array<{ orderId: string; room: string; headMasked: string; phoneMasked: string; priority: boolean; contactless: boolean; lines: string; note: string }>;
+    rooms: Array<{
+      orderId: string;
+      room: string;
+      headMasked: string;
+      phoneMasked: string;
+      priority: boolean;
+      contactless: boolean;
+      lines: string;
+      note: string;
+    }>;
   }>;
 }
 
@@ -139,7 +148,18 @@ export interface DispatchRunView {
 export interface BoardView {
   gridId: string;
   gridName: string;
-  jobs: Array<JobCardView & { stops: Array<{ orderId: string; room: string; status: OrderStatus; statusText: string; shortfall: ShortLine[]; failReason: string | null }> }>;
+  jobs: Array<
+    JobCardView & {
+      stops: Array<{
+        orderId: string;
+        room: string;
+        status: OrderStatus;
+        statusText: string;
+        shortfall: ShortLine[];
+        failReason: string | null;
+      }>;
+    }
+  >;
   volunteers: Array<{ id: string; name: string; capacityKg: number; activeJobs: number }>;
   acceptedWaiting: number;
 }
@@ -165,14 +185,20 @@ export interface StopResultView {
 /** The actions of `dispatch`: request and response of each. */
 export interface DispatchActions {
   'dispatch.pool': { req: PoolQuery; res: PoolView };
-  'dispatch.review': { req: { orderIds: string[]; accept: boolean; reason?: string }; res: { changed: number; skipped: number } };
+  'dispatch.review': {
+    req: { orderIds: string[]; accept: boolean; reason?: string };
+    res: { changed: number; skipped: number };
+  };
   'dispatch.requeue': { req: { orderId: string }; res: { orderId: string } };
   'dispatch.purchaseList': { req: { roundId: string; gridId?: string }; res: PurchaseListView };
   'dispatch.packingList': { req: { roundId: string; gridId: string }; res: PackingListView };
   'dispatch.exportLists': { req: { roundId: string; gridId?: string; list: DispatchList }; res: ExportFileView };
   'dispatch.run': { req: { gridId: string; roundId?: string }; res: DispatchRunView };
   'dispatch.board': { req: { gridId: string }; res: BoardView };
-  'dispatch.reassign': { req: { jobId: string; volunteerId: string; fromVolunteerId: string | null }; res: JobCardView };
+  'dispatch.reassign': {
+    req: { jobId: string; volunteerId: string; fromVolunteerId: string | null };
+    res: JobCardView;
+  };
   'dispatch.openJobs': { req: PageQuery; res: Page<JobCardView> };
   'dispatch.myJobs': { req: PageQuery; res: Page<JobCardView> };
   'dispatch.grab': { req: { jobId: string }; res: JobDetailView };

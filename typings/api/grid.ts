@@ -125,7 +125,13 @@ export interface GridDashboardView extends DashboardCounts {
   buildings: Array<{ buildingId: string; buildingName: string; households: number; joined: number; joinRate: number }>;
   ledger: CareLedgerRow[];
   /** Special-needs households not contacted today (the ones called every day). */
-  notContacted: Array<{ householdId: string; buildingName: string; room: string; headMasked: string; needs: SpecialNeed[] }>;
+  notContacted: Array<{
+    householdId: string;
+    buildingName: string;
+    room: string;
+    headMasked: string;
+    needs: SpecialNeed[];
+  }>;
   notices: NoticeView[];
 }
 
@@ -141,6 +147,9 @@ export interface GridActions {
   'grid.households': { req: { gridId: string; buildingId?: string } & PageQuery; res: GridHouseholdPage };
   'grid.postNotice': { req: { gridId: string | null; title: string; body: string }; res: NoticeView };
   'grid.dashboard': { req: { gridId: string }; res: GridDashboardView };
-  'grid.recordContact': { req: { householdId: string; method: ContactMethod; note?: string }; res: { householdId: string; day: string } };
+  'grid.recordContact': {
+    req: { householdId: string; method: ContactMethod; note?: string };
+    res: { householdId: string; day: string };
+  };
   'grid.saveCare': { req: CareInput; res: CareLedgerRow };
 }

@@ -1,5 +1,13 @@
 /** Ordering: rounds, the catalogue, placing and following orders. */
-import type { CatalogItem, MedicineUrgency, OrderDoc, OrderEventRecord, OrderKind, OrderStatus, PaymentMode } from '../entities';
+import type {
+  CatalogItem,
+  MedicineUrgency,
+  OrderDoc,
+  OrderEventRecord,
+  OrderKind,
+  OrderStatus,
+  PaymentMode,
+} from '../entities';
 import type { ContactView, Page, PageQuery } from './common';
 
 /** An ordering round. */
@@ -63,11 +71,23 @@ export interface PlaceOrderInput {
 }
 
 /** An order as residents and gridworkers see it. */
-export interface OrderView
-  extends Pick<
-    OrderDoc,
-    'kind' | 'roundId' | 'lines' | 'medicine' | 'gas' | 'totalFen' | 'payment' | 'contactless' | 'note' | 'priority' | 'onBehalf' | 'room' | 'rejectReason' | 'createdAt'
-  > {
+export interface OrderView extends Pick<
+  OrderDoc,
+  | 'kind'
+  | 'roundId'
+  | 'lines'
+  | 'medicine'
+  | 'gas'
+  | 'totalFen'
+  | 'payment'
+  | 'contactless'
+  | 'note'
+  | 'priority'
+  | 'onBehalf'
+  | 'room'
+  | 'rejectReason'
+  | 'createdAt'
+> {
   id: string;
   status: OrderStatus;
   statusText: string;

@@ -13,7 +13,14 @@ export interface StructureView {
     householdCount: number;
     gridworkers: Array<{ openid: string; name: string }>;
     groupLeaders: Array<{ openid: string; name: string }>;
-    buildings: Array<{ id: string; name: string; floors: number; hasLift: boolean; distanceM: number; households: number }>;
+    buildings: Array<{
+      id: string;
+      name: string;
+      floors: number;
+      hasLift: boolean;
+      distanceM: number;
+      households: number;
+    }>;
   }>;
 }
 
@@ -115,9 +122,26 @@ export interface AssignPlanView {
     specialNeeds: number;
     /** Why it went to whom (Chinese). */
     reason: string;
-    workers: Array<{ workerId: string; name: string; role: 'gridworker' | 'groupLeader'; lead: boolean; pinned: boolean; buildingIds: string[]; buildingNames: string[]; load: number }>;
+    workers: Array<{
+      workerId: string;
+      name: string;
+      role: 'gridworker' | 'groupLeader';
+      lead: boolean;
+      pinned: boolean;
+      buildingIds: string[];
+      buildingNames: string[];
+      load: number;
+    }>;
   }>;
-  workers: Array<{ workerId: string; name: string; role: 'gridworker' | 'groupLeader'; capacity: number | null; load: number; specialLoad: number; gridIds: string[] }>;
+  workers: Array<{
+    workerId: string;
+    name: string;
+    role: 'gridworker' | 'groupLeader';
+    capacity: number | null;
+    load: number;
+    specialLoad: number;
+    gridIds: string[];
+  }>;
   uncovered: Array<{ gridId: string; gridName: string; buildingNames: string[]; reason: string }>;
   warnings: string[];
   maxLoad: number;
@@ -153,6 +177,9 @@ export interface OrgActions {
   'org.revokeCode': { req: { code: string }; res: RoleCodeView };
   'org.redeemCode': { req: { code: string }; res: RedeemView };
   'org.planAssignment': { req: { pins: AssignPinInput[] }; res: AssignPlanView };
-  'org.applyAssignment': { req: { basis: string; parts: AssignPinInput[] }; res: { grids: number; workers: number; changed: boolean } };
+  'org.applyAssignment': {
+    req: { basis: string; parts: AssignPinInput[] };
+    res: { grids: number; workers: number; changed: boolean };
+  };
   'org.dashboard': { req: Record<string, never>; res: CommunityDashboardView };
 }

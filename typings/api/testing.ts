@@ -111,7 +111,10 @@ export interface BookingView {
 
 /** The actions of `testing`: request and response of each. */
 export interface TestingActions {
-  'testing.openRound': { req: { name: string; date: string; points: string[]; validHours: number }; res: TestRoundView };
+  'testing.openRound': {
+    req: { name: string; date: string; points: string[]; validHours: number };
+    res: TestRoundView;
+  };
   'testing.closeRound': { req: { roundId: string }; res: TestRoundView };
   'testing.rounds': { req: { status?: 'open' | 'closed' } & PageQuery; res: Page<TestRoundView> };
   'testing.personCodes': { req: Record<string, never>; res: PersonCodeView[] };
@@ -119,14 +122,23 @@ export interface TestingActions {
   'testing.myCards': { req: Record<string, never>; res: CardView[] };
   'testing.verify': { req: { token: string; roundId?: string; householdId?: string }; res: VerifyView };
   'testing.coverage': { req: { roundId: string; gridId: string }; res: CoverageView };
-  'testing.knock': { req: { roundId: string; householdId: string; status: KnockStatus; note?: string }; res: { householdId: string; status: KnockStatus } };
+  'testing.knock': {
+    req: { roundId: string; householdId: string; status: KnockStatus; note?: string };
+    res: { householdId: string; status: KnockStatus };
+  };
   'testing.exportCoverage': { req: { roundId: string; gridId: string }; res: ExportFileView };
   /**
    * Sampled members and their results (no `gridId`: the first grid the caller sees); `serial` finds
    * one tube, `result` only those of a result.
    */
-  'testing.results': { req: { roundId: string; gridId?: string; serial?: string; result?: TestResult } & PageQuery; res: ResultsView };
-  'testing.recordResult': { req: { roundId: string; householdId: string; memberId: string; result: TestResult }; res: { serial: string; result: TestResult } };
+  'testing.results': {
+    req: { roundId: string; gridId?: string; serial?: string; result?: TestResult } & PageQuery;
+    res: ResultsView;
+  };
+  'testing.recordResult': {
+    req: { roundId: string; householdId: string; memberId: string; result: TestResult };
+    res: { serial: string; result: TestResult };
+  };
   'testing.book': { req: { date: string; memberIds: string[] }; res: { date: string; booked: number } };
   'testing.bookings': { req: { gridId: string; date: string }; res: BookingView[] };
   'testing.publicKeys': { req: Record<string, never>; res: Array<{ keyId: string; publicKey: string }> };

@@ -34,7 +34,10 @@ type VolunteerShownFields =
   | 'rejectReason';
 
 /** The volunteer's own view of their registration (their own name; phone masked). */
-export interface MyVolunteerView extends Pick<VolunteerDoc, VolunteerShownFields | 'communityId' | 'onDuty' | 'dutySince'> {
+export interface MyVolunteerView extends Pick<
+  VolunteerDoc,
+  VolunteerShownFields | 'communityId' | 'onDuty' | 'dutySince'
+> {
   statusText: string;
   phoneMasked: string;
   communityName: string;
@@ -161,7 +164,14 @@ export interface ShiftView {
 /** Who signed up for a shift (staff). */
 export interface RosterView {
   shift: ShiftView;
-  people: Array<{ id: string; name: string; phoneMasked: string; team: VolunteerTeam | null; signedAt: string; onDuty: boolean }>;
+  people: Array<{
+    id: string;
+    name: string;
+    phoneMasked: string;
+    team: VolunteerTeam | null;
+    signedAt: string;
+    onDuty: boolean;
+  }>;
 }
 
 /** The actions of `volunteer`: request and response of each. */
@@ -169,7 +179,10 @@ export interface VolunteerActions {
   'volunteer.register': { req: VolunteerInput; res: MyVolunteerView };
   'volunteer.me': { req: Record<string, never>; res: MyVolunteerView | null };
   'volunteer.leave': { req: Record<string, never>; res: MyVolunteerView };
-  'volunteer.setDuty': { req: { onDuty: boolean }; res: { onDuty: boolean; dutySince: string | null; releasedJobs: number } };
+  'volunteer.setDuty': {
+    req: { onDuty: boolean };
+    res: { onDuty: boolean; dutySince: string | null; releasedJobs: number };
+  };
   'volunteer.card': { req: Record<string, never>; res: VolunteerCardView };
   'volunteer.verifyCard': { req: { token: string }; res: VolunteerVerifyView };
   'volunteer.myHours': { req: Record<string, never>; res: HoursView };

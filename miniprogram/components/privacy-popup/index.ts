@@ -11,7 +11,10 @@ Component({
       const ui = uiState();
       const m = messages(['privacy'], ui.lang);
       this.setData({ ui, m, contractName: m['privacy.contract'] ?? '' });
-      unsubscribers.set(this, onAuthorizationRequest(() => this.setData({ visible: true, ui: uiState(), m: messages(['privacy']) })));
+      unsubscribers.set(
+        this,
+        onAuthorizationRequest(() => this.setData({ visible: true, ui: uiState(), m: messages(['privacy']) })),
+      );
       if (typeof wx.getPrivacySetting === 'function') {
         wx.getPrivacySetting({
           success: (res) => {

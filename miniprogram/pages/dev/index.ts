@@ -44,7 +44,10 @@ Component({
         method: 'GET',
         success: (res) => {
           const body = res.data as { ok: boolean; data?: Array<{ openid: string; nickName: string; roles: Role[] }> };
-          const users = (body.data ?? []).map((u) => ({ ...u, roleText: u.roles.map((r) => ROLE_LABELS[r]).join('、') || '未加入' }));
+          const users = (body.data ?? []).map((u) => ({
+            ...u,
+            roleText: u.roles.map((r) => ROLE_LABELS[r]).join('、') || '未加入',
+          }));
           this.setData({ users });
         },
         fail: () => showError(this, new ApiError('COMMON.INTERNAL', '无法连接本地云，请先运行 npm start')),

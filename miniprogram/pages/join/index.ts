@@ -85,7 +85,14 @@ Component({
           status: existing ? statusCard(existing) : null,
           _directory: directory,
           gridOptions: (directory?.grids ?? []).map((g) => ({ label: g.name, value: g.id })),
-          ...(entry ? { via: entry.via, gridId: entry.gridId, gridName: entry.gridName, entryText: `${entry.communityName} · ${entry.gridName}` } : {}),
+          ...(entry
+            ? {
+                via: entry.via,
+                gridId: entry.gridId,
+                gridName: entry.gridName,
+                entryText: `${entry.communityName} · ${entry.gridName}`,
+              }
+            : {}),
         });
         if (entry) this.useGrid(entry.gridId);
       } catch (error) {
@@ -114,7 +121,10 @@ Component({
         gridName: grid?.name ?? this.data.gridName,
         buildingId: '',
         buildingName: '',
-        buildingOptions: (grid?.buildings ?? []).map((b) => ({ label: t('join.buildingOption', { name: b.name, floors: b.floors }), value: b.id })),
+        buildingOptions: (grid?.buildings ?? []).map((b) => ({
+          label: t('join.buildingOption', { name: b.name, floors: b.floors }),
+          value: b.id,
+        })),
       });
     },
     pickGrid() {
@@ -160,15 +170,19 @@ Component({
       this.setData({ submitting: true });
       try {
         await asked;
-        const join = await call('household.requestJoin', {
-          gridId: d.gridId,
-          buildingId: d.buildingId,
-          room: d.room.trim(),
-          headName: d.headName.trim(),
-          phone: d.phone.trim(),
-          via: d.via,
-          ...(d._inviteToken ? { inviteToken: d._inviteToken } : {}),
-        }, { requestId: d._requestId, ...(d.via === 'group' ? { openData: { group: true as const } } : {}) });
+        const join = await call(
+          'household.requestJoin',
+          {
+            gridId: d.gridId,
+            buildingId: d.buildingId,
+            room: d.room.trim(),
+            headName: d.headName.trim(),
+            phone: d.phone.trim(),
+            via: d.via,
+            ...(d._inviteToken ? { inviteToken: d._inviteToken } : {}),
+          },
+          { requestId: d._requestId, ...(d.via === 'group' ? { openData: { group: true as const } } : {}) },
+        );
         this.setData({ submitting: false, status: statusCard(join), _requestId: newRequestId() });
       } catch (error) {
         this.setData({ submitting: false });

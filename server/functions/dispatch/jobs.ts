@@ -27,13 +27,16 @@ async function claimHold(ctx: CallContext, v: VolunteerDoc, claim: string, weigh
   const limits = jobLimitsOf(community?.jobLimits);
   for (let attempt = 0; attempt < 50; attempt += 1) {
     const me = await getDoc(ctx, 'volunteers', v._id);
-    if (!me || me.status !== 'approved' || me.team !== 'delivery') throw new AppError('AUTH.NOT_VOLUNTEER', '此操作仅限已通过审核的配送组志愿者');
+    if (!me || me.status !== 'approved' || me.team !== 'delivery')
+      throw new AppError('AUTH.NOT_VOLUNTEER', '此操作仅限已通过审核的配送组志愿者');
     if (!me.onDuty) throw new AppError('JOB.NOT_ON_DUTY');
     const listed = me.holding;
     const held = await all(ctx, 'jobs', { volunteerId: v._id, status: _.in(['assigned', 'pickedUp']) });
     const heldIds = new Set(held.map((j) => j._id));
     const claimed = [...new Set((listed ?? []).map(jobOfClaim))].filter((j) => !heldIds.has(j));
-    const inFlight = new Map((await getByIds(ctx, 'jobs', claimed)).filter((j) => j.status === 'open').map((j) => [j._id, j]));
+    const inFlight = new Map(
+      (await getByIds(ctx, 'jobs', claimed)).filter((j) => j.status === 'open').map((j) => [j._id, j]),
+    );
     const keep = (listed ?? []).filter((c) => heldIds.has(jobOfClaim(c)) || inFlight.has(jobOfClaim(c)));
     const represented = new Set(keep.map(jobOfClaim));
     const desired = [...keep, ...held.filter((j) => !represented.has(j._id)).map((j) => holdClaim(j._id, 'held'))];
@@ -63,7 +66,10 @@ async function claimHold(ctx: CallContext, v: VolunteerDoc, claim: string, weigh
 /** Gives back a claim of a grab that did not get the job (only if the claim is still listed). */
 async function dropHold(ctx: CallContext, volunteerId: string, claim: string, weightKg: number): Promise<void> {
   const _ = ctx.db.command;
-  await ctx.db.collection('volunteers').where({ _id: volunteerId, holding: claim }).update({ holding: _.pull(claim), heldKg: _.inc(-weightKg), holdVersion: _.inc(1) });
+  await ctx.db
+    .collection('volunteers')
+    .where({ _id: volunteerId, holding: claim })
+    .update({ holding: _.pull(claim), heldKg: _.inc(-weightKg), holdVersion: _.inc(1) });
 }
 
 export const jobActions = defineActions('dispatch', {
@@ -81,21 +87,40 @@ export const jobActions = defineActions('dispatch', {
       if (job.volunteerId !== v._id) {
         const held = await all(ctx, 'jobs', { volunteerId: v._id, status: _.in(['assigned', 'pickedUp']) });
         const community = await getDoc(ctx, 'communities', v.communityId);
-        const refusal = holdRefusal({ jobs: held.length, kg: held.reduce((n, j) => n + j.weightKg, 0) }, job.weightKg, jobLimitsOf(community?.jobLimits));
-        if (refusal) throw new AppError('JOB.LIMIT_REACHED', refusal.replace(/^你手上/, `${volunteerName(v)}手上`).replace('请先送完再接单', '请改派给其他志愿者').replace('请先送完手上的任务', '请改派给其他志愿者'));
+        const refusal = holdRefusal(
+          { jobs: held.length, kg: held.reduce((n, j) => n + j.weightKg, 0) },
+          job.weightKg,
+          jobLimitsOf(community?.jobLimits),
+        );
+        if (refusal)
+          throw new AppError(
+            'JOB.LIMIT_REACHED',
+            refusal
+              .replace(/^你手上/, `${volunteerName(v)}手上`)
+              .replace('请先送完再接单', '请改派给其他志愿者')
+              .replace('请先送完手上的任务', '请改派给其他志愿者'),
+          );
       }
       const now = ctx.now.toISOString();
       const reason = `网格员改派给${volunteerName(v)}`;
       const event: JobEventRecord = { status: 'assigned', at: now, by: ctx.caller.openid, note: reason };
       // From open it is an assignment, from assigned a reassignment: the same conditional write either way.
-      const res = await transition(ctx.db, 'jobs', { _id: job._id, volunteerId: input.fromVolunteerId }, JOB_TRANSITIONS, job.status === 'open' ? 'assign' : 'reassign', 'gridworker', {
-        volunteerId: v._id,
-        reason,
-        assignedAt: now,
-        pickupBy: new Date(ctx.now.getTime() + PICKUP_GRACE_MS).toISOString(),
-        updatedAt: now,
-        history: _.push([event]),
-      });
+      const res = await transition(
+        ctx.db,
+        'jobs',
+        { _id: job._id, volunteerId: input.fromVolunteerId },
+        JOB_TRANSITIONS,
+        job.status === 'open' ? 'assign' : 'reassign',
+        'gridworker',
+        {
+          volunteerId: v._id,
+          reason,
+          assignedAt: now,
+          pickupBy: new Date(ctx.now.getTime() + PICKUP_GRACE_MS).toISOString(),
+          updatedAt: now,
+          history: _.push([event]),
+        },
+      );
       if (!res.updated) throw new AppError('JOB.BAD_STATE', '任务已被接走、取货或改派，请刷新后再试');
       const fresh = await mustGet(ctx, 'jobs', job._id, '任务');
       return cardView(fresh, null, new Map([[v._id, volunteerName(v)]]));
@@ -108,10 +133,16 @@ export const jobActions = defineActions('dispatch', {
       const job = await mustGet(ctx, 'jobs', input.jobId, '任务');
       await requireGridStaff(ctx, job.gridId);
       // Too many wrong 取货码: the gridworker, having reached the resident by phone, lets the volunteer try again.
-      if (job.status !== 'pickedUp' || (job.codeTries ?? 0) < HANDOVER_TRIES) throw new AppError('JOB.BAD_STATE', '这个任务的取货码没有被锁定');
+      if (job.status !== 'pickedUp' || (job.codeTries ?? 0) < HANDOVER_TRIES)
+        throw new AppError('JOB.BAD_STATE', '这个任务的取货码没有被锁定');
       const _ = ctx.db.command;
       const now = ctx.now.toISOString();
-      const event: JobEventRecord = { status: 'pickedUp', at: now, by: ctx.caller.openid, note: '网格员核实后重置取货码次数' };
+      const event: JobEventRecord = {
+        status: 'pickedUp',
+        at: now,
+        by: ctx.caller.openid,
+        note: '网格员核实后重置取货码次数',
+      };
       await ctx.db
         .collection('jobs')
         .where({ _id: job._id, status: 'pickedUp', codeTries: _.gte(HANDOVER_TRIES) })
@@ -175,14 +206,22 @@ export const jobActions = defineActions('dispatch', {
       const claim = holdClaim(before._id, randomUUID().slice(0, 8));
       await claimHold(ctx, v, claim, before.weightKg);
       const event: JobEventRecord = { status: 'assigned', at: now, by: v._id, note: '志愿者抢单' };
-      const res = await transition(ctx.db, 'jobs', { _id: input.jobId, gridId: _.in(v.gridIds) }, JOB_TRANSITIONS, 'grab', 'volunteer', {
-        volunteerId: v._id,
-        reason: '志愿者主动抢单',
-        assignedAt: now,
-        pickupBy: new Date(ctx.now.getTime() + PICKUP_GRACE_MS).toISOString(),
-        updatedAt: now,
-        history: _.push([event]),
-      });
+      const res = await transition(
+        ctx.db,
+        'jobs',
+        { _id: input.jobId, gridId: _.in(v.gridIds) },
+        JOB_TRANSITIONS,
+        'grab',
+        'volunteer',
+        {
+          volunteerId: v._id,
+          reason: '志愿者主动抢单',
+          assignedAt: now,
+          pickupBy: new Date(ctx.now.getTime() + PICKUP_GRACE_MS).toISOString(),
+          updatedAt: now,
+          history: _.push([event]),
+        },
+      );
       if (!res.updated) await dropHold(ctx, v._id, claim, before.weightKg);
       const job = await getDoc(ctx, 'jobs', input.jobId);
       if (!job || !v.gridIds.includes(job.gridId)) throw new AppError('COMMON.NOT_FOUND', '没有找到该任务');

@@ -12,7 +12,15 @@ import { z } from '../../lib/validate';
 import { id, staffGrids, roundOf } from './shared';
 
 /** Statuses whose goods are still to be bought and packed. */
-const LIVE_STATUSES: OrderStatus[] = ['submitted', 'accepted', 'assigned', 'pickedUp', 'failed', 'delivered', 'received'];
+const LIVE_STATUSES: OrderStatus[] = [
+  'submitted',
+  'accepted',
+  'assigned',
+  'pickedUp',
+  'failed',
+  'delivered',
+  'received',
+];
 
 function linesText(lines: ReadonlyArray<{ name: string; qty: number; unit: string }>): string {
   return lines.map((l) => `${l.name}×${l.qty}${l.unit}`).join('，');
@@ -28,7 +36,11 @@ async function purchaseList(ctx: UserContext, roundId: string, gridId: string | 
     scopeGrids = [grid];
   }
   const round = await roundOf(ctx, roundId, user.communityId as string);
-  const orders = await all(ctx, 'orders', { roundId, gridId: _.in(scopeGrids.map((g) => g._id)), status: _.in(LIVE_STATUSES) });
+  const orders = await all(ctx, 'orders', {
+    roundId,
+    gridId: _.in(scopeGrids.map((g) => g._id)),
+    status: _.in(LIVE_STATUSES),
+  });
   const items = new Map<string, PurchaseListView['items'][number]>();
   for (const o of orders) {
     for (const l of o.lines) {
@@ -58,7 +70,11 @@ async function packingList(ctx: UserContext, roundId: string, gridId: string): P
   const round = await roundOf(ctx, roundId, user.communityId ?? grid.communityId);
   const orders = await all(ctx, 'orders', { roundId, gridId, status: _.in(LIVE_STATUSES) });
   const [households, buildings] = await Promise.all([
-    getByIds(ctx, 'households', orders.map((o) => o.householdId)),
+    getByIds(
+      ctx,
+      'households',
+      orders.map((o) => o.householdId),
+    ),
     all(ctx, 'buildings', { gridId }),
   ]);
   const byHousehold = new Map(households.map((h) => [h._id, h]));
@@ -84,7 +100,11 @@ async function packingList(ctx: UserContext, roundId: string, gridId: string): P
               phoneMasked: h ? maskPhone(h.phone) : '',
               priority: o.priority,
               contactless: o.contactless,
-              lines: o.medicine ? `药品：${o.medicine.description}` : o.kind === 'gas' ? '液化气换瓶' : linesText(o.lines),
+              lines: o.medicine
+                ? `药品：${o.medicine.description}`
+                : o.kind === 'gas'
+                  ? '液化气换瓶'
+                  : linesText(o.lines),
               note: o.note,
             };
           }),

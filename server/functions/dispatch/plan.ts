@@ -7,7 +7,15 @@ import { groupOpenTrips, jobTitle, orderWeightKg } from '../../../core/jobs';
 import { ORDER_STATUS_TEXT, shownStatus } from '../../../core/order/labels';
 import { ORDER_TRANSITIONS } from '../../../core/order/state-machine';
 import type { BoardView, DispatchRunView } from '../../../typings/api';
-import type { Grid, JobDoc, JobEventRecord, JobStatus, JobStop, OrderEventRecord, ShortLine } from '../../../typings/entities';
+import type {
+  Grid,
+  JobDoc,
+  JobEventRecord,
+  JobStatus,
+  JobStop,
+  OrderEventRecord,
+  ShortLine,
+} from '../../../typings/entities';
 import { getByIds, requireGridStaff } from '../../lib/access';
 import { type CallContext, defineActions } from '../../lib/define-function';
 import { all } from '../../lib/query';
@@ -29,13 +37,26 @@ interface RunResult {
  * id), then writes the job with the orders it really got. Two runs racing over the same orders
  * split them; an order is never in two jobs.
  */
-async function createJob(ctx: CallContext, base: Omit<JobDoc, '_id' | 'orderIds' | 'pending' | 'weightKg' | 'title' | 'buildingIds' | 'buildingNames'>, buildingNames: ReadonlyMap<string, string>, by: string): Promise<JobDoc | null> {
+async function createJob(
+  ctx: CallContext,
+  base: Omit<JobDoc, '_id' | 'orderIds' | 'pending' | 'weightKg' | 'title' | 'buildingIds' | 'buildingNames'>,
+  buildingNames: ReadonlyMap<string, string>,
+  by: string,
+): Promise<JobDoc | null> {
   const _ = ctx.db.command;
   const jobId = randomUUID().replace(/-/g, '');
   const now = ctx.now.toISOString();
   const ids = base.stops.map((s) => s.orderId);
   const event: OrderEventRecord = { status: 'assigned', at: now, by };
-  const res = await transition(ctx.db, 'orders', { _id: _.in(ids), gridId: base.gridId }, ORDER_TRANSITIONS, 'assign', 'system', { jobId, updatedAt: now, history: _.push([event]) });
+  const res = await transition(
+    ctx.db,
+    'orders',
+    { _id: _.in(ids), gridId: base.gridId },
+    ORDER_TRANSITIONS,
+    'assign',
+    'system',
+    { jobId, updatedAt: now, history: _.push([event]) },
+  );
   const claimed = res.updated;
   if (claimed === 0) return null;
   let stops = base.stops;
@@ -52,7 +73,10 @@ async function createJob(ctx: CallContext, base: Omit<JobDoc, '_id' | 'orderIds'
     pending: stops.map((s) => s.orderId),
     buildingIds,
     buildingNames: buildingIds.map((b) => buildingNames.get(b) ?? b),
-    title: jobTitle(buildingIds.map((b) => buildingNames.get(b) ?? b), stops),
+    title: jobTitle(
+      buildingIds.map((b) => buildingNames.get(b) ?? b),
+      stops,
+    ),
     weightKg: Math.round(stops.reduce((kg, s) => kg + s.weightKg, 0) * 10) / 10,
   };
   await ctx.db.collection('jobs').add(job);
@@ -80,7 +104,11 @@ export async function runDispatch(
   ]);
   const result: RunResult = { jobs: [], skipped: 0, unassigned: [], assignedOrders: 0, openOrders: 0 };
   if (orders.length === 0) return result;
-  const households = await getByIds(ctx, 'households', orders.map((o) => o.householdId));
+  const households = await getByIds(
+    ctx,
+    'households',
+    orders.map((o) => o.householdId),
+  );
   const byHousehold = new Map(households.map((h) => [h._id, h]));
   const buildingNames = new Map(buildings.map((b) => [b._id, b.name]));
   const volunteers = volunteerDocs.filter((v) => !opts.excludeVolunteers?.has(v._id));
@@ -119,7 +147,12 @@ export async function runDispatch(
   const plan: DispatchPlan = planDispatch({
     orders: input,
     buildings: buildings.map((b) => ({ id: b._id, distanceM: b.distanceM, floors: b.floors, hasLift: b.hasLift })),
-    volunteers: volunteers.map((v) => ({ id: v._id, capacityKg: v.capacityKg, buildingIds: v.buildingIds, busyUntilS: busy.get(v._id) ?? 0 })),
+    volunteers: volunteers.map((v) => ({
+      id: v._id,
+      capacityKg: v.capacityKg,
+      buildingIds: v.buildingIds,
+      busyUntilS: busy.get(v._id) ?? 0,
+    })),
   });
 
   const now = ctx.now.toISOString();
@@ -135,7 +168,9 @@ export async function runDispatch(
     pickupBy: volunteerId ? new Date(nowMs + startS * 1000 + PICKUP_GRACE_MS).toISOString() : null,
     pickedUpAt: null,
     pickupShortfall: [] as ShortLine[],
-    history: [{ status: volunteerId ? ('assigned' as const) : ('open' as const), at: now, by: opts.by, note: reason }] as JobEventRecord[],
+    history: [
+      { status: volunteerId ? ('assigned' as const) : ('open' as const), at: now, by: opts.by, note: reason },
+    ] as JobEventRecord[],
     createdAt: now,
     updatedAt: now,
   });
@@ -155,7 +190,11 @@ export async function runDispatch(
   result.openOrders = placed - result.assignedOrders;
   result.skipped = orders.length - placed;
   const roomOf = new Map(orders.map((o) => [o._id, o.room]));
-  result.unassigned = plan.unassigned.map((u) => ({ orderId: u.orderId, room: roomOf.get(u.orderId) ?? '', reason: u.reason }));
+  result.unassigned = plan.unassigned.map((u) => ({
+    orderId: u.orderId,
+    room: roomOf.get(u.orderId) ?? '',
+    reason: u.reason,
+  }));
   return result;
 }
 
@@ -166,7 +205,10 @@ export const planActions = defineActions('dispatch', {
       const { grid } = await requireGridStaff(ctx, input.gridId);
       if (input.roundId) await roundOf(ctx, input.roundId, grid.communityId);
       const run = await runDispatch(ctx, grid, { by: ctx.caller.openid, roundId: input.roundId });
-      const names = await volunteerNames(ctx, run.jobs.map((j) => j.volunteerId));
+      const names = await volunteerNames(
+        ctx,
+        run.jobs.map((j) => j.volunteerId),
+      );
       const view: DispatchRunView = {
         jobs: run.jobs.map((j) => cardView(j, null, names)),
         assignedOrders: run.assignedOrders,
@@ -185,13 +227,27 @@ export const planActions = defineActions('dispatch', {
       const _ = ctx.db.command;
       const since = new Date(ctx.now.getTime() - 24 * 3600_000).toISOString();
       const [jobs, volunteers, waiting] = await Promise.all([
-        all(ctx, 'jobs', _.or([{ gridId: grid._id, status: _.in(['open', 'assigned', 'pickedUp']) }, { gridId: grid._id, status: 'done', updatedAt: _.gte(since) }])),
+        all(
+          ctx,
+          'jobs',
+          _.or([
+            { gridId: grid._id, status: _.in(['open', 'assigned', 'pickedUp']) },
+            { gridId: grid._id, status: 'done', updatedAt: _.gte(since) },
+          ]),
+        ),
         all(ctx, 'volunteers', { gridIds: grid._id, status: 'approved', team: 'delivery', onDuty: true }),
         ctx.db.collection('orders').where({ gridId: grid._id, status: 'accepted' }).count(),
       ]);
       const [orders, names] = await Promise.all([
-        getByIds(ctx, 'orders', jobs.flatMap((j) => j.orderIds)),
-        volunteerNames(ctx, jobs.map((j) => j.volunteerId)),
+        getByIds(
+          ctx,
+          'orders',
+          jobs.flatMap((j) => j.orderIds),
+        ),
+        volunteerNames(
+          ctx,
+          jobs.map((j) => j.volunteerId),
+        ),
       ]);
       for (const v of volunteers) names.set(v._id, volunteerName(v));
       const byOrder = new Map(orders.map((o) => [o._id, o]));
@@ -206,11 +262,23 @@ export const planActions = defineActions('dispatch', {
             stops: j.stops.map((s) => {
               const o = byOrder.get(s.orderId);
               const status = o ? shownStatus(o.status) : 'cancelled';
-              return { orderId: s.orderId, room: s.room, status, statusText: ORDER_STATUS_TEXT[status], shortfall: o?.shortfall ?? [], failReason: o?.failReason ?? null };
+              return {
+                orderId: s.orderId,
+                room: s.room,
+                status,
+                statusText: ORDER_STATUS_TEXT[status],
+                shortfall: o?.shortfall ?? [],
+                failReason: o?.failReason ?? null,
+              };
             }),
           })),
         volunteers: volunteers
-          .map((v) => ({ id: v._id, name: volunteerName(v), capacityKg: v.capacityKg, activeJobs: jobs.filter((j) => j.volunteerId === v._id && j.status !== 'done').length }))
+          .map((v) => ({
+            id: v._id,
+            name: volunteerName(v),
+            capacityKg: v.capacityKg,
+            activeJobs: jobs.filter((j) => j.volunteerId === v._id && j.status !== 'done').length,
+          }))
           .sort((a, b) => a.activeJobs - b.activeJobs || a.name.localeCompare(b.name, 'zh')),
         acceptedWaiting: waiting.total ?? 0,
       };

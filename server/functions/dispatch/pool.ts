@@ -82,20 +82,30 @@ export const poolActions = defineActions('dispatch', {
       const orders = ctx.db.collection('orders');
       const [page, tallies, rounds, buildings] = await Promise.all([
         pageOf(ctx, 'orders', { ...where, status: input.status ?? _.neq('placing') }, input, POOL_ORDER),
-        Promise.all(POOL_STATUSES.map(async (s) => [s, (await orders.where({ ...where, status: s }).count()).total ?? 0] as const)),
+        Promise.all(
+          POOL_STATUSES.map(
+            async (s) => [s, (await orders.where({ ...where, status: s }).count()).total ?? 0] as const,
+          ),
+        ),
         all(ctx, 'rounds', { communityId: user.communityId }),
         all(ctx, 'buildings', { gridId: grid._id }),
       ]);
       const counts: Partial<Record<OrderStatus, number>> = {};
       for (const [s, n] of tallies) if (n) counts[s] = n;
-      const households = await getByIds(ctx, 'households', page.items.map((o) => o.householdId));
+      const households = await getByIds(
+        ctx,
+        'households',
+        page.items.map((o) => o.householdId),
+      );
       const byHousehold = new Map(households.map((h) => [h._id, h]));
       const names = new Map(buildings.map((b) => [b._id, b.name]));
       const view: PoolView = {
         gridId: grid._id,
         grids: grids.map((g) => ({ id: g._id, name: g.name })),
         rounds: rounds.sort((a, b) => b.opensAt.localeCompare(a.opensAt)).map((r) => ({ id: r._id, name: r.name })),
-        buildings: buildings.sort((a, b) => a.name.localeCompare(b.name, 'zh', { numeric: true })).map((b) => ({ id: b._id, name: b.name })),
+        buildings: buildings
+          .sort((a, b) => a.name.localeCompare(b.name, 'zh', { numeric: true }))
+          .map((b) => ({ id: b._id, name: b.name })),
         counts,
         ...mapPage(page, (o) => poolView(o, byHousehold.get(o.householdId), names.get(o.buildingId) ?? '')),
       };
@@ -107,13 +117,17 @@ export const poolActions = defineActions('dispatch', {
     input: z
       .object({ orderIds: z.array(id).min(1).max(200), accept: z.boolean(), reason: note(100).optional() })
       .strict()
-      .refine((v) => v.accept || (v.reason ?? '').length >= 2, { message: '请填写不受理的原因（居民会看到）', path: ['reason'] }),
+      .refine((v) => v.accept || (v.reason ?? '').length >= 2, {
+        message: '请填写不受理的原因（居民会看到）',
+        path: ['reason'],
+      }),
     async handle(ctx, input) {
       const { grids } = await staffGrids(ctx);
       const mine = new Set(grids.map((g) => g._id));
       const _ = ctx.db.command;
       const found = (await getByIds(ctx, 'orders', input.orderIds)).filter((o) => o.status !== 'placing');
-      if (found.length < new Set(input.orderIds).size) throw new AppError('COMMON.NOT_FOUND', '没有找到部分订单，请刷新后重试');
+      if (found.length < new Set(input.orderIds).size)
+        throw new AppError('COMMON.NOT_FOUND', '没有找到部分订单，请刷新后重试');
       const orders = found.filter((o) => mine.has(o.gridId));
       if (orders.length < found.length) throw new AppError('AUTH.NOT_GRIDWORKER', '只能处理本网格的订单');
       const now = ctx.now.toISOString();
@@ -121,8 +135,12 @@ export const poolActions = defineActions('dispatch', {
       // One 取货码 per door: a household's orders on their way share the code it already has.
       const codeOf = new Map<string, string>();
       if (input.accept && orders.length) {
-        const live = await all(ctx, 'orders', { householdId: _.in([...new Set(orders.map((o) => o.householdId))]), status: _.in(['accepted', 'assigned', 'pickedUp']) });
-        for (const o of live) if (o.handoverCode && !codeOf.has(o.householdId)) codeOf.set(o.householdId, o.handoverCode);
+        const live = await all(ctx, 'orders', {
+          householdId: _.in([...new Set(orders.map((o) => o.householdId))]),
+          status: _.in(['accepted', 'assigned', 'pickedUp']),
+        });
+        for (const o of live)
+          if (o.handoverCode && !codeOf.has(o.householdId)) codeOf.set(o.householdId, o.handoverCode);
         for (const o of orders) if (!codeOf.has(o.householdId)) codeOf.set(o.householdId, makeHandoverCode(cryptoRng));
       }
       const results = await Promise.all(
@@ -133,7 +151,15 @@ export const poolActions = defineActions('dispatch', {
           const change = input.accept
             ? { handoverCode: codeOf.get(o.householdId), updatedAt: now, history: _.push([event]) }
             : { rejectReason: input.reason, updatedAt: now, history: _.push([event]) };
-          const res = await transition(ctx.db, 'orders', { _id: o._id }, ORDER_TRANSITIONS, input.accept ? 'accept' : 'reject', 'gridworker', change);
+          const res = await transition(
+            ctx.db,
+            'orders',
+            { _id: o._id },
+            ORDER_TRANSITIONS,
+            input.accept ? 'accept' : 'reject',
+            'gridworker',
+            change,
+          );
           return res.updated ? o : null;
         }),
       );
@@ -141,12 +167,21 @@ export const poolActions = defineActions('dispatch', {
       if (!input.accept && changed.length) {
         // Rejected orders give back their stock and quota, and the household learns why.
         await Promise.all(changed.map((o) => releaseHolds(ctx, o)));
-        const households = await getByIds(ctx, 'households', changed.map((o) => o.householdId));
+        const households = await getByIds(
+          ctx,
+          'households',
+          changed.map((o) => o.householdId),
+        );
         const byHousehold = new Map(households.map((h) => [h._id, h]));
         await enqueue(
           ctx,
           changed.flatMap((o) =>
-            orderStatusMessages(byHousehold.get(o.householdId)?.memberOpenids ?? [], { id: o._id, lines: o.lines }, 'rejected', input.reason ?? ''),
+            orderStatusMessages(
+              byHousehold.get(o.householdId)?.memberOpenids ?? [],
+              { id: o._id, lines: o.lines },
+              'rejected',
+              input.reason ?? '',
+            ),
           ),
         );
       }
@@ -160,11 +195,22 @@ export const poolActions = defineActions('dispatch', {
       const order = await mustGet(ctx, 'orders', input.orderId, '订单');
       await requireGridStaff(ctx, order.gridId);
       // Refused before any write when the order is plainly not failed; the conditional update still decides races.
-      if (!nextStatusOf(ORDER_TRANSITIONS, order.status, 'requeue', 'gridworker')) throw new AppError('ORDER.BAD_STATE', '只有配送未成功的订单可以重新安排');
+      if (!nextStatusOf(ORDER_TRANSITIONS, order.status, 'requeue', 'gridworker'))
+        throw new AppError('ORDER.BAD_STATE', '只有配送未成功的订单可以重新安排');
       const _ = ctx.db.command;
       const now = ctx.now.toISOString();
-      const event: OrderEventRecord = { status: 'accepted', at: now, by: ctx.caller.openid, note: '网格员重新安排配送' };
-      const res = await transition(ctx.db, 'orders', { _id: order._id }, ORDER_TRANSITIONS, 'requeue', 'gridworker', { jobId: null, volunteerId: null, updatedAt: now, history: _.push([event]) });
+      const event: OrderEventRecord = {
+        status: 'accepted',
+        at: now,
+        by: ctx.caller.openid,
+        note: '网格员重新安排配送',
+      };
+      const res = await transition(ctx.db, 'orders', { _id: order._id }, ORDER_TRANSITIONS, 'requeue', 'gridworker', {
+        jobId: null,
+        volunteerId: null,
+        updatedAt: now,
+        history: _.push([event]),
+      });
       if (!res.updated) throw new AppError('ORDER.BAD_STATE', '只有配送未成功的订单可以重新安排');
       return { orderId: order._id };
     },

@@ -8,7 +8,6 @@ import { all } from '../../lib/query';
 import { findUser } from '../../lib/users';
 import { idString } from '../../lib/validate';
 
-
 export const id = idString();
 
 /** Grids the caller looks after: their own as gridworker/group leader, all of the community as its admin. */
@@ -16,8 +15,12 @@ export async function staffGrids(ctx: UserContext): Promise<{ user: UserDoc; gri
   const user = await findUser(ctx);
   if (!user?.communityId) throw new AppError('AUTH.NOT_GRIDWORKER');
   const _ = ctx.db.command;
-  const where = user.roles.includes('communityAdmin') ? { communityId: user.communityId } : { _id: _.in(user.adminGridIds) };
-  const grids = (await all(ctx, 'grids', where)).filter((g) => staffOf(user, g)).sort((a, b) => a.name.localeCompare(b.name, 'zh'));
+  const where = user.roles.includes('communityAdmin')
+    ? { communityId: user.communityId }
+    : { _id: _.in(user.adminGridIds) };
+  const grids = (await all(ctx, 'grids', where))
+    .filter((g) => staffOf(user, g))
+    .sort((a, b) => a.name.localeCompare(b.name, 'zh'));
   if (grids.length === 0) throw new AppError('AUTH.NOT_GRIDWORKER');
   return { user, grids };
 }
@@ -25,15 +28,21 @@ export async function staffGrids(ctx: UserContext): Promise<{ user: UserDoc; gri
 /** The caller as an approved delivery volunteer. */
 export async function requireDeliveryVolunteer(ctx: UserContext): Promise<VolunteerDoc> {
   const v = await getDoc(ctx, 'volunteers', ctx.caller.openid);
-  if (!v || v.status !== 'approved' || v.team !== 'delivery') throw new AppError('AUTH.NOT_VOLUNTEER', '此操作仅限已通过审核的配送组志愿者');
+  if (!v || v.status !== 'approved' || v.team !== 'delivery')
+    throw new AppError('AUTH.NOT_VOLUNTEER', '此操作仅限已通过审核的配送组志愿者');
   return v;
 }
 
-export const volunteerName = (v: Pick<VolunteerDoc, '_id'> & { name?: string }) => (v.name ? maskName(v.name) : `志愿者${v._id.slice(-4)}`);
+export const volunteerName = (v: Pick<VolunteerDoc, '_id'> & { name?: string }) =>
+  v.name ? maskName(v.name) : `志愿者${v._id.slice(-4)}`;
 
 /** Names of volunteers by id (masked). */
 export async function volunteerNames(ctx: CallContext, ids: readonly (string | null)[]): Promise<Map<string, string>> {
-  const docs = await getByIds(ctx, 'volunteers', ids.filter((x): x is string => Boolean(x)));
+  const docs = await getByIds(
+    ctx,
+    'volunteers',
+    ids.filter((x): x is string => Boolean(x)),
+  );
   return new Map(docs.map((v) => [v._id, volunteerName(v)]));
 }
 

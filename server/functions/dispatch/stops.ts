@@ -22,10 +22,20 @@ async function settleStop(ctx: CallContext, jobId: string, orderId: string, by: 
   const _ = ctx.db.command;
   const now = ctx.now.toISOString();
   const jobs = ctx.db.collection('jobs');
-  const more = await jobs.where({ _id: jobId, status: 'pickedUp', pending: orderId, 'pending.1': _.exists(true) }).update({ pending: _.pull(orderId), updatedAt: now });
+  const more = await jobs
+    .where({ _id: jobId, status: 'pickedUp', pending: orderId, 'pending.1': _.exists(true) })
+    .update({ pending: _.pull(orderId), updatedAt: now });
   if (more.updated) return 'pickedUp';
   const event: JobEventRecord = { status: 'done', at: now, by };
-  const last = await transition(ctx.db, 'jobs', { _id: jobId, pending: [orderId] }, JOB_TRANSITIONS, 'finish', 'volunteer', { pending: [], updatedAt: now, history: _.push([event]) });
+  const last = await transition(
+    ctx.db,
+    'jobs',
+    { _id: jobId, pending: [orderId] },
+    JOB_TRANSITIONS,
+    'finish',
+    'volunteer',
+    { pending: [], updatedAt: now, history: _.push([event]) },
+  );
   if (last.updated) return 'done';
   const job = await getDoc(ctx, 'jobs', jobId);
   return job?.status === 'done' ? 'done' : 'pickedUp';
@@ -39,7 +49,9 @@ async function takeCodeTry(ctx: CallContext, jobId: string, me: string): Promise
   const _ = ctx.db.command;
   const jobs = ctx.db.collection('jobs');
   for (let attempt = 0; attempt < 2; attempt += 1) {
-    const res = await jobs.where({ _id: jobId, volunteerId: me, codeTries: _.lt(HANDOVER_TRIES) }).update({ codeTries: _.inc(1) });
+    const res = await jobs
+      .where({ _id: jobId, volunteerId: me, codeTries: _.lt(HANDOVER_TRIES) })
+      .update({ codeTries: _.inc(1) });
     const job = await getDoc(ctx, 'jobs', jobId);
     if (!job || job.volunteerId !== me) throw new AppError('JOB.NOT_YOURS');
     if (res.updated) return Math.max(0, HANDOVER_TRIES - (job.codeTries ?? HANDOVER_TRIES));
@@ -51,24 +63,43 @@ async function takeCodeTry(ctx: CallContext, jobId: string, me: string): Promise
 }
 
 /** Why a stop could not be settled: answers with the most useful error. */
-async function explainStop(ctx: UserContext, jobId: string, orderId: string, code?: string, triesLeft?: number): Promise<never> {
+async function explainStop(
+  ctx: UserContext,
+  jobId: string,
+  orderId: string,
+  code?: string,
+  triesLeft?: number,
+): Promise<never> {
   const order = await getDoc(ctx, 'orders', orderId);
-  if (order?.status === 'cancelled' && order.jobId === jobId) throw new AppError('JOB.BAD_STATE', '该订单已被取消，请把物资交回网格员');
+  if (order?.status === 'cancelled' && order.jobId === jobId)
+    throw new AppError('JOB.BAD_STATE', '该订单已被取消，请把物资交回网格员');
   if (!order || order.jobId !== jobId || order.volunteerId !== ctx.caller.openid) {
-    if (order?.status === 'assigned' && order.jobId === jobId) throw new AppError('JOB.BAD_STATE', '请先核对数量并确认取货');
+    if (order?.status === 'assigned' && order.jobId === jobId)
+      throw new AppError('JOB.BAD_STATE', '请先核对数量并确认取货');
     throw new AppError('JOB.NOT_YOURS');
   }
   if (order.status !== 'pickedUp') throw new AppError('JOB.BAD_STATE', `该订单${ORDER_STATUS_TEXT[order.status]}`);
   if (code !== undefined) {
-    if (triesLeft === 0) throw new AppError('JOB.CODE_LOCKED', '取货码不对，错误次数已达上限：请拍照留证，或请网格员确认交付');
-    throw new AppError('JOB.WRONG_CODE', triesLeft === undefined ? undefined : `取货码不对，请核对居民出示的取货码（还可以再试 ${triesLeft} 次）`);
+    if (triesLeft === 0)
+      throw new AppError('JOB.CODE_LOCKED', '取货码不对，错误次数已达上限：请拍照留证，或请网格员确认交付');
+    throw new AppError(
+      'JOB.WRONG_CODE',
+      triesLeft === undefined ? undefined : `取货码不对，请核对居民出示的取货码（还可以再试 ${triesLeft} 次）`,
+    );
   }
   throw new AppError('JOB.BAD_STATE');
 }
 
 export const stopActions = defineActions('dispatch', {
   'dispatch.pickUp': {
-    input: z.object({ jobId: id, counts: z.record(idString(), z.number().int().min(0).max(10_000)).refine((c) => Object.keys(c).length <= 200, '商品种类不能超过 200 种') }).strict(),
+    input: z
+      .object({
+        jobId: id,
+        counts: z
+          .record(idString(), z.number().int().min(0).max(10_000))
+          .refine((c) => Object.keys(c).length <= 200, '商品种类不能超过 200 种'),
+      })
+      .strict(),
     async handle(ctx, input) {
       const me = ctx.caller.openid;
       const job = await getDoc(ctx, 'jobs', input.jobId);
@@ -77,26 +108,50 @@ export const stopActions = defineActions('dispatch', {
       const _ = ctx.db.command;
       const now = ctx.now.toISOString();
       const short = shortfall(totalsOf(job.stops), input.counts);
-      const note = short.length ? `取货短缺：${short.map((s) => `${s.name}少${s.expected - s.counted}${s.unit}`).join('，')}` : '取货数量已核对';
+      const note = short.length
+        ? `取货短缺：${short.map((s) => `${s.name}少${s.expected - s.counted}${s.unit}`).join('，')}`
+        : '取货数量已核对';
       const event: JobEventRecord = { status: 'pickedUp', at: now, by: me, note };
-      const res = await transition(ctx.db, 'jobs', { _id: job._id, volunteerId: me }, JOB_TRANSITIONS, 'pickUp', 'volunteer', { pickedUpAt: now, pickupShortfall: short, updatedAt: now, history: _.push([event]) });
-      const fresh = res.updated ? { ...job, status: 'pickedUp' as const, pickedUpAt: now, pickupShortfall: short } : await mustGet(ctx, 'jobs', job._id, '任务');
+      const res = await transition(
+        ctx.db,
+        'jobs',
+        { _id: job._id, volunteerId: me },
+        JOB_TRANSITIONS,
+        'pickUp',
+        'volunteer',
+        { pickedUpAt: now, pickupShortfall: short, updatedAt: now, history: _.push([event]) },
+      );
+      const fresh = res.updated
+        ? { ...job, status: 'pickedUp' as const, pickedUpAt: now, pickupShortfall: short }
+        : await mustGet(ctx, 'jobs', job._id, '任务');
       // A retry after the job moved on only finishes the orders' half.
-      if (!res.updated && !(fresh.status === 'pickedUp' && fresh.volunteerId === me)) throw new AppError('JOB.BAD_STATE', '任务已退回或已改派，请刷新');
+      if (!res.updated && !(fresh.status === 'pickedUp' && fresh.volunteerId === me))
+        throw new AppError('JOB.BAD_STATE', '任务已退回或已改派，请刷新');
       const orderEvent: OrderEventRecord = { status: 'pickedUp', at: now, by: me };
-      const moved = await transition(ctx.db, 'orders', { jobId: job._id }, ORDER_TRANSITIONS, 'pickUp', 'volunteer', { volunteerId: me, updatedAt: now, history: _.push([orderEvent]) });
+      const moved = await transition(ctx.db, 'orders', { jobId: job._id }, ORDER_TRANSITIONS, 'pickUp', 'volunteer', {
+        volunteerId: me,
+        updatedAt: now,
+        history: _.push([orderEvent]),
+      });
       if (res.updated && moved.updated < job.orderIds.length) {
         // Some orders were cancelled while waiting: they are not on this trip any more.
-        const gone = (await getByIds(ctx, 'orders', job.orderIds)).filter((o) => o.status !== 'pickedUp').map((o) => o._id);
+        const gone = (await getByIds(ctx, 'orders', job.orderIds))
+          .filter((o) => o.status !== 'pickedUp')
+          .map((o) => o._id);
         if (gone.length) {
-          await ctx.db.collection('jobs').where({ _id: job._id, status: 'pickedUp' }).update({ pending: _.pullAll(gone) });
+          await ctx.db
+            .collection('jobs')
+            .where({ _id: job._id, status: 'pickedUp' })
+            .update({ pending: _.pullAll(gone) });
           fresh.pending = fresh.pending.filter((p) => !gone.includes(p));
         }
       }
       if (res.updated) {
         await enqueue(
           ctx,
-          job.stops.flatMap((s) => orderStatusMessages(s.notify, { id: s.orderId, lines: s.lines }, 'pickedUp', '请准备好取货码')),
+          job.stops.flatMap((s) =>
+            orderStatusMessages(s.notify, { id: s.orderId, lines: s.lines }, 'pickedUp', '请准备好取货码'),
+          ),
         );
       }
       const view: PickupView = { job: cardView(fresh, me, new Map([[me, '我']])), pickedUp: fresh.pending };
@@ -111,10 +166,16 @@ export const stopActions = defineActions('dispatch', {
         orderId: id,
         code: text(8, 4).optional(),
         photoFileId: idString(512).optional(),
-        counts: z.record(idString(), z.number().int().min(0).max(10_000)).refine((c) => Object.keys(c).length <= 200, '商品种类不能超过 200 种').optional(),
+        counts: z
+          .record(idString(), z.number().int().min(0).max(10_000))
+          .refine((c) => Object.keys(c).length <= 200, '商品种类不能超过 200 种')
+          .optional(),
       })
       .strict()
-      .refine((v) => Boolean(v.code) !== Boolean(v.photoFileId), { message: '请输入居民的取货码，或无人应答时拍照留证', path: ['code'] }),
+      .refine((v) => Boolean(v.code) !== Boolean(v.photoFileId), {
+        message: '请输入居民的取货码，或无人应答时拍照留证',
+        path: ['code'],
+      }),
     async handle(ctx, input) {
       const me = ctx.caller.openid;
       const _ = ctx.db.command;
@@ -125,7 +186,10 @@ export const stopActions = defineActions('dispatch', {
       if (!job || !stop || job.volunteerId !== me) throw new AppError('JOB.NOT_YOURS');
       if (input.code && (job.codeTries ?? 0) >= HANDOVER_TRIES) throw new AppError('JOB.CODE_LOCKED');
       const short = stop ? shortfall(stop.lines, input.counts) : [];
-      const note = [input.photoFileId ? '无人应答，拍照放门口' : '凭取货码交付', short.length ? `短缺：${short.map((s) => `${s.name}少${s.expected - s.counted}${s.unit}`).join('，')}` : '']
+      const note = [
+        input.photoFileId ? '无人应答，拍照放门口' : '凭取货码交付',
+        short.length ? `短缺：${short.map((s) => `${s.name}少${s.expected - s.counted}${s.unit}`).join('，')}` : '',
+      ]
         .filter(Boolean)
         .join('；');
       const event: OrderEventRecord = { status: 'delivered', at: now, by: me, note };
@@ -139,18 +203,33 @@ export const stopActions = defineActions('dispatch', {
         // once still get no more than HANDOVER_TRIES comparisons. A right code gives it back.
         triesLeft = await takeCodeTry(ctx, input.jobId, me);
       }
-      const res = await transition(ctx.db, 'orders', where, ORDER_TRANSITIONS, 'deliver', 'volunteer', { shortfall: short, proofFileId: input.photoFileId ?? null, updatedAt: now, history: _.push([event]) });
+      const res = await transition(ctx.db, 'orders', where, ORDER_TRANSITIONS, 'deliver', 'volunteer', {
+        shortfall: short,
+        proofFileId: input.photoFileId ?? null,
+        updatedAt: now,
+        history: _.push([event]),
+      });
       if (!res.updated) {
         const order = await getDoc(ctx, 'orders', input.orderId);
-        if (code && order?.handoverCode === code) await jobs.where({ _id: input.jobId, codeTries: _.gt(0) }).update({ codeTries: _.inc(-1) });
+        if (code && order?.handoverCode === code)
+          await jobs.where({ _id: input.jobId, codeTries: _.gt(0) }).update({ codeTries: _.inc(-1) });
         // A retry of a delivery that went through answers the same.
-        if (!(order?.status === 'delivered' && order.volunteerId === me && order.jobId === input.jobId)) await explainStop(ctx, input.jobId, input.orderId, input.code, triesLeft);
+        if (!(order?.status === 'delivered' && order.volunteerId === me && order.jobId === input.jobId))
+          await explainStop(ctx, input.jobId, input.orderId, input.code, triesLeft);
       } else if (code) {
         await jobs.where({ _id: input.jobId, codeTries: _.gt(0) }).update({ codeTries: _.inc(-1) });
       }
       const jobStatus = await settleStop(ctx, input.jobId, input.orderId, me);
       if (res.updated && stop && input.photoFileId) {
-        await enqueue(ctx, orderStatusMessages(stop.notify, { id: stop.orderId, lines: stop.lines }, 'delivered', '无人应答，已放门口并拍照'));
+        await enqueue(
+          ctx,
+          orderStatusMessages(
+            stop.notify,
+            { id: stop.orderId, lines: stop.lines },
+            'delivered',
+            '无人应答，已放门口并拍照',
+          ),
+        );
       }
       const result: StopResultView = { orderId: input.orderId, status: 'delivered', shortfall: short, jobStatus };
       return result;
@@ -167,14 +246,26 @@ export const stopActions = defineActions('dispatch', {
       const stop = job?.stops.find((s) => s.orderId === input.orderId);
       if (!job || !stop || job.volunteerId !== me) throw new AppError('JOB.NOT_YOURS');
       const event: OrderEventRecord = { status: 'failed', at: now, by: me, note: input.reason };
-      const res = await transition(ctx.db, 'orders', { _id: input.orderId, jobId: input.jobId, volunteerId: me }, ORDER_TRANSITIONS, 'fail', 'volunteer', { failReason: input.reason, updatedAt: now, history: _.push([event]) });
+      const res = await transition(
+        ctx.db,
+        'orders',
+        { _id: input.orderId, jobId: input.jobId, volunteerId: me },
+        ORDER_TRANSITIONS,
+        'fail',
+        'volunteer',
+        { failReason: input.reason, updatedAt: now, history: _.push([event]) },
+      );
       if (!res.updated) {
         const order = await getDoc(ctx, 'orders', input.orderId);
-        if (!(order?.status === 'failed' && order.jobId === input.jobId)) await explainStop(ctx, input.jobId, input.orderId);
+        if (!(order?.status === 'failed' && order.jobId === input.jobId))
+          await explainStop(ctx, input.jobId, input.orderId);
       }
       const jobStatus = await settleStop(ctx, input.jobId, input.orderId, me);
       if (res.updated) {
-        await enqueue(ctx, orderStatusMessages(stop.notify, { id: stop.orderId, lines: stop.lines }, 'failed', input.reason));
+        await enqueue(
+          ctx,
+          orderStatusMessages(stop.notify, { id: stop.orderId, lines: stop.lines }, 'failed', input.reason),
+        );
       }
       const result: StopResultView = { orderId: input.orderId, status: 'failed', shortfall: [], jobStatus };
       return result;

@@ -18,8 +18,14 @@ export async function sweepJobs(ctx: CallContext): Promise<{ released: number; f
   const _ = ctx.db.command;
   const now = ctx.now.toISOString();
   const assigned = await all(ctx, 'jobs', { status: 'assigned' });
-  const volunteers = await getByIds(ctx, 'volunteers', assigned.map((j) => j.volunteerId ?? ''));
-  const available = new Set(volunteers.filter((v) => v.onDuty && v.status === 'approved' && v.team === 'delivery').map((v) => v._id));
+  const volunteers = await getByIds(
+    ctx,
+    'volunteers',
+    assigned.map((j) => j.volunteerId ?? ''),
+  );
+  const available = new Set(
+    volunteers.filter((v) => v.onDuty && v.status === 'approved' && v.team === 'delivery').map((v) => v._id),
+  );
   const releasedByGrid = new Map<string, { orderIds: string[]; volunteers: Set<string> }>();
   let released = 0;
   for (const job of assigned) {
@@ -27,7 +33,10 @@ export async function sweepJobs(ctx: CallContext): Promise<{ released: number; f
     const gone = !job.volunteerId || !available.has(job.volunteerId);
     if (!late && !gone) continue;
     const reason = gone ? '志愿者已下岗，任务退回重新派单' : '超时未取货，任务退回重新派单';
-    if (!(await releaseJob(ctx, job._id, { by: 'system', reason, volunteerId: job.volunteerId, statuses: ['assigned'] }))) continue;
+    if (
+      !(await releaseJob(ctx, job._id, { by: 'system', reason, volunteerId: job.volunteerId, statuses: ['assigned'] }))
+    )
+      continue;
     released += 1;
     const entry = releasedByGrid.get(job.gridId) ?? { orderIds: [], volunteers: new Set<string>() };
     entry.orderIds.push(...job.orderIds);
@@ -43,7 +52,11 @@ export async function sweepJobs(ctx: CallContext): Promise<{ released: number; f
   // A pickup cut off after the job's write: its orders are in the volunteer's hands.
   for (const job of [...found.values()].filter((j) => j.status === 'pickedUp')) {
     const event: OrderEventRecord = { status: 'pickedUp', at: now, by: 'system', note: '补记取货' };
-    await transition(ctx.db, 'orders', { jobId: job._id }, ORDER_TRANSITIONS, 'pickUp', 'system', { volunteerId: job.volunteerId, updatedAt: now, history: _.push([event]) });
+    await transition(ctx.db, 'orders', { jobId: job._id }, ORDER_TRANSITIONS, 'pickUp', 'system', {
+      volunteerId: job.volunteerId,
+      updatedAt: now,
+      history: _.push([event]),
+    });
   }
   const orphans = jobIds.filter((j) => !['open', 'assigned', 'pickedUp'].includes(found.get(j)?.status ?? 'missing'));
   const freed = await returnOrdersOf(ctx, orphans, 'system', '派单未完成，退回待派');
@@ -52,7 +65,11 @@ export async function sweepJobs(ctx: CallContext): Promise<{ released: number; f
   for (const [gridId, entry] of releasedByGrid) {
     const grid = await getDoc(ctx, 'grids', gridId);
     if (!grid) continue;
-    const run = await runDispatch(ctx, grid, { by: 'system', orderIds: entry.orderIds, excludeVolunteers: entry.volunteers });
+    const run = await runDispatch(ctx, grid, {
+      by: 'system',
+      orderIds: entry.orderIds,
+      excludeVolunteers: entry.volunteers,
+    });
     redispatched += run.assignedOrders + run.openOrders;
   }
   return { released, freed, redispatched };

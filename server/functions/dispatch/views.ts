@@ -18,7 +18,8 @@ export function cardView(job: JobDoc, me: string | null, names: ReadonlyMap<stri
     statusText: JOB_STATUS_TEXT[job.status],
     buildingNames: job.buildingNames,
     stopCount: job.stops.length,
-    pendingCount: job.status === 'pickedUp' ? job.pending.length : ['open', 'assigned'].includes(job.status) ? job.stops.length : 0,
+    pendingCount:
+      job.status === 'pickedUp' ? job.pending.length : ['open', 'assigned'].includes(job.status) ? job.stops.length : 0,
     weightKg: job.weightKg,
     priority: job.stops.some((s) => s.priority),
     medicine: job.stops.some((s) => s.medicine),
@@ -33,14 +34,21 @@ export function cardView(job: JobDoc, me: string | null, names: ReadonlyMap<stri
 }
 
 /** Whether the job is the caller's now: only then are addresses and phones shown. */
-const holds = (job: JobDoc, openid: string) => job.volunteerId === openid && (job.status === 'assigned' || job.status === 'pickedUp');
+const holds = (job: JobDoc, openid: string) =>
+  job.volunteerId === openid && (job.status === 'assigned' || job.status === 'pickedUp');
 
 /** A job with its stops as the caller may see them. */
 export async function detailView(ctx: UserContext, job: JobDoc, asStaff: boolean): Promise<JobDetailView> {
   const mine = holds(job, ctx.caller.openid);
   const [orders, households] = await Promise.all([
     getByIds(ctx, 'orders', job.orderIds),
-    mine || asStaff ? getByIds(ctx, 'households', job.stops.map((s) => s.householdId)) : Promise.resolve([] as HouseholdDoc[]),
+    mine || asStaff
+      ? getByIds(
+          ctx,
+          'households',
+          job.stops.map((s) => s.householdId),
+        )
+      : Promise.resolve([] as HouseholdDoc[]),
   ]);
   const byOrder = new Map(orders.map((o) => [o._id, o]));
   const byHousehold = new Map(households.map((h) => [h._id, h]));
@@ -84,6 +92,7 @@ export async function visibleJob(ctx: UserContext, jobId: string): Promise<{ job
   if (job.volunteerId === ctx.caller.openid) return { job, asStaff: false };
   const [user, volunteer] = await Promise.all([findUser(ctx), getDoc(ctx, 'volunteers', ctx.caller.openid)]);
   if (staffOf(user, { _id: job.gridId, communityId: job.communityId })) return { job, asStaff: true };
-  if (volunteer?.status === 'approved' && volunteer.team === 'delivery' && volunteer.gridIds.includes(job.gridId)) return { job, asStaff: false };
+  if (volunteer?.status === 'approved' && volunteer.team === 'delivery' && volunteer.gridIds.includes(job.gridId))
+    return { job, asStaff: false };
   throw new AppError('COMMON.NOT_FOUND', '没有找到该任务');
 }

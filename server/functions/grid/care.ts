@@ -48,12 +48,14 @@ export const careActions = defineActions('grid', {
       const household = await mustGet(ctx, 'households', input.householdId, '住户');
       await requireGridStaff(ctx, household.gridId);
       // Recurring needs are special-needs data: kept only under the household's separate consent.
-      if (!household.sensitiveConsentAt) throw new AppError('PRIVACY.CONSENT_REQUIRED', '该户未同意登记特殊人群信息，不能记录');
+      if (!household.sensitiveConsentAt)
+        throw new AppError('PRIVACY.CONSENT_REQUIRED', '该户未同意登记特殊人群信息，不能记录');
       const member = household.members.find((m) => m.id === input.memberId);
       if (!member) throw new AppError('COMMON.NOT_FOUND', '该住户没有这位成员');
       if (member.needs.length === 0) throw new AppError('COMMON.INVALID_INPUT', '这位成员没有登记特殊需求');
       const today = chinaDay(ctx.now);
-      if (input.lastRefillOn && input.lastRefillOn > today) throw new AppError('COMMON.INVALID_INPUT', '上次取药日期不能晚于今天');
+      if (input.lastRefillOn && input.lastRefillOn > today)
+        throw new AppError('COMMON.INVALID_INPUT', '上次取药日期不能晚于今天');
       const care: Omit<CareDoc, '_id'> = {
         communityId: household.communityId,
         gridId: household.gridId,

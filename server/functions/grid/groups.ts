@@ -28,7 +28,9 @@ async function queueNotice(ctx: CallContext, notice: Omit<NoticeDoc, '_id'>): Pr
       openids.push(...users.map((u) => u._id));
     }
   } else {
-    openids = (await all(ctx, 'users', { communityId: notice.communityId, ...subscribed }, { _id: true })).map((u) => u._id);
+    openids = (await all(ctx, 'users', { communityId: notice.communityId, ...subscribed }, { _id: true })).map(
+      (u) => u._id,
+    );
   }
   const messages = openids.map((openid) => ({
     openid,
@@ -48,9 +50,15 @@ export const groupActions = defineActions('grid', {
       const { grid } = await requireGridStaff(ctx, input.gridId);
       const openGId = requireGroup(ctx.openData, '请在网格微信群里打开小程序后再绑定');
       const _ = ctx.db.command;
-      const taken = await ctx.db.collection('grids').where({ groupIds: openGId, _id: _.neq(grid._id) }).count();
+      const taken = await ctx.db
+        .collection('grids')
+        .where({ groupIds: openGId, _id: _.neq(grid._id) })
+        .count();
       if (taken.total) throw new AppError('COMMON.CONFLICT', '这个微信群已经绑定了其他网格');
-      await ctx.db.collection('grids').doc(grid._id).update({ groupIds: _.addToSet(openGId) });
+      await ctx.db
+        .collection('grids')
+        .doc(grid._id)
+        .update({ groupIds: _.addToSet(openGId) });
       return { gridId: grid._id, groups: new Set([...(grid.groupIds ?? []), openGId]).size };
     },
   },

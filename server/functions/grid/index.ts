@@ -5,4 +5,9 @@ import { membershipActions } from './membership';
 import { overviewActions } from './overview';
 
 /** Grids: the resident's grid page, and what gridworkers do to run their grid's membership. */
-export const main = defineFunction('grid', { ...overviewActions, ...membershipActions, ...groupActions, ...careActions });
+export const main = defineFunction('grid', {
+  ...overviewActions,
+  ...membershipActions,
+  ...groupActions,
+  ...careActions,
+});

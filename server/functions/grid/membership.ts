@@ -25,7 +25,13 @@ const INVITE_DAYS = 30;
  * id scheme): rooms are matched as written, the oldest record first if there ever were two.
  */
 async function householdAt(ctx: CallContext, buildingId: string, room: string): Promise<HouseholdDoc | null> {
-  const res = await ctx.db.collection('households').where({ buildingId, room }).orderBy('createdAt', 'asc').orderBy('_id', 'asc').limit(1).get();
+  const res = await ctx.db
+    .collection('households')
+    .where({ buildingId, room })
+    .orderBy('createdAt', 'asc')
+    .orderBy('_id', 'asc')
+    .limit(1)
+    .get();
   return (res.data as HouseholdDoc[])[0] ?? null;
 }
 
@@ -74,7 +80,11 @@ async function requestViews(ctx: CallContext, requests: JoinRequestDoc[]): Promi
   // The households at the requested rooms, found by building + room (never by a computed id):
   // the gridworker compares the request with the head on record, masked.
   const [buildings, households] = await Promise.all([
-    ctx.db.collection('buildings').where({ _id: _.in(buildingIds) }).limit(1000).get(),
+    ctx.db
+      .collection('buildings')
+      .where({ _id: _.in(buildingIds) })
+      .limit(1000)
+      .get(),
     all(
       ctx,
       'households',
@@ -84,8 +94,11 @@ async function requestViews(ctx: CallContext, requests: JoinRequestDoc[]): Promi
   ]);
   const names = new Map((buildings.data as Building[]).map((b) => [b._id, b.name]));
   const heads = new Map<string, string>();
-  const oldestFirst = [...households].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a._id.localeCompare(b._id));
-  for (const h of oldestFirst) if (!heads.has(`${h.buildingId}|${h.room}`)) heads.set(`${h.buildingId}|${h.room}`, maskName(h.headName));
+  const oldestFirst = [...households].sort(
+    (a, b) => a.createdAt.localeCompare(b.createdAt) || a._id.localeCompare(b._id),
+  );
+  for (const h of oldestFirst)
+    if (!heads.has(`${h.buildingId}|${h.room}`)) heads.set(`${h.buildingId}|${h.room}`, maskName(h.headName));
   return requests.map((r) => ({
     id: r._id,
     status: r.status,
@@ -106,7 +119,13 @@ export const membershipActions = defineActions('grid', {
     input: z.object({ gridId: id, status: z.enum(JOIN_STATUSES).optional(), ...pageFields }).strict(),
     async handle(ctx, input) {
       await requireGridStaff(ctx, input.gridId);
-      const page = await pageOf(ctx, 'joinRequests', { gridId: input.gridId, status: input.status ?? 'pending' }, input, [{ field: 'createdAt', dir: 'desc' }]);
+      const page = await pageOf(
+        ctx,
+        'joinRequests',
+        { gridId: input.gridId, status: input.status ?? 'pending' },
+        input,
+        [{ field: 'createdAt', dir: 'desc' }],
+      );
       return { items: await requestViews(ctx, page.items), nextCursor: page.nextCursor, total: page.total };
     },
   },
@@ -129,19 +148,31 @@ export const membershipActions = defineActions('grid', {
       // The household that is there (seeded, imported, or made by an earlier join) by building +
       // room; only a room nobody is on record for gets a new household, under the one id function.
       // A retried approval finds the household the first try bound to (or made) the same way.
-      const householdId = (await householdAt(ctx, req.buildingId, req.room))?._id ?? householdIdFor(req.buildingId, req.room);
+      const householdId =
+        (await householdAt(ctx, req.buildingId, req.room))?._id ?? householdIdFor(req.buildingId, req.room);
       const reviewed = { reviewedBy: ctx.caller.openid, reviewedAt: ctx.now.toISOString() };
       let decided: JoinRequestDoc;
       if (req.status === 'approved' && input.approve) {
         // A retried approval: finish binding below (to the household at the room, recorded on the request).
-        if (req.householdId !== householdId) await ctx.db.collection('joinRequests').doc(req._id).update({ householdId });
+        if (req.householdId !== householdId)
+          await ctx.db.collection('joinRequests').doc(req._id).update({ householdId });
         decided = { ...req, householdId };
       } else {
         const event = input.approve ? 'approve' : 'reject';
         if (!next(JOIN_MACHINE, req.status, event, 'staff')) throw new AppError('JOIN.NOT_PENDING');
-        const patch = input.approve ? { householdId, reason: null, ...reviewed } : { reason: input.reason ?? null, ...reviewed };
+        const patch = input.approve
+          ? { householdId, reason: null, ...reviewed }
+          : { reason: input.reason ?? null, ...reviewed };
         // One conditional write: two gridworkers deciding at once cannot both win.
-        const moved = await transition(ctx.db, 'joinRequests', { _id: req._id, createdAt: req.createdAt }, JOIN_MACHINE, event, 'staff', patch);
+        const moved = await transition(
+          ctx.db,
+          'joinRequests',
+          { _id: req._id, createdAt: req.createdAt },
+          JOIN_MACHINE,
+          event,
+          'staff',
+          patch,
+        );
         if (!moved.updated) throw new AppError('JOIN.NOT_PENDING');
         decided = { ...req, ...patch, status: moved.to };
       }
@@ -171,7 +202,10 @@ export const membershipActions = defineActions('grid', {
           { field: 'buildingId', dir: 'asc' },
           { field: 'room', dir: 'asc' },
         ]),
-        ctx.db.collection('households').where({ ...where, 'memberOpenids.0': _.exists(true) }).count(),
+        ctx.db
+          .collection('households')
+          .where({ ...where, 'memberOpenids.0': _.exists(true) })
+          .count(),
         all(ctx, 'buildings', { gridId: grid._id }),
       ]);
       const names = new Map(buildings.map((b) => [b._id, b.name]));

@@ -16,7 +16,11 @@ export const overviewActions = defineActions('grid', {
       const grid = await mustGet(ctx, 'grids', household.gridId, '网格');
       const [community, staff, notices] = await Promise.all([
         mustGet(ctx, 'communities', grid.communityId, '社区'),
-        ctx.db.collection('users').where({ _id: _.in([...grid.gridworkerIds, ...grid.groupLeaderIds]) }).limit(100).get(),
+        ctx.db
+          .collection('users')
+          .where({ _id: _.in([...grid.gridworkerIds, ...grid.groupLeaderIds]) })
+          .limit(100)
+          .get(),
         noticesOf(ctx, grid, 5),
       ]);
       const contacts: ContactView[] = (staff.data as UserDoc[])
@@ -41,7 +45,10 @@ export const overviewActions = defineActions('grid', {
     input: z.object({ gridId: id }).strict(),
     async handle(ctx, input): Promise<GridDashboardView> {
       const { grid } = await requireGridStaff(ctx, input.gridId);
-      const [stats, notices] = await Promise.all([loadStats(ctx, grid.communityId, [grid], ctx.now), noticesOf(ctx, grid, 10)]);
+      const [stats, notices] = await Promise.all([
+        loadStats(ctx, grid.communityId, [grid], ctx.now),
+        noticesOf(ctx, grid, 10),
+      ]);
       const own = stats.get(grid._id);
       if (!own) throw new Error(`no stats for ${grid._id}`);
       return { ...own, gridName: grid.name, notices };

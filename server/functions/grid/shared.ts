@@ -6,7 +6,6 @@ import { type CallContext, type UserContext } from '../../lib/define-function';
 import { findUser } from '../../lib/users';
 import { idString } from '../../lib/validate';
 
-
 export const id = idString();
 
 export function noticeView(n: NoticeDoc): NoticeView {
@@ -14,7 +13,11 @@ export function noticeView(n: NoticeDoc): NoticeView {
 }
 
 /** Notices a grid's people see: the grid's own and the community's, newest first. */
-export async function noticesOf(ctx: CallContext, grid: Pick<Grid, '_id' | 'communityId'>, limit: number): Promise<NoticeView[]> {
+export async function noticesOf(
+  ctx: CallContext,
+  grid: Pick<Grid, '_id' | 'communityId'>,
+  limit: number,
+): Promise<NoticeView[]> {
   const _ = ctx.db.command;
   const res = await ctx.db
     .collection('notices')

@@ -21,8 +21,18 @@ const phone = z.string().trim().regex(PHONE_PATTERN, '请填写11位手机号');
 
 /** The resident's view of their join request. */
 async function joinView(ctx: CallContext, req: JoinRequestDoc): Promise<JoinView> {
-  const [grid, building] = await Promise.all([getDoc(ctx, 'grids', req.gridId), getDoc(ctx, 'buildings', req.buildingId)]);
-  return { id: req._id, status: req.status, gridName: grid?.name ?? '', buildingName: building?.name ?? '', room: req.room, reason: req.reason };
+  const [grid, building] = await Promise.all([
+    getDoc(ctx, 'grids', req.gridId),
+    getDoc(ctx, 'buildings', req.buildingId),
+  ]);
+  return {
+    id: req._id,
+    status: req.status,
+    gridName: grid?.name ?? '',
+    buildingName: building?.name ?? '',
+    room: req.room,
+    reason: req.reason,
+  };
 }
 
 /** The household as its members see it. */
@@ -124,7 +134,10 @@ export const main = defineFunction('household', {
       if (building.gridId !== grid._id) throw new AppError('COMMON.INVALID_INPUT', '该楼栋不属于所选网格');
       const floor = floorOf(input.room);
       if (floor > building.floors) {
-        throw new AppError('COMMON.INVALID_INPUT', `${building.name}只有 ${building.floors} 层，房号 ${input.room} 在第 ${floor} 层，请核对房号`);
+        throw new AppError(
+          'COMMON.INVALID_INPUT',
+          `${building.name}只有 ${building.floors} 层，房号 ${input.room} 在第 ${floor} 层，请核对房号`,
+        );
       }
       if (input.via === 'group') {
         // Only the group the platform says the caller opened the app from, and only one bound to this grid.
@@ -157,7 +170,14 @@ export const main = defineFunction('household', {
       };
       const { _id, ...rest } = request;
       await ctx.db.collection('joinRequests').doc(_id).set(rest);
-      return { id: _id, status: 'pending', gridName: grid.name, buildingName: building.name, room: input.room, reason: null };
+      return {
+        id: _id,
+        status: 'pending',
+        gridName: grid.name,
+        buildingName: building.name,
+        room: input.room,
+        reason: null,
+      };
     },
   },
 
@@ -212,7 +232,9 @@ export const main = defineFunction('household', {
       };
       await ctx.db.collection('households').doc(household._id).update(next);
       // Recurring-care records (dialysis days, refill cycles) never outlive the consent or the need (PIPL).
-      const keep = next.sensitiveConsentAt ? members.filter((m) => m.needs.length > 0).map((m) => `${household._id}:${m.id}`) : [];
+      const keep = next.sensitiveConsentAt
+        ? members.filter((m) => m.needs.length > 0).map((m) => `${household._id}:${m.id}`)
+        : [];
       const _ = ctx.db.command;
       await ctx.db
         .collection('careNeeds')

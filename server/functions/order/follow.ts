@@ -18,11 +18,22 @@ import { id, orderView } from './shared';
 /** Tells the household's members about a status change (through the outbox). */
 async function notifyHousehold(ctx: CallContext, order: OrderDoc, status: OrderStatus, note = ''): Promise<void> {
   const household = await getDoc(ctx, 'households', order.householdId);
-  await enqueue(ctx, orderStatusMessages(household?.memberOpenids ?? [], { id: order._id, lines: order.lines, kind: order.kind }, status, note));
+  await enqueue(
+    ctx,
+    orderStatusMessages(
+      household?.memberOpenids ?? [],
+      { id: order._id, lines: order.lines, kind: order.kind },
+      status,
+      note,
+    ),
+  );
 }
 
 /** The order, if the caller may see it: its household's members and its grid's staff. */
-async function visibleOrder(ctx: UserContext, orderId: string): Promise<{ order: OrderDoc; asStaff: boolean; user: UserDoc | null }> {
+async function visibleOrder(
+  ctx: UserContext,
+  orderId: string,
+): Promise<{ order: OrderDoc; asStaff: boolean; user: UserDoc | null }> {
   const order = await getDoc(ctx, 'orders', orderId);
   if (!order || order.status === 'placing') throw new AppError('COMMON.NOT_FOUND', '没有找到该订单');
   const user = await findUser(ctx);
@@ -40,7 +51,9 @@ export const followActions = defineActions('order', {
       const { household } = await requireResident(ctx);
       const _ = ctx.db.command;
       // Newest first; orders placed in the same millisecond are told apart by id (no skips between pages).
-      const page = await pageOf(ctx, 'orders', { householdId: household._id, status: _.neq('placing') }, input, [{ field: 'createdAt', dir: 'desc' }]);
+      const page = await pageOf(ctx, 'orders', { householdId: household._id, status: _.neq('placing') }, input, [
+        { field: 'createdAt', dir: 'desc' },
+      ]);
       return mapPage(page, orderView);
     },
   },
@@ -52,13 +65,22 @@ export const followActions = defineActions('order', {
       const _ = ctx.db.command;
       const grid = await mustGet(ctx, 'grids', order.gridId, '网格');
       const staff = grid.gridworkerIds.length ? await all(ctx, 'users', { _id: _.in(grid.gridworkerIds) }) : [];
-      const contacts: ContactView[] = staff.map((u) => ({ role: 'gridworker', name: u.nickName, phone: u.phone ?? null }));
+      const contacts: ContactView[] = staff.map((u) => ({
+        role: 'gridworker',
+        name: u.nickName,
+        phone: u.phone ?? null,
+      }));
       return {
         ...orderView(order),
-        history: order.history.filter((h) => h.status !== 'placing').map((h) => ({ ...h, text: ORDER_STATUS_TEXT[h.status] })),
+        history: order.history
+          .filter((h) => h.status !== 'placing')
+          .map((h) => ({ ...h, text: ORDER_STATUS_TEXT[h.status] })),
         contacts,
         // 取货码 (issue 4): only the household sees it, while the order is on its way.
-        handoverCode: !asStaff && (order.status === 'assigned' || order.status === 'pickedUp') ? (order.handoverCode ?? null) : null,
+        handoverCode:
+          !asStaff && (order.status === 'assigned' || order.status === 'pickedUp')
+            ? (order.handoverCode ?? null)
+            : null,
       };
     },
   },
@@ -72,8 +94,16 @@ export const followActions = defineActions('order', {
       if (!next(ORDER_TRANSITIONS, order.status, 'cancel', actor)) throw new AppError('ORDER.CANNOT_CANCEL');
       const _ = ctx.db.command;
       const now = ctx.now.toISOString();
-      const event = { status: 'cancelled' as const, at: now, by: ctx.caller.openid, note: input.reason ?? (asStaff ? '网格员取消' : '居民取消') };
-      const moved = await transition(ctx.db, 'orders', { _id: order._id }, ORDER_TRANSITIONS, 'cancel', actor, { updatedAt: now, history: _.push([event]) });
+      const event = {
+        status: 'cancelled' as const,
+        at: now,
+        by: ctx.caller.openid,
+        note: input.reason ?? (asStaff ? '网格员取消' : '居民取消'),
+      };
+      const moved = await transition(ctx.db, 'orders', { _id: order._id }, ORDER_TRANSITIONS, 'cancel', actor, {
+        updatedAt: now,
+        history: _.push([event]),
+      });
       if (!moved.updated) throw new AppError('ORDER.CANNOT_CANCEL');
       await releaseHolds(ctx, order);
       if (asStaff) await notifyHousehold(ctx, order, 'cancelled', event.note);
@@ -92,7 +122,10 @@ export const followActions = defineActions('order', {
       const _ = ctx.db.command;
       const now = ctx.now.toISOString();
       const event = { status: 'received' as const, at: now, by: ctx.caller.openid };
-      const moved = await transition(ctx.db, 'orders', { _id: order._id }, ORDER_TRANSITIONS, 'confirm', 'resident', { updatedAt: now, history: _.push([event]) });
+      const moved = await transition(ctx.db, 'orders', { _id: order._id }, ORDER_TRANSITIONS, 'confirm', 'resident', {
+        updatedAt: now,
+        history: _.push([event]),
+      });
       if (!moved.updated) throw notYet();
       return orderView({ ...order, status: 'received', history: [...order.history, event] });
     },

@@ -39,7 +39,10 @@ export const manageActions = defineActions('order', {
         const item = await mustGet(ctx, 'catalog', itemId, '商品');
         if (item.communityId !== user.communityId) throw new AppError('AUTH.NOT_ADMIN');
         // Restocking sets the count; orders take from it with conditional writes, never from a stale copy.
-        await ctx.db.collection('catalog').doc(itemId).update(stock === undefined ? fields : { ...fields, stock });
+        await ctx.db
+          .collection('catalog')
+          .doc(itemId)
+          .update(stock === undefined ? fields : { ...fields, stock });
         const saved = { ...item, ...fields, ...(stock === undefined ? {} : { stock }) };
         return adminItemView(saved);
       }
@@ -84,7 +87,10 @@ export const manageActions = defineActions('order', {
     input: z
       .object({ name: text(30), opensAt: instant(), closesAt: instant() })
       .strict()
-      .refine((v) => Date.parse(v.closesAt) > Date.parse(v.opensAt), { message: '截单时间要晚于开始时间', path: ['closesAt'] }),
+      .refine((v) => Date.parse(v.closesAt) > Date.parse(v.opensAt), {
+        message: '截单时间要晚于开始时间',
+        path: ['closesAt'],
+      }),
     async handle(ctx, input) {
       const user = await findUser(ctx);
       if (!user?.roles.includes('communityAdmin') || !user.communityId) throw new AppError('AUTH.NOT_ADMIN');
@@ -115,7 +121,9 @@ export const manageActions = defineActions('order', {
     input: z.object(pageFields).strict(),
     async handle(ctx, input) {
       const admin = await requireAdmin(ctx);
-      const page = await pageOf(ctx, 'rounds', { communityId: admin.communityId }, input, [{ field: 'opensAt', dir: 'desc' }]);
+      const page = await pageOf(ctx, 'rounds', { communityId: admin.communityId }, input, [
+        { field: 'opensAt', dir: 'desc' },
+      ]);
       return mapPage(page, (r) => roundView(r, ctx.now));
     },
   },

@@ -13,7 +13,10 @@ import { idString, note, multiline, z } from '../../lib/validate';
 import { activeCatalogue, catalogueView, currentRound, id, orderView, roundView } from './shared';
 
 /** The household an order is for, and who is acting: the resident, or a gridworker (代下单). */
-async function orderingHousehold(ctx: UserContext, forHouseholdId: string | undefined): Promise<{ household: HouseholdDoc; onBehalf: boolean }> {
+async function orderingHousehold(
+  ctx: UserContext,
+  forHouseholdId: string | undefined,
+): Promise<{ household: HouseholdDoc; onBehalf: boolean }> {
   if (!forHouseholdId) return { household: (await requireResident(ctx)).household, onBehalf: false };
   const household = await mustGet(ctx, 'households', forHouseholdId, '住户');
   await requireGridStaff(ctx, household.gridId);
@@ -34,9 +37,10 @@ async function reserveQuota(ctx: CallContext, order: OrderDoc, limits: ReadonlyM
       const room = (limits.get(l.itemId) ?? 0) - l.qty;
       return _.or([{ [`used.${l.itemId}`]: _.lte(room) }, { [`used.${l.itemId}`]: _.exists(false) }]);
     });
-    const res = await quotas
-      .where(_.and([{ _id: qid, orders: _.neq(order._id) }, ...fits]))
-      .update({ orders: _.push([order._id]), used: Object.fromEntries(order.lines.map((l) => [l.itemId, _.inc(l.qty)])) });
+    const res = await quotas.where(_.and([{ _id: qid, orders: _.neq(order._id) }, ...fits])).update({
+      orders: _.push([order._id]),
+      used: Object.fromEntries(order.lines.map((l) => [l.itemId, _.inc(l.qty)])),
+    });
     if (res.updated) return;
     const doc = await getDoc(ctx, 'quotas', qid);
     if (doc?.orders.includes(order._id)) return; // taken by an earlier attempt of this order
@@ -58,7 +62,10 @@ async function reserveQuota(ctx: CallContext, order: OrderDoc, limits: ReadonlyM
     const over = order.lines.find((l) => (doc.used[l.itemId] ?? 0) + l.qty > (limits.get(l.itemId) ?? 0));
     if (over) {
       const left = Math.max(0, (limits.get(over.itemId) ?? 0) - (doc.used[over.itemId] ?? 0));
-      throw new AppError('ORDER.QUOTA_EXCEEDED', left ? `「${over.name}」本批次还可买 ${left}${over.unit}` : `「${over.name}」本批次已达每户限购数量`);
+      throw new AppError(
+        'ORDER.QUOTA_EXCEEDED',
+        left ? `「${over.name}」本批次还可买 ${left}${over.unit}` : `「${over.name}」本批次已达每户限购数量`,
+      );
     }
   }
   throw new AppError('COMMON.CONFLICT', '下单人数较多，请稍后重试');
@@ -81,14 +88,20 @@ async function reserveStock(ctx: CallContext, order: OrderDoc): Promise<void> {
     if (res.updated) continue;
     const item = await getDoc(ctx, 'catalog', line.itemId);
     if (item?.holds?.includes(order._id)) continue; // taken by an earlier attempt of this order
-    throw new AppError('ORDER.OUT_OF_STOCK', `「${line.name}」库存不足${item ? `，仅剩 ${item.stock}${line.unit}` : ''}`);
+    throw new AppError(
+      'ORDER.OUT_OF_STOCK',
+      `「${line.name}」库存不足${item ? `，仅剩 ${item.stock}${line.unit}` : ''}`,
+    );
   }
 }
 
 const placeInput = z
   .object({
     kind: z.enum(ORDER_KINDS),
-    lines: z.array(z.object({ itemId: id, qty: z.number().int().min(1).max(50) }).strict()).max(30).optional(),
+    lines: z
+      .array(z.object({ itemId: id, qty: z.number().int().min(1).max(50) }).strict())
+      .max(30)
+      .optional(),
     medicine: z
       .object({
         description: multiline(300, 2, '请写明药品名称和数量'),
@@ -110,7 +123,10 @@ export const placeActions = defineActions('order', {
     input: z.object({ forHouseholdId: id.optional() }).strict(),
     async handle(ctx, input) {
       const { household } = await orderingHousehold(ctx, input.forHouseholdId);
-      const [round, items] = await Promise.all([currentRound(ctx, household.communityId), activeCatalogue(ctx, household.communityId)]);
+      const [round, items] = await Promise.all([
+        currentRound(ctx, household.communityId),
+        activeCatalogue(ctx, household.communityId),
+      ]);
       const quota = round ? await getDoc(ctx, 'quotas', quotaId(round._id, household._id)) : null;
       const views: CatalogItemView[] = items.map((item) => ({
         ...catalogueView(item),
@@ -183,9 +199,16 @@ export const placeActions = defineActions('order', {
         await undoPlacement(ctx, order).catch(() => undefined); // if this fails too, the sweeper finishes it
         throw error;
       }
-      const history = { status: 'submitted' as const, at: now, by: ctx.caller.openid, note: onBehalf ? '网格员代下单' : undefined };
+      const history = {
+        status: 'submitted' as const,
+        at: now,
+        by: ctx.caller.openid,
+        note: onBehalf ? '网格员代下单' : undefined,
+      };
       const _ = ctx.db.command;
-      await orders.where({ _id: orderId, status: 'placing' }).update({ status: 'submitted', updatedAt: now, history: _.push([history]) });
+      await orders
+        .where({ _id: orderId, status: 'placing' })
+        .update({ status: 'submitted', updatedAt: now, history: _.push([history]) });
       return orderView({ ...order, status: 'submitted', history: [...order.history, history] });
     },
   },

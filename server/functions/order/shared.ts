@@ -73,7 +73,14 @@ export async function activeCatalogue(ctx: CallContext, communityId: string): Pr
   // Every active item (not a first 1,000), without the holds (order ids) nobody needs to see.
   const out: CatalogItem[] = [];
   for (let skip = 0; ; skip += PAGE) {
-    const res = await ctx.db.collection('catalog').where({ communityId, active: true }).field({ holds: false }).orderBy('_id', 'asc').skip(skip).limit(PAGE).get();
+    const res = await ctx.db
+      .collection('catalog')
+      .where({ communityId, active: true })
+      .field({ holds: false })
+      .orderBy('_id', 'asc')
+      .skip(skip)
+      .limit(PAGE)
+      .get();
     out.push(...(res.data as CatalogItem[]));
     if (res.data.length < PAGE) return out;
   }

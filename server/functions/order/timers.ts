@@ -22,7 +22,15 @@ export async function autoConfirm(ctx: CallContext): Promise<{ confirmed: number
   const now = ctx.now.toISOString();
   const cutoff = new Date(ctx.now.getTime() - AUTO_CONFIRM_MS).toISOString();
   const event = { status: 'received' as const, at: now, by: 'system', note: '超时自动确认收货' };
-  const moved = await transition(ctx.db, 'orders', { updatedAt: _.lt(cutoff) }, ORDER_TRANSITIONS, 'confirm', 'system', { updatedAt: now, history: _.push([event]) });
+  const moved = await transition(
+    ctx.db,
+    'orders',
+    { updatedAt: _.lt(cutoff) },
+    ORDER_TRANSITIONS,
+    'confirm',
+    'system',
+    { updatedAt: now, history: _.push([event]) },
+  );
   return { confirmed: moved.updated };
 }
 

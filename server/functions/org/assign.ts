@@ -49,7 +49,10 @@ async function assignData(ctx: CallContext, communityId: string): Promise<Assign
   const input: AssignInput = {
     grids: grids.map((g) => {
       const own = buildings.filter((b) => b.gridId === g._id);
-      const per = own.map((b) => ({ id: b._id, ...(counts.get(b._id) ?? { households: 0, residents: 0, specialNeeds: 0 }) }));
+      const per = own.map((b) => ({
+        id: b._id,
+        ...(counts.get(b._id) ?? { households: 0, residents: 0, specialNeeds: 0 }),
+      }));
       const at = located(own);
       return {
         id: g._id,
@@ -117,7 +120,8 @@ function planView(data: AssignData, plan: AssignPlan, basis: string, pins: reado
             name: w?.nickName ?? p.workerId,
             role: w ? workerRole(w) : 'gridworker',
             lead: plan.leadByGrid[g.id] === p.workerId,
-            pinned: p.pinned || pins.some((x) => x.gridId === g.id && x.workerId === p.workerId && !x.buildingIds?.length),
+            pinned:
+              p.pinned || pins.some((x) => x.gridId === g.id && x.workerId === p.workerId && !x.buildingIds?.length),
             buildingIds: p.buildingIds,
             buildingNames: p.buildingIds.map((b) => buildingName.get(b) ?? b),
             load: p.load,
@@ -137,7 +141,12 @@ function planView(data: AssignData, plan: AssignPlan, basis: string, pins: reado
         gridIds: held?.gridIds ?? [],
       };
     }),
-    uncovered: plan.uncovered.map((u) => ({ gridId: u.gridId, gridName: gridName.get(u.gridId) ?? u.gridId, buildingNames: u.buildingIds.map((b) => buildingName.get(b) ?? b), reason: u.reason })),
+    uncovered: plan.uncovered.map((u) => ({
+      gridId: u.gridId,
+      gridName: gridName.get(u.gridId) ?? u.gridId,
+      buildingNames: u.buildingIds.map((b) => buildingName.get(b) ?? b),
+      reason: u.reason,
+    })),
     warnings: plan.warnings,
     maxLoad: plan.maxLoad,
     minLoad: plan.minLoad,
@@ -153,7 +162,8 @@ function checkPins(data: AssignData, pins: readonly AssignPinInput[]): void {
     const grid = data.grids.find((g) => g._id === p.gridId);
     if (!grid) throw new AppError('COMMON.NOT_FOUND', '本社区没有这个网格');
     if (!workers.has(p.workerId)) throw new AppError('COMMON.INVALID_INPUT', '只能指定本社区的网格员或组长');
-    if (p.buildingIds?.some((b) => !grid.buildingIds.includes(b))) throw new AppError('COMMON.INVALID_INPUT', `楼栋不属于${grid.name}`);
+    if (p.buildingIds?.some((b) => !grid.buildingIds.includes(b)))
+      throw new AppError('COMMON.INVALID_INPUT', `楼栋不属于${grid.name}`);
   }
 }
 
@@ -168,10 +178,12 @@ function targetOf(data: AssignData, parts: readonly AssignPinInput[]): { grids: 
       groupLeaderIds: holders.filter((w) => roleOf.get(w) === 'groupLeader'),
     };
   });
-  const workers = data.workers.map((w) => ({ ...w, adminGridIds: [...new Set(parts.filter((p) => p.workerId === w._id).map((p) => p.gridId))] }));
+  const workers = data.workers.map((w) => ({
+    ...w,
+    adminGridIds: [...new Set(parts.filter((p) => p.workerId === w._id).map((p) => p.gridId))],
+  }));
   return { grids, workers };
 }
-
 
 export const assignActions = defineActions('org', {
   'org.planAssignment': {
@@ -202,13 +214,24 @@ export const assignActions = defineActions('org', {
       // A run cut short (crash, timeout) is resumed by applying the same plan again; any other
       // plan must start from the state it was made on.
       const resuming = run?.state === 'applying' && run.target === wanted;
-      if (!resuming && current !== input.basis) throw new AppError('COMMON.CONFLICT', '网格分配已被修改，请重新生成方案');
-      await runs.doc(runId).set({ target: wanted, state: 'applying', at: ctx.now.toISOString(), by: ctx.caller.openid });
-      await inBatches(target.grids, (g) => ctx.db.collection('grids').doc(g._id).update({ gridworkerIds: g.gridworkerIds, groupLeaderIds: g.groupLeaderIds }));
+      if (!resuming && current !== input.basis)
+        throw new AppError('COMMON.CONFLICT', '网格分配已被修改，请重新生成方案');
+      await runs
+        .doc(runId)
+        .set({ target: wanted, state: 'applying', at: ctx.now.toISOString(), by: ctx.caller.openid });
+      await inBatches(target.grids, (g) =>
+        ctx.db
+          .collection('grids')
+          .doc(g._id)
+          .update({ gridworkerIds: g.gridworkerIds, groupLeaderIds: g.groupLeaderIds }),
+      );
       // Only people who still hold a grid role get grids (a role revoked meanwhile stays revoked).
       const _ = ctx.db.command;
       await inBatches(target.workers, (w) =>
-        ctx.db.collection('users').where({ _id: w._id, roles: _.in(['gridworker', 'groupLeader']) }).update({ adminGridIds: w.adminGridIds }),
+        ctx.db
+          .collection('users')
+          .where({ _id: w._id, roles: _.in(['gridworker', 'groupLeader']) })
+          .update({ adminGridIds: w.adminGridIds }),
       );
       await runs.doc(runId).update({ state: 'done' });
       return { ...summary, changed: true };

@@ -41,10 +41,18 @@ const REFUSAL_TEXT = {
 
 export const codeActions = defineActions('org', {
   'org.createCode': {
-    input: z.object({ role, gridId: id.optional(), maxUses: z.number().int().min(1).max(500), days: z.number().int().min(1).max(30) }).strict(),
+    input: z
+      .object({
+        role,
+        gridId: id.optional(),
+        maxUses: z.number().int().min(1).max(500),
+        days: z.number().int().min(1).max(30),
+      })
+      .strict(),
     async handle(ctx, input) {
       const admin = await requireAdmin(ctx);
-      if (isGridRole(input.role) && !input.gridId) throw new AppError('COMMON.INVALID_INPUT', '网格员和组长的邀请码需要指定网格');
+      if (isGridRole(input.role) && !input.gridId)
+        throw new AppError('COMMON.INVALID_INPUT', '网格员和组长的邀请码需要指定网格');
       const gridId = isGridRole(input.role) ? (await gridOf(ctx, admin.communityId, input.gridId as string))._id : null;
       for (let attempt = 0; attempt < 5; attempt += 1) {
         const code: RoleCodeDoc = {
@@ -70,7 +78,9 @@ export const codeActions = defineActions('org', {
     input: z.object({ ...pageFields }).strict(),
     async handle(ctx, input) {
       const admin = await requireAdmin(ctx);
-      const page = await pageOf(ctx, 'roleCodes', { communityId: admin.communityId }, input, [{ field: 'createdAt', dir: 'desc' }]);
+      const page = await pageOf(ctx, 'roleCodes', { communityId: admin.communityId }, input, [
+        { field: 'createdAt', dir: 'desc' },
+      ]);
       return { items: await codeViews(ctx, page.items), nextCursor: page.nextCursor, total: page.total };
     },
   },
@@ -104,7 +114,13 @@ export const codeActions = defineActions('org', {
         // never twice for the same person, whatever the concurrency.
         const claim = await ctx.db
           .collection('roleCodes')
-          .where({ _id: code._id, revoked: false, used: _.lt(code.maxUses), expiresAt: _.gt(ctx.now.toISOString()), [`redeemers.${me}`]: _.exists(false) })
+          .where({
+            _id: code._id,
+            revoked: false,
+            used: _.lt(code.maxUses),
+            expiresAt: _.gt(ctx.now.toISOString()),
+            [`redeemers.${me}`]: _.exists(false),
+          })
           .update({ used: _.inc(1), [`redeemers.${me}`]: ctx.now.toISOString() });
         if (claim.updated) fresh = true;
         else {

@@ -10,4 +10,10 @@ import { roleActions } from './roles';
 import { structureActions } from './structure';
 
 /** Organisation: structure, import, roles and codes, gridworker assignment, community dashboard. */
-export const main = defineFunction('org', { ...structureActions, ...importActions, ...roleActions, ...codeActions, ...assignActions });
+export const main = defineFunction('org', {
+  ...structureActions,
+  ...importActions,
+  ...roleActions,
+  ...codeActions,
+  ...assignActions,
+});

@@ -42,19 +42,31 @@ async function staffView(ctx: CallContext, communityId: string, openid: string):
  * Gives a user a role (and grids) in a community. Each write is an atomic set operation, so a
  * retried or concurrent grant neither loses nor doubles anything.
  */
-export async function grant(ctx: CallContext, user: UserDoc, roleName: GrantableRole, communityId: string, gridIds: readonly string[]): Promise<void> {
+export async function grant(
+  ctx: CallContext,
+  user: UserDoc,
+  roleName: GrantableRole,
+  communityId: string,
+  gridIds: readonly string[],
+): Promise<void> {
   withRole(user, roleName, communityId, gridIds); // refuses another community, or a grid role without grids
   const _ = ctx.db.command;
   const users = ctx.db.collection('users');
-  const res = await users.where({ _id: user._id, communityId: _.in([null, communityId]) }).update({ roles: _.addToSet(roleName), communityId });
+  const res = await users
+    .where({ _id: user._id, communityId: _.in([null, communityId]) })
+    .update({ roles: _.addToSet(roleName), communityId });
   if (!res.updated) {
     const again = await getDoc(ctx, 'users', user._id);
-    if (again?.communityId !== communityId || !again.roles.includes(roleName)) throw new AppError('COMMON.CONFLICT', '该用户属于其他社区，不能在本社区授予角色');
+    if (again?.communityId !== communityId || !again.roles.includes(roleName))
+      throw new AppError('COMMON.CONFLICT', '该用户属于其他社区，不能在本社区授予角色');
   }
   for (const gridId of gridIds) {
     await users.doc(user._id).update({ adminGridIds: _.addToSet(gridId) });
     const list = roleName === 'gridworker' ? 'gridworkerIds' : 'groupLeaderIds';
-    await ctx.db.collection('grids').doc(gridId).update({ [list]: _.addToSet(user._id) });
+    await ctx.db
+      .collection('grids')
+      .doc(gridId)
+      .update({ [list]: _.addToSet(user._id) });
   }
 }
 
@@ -64,8 +76,18 @@ export const roleActions = defineActions('org', {
     async handle(ctx) {
       const admin = await requireAdmin(ctx);
       const _ = ctx.db.command;
-      const users = await all(ctx, 'users', { communityId: admin.communityId, roles: _.in(['volunteer', 'gridworker', 'groupLeader', 'communityAdmin']) });
-      const order = (u: UserDoc) => (u.roles.includes('communityAdmin') ? 0 : u.roles.includes('gridworker') ? 1 : u.roles.includes('groupLeader') ? 2 : 3);
+      const users = await all(ctx, 'users', {
+        communityId: admin.communityId,
+        roles: _.in(['volunteer', 'gridworker', 'groupLeader', 'communityAdmin']),
+      });
+      const order = (u: UserDoc) =>
+        u.roles.includes('communityAdmin')
+          ? 0
+          : u.roles.includes('gridworker')
+            ? 1
+            : u.roles.includes('groupLeader')
+              ? 2
+              : 3;
       users.sort((a, b) => order(a) - order(b) || a._id.localeCompare(b._id));
       return staffViews(ctx, admin.communityId, users);
     },
@@ -97,11 +119,16 @@ export const roleActions = defineActions('org', {
       await ctx.db.collection('users').doc(user._id).update(change);
       if (input.role === 'volunteer') {
         // The volunteer functions go by the registration: an approved one would outlive the role.
-        await transition(ctx.db, 'volunteers', { _id: user._id }, VOLUNTEER_MACHINE, 'leave', 'staff', { onDuty: false });
+        await transition(ctx.db, 'volunteers', { _id: user._id }, VOLUNTEER_MACHINE, 'leave', 'staff', {
+          onDuty: false,
+        });
       }
       if (input.role === 'gridworker' || input.role === 'groupLeader') {
         const list = input.role === 'gridworker' ? 'gridworkerIds' : 'groupLeaderIds';
-        await ctx.db.collection('grids').where({ communityId: admin.communityId, [list]: user._id }).update({ [list]: _.pull(user._id) });
+        await ctx.db
+          .collection('grids')
+          .where({ communityId: admin.communityId, [list]: user._id })
+          .update({ [list]: _.pull(user._id) });
       }
       return staffView(ctx, admin.communityId, user._id);
     },
@@ -117,7 +144,10 @@ export const roleActions = defineActions('org', {
         mustNotGridIds: z.array(id).max(50),
       })
       .strict()
-      .refine((v) => !v.mustGridIds.some((g) => v.mustNotGridIds.includes(g)), { message: '同一网格不能既必须负责又不能负责', path: ['mustNotGridIds'] }),
+      .refine((v) => !v.mustGridIds.some((g) => v.mustNotGridIds.includes(g)), {
+        message: '同一网格不能既必须负责又不能负责',
+        path: ['mustNotGridIds'],
+      }),
     async handle(ctx, input) {
       const admin = await requireAdmin(ctx);
       const user = await getDoc(ctx, 'users', input.openid);

@@ -31,7 +31,11 @@ export async function gridOf(ctx: CallContext, communityId: string, gridId: stri
 export const WRITE_PARALLEL = 16;
 
 /** `add`, treating "already there" as done: the writes of an import can be repeated safely. */
-export async function addOnce<T extends { _id: string }>(ctx: CallContext, collection: string, doc: T): Promise<boolean> {
+export async function addOnce<T extends { _id: string }>(
+  ctx: CallContext,
+  collection: string,
+  doc: T,
+): Promise<boolean> {
   try {
     await ctx.db.collection(collection).add(doc);
     return true;
@@ -42,13 +46,17 @@ export async function addOnce<T extends { _id: string }>(ctx: CallContext, colle
 }
 
 export async function inBatches<T>(items: readonly T[], work: (item: T) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < items.length; i += WRITE_PARALLEL) await Promise.all(items.slice(i, i + WRITE_PARALLEL).map(work));
+  for (let i = 0; i < items.length; i += WRITE_PARALLEL)
+    await Promise.all(items.slice(i, i + WRITE_PARALLEL).map(work));
 }
 
 /** Recounts a grid's households (idempotent: the count is read, not incremented). */
 export async function recount(ctx: CallContext, gridId: string): Promise<void> {
   const res = await ctx.db.collection('households').where({ gridId }).count();
-  await ctx.db.collection('grids').doc(gridId).update({ householdCount: res.total ?? 0 });
+  await ctx.db
+    .collection('grids')
+    .doc(gridId)
+    .update({ householdCount: res.total ?? 0 });
 }
 
 export const role = z.enum(GRANTABLE_ROLES);

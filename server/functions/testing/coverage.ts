@@ -12,7 +12,11 @@ import { z } from '../../lib/validate';
 import { id } from './shared';
 
 /** Coverage of a grid in a round, for its staff: counts per building and who is missing. */
-async function coverageOf(ctx: UserContext, roundId: string, gridId: string): Promise<{ view: CoverageView; round: TestRoundDoc; grid: Grid }> {
+async function coverageOf(
+  ctx: UserContext,
+  roundId: string,
+  gridId: string,
+): Promise<{ view: CoverageView; round: TestRoundDoc; grid: Grid }> {
   const { grid } = await requireGridStaff(ctx, gridId);
   const round = await mustGet(ctx, 'testRounds', roundId, '检测轮次');
   if (round.communityId !== grid.communityId) throw new AppError('COMMON.NOT_FOUND', '没有找到该检测轮次');
@@ -59,7 +63,11 @@ async function coverageOf(ctx: UserContext, roundId: string, gridId: string): Pr
     gridId: grid._id,
     sampled,
     total,
-    buildings: [...perBuilding].map(([buildingId, c]) => ({ buildingId, buildingName: names.get(buildingId) ?? '', ...c })),
+    buildings: [...perBuilding].map(([buildingId, c]) => ({
+      buildingId,
+      buildingName: names.get(buildingId) ?? '',
+      ...c,
+    })),
     pending,
   };
   return { view, round, grid };
@@ -100,7 +108,13 @@ export const coverageActions = defineActions('testing', {
             { header: '敲门情况', width: 14 },
           ],
           rows: view.pending.flatMap((p) =>
-            p.members.map((m) => [p.buildingName, p.room, m.nameMasked, m.needs.map((n) => NEED_TEXT[n]).join('、'), p.knock ? KNOCK_TEXT[p.knock] : '']),
+            p.members.map((m) => [
+              p.buildingName,
+              p.room,
+              m.nameMasked,
+              m.needs.map((n) => NEED_TEXT[n]).join('、'),
+              p.knock ? KNOCK_TEXT[p.knock] : '',
+            ]),
           ),
         },
       ]);

@@ -22,15 +22,22 @@ export const doorActions = defineActions('testing', {
       await ctx.db
         .collection('knocks')
         .doc(`${input.roundId}:${household._id}`)
-        .set({ roundId: input.roundId, gridId: household.gridId, householdId: household._id, status: input.status, note: input.note ?? '', by: ctx.caller.openid, at: ctx.now.toISOString(), day: chinaDay(ctx.now) });
+        .set({
+          roundId: input.roundId,
+          gridId: household.gridId,
+          householdId: household._id,
+          status: input.status,
+          note: input.note ?? '',
+          by: ctx.caller.openid,
+          at: ctx.now.toISOString(),
+          day: chinaDay(ctx.now),
+        });
       return { householdId: household._id, status: input.status };
     },
   },
 
   'testing.book': {
-    input: z
-      .object({ date: dateString(), memberIds: z.array(id).min(1).max(12) })
-      .strict(),
+    input: z.object({ date: dateString(), memberIds: z.array(id).min(1).max(12) }).strict(),
     async handle(ctx, input) {
       const { household } = await requireResident(ctx);
       if (input.date <= chinaDay(ctx.now)) throw new AppError('COMMON.INVALID_INPUT', '只能预约明天及以后的采样');
@@ -39,10 +46,15 @@ export const doorActions = defineActions('testing', {
       // One booking per person per day: booking again changes nothing.
       await Promise.all(
         input.memberIds.map((memberId) =>
-          ctx.db
-            .collection('bookings')
-            .doc(`${input.date}:${household._id}:${memberId}`)
-            .set({ date: input.date, gridId: household.gridId, buildingId: household.buildingId, householdId: household._id, memberId, bookedBy: ctx.caller.openid, at: ctx.now.toISOString() }),
+          ctx.db.collection('bookings').doc(`${input.date}:${household._id}:${memberId}`).set({
+            date: input.date,
+            gridId: household.gridId,
+            buildingId: household.buildingId,
+            householdId: household._id,
+            memberId,
+            bookedBy: ctx.caller.openid,
+            at: ctx.now.toISOString(),
+          }),
         ),
       );
       return { date: input.date, booked: input.memberIds.length };
@@ -66,7 +78,13 @@ export const doorActions = defineActions('testing', {
       return bookings.map((b) => {
         const h = byId.get(b.householdId);
         const member = h?.members.find((m) => m.id === b.memberId);
-        return { householdId: b.householdId, buildingName: names.get(b.buildingId) ?? '', room: h?.room ?? '', nameMasked: maskName(member?.name ?? ''), needs: member?.needs ?? [] };
+        return {
+          householdId: b.householdId,
+          buildingName: names.get(b.buildingId) ?? '',
+          room: h?.room ?? '',
+          nameMasked: maskName(member?.name ?? ''),
+          needs: member?.needs ?? [],
+        };
       });
     },
   },

@@ -6,4 +6,10 @@ import { resultActions } from './results';
 import { sampleActions } from './samples';
 
 /** 核酸已采样卡: testing rounds, recording samples, signed cards, verification and coverage. */
-export const main = defineFunction('testing', { ...roundActions, ...sampleActions, ...coverageActions, ...doorActions, ...resultActions });
+export const main = defineFunction('testing', {
+  ...roundActions,
+  ...sampleActions,
+  ...coverageActions,
+  ...doorActions,
+  ...resultActions,
+});

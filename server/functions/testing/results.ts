@@ -17,7 +17,8 @@ const NOT_YOURS = '检测结果仅限社区管理员和本网格的网格员';
 /** The grids whose results the caller sees, in order: all of the community for its admin, a gridworker's own. */
 async function resultGrids(ctx: UserContext): Promise<Array<Pick<Grid, '_id' | 'name' | 'communityId'>>> {
   const user = await findUser(ctx);
-  if (!user?.communityId || !(user.roles.includes('communityAdmin') || user.roles.includes('gridworker'))) throw new AppError('AUTH.NOT_GRIDWORKER', NOT_YOURS);
+  if (!user?.communityId || !(user.roles.includes('communityAdmin') || user.roles.includes('gridworker')))
+    throw new AppError('AUTH.NOT_GRIDWORKER', NOT_YOURS);
   const grids = user.roles.includes('communityAdmin')
     ? await all(ctx, 'grids', { communityId: user.communityId }, { name: true, communityId: true })
     : await getByIds(ctx, 'grids', user.adminGridIds);
@@ -27,7 +28,13 @@ async function resultGrids(ctx: UserContext): Promise<Array<Pick<Grid, '_id' | '
 export const resultActions = defineActions('testing', {
   'testing.results': {
     input: z
-      .object({ roundId: id, gridId: id.optional(), serial: idString(40).optional(), result: z.enum(TEST_RESULTS).optional(), ...pageFields })
+      .object({
+        roundId: id,
+        gridId: id.optional(),
+        serial: idString(40).optional(),
+        result: z.enum(TEST_RESULTS).optional(),
+        ...pageFields,
+      })
       .strict(),
     async handle(ctx, input) {
       const grids = await resultGrids(ctx);
@@ -36,7 +43,11 @@ export const resultActions = defineActions('testing', {
       const round = await mustGet(ctx, 'testRounds', input.roundId, '检测轮次');
       if (round.communityId !== grid.communityId) throw new AppError('COMMON.NOT_FOUND', '没有找到该检测轮次');
       const base = { roundId: round._id, gridId: grid._id };
-      const where = { ...base, ...(input.serial ? { serial: input.serial.trim().toUpperCase() } : {}), ...(input.result ? { result: input.result } : {}) };
+      const where = {
+        ...base,
+        ...(input.serial ? { serial: input.serial.trim().toUpperCase() } : {}),
+        ...(input.result ? { result: input.result } : {}),
+      };
       const samples = ctx.db.collection('samples');
       const [page, sampled, negative, positive] = await Promise.all([
         // By serial: the order of the tubes, and of the laboratory's report.
@@ -45,7 +56,11 @@ export const resultActions = defineActions('testing', {
         samples.where({ ...base, result: 'negative' }).count(),
         samples.where({ ...base, result: 'positive' }).count(),
       ]);
-      const households = await getByIds(ctx, 'households', page.items.map((s: SampleDoc) => s.householdId));
+      const households = await getByIds(
+        ctx,
+        'households',
+        page.items.map((s: SampleDoc) => s.householdId),
+      );
       const buildings = page.items.length ? await all(ctx, 'buildings', { gridId: grid._id }, { name: true }) : [];
       const byId = new Map(households.map((h) => [h._id, h]));
       const names = new Map(buildings.map((b) => [b._id, b.name]));
@@ -62,9 +77,22 @@ export const resultActions = defineActions('testing', {
           result: s.result ?? null,
         };
       });
-      const counts = { sampled: sampled.total ?? 0, negative: negative.total ?? 0, positive: positive.total ?? 0, none: 0 };
+      const counts = {
+        sampled: sampled.total ?? 0,
+        negative: negative.total ?? 0,
+        positive: positive.total ?? 0,
+        none: 0,
+      };
       counts.none = Math.max(0, counts.sampled - counts.negative - counts.positive);
-      return { items, nextCursor: page.nextCursor, total: page.total, counts, gridId: grid._id, gridName: grid.name, grids: grids.map((g) => ({ id: g._id, name: g.name })) };
+      return {
+        items,
+        nextCursor: page.nextCursor,
+        total: page.total,
+        counts,
+        gridId: grid._id,
+        gridName: grid.name,
+        grids: grids.map((g) => ({ id: g._id, name: g.name })),
+      };
     },
   },
 
@@ -77,12 +105,21 @@ export const resultActions = defineActions('testing', {
         throw new AppError('AUTH.NOT_GRIDWORKER', NOT_YOURS);
       }
       const sample = await getDoc(ctx, 'samples', sampleIdOf(input.roundId, input.householdId, input.memberId));
-      if (!sample || sample.communityId !== user.communityId || sample.householdId !== input.householdId || sample.memberId !== input.memberId) {
+      if (
+        !sample ||
+        sample.communityId !== user.communityId ||
+        sample.householdId !== input.householdId ||
+        sample.memberId !== input.memberId
+      ) {
         throw new AppError('COMMON.NOT_FOUND', '没有找到该采样记录');
       }
-      if (!maySeeResults(user, { _id: sample.gridId, communityId: sample.communityId })) throw new AppError('AUTH.NOT_GRIDWORKER', NOT_YOURS);
+      if (!maySeeResults(user, { _id: sample.gridId, communityId: sample.communityId }))
+        throw new AppError('AUTH.NOT_GRIDWORKER', NOT_YOURS);
       // The result is kept beside the sample; the signed card only ever says "sampled".
-      await ctx.db.collection('samples').doc(sample._id).update({ result: input.result, resultAt: ctx.now.toISOString(), resultBy: ctx.caller.openid });
+      await ctx.db
+        .collection('samples')
+        .doc(sample._id)
+        .update({ result: input.result, resultAt: ctx.now.toISOString(), resultBy: ctx.caller.openid });
       return { serial: sample.serial, result: input.result };
     },
   },

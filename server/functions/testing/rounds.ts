@@ -20,7 +20,11 @@ export const roundActions = defineActions('testing', {
         name: text(30),
         date: dateString(),
         points: z.array(text(30)).min(1).max(30),
-        validHours: z.number().int().min(1).max(24 * 14),
+        validHours: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 14),
       })
       .strict(),
     async handle(ctx, input) {
@@ -68,8 +72,14 @@ export const roundActions = defineActions('testing', {
       // Closing a closed round answers it as it is (a retried tap).
       if (!next(ROUND_MACHINE, round.status, 'close', 'staff')) return roundView(round);
       const closedAt = ctx.now.toISOString();
-      const moved = await transition(ctx.db, 'testRounds', { _id: round._id }, ROUND_MACHINE, 'close', 'staff', { closedAt });
-      return roundView(moved.updated ? { ...round, status: moved.to, closedAt } : ((await getDoc(ctx, 'testRounds', round._id)) ?? round));
+      const moved = await transition(ctx.db, 'testRounds', { _id: round._id }, ROUND_MACHINE, 'close', 'staff', {
+        closedAt,
+      });
+      return roundView(
+        moved.updated
+          ? { ...round, status: moved.to, closedAt }
+          : ((await getDoc(ctx, 'testRounds', round._id)) ?? round),
+      );
     },
   },
 
@@ -78,7 +88,9 @@ export const roundActions = defineActions('testing', {
     async handle(ctx, input) {
       const user = await findUser(ctx);
       if (!user?.communityId) throw new AppError('AUTH.NOT_MEMBER');
-      const where = input.status ? { communityId: user.communityId, status: input.status } : { communityId: user.communityId };
+      const where = input.status
+        ? { communityId: user.communityId, status: input.status }
+        : { communityId: user.communityId };
       // Newest first, every round reachable page by page (a long lockdown has many).
       return mapPage(await pageOf(ctx, 'testRounds', where, input, [{ field: 'openedAt', dir: 'desc' }]), roundView);
     },

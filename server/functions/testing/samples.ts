@@ -1,5 +1,12 @@
 /** Samples and the signed 已采样 cards: person codes, recording, one's cards, verification, the public keys. */
-import { readPersonCode, serialNumber, signCard, signPersonCode, verifyCard, type CardVerdict } from '../../../core/card/token';
+import {
+  readPersonCode,
+  serialNumber,
+  signCard,
+  signPersonCode,
+  verifyCard,
+  type CardVerdict,
+} from '../../../core/card/token';
 import { AppError } from '../../../core/errors';
 import { maskName } from '../../../core/mask';
 import { toChinaIso } from '../../../core/time';
@@ -23,7 +30,11 @@ const VERDICT_TEXT: Record<VerifyView['status'], string> = {
   noRound: '无法判定：本社区当前没有进行中的检测轮次，请联系社区确认',
 };
 
-async function cardView(ctx: CallContext, s: SampleDoc, names: { round: TestRoundDoc; grid: Grid; community: Community; building: Building; household: HouseholdDoc }): Promise<CardView> {
+async function cardView(
+  ctx: CallContext,
+  s: SampleDoc,
+  names: { round: TestRoundDoc; grid: Grid; community: Community; building: Building; household: HouseholdDoc },
+): Promise<CardView> {
   const member = names.household.members.find((m) => m.id === s.memberId);
   return {
     roundId: s.roundId,
@@ -81,9 +92,18 @@ export const sampleActions = defineActions('testing', {
 
   'testing.record': {
     input: z
-      .object({ roundId: id, point: text(30), personCode: idString(1000).optional(), householdId: id.optional(), memberId: id.optional() })
+      .object({
+        roundId: id,
+        point: text(30),
+        personCode: idString(1000).optional(),
+        householdId: id.optional(),
+        memberId: id.optional(),
+      })
       .strict()
-      .refine((v) => Boolean(v.personCode) || (Boolean(v.householdId) && Boolean(v.memberId)), { message: '请扫描居民的个人码，或选择住户成员', path: ['personCode'] }),
+      .refine((v) => Boolean(v.personCode) || (Boolean(v.householdId) && Boolean(v.memberId)), {
+        message: '请扫描居民的个人码，或选择住户成员',
+        path: ['personCode'],
+      }),
     async handle(ctx, input) {
       const keys = cardKeys();
       let householdId = input.householdId;
@@ -102,9 +122,11 @@ export const sampleActions = defineActions('testing', {
       ]);
       const grid = await mustGet(ctx, 'grids', household.gridId, '网格');
       if (!maySample(user, volunteer, grid)) throw new AppError('AUTH.FORBIDDEN', '只有本社区的采样人员可以登记');
-      if (round.communityId !== household.communityId) throw new AppError('COMMON.INVALID_INPUT', '该居民不属于本轮检测的社区');
+      if (round.communityId !== household.communityId)
+        throw new AppError('COMMON.INVALID_INPUT', '该居民不属于本轮检测的社区');
       if (round.status !== 'open') throw new AppError('COMMON.CONFLICT', '本轮检测已结束');
-      if (!round.points.includes(input.point)) throw new AppError('COMMON.INVALID_INPUT', '采样点不在本轮检测的采样点中');
+      if (!round.points.includes(input.point))
+        throw new AppError('COMMON.INVALID_INPUT', '采样点不在本轮检测的采样点中');
       const member = household.members.find((m) => m.id === memberId);
       if (!member) throw new AppError('COMMON.NOT_FOUND', '该住户没有这位成员');
 
@@ -170,17 +192,32 @@ export const sampleActions = defineActions('testing', {
     async handle(ctx) {
       const { household } = await requireResident(ctx);
       const _ = ctx.db.command;
-      const samples = (await ctx.db.collection('samples').where({ householdId: household._id }).orderBy('sampledAt', 'desc').limit(1000).get()).data as SampleDoc[];
+      const samples = (
+        await ctx.db
+          .collection('samples')
+          .where({ householdId: household._id })
+          .orderBy('sampledAt', 'desc')
+          .limit(1000)
+          .get()
+      ).data as SampleDoc[];
       if (samples.length === 0) return [];
       const [rounds, grid, community, building] = await Promise.all([
-        ctx.db.collection('testRounds').where({ _id: _.in([...new Set(samples.map((s) => s.roundId))]) }).limit(1000).get(),
+        ctx.db
+          .collection('testRounds')
+          .where({ _id: _.in([...new Set(samples.map((s) => s.roundId))]) })
+          .limit(1000)
+          .get(),
         mustGet(ctx, 'grids', household.gridId, '网格'),
         mustGet(ctx, 'communities', household.communityId, '社区'),
         mustGet(ctx, 'buildings', household.buildingId, '楼栋'),
       ]);
       const byId = new Map((rounds.data as TestRoundDoc[]).map((r) => [r._id, r]));
       return Promise.all(
-        samples.filter((s) => byId.has(s.roundId)).map((s) => cardView(ctx, s, { round: byId.get(s.roundId) as TestRoundDoc, grid, community, building, household })),
+        samples
+          .filter((s) => byId.has(s.roundId))
+          .map((s) =>
+            cardView(ctx, s, { round: byId.get(s.roundId) as TestRoundDoc, grid, community, building, household }),
+          ),
       );
     },
   },
@@ -190,12 +227,14 @@ export const sampleActions = defineActions('testing', {
     async handle(ctx, input) {
       const user = await findUser(ctx);
       const checker = ['volunteer', 'gridworker', 'groupLeader', 'communityAdmin', 'sampler'] as const;
-      if (!user || !checker.some((r) => user.roles.includes(r))) throw new AppError('AUTH.FORBIDDEN', '只有卡点和物资发放人员可以查验');
+      if (!user || !checker.some((r) => user.roles.includes(r)))
+        throw new AppError('AUTH.FORBIDDEN', '只有卡点和物资发放人员可以查验');
       // The round checked: the one named (of this community), else the community's open round.
       let round: TestRoundDoc | null = null;
       if (input.roundId) {
         round = await getDoc(ctx, 'testRounds', input.roundId);
-        if (!round || round.communityId !== user.communityId) throw new AppError('COMMON.NOT_FOUND', '没有找到该检测轮次');
+        if (!round || round.communityId !== user.communityId)
+          throw new AppError('COMMON.NOT_FOUND', '没有找到该检测轮次');
       } else if (user.communityId) {
         round = await openRoundOf(ctx, user.communityId);
       }

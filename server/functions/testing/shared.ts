@@ -8,7 +8,15 @@ import { idString } from '../../lib/validate';
 export const id = idString();
 
 export function roundView(r: TestRoundDoc): TestRoundView {
-  return { id: r._id, code: r.code, name: r.name, date: r.date, points: r.points, validHours: r.validHours, status: r.status };
+  return {
+    id: r._id,
+    code: r.code,
+    name: r.name,
+    date: r.date,
+    points: r.points,
+    validHours: r.validHours,
+    status: r.status,
+  };
 }
 
 /**
@@ -32,10 +40,16 @@ export function maySeeResults(user: UserDoc | null, grid: Pick<Grid, '_id' | 'co
 }
 
 /** A sample's id: one per round, household and member (member ids are unique only within a household). */
-export const sampleIdOf = (roundId: string, householdId: string, memberId: string) => `${roundId}:${householdId}:${memberId}`;
+export const sampleIdOf = (roundId: string, householdId: string, memberId: string) =>
+  `${roundId}:${householdId}:${memberId}`;
 
 /** The community's current open round (the latest opened), or null. */
 export async function openRoundOf(ctx: CallContext, communityId: string): Promise<TestRoundDoc | null> {
-  const res = await ctx.db.collection('testRounds').where({ communityId, status: 'open' }).orderBy('openedAt', 'desc').limit(1).get();
+  const res = await ctx.db
+    .collection('testRounds')
+    .where({ communityId, status: 'open' })
+    .orderBy('openedAt', 'desc')
+    .limit(1)
+    .get();
   return ((res.data as TestRoundDoc[])[0] ?? null) as TestRoundDoc | null;
 }

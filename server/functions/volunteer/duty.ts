@@ -37,8 +37,14 @@ export async function endDuty(ctx: CallContext, v: VolunteerDoc): Promise<void> 
     minutes: sessionMinutes(v.dutySince, endAt),
   };
   // The log's id is the session's: a repeated check-out rewrites the same record.
-  await ctx.db.collection('dutyLogs').doc(`${v._id}:${Date.parse(v.dutySince)}`).set(log);
-  await ctx.db.collection('volunteers').where({ _id: v._id, onDuty: true, dutySince: v.dutySince }).update({ onDuty: false, dutySince: null, updatedAt: endAt });
+  await ctx.db
+    .collection('dutyLogs')
+    .doc(`${v._id}:${Date.parse(v.dutySince)}`)
+    .set(log);
+  await ctx.db
+    .collection('volunteers')
+    .where({ _id: v._id, onDuty: true, dutySince: v.dutySince })
+    .update({ onDuty: false, dutySince: null, updatedAt: endAt });
 }
 
 export const dutyActions = defineActions('volunteer', {
@@ -76,7 +82,10 @@ export const dutyActions = defineActions('volunteer', {
       const keys = cardKeys();
       const community = await getDoc(ctx, 'communities', v.communityId);
       const expires = Math.floor(ctx.now.getTime() / 1000) + CARD_VALID_SECONDS;
-      const token = signVolunteerCard({ k: keys.keyId, o: v._id, n: maskName(v.name), cm: v.communityId, e: expires }, keys.secret);
+      const token = signVolunteerCard(
+        { k: keys.keyId, o: v._id, n: maskName(v.name), cm: v.communityId, e: expires },
+        keys.secret,
+      );
       return {
         name: v.name,
         team: v.team,
@@ -97,10 +106,18 @@ export const dutyActions = defineActions('volunteer', {
     async handle(ctx, input) {
       const user = await findUser(ctx);
       const checker = ['volunteer', 'gridworker', 'groupLeader', 'communityAdmin'] as const;
-      if (!user || !checker.some((r) => user.roles.includes(r))) throw new AppError('AUTH.FORBIDDEN', '只有卡点值守人员可以查验志愿者证');
+      if (!user || !checker.some((r) => user.roles.includes(r)))
+        throw new AppError('AUTH.FORBIDDEN', '只有卡点值守人员可以查验志愿者证');
       const verdict = verifyVolunteerCard(input.token, cardKeys().publicKeys, ctx.now);
       if (verdict.status === 'invalid') {
-        return { status: 'invalid', text: VERIFY_TEXT.invalid, nameMasked: null, teamText: null, communityName: null, onDuty: null };
+        return {
+          status: 'invalid',
+          text: VERIFY_TEXT.invalid,
+          nameMasked: null,
+          teamText: null,
+          communityName: null,
+          onDuty: null,
+        };
       }
       const [v, community] = await Promise.all([
         getDoc(ctx, 'volunteers', verdict.claims.o),

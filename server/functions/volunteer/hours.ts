@@ -18,7 +18,10 @@ export const hourActions = defineActions('volunteer', {
         // Every session counts towards the hours (not a first 1,000).
         all(ctx, 'dutyLogs', { volunteerId: v._id }),
         ctx.db.collection('jobs').where({ volunteerId: v._id, status: DONE }).count(),
-        ctx.db.collection('shiftSignups').where({ volunteerId: v._id, status: 'active', startAt: _.lte(ctx.now.toISOString()) }).count(),
+        ctx.db
+          .collection('shiftSignups')
+          .where({ volunteerId: v._id, status: 'active', startAt: _.lte(ctx.now.toISOString()) })
+          .count(),
       ]);
       const sessions: Array<{ startAt: string; endAt: string | null }> = logs
         .sort((a, b) => b.startAt.localeCompare(a.startAt))
@@ -43,9 +46,13 @@ export const hourActions = defineActions('volunteer', {
     input: z.object({ from: day.optional(), to: day.optional() }).strict(),
     async handle(ctx, input) {
       const scope = await staffScope(ctx);
-      const volunteers = (await all(ctx, 'volunteers', scope.where)).filter((v) => v.status === 'approved' || v.status === 'left');
+      const volunteers = (await all(ctx, 'volunteers', scope.where)).filter(
+        (v) => v.status === 'approved' || v.status === 'left',
+      );
       const from = input.from ? chinaWallClock(input.from, '00:00').toISOString() : undefined;
-      const to = input.to ? new Date(chinaWallClock(input.to, '00:00').getTime() + 24 * 3600_000).toISOString() : undefined;
+      const to = input.to
+        ? new Date(chinaWallClock(input.to, '00:00').getTime() + 24 * 3600_000).toISOString()
+        : undefined;
       const ids = new Set(volunteers.map((v) => v._id));
       const [logs, jobs, names] = await Promise.all([
         all(ctx, 'dutyLogs', { communityId: scope.communityId }),
@@ -53,17 +60,28 @@ export const hourActions = defineActions('volunteer', {
         gridNames(ctx, scope.communityId),
       ]);
       const sessions = new Map<string, Array<{ startAt: string; endAt: string | null }>>();
-      for (const l of logs) if (ids.has(l.volunteerId)) sessions.set(l.volunteerId, [...(sessions.get(l.volunteerId) ?? []), l]);
+      for (const l of logs)
+        if (ids.has(l.volunteerId)) sessions.set(l.volunteerId, [...(sessions.get(l.volunteerId) ?? []), l]);
       const jobCount = new Map<string, number>();
       for (const j of jobs) jobCount.set(j.volunteerId, (jobCount.get(j.volunteerId) ?? 0) + 1);
       const rows = volunteers
         .map((v) => {
-          const own = [...(sessions.get(v._id) ?? []), ...(v.onDuty && v.dutySince ? [{ startAt: v.dutySince, endAt: null }] : [])];
+          const own = [
+            ...(sessions.get(v._id) ?? []),
+            ...(v.onDuty && v.dutySince ? [{ startAt: v.dutySince, endAt: null }] : []),
+          ];
           const minutes = totalMinutes(own, ctx.now, { from, to });
-          return { v, minutes, count: own.filter((s) => (!from || s.startAt >= from) && (!to || s.startAt < to)).length };
+          return {
+            v,
+            minutes,
+            count: own.filter((s) => (!from || s.startAt >= from) && (!to || s.startAt < to)).length,
+          };
         })
         .sort((a, b) => b.minutes - a.minutes);
-      const period = input.from || input.to ? `${input.from ?? '开始'} 至 ${input.to ?? chinaDay(ctx.now)}` : `截至 ${chinaDay(ctx.now)}`;
+      const period =
+        input.from || input.to
+          ? `${input.from ?? '开始'} 至 ${input.to ?? chinaDay(ctx.now)}`
+          : `截至 ${chinaDay(ctx.now)}`;
       return workbook(`志愿服务时长-${chinaDay(ctx.now)}.xlsx`, [
         {
           name: '服务时长',

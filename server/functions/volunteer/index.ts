@@ -6,4 +6,10 @@ import { reviewActions } from './review';
 import { shiftActions } from './shifts';
 
 /** Volunteers (报到, review, teams), shifts, on/off duty, hours, the volunteer card, statistics. */
-export const main = defineFunction('volunteer', { ...registrationActions, ...dutyActions, ...hourActions, ...reviewActions, ...shiftActions });
+export const main = defineFunction('volunteer', {
+  ...registrationActions,
+  ...dutyActions,
+  ...hourActions,
+  ...reviewActions,
+  ...shiftActions,
+});

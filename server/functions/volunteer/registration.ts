@@ -105,12 +105,24 @@ export const registrationActions = defineActions('volunteer', {
       if (next(VOLUNTEER_MACHINE, v.status, 'leave', 'volunteer')) {
         await endDuty(ctx, v);
         const at = ctx.now.toISOString();
-        await transition(ctx.db, 'volunteers', { _id: v._id }, VOLUNTEER_MACHINE, 'leave', 'volunteer', { onDuty: false, dutySince: null, leftAt: at, updatedAt: at });
-        await ctx.db.collection('users').where({ _id: v._id }).update({ roles: _.pull('volunteer') });
+        await transition(ctx.db, 'volunteers', { _id: v._id }, VOLUNTEER_MACHINE, 'leave', 'volunteer', {
+          onDuty: false,
+          dutySince: null,
+          leftAt: at,
+          updatedAt: at,
+        });
+        await ctx.db
+          .collection('users')
+          .where({ _id: v._id })
+          .update({ roles: _.pull('volunteer') });
       }
       // Whatever they held goes back: delivery jobs not picked up, seats of shifts still to come.
       await releaseJobsOf(ctx, v._id, '志愿者退出');
-      const seats = await all(ctx, 'shiftSignups', { volunteerId: v._id, status: 'active', startAt: _.gt(ctx.now.toISOString()) });
+      const seats = await all(ctx, 'shiftSignups', {
+        volunteerId: v._id,
+        status: 'active',
+        startAt: _.gt(ctx.now.toISOString()),
+      });
       for (const s of seats) await freeSeat(ctx, s.shiftId, v._id);
       return myView(ctx, (await getDoc(ctx, 'volunteers', v._id)) ?? v);
     },

@@ -45,7 +45,14 @@ function adminView(v: VolunteerDoc, names: ReadonlyMap<string, string>): Volunte
 /** A change of grids or teams waiting for review, with the grids' names. */
 export function pendingView(v: VolunteerDoc, names: ReadonlyMap<string, string>): PendingVolunteerChange | null {
   const c = v.pendingChange;
-  return c ? { gridIds: c.gridIds, gridNames: c.gridIds.map((g) => names.get(g) ?? g), teamsWished: c.teamsWished, requestedAt: c.requestedAt } : null;
+  return c
+    ? {
+        gridIds: c.gridIds,
+        gridNames: c.gridIds.map((g) => names.get(g) ?? g),
+        teamsWished: c.teamsWished,
+        requestedAt: c.requestedAt,
+      }
+    : null;
 }
 
 export const reviewActions = defineActions('volunteer', {
@@ -53,7 +60,8 @@ export const reviewActions = defineActions('volunteer', {
     input: z.object({ status: z.enum(VOLUNTEER_STATUSES).optional(), gridId: id.optional() }).strict(),
     async handle(ctx, input) {
       const scope = await staffScope(ctx);
-      if (input.gridId && !scope.admin && !scope.user.adminGridIds.includes(input.gridId)) throw new AppError('AUTH.NOT_GRIDWORKER');
+      if (input.gridId && !scope.admin && !scope.user.adminGridIds.includes(input.gridId))
+        throw new AppError('AUTH.NOT_GRIDWORKER');
       const where: Record<string, unknown> = { ...scope.where };
       if (input.status) where.status = input.status;
       if (input.gridId) where.gridIds = input.gridId;
@@ -83,12 +91,17 @@ export const reviewActions = defineActions('volunteer', {
       // Approving an approved volunteer with a pending change approves the change (new grids, teams).
       const pendingChange = v.status === 'approved' ? (v.pendingChange ?? null) : null;
       // Refused before any write when the registration is plainly not reviewable; the conditional updates still decide races.
-      const reviewable = input.approve ? v.status === 'pending' || v.status === 'approved' : v.status === 'pending' || pendingChange !== null;
+      const reviewable = input.approve
+        ? v.status === 'pending' || v.status === 'approved'
+        : v.status === 'pending' || pendingChange !== null;
       if (!reviewable) throw new AppError('VOLUNTEER.NOT_PENDING');
       if (input.approve) {
         const gridIds = pendingChange ? pendingChange.gridIds : v.gridIds;
         const buildings = await all(ctx, 'buildings', { gridId: _.in(gridIds) });
-        const issues = approvalIssues(input, buildings.map((b) => b._id));
+        const issues = approvalIssues(
+          input,
+          buildings.map((b) => b._id),
+        );
         if (issues.length) invalid(issues);
         const change = {
           status: 'approved' as const,
@@ -96,17 +109,27 @@ export const reviewActions = defineActions('volunteer', {
           buildingIds: [...new Set(input.buildingIds ?? [])],
           capacityKg: input.capacityKg ?? v.capacityKg,
           rejectReason: null,
-          ...(pendingChange ? { gridIds: pendingChange.gridIds, teamsWished: pendingChange.teamsWished, pendingChange: null } : {}),
+          ...(pendingChange
+            ? { gridIds: pendingChange.gridIds, teamsWished: pendingChange.teamsWished, pendingChange: null }
+            : {}),
           ...review,
         };
         // Approving again (an approved volunteer) re-assigns team and buildings. A change is
         // approved only as it was read (registering again meanwhile makes the reviewer look again).
-        const where: Record<string, unknown> = pendingChange ? { _id: v._id, status: 'approved', updatedAt: v.updatedAt } : { _id: v._id, status: _.in(['pending', 'approved']) };
+        const where: Record<string, unknown> = pendingChange
+          ? { _id: v._id, status: 'approved', updatedAt: v.updatedAt }
+          : { _id: v._id, status: _.in(['pending', 'approved']) };
         const res = await ctx.db.collection('volunteers').where(where).update(change);
         if (!res.updated) throw new AppError('VOLUNTEER.NOT_PENDING');
         // Approval grants the role; a volunteer with no community yet belongs to this one.
-        await ctx.db.collection('users').where({ _id: v._id }).update({ roles: _.addToSet('volunteer') });
-        await ctx.db.collection('users').where({ _id: v._id, communityId: null }).update({ communityId: v.communityId });
+        await ctx.db
+          .collection('users')
+          .where({ _id: v._id })
+          .update({ roles: _.addToSet('volunteer') });
+        await ctx.db
+          .collection('users')
+          .where({ _id: v._id, communityId: null })
+          .update({ communityId: v.communityId });
         // Moved off the delivery team: deliveries they hold but have not picked up go back to the pool.
         if (v.team === 'delivery' && change.team !== 'delivery') await releaseJobsOf(ctx, v._id, '志愿者调整服务队');
         next = { ...v, ...change };
@@ -115,7 +138,10 @@ export const reviewActions = defineActions('volunteer', {
         if (pendingChange) {
           // Refusing a change: the volunteer keeps serving as approved before.
           const change = { pendingChange: null, rejectReason: input.reason, ...review };
-          const res = await ctx.db.collection('volunteers').where({ _id: v._id, status: 'approved', updatedAt: v.updatedAt }).update(change);
+          const res = await ctx.db
+            .collection('volunteers')
+            .where({ _id: v._id, status: 'approved', updatedAt: v.updatedAt })
+            .update(change);
           if (!res.updated) throw new AppError('VOLUNTEER.NOT_PENDING', '志愿者刚刚修改了报名信息，请刷新后再审核');
           next = { ...v, ...change };
         } else {
@@ -131,7 +157,10 @@ export const reviewActions = defineActions('volunteer', {
           openid: v._id,
           template: 'joinResult',
           page: 'pages/volunteer/me/index',
-          data: { result: next.status === 'approved' ? '志愿者报到已通过' : '志愿者报到未通过', note: next.team ? `服务队：${TEAM_TEXT[next.team]}` : (next.rejectReason ?? '') },
+          data: {
+            result: next.status === 'approved' ? '志愿者报到已通过' : '志愿者报到未通过',
+            note: next.team ? `服务队：${TEAM_TEXT[next.team]}` : (next.rejectReason ?? ''),
+          },
         },
       ]);
       return adminView(next, await gridNames(ctx, v.communityId));
@@ -154,17 +183,30 @@ export const reviewActions = defineActions('volunteer', {
       const $ = aggregateOps(ctx);
       // Counted in the database; only the idle volunteers come back whole (the rest as one null per group).
       const idleOf = $.and([$.eq(['$status', 'approved']), $.eq([$.ifNull(['$lastActiveAt', '']), ''])]);
-      const rows = await aggregateAll<VolunteerGroup & { idle: Array<Pick<VolunteerDoc, '_id' | 'name' | 'phone' | 'teamsWished' | 'createdAt'> | null> }>(ctx, 'volunteers', [
+      const rows = await aggregateAll<
+        VolunteerGroup & {
+          idle: Array<Pick<VolunteerDoc, '_id' | 'name' | 'phone' | 'teamsWished' | 'createdAt'> | null>;
+        }
+      >(ctx, 'volunteers', [
         { match: scope.where },
         {
           group: {
             _id: { status: '$status', team: '$team', partyMember: '$partyMember', onDuty: '$onDuty' },
             count: $.sum(1),
-            idle: $.addToSet($.cond([idleOf, { _id: '$_id', name: '$name', phone: '$phone', teamsWished: '$teamsWished', createdAt: '$createdAt' }, null])),
+            idle: $.addToSet(
+              $.cond([
+                idleOf,
+                { _id: '$_id', name: '$name', phone: '$phone', teamsWished: '$teamsWished', createdAt: '$createdAt' },
+                null,
+              ]),
+            ),
           },
         },
       ]);
-      const stats = volunteerStatsOfGroups(rows, rows.flatMap((r) => r.idle.filter((v) => v !== null)));
+      const stats = volunteerStatsOfGroups(
+        rows,
+        rows.flatMap((r) => r.idle.filter((v) => v !== null)),
+      );
       return {
         total: stats.total,
         byStatus: stats.byStatus,
@@ -172,7 +214,13 @@ export const reviewActions = defineActions('volunteer', {
         partyMembers: stats.partyMembers,
         partyShare: stats.partyShare,
         onDutyNow: stats.onDutyNow,
-        idle: stats.idle.map((v) => ({ id: v._id, name: v.name, phoneMasked: maskPhone(v.phone), teamsWished: v.teamsWished, since: toChinaIso(new Date(v.createdAt)) })),
+        idle: stats.idle.map((v) => ({
+          id: v._id,
+          name: v.name,
+          phoneMasked: maskPhone(v.phone),
+          teamsWished: v.teamsWished,
+          since: toChinaIso(new Date(v.createdAt)),
+        })),
         pending: stats.byStatus.pending,
       };
     },

@@ -51,9 +51,15 @@ export async function staffScope(ctx: UserContext): Promise<Scope> {
   const user = await findUser(ctx);
   if (!user?.communityId) throw new AppError('AUTH.FORBIDDEN', '此操作仅限社区管理员和网格员');
   const _ = ctx.db.command;
-  if (user.roles.includes('communityAdmin')) return { user, communityId: user.communityId, admin: true, where: { communityId: user.communityId } };
+  if (user.roles.includes('communityAdmin'))
+    return { user, communityId: user.communityId, admin: true, where: { communityId: user.communityId } };
   if (user.roles.includes('gridworker') && user.adminGridIds.length) {
-    return { user, communityId: user.communityId, admin: false, where: { communityId: user.communityId, gridIds: _.in(user.adminGridIds) } };
+    return {
+      user,
+      communityId: user.communityId,
+      admin: false,
+      where: { communityId: user.communityId, gridIds: _.in(user.adminGridIds) },
+    };
   }
   throw new AppError('AUTH.FORBIDDEN', '此操作仅限社区管理员和网格员');
 }
@@ -64,7 +70,10 @@ export async function gridNames(ctx: CallContext, communityId: string): Promise<
 }
 
 /** How many delivery jobs a volunteer finished (the dispatch's jobs). */
-export async function jobsDone(ctx: CallContext, where: Record<string, unknown>): Promise<Array<{ volunteerId: string }>> {
+export async function jobsDone(
+  ctx: CallContext,
+  where: Record<string, unknown>,
+): Promise<Array<{ volunteerId: string }>> {
   // A finished job always has its volunteer.
   return (await all(ctx, 'jobs', { ...where, status: DONE })) as Array<JobDoc & { volunteerId: string }>;
 }

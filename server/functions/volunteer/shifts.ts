@@ -47,7 +47,10 @@ export async function freeSeat(ctx: CallContext, shiftId: string, openid: string
     .collection('shifts')
     .where({ _id: shiftId, [`seats.${openid}`]: _.exists(true) })
     .update({ taken: _.inc(-1), [`seats.${openid}`]: _.remove() });
-  await ctx.db.collection('shiftSignups').where({ _id: `${shiftId}:${openid}`, status: 'active' }).update({ status: 'cancelled', cancelledAt: ctx.now.toISOString() });
+  await ctx.db
+    .collection('shiftSignups')
+    .where({ _id: `${shiftId}:${openid}`, status: 'active' })
+    .update({ status: 'cancelled', cancelledAt: ctx.now.toISOString() });
   return Boolean(res.updated);
 }
 
@@ -111,11 +114,14 @@ export const shiftActions = defineActions('volunteer', {
     input: z.object({ from: day.optional(), ...pageFields }).strict(),
     async handle(ctx, input) {
       const [v, user] = await Promise.all([getDoc(ctx, 'volunteers', ctx.caller.openid), findUser(ctx)]);
-      const staff = user && (user.roles.includes('communityAdmin') || user.roles.includes('gridworker')) ? user.communityId : null;
+      const staff =
+        user && (user.roles.includes('communityAdmin') || user.roles.includes('gridworker')) ? user.communityId : null;
       const communityId = v?.status === 'approved' ? v.communityId : staff;
       if (!communityId) throw new AppError('AUTH.NOT_VOLUNTEER');
       const _ = ctx.db.command;
-      const page = await pageOf(ctx, 'shifts', { communityId, date: _.gte(input.from ?? chinaDay(ctx.now)) }, input, [{ field: 'startAt', dir: 'asc' }]);
+      const page = await pageOf(ctx, 'shifts', { communityId, date: _.gte(input.from ?? chinaDay(ctx.now)) }, input, [
+        { field: 'startAt', dir: 'asc' },
+      ]);
       const me = v?.status === 'approved' && v.communityId === communityId ? v : null;
       return mapPage(page, (s) => shiftView(s, me, ctx.now));
     },
@@ -167,7 +173,11 @@ export const shiftActions = defineActions('volunteer', {
       const v = await mine(ctx);
       const shift = await mustGet(ctx, 'shifts', input.shiftId, '班次');
       if (v._id in shift.seats) {
-        if (!mayCancel(shift, ctx.now)) throw new AppError('VOLUNTEER.CANCEL_CLOSED', `取消截止时间为开始前 ${shift.cancelBeforeHours} 小时，如有急事请联系社区管理员`);
+        if (!mayCancel(shift, ctx.now))
+          throw new AppError(
+            'VOLUNTEER.CANCEL_CLOSED',
+            `取消截止时间为开始前 ${shift.cancelBeforeHours} 小时，如有急事请联系社区管理员`,
+          );
       }
       // Also when the seat is already free: a cancel cut off before the record was updated finishes.
       await freeSeat(ctx, shift._id, v._id);
@@ -189,7 +199,14 @@ export const shiftActions = defineActions('volunteer', {
         people: people
           // A gridworker sees the volunteers of their grids only.
           .filter((p) => mayManage(scope.user, p))
-          .map((p) => ({ id: p._id, name: p.name, phoneMasked: maskPhone(p.phone), team: p.team, signedAt: toChinaIso(new Date(shift.seats[p._id] as string)), onDuty: p.onDuty }))
+          .map((p) => ({
+            id: p._id,
+            name: p.name,
+            phoneMasked: maskPhone(p.phone),
+            team: p.team,
+            signedAt: toChinaIso(new Date(shift.seats[p._id] as string)),
+            onDuty: p.onDuty,
+          }))
           .sort((a, b) => a.signedAt.localeCompare(b.signedAt)),
       };
     },

@@ -32,7 +32,10 @@ function toView(plan: AssignPlanView, pins: readonly AssignPinInput[]) {
         text: `${w.name}（${ROLE_LABELS[w.role]}${w.lead ? '，负责人' : ''}）负荷 ${w.load} · ${w.buildingNames.join('、')}`,
       })),
     })),
-    workers: plan.workers.map((w) => ({ ...w, text: `${w.name}（${ROLE_LABELS[w.role]}）负荷 ${w.load}${w.capacity === null ? '' : ` / 上限 ${w.capacity}`} · ${w.gridIds.length} 个网格` })),
+    workers: plan.workers.map((w) => ({
+      ...w,
+      text: `${w.name}（${ROLE_LABELS[w.role]}）负荷 ${w.load}${w.capacity === null ? '' : ` / 上限 ${w.capacity}`} · ${w.gridIds.length} 个网格`,
+    })),
   };
 }
 
@@ -78,7 +81,9 @@ Component({
       if (!plan) return;
       this.setData({ applying: true });
       try {
-        const parts = plan.grids.flatMap((g) => g.workers.map((w) => ({ gridId: g.gridId, workerId: w.workerId, buildingIds: w.buildingIds })));
+        const parts = plan.grids.flatMap((g) =>
+          g.workers.map((w) => ({ gridId: g.gridId, workerId: w.workerId, buildingIds: w.buildingIds })),
+        );
         const res = await call('org.applyAssignment', { basis: plan.basis, parts });
         this.setData({ applying: false });
         showSuccess(this, res.changed ? `已应用到 ${res.grids} 个网格` : '与现有分配相同，无需更改');

@@ -46,7 +46,15 @@ interface ItemForm {
   active: boolean;
 }
 
-const blankForm = (): ItemForm => ({ name: '', category: 'vegetable', unit: '斤', price: '', stock: '', limit: '5', active: true });
+const blankForm = (): ItemForm => ({
+  name: '',
+  category: 'vegetable',
+  unit: '斤',
+  price: '',
+  stock: '',
+  limit: '5',
+  active: true,
+});
 
 /** What the form asks `order.saveItem` for, or the first thing to fix. */
 export function saveInput(f: ItemForm, id: string): { input: SaveItemInput } | { error: string } {
@@ -56,7 +64,14 @@ export function saveInput(f: ItemForm, id: string): { input: SaveItemInput } | {
   if (priceFen === null) return { error: '请填写价格（元，最多两位小数；免费填 0）' };
   const perHouseholdLimit = wholeIn(f.limit, 1, 100);
   if (perHouseholdLimit === null) return { error: '每户限购应为 1–100 的整数' };
-  const input: SaveItemInput = { name, category: f.category, unit: f.unit, priceFen, perHouseholdLimit, active: f.active };
+  const input: SaveItemInput = {
+    name,
+    category: f.category,
+    unit: f.unit,
+    priceFen,
+    perHouseholdLimit,
+    active: f.active,
+  };
   if (id) return { input: { id, ...input } };
   // A new item's starting stock; an existing item's is only ever added to (补货).
   const stock = wholeIn(f.stock || '0', 0, 1_000_000);
@@ -93,7 +108,12 @@ Component({
       this.setData({ loading: true, failed: false });
       try {
         const page = await call('order.items', {});
-        this.setData({ loading: false, items: page.items.map(itemRow), total: page.total, cursor: page.nextCursor ?? '' });
+        this.setData({
+          loading: false,
+          items: page.items.map(itemRow),
+          total: page.total,
+          cursor: page.nextCursor ?? '',
+        });
       } catch (error) {
         this.setData({ loading: false, failed: true });
         showError(this, error);
@@ -108,7 +128,11 @@ Component({
       this.setData({ loadingMore: true });
       try {
         const page = await call('order.items', { cursor: this.data.cursor });
-        this.setData({ items: [...this.data.items, ...page.items.map(itemRow)], total: page.total, cursor: page.nextCursor ?? '' });
+        this.setData({
+          items: [...this.data.items, ...page.items.map(itemRow)],
+          total: page.total,
+          cursor: page.nextCursor ?? '',
+        });
       } catch (error) {
         showError(this, error);
       }
@@ -190,7 +214,12 @@ Component({
     },
     startRestock(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
       const id = e.currentTarget.dataset.id;
-      this.setData({ restocking: this.data.restocking === id ? '' : id, restockQty: '', editing: '', _restockRequest: newRequestId() });
+      this.setData({
+        restocking: this.data.restocking === id ? '' : id,
+        restockQty: '',
+        editing: '',
+        _restockRequest: newRequestId(),
+      });
     },
     onRestockQty(e: WechatMiniprogram.CustomEvent<{ value: string }>) {
       this.setData({ restockQty: e.detail.value });

@@ -24,7 +24,11 @@ export function roundRow(r: RoundView, now: Date = new Date()) {
 type RoundRow = ReturnType<typeof roundRow>;
 
 /** The form as the round to open, or the first thing to fix. */
-export function openInput(f: { name: string; opensAt: string; closesAt: string }): { input: { name: string; opensAt: string; closesAt: string } } | { error: string } {
+export function openInput(f: {
+  name: string;
+  opensAt: string;
+  closesAt: string;
+}): { input: { name: string; opensAt: string; closesAt: string } } | { error: string } {
   const name = f.name.trim();
   if (!name || name.length > 30) return { error: '请填写批次名称（30 字以内）' };
   const opensAt = chinaInstant(f.opensAt);
@@ -35,7 +39,11 @@ export function openInput(f: { name: string; opensAt: string; closesAt: string }
 }
 
 /** Opens now, closes at 20:00 tomorrow (China time). */
-const blankForm = (now = new Date()) => ({ name: '', opensAt: chinaWall(now), closesAt: `${chinaWall(new Date(now.getTime() + 24 * HOUR)).slice(0, 10)} 20:00` });
+const blankForm = (now = new Date()) => ({
+  name: '',
+  opensAt: chinaWall(now),
+  closesAt: `${chinaWall(new Date(now.getTime() + 24 * HOUR)).slice(0, 10)} 20:00`,
+});
 
 Component({
   options: { pureDataPattern: /^_/ },
@@ -66,7 +74,11 @@ Component({
       try {
         const page = await call('order.rounds', {});
         this.setData({ loading: false });
-        this.show(page.items.map((r) => roundRow(r)), page.total, page.nextCursor ?? '');
+        this.show(
+          page.items.map((r) => roundRow(r)),
+          page.total,
+          page.nextCursor ?? '',
+        );
       } catch (error) {
         this.setData({ loading: false, failed: true });
         showError(this, error);
@@ -102,7 +114,9 @@ Component({
       this.setData({ saving: true });
       try {
         const round = await call('order.openRound', checked.input, { requestId: this.data._requestId });
-        const rows = [roundRow(round), ...this.data.rounds.filter((r) => r.id !== round.id)].sort((a, b) => Date.parse(b.opensAt) - Date.parse(a.opensAt));
+        const rows = [roundRow(round), ...this.data.rounds.filter((r) => r.id !== round.id)].sort(
+          (a, b) => Date.parse(b.opensAt) - Date.parse(a.opensAt),
+        );
         this.setData({ saving: false, creating: false });
         this.show(rows, this.data.total + 1, this.data.cursor);
         showSuccess(this, round.open ? '已开启，居民现在可以下单' : '已安排，到开始时间后居民可以下单');

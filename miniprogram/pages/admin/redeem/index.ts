@@ -18,7 +18,10 @@ Component({
       this.setData({ busy: true });
       try {
         const r = await call('org.redeemCode', { code });
-        this.setData({ busy: false, done: `您已成为${r.communityName}的${ROLE_LABELS[r.role]}${r.fresh ? '' : '（此前已使用过该邀请码）'}` });
+        this.setData({
+          busy: false,
+          done: `您已成为${r.communityName}的${ROLE_LABELS[r.role]}${r.fresh ? '' : '（此前已使用过该邀请码）'}`,
+        });
       } catch (error) {
         this.setData({ busy: false });
         showError(this, error);

@@ -17,7 +17,9 @@ type Structure = StructureView;
 function staffRow(s: StaffView, gridName: Map<string, string>) {
   return {
     ...s,
-    roleTags: s.roles.filter((r): r is GrantableRole => r !== 'resident').map((r) => ({ role: r, text: ROLE_LABELS[r] })),
+    roleTags: s.roles
+      .filter((r): r is GrantableRole => r !== 'resident')
+      .map((r) => ({ role: r, text: ROLE_LABELS[r] })),
     gridsText: s.gridIds.map((g) => gridName.get(g) ?? g).join('、'),
     capacityText: s.capacity === null ? '' : `可承担负荷 ${s.capacity}`,
     isGridStaff: s.roles.includes('gridworker') || s.roles.includes('groupLeader'),
@@ -25,7 +27,10 @@ function staffRow(s: StaffView, gridName: Map<string, string>) {
 }
 
 function codeRow(c: RoleCodeView) {
-  return { ...c, text: `${ROLE_LABELS[c.role]}${c.gridName ? ` · ${c.gridName}` : ''} · 已用 ${c.used}/${c.maxUses} · ${chinaTime(c.expiresAt)} 到期${c.revoked ? ' · 已作废' : ''}` };
+  return {
+    ...c,
+    text: `${ROLE_LABELS[c.role]}${c.gridName ? ` · ${c.gridName}` : ''} · 已用 ${c.used}/${c.maxUses} · ${chinaTime(c.expiresAt)} 到期${c.revoked ? ' · 已作废' : ''}`,
+  };
 }
 
 Component({
@@ -50,7 +55,11 @@ Component({
     },
     async load() {
       try {
-        const [structure, staff, codes] = await Promise.all([call('org.structure', {}), call('org.staff', {}), call('org.codes', {})]);
+        const [structure, staff, codes] = await Promise.all([
+          call('org.structure', {}),
+          call('org.staff', {}),
+          call('org.codes', {}),
+        ]);
         this.show(structure, staff, codes);
       } catch (error) {
         this.setData({ loading: false });
@@ -62,7 +71,11 @@ Component({
       if (!this.data.codesCursor) return;
       try {
         const page = await call('org.codes', { cursor: this.data.codesCursor });
-        this.setData({ codes: [...this.data.codes, ...page.items.map(codeRow)], codesTotal: page.total, codesCursor: page.nextCursor ?? '' });
+        this.setData({
+          codes: [...this.data.codes, ...page.items.map(codeRow)],
+          codesTotal: page.total,
+          codesCursor: page.nextCursor ?? '',
+        });
       } catch (error) {
         showError(this, error);
       }
@@ -87,7 +100,13 @@ Component({
     pickGrid(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
       this.setData({ 'form.gridId': e.currentTarget.dataset.id });
     },
-    onForm(e: WechatMiniprogram.CustomEvent<{ value: string }, Record<string, never>, { field: 'openid' | 'maxUses' | 'days' }>) {
+    onForm(
+      e: WechatMiniprogram.CustomEvent<
+        { value: string },
+        Record<string, never>,
+        { field: 'openid' | 'maxUses' | 'days' }
+      >,
+    ) {
       this.setData({ [`form.${e.currentTarget.dataset.field}`]: e.detail.value.trim() });
     },
     async createCode() {
@@ -99,7 +118,11 @@ Component({
           maxUses: Number(f.maxUses) || 1,
           days: Number(f.days) || 7,
         });
-        this.setData({ lastCode: code.code, codes: [codeRow(code), ...this.data.codes], codesTotal: this.data.codesTotal + 1 });
+        this.setData({
+          lastCode: code.code,
+          codes: [codeRow(code), ...this.data.codes],
+          codesTotal: this.data.codesTotal + 1,
+        });
       } catch (error) {
         showError(this, error);
       }
@@ -115,9 +138,17 @@ Component({
     },
     async grant() {
       const f = this.data.form;
-      if (!f.openid) return showError(this, new ApiError('COMMON.INVALID_INPUT', '请填写对方的用户编号（在对方「本地调试」或个人页可见）'));
+      if (!f.openid)
+        return showError(
+          this,
+          new ApiError('COMMON.INVALID_INPUT', '请填写对方的用户编号（在对方「本地调试」或个人页可见）'),
+        );
       try {
-        await call('org.grantRole', { openid: f.openid, role: f.role, ...(this.data.needsGrid ? { gridIds: [f.gridId] } : {}) });
+        await call('org.grantRole', {
+          openid: f.openid,
+          role: f.role,
+          ...(this.data.needsGrid ? { gridIds: [f.gridId] } : {}),
+        });
         showSuccess(this, '已授予');
         this.setData({ 'form.openid': '' });
         await this.load();
@@ -129,7 +160,12 @@ Component({
     async revoke(e: WechatMiniprogram.BaseEvent<Record<string, never>, { openid: string; role: GrantableRole }>) {
       const { openid, role } = e.currentTarget.dataset;
       const sure = await new Promise<boolean>((resolve) =>
-        wx.showModal({ title: '撤销角色', content: `确定撤销${ROLE_LABELS[role]}？`, success: (r) => resolve(r.confirm), fail: () => resolve(false) }),
+        wx.showModal({
+          title: '撤销角色',
+          content: `确定撤销${ROLE_LABELS[role]}？`,
+          success: (r) => resolve(r.confirm),
+          fail: () => resolve(false),
+        }),
       );
       if (!sure) return;
       try {
@@ -171,9 +207,16 @@ Component({
     async saveProfile() {
       const p = this.data.profile;
       const capacity = Number(p.capacity);
-      if (!Number.isInteger(capacity) || capacity < 1) return showError(this, new ApiError('COMMON.INVALID_INPUT', '请填写可承担的负荷（加权户数）'));
+      if (!Number.isInteger(capacity) || capacity < 1)
+        return showError(this, new ApiError('COMMON.INVALID_INPUT', '请填写可承担的负荷（加权户数）'));
       try {
-        await call('org.saveStaffProfile', { openid: p.openid, capacity, homeBuildingId: this.data.buildings[p.homeIndex]?.id ?? null, mustGridIds: [], mustNotGridIds: p.mustNot });
+        await call('org.saveStaffProfile', {
+          openid: p.openid,
+          capacity,
+          homeBuildingId: this.data.buildings[p.homeIndex]?.id ?? null,
+          mustGridIds: [],
+          mustNotGridIds: p.mustNot,
+        });
         this.setData({ 'profile.open': false });
         showSuccess(this, '已保存');
         await this.load();

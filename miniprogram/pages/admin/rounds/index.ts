@@ -10,12 +10,25 @@ import { chinaDayAfter } from '../../../utils/format';
 
 /** A round as a row of the list. */
 export function roundRow(r: TestRoundView) {
-  return { ...r, open: r.status === 'open', statusText: r.status === 'open' ? '进行中' : '已结束', pointsText: r.points.join('、'), validText: `采样卡 ${r.validHours} 小时内有效` };
+  return {
+    ...r,
+    open: r.status === 'open',
+    statusText: r.status === 'open' ? '进行中' : '已结束',
+    pointsText: r.points.join('、'),
+    validText: `采样卡 ${r.validHours} 小时内有效`,
+  };
 }
 
 /** Sampling points as typed: one per line or separated by commas (中文或英文逗号、顿号). */
 export function splitPoints(text: string): string[] {
-  return [...new Set(text.split(/[\n,，、;；]/).map((p) => p.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      text
+        .split(/[\n,，、;；]/)
+        .map((p) => p.trim())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 const blankForm = () => ({ name: '', date: chinaDayAfter(new Date(), 0), points: '', validHours: '48' });
@@ -41,7 +54,12 @@ Component({
     async load() {
       try {
         const page = await call('testing.rounds', {});
-        this.setData({ loading: false, rounds: page.items.map(roundRow), total: page.total, cursor: page.nextCursor ?? '' });
+        this.setData({
+          loading: false,
+          rounds: page.items.map(roundRow),
+          total: page.total,
+          cursor: page.nextCursor ?? '',
+        });
       } catch (error) {
         this.setData({ loading: false });
         showError(this, error);
@@ -57,7 +75,11 @@ Component({
       this.setData({ loadingMore: true });
       try {
         const page = await call('testing.rounds', { cursor: this.data.cursor });
-        this.setData({ rounds: [...this.data.rounds, ...page.items.map(roundRow)], total: page.total, cursor: page.nextCursor ?? '' });
+        this.setData({
+          rounds: [...this.data.rounds, ...page.items.map(roundRow)],
+          total: page.total,
+          cursor: page.nextCursor ?? '',
+        });
       } catch (error) {
         showError(this, error);
       }
@@ -78,8 +100,17 @@ Component({
       }
       this.setData({ saving: true });
       try {
-        const round = await call('testing.openRound', { name: f.name.trim(), date: f.date.trim(), points, validHours: Number(f.validHours) }, { requestId: this.data._requestId });
-        this.setData({ saving: false, creating: false, total: this.data.total + 1, rounds: [roundRow(round), ...this.data.rounds] });
+        const round = await call(
+          'testing.openRound',
+          { name: f.name.trim(), date: f.date.trim(), points, validHours: Number(f.validHours) },
+          { requestId: this.data._requestId },
+        );
+        this.setData({
+          saving: false,
+          creating: false,
+          total: this.data.total + 1,
+          rounds: [roundRow(round), ...this.data.rounds],
+        });
         showSuccess(this, '已开启，采样员可以开始登记');
       } catch (error) {
         this.setData({ saving: false });

@@ -8,7 +8,12 @@ import { SKILL_LABELS, TEAM_LABELS } from '../../../utils/labels';
 
 /** A shift as a row of the admin's list. */
 export function adminShiftRow(s: ShiftView) {
-  return { ...s, when: `${s.date.slice(5)} ${s.start}–${s.end}`, seatsText: `${s.taken}/${s.capacity}`, needs: s.qualifications.map((q) => SKILL_LABELS[q]).join('、') };
+  return {
+    ...s,
+    when: `${s.date.slice(5)} ${s.start}–${s.end}`,
+    seatsText: `${s.taken}/${s.capacity}`,
+    needs: s.qualifications.map((q) => SKILL_LABELS[q]).join('、'),
+  };
 }
 
 const blankForm = () => ({
@@ -37,7 +42,10 @@ Component({
     roster: null as RosterView | null,
     form: blankForm(),
     teamOptions: (Object.keys(TEAM_LABELS) as VolunteerTeam[]).map((value) => ({ value, label: TEAM_LABELS[value] })),
-    skillOptions: (Object.keys(SKILL_LABELS) as VolunteerSkill[]).map((value) => ({ value, label: SKILL_LABELS[value] })),
+    skillOptions: (Object.keys(SKILL_LABELS) as VolunteerSkill[]).map((value) => ({
+      value,
+      label: SKILL_LABELS[value],
+    })),
   },
   methods: {
     onLoad() {
@@ -46,7 +54,12 @@ Component({
     async load() {
       try {
         const page = await call('volunteer.shifts', {});
-        this.setData({ loading: false, shifts: page.items.map(adminShiftRow), total: page.total, cursor: page.nextCursor ?? '' });
+        this.setData({
+          loading: false,
+          shifts: page.items.map(adminShiftRow),
+          total: page.total,
+          cursor: page.nextCursor ?? '',
+        });
       } catch (error) {
         this.setData({ loading: false });
         showError(this, error);
@@ -58,7 +71,11 @@ Component({
       this.setData({ loadingMore: true });
       try {
         const page = await call('volunteer.shifts', { cursor: this.data.cursor });
-        this.setData({ shifts: [...this.data.shifts, ...page.items.map(adminShiftRow)], total: page.total, cursor: page.nextCursor ?? '' });
+        this.setData({
+          shifts: [...this.data.shifts, ...page.items.map(adminShiftRow)],
+          total: page.total,
+          cursor: page.nextCursor ?? '',
+        });
       } catch (error) {
         showError(this, error);
       }
@@ -90,7 +107,14 @@ Component({
       this.setData({ saving: true });
       try {
         const shift = await call('volunteer.createShift', input);
-        this.setData({ saving: false, creating: false, total: this.data.total + 1, shifts: [...this.data.shifts, adminShiftRow(shift)].sort((a, b) => `${a.date}${a.start}`.localeCompare(`${b.date}${b.start}`)) });
+        this.setData({
+          saving: false,
+          creating: false,
+          total: this.data.total + 1,
+          shifts: [...this.data.shifts, adminShiftRow(shift)].sort((a, b) =>
+            `${a.date}${a.start}`.localeCompare(`${b.date}${b.start}`),
+          ),
+        });
         showSuccess(this, '班次已发布，志愿者可报名');
       } catch (error) {
         this.setData({ saving: false });

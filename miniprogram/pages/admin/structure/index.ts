@@ -44,7 +44,10 @@ function readBase64(path: string): Promise<string> {
 function reportView(r: ImportReport) {
   return {
     ...r,
-    errorRows: r.errors.map((e) => ({ key: `${e.row}-${e.column ?? ''}-${e.message}`, text: `第 ${e.row} 行${e.column ? ` · ${e.column}` : ''}：${e.message}` })),
+    errorRows: r.errors.map((e) => ({
+      key: `${e.row}-${e.column ?? ''}-${e.message}`,
+      text: `第 ${e.row} 行${e.column ? ` · ${e.column}` : ''}：${e.message}`,
+    })),
     summary: `共 ${r.rows} 行：网格 新增 ${r.grids.created}、已有 ${r.grids.existing}；楼栋 新增 ${r.buildings.created}、已有 ${r.buildings.existing}；住户 新增 ${r.households.created}、已有 ${r.households.existing}`,
   };
 }
@@ -93,9 +96,18 @@ Component({
     },
     askBuilding(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string; name: string }>) {
       const { id, name } = e.currentTarget.dataset;
-      this.setData({ editing: true, building: { gridId: id, gridName: name, name: '', floors: '', distanceM: '', hasLift: false } });
+      this.setData({
+        editing: true,
+        building: { gridId: id, gridName: name, name: '', floors: '', distanceM: '', hasLift: false },
+      });
     },
-    onBuildingInput(e: WechatMiniprogram.CustomEvent<{ value: string }, Record<string, never>, { field: 'name' | 'floors' | 'distanceM' }>) {
+    onBuildingInput(
+      e: WechatMiniprogram.CustomEvent<
+        { value: string },
+        Record<string, never>,
+        { field: 'name' | 'floors' | 'distanceM' }
+      >,
+    ) {
       this.setData({ [`building.${e.currentTarget.dataset.field}`]: e.detail.value.trim() });
     },
     toggleLift() {
@@ -107,9 +119,16 @@ Component({
     async saveBuilding() {
       const b = this.data.building;
       const floors = Number(b.floors);
-      if (!b.name || !Number.isInteger(floors) || floors < 1) return showError(this, new ApiError('COMMON.INVALID_INPUT', '请填写楼栋名称和楼层数'));
+      if (!b.name || !Number.isInteger(floors) || floors < 1)
+        return showError(this, new ApiError('COMMON.INVALID_INPUT', '请填写楼栋名称和楼层数'));
       try {
-        const structure = await call('org.saveBuilding', { gridId: b.gridId, name: b.name, floors, hasLift: b.hasLift, distanceM: Number(b.distanceM) || 0 });
+        const structure = await call('org.saveBuilding', {
+          gridId: b.gridId,
+          name: b.name,
+          floors,
+          hasLift: b.hasLift,
+          distanceM: Number(b.distanceM) || 0,
+        });
         this.setData({ structure, editing: false });
         showSuccess(this, '已添加楼栋');
       } catch (error) {
@@ -129,7 +148,8 @@ Component({
     async pickFile() {
       const picked = await chooseSheet();
       if (!picked) return;
-      if (picked.size > MAX_BYTES) return showError(this, new ApiError('COMMON.INVALID_INPUT', '文件太大（最大 2 MB），请分批导入'));
+      if (picked.size > MAX_BYTES)
+        return showError(this, new ApiError('COMMON.INVALID_INPUT', '文件太大（最大 2 MB），请分批导入'));
       this.setData({ checking: true, report: null, fileName: picked.name });
       try {
         const file = { name: picked.name, base64: await readBase64(picked.path) };

@@ -63,7 +63,11 @@ Component({
         const me = await call('user.me', {});
         if (me.communityId) {
           const directory = await call('household.directory', { communityId: me.communityId });
-          this.setData({ _buildings: Object.fromEntries(directory.grids.map((g) => [g.id, g.buildings.map((b) => ({ value: b.id, label: b.name }))])) });
+          this.setData({
+            _buildings: Object.fromEntries(
+              directory.grids.map((g) => [g.id, g.buildings.map((b) => ({ value: b.id, label: b.name }))]),
+            ),
+          });
         }
       } catch (error) {
         showError(this, error);
@@ -106,7 +110,13 @@ Component({
     closeReview() {
       this.setData({ form: null });
     },
-    onForm(e: WechatMiniprogram.CustomEvent<{ value: string | string[] }, Record<string, never>, { field: keyof ReviewForm }>) {
+    onForm(
+      e: WechatMiniprogram.CustomEvent<
+        { value: string | string[] },
+        Record<string, never>,
+        { field: keyof ReviewForm }
+      >,
+    ) {
       this.setData({ [`form.${e.currentTarget.dataset.field}`]: e.detail.value });
     },
     async confirmReview() {
@@ -125,7 +135,11 @@ Component({
         } else {
           await call('volunteer.review', { volunteerId: form.id, approve: false, reason: form.reason.trim() });
         }
-        this.setData({ busy: false, form: null, rows: this.data.rows.filter((r) => r.id !== form.id || this.data.tab === 'approved') });
+        this.setData({
+          busy: false,
+          form: null,
+          rows: this.data.rows.filter((r) => r.id !== form.id || this.data.tab === 'approved'),
+        });
         showSuccess(this, form.mode === 'approve' ? '已通过，已分配服务队' : '已告知不通过的原因');
         if (this.data.tab === 'approved') await this.load();
       } catch (error) {

@@ -38,12 +38,18 @@ export function boardCards(jobs: BoardView['jobs']): BoardCard[] {
     weight: `约${j.weightKg}kg`,
     priority: j.priority || j.medicine,
     pickupBy: j.status === 'assigned' && j.pickupBy ? `${chinaTime(j.pickupBy)} 前取货` : '',
-    shortfall: j.pickupShortfall.length ? `取货短缺：${j.pickupShortfall.map((s) => `${s.name}少${s.expected - s.counted}${s.unit}`).join('，')}` : '',
+    shortfall: j.pickupShortfall.length
+      ? `取货短缺：${j.pickupShortfall.map((s) => `${s.name}少${s.expected - s.counted}${s.unit}`).join('，')}`
+      : '',
     stops: j.stops.map((s) => ({
       orderId: s.orderId,
       room: s.room,
       statusText: s.statusText,
-      warn: s.failReason ? `未送达：${s.failReason}` : s.shortfall.length ? `短缺：${s.shortfall.map((x) => `${x.name}少${x.expected - x.counted}${x.unit}`).join('，')}` : '',
+      warn: s.failReason
+        ? `未送达：${s.failReason}`
+        : s.shortfall.length
+          ? `短缺：${s.shortfall.map((x) => `${x.name}少${x.expected - x.counted}${x.unit}`).join('，')}`
+          : '',
     })),
     canReassign: j.status === 'open' || j.status === 'assigned',
     codeLocked: j.codeLocked,
@@ -88,7 +94,13 @@ Component({
     },
     async reload() {
       const board = await call('dispatch.board', { gridId: this.data.gridId });
-      this.setData({ loading: false, gridName: board.gridName, waiting: board.acceptedWaiting, cards: boardCards(board.jobs), volunteers: board.volunteers });
+      this.setData({
+        loading: false,
+        gridName: board.gridName,
+        waiting: board.acceptedWaiting,
+        cards: boardCards(board.jobs),
+        volunteers: board.volunteers,
+      });
     },
     async run() {
       this.setData({ running: true });
@@ -119,7 +131,11 @@ Component({
         showSuccess(this, '暂无其他在岗的配送志愿者');
         return;
       }
-      this.setData({ _job: job, sheetVisible: true, sheetItems: others.map((v) => ({ label: `${v.name}（${v.capacityKg}kg，手上 ${v.activeJobs} 单）` })) });
+      this.setData({
+        _job: job,
+        sheetVisible: true,
+        sheetItems: others.map((v) => ({ label: `${v.name}（${v.capacityKg}kg，手上 ${v.activeJobs} 单）` })),
+      });
     },
     closeSheet() {
       this.setData({ sheetVisible: false });

@@ -25,7 +25,10 @@ Component({
       try {
         let { gridId = '', roundId = '' } = query;
         if (!gridId || !roundId) {
-          const pool = await call('dispatch.pool', gridId ? { gridId, status: 'submitted', limit: 1 } : { status: 'submitted', limit: 1 });
+          const pool = await call(
+            'dispatch.pool',
+            gridId ? { gridId, status: 'submitted', limit: 1 } : { status: 'submitted', limit: 1 },
+          );
           gridId = gridId || pool.gridId;
           roundId = roundId || (pool.rounds[0]?.id ?? '');
         }
@@ -62,7 +65,9 @@ Component({
       this.setData({ busy: true });
       try {
         const wide = tab === 'purchase' && this.data.wide;
-        await openExport(await call('dispatch.exportLists', wide ? { roundId, list: tab } : { roundId, gridId, list: tab }));
+        await openExport(
+          await call('dispatch.exportLists', wide ? { roundId, list: tab } : { roundId, gridId, list: tab }),
+        );
         this.setData({ busy: false });
       } catch (error) {
         this.setData({ busy: false });

@@ -46,12 +46,19 @@ export function poolRows(orders: readonly PoolOrderView[]): PoolRow[] {
     place: `${o.buildingName} ${o.room}`,
     who: `${o.headMasked} ${o.phoneMasked}`.trim(),
     kind: KIND_LABELS[o.kind],
-    content: o.medicine ?? (o.kind === 'gas' ? '液化气换瓶' : o.lines.map((l) => `${l.name}×${l.qty}${l.unit}`).join('，')),
+    content:
+      o.medicine ?? (o.kind === 'gas' ? '液化气换瓶' : o.lines.map((l) => `${l.name}×${l.qty}${l.unit}`).join('，')),
     weight: `约${o.weightKg}kg`,
     priority: o.priority,
     contactless: o.contactless,
     note: o.note,
-    extra: o.rejectReason ? `未受理：${o.rejectReason}` : o.failReason ? `未送达：${o.failReason}` : o.shortfall.length ? `短缺：${o.shortfall.map((s) => `${s.name}少${s.expected - s.counted}${s.unit}`).join('，')}` : '',
+    extra: o.rejectReason
+      ? `未受理：${o.rejectReason}`
+      : o.failReason
+        ? `未送达：${o.failReason}`
+        : o.shortfall.length
+          ? `短缺：${o.shortfall.map((s) => `${s.name}少${s.expected - s.counted}${s.unit}`).join('，')}`
+          : '',
     canReview: o.status === 'submitted' || o.status === 'accepted',
     canRequeue: o.status === 'failed',
   }));
@@ -125,7 +132,12 @@ Component({
       this.setData({ loadingMore: true });
       try {
         const pool = await call('dispatch.pool', { ...this.query(), cursor: this.data._cursor });
-        this.setData({ rows: [...this.data.rows, ...poolRows(pool.items)], total: pool.total, more: pool.nextCursor !== null, _cursor: pool.nextCursor ?? '' });
+        this.setData({
+          rows: [...this.data.rows, ...poolRows(pool.items)],
+          total: pool.total,
+          more: pool.nextCursor !== null,
+          _cursor: pool.nextCursor ?? '',
+        });
       } catch (error) {
         showError(this, error);
       }
@@ -135,7 +147,12 @@ Component({
       this.setData({ status: e.detail.value });
       return this.reload();
     },
-    pick(e: WechatMiniprogram.BaseEvent<Record<string, never>, { field: 'gridId' | 'roundId' | 'buildingId' | 'kind'; value: string }>) {
+    pick(
+      e: WechatMiniprogram.BaseEvent<
+        Record<string, never>,
+        { field: 'gridId' | 'roundId' | 'buildingId' | 'kind'; value: string }
+      >,
+    ) {
       const { field, value } = e.currentTarget.dataset;
       const next = this.data[field] === value && field !== 'gridId' ? '' : value;
       this.setData(field === 'gridId' ? { gridId: next, buildingId: '' } : { [field]: next });
@@ -153,11 +170,17 @@ Component({
         // The server takes up to REVIEW_BATCH orders a call: a big grid's orders go in batches.
         for (let i = 0; i < orderIds.length; i += REVIEW_BATCH) {
           const batch = orderIds.slice(i, i + REVIEW_BATCH);
-          const done = await call('dispatch.review', reason ? { orderIds: batch, accept, reason } : { orderIds: batch, accept });
+          const done = await call(
+            'dispatch.review',
+            reason ? { orderIds: batch, accept, reason } : { orderIds: batch, accept },
+          );
           res.changed += done.changed;
           res.skipped += done.skipped;
         }
-        showSuccess(this, `${accept ? '已接单' : '已标记不受理'} ${res.changed} 单${res.skipped ? `，${res.skipped} 单状态已变化` : ''}`);
+        showSuccess(
+          this,
+          `${accept ? '已接单' : '已标记不受理'} ${res.changed} 单${res.skipped ? `，${res.skipped} 单状态已变化` : ''}`,
+        );
         this.setData({ busy: false });
         await this.reload();
       } catch (error) {
@@ -172,7 +195,7 @@ Component({
     async acceptAll() {
       const ids = this.data.rows.filter((r) => r.canReview).map((r) => r.id);
       try {
-        for (let cursor = this.data._cursor; cursor; ) {
+        for (let cursor = this.data._cursor; cursor;) {
           const pool = await call('dispatch.pool', { ...this.query(), cursor, limit: 100 });
           ids.push(...pool.items.filter((o) => o.status === 'submitted' || o.status === 'accepted').map((o) => o.id));
           cursor = pool.nextCursor ?? '';
@@ -207,7 +230,9 @@ Component({
       wx.navigateTo({ url: `/pages/dispatch/board/index?gridId=${this.data.gridId}` });
     },
     toLists() {
-      wx.navigateTo({ url: `/pages/dispatch/lists/index?gridId=${this.data.gridId}&roundId=${this.data.roundId || (this.data.rounds[0]?.id ?? '')}` });
+      wx.navigateTo({
+        url: `/pages/dispatch/lists/index?gridId=${this.data.gridId}&roundId=${this.data.roundId || (this.data.rounds[0]?.id ?? '')}`,
+      });
     },
   },
 });

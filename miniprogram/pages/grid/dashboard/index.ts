@@ -29,15 +29,26 @@ function toView(d: GridDashboardView) {
     day: d.day,
     joinText: `${d.joined} / ${d.households} 户（${percent(d.joinRate)}）`,
     ordersText: `${d.ordersTodayTotal} 单`,
-    orderTags: (Object.entries(d.ordersToday) as Array<[OrderStatus, number]>).map(([s, n]) => `${ORDER_STATUS_LABELS[s]} ${n}`),
+    orderTags: (Object.entries(d.ordersToday) as Array<[OrderStatus, number]>).map(
+      ([s, n]) => `${ORDER_STATUS_LABELS[s]} ${n}`,
+    ),
     deliveredText: `${d.deliveredToday} 单${d.jobs ? `（配送中 ${d.jobs.active} 趟，今日完成 ${d.jobs.doneToday} 趟）` : ''}`,
-    testingText: d.testing ? `${d.testing.roundName}：${d.testing.sampled} / ${d.testing.total} 人（${percent(d.testing.total ? d.testing.sampled / d.testing.total : 0)}）` : '暂无检测轮次',
+    testingText: d.testing
+      ? `${d.testing.roundName}：${d.testing.sampled} / ${d.testing.total} 人（${percent(d.testing.total ? d.testing.sampled / d.testing.total : 0)}）`
+      : '暂无检测轮次',
     contactText: `今日已联系 ${d.contactedToday} 户，特殊人群 ${d.specialNeeds} 人`,
-    buildings: d.buildings.map((b) => ({ ...b, text: `${b.joined} / ${b.households} 户`, pct: percent(b.joinRate), width: Math.round(b.joinRate * 100) })),
+    buildings: d.buildings.map((b) => ({
+      ...b,
+      text: `${b.joined} / ${b.households} 户`,
+      pct: percent(b.joinRate),
+      width: Math.round(b.joinRate * 100),
+    })),
     ledger: d.ledger.map((r) => ({
       ...r,
       needsText: r.needs.map((n) => NEED_LABELS[n]).join('、'),
-      dialysisText: r.dialysisWeekdays.length ? `透析：${r.dialysisWeekdays.map((w) => WEEKDAY_LABELS[w]).join('、')}` : '',
+      dialysisText: r.dialysisWeekdays.length
+        ? `透析：${r.dialysisWeekdays.map((w) => WEEKDAY_LABELS[w]).join('、')}`
+        : '',
       refillText: refillText(r),
       overdue: r.refillInDays !== null && r.refillInDays <= 0,
     })),
@@ -114,7 +125,13 @@ Component({
       const i = e.currentTarget.dataset.index;
       this.setData({ [`care.weekdays[${i}]`]: !this.data.care.weekdays[i] });
     },
-    onCareInput(e: WechatMiniprogram.CustomEvent<{ value: string }, Record<string, never>, { field: 'refillEveryDays' | 'lastRefillOn' }>) {
+    onCareInput(
+      e: WechatMiniprogram.CustomEvent<
+        { value: string },
+        Record<string, never>,
+        { field: 'refillEveryDays' | 'lastRefillOn' }
+      >,
+    ) {
       this.setData({ [`care.${e.currentTarget.dataset.field}`]: e.detail.value.trim() });
     },
     closeCare() {
@@ -123,8 +140,10 @@ Component({
     async saveCare() {
       const c = this.data.care;
       const every = c.refillEveryDays ? Number(c.refillEveryDays) : 0;
-      if (!Number.isInteger(every) || every < 0 || every > 180) return showError(this, new ApiError('COMMON.INVALID_INPUT', '取药周期请填 0 到 180 天'));
-      if (c.lastRefillOn && !/^\d{4}-\d{2}-\d{2}$/.test(c.lastRefillOn)) return showError(this, new ApiError('COMMON.INVALID_INPUT', '上次取药日期格式如 2022-08-20'));
+      if (!Number.isInteger(every) || every < 0 || every > 180)
+        return showError(this, new ApiError('COMMON.INVALID_INPUT', '取药周期请填 0 到 180 天'));
+      if (c.lastRefillOn && !/^\d{4}-\d{2}-\d{2}$/.test(c.lastRefillOn))
+        return showError(this, new ApiError('COMMON.INVALID_INPUT', '上次取药日期格式如 2022-08-20'));
       try {
         await call('grid.saveCare', {
           householdId: c.householdId,

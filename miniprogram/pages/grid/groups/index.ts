@@ -25,7 +25,12 @@ export function gridsFor(me: Me, directory: DirectoryView | null): GridOption[] 
 }
 
 /** A door poster's text for one building (printed next to the code). */
-export function posterText(grid: Pick<GridOption, 'name'>, buildingName: string, invite: InviteView, contact: string): string {
+export function posterText(
+  grid: Pick<GridOption, 'name'>,
+  buildingName: string,
+  invite: InviteView,
+  contact: string,
+): string {
   return [
     `【${grid.name} · ${buildingName}】户户入群`,
     '微信扫一扫本页的小程序码，选择楼栋、填写房号和户主姓名，网格员审核后即可入群：在「网格通」下单买菜买药、看网格通知、领采样卡。',
@@ -94,7 +99,13 @@ Component({
     },
     useGrid(gridId: string) {
       const grid = this.data._options.find((g) => g.id === gridId);
-      this.setData({ gridId, gridName: grid?.name ?? gridId, invite: null, posters: [], groups: this.data.groupsByGrid[gridId] ?? -1 });
+      this.setData({
+        gridId,
+        gridName: grid?.name ?? gridId,
+        invite: null,
+        posters: [],
+        groups: this.data.groupsByGrid[gridId] ?? -1,
+      });
     },
     switchGrid(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
       this.useGrid(e.currentTarget.dataset.id);
@@ -117,11 +128,18 @@ Component({
       this.setData({ inviting: true });
       try {
         const invite = await call('grid.createInvite', { gridId: this.data.gridId });
-        const grid = this.data._options.find((g) => g.id === this.data.gridId) ?? { name: this.data.gridName, buildings: [] };
+        const grid = this.data._options.find((g) => g.id === this.data.gridId) ?? {
+          name: this.data.gridName,
+          buildings: [],
+        };
         this.setData({
           inviting: false,
           invite: { ...invite, expiresText: chinaTime(invite.expiresAt) },
-          posters: grid.buildings.map((b) => ({ buildingId: b.id, buildingName: b.name, text: posterText(grid, b.name, invite, this.data._contact) })),
+          posters: grid.buildings.map((b) => ({
+            buildingId: b.id,
+            buildingName: b.name,
+            text: posterText(grid, b.name, invite, this.data._contact),
+          })),
         });
       } catch (error) {
         this.setData({ inviting: false });
@@ -131,7 +149,10 @@ Component({
     copyPoster(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
       const poster = this.data.posters.find((p) => p.buildingId === e.currentTarget.dataset.id);
       if (!poster) return;
-      wx.setClipboardData({ data: poster.text, success: () => showSuccess(this, `已复制${poster.buildingName}的海报文字`) });
+      wx.setClipboardData({
+        data: poster.text,
+        success: () => showSuccess(this, `已复制${poster.buildingName}的海报文字`),
+      });
     },
     joinAsResident() {
       wx.navigateTo({ url: '/pages/join/index' });
@@ -146,7 +167,10 @@ Component({
       if (res?.from === 'button' && kind === 'invite' && d.invite) {
         return { title: `邀请您加入${d.gridName}（户户入群）`, path: `/pages/join/index?invite=${d.invite.token}` };
       }
-      return { title: `网格员请在群里点开：绑定本群到${d.gridName}`, path: `/pages/grid/groups/index?gridId=${d.gridId}` };
+      return {
+        title: `网格员请在群里点开：绑定本群到${d.gridName}`,
+        path: `/pages/grid/groups/index?gridId=${d.gridId}`,
+      };
     },
   },
 });

@@ -6,13 +6,30 @@ import { showError, showSuccess } from '../../../utils/feedback';
 
 Component({
   options: { pureDataPattern: /^_/ },
-  data: { loading: true, gridId: '', rows: [] as GridHouseholdView[], joinedCount: 0, total: 0, more: false, loadingMore: false, _cursor: '' },
+  data: {
+    loading: true,
+    gridId: '',
+    rows: [] as GridHouseholdView[],
+    joinedCount: 0,
+    total: 0,
+    more: false,
+    loadingMore: false,
+    _cursor: '',
+  },
   methods: {
     async onLoad(query: Record<string, string | undefined>) {
       try {
         const gridId = query.gridId ?? (await call('user.me', {})).adminGridIds[0] ?? '';
         const page = await call('grid.households', { gridId });
-        this.setData({ loading: false, gridId, rows: page.items, joinedCount: page.joined, total: page.total, more: page.nextCursor !== null, _cursor: page.nextCursor ?? '' });
+        this.setData({
+          loading: false,
+          gridId,
+          rows: page.items,
+          joinedCount: page.joined,
+          total: page.total,
+          more: page.nextCursor !== null,
+          _cursor: page.nextCursor ?? '',
+        });
       } catch (error) {
         this.setData({ loading: false });
         showError(this, error);
@@ -24,7 +41,13 @@ Component({
       this.setData({ loadingMore: true });
       try {
         const page = await call('grid.households', { gridId: this.data.gridId, cursor: this.data._cursor });
-        this.setData({ rows: [...this.data.rows, ...page.items], joinedCount: page.joined, total: page.total, more: page.nextCursor !== null, _cursor: page.nextCursor ?? '' });
+        this.setData({
+          rows: [...this.data.rows, ...page.items],
+          joinedCount: page.joined,
+          total: page.total,
+          more: page.nextCursor !== null,
+          _cursor: page.nextCursor ?? '',
+        });
       } catch (error) {
         showError(this, error);
       }

@@ -41,7 +41,11 @@ Component({
         _raw: grid,
         grid: {
           ...grid,
-          contacts: grid.contacts.map((c) => ({ ...c, roleText: t(`role.${c.role}`), callLabel: c.phone ? t('common.call', { name: c.name }) : `${c.name} ${t(`role.${c.role}`)}` })),
+          contacts: grid.contacts.map((c) => ({
+            ...c,
+            roleText: t(`role.${c.role}`),
+            callLabel: c.phone ? t('common.call', { name: c.name }) : `${c.name} ${t(`role.${c.role}`)}`,
+          })),
           notices: grid.notices.map((n) => ({ ...n, timeText: chinaTime(n.postedAt) })),
         },
       });

@@ -20,7 +20,11 @@ function choices() {
 
 /** Rows numbered for display and for screen readers ("成员2", "删除成员2"). */
 function numbered(members: Array<MemberInput & { key: string }>): MemberRow[] {
-  return members.map((m, i) => ({ ...m, label: t('household.member', { n: i + 1 }), removeLabel: t('household.removeLabel', { n: i + 1 }) }));
+  return members.map((m, i) => ({
+    ...m,
+    label: t('household.member', { n: i + 1 }),
+    removeLabel: t('household.removeLabel', { n: i + 1 }),
+  }));
 }
 
 Component({
@@ -81,12 +85,25 @@ Component({
     onMemberName(e: WechatMiniprogram.CustomEvent<{ value: string }, Record<string, never>, { index: number }>) {
       this.patchMember(e.currentTarget.dataset.index, { name: e.detail.value });
     },
-    onMemberField(e: WechatMiniprogram.CustomEvent<{ value: string | string[] }, Record<string, never>, { index: number; field: 'relation' | 'ageBand' | 'needs' }>) {
-      this.patchMember(e.currentTarget.dataset.index, { [e.currentTarget.dataset.field]: e.detail.value } as Partial<MemberRow>);
+    onMemberField(
+      e: WechatMiniprogram.CustomEvent<
+        { value: string | string[] },
+        Record<string, never>,
+        { index: number; field: 'relation' | 'ageBand' | 'needs' }
+      >,
+    ) {
+      this.patchMember(e.currentTarget.dataset.index, {
+        [e.currentTarget.dataset.field]: e.detail.value,
+      } as Partial<MemberRow>);
     },
     addMember() {
       keySeq += 1;
-      this.setData({ members: numbered([...this.data.members, { key: `new-${keySeq}`, name: '', relation: 'child', ageBand: '18-59', needs: [] }]) });
+      this.setData({
+        members: numbered([
+          ...this.data.members,
+          { key: `new-${keySeq}`, name: '', relation: 'child', ageBand: '18-59', needs: [] },
+        ]),
+      });
     },
     removeMember(e: WechatMiniprogram.BaseEvent<Record<string, never>, { index: number }>) {
       this.setData({ members: numbered(this.data.members.filter((_m, i) => i !== e.currentTarget.dataset.index)) });
@@ -94,7 +111,10 @@ Component({
     onConsent(e: WechatMiniprogram.CustomEvent<{ checked: boolean }>) {
       const consent = e.detail.checked;
       // Withdrawing consent clears the needs on screen too: they will be deleted on save.
-      this.setData({ consent, members: consent ? this.data.members : numbered(this.data.members.map((m) => ({ ...m, needs: [] }))) });
+      this.setData({
+        consent,
+        members: consent ? this.data.members : numbered(this.data.members.map((m) => ({ ...m, needs: [] }))),
+      });
     },
     async save() {
       const d = this.data;
@@ -104,7 +124,11 @@ Component({
           headName: d.headName.trim(),
           ...(d.phone.trim() ? { phone: d.phone.trim() } : {}),
           sensitiveConsent: d.consent,
-          members: d.members.map(({ key: _key, label: _label, removeLabel: _remove, ...m }) => ({ ...m, id: m.id || undefined, needs: d.consent ? m.needs : [] })),
+          members: d.members.map(({ key: _key, label: _label, removeLabel: _remove, ...m }) => ({
+            ...m,
+            id: m.id || undefined,
+            needs: d.consent ? m.needs : [],
+          })),
         });
         this.show(saved);
         this.setData({ saving: false });

@@ -43,9 +43,18 @@ Component({
         _order: order,
         statusText: statusSentence(order.status, order.statusText),
         // In Chinese the server's words; otherwise each step's status in the resident's language.
-        steps: order.history.map((h) => ({ text: zh && h.text ? h.text : t(`orderStatusText.${h.status}`), time: chinaTime(h.at), note: h.note ?? '' })),
+        steps: order.history.map((h) => ({
+          text: zh && h.text ? h.text : t(`orderStatusText.${h.status}`),
+          time: chinaTime(h.at),
+          note: h.note ?? '',
+        })),
         lines: order.lines.map((l) => ({ itemId: l.itemId, name: l.name, qtyText: qty(l.qty, l.unit) })),
-        contacts: order.contacts.map((c) => ({ name: c.name, phone: c.phone ?? '', roleText: t(`role.${c.role}`), callLabel: t('common.call', { name: c.name }) })),
+        contacts: order.contacts.map((c) => ({
+          name: c.name,
+          phone: c.phone ?? '',
+          roleText: t(`role.${c.role}`),
+          callLabel: t('common.call', { name: c.name }),
+        })),
         totalText: order.kind === 'medicine' ? t('detail.medicineFee') : yuan(order.totalFen),
         reasonText: order.rejectReason ? t('detail.reason', { reason: order.rejectReason }) : '',
         codeLabel: order.handoverCode ? t('detail.codeLabel', { code: order.handoverCode.split('').join(' ') }) : '',

@@ -32,7 +32,11 @@ function row(i: CatalogItemView): ItemRow {
     id: i.id,
     name: i.name,
     unit: i.unit,
-    metaText: t(i.category === 'gas' ? 'order.gasMeta' : 'order.itemMeta', { price, unit, limit: qty(i.perHouseholdLimit, i.unit) }),
+    metaText: t(i.category === 'gas' ? 'order.gasMeta' : 'order.itemMeta', {
+      price,
+      unit,
+      limit: qty(i.perHouseholdLimit, i.unit),
+    }),
     qtyLabel: t('order.qtyLabel', { name: i.name }),
     priceFen: i.priceFen,
     priceText: yuan(i.priceFen),
@@ -45,17 +49,33 @@ function row(i: CatalogItemView): ItemRow {
 }
 
 /** What the bottom bar says and whether the order can be sent, from the form alone. */
-export function summarise(d: { tab: OrderKind; groceries: ItemRow[]; loveBag: ItemRow | null; gas: ItemRow | null; gasCylinders: number; medicine: string }): { summary: string; canSubmit: boolean } {
+export function summarise(d: {
+  tab: OrderKind;
+  groceries: ItemRow[];
+  loveBag: ItemRow | null;
+  gas: ItemRow | null;
+  gasCylinders: number;
+  medicine: string;
+}): { summary: string; canSubmit: boolean } {
   switch (d.tab) {
     case 'grocery': {
       const chosen = d.groceries.filter((g) => g.qty > 0);
       const total = chosen.reduce((s, g) => s + g.qty * g.priceFen, 0);
-      return { summary: chosen.length ? t('order.sumGrocery', { n: chosen.length, total: yuan(total) }) : t('order.pickItems'), canSubmit: chosen.length > 0 };
+      return {
+        summary: chosen.length ? t('order.sumGrocery', { n: chosen.length, total: yuan(total) }) : t('order.pickItems'),
+        canSubmit: chosen.length > 0,
+      };
     }
     case 'loveBag':
-      return { summary: t('order.sumBag'), canSubmit: Boolean(d.loveBag && d.loveBag.remaining > 0 && !d.loveBag.soldOut) };
+      return {
+        summary: t('order.sumBag'),
+        canSubmit: Boolean(d.loveBag && d.loveBag.remaining > 0 && !d.loveBag.soldOut),
+      };
     case 'gas':
-      return { summary: d.gas ? t('order.sumGas', { n: d.gasCylinders, total: yuan(d.gasCylinders * d.gas.priceFen) }) : '', canSubmit: Boolean(d.gas && d.gas.max > 0) };
+      return {
+        summary: d.gas ? t('order.sumGas', { n: d.gasCylinders, total: yuan(d.gasCylinders * d.gas.priceFen) }) : '',
+        canSubmit: Boolean(d.gas && d.gas.max > 0),
+      };
     case 'medicine':
       return { summary: t('order.sumMedicine'), canSubmit: d.medicine.trim().length >= 2 };
   }
@@ -89,7 +109,14 @@ Component({
   },
   observers: {
     // The bottom bar follows the form: derived here, once, whatever changed it.
-    'tab, groceries, loveBag, gas, gasCylinders, medicine'(tab: OrderKind, groceries: ItemRow[], loveBag: ItemRow | null, gas: ItemRow | null, gasCylinders: number, medicine: string) {
+    'tab, groceries, loveBag, gas, gasCylinders, medicine'(
+      tab: OrderKind,
+      groceries: ItemRow[],
+      loveBag: ItemRow | null,
+      gas: ItemRow | null,
+      gasCylinders: number,
+      medicine: string,
+    ) {
       this.setData(summarise({ tab, groceries, loveBag, gas, gasCylinders, medicine }));
     },
   },
@@ -99,7 +126,11 @@ Component({
     },
     onLoad(query: Record<string, string | undefined>) {
       localize(this, ['order', 'payment']);
-      this.setData({ _forHouseholdId: query.forHouseholdId ?? '', onBehalf: Boolean(query.forHouseholdId), _requestId: newRequestId() });
+      this.setData({
+        _forHouseholdId: query.forHouseholdId ?? '',
+        onBehalf: Boolean(query.forHouseholdId),
+        _requestId: newRequestId(),
+      });
       return this.load();
     },
     async load() {
@@ -111,7 +142,11 @@ Component({
         const next = {
           loading: false,
           round: cat.round?.open
-            ? { name: cat.round.name, closesText: chinaTime(cat.round.closesAt), text: t('order.round', { name: cat.round.name, closes: chinaTime(cat.round.closesAt) }) }
+            ? {
+                name: cat.round.name,
+                closesText: chinaTime(cat.round.closesAt),
+                text: t('order.round', { name: cat.round.name, closes: chinaTime(cat.round.closesAt) }),
+              }
             : null,
           groceries: cat.items.filter((i) => i.category !== 'loveBag' && i.category !== 'gas').map(row),
           loveBag: bag ? row(bag) : null,
@@ -125,7 +160,10 @@ Component({
     },
     onTab(e: WechatMiniprogram.CustomEvent<{ value: OrderKind }>) {
       const tab = e.detail.value;
-      this.setData({ tab, payment: tab === 'loveBag' ? 'free' : this.data.payment === 'free' ? 'cashOnDelivery' : this.data.payment });
+      this.setData({
+        tab,
+        payment: tab === 'loveBag' ? 'free' : this.data.payment === 'free' ? 'cashOnDelivery' : this.data.payment,
+      });
     },
     onQty(e: WechatMiniprogram.CustomEvent<{ value: number }, Record<string, never>, { index: number }>) {
       const index = e.currentTarget.dataset.index;
@@ -160,11 +198,20 @@ Component({
     },
     input(): PlaceOrderInput {
       const d = this.data;
-      const base = { payment: d.tab === 'loveBag' ? ('free' as const) : d.payment, contactless: d.contactless, note: d.note.trim() || undefined };
+      const base = {
+        payment: d.tab === 'loveBag' ? ('free' as const) : d.payment,
+        contactless: d.contactless,
+        note: d.note.trim() || undefined,
+      };
       const forHouseholdId = d._forHouseholdId || undefined;
       switch (d.tab) {
         case 'grocery':
-          return { ...base, forHouseholdId, kind: 'grocery', lines: d.groceries.filter((g) => g.qty > 0).map((g) => ({ itemId: g.id, qty: g.qty })) };
+          return {
+            ...base,
+            forHouseholdId,
+            kind: 'grocery',
+            lines: d.groceries.filter((g) => g.qty > 0).map((g) => ({ itemId: g.id, qty: g.qty })),
+          };
         case 'loveBag':
           return { ...base, forHouseholdId, kind: 'loveBag' };
         case 'gas':
@@ -174,7 +221,11 @@ Component({
             ...base,
             forHouseholdId,
             kind: 'medicine',
-            medicine: { description: d.medicine.trim(), urgency: d.urgency, ...(d.prescriptionFileId ? { prescriptionFileId: d.prescriptionFileId } : {}) },
+            medicine: {
+              description: d.medicine.trim(),
+              urgency: d.urgency,
+              ...(d.prescriptionFileId ? { prescriptionFileId: d.prescriptionFileId } : {}),
+            },
           };
       }
     },

@@ -23,7 +23,12 @@ export const STATUS_THEME: Record<OrderStatus, 'primary' | 'success' | 'warning'
 /** One row of the list. */
 export function orderRow(o: OrderView) {
   const first = o.lines[0];
-  const title = o.kind === 'grocery' && first ? (o.lines.length > 1 ? t('orders.titleMore', { name: first.name, n: o.lines.length }) : first.name) : t(`order.tab.${o.kind}`);
+  const title =
+    o.kind === 'grocery' && first
+      ? o.lines.length > 1
+        ? t('orders.titleMore', { name: first.name, n: o.lines.length })
+        : first.name
+      : t(`order.tab.${o.kind}`);
   const statusText = statusSentence(o.status, o.statusText);
   const timeText = chinaTime(o.createdAt);
   return {
@@ -65,7 +70,14 @@ Component({
     async load() {
       try {
         const page = await call('order.mine', {}, { retry: true });
-        this.setData({ loading: false, orders: page.items.map(orderRow), total: page.total, totalText: t('orders.total', { n: page.total }), more: page.nextCursor !== null, _cursor: page.nextCursor ?? '' });
+        this.setData({
+          loading: false,
+          orders: page.items.map(orderRow),
+          total: page.total,
+          totalText: t('orders.total', { n: page.total }),
+          more: page.nextCursor !== null,
+          _cursor: page.nextCursor ?? '',
+        });
       } catch (error) {
         this.setData({ loading: false });
         showError(this, error);

@@ -15,7 +15,13 @@ interface CardsAnswer {
   codes: PersonCodeView[];
 }
 
-type CardRow = CardView & { sampledText: string; serialText: string; resultText: string; resultLabel: string; qrLabel: string };
+type CardRow = CardView & {
+  sampledText: string;
+  serialText: string;
+  resultText: string;
+  resultLabel: string;
+  qrLabel: string;
+};
 type CodeRow = PersonCodeView & { codeLabel: string };
 
 function cardRow(c: CardView): CardRow {
@@ -50,7 +56,10 @@ Component({
     async onShow() {
       localize(this, ['cards']);
       try {
-        const [cards, codes] = await Promise.all([call('testing.myCards', {}, { retry: true }), call('testing.personCodes', {}, { retry: true })]);
+        const [cards, codes] = await Promise.all([
+          call('testing.myCards', {}, { retry: true }),
+          call('testing.personCodes', {}, { retry: true }),
+        ]);
         const snapshot = keep<CardsAnswer>(CACHE.cards, { cards, codes });
         this.show(snapshot.data, '', '');
       } catch (error) {
@@ -78,7 +87,11 @@ Component({
     async bookTomorrow() {
       try {
         // Booking twice changes nothing on the server, so a lost answer is retried with the same id.
-        const res = await call('testing.book', { date: chinaDayAfter(new Date(), 1), memberIds: this.data.codes.map((c) => c.memberId) }, { requestId: newRequestId() });
+        const res = await call(
+          'testing.book',
+          { date: chinaDayAfter(new Date(), 1), memberIds: this.data.codes.map((c) => c.memberId) },
+          { requestId: newRequestId() },
+        );
         this.setData({ booked: true });
         showSuccess(this, t('cards.bookedToast', { date: day(res.date), n: res.booked }));
       } catch (error) {

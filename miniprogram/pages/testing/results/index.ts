@@ -61,7 +61,10 @@ Component({
       try {
         let round: TestRoundView | null = null;
         if (roundId) round = (await call('testing.rounds', { limit: 100 })).items.find((r) => r.id === roundId) ?? null;
-        round ??= (await call('testing.rounds', { status: 'open', limit: 1 })).items[0] ?? (await call('testing.rounds', { limit: 1 })).items[0] ?? null;
+        round ??=
+          (await call('testing.rounds', { status: 'open', limit: 1 })).items[0] ??
+          (await call('testing.rounds', { limit: 1 })).items[0] ??
+          null;
         this.setData({ round });
         await this.reload();
       } catch (error) {
@@ -167,7 +170,12 @@ Component({
       if (!round) return;
       this.setData({ busy: row.key });
       try {
-        const saved = await call('testing.recordResult', { roundId: round.id, householdId: row.householdId, memberId: row.memberId, result });
+        const saved = await call('testing.recordResult', {
+          roundId: round.id,
+          householdId: row.householdId,
+          memberId: row.memberId,
+          result,
+        });
         const index = this.data.rows.findIndex((r) => r.key === row.key);
         if (index >= 0) this.setData({ [`rows[${index}]`]: resultRow({ ...row, result: saved.result }) });
         this.setData({ busy: '' });

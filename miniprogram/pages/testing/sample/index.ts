@@ -5,7 +5,12 @@ import { showError } from '../../../utils/feedback';
 
 function scanCode(): Promise<string | null> {
   return new Promise((resolve) => {
-    wx.scanCode({ onlyFromCamera: true, scanType: ['qrCode'], success: (res) => resolve(res.result), fail: () => resolve(null) });
+    wx.scanCode({
+      onlyFromCamera: true,
+      scanType: ['qrCode'],
+      success: (res) => resolve(res.result),
+      fail: () => resolve(null),
+    });
   });
 }
 

@@ -73,10 +73,23 @@ Component({
           ...(this.data.householdId ? { householdId: this.data.householdId } : {}),
         });
         if (v.checkedRoundId) keep(LAST_ROUND, { id: v.checkedRoundId, name: v.checkedRoundName ?? '' });
-        const detail = v.nameMasked ? t('staff.verify.detail', { name: v.nameMasked, serial: v.serial ?? '', time: chinaTime(v.sampledAt as string) }) : t('staff.verify.checkId');
+        const detail = v.nameMasked
+          ? t('staff.verify.detail', {
+              name: v.nameMasked,
+              serial: v.serial ?? '',
+              time: chinaTime(v.sampledAt as string),
+            })
+          : t('staff.verify.checkId');
         // Which round the card was checked against (the named one, else the open round).
-        const round = v.checkedRoundName ? t('staff.verify.round', { name: v.checkedRoundName }) : t('staff.verify.noRound');
-        this.setData({ busy: false, verdict: { theme: THEME[v.status], text: v.text, detail, label: `${v.text} ${detail}` }, checkedRound: round, offlineText: '' });
+        const round = v.checkedRoundName
+          ? t('staff.verify.round', { name: v.checkedRoundName })
+          : t('staff.verify.noRound');
+        this.setData({
+          busy: false,
+          verdict: { theme: THEME[v.status], text: v.text, detail, label: `${v.text} ${detail}` },
+          checkedRound: round,
+          offlineText: '',
+        });
         if (v.status !== 'valid') wx.vibrateLong({});
       } catch (error) {
         this.setData({ busy: false });
@@ -102,8 +115,17 @@ Component({
       // With no round to check against, a genuine card can only be "cannot tell", as online.
       const status: VerifyView['status'] = !roundId && v.status !== 'invalid' ? 'noRound' : v.status;
       const text = t(`staff.verify.status.${status}`);
-      const detail = 'claims' in v ? t('staff.verify.detail', { name: v.claims.n, serial: v.claims.s, time: chinaTime(new Date(v.claims.t * 1000).toISOString()) }) : t('staff.verify.checkId');
-      const round = roundId ? t('staff.verify.round', { name: this.data.roundId ? roundId : lastRound?.data.name || roundId }) : t('staff.verify.offlineRound');
+      const detail =
+        'claims' in v
+          ? t('staff.verify.detail', {
+              name: v.claims.n,
+              serial: v.claims.s,
+              time: chinaTime(new Date(v.claims.t * 1000).toISOString()),
+            })
+          : t('staff.verify.checkId');
+      const round = roundId
+        ? t('staff.verify.round', { name: this.data.roundId ? roundId : lastRound?.data.name || roundId })
+        : t('staff.verify.offlineRound');
       this.setData({
         verdict: { theme: THEME[status], text, detail, label: `${text} ${detail}` },
         checkedRound: round,

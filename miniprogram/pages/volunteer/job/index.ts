@@ -41,7 +41,11 @@ export function stopRows(job: JobDetailView, previous: readonly StopRow[] = []):
       open: job.status === 'pickedUp' && job.mine && s.status === 'pickedUp',
       flags: [s.priority ? '特殊需求' : '', s.medicine ? '药品' : '', s.contactless ? '无接触' : ''].filter(Boolean),
       note: s.note,
-      warn: s.failReason ? `未送达：${s.failReason}` : s.shortfall.length ? `短缺：${s.shortfall.map((x) => `${x.name}少${x.expected - x.counted}${x.unit}`).join('，')}` : '',
+      warn: s.failReason
+        ? `未送达：${s.failReason}`
+        : s.shortfall.length
+          ? `短缺：${s.shortfall.map((x) => `${x.name}少${x.expected - x.counted}${x.unit}`).join('，')}`
+          : '',
       code: before?.code ?? '',
       counting: before?.counting ?? false,
       counts: before?.counts ?? Object.fromEntries(s.lines.map((l) => [l.itemId, l.qty])),
@@ -70,7 +74,9 @@ Component({
       return this.load();
     },
     show(job: JobDetailView) {
-      const counts = Object.keys(this.data.counts).length ? this.data.counts : Object.fromEntries(job.totals.map((t) => [t.itemId, t.qty]));
+      const counts = Object.keys(this.data.counts).length
+        ? this.data.counts
+        : Object.fromEntries(job.totals.map((t) => [t.itemId, t.qty]));
       this.setData({ loading: false, busy: false, job, counts, stops: stopRows(job, this.data.stops) });
     },
     async load() {
@@ -100,7 +106,9 @@ Component({
         const res = await call('dispatch.pickUp', { jobId: this.data.id, counts: this.data.counts });
         const job = this.data.job as JobDetailView;
         // The doors are already on the page; only their status moves.
-        const stops = job.stops.map((st) => (res.pickedUp.includes(st.orderId) ? { ...st, status: 'pickedUp' as const, statusText: '配送中' } : st));
+        const stops = job.stops.map((st) =>
+          res.pickedUp.includes(st.orderId) ? { ...st, status: 'pickedUp' as const, statusText: '配送中' } : st,
+        );
         this.show({ ...job, ...res.job, stops });
         showSuccess(this, '已取货，请逐户送达');
       } catch (error) {
@@ -118,15 +126,29 @@ Component({
       const i = this.indexOf(e.currentTarget.dataset.id);
       this.setData({ [`stops[${i}].counting`]: !this.data.stops[i]?.counting });
     },
-    onStopCount(e: WechatMiniprogram.CustomEvent<{ value: number }, Record<string, never>, { id: string; item: string }>) {
+    onStopCount(
+      e: WechatMiniprogram.CustomEvent<{ value: number }, Record<string, never>, { id: string; item: string }>,
+    ) {
       const { id, item } = e.currentTarget.dataset;
       this.setData({ [`stops[${this.indexOf(id)}].counts.${item}`]: Number(e.detail.value) });
     },
     async deliver(stop: StopRow, proof: { code: string } | { photoFileId: string }) {
       this.setData({ busy: true });
       try {
-        const res = await call('dispatch.deliver', { jobId: this.data.id, orderId: stop.orderId, ...proof, ...(stop.counting ? { counts: stop.counts } : {}) });
-        showSuccess(this, res.jobStatus === 'done' ? '全部送达，辛苦了！' : res.shortfall.length ? '已送达，短缺已上报网格员' : '已送达');
+        const res = await call('dispatch.deliver', {
+          jobId: this.data.id,
+          orderId: stop.orderId,
+          ...proof,
+          ...(stop.counting ? { counts: stop.counts } : {}),
+        });
+        showSuccess(
+          this,
+          res.jobStatus === 'done'
+            ? '全部送达，辛苦了！'
+            : res.shortfall.length
+              ? '已送达，短缺已上报网格员'
+              : '已送达',
+        );
         await this.load();
       } catch (error) {
         this.setData({ busy: false });

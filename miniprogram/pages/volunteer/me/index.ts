@@ -53,7 +53,14 @@ Component({
           'me.onDuty': res.onDuty,
           'me.sinceText': res.onDuty && res.dutySince ? `${chinaTime(res.dutySince)} 上岗` : '',
         });
-        showSuccess(this, res.onDuty ? '已上岗，注意防护' : res.releasedJobs ? `已下岗，${res.releasedJobs} 个未取货的配送任务已交还` : '已下岗，辛苦了');
+        showSuccess(
+          this,
+          res.onDuty
+            ? '已上岗，注意防护'
+            : res.releasedJobs
+              ? `已下岗，${res.releasedJobs} 个未取货的配送任务已交还`
+              : '已下岗，辛苦了',
+        );
       } catch (error) {
         this.setData({ busy: false });
         showError(this, error);

@@ -10,7 +10,8 @@ import { showError } from '../../../utils/feedback';
 import { SKILL_LABELS, SLOT_LABELS, TEAM_LABELS } from '../../../utils/labels';
 
 type Option<T extends string> = { value: T; label: string };
-const options = <T extends string>(labels: Record<T, string>): Array<Option<T>> => (Object.keys(labels) as T[]).map((value) => ({ value, label: labels[value] }));
+const options = <T extends string>(labels: Record<T, string>): Array<Option<T>> =>
+  (Object.keys(labels) as T[]).map((value) => ({ value, label: labels[value] }));
 
 const RESULT = {
   pending: { theme: 'warning', title: '已报到，等待审核', description: '社区管理员或网格员审核后会为您分配服务队' },
@@ -23,12 +24,28 @@ const RESULT = {
 export function resultCard(v: MyVolunteerView) {
   const base = RESULT[v.status];
   const team = v.team ? `服务队：${TEAM_LABELS[v.team]}` : '';
-  const description = v.status === 'rejected' && v.rejectReason ? `原因：${v.rejectReason}` : v.status === 'approved' ? team : base.description;
+  const description =
+    v.status === 'rejected' && v.rejectReason
+      ? `原因：${v.rejectReason}`
+      : v.status === 'approved'
+        ? team
+        : base.description;
   return { status: v.status, theme: base.theme, title: base.title, description };
 }
 
 /** Local checks before sending (the server checks again, with the same messages). */
-export function formErrors(d: { name: string; phone: string; hasPhone: boolean; partyMember: boolean; partyBranch: string; workUnit: string; gridIds: string[]; teamsWished: string[]; slots: string[]; health: string[] }): Record<string, string> {
+export function formErrors(d: {
+  name: string;
+  phone: string;
+  hasPhone: boolean;
+  partyMember: boolean;
+  partyBranch: string;
+  workUnit: string;
+  gridIds: string[];
+  teamsWished: string[];
+  slots: string[];
+  health: string[];
+}): Record<string, string> {
   const errors: Record<string, string> = {};
   if (!d.name.trim()) errors.name = '请填写真实姓名';
   if (!(d.hasPhone && !d.phone.trim()) && !/^1[3-9]\d{9}$/.test(d.phone.trim())) errors.phone = '请填写11位手机号';
@@ -133,7 +150,11 @@ Component({
         teamsWished: d.teamsWished,
         skills: d.skills,
         slots: d.slots,
-        health: { noSymptoms: d.health.includes('noSymptoms'), noRiskContact: d.health.includes('noRiskContact'), promise: d.health.includes('promise') },
+        health: {
+          noSymptoms: d.health.includes('noSymptoms'),
+          noRiskContact: d.health.includes('noRiskContact'),
+          promise: d.health.includes('promise'),
+        },
       };
       this.setData({ submitting: true });
       try {
@@ -141,7 +162,10 @@ Component({
         this.setData({ submitting: false, errors: {}, ...this.fromView(me) });
       } catch (error) {
         const issues = error instanceof ApiError ? (error.issues ?? []) : [];
-        this.setData({ submitting: false, errors: Object.fromEntries(issues.map((i) => [i.path.split('.')[0] as string, i.message])) });
+        this.setData({
+          submitting: false,
+          errors: Object.fromEntries(issues.map((i) => [i.path.split('.')[0] as string, i.message])),
+        });
         showError(this, error);
       }
     },

@@ -34,7 +34,12 @@ Component({
     async load() {
       try {
         const page = await call('volunteer.shifts', {});
-        this.setData({ loading: false, shifts: page.items.map(shiftRow), total: page.total, cursor: page.nextCursor ?? '' });
+        this.setData({
+          loading: false,
+          shifts: page.items.map(shiftRow),
+          total: page.total,
+          cursor: page.nextCursor ?? '',
+        });
       } catch (error) {
         this.setData({ loading: false });
         showError(this, error);
@@ -46,7 +51,11 @@ Component({
       this.setData({ loadingMore: true });
       try {
         const page = await call('volunteer.shifts', { cursor: this.data.cursor });
-        this.setData({ shifts: [...this.data.shifts, ...page.items.map(shiftRow)], total: page.total, cursor: page.nextCursor ?? '' });
+        this.setData({
+          shifts: [...this.data.shifts, ...page.items.map(shiftRow)],
+          total: page.total,
+          cursor: page.nextCursor ?? '',
+        });
       } catch (error) {
         showError(this, error);
       }
