@@ -35,10 +35,10 @@ export interface TimerSpec {
 
 /** Every timer trigger of the app. */
 export const TIMERS: TimerSpec[] = [
-  // Every minute: a placement cut off by a crash holds nothing for more than 2 minutes (PLACING_TIMEOUT_MS + this).
-  { fn: 'order', trigger: 'sweepPlacing', cron: '0 */1 * * * * *', everyMs: 60_000 },
-  { fn: 'order', trigger: 'autoConfirm', cron: '0 0 * * * * *', everyMs: 60 * 60_000 },
-  { fn: 'order', trigger: 'sendMessages', cron: '0 */1 * * * * *', everyMs: 60_000 },
+  // One trigger per function (WeChat's config.json takes one). Every minute: a placement cut off by a
+  // crash holds nothing for more than 2 minutes (PLACING_TIMEOUT_MS + this), queued messages go out,
+  // and deliveries unconfirmed for a day are confirmed.
+  { fn: 'order', trigger: 'everyMinute', cron: '0 */1 * * * * *', everyMs: 60_000 },
   // ── dispatch (issue 4) ──
   { fn: 'dispatch', trigger: 'sweepJobs', cron: '0 */2 * * * * *', everyMs: 2 * 60_000 },
 ];

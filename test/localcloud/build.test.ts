@@ -19,6 +19,12 @@ describe('each cloud function deploys on its own', () => {
     const dir = join(root, 'cloudfunctions', name);
     for (const file of ['index.js', 'package.json', 'config.json']) expect(existsSync(join(dir, file))).toBe(true);
     expect(existsSync(join(dir, 'index.ts'))).toBe(false);
+    // WeChat's config.json takes one trigger per function ("目前仅支持一个触发器").
+    const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as {
+      triggers: Array<{ type: string; config: string }>;
+    };
+    expect(config.triggers.length).toBeLessThanOrEqual(1);
+    for (const trigger of config.triggers) expect(trigger.config.split(' ')).toHaveLength(7);
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     expect(Object.keys(pkg.dependencies)).toEqual(['@cloudbase/node-sdk']);
     const bundle = readFileSync(join(dir, 'index.js'), 'utf8');

@@ -79,6 +79,8 @@ describe('timer triggers', () => {
 
   it('runs a timer when the platform timer fires it (any case of Type)', async () => {
     expect(await runTimer('order', 'autoConfirm')).toMatchObject({ ok: true, data: { confirmed: 0 } });
+    // The deployed trigger runs the three parts in one go.
+    expect(await runTimer('order', 'everyMinute')).toMatchObject({ ok: true, data: { undone: 0, confirmed: 0 } });
     expect(await FUNCTIONS.order({ Type: 'timer', TriggerName: 'autoConfirm' }, timerContext('order'))).toMatchObject({
       ok: true,
     });

@@ -2,7 +2,7 @@ import { defineFunction } from '../../lib/define-function';
 import { followActions } from './follow';
 import { manageActions } from './manage';
 import { placeActions } from './place';
-import { autoConfirm, sendMessages, sweepPlacing } from './timers';
+import { autoConfirm, everyMinute, sendMessages, sweepPlacing } from './timers';
 
 export { sweepPlacing } from './timers';
 
@@ -12,6 +12,9 @@ export const main = defineFunction(
   { ...placeActions, ...followActions, ...manageActions },
   {
     timers: {
+      /** The deployed trigger (one per function): the three below, every minute. */
+      everyMinute,
+      // Each part by name too, for an operator's one-off run and the tests.
       /** Undoes placements a crash cut off (quota and stock go back; the order never existed). */
       sweepPlacing,
       /** Confirms receipt of orders delivered a day ago that nobody confirmed. */

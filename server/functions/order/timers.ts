@@ -36,3 +36,19 @@ export async function autoConfirm(ctx: CallContext): Promise<{ confirmed: number
 
 /** Sends queued subscribe messages. */
 export const sendMessages = (ctx: CallContext) => drainOutbox(ctx);
+
+/**
+ * The order function's one timer trigger (the platform allows one per function): each part runs
+ * on its own, so one failing never stops the others; the first failure is rethrown after all ran.
+ */
+export async function everyMinute(ctx: CallContext): Promise<{ undone: number; confirmed: number; sent: unknown }> {
+  const parts = await Promise.allSettled([sweepPlacing(ctx), autoConfirm(ctx), sendMessages(ctx)]);
+  const failed = parts.find((p): p is PromiseRejectedResult => p.status === 'rejected');
+  if (failed) throw failed.reason;
+  const [swept, confirmed, sent] = parts as [
+    PromiseFulfilledResult<{ undone: number }>,
+    PromiseFulfilledResult<{ confirmed: number }>,
+    PromiseFulfilledResult<unknown>,
+  ];
+  return { undone: swept.value.undone, confirmed: confirmed.value.confirmed, sent: sent.value };
+}
