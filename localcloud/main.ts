@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { startLocalCloud } from './app';
 import { stopPreviewBuild, warmPreview } from './preview';
-import { demoActivity } from './seed/demo-activity';
+import { demoActivity, keepDemoRoundLive } from './seed/demo-activity';
 import { database } from '../server/lib/cloud';
 
 async function run(): Promise<void> {
@@ -13,8 +13,11 @@ async function run(): Promise<void> {
     dataDir,
     port,
     timers: true,
-    prepare: async (_url, seeded) =>
-      seeded && process.env.GRIDLINK_DEMO_ORDERS !== '0' ? demoActivity(database()) : null,
+    prepare: async (_url, seeded) => {
+      // Ordering stays open in the demo whenever it is started (a round relative to today).
+      await keepDemoRoundLive(database());
+      return seeded && process.env.GRIDLINK_DEMO_ORDERS !== '0' ? demoActivity(database()) : null;
+    },
   });
   const activity = cloud.prepared as Awaited<ReturnType<typeof demoActivity>>;
   warmPreview(); // build the browser preview now (in a child process), so the first page opens at once
