@@ -78,7 +78,8 @@ describe('every interactive element on the resident pages has a readable label',
   });
 
   it('makes every tap target at least 88rpx, and bigger in 关怀模式', () => {
-    const css = readFileSync(join(ROOT, 'app.wxss'), 'utf8');
+    // Whitespace folded, so the rules read the same however the stylesheet is formatted.
+    const css = readFileSync(join(ROOT, 'app.wxss'), 'utf8').replace(/\s+/g, ' ').replace(/,\s*/g, ', ');
     expect(css).toMatch(/\.gl-root \.gl-tap, \.gl-root \.t-button, \.gl-root \.t-cell \{ min-height: 88rpx; \}/);
     expect(css).toMatch(/\.care \.gl-tap, \.care \.t-button, \.care \.t-cell \{ min-height: 112rpx; \}/);
     expect(css).toMatch(/\.gl-step-btn \{ width: 88rpx !important; height: 88rpx !important;/);
