@@ -9,6 +9,7 @@ import { ApiError, call, newRequestId } from '../../../services/api';
 import { showError, showSuccess } from '../../../utils/feedback';
 import { yuan } from '../../../utils/format';
 import { CATALOG_CATEGORY_LABELS } from '../../../utils/labels';
+import { loadNextPage } from '../../../utils/paging';
 
 /** An item as a row of the list. */
 export function itemRow(i: CatalogAdminItemView) {
@@ -123,20 +124,19 @@ Component({
       await this.load();
       wx.stopPullDownRefresh();
     },
-    async onReachBottom() {
-      if (!this.data.cursor || this.data.loadingMore) return;
-      this.setData({ loadingMore: true });
-      try {
-        const page = await call('order.items', { cursor: this.data.cursor });
-        this.setData({
-          items: [...this.data.items, ...page.items.map(itemRow)],
-          total: page.total,
-          cursor: page.nextCursor ?? '',
-        });
-      } catch (error) {
-        showError(this, error);
-      }
-      this.setData({ loadingMore: false });
+    onReachBottom() {
+      return loadNextPage(
+        this,
+        this.data.cursor,
+        (cursor) => call('order.items', { cursor }),
+        (page) => {
+          this.setData({
+            items: [...this.data.items, ...page.items.map(itemRow)],
+            total: page.total,
+            cursor: page.nextCursor ?? '',
+          });
+        },
+      );
     },
     startNew() {
       this.setData({ editing: this.data.editing === 'new' ? '' : 'new', form: blankForm(), restocking: '' });

@@ -7,6 +7,7 @@ import type { RoundView } from '../../../../typings/api';
 import { ApiError, call, newRequestId } from '../../../services/api';
 import { showError, showSuccess } from '../../../utils/feedback';
 import { chinaInstant, chinaWall } from '../../../utils/format';
+import { loadNextPage } from '../../../utils/paging';
 
 const HOUR = 3600_000;
 
@@ -88,16 +89,15 @@ Component({
       await this.load();
       wx.stopPullDownRefresh();
     },
-    async onReachBottom() {
-      if (!this.data.cursor || this.data.loadingMore) return;
-      this.setData({ loadingMore: true });
-      try {
-        const page = await call('order.rounds', { cursor: this.data.cursor });
-        this.show([...this.data.rounds, ...page.items.map((r) => roundRow(r))], page.total, page.nextCursor ?? '');
-      } catch (error) {
-        showError(this, error);
-      }
-      this.setData({ loadingMore: false });
+    onReachBottom() {
+      return loadNextPage(
+        this,
+        this.data.cursor,
+        (cursor) => call('order.rounds', { cursor }),
+        (page) => {
+          this.show([...this.data.rounds, ...page.items.map((r) => roundRow(r))], page.total, page.nextCursor ?? '');
+        },
+      );
     },
     toggleCreate() {
       this.setData({ creating: !this.data.creating, form: blankForm(), _requestId: newRequestId() });

@@ -7,6 +7,7 @@ import type { TestRoundView } from '../../../../typings/api';
 import { ApiError, call, newRequestId } from '../../../services/api';
 import { showError, showSuccess } from '../../../utils/feedback';
 import { chinaDayAfter } from '../../../utils/format';
+import { loadNextPage } from '../../../utils/paging';
 
 /** A round as a row of the list. */
 export function roundRow(r: TestRoundView) {
@@ -70,20 +71,19 @@ Component({
       wx.stopPullDownRefresh();
     },
     /** Older rounds, when the list is scrolled to its end. */
-    async onReachBottom() {
-      if (!this.data.cursor || this.data.loadingMore) return;
-      this.setData({ loadingMore: true });
-      try {
-        const page = await call('testing.rounds', { cursor: this.data.cursor });
-        this.setData({
-          rounds: [...this.data.rounds, ...page.items.map(roundRow)],
-          total: page.total,
-          cursor: page.nextCursor ?? '',
-        });
-      } catch (error) {
-        showError(this, error);
-      }
-      this.setData({ loadingMore: false });
+    onReachBottom() {
+      return loadNextPage(
+        this,
+        this.data.cursor,
+        (cursor) => call('testing.rounds', { cursor }),
+        (page) => {
+          this.setData({
+            rounds: [...this.data.rounds, ...page.items.map(roundRow)],
+            total: page.total,
+            cursor: page.nextCursor ?? '',
+          });
+        },
+      );
     },
     toggleCreate() {
       this.setData({ creating: !this.data.creating, form: blankForm(), _requestId: newRequestId() });

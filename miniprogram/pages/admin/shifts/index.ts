@@ -5,6 +5,7 @@ import { ApiError, call } from '../../../services/api';
 import { showError, showSuccess } from '../../../utils/feedback';
 import { chinaDayAfter } from '../../../utils/format';
 import { SKILL_LABELS, TEAM_LABELS } from '../../../utils/labels';
+import { loadNextPage } from '../../../utils/paging';
 
 /** A shift as a row of the admin's list. */
 export function adminShiftRow(s: ShiftView) {
@@ -66,20 +67,19 @@ Component({
       }
     },
     /** Later shifts, when the list is scrolled to its end. */
-    async onReachBottom() {
-      if (!this.data.cursor || this.data.loadingMore) return;
-      this.setData({ loadingMore: true });
-      try {
-        const page = await call('volunteer.shifts', { cursor: this.data.cursor });
-        this.setData({
-          shifts: [...this.data.shifts, ...page.items.map(adminShiftRow)],
-          total: page.total,
-          cursor: page.nextCursor ?? '',
-        });
-      } catch (error) {
-        showError(this, error);
-      }
-      this.setData({ loadingMore: false });
+    onReachBottom() {
+      return loadNextPage(
+        this,
+        this.data.cursor,
+        (cursor) => call('volunteer.shifts', { cursor }),
+        (page) => {
+          this.setData({
+            shifts: [...this.data.shifts, ...page.items.map(adminShiftRow)],
+            total: page.total,
+            cursor: page.nextCursor ?? '',
+          });
+        },
+      );
     },
     toggleCreate() {
       this.setData({ creating: !this.data.creating, form: blankForm() });

@@ -6,6 +6,7 @@ import type { PoolOrderView, PoolQuery, PoolView } from '../../../../typings/api
 import type { OrderKind, OrderStatus } from '../../../../typings/entities';
 import { call } from '../../../services/api';
 import { showError, showSuccess } from '../../../utils/feedback';
+import { loadNextPage } from '../../../utils/paging';
 
 /** Status tabs of the pool, in the order work flows. */
 export const POOL_TABS: Array<{ value: OrderStatus; label: string }> = [
@@ -127,21 +128,20 @@ Component({
       }
     },
     /** The next page of the pool, when the list is scrolled to its end. */
-    async onReachBottom() {
-      if (!this.data.more || this.data.loadingMore) return;
-      this.setData({ loadingMore: true });
-      try {
-        const pool = await call('dispatch.pool', { ...this.query(), cursor: this.data._cursor });
-        this.setData({
-          rows: [...this.data.rows, ...poolRows(pool.items)],
-          total: pool.total,
-          more: pool.nextCursor !== null,
-          _cursor: pool.nextCursor ?? '',
-        });
-      } catch (error) {
-        showError(this, error);
-      }
-      this.setData({ loadingMore: false });
+    onReachBottom() {
+      return loadNextPage(
+        this,
+        this.data._cursor,
+        (cursor) => call('dispatch.pool', { ...this.query(), cursor: cursor }),
+        (pool) => {
+          this.setData({
+            rows: [...this.data.rows, ...poolRows(pool.items)],
+            total: pool.total,
+            more: pool.nextCursor !== null,
+            _cursor: pool.nextCursor ?? '',
+          });
+        },
+      );
     },
     onTab(e: { detail: { value: OrderStatus } }) {
       this.setData({ status: e.detail.value });

@@ -3,6 +3,7 @@ import type { GridHouseholdView } from '../../../../typings/api';
 import { call } from '../../../services/api';
 import { pickAndUploadImage } from '../../../services/storage';
 import { showError, showSuccess } from '../../../utils/feedback';
+import { loadNextPage } from '../../../utils/paging';
 
 Component({
   options: { pureDataPattern: /^_/ },
@@ -36,22 +37,21 @@ Component({
       }
     },
     /** The next page of households, when the list is scrolled to its end. */
-    async onReachBottom() {
-      if (!this.data.more || this.data.loadingMore) return;
-      this.setData({ loadingMore: true });
-      try {
-        const page = await call('grid.households', { gridId: this.data.gridId, cursor: this.data._cursor });
-        this.setData({
-          rows: [...this.data.rows, ...page.items],
-          joinedCount: page.joined,
-          total: page.total,
-          more: page.nextCursor !== null,
-          _cursor: page.nextCursor ?? '',
-        });
-      } catch (error) {
-        showError(this, error);
-      }
-      this.setData({ loadingMore: false });
+    onReachBottom() {
+      return loadNextPage(
+        this,
+        this.data._cursor,
+        (cursor) => call('grid.households', { gridId: this.data.gridId, cursor: cursor }),
+        (page) => {
+          this.setData({
+            rows: [...this.data.rows, ...page.items],
+            joinedCount: page.joined,
+            total: page.total,
+            more: page.nextCursor !== null,
+            _cursor: page.nextCursor ?? '',
+          });
+        },
+      );
     },
     async uploadGroupQr() {
       try {

@@ -2,6 +2,7 @@
 import type { JoinRequestView } from '../../../../typings/api';
 import { call } from '../../../services/api';
 import { showError, showSuccess } from '../../../utils/feedback';
+import { loadNextPage } from '../../../utils/paging';
 
 const VIA_TEXT = { invite: '扫码加入', group: '从网格群进入', manual: '自行选择' } as const;
 
@@ -42,21 +43,20 @@ Component({
       });
     },
     /** The next page, when the list is scrolled to its end. */
-    async onReachBottom() {
-      if (!this.data.more || this.data.loadingMore) return;
-      this.setData({ loadingMore: true });
-      try {
-        const page = await call('grid.joinRequests', { gridId: this.data.gridId, cursor: this.data._cursor });
-        this.setData({
-          requests: [...this.data.requests, ...page.items.map((r) => ({ ...r, viaText: VIA_TEXT[r.via] }))],
-          total: page.total,
-          more: page.nextCursor !== null,
-          _cursor: page.nextCursor ?? '',
-        });
-      } catch (error) {
-        showError(this, error);
-      }
-      this.setData({ loadingMore: false });
+    onReachBottom() {
+      return loadNextPage(
+        this,
+        this.data._cursor,
+        (cursor) => call('grid.joinRequests', { gridId: this.data.gridId, cursor: cursor }),
+        (page) => {
+          this.setData({
+            requests: [...this.data.requests, ...page.items.map((r) => ({ ...r, viaText: VIA_TEXT[r.via] }))],
+            total: page.total,
+            more: page.nextCursor !== null,
+            _cursor: page.nextCursor ?? '',
+          });
+        },
+      );
     },
     async decide(requestId: string, approve: boolean, reason?: string) {
       try {

@@ -6,6 +6,7 @@ import { call } from '../../../services/api';
 import { showError } from '../../../utils/feedback';
 import { chinaTime, yuan } from '../../../utils/format';
 import { statusSentence } from '../../../i18n/words';
+import { loadNextPage } from '../../../utils/paging';
 
 /** Tag colour per status: what needs the resident's eye stands out. */
 export const STATUS_THEME: Record<OrderStatus, 'primary' | 'success' | 'warning' | 'danger' | 'default'> = {
@@ -84,22 +85,21 @@ Component({
       }
     },
     /** Older orders, when the list is scrolled to its end. */
-    async onReachBottom() {
-      if (!this.data.more || this.data.loadingMore) return;
-      this.setData({ loadingMore: true });
-      try {
-        const page = await call('order.mine', { cursor: this.data._cursor }, { retry: true });
-        this.setData({
-          orders: [...this.data.orders, ...page.items.map(orderRow)],
-          total: page.total,
-          totalText: t('orders.total', { n: page.total }),
-          more: page.nextCursor !== null,
-          _cursor: page.nextCursor ?? '',
-        });
-      } catch (error) {
-        showError(this, error);
-      }
-      this.setData({ loadingMore: false });
+    onReachBottom() {
+      return loadNextPage(
+        this,
+        this.data._cursor,
+        (cursor) => call('order.mine', { cursor }, { retry: true }),
+        (page) => {
+          this.setData({
+            orders: [...this.data.orders, ...page.items.map(orderRow)],
+            total: page.total,
+            totalText: t('orders.total', { n: page.total }),
+            more: page.nextCursor !== null,
+            _cursor: page.nextCursor ?? '',
+          });
+        },
+      );
     },
     open(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
       wx.navigateTo({ url: `/pages/resident/order-detail/index?id=${e.currentTarget.dataset.id}` });

@@ -10,6 +10,7 @@ import { ApiError, call } from '../../../services/api';
 import { showError, showSuccess } from '../../../utils/feedback';
 import { chinaTime } from '../../../utils/format';
 import { TEST_RESULT_LABELS } from '../../../utils/labels';
+import { loadNextPage } from '../../../utils/paging';
 
 /** A sampled person as a row: "sampled" always, the result beside it. */
 export function resultRow(s: SampledView) {
@@ -117,16 +118,15 @@ Component({
       await this.refresh();
       wx.stopPullDownRefresh();
     },
-    async onReachBottom() {
-      if (!this.data.cursor || this.data.loadingMore) return;
-      this.setData({ loadingMore: true });
-      try {
-        const view = await call('testing.results', this.query(this.data.cursor));
-        this.setData({ rows: [...this.data.rows, ...view.items.map(resultRow)], cursor: view.nextCursor ?? '' });
-      } catch (error) {
-        showError(this, error);
-      }
-      this.setData({ loadingMore: false });
+    onReachBottom() {
+      return loadNextPage(
+        this,
+        this.data.cursor,
+        (cursor) => call('testing.results', this.query(cursor)),
+        (view) => {
+          this.setData({ rows: [...this.data.rows, ...view.items.map(resultRow)], cursor: view.nextCursor ?? '' });
+        },
+      );
     },
     onGrid(e: WechatMiniprogram.CustomEvent<{ value: string }>) {
       this.setData({ gridId: e.detail.value });

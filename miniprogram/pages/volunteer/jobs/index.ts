@@ -6,6 +6,7 @@ import type { JobCardView, Page } from '../../../../typings/api';
 import { call } from '../../../services/api';
 import { showError, showSuccess } from '../../../utils/feedback';
 import { chinaTime } from '../../../utils/format';
+import { loadNextPage } from '../../../utils/paging';
 
 /** One job as its card shows it. */
 export interface JobRow {
@@ -76,18 +77,17 @@ Component({
       }
     },
     /** The next page of the list shown, when it is scrolled to its end. */
-    async onReachBottom() {
+    onReachBottom() {
       const tab = this.data.tab;
       const cursor = tab === 'mine' ? this.data._mineCursor : this.data._openCursor;
-      if (!cursor || this.data.loadingMore) return;
-      this.setData({ loadingMore: true });
-      try {
-        const page = await call(tab === 'mine' ? 'dispatch.myJobs' : 'dispatch.openJobs', { cursor });
-        this.setData(listData(tab, page, tab === 'mine' ? this.data.mine : this.data.open));
-      } catch (error) {
-        showError(this, error);
-      }
-      this.setData({ loadingMore: false });
+      return loadNextPage(
+        this,
+        cursor,
+        (cursor) => call(tab === 'mine' ? 'dispatch.myJobs' : 'dispatch.openJobs', { cursor }),
+        (page) => {
+          this.setData(listData(tab, page, tab === 'mine' ? this.data.mine : this.data.open));
+        },
+      );
     },
     onTab(e: { detail: { value: 'mine' | 'open' } }) {
       this.setData({ tab: e.detail.value });

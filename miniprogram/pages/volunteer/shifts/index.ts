@@ -4,6 +4,7 @@ import { call } from '../../../services/api';
 import { showError, showSuccess } from '../../../utils/feedback';
 import { chinaTime } from '../../../utils/format';
 import { SKILL_LABELS } from '../../../utils/labels';
+import { loadNextPage } from '../../../utils/paging';
 
 /** A shift as a row of the list. */
 export function shiftRow(s: ShiftView) {
@@ -46,20 +47,19 @@ Component({
       }
     },
     /** Later shifts, when the list is scrolled to its end. */
-    async onReachBottom() {
-      if (!this.data.cursor || this.data.loadingMore) return;
-      this.setData({ loadingMore: true });
-      try {
-        const page = await call('volunteer.shifts', { cursor: this.data.cursor });
-        this.setData({
-          shifts: [...this.data.shifts, ...page.items.map(shiftRow)],
-          total: page.total,
-          cursor: page.nextCursor ?? '',
-        });
-      } catch (error) {
-        showError(this, error);
-      }
-      this.setData({ loadingMore: false });
+    onReachBottom() {
+      return loadNextPage(
+        this,
+        this.data.cursor,
+        (cursor) => call('volunteer.shifts', { cursor }),
+        (page) => {
+          this.setData({
+            shifts: [...this.data.shifts, ...page.items.map(shiftRow)],
+            total: page.total,
+            cursor: page.nextCursor ?? '',
+          });
+        },
+      );
     },
     replace(view: ShiftView) {
       const index = this.data.shifts.findIndex((s) => s.id === view.id);
