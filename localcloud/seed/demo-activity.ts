@@ -4,6 +4,7 @@
  * gridworker accepts some of them, so the order pool, the dispatch board and the volunteers' jobs
  * have something to show. Tests start from the plain seed; only the local cloud's `main` runs this.
  */
+import { chinaDay } from '../../core/time';
 import { callAction as call } from '../invoke';
 import type { Db } from '../../server/lib/cloud';
 import type { CatalogItem, HouseholdDoc, UserDoc } from '../../typings/entities';
@@ -93,7 +94,7 @@ export async function keepDemoRoundLive(db: Db, now = new Date()): Promise<strin
     .where({ communityId: admin.communityId, opensAt: _.lte(iso), closesAt: _.gt(iso) })
     .count();
   if ((open.total ?? 0) > 0) return null;
-  const day = new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10); // China day
+  const day = chinaDay(now);
   const round = await call(
     'dev-admin',
     'order.openRound',

@@ -5,7 +5,7 @@ import { HANDOVER_TRIES, shortfall, totalsOf, JOB_TRANSITIONS } from '../../../c
 import { ORDER_STATUS_TEXT } from '../../../core/order/labels';
 import { ORDER_TRANSITIONS } from '../../../core/order/state-machine';
 import type { PickupView, StopResultView } from '../../../typings/api';
-import type { JobEventRecord, OrderEventRecord } from '../../../typings/entities';
+import type { JobDoc, JobEventRecord, JobStop, OrderEventRecord } from '../../../typings/entities';
 import { getByIds, getDoc, mustGet } from '../../lib/access';
 import { type CallContext, defineActions, type UserContext } from '../../lib/define-function';
 import { enqueue, orderStatusMessages } from '../../lib/outbox';
@@ -88,6 +88,14 @@ async function explainStop(
     );
   }
   throw new AppError('JOB.BAD_STATE');
+}
+
+/** A door of a job the caller holds, or JOB.NOT_YOURS. */
+async function myStop(ctx: UserContext, jobId: string, orderId: string): Promise<{ job: JobDoc; stop: JobStop }> {
+  const job = await getDoc(ctx, 'jobs', jobId);
+  const stop = job?.stops.find((s) => s.orderId === orderId);
+  if (!job || !stop || job.volunteerId !== ctx.caller.openid) throw new AppError('JOB.NOT_YOURS');
+  return { job, stop };
 }
 
 export const stopActions = defineActions('dispatch', {
@@ -181,9 +189,7 @@ export const stopActions = defineActions('dispatch', {
       const _ = ctx.db.command;
       const now = ctx.now.toISOString();
       // Read first: a job that is not mine, or a door whose code is locked, is refused before any write.
-      const job = await getDoc(ctx, 'jobs', input.jobId);
-      const stop = job?.stops.find((s) => s.orderId === input.orderId);
-      if (!job || !stop || job.volunteerId !== me) throw new AppError('JOB.NOT_YOURS');
+      const { job, stop } = await myStop(ctx, input.jobId, input.orderId);
       if (input.code && (job.codeTries ?? 0) >= HANDOVER_TRIES) throw new AppError('JOB.CODE_LOCKED');
       const short = stop ? shortfall(stop.lines, input.counts) : [];
       const note = [
@@ -242,9 +248,7 @@ export const stopActions = defineActions('dispatch', {
       const me = ctx.caller.openid;
       const _ = ctx.db.command;
       const now = ctx.now.toISOString();
-      const job = await getDoc(ctx, 'jobs', input.jobId);
-      const stop = job?.stops.find((s) => s.orderId === input.orderId);
-      if (!job || !stop || job.volunteerId !== me) throw new AppError('JOB.NOT_YOURS');
+      const { stop } = await myStop(ctx, input.jobId, input.orderId);
       const event: OrderEventRecord = { status: 'failed', at: now, by: me, note: input.reason };
       const res = await transition(
         ctx.db,

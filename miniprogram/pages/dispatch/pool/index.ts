@@ -132,7 +132,7 @@ Component({
       return loadNextPage(
         this,
         this.data._cursor,
-        (cursor) => call('dispatch.pool', { ...this.query(), cursor: cursor }),
+        (cursor) => call('dispatch.pool', { ...this.query(), cursor }),
         (pool) => {
           this.setData({
             rows: [...this.data.rows, ...poolRows(pool.items)],

@@ -41,7 +41,7 @@ Component({
       return loadNextPage(
         this,
         this.data._cursor,
-        (cursor) => call('grid.households', { gridId: this.data.gridId, cursor: cursor }),
+        (cursor) => call('grid.households', { gridId: this.data.gridId, cursor }),
         (page) => {
           this.setData({
             rows: [...this.data.rows, ...page.items],

@@ -47,7 +47,7 @@ Component({
       return loadNextPage(
         this,
         this.data._cursor,
-        (cursor) => call('grid.joinRequests', { gridId: this.data.gridId, cursor: cursor }),
+        (cursor) => call('grid.joinRequests', { gridId: this.data.gridId, cursor }),
         (page) => {
           this.setData({
             requests: [...this.data.requests, ...page.items.map((r) => ({ ...r, viaText: VIA_TEXT[r.via] }))],
