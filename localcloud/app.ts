@@ -14,6 +14,8 @@ import { COLLECTIONS, INDEXES } from '../server/lib/schema';
 import { createDbService, type DbService } from './db';
 import { invokeFunction, runTimer } from './invoke';
 import { issueCloudId } from './open-data';
+import { answerWechat, isWechatAction, wxCalls } from './wechat';
+import './wechat/apis';
 import { MAX_DEPTH } from '../server/lib/validate';
 import { handlePreview } from './preview';
 import type { DemoOptions } from './seed/demo-community';
@@ -136,6 +138,42 @@ async function listUsers(): Promise<unknown[]> {
   }
 }
 
+const MAX_SDK_BODY = 16 * 1024 * 1024;
+
+/**
+ * The SDK's requests: database actions go to the database service, WeChat's (`wx.api`,
+ * `wx.openApi`, `wx.wxPayApi`) to the WeChat stand-ins (localcloud/wechat).
+ */
+async function serveSdk(db: DbService, storageRoot: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const raw = await readBytes(req, MAX_SDK_BODY);
+  const contentType = String(req.headers['content-type'] ?? '');
+  let params: Record<string, unknown>;
+  try {
+    if (/^multipart\//i.test(contentType)) {
+      const { fields, file } = parseMultipart(raw, contentType);
+      params = { ...fields, ...(file ? { requestData: file.data } : {}) };
+    } else params = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+  } catch (error) {
+    send(res, 400, { code: 'INVALID_PARAM', message: `local service: ${(error as Error).message}` });
+    return;
+  }
+  if (isWechatAction(params.action)) {
+    const answer = answerWechat(params, { db, storageRoot, now: new Date() });
+    res.writeHead(answer.status, { 'content-type': answer.contentType, 'content-length': answer.body.length });
+    res.end(answer.body);
+    return;
+  }
+  let status = 200;
+  let answer: unknown;
+  try {
+    answer = await Promise.resolve(db.handle(params));
+  } catch (error) {
+    status = 500;
+    answer = { code: 'SYS_ERR', message: `local database service: ${(error as Error).message}` };
+  }
+  send(res, status, answer);
+}
+
 async function route(
   db: DbService,
   storageRoot: string,
@@ -155,7 +193,7 @@ async function route(
   }
   if (await handlePreview(req, res)) return; // GET / and /preview/*: the mini-program in a browser (localcloud/preview.ts)
   if (url.pathname === '/db') {
-    db.listener(req, res);
+    await serveSdk(db, storageRoot, req, res);
     return;
   }
   if (req.method === 'GET' && url.pathname === '/health') {
@@ -168,6 +206,11 @@ async function route(
   }
   if (req.method === 'GET' && url.pathname === '/dev/users') {
     send(res, 200, { ok: true, data: await listUsers() });
+    return;
+  }
+  if (req.method === 'GET' && url.pathname === '/dev/wechat') {
+    // What the functions asked of WeChat (subscribe messages, codes, …) and what WeChat's stand-ins answered.
+    send(res, 200, { ok: true, data: wxCalls(url.searchParams.get('api') ?? undefined) });
     return;
   }
   if (req.method === 'GET' && url.pathname === '/dev/outbox') {
