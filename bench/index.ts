@@ -5,6 +5,7 @@ import { run as assign } from './assign.bench'; // gridworker assignment (issue 
 import { run as dispatch } from './dispatch.bench'; // dispatch algorithm (issue 4)
 import { run as preview } from './preview.bench'; // the browser preview (issue 15)
 import { run as dashboards } from './dashboards.bench'; // dashboards aggregated in the database (issue 20)
+import { run as bundles } from './bundles.bench'; // deployable bundles: size and cold start (issue 14)
 
 const SECTIONS: Array<[string, () => Promise<void>]> = [
   ['local cloud', localCloud],
@@ -13,6 +14,7 @@ const SECTIONS: Array<[string, () => Promise<void>]> = [
   ['dispatch', dispatch],
   ['preview', preview],
   ['dashboards', dashboards],
+  ['bundles', bundles],
 ];
 
 async function main(): Promise<void> {

@@ -20,7 +20,15 @@ import { MAX_DEPTH } from '../server/lib/validate';
 import { handlePreview } from './preview';
 import type { DemoOptions } from './seed/demo-community';
 import { seedIfEmpty } from './seed/seed';
-import { MAX_UPLOAD, parseMultipart, readStored, saveFile } from './storage';
+import { MAX_UPLOAD, answerStorageAction, isStorageAction, parseMultipart, readStored, saveFile } from './storage';
+import {
+  checkDevToken,
+  DEV_TOKEN_HEADER,
+  DEV_TOKEN_REFUSAL,
+  isLoopbackHost,
+  newDevToken,
+  reachableUrl,
+} from './dev-token';
 
 /** Header naming the simulated caller's OPENID. */
 export const DEV_USER_HEADER = 'x-gridlink-user';
@@ -41,6 +49,10 @@ export interface LocalCloudOptions {
    * answers 503 `starting` until it and the seed are done.
    */
   prepare?: (url: string, seeded: boolean) => Promise<unknown>;
+  /** Address to bind (default 127.0.0.1); beyond loopback (e.g. 0.0.0.0 for a phone on the LAN) every request needs the dev token. */
+  host?: string;
+  /** The dev token when bound beyond loopback (default: a fresh random one); see localcloud/dev-token.ts. */
+  token?: string;
 }
 
 /** A running local cloud. */
@@ -51,6 +63,8 @@ export interface LocalCloud {
   seeded: boolean;
   /** What `prepare` returned (null without one). */
   prepared: unknown;
+  /** The dev token every request must carry (null: bound to loopback, none needed). */
+  token: string | null;
   close(): Promise<void>;
 }
 
@@ -163,6 +177,11 @@ async function serveSdk(db: DbService, storageRoot: string, req: IncomingMessage
     res.end(answer.body);
     return;
   }
+  if (isStorageAction(params.action)) {
+    // Files the functions store themselves (mini-program codes): `app.uploadFile` and friends.
+    send(res, 200, answerStorageAction(params, localBase(req), storageRoot));
+    return;
+  }
   let status = 200;
   let answer: unknown;
   try {
@@ -177,7 +196,7 @@ async function serveSdk(db: DbService, storageRoot: string, req: IncomingMessage
 async function route(
   db: DbService,
   storageRoot: string,
-  state: { ready: boolean },
+  state: { ready: boolean; token: string | null },
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
@@ -186,11 +205,17 @@ async function route(
     res.writeHead(204, {
       'access-control-allow-origin': '*',
       'access-control-allow-methods': 'GET,POST,OPTIONS',
-      'access-control-allow-headers': `content-type,${DEV_USER_HEADER}`,
+      'access-control-allow-headers': `content-type,${DEV_USER_HEADER},${DEV_TOKEN_HEADER}`,
     });
     res.end();
     return;
   }
+  const pass = checkDevToken(req, url, state.token); // bound beyond loopback: the dev token (localcloud/dev-token.ts)
+  if (!pass.ok) {
+    send(res, 401, DEV_TOKEN_REFUSAL);
+    return;
+  }
+  if (pass.setCookie) res.setHeader('set-cookie', pass.setCookie);
   if (await handlePreview(req, res)) return; // GET / and /preview/*: the mini-program in a browser (localcloud/preview.ts)
   if (url.pathname === '/db') {
     await serveSdk(db, storageRoot, req, res);
@@ -259,13 +284,27 @@ async function route(
     send(res, 200, { ok: true, data: { fileID: `${localBase(req)}/storage/${path}` } });
     return;
   }
+  if (req.method === 'PUT' && url.pathname.startsWith('/storage/')) {
+    // The SDK's upload (`app.uploadFile`) PUTs the bytes where storage.getUploadMetadata said; an empty answer is success.
+    const data = await readBytes(req, MAX_UPLOAD);
+    saveFile(storageRoot, decodeURIComponent(url.pathname.slice('/storage/'.length)), data);
+    res.writeHead(200, { 'content-length': 0 });
+    res.end();
+    return;
+  }
   if (req.method === 'GET' && url.pathname.startsWith('/storage/')) {
     const data = readStored(storageRoot, decodeURIComponent(url.pathname.slice('/storage/'.length)));
     if (!data) {
       send(res, 404, { ok: false, code: 'COMMON.NOT_FOUND', message: '没有这个文件' });
       return;
     }
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': data.length });
+    const type = /\.png$/i.test(url.pathname) ? 'image/png' : /\.jpe?g$/i.test(url.pathname) ? 'image/jpeg' : null;
+    res.writeHead(200, {
+      'content-type': type ?? 'application/octet-stream',
+      'content-length': data.length,
+      // The preview draws stored images on a canvas (door posters) and reads the canvas back.
+      'access-control-allow-origin': '*',
+    });
     res.end(data);
     return;
   }
@@ -325,7 +364,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   const storageRoot = options.dataDir
     ? join(options.dataDir, 'storage')
     : mkdtempSync(join(tmpdir(), 'gridlink-storage-'));
-  const state = { ready: false };
+  const host = options.host ?? '127.0.0.1';
+  const state = { ready: false, token: isLoopbackHost(host) ? null : (options.token ?? newDevToken()) };
   const server: Server = createServer((req, res) => {
     route(db, storageRoot, state, req, res).catch((error: unknown) => {
       if (error instanceof BodyTooLarge) {
@@ -340,11 +380,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 8787, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 8787, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
-  const dbUrl = `${url}/db`;
+  const url = reachableUrl(host, port);
+  // The SDK appends its query to a serviceUrl that has one: the functions' database requests carry the token.
+  const dbUrl = state.token ? `${url}/db?token=${state.token}&` : `${url}/db`;
   process.env.GRIDLINK_DB_URL = dbUrl;
   resetCloudApp();
 
@@ -372,6 +413,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     db,
     seeded,
     prepared,
+    token: state.token,
     async close() {
       intervals.forEach(clearInterval);
       server.closeAllConnections();

@@ -2,8 +2,8 @@
  * Local stand-in for CloudBase storage: the mini-program's wx.uploadFile posts multipart form data
  * here, and the file is served back over HTTP, so image `src`s work in WeChat DevTools.
  */
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 
 /** Largest upload the local cloud takes (CloudBase's own limit is far higher). */
@@ -63,4 +63,62 @@ export function readStored(root: string, path: string): Buffer | null {
   const full = join(root, normalize(path).replace(/^(\.\.(\/|$))+/, ''));
   if (!full.startsWith(root) || !existsSync(full)) return null;
   return readFileSync(full);
+}
+
+/** The SDK's storage actions (`app.uploadFile`, `getTempFileURL`, `deleteFile`) the local cloud answers. */
+export function isStorageAction(action: unknown): boolean {
+  return (
+    action === 'storage.getUploadMetadata' ||
+    action === 'storage.batchGetDownloadUrl' ||
+    action === 'storage.batchDeleteFile'
+  );
+}
+
+/** A file id of this local cloud (`<base>/storage/<path>`) back to its stored path, or null. */
+function storedPath(fileId: unknown, base: string): string | null {
+  if (typeof fileId !== 'string' || !fileId.startsWith(`${base}/storage/`)) return null;
+  const path = decodeURIComponent(fileId.slice(base.length + '/storage/'.length));
+  return path && !path.includes('..') && /^[\w\-./]+$/.test(path) ? path : null;
+}
+
+/**
+ * Answers a storage action of @cloudbase/node-sdk as CloudBase does, for files the functions store
+ * themselves (mini-program codes): `getUploadMetadata` hands out where to PUT the bytes (served by
+ * the local cloud at `PUT /storage/<path>`) and the file id; `batchGetDownloadUrl` answers each
+ * file's URL (the file id itself here); `batchDeleteFile` deletes. `base` is the local cloud's own
+ * address as the SDK reached it.
+ */
+export function answerStorageAction(params: Record<string, unknown>, base: string, root: string): unknown {
+  const requestId = `local-${randomUUID()}`;
+  if (params.action === 'storage.getUploadMetadata') {
+    const raw = typeof params.path === 'string' ? params.path : '';
+    const path = normalize(raw.replace(/\\/g, '/')).replace(/^\/+/, '');
+    if (!raw || path.includes('..') || !/^[\w\-./]+$/.test(path) || path.length > 512) {
+      return { code: 'INVALID_PARAM', message: `local storage: bad cloudPath ${JSON.stringify(raw)}`, requestId };
+    }
+    const url = `${base}/storage/${path}`;
+    return {
+      requestId,
+      data: { url, token: 'local', authorization: 'local', fileId: url, cosFileId: 'local', download_url: url },
+    };
+  }
+  const list = (params.action === 'storage.batchGetDownloadUrl' ? params.file_list : params.fileid_list) as unknown;
+  if (!Array.isArray(list)) return { code: 'INVALID_PARAM', message: 'local storage: no file list', requestId };
+  if (params.action === 'storage.batchGetDownloadUrl') {
+    const download_list = list.map((item) => {
+      const fileID = (item as { fileid?: unknown })?.fileid;
+      const path = storedPath(fileID, base);
+      const exists = path !== null && readStored(root, path) !== null;
+      return { fileID, tempFileURL: exists ? fileID : '', code: exists ? 'SUCCESS' : 'STORAGE_FILE_NONEXIST' };
+    });
+    return { requestId, data: { download_list } };
+  }
+  const delete_list = list.map((fileID) => {
+    const path = storedPath(fileID, base);
+    const full = path === null ? null : join(root, path);
+    if (!full || !existsSync(full)) return { fileID, code: 'STORAGE_FILE_NONEXIST' };
+    rmSync(full);
+    return { fileID, code: 'SUCCESS' };
+  });
+  return { requestId, data: { delete_list } };
 }

@@ -10,13 +10,23 @@ export interface DevConfig {
   baseUrl: string;
   /** Demo user the local cloud should treat as the caller. */
   openid: string;
+  /**
+   * Dev token of a local cloud open to the LAN (`GRIDLINK_HOST=0.0.0.0 npm start` prints it), for
+   * 真机调试 on a phone; empty for a local cloud on 127.0.0.1, which needs none.
+   */
+  token: string;
 }
 
 /** Storage key of the dev settings. */
 export const DEV_STORAGE_KEY = 'gridlink.dev';
 
 /** Defaults: the local cloud's address and a demo resident. */
-export const DEFAULT_DEV: DevConfig = { localCloud: false, baseUrl: 'http://127.0.0.1:8787', openid: 'dev-res-0001' };
+export const DEFAULT_DEV: DevConfig = {
+  localCloud: false,
+  baseUrl: 'http://127.0.0.1:8787',
+  openid: 'dev-res-0001',
+  token: '',
+};
 
 /** The current dev settings. */
 export function devConfig(): DevConfig {
@@ -40,7 +50,10 @@ export function isDevelopBuild(): boolean {
   }
 }
 
-/** Subscribe-message template ids (公众平台 → 订阅消息), by the server's template names. */
+/**
+ * Subscribe-message template ids (公众平台 → 订阅消息), by the server's template names: the same ids as
+ * the `order` function's GRIDLINK_TPL_* (README「订阅消息模板」). Asked only inside a tap (utils/subscribe.ts).
+ */
 export const SUBSCRIBE_TEMPLATES: Record<'orderStatus' | 'joinResult' | 'notice', string> = {
   orderStatus: 'TEMPLATE_ID_ORDER_STATUS',
   joinResult: 'TEMPLATE_ID_JOIN_RESULT',

@@ -18,7 +18,71 @@ const jComponent = require('j-component') as {
   behavior(def: Record<string, unknown>): string;
 };
 const exparser = require('miniprogram-exparser') as any;
-const SelectorQuery = require('j-component/src/tool/selectorquery') as new (c: unknown) => unknown;
+const SelectorQuery = require('j-component/src/tool/selectorquery') as new (c: unknown) => {
+  _queue: Array<{ selector: string; exparserNode: any; isSelectSingle: boolean; fields: Record<string, unknown> }>;
+  exec(callback?: (res: unknown[]) => void): void;
+};
+
+let webfontFaces: Promise<unknown> | null = null;
+
+/**
+ * Every face of the preview's CJK webfont, loaded. 背景: a phone draws canvas text with its system
+ * fonts; the preview has only Noto Sans SC, split by unicode-range into files the browser fetches when
+ * the page's DOM first uses a character — canvas text does not trigger that, so a character no DOM
+ * text used yet is drawn as a blank box. 复现: draw 幸福新村社区 on a page whose DOM lacks 幸.
+ */
+function webfontLoaded(): Promise<unknown> {
+  webfontFaces ??= Promise.all(
+    [...document.fonts]
+      .filter((f) => f.family.replace(/["']/g, '') === 'Noto Sans SC')
+      .map((f) => f.load().catch(() => undefined)),
+  );
+  return webfontFaces;
+}
+
+/** An image for a canvas: its `onload` waits for the webfont too (posters load their images, then draw text). */
+function canvasImage(): HTMLImageElement {
+  const image = Object.assign(new Image(), { crossOrigin: 'anonymous' });
+  let onload: ((this: GlobalEventHandlers, ev: Event) => unknown) | null = null;
+  image.addEventListener('load', (ev) => void webfontLoaded().then(() => onload?.call(image, ev)));
+  Object.defineProperty(image, 'onload', { get: () => onload, set: (fn: typeof onload) => void (onload = fn) });
+  return image;
+}
+
+/** A canvas 2d node as WeChat hands it out: the browser's canvas, plus `createImage` and frame requests. */
+function canvasNodeOf(host: Element | null): HTMLCanvasElement | null {
+  const canvas = host?.querySelector('canvas') ?? null;
+  if (!canvas) return null;
+  const node = canvas as HTMLCanvasElement & Record<string, unknown>;
+  if (!node.createImage) {
+    void webfontLoaded();
+    node.createImage = canvasImage;
+    node.requestAnimationFrame = (fn: FrameRequestCallback) => requestAnimationFrame(fn);
+    node.cancelAnimationFrame = (id: number) => cancelAnimationFrame(id);
+  }
+  return node;
+}
+
+/** j-component's SelectorQuery, plus `fields({node: true})` for `<canvas type="2d">` (posters are drawn so). */
+class PreviewSelectorQuery extends SelectorQuery {
+  override exec(callback?: (res: unknown[]) => void): void {
+    const queue = [...this._queue];
+    super.exec((res) => {
+      queue.forEach((item, i) => {
+        if (!item.fields.node || !item.exparserNode?.shadowRoot) return;
+        const found = item.isSelectSingle
+          ? [item.exparserNode.shadowRoot.querySelector(item.selector)]
+          : [...item.exparserNode.shadowRoot.querySelectorAll(item.selector)];
+        const nodes = found.map((n: any) => (n ? canvasNodeOf(n.$$ as Element) : null));
+        const at = res[i];
+        if (item.isSelectSingle && at && typeof at === 'object') (at as Record<string, unknown>).node = nodes[0];
+        if (!item.isSelectSingle && Array.isArray(at))
+          at.forEach((r, j) => r && typeof r === 'object' && ((r as Record<string, unknown>).node = nodes[j]));
+      });
+      callback?.(res);
+    });
+  }
+}
 
 interface Manifest {
   key: string;
@@ -122,7 +186,7 @@ export function boot(options: BootOptions): void {
   };
   g.getApp = () => appInstance;
   g.Behavior = (def: Record<string, unknown>) => jComponent.behavior(def);
-  wx.createSelectorQuery = () => new SelectorQuery(handle?.instance ?? null);
+  wx.createSelectorQuery = () => new PreviewSelectorQuery(handle?.instance ?? null);
   registerBuiltins(
     jComponent,
     () => host,

@@ -599,8 +599,17 @@ export function createWx(host: PreviewHost, currentPage: () => any): Record<stri
     getShareInfo: api('getShareInfo', () => {
       throw new Error('预览里没有群聊分享信息');
     }),
-    canvasToTempFilePath: api('canvasToTempFilePath', () => {
-      throw new Error('预览不支持');
+    canvasToTempFilePath: api('canvasToTempFilePath', async (o) => {
+      // canvas 2d only (type="2d": the node from SelectorQuery fields({node: true}), see runtime.ts).
+      const canvas = o.canvas as unknown;
+      if (!(canvas instanceof HTMLCanvasElement)) throw new Error('预览只支持 canvas 2d（type="2d"）');
+      const type = o.fileType === 'jpg' ? 'image/jpeg' : 'image/png';
+      const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, type, o.quality));
+      if (!blob) throw new Error('canvas is empty');
+      // A blob: URL, so <image src> shows it as WeChat's temp path would; saving and previewing find it too.
+      const path = URL.createObjectURL(blob);
+      files.set(path, blob);
+      return { tempFilePath: path };
     }),
   };
 

@@ -8,6 +8,7 @@ import type {
   VolunteerActions,
   OrgActions,
   DispatchActions,
+  PrivacyActions,
 } from './api/index';
 
 /**
@@ -24,7 +25,8 @@ export interface Actions
     TestingActions,
     VolunteerActions,
     OrgActions,
-    DispatchActions {}
+    DispatchActions,
+    PrivacyActions {}
 
 /** Every action name. */
 export type ActionName = keyof Actions;

@@ -4,6 +4,7 @@ import type {
   GrantableRole,
   KnockStatus,
   MedicineUrgency,
+  OutboxStatus,
   SubscribeTemplate,
   TestResult,
   Role,
@@ -30,6 +31,7 @@ export type {
   DispatchList,
   GrantableRole,
   MedicineUrgency,
+  OutboxStatus,
   SubscribeTemplate,
   TestResult,
   Role,
@@ -108,6 +110,11 @@ export interface UserDoc {
   phone?: string;
   /** One-time subscribe-message grants left, per template (wx.requestSubscribeMessage). */
   subscriptions?: Partial<Record<SubscribeTemplate, number>>;
+  /**
+   * Grants taken from `subscriptions` for a message being sent (server/lib/outbox.ts): spent when
+   * WeChat accepts it, given back when it refuses for good.
+   */
+  subscriptionsHeld?: Partial<Record<SubscribeTemplate, number>>;
   createdAt: string;
 }
 
@@ -152,6 +159,24 @@ export interface HouseholdDoc {
   /** Derived from members' needs: orders from this household are served first. */
   priority: boolean;
   createdAt: string;
+  /** Ordering state of the round the household last ordered in (absent before its first order). */
+  ordering?: HouseholdOrdering;
+}
+
+/**
+ * What a household has taken of its quota in a round, the door's handover code for that round, and
+ * its latest placement (a journal of one slot: overwritten by the next one, so it never grows).
+ */
+export interface HouseholdOrdering {
+  roundId: string;
+  /** Item id → quantity ordered this round (orders cancelled or rejected give theirs back). */
+  used: Record<string, number>;
+  /** 取货码 shared by all of this household's orders of the round (one code per door). */
+  code: string;
+  /** The latest placement: the sweeper finishes or undoes it if it was cut short. */
+  placing: { orderId: string; nonce: string; at: string } | null;
+  /** Orders whose quota is being given back (order id → when), while their release finishes. */
+  returning?: Record<string, string>;
 }
 
 /** A catalogue item of a community. */
@@ -166,10 +191,58 @@ export interface CatalogItem {
   stock: number;
   perHouseholdLimit: number;
   active: boolean;
-  /** Orders holding stock of this item (taken at placement, given back on release). */
-  holds?: string[];
-  /** Restocks already added (by request key), so a retried restock adds its quantity once. */
-  restocks?: string[];
+}
+
+/** A catalogue item as its community's shop keeps it (the shop's `items`, keyed by item id). */
+export type ShopItem = Omit<CatalogItem, '_id' | 'communityId'>;
+
+/** A round as the shop keeps it: open, or still to open. */
+export interface ShopRound {
+  id: string;
+  name: string;
+  opensAt: string;
+  closesAt: string;
+}
+
+/** Stock a placement took and has not yet settled (its order not written yet), for the sweeper. */
+export interface StockHold {
+  at: string;
+  householdId: string;
+  /** The placement attempt (its invocation): only the attempt that wrote the order settles it. */
+  nonce: string;
+  /** Item id → quantity taken. */
+  lines: Record<string, number>;
+  /** Set by the sweeper before undoing it: a late resume of the placement then stops. */
+  undo?: boolean;
+}
+
+/**
+ * A community's shop, one document per community (`_id` = community id): the catalogue with its
+ * stock counters, the ordering rounds open or still to open, and the short-lived markers of work
+ * in flight. Its size follows the number of items, never the number of orders: a placement takes
+ * stock with one conditional increment and clears its marker as soon as its order is written.
+ */
+export interface ShopDoc {
+  _id: string;
+  communityId: string;
+  items: Record<string, ShopItem>;
+  rounds: ShopRound[];
+  /** Placements between taking stock and writing their order (order id → what they took). */
+  placing: Record<string, StockHold>;
+  /** Stock of cancelled or rejected orders given back, while their release finishes (order id → when). */
+  returning: Record<string, string>;
+  /** Restocks added lately (request key → what): a retry of one adds nothing; the sweeper clears old ones. */
+  restocking: Record<string, { at: string; itemId: string; qty: number; by: string }>;
+}
+
+/** A restock of an item, once per request (`_id` = the request key). */
+export interface RestockDoc {
+  _id: string;
+  communityId: string;
+  itemId: string;
+  qty: number;
+  by: string;
+  at: string;
 }
 
 /** A resident's request to bind their WeChat to a household of a grid (gridworker approves). */
@@ -196,8 +269,87 @@ export interface InviteDoc {
   _id: string;
   communityId: string;
   gridId: string;
+  /** A door poster's invite names its building (the join page fills it in); absent for the grid's own. */
+  buildingId?: string | null;
   createdBy: string;
   expiresAt: string;
+}
+
+/**
+ * The invite a grid (or one of its buildings) currently shows, and its mini-program code image:
+ * one document per grid and building (`_id` from both), so every tap gets the same invite and the
+ * same stored image, and two concurrent taps cannot make two.
+ */
+export interface InviteCodeDoc {
+  _id: string;
+  gridId: string;
+  /** null: the grid's own invite (groups page); else a building's door poster. */
+  buildingId: string | null;
+  /** The current invite (`invites` id, the code's scene `i=<token>`). */
+  token: string;
+  expiresAt: string;
+  /** The code image in cloud storage, once made for this token (WeChat is asked once per invite). */
+  fileId: string | null;
+  updatedAt: string;
+}
+
+/**
+ * A WeChat group bound to a grid (issue 13): one document per group (`_id` from its openGId), so a
+ * group is bound to one grid even when two bind it at once. The grid's `groupIds` is what lookups use.
+ */
+export interface GroupBindingDoc {
+  _id: string;
+  communityId: string;
+  gridId: string;
+  /** The group's openGId, as the platform said when it was bound. */
+  openGId: string;
+  /** What the gridworker calls the group (WeChat does not tell apps a group's name); may be empty. */
+  label: string;
+  boundBy: string;
+  boundByName: string;
+  boundAt: string;
+}
+
+/**
+ * The live group order (动态消息, issue 13): one updatable share message per ordering round and
+ * group (`openGId` null: shared from outside a group, one per round and grid). `activityId` is
+ * WeChat's (`updatableMessage.createActivityId`, valid 24 h); the order function's timer updates the
+ * card when the count changed since `sentCount`, and closes it (target_state 1) with the round.
+ */
+export interface LiveMessageDoc {
+  _id: string;
+  communityId: string;
+  gridId: string;
+  roundId: string;
+  openGId: string | null;
+  activityId: string;
+  /** When WeChat forgets the activity id (created + 24 h). */
+  expiresAt: string;
+  /** `open`: updated as orders arrive; `closed`: target_state 1 sent; `expired`: the id ran out first. */
+  state: 'open' | 'closed' | 'expired';
+  /** Households that had ordered when the card last said so (what the share set, then each update). */
+  sentCount: number;
+  /** The card's room_limit: the grid's households when it was made. */
+  roomLimit: number;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/**
+ * A group member matched to their own household (聊天工具模式, issue 13), made only by that
+ * member's own call: their OPENID from the context, their group_openid from the platform's open
+ * data. Never guessed, never made for someone else; the member can withdraw it.
+ */
+export interface GroupMemberDoc {
+  _id: string;
+  openGId: string;
+  groupOpenid: string;
+  openid: string;
+  communityId: string;
+  gridId: string;
+  householdId: string;
+  matchedAt: string;
 }
 
 /** An ordering round (批次): orders are taken between its opening and cutoff. */
@@ -258,7 +410,7 @@ export interface OrderDoc {
   contactless: boolean;
   note: string;
   priority: boolean;
-  /** `placing` while stock and quota are being reserved; then the order's life begins. */
+  /** Written once stock and quota are taken (`placing` only in data of older versions). */
   status: OrderStatus | 'placing';
   placedBy: string;
   onBehalf: boolean;
@@ -277,6 +429,10 @@ export interface OrderDoc {
   /** Photo left as proof when nobody answered. */
   proofFileId?: string | null;
   failReason?: string | null;
+  /** The placement attempt that wrote the order (see `StockHold.nonce`). */
+  placeNonce?: string;
+  /** Giving back stock and quota of an order cancelled or rejected: pending until both are back. */
+  release?: { state: 'pending' | 'done'; at: string };
 }
 
 /** A notice posted to a grid or the whole community. */
@@ -291,16 +447,32 @@ export interface NoticeDoc {
   postedAt: string;
 }
 
-/** A subscribe message waiting in (or sent from) the outbox. */
+/** A subscribe message waiting in (or sent from) the outbox (server/lib/outbox.ts). */
 export interface OutboxDoc {
   _id: string;
   openid: string;
   template: SubscribeTemplate;
   page: string;
+  /** The message's own fields; server/lib/messages.ts maps them to the template's keys when sending. */
   data: Record<string, string>;
+  /** The community it concerns (the admin's outbox lists by it); null when unknown. */
+  communityId: string | null;
   createdAt: string;
+  status: OutboxStatus;
+  /** Sends tried so far. */
+  attempts: number;
+  /** Not tried again before this instant (queued: when queued; retrying: the backoff's end). */
+  nextAttemptAt: string;
+  /** The drain sending it (status `sending`) and since when: another drain takes it over only after a lease. */
+  claim: string | null;
+  claimedAt: string | null;
+  /** One of the user's grants is held for this message (users.subscriptionsHeld). */
+  grantHeld: boolean;
   sentAt: string | null;
+  /** Why it is retrying or failed (Chinese, with WeChat's errmsg). */
   error: string | null;
+  /** WeChat's errcode of the last try (0: accepted); null before any answer. */
+  errcode: number | null;
 }
 
 /** A testing round (核酸检测轮次) of a community. */
@@ -373,7 +545,8 @@ export interface VolunteerDoc {
   teamsWished: VolunteerTeam[];
   skills: VolunteerSkill[];
   slots: TimeSlot[];
-  health: HealthDeclaration;
+  /** null once the purge after the emergency deleted it (core/privacy/purge.ts). */
+  health: HealthDeclaration | null;
   /** Why the registration was rejected (shown to the volunteer). */
   rejectReason: string | null;
   reviewedBy: string | null;
@@ -590,23 +763,24 @@ export interface JobDoc {
   pickedUpAt: string | null;
   /** Short lines counted at pickup. */
   pickupShortfall: ShortLine[];
-  /** Handover codes tried at the doors of this job (wrong ones count; see `HANDOVER_TRIES`). */
+  /**
+   * Handover codes tried at the doors of this job. A right code settles its door in the same update,
+   * so the wrong ones are what is not accounted for by settled doors (`wrongCodeTries`, at most
+   * `HANDOVER_TRIES`).
+   */
   codeTries?: number;
+  /** The doors' 取货码 (order id → code), checked at the door without reading the order; never shown. */
+  codes?: Record<string, string>;
+  /** Doors settled without a code (a photo, failed, cancelled before pickup): see `wrongCodeTries`. */
+  otherSettled?: number;
+  /** When a code was last tried at each door (order id → when): a try cut short is found by it. */
+  trying?: Record<string, string>;
   history: JobEventRecord[];
   createdAt: string;
   updatedAt: string;
 }
 
 // ── bookkeeping documents of the server ──
-
-/** A household's quota use of one round (`<roundId>:<householdId>`), listing the orders that took it. */
-export interface QuotaDoc {
-  _id: string;
-  roundId: string;
-  householdId: string;
-  used: Record<string, number>;
-  orders: string[];
-}
 
 /** A claimed client request (idempotency): its owner, state and, once done, its result. */
 export interface IdempotencyDoc {
@@ -655,5 +829,164 @@ export interface BookingDoc {
   householdId: string;
   memberId: string;
   bookedBy: string;
+  at: string;
+  /** Why (明日预约's categories) and the resident's note. */
+  reason: import('./values').BookingReason;
+  note: string;
+  /** booked → claimed → visited → closed (core/state/machines.ts BOOKING_MACHINE); cancelled by the resident. */
+  status: import('./values').BookingStatus;
+  /** The gridworker who claimed it (认领), when. */
+  claimedBy: string | null;
+  claimedAt: string | null;
+  /** The latest knock at the door. */
+  knock: KnockStatus | null;
+  knockAt: string | null;
+  outcome: import('./values').BookingOutcome | null;
+  closedBy: string | null;
+  closedAt: string | null;
+}
+
+/**
+ * One person on a grid's 重点人员 ledger (returnee, home isolation, code colour): sensitive health
+ * data, seen only by that grid's gridworker and the community admin, deleted by the purge.
+ * `_id` = `<householdId>:<memberId>`.
+ */
+export interface KeyPersonDoc {
+  _id: string;
+  communityId: string;
+  gridId: string;
+  buildingId: string;
+  householdId: string;
+  memberId: string;
+  kinds: Array<import('./values').KeyPersonKind>;
+  /** Where they came back from (returnees). */
+  from: string;
+  returnedOn: string | null;
+  isolationStart: string | null;
+  isolationEnd: string | null;
+  codeColor: import('./values').CodeColor;
+  note: string;
+  /** The China day of the latest check-in, and how many there were. */
+  lastCheckDay: string | null;
+  checks: number;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A gridworker's daily check-in of a key person (`<personId>:<China day>`: one per person per day). */
+export interface KeyPersonCheckDoc {
+  _id: string;
+  personId: string;
+  communityId: string;
+  gridId: string;
+  day: string;
+  codeColor: import('./values').CodeColor;
+  /** Whether they reported fever or other symptoms. */
+  symptoms: boolean;
+  note: string;
+  by: string;
+  at: string;
+}
+
+// ── the end of the emergency: purge, account closure, access log (issue 14, PIPL) ──
+
+/** Where a community's declaration of the emergency's end stands (core/privacy/purge.ts machine). */
+export type EmergencyEndStatus = 'declared' | 'undone' | 'purging' | 'purged';
+
+/** How many documents (and storage files) one step of the purge plan takes, by step id. */
+export type PurgeCounts = Record<string, number>;
+
+/**
+ * A community's declaration that the emergency is over (解封), one document per community
+ * (`_id` = community id): after `retentionDays` the purge timer deletes health and special-needs
+ * data. Each declaration has its own `declarationId`; undoing it before the purge runs keeps it in
+ * `history`, declaring again starts a new one.
+ */
+export interface EmergencyEndDoc {
+  _id: string;
+  communityId: string;
+  declarationId: string;
+  status: EmergencyEndStatus;
+  retentionDays: number;
+  declaredAt: string;
+  declaredBy: string;
+  /** When the purge may begin: `declaredAt` + `retentionDays`. */
+  purgeAt: string;
+  undoneAt: string | null;
+  undoneBy: string | null;
+  purgeStartedAt: string | null;
+  purgedAt: string | null;
+  /** What the purge takes, counted once when it begins (the purge record repeats it). */
+  planned: PurgeCounts | null;
+  plannedFiles: number;
+  /** Anonymous aggregates written by this purge (once its first phase is done). */
+  aggregates: number;
+  /** Steps of the plan finished (a purge cut short continues after the last one). */
+  doneSteps: string[];
+  /** Earlier declarations and undos, oldest first (a handful: people's decisions, not traffic). */
+  history: Array<{ declarationId: string; event: 'declare' | 'undo' | 'purge'; at: string; by: string }>;
+  updatedAt: string;
+}
+
+/** What one purge deleted (`_id` = the declaration id): written once, when the purge finished. */
+export interface PurgeRecordDoc {
+  _id: string;
+  communityId: string;
+  declarationId: string;
+  declaredAt: string;
+  declaredBy: string;
+  retentionDays: number;
+  startedAt: string;
+  finishedAt: string;
+  /** Documents deleted or cleared, per step of the plan. */
+  counts: PurgeCounts;
+  /** Storage files (prescription and doorstep photos) deleted. */
+  files: number;
+  /** Anonymous per-grid, per-day aggregates kept. */
+  aggregates: number;
+}
+
+/** Anonymous counts of one grid on one China day, kept after the purge (`<communityId>:<gridId>:<day>`). */
+export interface DailyAggregateDoc {
+  _id: string;
+  communityId: string;
+  gridId: string;
+  day: string;
+  sampled: number;
+  negative: number;
+  positive: number;
+  homeSamplingBooked: number;
+  doorsKnocked: number;
+  householdsContacted: number;
+  ordersPlaced: number;
+  ordersDelivered: number;
+  medicineOrders: number;
+  priorityOrders: number;
+  specialNeedsHouseholds: number;
+  careRecords: number;
+  /** The declaration whose purge wrote it. */
+  declarationId: string;
+}
+
+/** What an access-log entry says was shown whole. */
+export type AccessField = 'phone' | 'address';
+
+/**
+ * One request that showed someone unmasked phones or addresses of residents (`_id` = the
+ * invocation id: one entry per request, however many rows): kept for the retention period.
+ */
+export interface AccessLogDoc {
+  _id: string;
+  communityId: string;
+  /** OPENID of who saw it (shown to the admin by name). */
+  viewer: string;
+  /** The action that showed it, e.g. `dispatch.job`. */
+  view: string;
+  shown: AccessField[];
+  /** Rows (households, stops) shown in that request. */
+  rows: number;
+  /** What was looked at: a job, a grid, a volunteer. */
+  subject: string;
   at: string;
 }

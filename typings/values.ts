@@ -208,6 +208,53 @@ export const TEST_RESULTS = ['negative', 'positive'] as const;
 export type TestResult = (typeof TEST_RESULTS)[number];
 export const TEST_RESULT_LABELS: Labels<typeof TEST_RESULTS> = { negative: '阴性', positive: '阳性' };
 
+/** Why a resident books tomorrow's sampling (明日预约, Taiyuan's categories). */
+export const BOOKING_REASONS = ['returnee', 'spatiotemporal', 'yellowCode', 'isolationEnd', 'other'] as const;
+export type BookingReason = (typeof BOOKING_REASONS)[number];
+export const BOOKING_REASON_LABELS: Labels<typeof BOOKING_REASONS> = {
+  returnee: '返并人员',
+  spatiotemporal: '时空伴随',
+  yellowCode: '黄码',
+  isolationEnd: '居家隔离期满',
+  other: '其他',
+};
+
+/** Where a booking stands: booked → claimed (认领) by a gridworker → visited (敲门) → closed; or cancelled by the resident. */
+export const BOOKING_STATUSES = ['booked', 'claimed', 'visited', 'closed', 'cancelled'] as const;
+export type BookingStatus = (typeof BOOKING_STATUSES)[number];
+export const BOOKING_STATUS_LABELS: Labels<typeof BOOKING_STATUSES> = {
+  booked: '已预约，待认领',
+  claimed: '网格员已认领',
+  visited: '网格员已上门',
+  closed: '已办结',
+  cancelled: '已取消',
+};
+
+/** How a closed booking ended. */
+export const BOOKING_OUTCOMES = ['sampled', 'notHome', 'refused', 'notNeeded'] as const;
+export type BookingOutcome = (typeof BOOKING_OUTCOMES)[number];
+export const BOOKING_OUTCOME_LABELS: Labels<typeof BOOKING_OUTCOMES> = {
+  sampled: '已上门采样',
+  notHome: '多次敲门无人',
+  refused: '拒绝采样',
+  notNeeded: '无需采样',
+};
+
+/** Why someone is on the 重点人员 ledger. */
+export const KEY_PERSON_KINDS = ['returnee', 'homeIsolation', 'spatiotemporal', 'other'] as const;
+export type KeyPersonKind = (typeof KEY_PERSON_KINDS)[number];
+export const KEY_PERSON_KIND_LABELS: Labels<typeof KEY_PERSON_KINDS> = {
+  returnee: '返并人员',
+  homeIsolation: '居家隔离',
+  spatiotemporal: '时空伴随',
+  other: '其他',
+};
+
+/** Health code colour (健康码). */
+export const CODE_COLORS = ['green', 'yellow', 'red'] as const;
+export type CodeColor = (typeof CODE_COLORS)[number];
+export const CODE_COLOR_LABELS: Labels<typeof CODE_COLORS> = { green: '绿码', yellow: '黄码', red: '红码' };
+
 /** State of a volunteer's registration (报到). */
 export const VOLUNTEER_STATUSES = ['pending', 'approved', 'rejected', 'left'] as const;
 export type VolunteerStatus = (typeof VOLUNTEER_STATUSES)[number];
@@ -245,6 +292,23 @@ export const CONTACT_METHOD_LABELS: Labels<typeof CONTACT_METHODS> = { phone: '�
 /** Subscribe-message templates a user may accept (微信订阅消息). */
 export const SUBSCRIBE_TEMPLATES = ['orderStatus', 'joinResult', 'notice'] as const;
 export type SubscribeTemplate = (typeof SUBSCRIBE_TEMPLATES)[number];
+/** What each message kind tells (the admin's outbox list). */
+export const SUBSCRIBE_TEMPLATE_LABELS: Labels<typeof SUBSCRIBE_TEMPLATES> = {
+  orderStatus: '订单状态通知',
+  joinResult: '审核结果通知',
+  notice: '网格通知',
+};
+
+/** Where a subscribe message is in the outbox (server/lib/outbox.ts). */
+export const OUTBOX_STATUSES = ['queued', 'sending', 'sent', 'retrying', 'failed'] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+export const OUTBOX_STATUS_LABELS: Labels<typeof OUTBOX_STATUSES> = {
+  queued: '排队中',
+  sending: '发送中',
+  sent: '已发送',
+  retrying: '等待重试',
+  failed: '发送失败',
+};
 
 /** The dispatch's spreadsheets of a round: the purchase summary and the packing list. */
 export const DISPATCH_LISTS = ['purchase', 'packing'] as const;

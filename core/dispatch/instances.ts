@@ -1,3 +1,4 @@
+import { deliveryDeadlineS } from '../policy';
 import { randInt, seededRng, type Rng } from '../random';
 import type { DispatchBuilding, DispatchInput, DispatchOrder, DispatchVolunteer } from './types';
 
@@ -5,8 +6,11 @@ import type { DispatchBuilding, DispatchInput, DispatchOrder, DispatchVolunteer 
  * Seeded dispatch instances modelled on the lockdown reports (issue 4, "Measured"): a community
  * of 100/300/800 households in 3–20 buildings of 6–33 floors (walk-ups of 6–7 floors without a
  * lift), 50–450 m from the gate, or one 735-resident tower; one order per household of 1–6 kg,
- * 5–10 % medicine, 2–8 % special-needs with a 1–3 h deadline; volunteers carrying 10–20 kg, a
+ * 5–10 % medicine (30–60 % of it urgent), 2–8 % special-needs; volunteers carrying 10–20 kg, a
  * quarter of them tied to 1–3 buildings, a fifth still busy for up to 10 minutes.
+ * Deadlines follow production's rules (core/policy.ts `deliveryDeadlineS`): an urgent medicine
+ * order must be at the door within the hour; special-needs orders go in the first wave without
+ * a deadline.
  */
 export interface InstanceSpec {
   /** Households (one order each unless `orders` is given); 'tower' = the 735-resident building. */
@@ -51,20 +55,25 @@ export function generateInstance(spec: InstanceSpec): DispatchInput {
 
   const medicineRate = 0.05 + rng() * 0.05;
   const specialRate = 0.02 + rng() * 0.06;
+  const urgentShare = 0.3 + rng() * 0.3;
   const count = spec.orders ?? households;
   const orders: DispatchOrder[] = [];
   for (let i = 0; i < count; i += 1) {
     const b = buildings[Math.floor(rng() * buildings.length)] ?? buildings[0];
     if (!b) break;
     const special = rng() < specialRate;
+    const floor = randInt(rng, 1, b.floors);
+    const weightKg = randInt(rng, 10, 60) / 10;
+    const medicine = rng() < medicineRate;
+    const urgency = medicine && rng() < urgentShare ? 'urgent' : 'normal';
     orders.push({
       id: `o${String(i + 1).padStart(4, '0')}`,
       buildingId: b.id,
-      floor: randInt(rng, 1, b.floors),
-      weightKg: randInt(rng, 10, 60) / 10,
+      floor,
+      weightKg,
       priority: special,
-      medicine: rng() < medicineRate,
-      deadlineS: special ? randInt(rng, 60, 180) * 60 : null,
+      medicine,
+      deadlineS: deliveryDeadlineS({ medicine: medicine ? { urgency } : null }),
       placedAtS: -randInt(rng, 0, 7200),
     });
   }

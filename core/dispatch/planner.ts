@@ -35,6 +35,8 @@ interface Worker {
 }
 
 const EPS = 1e-6;
+/** Makespan given up, at most, for a schedule whose volunteers finish closer together. */
+const FAIR_SLACK = 0.02;
 
 function byId<T extends { id: string }>(a: T, b: T): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
@@ -106,9 +108,10 @@ function firstFit(candidates: readonly DispatchOrder[], capacityKg: number, take
 
 /**
  * The orders a volunteer of `capacityKg` takes next from one building.
- * Wave 1: earliest deadline first, then topped up with ordinary orders of the floors already
- * visited (one more door, no extra climb). Wave 2: from the top floor down, so one trip covers a
- * run of adjacent floors of the stairwell.
+ * Deadline orders first: earliest deadline first, then topped up with other orders of the
+ * building — the floors already visited, then the floors below the top one (no extra climb),
+ * highest first, then those above. Otherwise from the top floor down, so one trip covers a run of
+ * adjacent floors of the stairwell.
  */
 function nextChunk(
   pool: { w1: DispatchOrder[]; w2: DispatchOrder[] },
@@ -124,12 +127,15 @@ function nextChunk(
   const chosen = firstFit(pool.w1, capacityKg, taken);
   pool.w1 = pool.w1.filter((o) => !taken.has(o.id));
   const floors = new Set(chosen.map((o) => o.floor));
+  const top = Math.max(...chosen.map((o) => o.floor));
   const left = capacityKg - chosen.reduce((s, o) => s + o.weightKg, 0);
-  const topUp = firstFit(
-    pool.w2.filter((o) => floors.has(o.floor)),
-    left,
-    taken,
+  const rank = (o: DispatchOrder): number => (floors.has(o.floor) ? 0 : o.floor <= top ? 1 : 2);
+  // pool.w2 is top-down already: a stable sort by rank keeps floors below the top highest first;
+  // above the top, the nearest first.
+  const candidates = [...pool.w2].sort(
+    (a, b) => rank(a) - rank(b) || (rank(a) === 2 ? a.floor - b.floor : 0),
   );
+  const topUp = firstFit(candidates, left, taken);
   if (topUp.length > 0) pool.w2 = pool.w2.filter((o) => !taken.has(o.id));
   return [...chosen, ...topUp];
 }
@@ -643,6 +649,140 @@ function tripReason(w: Worker, trip: WorkTrip, floors: readonly number[], tripCo
   return parts.join('；');
 }
 
+/** Duration of a trip carrying `orders` (any order) to `building`. */
+function timeOf(orders: readonly DispatchOrder[], building: DispatchBuilding, p: DispatchParams): number {
+  const floors = [...new Set(orders.map((o) => o.floor))].sort((a, b) => a - b);
+  return tripTimeFromFloors(orders.length, floors, building, p);
+}
+
+interface Held {
+  w: Worker;
+  t: WorkTrip;
+}
+
+/** Replaces a worker's trip by one with other orders (same seq), keeping finish times in step. */
+function reload(h: Held, orders: DispatchOrder[], p: DispatchParams): void {
+  const next = makeTrip(h.t.building, orders, h.t.seq, p);
+  removeTrip(h.w, h.t);
+  addTrip(h.w, next);
+  h.t = next;
+}
+
+/**
+ * Re-forms the ordinary (wave-2) trips of each building, whoever carries them: the lightest trip
+ * is emptied into the room left on the others when that saves time (one walk there and back
+ * less), then single orders move or swap between two trips where that shortens the pair (fewer
+ * stops, a lower top floor). Every trip stays within its volunteer's capacity; deadline trips are
+ * not touched. Returns whether anything changed (the loads then need re-balancing).
+ */
+function reform(workers: readonly Worker[], p: DispatchParams, passes = 3): boolean {
+  const byBuilding = new Map<string, Held[]>();
+  for (const w of workers) {
+    for (const t of w.trips) {
+      if (t.wave !== 2) continue;
+      const list = byBuilding.get(t.building.id) ?? [];
+      list.push({ w, t });
+      byBuilding.set(t.building.id, list);
+    }
+  }
+  let changed = false;
+  for (const id of [...byBuilding.keys()].sort()) {
+    let list = byBuilding.get(id) ?? [];
+    const building = list[0]?.t.building;
+    if (!building || list.length < 2) continue;
+    // 1. Empty the lightest trips into the others' room.
+    for (let guard = 0; guard < list.length && list.length > 1; guard += 1) {
+      let done = false;
+      const lightest = [...list].sort((a, b) => a.t.weightKg - b.t.weightKg || a.t.seq - b.t.seq);
+      for (const cand of lightest) {
+        const others = list.filter((x) => x !== cand);
+        const contents = others.map((x) => [...x.t.orders]);
+        const kg = others.map((x) => x.t.weightKg);
+        const added = others.map(() => 0);
+        let cost = 0;
+        let ok = true;
+        for (const o of [...cand.t.orders].sort((a, b) => b.weightKg - a.weightKg || byId(a, b))) {
+          let best = -1;
+          let bestDelta = Infinity;
+          others.forEach((x, k) => {
+            if ((kg[k] ?? 0) + o.weightKg > x.w.v.capacityKg + EPS) return;
+            const now = contents[k] ?? [];
+            const delta = timeOf([...now, o], building, p) - timeOf(now, building, p);
+            if (delta < bestDelta - EPS) {
+              best = k;
+              bestDelta = delta;
+            }
+          });
+          if (best < 0) {
+            ok = false;
+            break;
+          }
+          contents[best]?.push(o);
+          kg[best] = (kg[best] ?? 0) + o.weightKg;
+          added[best] = 1;
+          cost += bestDelta;
+        }
+        if (!ok || cost >= cand.t.durationS - EPS) continue;
+        removeTrip(cand.w, cand.t);
+        others.forEach((x, k) => {
+          if (added[k]) reload(x, contents[k] ?? [], p);
+        });
+        list = others;
+        done = true;
+        changed = true;
+        break;
+      }
+      if (!done) break;
+    }
+    // 2. Move or swap single orders between two trips where the pair gets shorter.
+    for (let pass = 0; pass < passes; pass += 1) {
+      let stepped = false;
+      for (let i = 0; i < list.length; i += 1) {
+        for (let j = 0; j < list.length; j += 1) {
+          const a = list[i];
+          const b = list[j];
+          if (!a || !b || i === j) continue;
+          const before = a.t.durationS + b.t.durationS;
+          const roomB = b.w.v.capacityKg + EPS - b.t.weightKg;
+          const roomA = a.w.v.capacityKg + EPS - a.t.weightKg;
+          let best: { give: DispatchOrder; take: DispatchOrder | null; gain: number } | null = null;
+          for (const o of a.t.orders) {
+            const restA = a.t.orders.filter((x) => x !== o);
+            if (o.weightKg <= roomB && restA.length > 0) {
+              const gain = before - timeOf(restA, building, p) - timeOf([...b.t.orders, o], building, p);
+              if (gain > EPS && (!best || gain > best.gain + EPS)) best = { give: o, take: null, gain };
+            }
+            for (const q of b.t.orders) {
+              if (q.floor === o.floor) continue;
+              const d = o.weightKg - q.weightKg;
+              if (d > roomB || -d > roomA) continue;
+              const gain =
+                before -
+                timeOf([...restA, q], building, p) -
+                timeOf([...b.t.orders.filter((x) => x !== q), o], building, p);
+              if (gain > EPS && (!best || gain > best.gain + EPS)) best = { give: o, take: q, gain };
+            }
+          }
+          if (!best) continue;
+          const { give, take } = best;
+          const nextA = a.t.orders.filter((x) => x !== give);
+          const nextB = [...b.t.orders, give];
+          if (take) {
+            nextA.push(take);
+            nextB.splice(nextB.indexOf(take), 1);
+          }
+          reload(a, nextA, p);
+          reload(b, nextB, p);
+          stepped = true;
+          changed = true;
+        }
+      }
+      if (!stepped) break;
+    }
+  }
+  return changed;
+}
+
 /** One complete schedule (greedy, re-pack, improvement) on fresh copies, trips at `scale` of capacity. */
 function schedule(
   template: readonly Worker[],
@@ -655,15 +795,30 @@ function schedule(
   const pools: Pools = { byBuilding: new Map() };
   for (const [id, pool] of templatePools.byBuilding) pools.byBuilding.set(id, { w1: [...pool.w1], w2: [...pool.w2] });
   let seq = greedySchedule(workers, pools, buildings, p, scale);
-  // Re-pack and improve while the makespan falls (each step is monotone; a few rounds at most).
-  for (let round = 0; round < 3; round += 1) {
-    const before = Math.max(...workers.map((w) => w.finishS));
-    if (!refit(workers, p) && round > 0) break;
-    seq = improve(workers, p, seq, false);
-    if (Math.max(...workers.map((w) => w.finishS)) >= before - EPS) break;
+  const balance = (): void => {
+    // Re-pack and improve while the makespan falls (each step is monotone; a few rounds at most).
+    for (let round = 0; round < 3; round += 1) {
+      const before = Math.max(...workers.map((w) => w.finishS));
+      if (!refit(workers, p) && round > 0) break;
+      seq = improve(workers, p, seq, false);
+      if (Math.max(...workers.map((w) => w.finishS)) >= before - EPS) break;
+    }
+    seq = improve(workers, p, seq);
+  };
+  balance();
+  seq = perturb(workers, p, seq);
+  // Fewer, fuller trips (re-formed building by building), balanced again: kept if it ends sooner.
+  const saved = workers.map((w) => ({ trips: [...w.trips], finishS: w.finishS }));
+  const before = score(workers);
+  if (reform(workers, p)) {
+    balance();
+    if (!(score(workers)[0] < before[0] - EPS)) {
+      workers.forEach((w, i) => {
+        w.trips = saved[i]?.trips ?? w.trips;
+        w.finishS = saved[i]?.finishS ?? w.finishS;
+      });
+    }
   }
-  seq = improve(workers, p, seq);
-  perturb(workers, p, seq);
   const makespanS = Math.max(0, ...workers.filter((w) => w.trips.length > 0).map((w) => w.finishS));
   return { workers, pools, makespanS };
 }
@@ -722,6 +877,382 @@ function perturb(workers: Worker[], p: DispatchParams, firstSeq: number): number
     }
   }
   return seq;
+}
+
+/** A trip's shape: orders, distinct floors above the ground, top floor, the next one below it. */
+interface Shape {
+  n: number;
+  k: number;
+  top: number;
+  second: number;
+  counts: Map<number, number>;
+}
+
+const shapes = new WeakMap<WorkTrip, Shape>();
+
+function shapeOf(t: WorkTrip): Shape {
+  let sh = shapes.get(t);
+  if (!sh) {
+    const counts = new Map<number, number>();
+    for (const o of t.orders) counts.set(Math.max(1, o.floor), (counts.get(Math.max(1, o.floor)) ?? 0) + 1);
+    const desc = [...counts.keys()].sort((a, b) => b - a);
+    sh = {
+      n: t.orders.length,
+      k: desc.filter((f) => f > 1).length,
+      top: desc[0] ?? 1,
+      second: desc[1] ?? 1,
+      counts,
+    };
+    shapes.set(t, sh);
+  }
+  return sh;
+}
+
+/** Trip time from its shape (the time model: equal to `tripTimeFromFloors`). */
+function timeOfShape(b: DispatchBuilding, n: number, k: number, top: number, p: DispatchParams): number {
+  if (n === 0) return 0;
+  let t = p.tripOverheadS + (p.pickupS + p.doorS) * n + (2 * b.distanceM) / p.walkMps;
+  if (top > 1) {
+    t += b.hasLift
+      ? p.liftWaitS * (k + 1) + 2 * p.liftPerFloorS * (top - 1)
+      : (p.stairUpPerFloorS + p.stairDownPerFloorS) * (top - 1);
+  }
+  return t;
+}
+
+/** Duration of trip t with one order taken out and/or one put in (same building), in O(1). */
+function editedTime(t: WorkTrip, out: DispatchOrder | null, put: DispatchOrder | null, p: DispatchParams): number {
+  const sh = shapeOf(t);
+  const rf = out ? Math.max(1, out.floor) : 0;
+  const af = put ? Math.max(1, put.floor) : 0;
+  let n = sh.n;
+  let k = sh.k;
+  let top = sh.top;
+  if (rf === af) return timeOfShape(t.building, n, k, top, p);
+  if (out) {
+    n -= 1;
+    if ((sh.counts.get(rf) ?? 0) === 1) {
+      if (rf > 1) k -= 1;
+      if (rf === sh.top) top = sh.second;
+    }
+  }
+  if (put) {
+    n += 1;
+    const before = (sh.counts.get(af) ?? 0) - (af === rf ? 1 : 0);
+    if (before === 0 && af > 1) k += 1;
+    if (af > top) top = af;
+  }
+  return timeOfShape(t.building, n, k, top, p);
+}
+
+/** Plans of at most this many orders get the order-level search below. */
+const POLISH_ORDERS = 60;
+/** Kicks of that search (fewer for more orders: about `POLISH_WORK / orders`). */
+const POLISH_WORK = 5000;
+/** …and at most this many candidate changes evaluated in all (a fixed budget, not a time limit). */
+const POLISH_EVALUATIONS = 1_000_000;
+
+/** A candidate change: the workers it touches, their finish after it, and how to make it. */
+interface Candidate {
+  a: Worker;
+  fa: number;
+  b: Worker;
+  fb: number;
+  build: () => Map<Worker, WorkTrip[]>;
+}
+
+/**
+ * Order-level search for small plans (≤ POLISH_ORDERS orders): a whole trip moves to another
+ * volunteer, a single order moves to another trip of its building (any volunteer's, room
+ * permitting) or to a new trip, or swaps with an order of another trip of the building; trips
+ * that empty vanish. The best change by (makespan, spread) is applied until none helps; then
+ * seeded kicks — two orders moved at random, or two trips of a building merged onto someone who
+ * can carry both — and the search again, keeping the best. With few trips, this forms trips
+ * jointly with who carries them, where the greedy's capacity-sized cuts can leave one too many.
+ * A change touching a deadline trip is kept only if every deadline still holds (trips without a
+ * deadline run after those with one, so they cannot delay them).
+ */
+function polish(workers: Worker[], p: DispatchParams, firstSeq: number): number {
+  let seq = firstSeq;
+  const orderCount = workers.reduce((n, w) => n + w.trips.reduce((k, t) => k + t.orders.length, 0), 0);
+  if (orderCount === 0 || orderCount > POLISH_ORDERS || workers.length === 0) return seq;
+  const dur = (orders: readonly DispatchOrder[], b: DispatchBuilding): number =>
+    orders.length === 0 ? 0 : timeOf(orders, b, p);
+  const edit = (next: Map<Worker, WorkTrip[]>, w: Worker, from: WorkTrip | null, to: WorkTrip | null, add?: WorkTrip) => {
+    const list = (next.get(w) ?? w.trips).flatMap((t) => (t === from ? (to ? [to] : []) : [t]));
+    if (add) list.push(add);
+    next.set(w, list);
+    return next;
+  };
+  const apply = (next: Map<Worker, WorkTrip[]>): void => {
+    for (const [w, trips] of next) {
+      w.trips = trips;
+      w.finishS = w.busyS + trips.reduce((sum, t) => sum + t.durationS, 0);
+    }
+  };
+  const keepsDeadlines = (next: Map<Worker, WorkTrip[]>): boolean => {
+    for (const [w, trips] of next) {
+      if (trips.some((t) => t.deadlineS !== Infinity) && !deadlinesMet(w, trips, p)) return false;
+    }
+    return true;
+  };
+  const better = (a: readonly [number, number], b: readonly [number, number]): boolean =>
+    a[0] < b[0] - EPS || (a[0] <= b[0] + EPS && a[1] < b[1] * (1 - 1e-12) - EPS);
+
+  /** Trip A without order o (null when o was its only order). */
+  const without = (A: WorkTrip, o: DispatchOrder): WorkTrip | null =>
+    A.orders.length > 1 ? makeTrip(A.building, A.orders.filter((x) => x !== o), A.seq, p) : null;
+  // Work budget: candidate changes evaluated (deterministic, independent of the machine).
+  let evaluations = 0;
+  const bestMove = (): Map<Worker, WorkTrip[]> | null => {
+    // The three latest finishes, for "the makespan of everyone else".
+    const top = [...workers].sort((x, y) => y.finishS - x.finishS).slice(0, 3);
+    let squares = 0;
+    for (const w of workers) squares += w.finishS * w.finishS;
+    // The best change so far must beat the current schedule: start from it.
+    let bestMax = top[0]?.finishS ?? 0;
+    let bestSq = squares;
+    let bestBuild: (() => Map<Worker, WorkTrip[]>) | null = null;
+    let pendingMax = 0;
+    let pendingSq = 0;
+    const t0 = top[0];
+    const t1 = top[1];
+    const t2 = top[2];
+    /** Whether a change giving a and b these finishes beats the best so far (then it is pending). */
+    const quick = (a: Worker, fa: number, b: Worker, fb: number): boolean => {
+      evaluations += 1;
+      const others =
+        t0 && t0 !== a && t0 !== b ? t0.finishS : t1 && t1 !== a && t1 !== b ? t1.finishS : (t2?.finishS ?? 0);
+      const max = Math.max(others, fa, a === b ? fa : fb);
+      if (max > bestMax + EPS) return false;
+      const sq =
+        a === b
+          ? squares - a.finishS ** 2 + fa ** 2
+          : squares - a.finishS ** 2 + fa ** 2 - b.finishS ** 2 + fb ** 2;
+      if (!(max < bestMax - EPS || sq < bestSq * (1 - 1e-12) - EPS)) return false;
+      pendingMax = max;
+      pendingSq = sq;
+      return true;
+    };
+    const offer = (deadline: boolean, build: () => Map<Worker, WorkTrip[]>): void => {
+      if (deadline && !keepsDeadlines(build())) return;
+      bestMax = pendingMax;
+      bestSq = pendingSq;
+      bestBuild = build;
+    };
+    for (const a of workers) {
+      for (const A of a.trips) {
+        const dA = A.durationS;
+        const deadA = A.deadlineS !== Infinity;
+        // The whole trip to another volunteer.
+        for (const b of workers) {
+          if (b === a || !canServe(b, A.building.id, A.weightKg)) continue;
+          const ok = quick(a, a.finishS - dA, b, b.finishS + dA);
+          if (ok) offer(deadA, () => edit(edit(new Map(), a, A, null), b, null, null, A));
+        }
+        for (const o of A.orders) {
+          const dRest = editedTime(A, o, null, p);
+          const deadO = deadA || o.deadlineS !== null;
+          for (const b of workers) {
+            for (const B of b.trips) {
+              if (B === A || B.building.id !== A.building.id) continue;
+              const deadB = deadO || B.deadlineS !== Infinity;
+              // Into B.
+              if (canServe(b, B.building.id, B.weightKg + o.weightKg)) {
+                const dB = editedTime(B, null, o, p);
+                const fa = a.finishS - dA + dRest - (a === b ? B.durationS - dB : 0);
+                const ok = quick(a, fa, b, a === b ? fa : b.finishS - B.durationS + dB);
+                if (ok) {
+                  offer(deadB, () =>
+                    edit(edit(new Map(), a, A, without(A, o)), b, B, makeTrip(B.building, [...B.orders, o], B.seq, p)),
+                  );
+                }
+              }
+              // Swapped with one of B's orders.
+              for (const q of B.orders) {
+                if (q.floor === o.floor && q.weightKg === o.weightKg) continue;
+                if (!canServe(b, B.building.id, B.weightKg + o.weightKg - q.weightKg)) continue;
+                if (!canServe(a, A.building.id, A.weightKg - o.weightKg + q.weightKg)) continue;
+                const dA2 = editedTime(A, o, q, p);
+                const dB2 = editedTime(B, q, o, p);
+                const fa = a.finishS - dA + dA2 - (a === b ? B.durationS - dB2 : 0);
+                const ok = quick(a, fa, b, a === b ? fa : b.finishS - B.durationS + dB2);
+                if (ok) {
+                  offer(deadB || q.deadlineS !== null, () =>
+                    edit(
+                      edit(new Map(), a, A, makeTrip(A.building, [...A.orders.filter((x) => x !== o), q], A.seq, p)),
+                      b,
+                      B,
+                      makeTrip(B.building, [...B.orders.filter((x) => x !== q), o], B.seq, p),
+                    ),
+                  );
+                }
+              }
+            }
+            // A trip of its own, on b.
+            if ((b !== a || A.orders.length > 1) && canServe(b, A.building.id, o.weightKg)) {
+              const dN = timeOfShape(A.building, 1, o.floor > 1 ? 1 : 0, Math.max(1, o.floor), p);
+              const fa = a.finishS - dA + dRest + (a === b ? dN : 0);
+              const ok = quick(a, fa, b, a === b ? fa : b.finishS + dN);
+              if (ok) {
+                offer(deadO, () =>
+                  edit(edit(new Map(), a, A, without(A, o)), b, null, null, makeTrip(A.building, [o], seq + 1, p)),
+                );
+              }
+            }
+          }
+        }
+      }
+    }
+    return bestBuild ? (bestBuild as () => Map<Worker, WorkTrip[]>)() : null;
+  };
+  const descend = (budget: number): void => {
+    for (let step = 0; step < budget && evaluations < POLISH_EVALUATIONS; step += 1) {
+      const next = bestMove();
+      if (!next) return;
+      apply(next);
+      seq += 1;
+    }
+  };
+  descend(100);
+  const rng = seededRng(orderCount * 7919 + workers.length * 31 + 17);
+  const snapshot = () => workers.map((w) => ({ trips: [...w.trips], finishS: w.finishS }));
+  let bestState = snapshot();
+  let bestScore = score(workers);
+  const restore = (): void => {
+    workers.forEach((w, i) => {
+      const saved = bestState[i];
+      if (saved) {
+        w.trips = [...saved.trips];
+        w.finishS = saved.finishS;
+      }
+    });
+  };
+  const kicks = Math.round(POLISH_WORK / orderCount);
+  for (let k = 0; k < kicks && evaluations < POLISH_EVALUATIONS; k += 1) {
+    if (k % 4 === 3) {
+      // Ruin and recreate: empty every trip of a random building, then put its orders back one by
+      // one, in random order, where the schedule grows least (a trip with room, or a new one).
+      // One building, or (every other time) each building with probability one half.
+      const ids = [...new Set(workers.flatMap((w) => w.trips.map((t) => t.building.id)))].sort();
+      const chosen = new Set([ids[Math.floor(rng() * ids.length)] ?? '']);
+      if (k % 8 === 7) for (const id of ids) if (rng() < 0.5) chosen.add(id);
+      const ruined = workers.flatMap((w) => w.trips.filter((t) => chosen.has(t.building.id)));
+      if (ruined.length > 0) {
+        const loose = ruined.flatMap((t) => t.orders);
+        for (const w of workers) {
+          if (!w.trips.some((t) => chosen.has(t.building.id))) continue;
+          w.trips = w.trips.filter((t) => !chosen.has(t.building.id));
+          w.finishS = w.busyS + w.trips.reduce((sum, t) => sum + t.durationS, 0);
+        }
+        for (let i = loose.length - 1; i > 0; i -= 1) {
+          const j = Math.floor(rng() * (i + 1));
+          [loose[i], loose[j]] = [loose[j] as DispatchOrder, loose[i] as DispatchOrder];
+        }
+        const buildingOf = new Map(ruined.map((t) => [t.building.id, t.building]));
+        for (const o of loose) {
+          const id = o.buildingId;
+          const building = buildingOf.get(id);
+          if (!building) continue;
+          let best: { w: Worker; t: WorkTrip | null; sc: [number, number] } | null = null;
+          for (const w of workers) {
+            const options: Array<WorkTrip | null> = [...w.trips.filter((t) => t.building.id === id), null];
+            for (const t of options) {
+              if (!canServe(w, id, (t?.weightKg ?? 0) + o.weightKg)) continue;
+              const grown = (t ? dur([...t.orders, o], building) - t.durationS : dur([o], building)) + w.finishS;
+              const others = workers.reduce((m, x) => (x === w ? m : Math.max(m, x.finishS)), 0);
+              const sq = grown * grown - w.finishS * w.finishS;
+              const sc: [number, number] = [Math.max(others, grown), sq];
+              if (!best || better(sc, best.sc)) best = { w, t, sc };
+            }
+          }
+          if (!best) throw new Error('an order of a ruined trip has no carrier'); // cannot happen: its own had room
+          seq += 1;
+          if (best.t) apply(edit(new Map(), best.w, best.t, makeTrip(building, [...best.t.orders, o], best.t.seq, p)));
+          else apply(edit(new Map(), best.w, null, null, makeTrip(building, [o], seq, p)));
+        }
+      }
+    } else if (k % 4 === 2) {
+      // Swap two random orders of one building between two trips, room permitting.
+      const pairs: Array<[Worker, WorkTrip, Worker, WorkTrip]> = [];
+      for (const a of workers)
+        for (const A of a.trips)
+          for (const b of workers)
+            for (const B of b.trips) if (A.seq < B.seq && A.building.id === B.building.id) pairs.push([a, A, b, B]);
+      const pair = pairs[Math.floor(rng() * pairs.length)];
+      if (pair) {
+        const [a, A, b, B] = pair;
+        const o = A.orders[Math.floor(rng() * A.orders.length)];
+        const q = B.orders[Math.floor(rng() * B.orders.length)];
+        if (
+          o &&
+          q &&
+          canServe(a, A.building.id, A.weightKg - o.weightKg + q.weightKg) &&
+          canServe(b, B.building.id, B.weightKg - q.weightKg + o.weightKg)
+        ) {
+          const next = edit(new Map(), a, A, makeTrip(A.building, [...A.orders.filter((x) => x !== o), q], A.seq, p));
+          edit(next, b, B, makeTrip(B.building, [...B.orders.filter((x) => x !== q), o], B.seq, p));
+          apply(next);
+        }
+      }
+    } else if (k % 4 === 1) {
+      // Merge two trips of one building onto a volunteer who can carry both.
+      const pairs: Array<[Worker, WorkTrip, Worker, WorkTrip]> = [];
+      for (const a of workers)
+        for (const A of a.trips)
+          for (const b of workers)
+            for (const B of b.trips) if (A.seq < B.seq && A.building.id === B.building.id) pairs.push([a, A, b, B]);
+      const pair = pairs[Math.floor(rng() * pairs.length)];
+      if (pair) {
+        const [a, A, b, B] = pair;
+        const carriers = workers.filter((c) => canServe(c, A.building.id, A.weightKg + B.weightKg));
+        const c = carriers[Math.floor(rng() * carriers.length)];
+        if (c) {
+          const next = edit(edit(new Map(), a, A, null), b, B, null);
+          edit(next, c, null, null, makeTrip(A.building, [...A.orders, ...B.orders], A.seq, p));
+          apply(next);
+        }
+      }
+    } else {
+      // Move two random orders to random trips of their building (or a new trip), room permitting.
+      for (let j = 0; j < 2; j += 1) {
+        const withTrips = workers.filter((w) => w.trips.length > 0);
+        const a = withTrips[Math.floor(rng() * withTrips.length)];
+        const A = a?.trips[Math.floor(rng() * (a?.trips.length ?? 0))];
+        const o = A?.orders[Math.floor(rng() * (A?.orders.length ?? 0))];
+        if (!a || !A || !o) continue;
+        const targets: Array<[Worker, WorkTrip | null]> = [];
+        for (const b of workers) {
+          for (const B of b.trips) {
+            if (B !== A && B.building.id === A.building.id && canServe(b, B.building.id, B.weightKg + o.weightKg))
+              targets.push([b, B]);
+          }
+          if (canServe(b, A.building.id, o.weightKg) && (b !== a || A.orders.length > 1)) targets.push([b, null]);
+        }
+        const pick = targets[Math.floor(rng() * targets.length)];
+        if (!pick) continue;
+        const rest = A.orders.filter((x) => x !== o);
+        const next = edit(new Map(), a, A, rest.length > 0 ? makeTrip(A.building, rest, A.seq, p) : null);
+        const [b, B] = pick;
+        seq += 1;
+        if (B) edit(next, b, B, makeTrip(B.building, [...B.orders, o], B.seq, p));
+        else edit(next, b, null, null, makeTrip(A.building, [o], seq, p));
+        apply(next);
+      }
+    }
+    // A kick may break a deadline: then it is undone (the search keeps every deadline).
+    if (!workers.every((w) => !w.trips.some((t) => t.deadlineS !== Infinity) || deadlinesMet(w, w.trips, p))) {
+      restore();
+      continue;
+    }
+    descend(100);
+    const now = score(workers);
+    if (better(now, bestScore)) {
+      bestScore = now;
+      bestState = snapshot();
+    } else restore();
+  }
+  return seq + 1;
 }
 
 /**
@@ -796,7 +1327,9 @@ export function planDispatch(input: DispatchInput): DispatchPlan {
       pool = { w1: [], w2: [] };
       pools.byBuilding.set(o.buildingId, pool);
     }
-    (isUrgent(o) ? pool.w1 : pool.w2).push(o);
+    // Deadline orders are gathered first (earliest deadline); the other first-wave orders
+    // (special needs, medicine) ride with their floors and make their trip a first-wave one.
+    (o.deadlineS !== null ? pool.w1 : pool.w2).push(o);
   }
   for (const pool of pools.byBuilding.values()) {
     // Wave 1: earliest deadline, special needs before medicine, then bottom-up. Wave 2: top-down.
@@ -823,14 +1356,27 @@ export function planDispatch(input: DispatchInput): DispatchPlan {
     const scale = rounds > 0 ? (totalKg / (rounds * roundKg)) * slack : 1;
     if (scale < 0.97 && !scales.includes(scale)) scales.push(scale);
   }
-  let chosen: { workers: Worker[]; pools: Pools; makespanS: number } | null = null;
-  for (const scale of scales) {
-    const attempt = schedule(workers, pools, buildings, p, scale);
-    if (!chosen || attempt.makespanS < chosen.makespanS - EPS) chosen = attempt;
+  // The earliest makespan wins; where volunteers average three trips or more (the spread is then
+  // a real choice, not one trip's length), a schedule within FAIR_SLACK of it that spreads the
+  // finishes less (max/min) is preferred: everyone done at about the same time.
+  const attempts = scales.map((scale) => schedule(workers, pools, buildings, p, scale));
+  const spread = (a: (typeof attempts)[number]): number => {
+    const f = a.workers.filter((w) => w.trips.length > 0 || w.busyS > 0).map((w) => w.finishS);
+    return f.length > 0 && Math.min(...f) > 0 ? Math.max(...f) / Math.min(...f) : 1;
+  };
+  let chosen: (typeof attempts)[number] | null = null;
+  for (const attempt of attempts) if (!chosen || attempt.makespanS < chosen.makespanS - EPS) chosen = attempt;
+  const earliest = chosen;
+  if (earliest && earliest.workers.reduce((n, w) => n + w.trips.length, 0) >= 3 * workers.length) {
+    for (const attempt of attempts) {
+      if (attempt.makespanS <= earliest.makespanS * (1 + FAIR_SLACK) && spread(attempt) < spread(chosen ?? earliest) - 0.02)
+        chosen = attempt;
+    }
   }
   if (chosen) {
     workers.splice(0, workers.length, ...chosen.workers);
     pools.byBuilding = chosen.pools.byBuilding;
+    polish(workers, p, 1 + Math.max(0, ...workers.flatMap((w) => w.trips.map((t) => t.seq))));
   }
 
   // Whatever the greedy could not place (a capacity/eligibility corner) is reported, not dropped.

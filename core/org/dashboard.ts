@@ -1,4 +1,5 @@
 /** Dashboard arithmetic (入群率, orders by status, the special-needs ledger's recurring needs). */
+import { compareRooms } from '../natural-sort';
 import type { CareLedgerRow, DashboardCounts } from '../../typings/api';
 import type { CareDoc, OrderStatus } from '../../typings/entities';
 
@@ -88,7 +89,7 @@ export function byUrgency(a: CareLedgerRow, b: CareLedgerRow): number {
   const ra = a.refillInDays ?? Number.POSITIVE_INFINITY;
   const rb = b.refillInDays ?? Number.POSITIVE_INFINITY;
   if (ra !== rb) return ra - rb;
-  return `${a.buildingName}${a.room}`.localeCompare(`${b.buildingName}${b.room}`);
+  return compareRooms(a, b);
 }
 
 /** Sums of several grids' counts (the community's totals). */

@@ -59,3 +59,25 @@ export const ROUND_MACHINE: Machine<RoundStatus, RoundEvent, StaffActor> = {
   open: { close: { to: 'closed', by: ['staff', 'system'] } },
   closed: {},
 };
+
+/**
+ * A next-day booking (明日预约): a gridworker of the grid claims it (认领, once — two racing, one
+ * wins), knocks (as often as needed) and closes it; the resident may cancel it until it is closed,
+ * and book the same day again after cancelling.
+ */
+export type BookingEvent = 'claim' | 'knock' | 'close' | 'cancel' | 'rebook';
+export const BOOKING_MACHINE: Machine<import('../../typings/values').BookingStatus, BookingEvent, StaffActor> = {
+  booked: { claim: { to: 'claimed', by: ['staff'] }, cancel: { to: 'cancelled', by: ['resident'] } },
+  claimed: {
+    knock: { to: 'visited', by: ['staff'] },
+    close: { to: 'closed', by: ['staff'] },
+    cancel: { to: 'cancelled', by: ['resident'] },
+  },
+  visited: {
+    knock: { to: 'visited', by: ['staff'] },
+    close: { to: 'closed', by: ['staff'] },
+    cancel: { to: 'cancelled', by: ['resident'] },
+  },
+  closed: {},
+  cancelled: { rebook: { to: 'booked', by: ['resident'] } },
+};

@@ -30,11 +30,11 @@ export function totalMinutes(
   return total;
 }
 
-/** `95` → `1小时35分`; `0` → `0分`. */
+/** `95` → `1小时35分钟`; `0` → `0分钟`. */
 export function hoursText(minutes: number): string {
   const h = Math.floor(minutes / 60);
   const m = minutes % 60;
-  return h ? `${h}小时${m ? `${m}分` : ''}` : `${m}分`;
+  return h ? `${h}小时${m ? `${m}分钟` : ''}` : `${m}分钟`;
 }
 
 /** Hours with one decimal, as certificates print them (`95` → `1.6`). */

@@ -5,10 +5,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DbEngine, type DbStats } from './service';
-import { Store, type IndexSpec } from './store';
+import { Store, type IndexSpec, type StoreOptions } from './store';
 
 export type { DbStats } from './service';
-export type { IndexSpec } from './store';
+export type { IndexSpec, StoreOptions } from './store';
 
 /** How to open the service. */
 export interface DbServiceOptions {
@@ -17,6 +17,8 @@ export interface DbServiceOptions {
   indexes?: IndexSpec[];
   /** A transaction not committed within this many ms is aborted (CloudBase: 10 s). */
   maxTxMs?: number;
+  /** How the store reads and compacts its files. */
+  store?: StoreOptions;
 }
 
 /** A running database service. */
@@ -30,7 +32,9 @@ export interface DbService {
   /** Creates a collection if it is missing. */
   createCollection(name: string): void;
   ensureIndexes(specs: readonly IndexSpec[]): void;
-  /** Compacts the files and ends open transactions. */
+  /** Whether every declared index is built (a large one is built in slices after it is declared; queries scan until then). */
+  indexesReady(): boolean;
+  /** Ends open transactions, compacts the files and closes them. */
   close(): Promise<void>;
 }
 
@@ -38,7 +42,7 @@ const MAX_BODY = 16 * 1024 * 1024;
 
 /** Opens the service over its store. */
 export async function createDbService(options: DbServiceOptions): Promise<DbService> {
-  const store = Store.open(options.dataDir);
+  const store = Store.open(options.dataDir, options.store);
   const engine = new DbEngine(store, options.maxTxMs ?? 10_000);
   if (options.indexes) engine.ensureIndexes(options.indexes);
 
@@ -77,9 +81,10 @@ export async function createDbService(options: DbServiceOptions): Promise<DbServ
       store.create(name);
     },
     ensureIndexes: (specs) => engine.ensureIndexes(specs),
+    indexesReady: () => store.names().every((name) => store.indexesReady(name)),
     close: async () => {
       engine.abortAll();
-      store.flush();
+      store.close();
     },
   };
 }

@@ -226,7 +226,12 @@ export class DbEngine {
     if (!this.store.has(collection)) throw DB_ERRORS.collectionMissing(collection);
     const test = tester(criteria);
     const out: Doc[] = [];
-    for (const doc of this.store.scan(collection)) if (test(doc)) out.push(doc);
+    const keys = this.store.candidates(collection, criteria);
+    if (keys) {
+      for (const [, doc] of this.store.inOrder(collection, keys)) if (test(doc)) out.push(doc);
+    } else {
+      for (const doc of this.store.scan(collection)) if (test(doc)) out.push(doc);
+    }
     return out;
   }
 
@@ -240,11 +245,20 @@ export class DbEngine {
     const consider = (doc: Doc | null | undefined) => {
       if (doc && test(doc)) out.push(doc);
     };
-    for (const [key, doc] of this.store.entries(collection)) {
+    const prefix = txKey(collection, '');
+    // Indexed: a document neither among the candidates nor changed since the snapshot cannot match.
+    const candidates = this.store.candidates(collection, criteria);
+    let keys: Iterable<[string, Doc]> = this.store.entries(collection);
+    if (candidates) {
+      const wanted = new Set(candidates);
+      for (const k of tx.before.keys()) if (k.startsWith(prefix)) wanted.add(k.slice(prefix.length));
+      for (const k of tx.writes.keys()) if (k.startsWith(prefix)) wanted.add(k.slice(prefix.length));
+      keys = this.store.inOrder(collection, wanted);
+    }
+    for (const [key, doc] of keys) {
       seen.add(key);
       consider(this.txView(tx, collection, key, doc));
     }
-    const prefix = txKey(collection, '');
     // Documents deleted since the snapshot, then the transaction's own inserts.
     for (const [k, doc] of tx.before) {
       const key = k.slice(prefix.length);

@@ -7,7 +7,7 @@
 import { chinaDay } from '../../core/time';
 import { callAction as call } from '../invoke';
 import type { Db } from '../../server/lib/cloud';
-import type { CatalogItem, HouseholdDoc, UserDoc } from '../../typings/entities';
+import type { CatalogItem, HouseholdDoc, ShopDoc, UserDoc } from '../../typings/entities';
 
 /** What the demo activity did. */
 export interface DemoActivity {
@@ -23,9 +23,11 @@ export async function demoActivity(db: Db, orders = 30): Promise<DemoActivity | 
   if (!gridId) return null;
   const households = (await db.collection('households').where({ gridId }).limit(200).get()).data as HouseholdDoc[];
   const joined = households.filter((h) => h.memberOpenids.length > 0).slice(0, orders);
-  const items = ((await db.collection('catalog').limit(100).get()).data as CatalogItem[]).filter(
-    (i) => i.active && i.stock > 0,
-  );
+  const shop = ((await db.collection('shops').doc(gw?.communityId ?? '').get()).data as ShopDoc[])[0];
+  const items: CatalogItem[] = Object.entries(shop?.items ?? {})
+    .map(([_id, item]) => ({ _id, communityId: shop?.communityId ?? '', ...item }))
+    .filter((i) => i.active && i.stock > 0)
+    .sort((a, b) => a._id.localeCompare(b._id));
   const groceries = items.filter((i) => ['vegetable', 'meat', 'staple', 'daily'].includes(i.category));
   const loveBag = items.find((i) => i.category === 'loveBag');
   const placedIds: string[] = [];

@@ -18,6 +18,7 @@ import type {
   RoundDoc,
   UserDoc,
   ShiftDoc,
+  ShopDoc,
   StaffDoc,
   VolunteerDoc,
   VolunteerTeam,
@@ -42,7 +43,8 @@ export interface DemoCommunity {
   buildings: Building[];
   households: HouseholdDoc[];
   users: UserDoc[];
-  catalog: CatalogItem[];
+  /** The community's shop: its catalogue with stock, and its rounds open or to open (issue 16). */
+  shops: ShopDoc[];
   rounds: RoundDoc[];
   // ── volunteers (issue 5) ──
   volunteers: VolunteerDoc[];
@@ -157,8 +159,9 @@ export function demoCommunity(options: DemoOptions = {}): DemoCommunity {
       householdCount: 0,
     };
     grids.push(grid);
-    users.push(staff(gw, `网格员${personName(rng)}`, ['gridworker'], communityId, [gridId], createdAt, rng));
-    users.push(staff(gl, `组长${personName(rng)}`, ['groupLeader'], communityId, [gridId], createdAt, rng));
+    // Nicknames are people's names: pages add the role (「网格员：杨桂兰」), never the name itself.
+    users.push(staff(gw, personName(rng), ['gridworker'], communityId, [gridId], createdAt, rng));
+    users.push(staff(gl, personName(rng), ['groupLeader'], communityId, [gridId], createdAt, rng));
 
     const inGrid = Math.min(perGrid, householdTarget - householdNo);
     const buildingsInGrid = Math.max(1, Math.round(inGrid / randInt(rng, 12, 20)));
@@ -224,7 +227,7 @@ export function demoCommunity(options: DemoOptions = {}): DemoCommunity {
   users.push(
     staff(
       DEMO_OPENIDS.admin,
-      '社区管理员',
+      '白玛央宗',
       ['communityAdmin'],
       communityId,
       grids.map((g) => g._id),
@@ -235,7 +238,7 @@ export function demoCommunity(options: DemoOptions = {}): DemoCommunity {
   const volunteers = Math.max(5, Math.round(householdTarget / 8));
   for (let v = 0; v < volunteers; v += 1) {
     users.push(
-      staff(DEMO_OPENIDS.volunteer(v), `志愿者${personName(rng)}`, ['volunteer'], communityId, [], createdAt, rng),
+      staff(DEMO_OPENIDS.volunteer(v), personName(rng), ['volunteer'], communityId, [], createdAt, rng),
     );
   }
 
@@ -257,7 +260,7 @@ export function demoCommunity(options: DemoOptions = {}): DemoCommunity {
     buildings,
     households,
     users,
-    catalog: catalogue(communityId),
+    shops: [shopOf(communityId, catalogue(communityId), rounds)],
     rounds,
     volunteers: volunteerDocs,
     shifts,
@@ -283,6 +286,19 @@ function staff(
     householdId: null,
     phone: phone(rng),
     createdAt,
+  };
+}
+
+/** The shop document of a community: its items keyed by id, its rounds not yet over. */
+function shopOf(communityId: string, items: readonly CatalogItem[], rounds: readonly RoundDoc[]): ShopDoc {
+  return {
+    _id: communityId,
+    communityId,
+    items: Object.fromEntries(items.map(({ _id, communityId: _c, ...item }) => [_id, item])),
+    rounds: rounds.map((r) => ({ id: r._id, name: r.name, opensAt: r.opensAt, closesAt: r.closesAt })),
+    placing: {},
+    returning: {},
+    restocking: {},
   };
 }
 
@@ -353,7 +369,7 @@ function demoVolunteers(users: UserDoc[], grids: Grid[], at: Date): { volunteers
       buildingIds: pending || team !== 'delivery' ? [] : grid.buildingIds.slice(start, start + randInt(rng, 1, 2)),
       onDuty,
       capacityKg: randInt(rng, 10, 20),
-      name: u.nickName.replace(/^志愿者/, ''),
+      name: u.nickName,
       phone: u.phone ?? '13800000000',
       partyMember,
       partyBranch: partyMember

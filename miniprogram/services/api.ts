@@ -57,6 +57,17 @@ function sleep(ms: number): Promise<void> {
 /** Header naming the demo user for the local cloud. */
 export const DEV_USER_HEADER = 'x-gridlink-user';
 
+/** Header carrying the dev token of a local cloud open to the LAN (localcloud/dev-token.ts). */
+export const DEV_TOKEN_HEADER = 'x-gridlink-token';
+
+/** Headers of a request to the local cloud: the demo user, and the dev token when one is set. */
+export function devHeaders(dev: DevConfig, withUser = true): Record<string, string> {
+  return {
+    ...(withUser ? { [DEV_USER_HEADER]: dev.openid } : {}),
+    ...(dev.token ? { [DEV_TOKEN_HEADER]: dev.token } : {}),
+  };
+}
+
 function viaCloud(name: string, event: CallEvent): Promise<unknown> {
   return wx.cloud
     .callFunction({ name, data: event as unknown as WechatMiniprogram.IAnyObject })
@@ -68,7 +79,7 @@ function viaLocalCloud(name: string, event: CallEvent, dev: DevConfig): Promise<
     wx.request({
       url: `${dev.baseUrl}/fn/${name}`,
       method: 'POST',
-      header: { 'content-type': 'application/json', [DEV_USER_HEADER]: dev.openid },
+      header: { 'content-type': 'application/json', ...devHeaders(dev) },
       data: event as unknown as WechatMiniprogram.IAnyObject,
       timeout: 15000,
       success: (res) => resolve(res.data),

@@ -4,7 +4,7 @@
  * local cloud in dev. Answers the file id to store with the record.
  */
 import { devConfig } from '../config';
-import { DEV_USER_HEADER, localError } from './api';
+import { devHeaders, localError } from './api';
 
 function chooseImage(): Promise<string | null> {
   return new Promise((resolve) => {
@@ -27,7 +27,7 @@ function uploadLocal(filePath: string, cloudPath: string): Promise<string> {
       filePath,
       name: 'file',
       formData: { cloudPath },
-      header: { [DEV_USER_HEADER]: dev.openid },
+      header: devHeaders(dev),
       success: (res) => {
         const body = JSON.parse(res.data) as { ok: boolean; data?: { fileID: string } };
         if (body.ok && body.data) resolve(body.data.fileID);

@@ -43,6 +43,7 @@ function words(key: string): { title: string; note: string } {
 
 /** Everything the home page can offer, by role. */
 export const HOME_ENTRIES: HomeEntry[] = [
+  // Joining is for people not yet in a grid; staff who joined already find it after their work.
   { key: 'join', ...words('join'), url: '/pages/join/index', roles: [], hideFor: ['resident'] },
   { key: 'my-grid', ...words('my-grid'), url: '/pages/resident/grid/index', roles: ['resident'] },
   { key: 'household', ...words('household'), url: '/pages/resident/household/index', roles: ['resident'] },
@@ -82,6 +83,20 @@ export const HOME_ENTRIES: HomeEntry[] = [
     roles: ['gridworker', 'groupLeader', 'communityAdmin'],
   },
   { key: 'untested', ...words('untested'), url: '/pages/testing/coverage/index', roles: ['gridworker', 'groupLeader'] },
+  // ── testing round and people without smartphones (issue 12) ──
+  {
+    key: 'grid-bookings',
+    ...words('grid-bookings'),
+    url: '/pages/grid/bookings/index',
+    roles: ['gridworker', 'groupLeader', 'communityAdmin'],
+  },
+  { key: 'grid-ledger', ...words('grid-ledger'), url: '/pages/grid/ledger/index', roles: ['gridworker', 'communityAdmin'] },
+  {
+    key: 'grid-code-sheet',
+    ...words('grid-code-sheet'),
+    url: '/pages/grid/code-sheet/index',
+    roles: ['gridworker', 'groupLeader', 'communityAdmin'],
+  },
   {
     key: 'register',
     ...words('register'),
@@ -112,6 +127,7 @@ export const HOME_ENTRIES: HomeEntry[] = [
     url: '/pages/admin/order-rounds/index',
     roles: ['communityAdmin'],
   },
+  { key: 'admin-outbox', ...words('admin-outbox'), url: '/pages/admin/outbox/index', roles: ['communityAdmin'] },
   { key: 'jobs', ...words('jobs'), url: '/pages/volunteer/jobs/index', roles: ['volunteer'] },
   // ── organisation (issue 7) ──
   {
@@ -137,13 +153,92 @@ export const HOME_ENTRIES: HomeEntry[] = [
   { key: 'admin-assign', ...words('admin-assign'), url: '/pages/admin/assign/index', roles: ['communityAdmin'] },
   { key: 'redeem', ...words('redeem'), url: '/pages/admin/redeem/index', roles: [] },
   // ── end organisation ──
+  // ── the end of the emergency (issue 14) ──
+  {
+    key: 'admin-emergency',
+    ...words('admin-emergency'),
+    url: '/pages/admin/emergency/index',
+    roles: ['communityAdmin'],
+  },
+  {
+    key: 'admin-access-log',
+    ...words('admin-access-log'),
+    url: '/pages/admin/access-log/index',
+    roles: ['communityAdmin'],
+  },
+  { key: 'close-account', ...words('close-account'), url: '/pages/resident/close/index', roles: ['resident'] },
   { key: 'privacy', ...words('privacy'), url: '/pages/privacy/index', roles: [] },
 ];
 
-/** Entries for a user's roles (entries with no roles are for everyone). */
+/**
+ * Each role's entries in the order of its working day: what it does first thing and most often
+ * on top (a gridworker accepts and dispatches orders before anything else; an admin looks at the
+ * whole community first). Entries a role does not list follow in HOME_ENTRIES order.
+ */
+export const DAILY_ORDER: Partial<Record<Role, string[]>> = {
+  communityAdmin: [
+    'admin-dashboard',
+    'pool',
+    'lists',
+    'admin-volunteers',
+    'admin-order-rounds',
+    'admin-catalog',
+    'test-results',
+    'admin-rounds',
+    'admin-shifts',
+    'admin-roles',
+    'grid-groups',
+    'grids',
+    'admin-assign',
+    'verify',
+  ],
+  gridworker: [
+    'pool',
+    'board',
+    'joins',
+    'grid-dashboard',
+    'households',
+    'lists',
+    'untested',
+    'grid-bookings',
+    'grid-ledger',
+    'sample',
+    'verify',
+    'test-results',
+    'admin-volunteers',
+    'grid-groups',
+  ],
+  groupLeader: [
+    'pool',
+    'board',
+    'joins',
+    'grid-dashboard',
+    'households',
+    'lists',
+    'untested',
+    'sample',
+    'verify',
+    'grid-groups',
+  ],
+  volunteer: ['jobs', 'volunteer-me', 'volunteer-shifts', 'sample', 'verify'],
+  resident: ['order', 'my-orders', 'cards', 'my-grid', 'household'],
+};
+
+/** Roles in the order their work comes first on a shared home page (staff before resident). */
+const ROLE_PRECEDENCE: Role[] = ['communityAdmin', 'gridworker', 'groupLeader', 'volunteer', 'sampler', 'resident'];
+
+/** Entries for a user's roles (entries with no roles are for everyone), in the order of their daily work. */
 export function entriesFor(roles: readonly Role[]): HomeEntry[] {
-  return HOME_ENTRIES.filter(
+  const shown = HOME_ENTRIES.filter(
     (e) =>
       !e.hideFor?.some((r) => roles.includes(r)) && (e.roles.length === 0 || e.roles.some((r) => roles.includes(r))),
   );
+  const order: string[] = [];
+  for (const role of ROLE_PRECEDENCE)
+    if (roles.includes(role)) for (const key of DAILY_ORDER[role] ?? []) if (!order.includes(key)) order.push(key);
+  const rank = (e: HomeEntry) => {
+    const i = order.indexOf(e.key);
+    return i < 0 ? order.length + HOME_ENTRIES.indexOf(e) : i;
+  };
+  return [...shown].sort((a, b) => rank(a) - rank(b));
 }

@@ -41,4 +41,6 @@ export const TIMERS: TimerSpec[] = [
   { fn: 'order', trigger: 'everyMinute', cron: '0 */1 * * * * *', everyMs: 60_000 },
   // ── dispatch (issue 4) ──
   { fn: 'dispatch', trigger: 'sweepJobs', cron: '0 */2 * * * * *', everyMs: 2 * 60_000 },
+  // ── the end of the emergency (issue 14): the purge after the retention period, in batches, and the access log's expiry ──
+  { fn: 'org', trigger: 'purge', cron: '0 */10 * * * * *', everyMs: 10 * 60_000 },
 ];

@@ -93,6 +93,8 @@ export async function pageOf<C extends CollectionName>(
   where: object,
   request: { cursor?: string; limit?: number },
   sort: readonly SortKey[] = [],
+  /** The total when the caller counted it already (no second count request). */
+  knownTotal?: number,
 ): Promise<Page<DocOf<C>>> {
   const _ = ctx.db.command;
   const keys: SortKey[] = [...sort.filter((k) => k.field !== '_id'), { field: '_id', dir: 'asc' }];
@@ -110,7 +112,7 @@ export async function pageOf<C extends CollectionName>(
   for (const k of keys) read = read.orderBy(k.field, k.dir);
   const [res, count] = await Promise.all([
     read.limit(limit + 1).get(),
-    ctx.db.collection(collection).where(where).count(),
+    knownTotal === undefined ? ctx.db.collection(collection).where(where).count() : { total: knownTotal },
   ]);
   const docs = res.data as DocOf<C>[];
   const items = docs.slice(0, limit);
@@ -164,12 +166,19 @@ export async function pageOfSegments<C extends CollectionName>(
   while (seg < segments.length) {
     if (items.length >= limit)
       return { items, nextCursor: counts.slice(seg).some((n) => n > 0) ? encode(seg, null) : null, total };
+    // An empty segment needs no read; a segment's total is known from the counts above.
+    if ((counts[seg] ?? 0) === 0) {
+      seg += 1;
+      inner = undefined;
+      continue;
+    }
     const page = await pageOf(
       ctx,
       collection,
       segments[seg] as object,
       { cursor: inner, limit: limit - items.length },
       sort,
+      counts[seg],
     );
     items.push(...page.items);
     if (page.nextCursor) return { items, nextCursor: encode(seg, page.nextCursor), total };

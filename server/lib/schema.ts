@@ -3,14 +3,21 @@ import type {
   BookingDoc,
   Building,
   CareDoc,
-  CatalogItem,
   Community,
   ContactDoc,
   CounterDoc,
+  AccessLogDoc,
+  DailyAggregateDoc,
+  EmergencyEndDoc,
+  PurgeRecordDoc,
   DutyLogDoc,
   Grid,
+  GroupBindingDoc,
+  GroupMemberDoc,
+  LiveMessageDoc,
   HouseholdDoc,
   IdempotencyDoc,
+  InviteCodeDoc,
   InviteDoc,
   JobDoc,
   JoinRequestDoc,
@@ -18,10 +25,11 @@ import type {
   NoticeDoc,
   OrderDoc,
   OutboxDoc,
-  QuotaDoc,
+  RestockDoc,
   RoleCodeDoc,
   RoundDoc,
   SampleDoc,
+  ShopDoc,
   ShiftDoc,
   ShiftSignupDoc,
   StaffDoc,
@@ -41,20 +49,23 @@ export const COLLECTIONS = [
   'buildings',
   'households',
   'users',
-  'catalog',
+  // A community's catalogue, stock and open rounds: one document per community (issue 16).
+  'shops',
   'notices',
   'idempotency',
   'outbox',
   'joinRequests',
   'invites',
   'rounds',
-  'quotas',
+  'restocks',
   'orders',
   'testRounds',
   'samples',
   'counters',
   'knocks',
   'bookings',
+  'keyPersons',
+  'keyPersonChecks',
   // ── organisation (issue 7) ──
   'staff',
   'roleCodes',
@@ -68,6 +79,16 @@ export const COLLECTIONS = [
   'dutyLogs',
   // ── dispatch (issue 4) ──
   'jobs',
+  // ── the grid's WeChat group (issue 13) ──
+  'inviteCodes',
+  'groupBindings',
+  'liveMessages',
+  'groupMembers',
+  // ── the end of the emergency (issue 14) ──
+  'emergencyEnds',
+  'purgeRecords',
+  'dailyAggregates',
+  'accessLog',
 ] as const;
 
 /** A collection name. */
@@ -83,20 +104,22 @@ export interface CollectionDocs {
   buildings: Building;
   households: HouseholdDoc;
   users: UserDoc;
-  catalog: CatalogItem;
+  shops: ShopDoc;
   notices: NoticeDoc;
   idempotency: IdempotencyDoc;
   outbox: OutboxDoc;
   joinRequests: JoinRequestDoc;
   invites: InviteDoc;
   rounds: RoundDoc;
-  quotas: QuotaDoc;
+  restocks: RestockDoc;
   orders: OrderDoc;
   testRounds: TestRoundDoc;
   samples: SampleDoc;
   counters: CounterDoc;
   knocks: KnockDoc;
   bookings: BookingDoc;
+  keyPersons: import('../../typings/entities').KeyPersonDoc;
+  keyPersonChecks: import('../../typings/entities').KeyPersonCheckDoc;
   staff: StaffDoc;
   roleCodes: RoleCodeDoc;
   contacts: ContactDoc;
@@ -107,6 +130,14 @@ export interface CollectionDocs {
   shiftSignups: ShiftSignupDoc;
   dutyLogs: DutyLogDoc;
   jobs: JobDoc;
+  inviteCodes: InviteCodeDoc;
+  groupBindings: GroupBindingDoc;
+  liveMessages: LiveMessageDoc;
+  groupMembers: GroupMemberDoc;
+  emergencyEnds: EmergencyEndDoc;
+  purgeRecords: PurgeRecordDoc;
+  dailyAggregates: DailyAggregateDoc;
+  accessLog: AccessLogDoc;
 }
 
 /** The stored document of a collection. */
@@ -131,20 +162,28 @@ export const INDEXES: IndexSpec[] = [
   { collection: 'households', name: 'grid_building', keys: { gridId: 1, buildingId: 1 } },
   { collection: 'households', name: 'room', keys: { buildingId: 1, room: 1 }, unique: true },
   { collection: 'users', name: 'community', keys: { communityId: 1 } },
-  { collection: 'catalog', name: 'community', keys: { communityId: 1 } },
+  // Placement finds the caller's household in one read (issue 16).
+  { collection: 'households', name: 'members', keys: { memberOpenids: 1 } },
   { collection: 'grids', name: 'groups', keys: { groupIds: 1 } },
   { collection: 'joinRequests', name: 'grid_status', keys: { gridId: 1, status: 1, createdAt: -1 } },
   { collection: 'rounds', name: 'community_opens', keys: { communityId: 1, opensAt: -1 } },
   { collection: 'orders', name: 'household_created', keys: { householdId: 1, createdAt: -1 } },
   { collection: 'orders', name: 'grid_round_status', keys: { gridId: 1, roundId: 1, status: 1 } },
   { collection: 'orders', name: 'status_updated', keys: { status: 1, updatedAt: 1 } },
+  // Releases of cancelled/rejected orders the sweeper finishes (issue 16).
+  { collection: 'orders', name: 'release', keys: { 'release.state': 1, 'release.at': 1 } },
   { collection: 'notices', name: 'community_posted', keys: { communityId: 1, postedAt: -1 } },
-  { collection: 'outbox', name: 'unsent', keys: { sentAt: 1, createdAt: 1 } },
+  { collection: 'outbox', name: 'due', keys: { status: 1, nextAttemptAt: 1 } },
+  { collection: 'outbox', name: 'community_created', keys: { communityId: 1, createdAt: -1 } },
+  { collection: 'outbox', name: 'community_status_created', keys: { communityId: 1, status: 1, createdAt: -1 } },
   { collection: 'testRounds', name: 'community_opened', keys: { communityId: 1, openedAt: -1 } },
   { collection: 'samples', name: 'round_grid', keys: { roundId: 1, gridId: 1 } },
   { collection: 'samples', name: 'household_sampled', keys: { householdId: 1, sampledAt: -1 } },
   { collection: 'knocks', name: 'round_grid', keys: { roundId: 1, gridId: 1 } },
   { collection: 'bookings', name: 'grid_date', keys: { gridId: 1, date: 1 } },
+  { collection: 'bookings', name: 'household_date', keys: { householdId: 1, date: -1 } },
+  { collection: 'keyPersons', name: 'grid', keys: { gridId: 1 } },
+  { collection: 'keyPersonChecks', name: 'person_day', keys: { personId: 1, day: -1 } },
   // ── organisation (issue 7) ──
   { collection: 'staff', name: 'community', keys: { communityId: 1 } },
   { collection: 'roleCodes', name: 'community_created', keys: { communityId: 1, createdAt: -1 } },
@@ -163,4 +202,13 @@ export const INDEXES: IndexSpec[] = [
   { collection: 'jobs', name: 'volunteer_status', keys: { volunteerId: 1, status: 1 } },
   { collection: 'jobs', name: 'status_updated', keys: { status: 1, updatedAt: 1 } },
   { collection: 'orders', name: 'job_status', keys: { jobId: 1, status: 1 } },
+  // ── the grid's WeChat group (issue 13) ──
+  { collection: 'groupBindings', name: 'grid_bound', keys: { gridId: 1, boundAt: 1 } },
+  { collection: 'liveMessages', name: 'state_expires', keys: { state: 1, expiresAt: 1 } },
+  { collection: 'groupMembers', name: 'group_household', keys: { openGId: 1, householdId: 1 } },
+  // ── the end of the emergency (issue 14) ──
+  { collection: 'accessLog', name: 'community_at', keys: { communityId: 1, at: -1 } },
+  { collection: 'accessLog', name: 'at', keys: { at: 1 } },
+  { collection: 'dailyAggregates', name: 'community_day', keys: { communityId: 1, day: 1 } },
+  { collection: 'purgeRecords', name: 'community_finished', keys: { communityId: 1, finishedAt: -1 } },
 ];

@@ -5,6 +5,7 @@
  */
 import { addDays, byUrgency, careStatus, rate } from '../../core/org/dashboard';
 import { maskName } from '../../core/mask';
+import { compareRooms, naturalCompare } from '../../core/natural-sort';
 import { chinaDay, chinaWallClock } from '../../core/time';
 import type { CareLedgerRow, DashboardCounts, GridDashboardView } from '../../typings/api';
 import type { Grid, HouseholdDoc, OrderStatus, TestRoundDoc } from '../../typings/entities';
@@ -183,7 +184,7 @@ export async function loadStats(
       }
     }
     ledger.sort(byUrgency);
-    notContacted.sort((a, b) => `${a.buildingName}${a.room}`.localeCompare(`${b.buildingName}${b.room}`));
+    notContacted.sort(compareRooms);
     const counts: DashboardCounts = {
       households,
       joined,
@@ -209,6 +210,7 @@ export async function loadStats(
       day,
       buildings: buildings
         .filter((b) => b.gridId === grid._id)
+        .sort((a, b) => naturalCompare(a.name, b.name))
         .map((b) => {
           const c = houses.find((r) => r._id.buildingId === b._id) ?? { households: 0, joined: 0 };
           return {

@@ -70,7 +70,7 @@ export class Session {
     readonly base: string,
   ) {}
 
-  static async open(rig: Rig, user: string, route = 'pages/index/index'): Promise<Session> {
+  static async open(rig: Rig, user: string, route = 'pages/index/index', timeout?: number): Promise<Session> {
     const context = await rig.browser.newContext({ viewport: { width: 900, height: 900 }, acceptDownloads: true });
     const page = await context.newPage();
     const s = new Session(context, page, rig.cloud.url);
@@ -94,13 +94,13 @@ export class Session {
         }
       }
     });
-    await s.goto(user, route);
+    await s.goto(user, route, timeout);
     return s;
   }
 
-  async goto(user: string, route: string): Promise<void> {
+  async goto(user: string, route: string, timeout?: number): Promise<void> {
     await this.page.goto(`${this.base}/?user=${encodeURIComponent(user)}#/${route}`);
-    await this.waitPage(route.split('?')[0] ?? route);
+    await this.waitPage(route.split('?')[0] ?? route, timeout);
   }
 
   /** The page on top of the stack. */

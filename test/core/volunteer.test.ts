@@ -202,9 +202,9 @@ describe('hours', () => {
     expect(totalMinutes(sessions, now)).toBe(150);
     expect(totalMinutes(sessions, now, { from: '2022-08-20T00:00:00Z' })).toBe(30);
     expect(totalMinutes(sessions, now, { to: '2022-08-20T00:00:00Z' })).toBe(120);
-    expect(hoursText(95)).toBe('1小时35分');
+    expect(hoursText(95)).toBe('1小时35分钟');
     expect(hoursText(120)).toBe('2小时');
-    expect(hoursText(0)).toBe('0分');
+    expect(hoursText(0)).toBe('0分钟');
     expect(decimalHours(95)).toBe(1.6);
   });
 });

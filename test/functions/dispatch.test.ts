@@ -3,6 +3,8 @@ import { releaseJobsOf } from '../../server/lib/jobs';
 import { database } from '../../server/lib/cloud';
 import type { HouseholdDoc, JobDoc, OrderDoc, VolunteerDoc } from '../../typings/entities';
 import { startTestCloud, type TestCloud } from '../helpers/cloud';
+import { stockOf } from '../helpers/shop';
+import { naturalCompare } from '../../core/natural-sort';
 
 let t: TestCloud;
 let households: HouseholdDoc[];
@@ -83,7 +85,7 @@ describe('order pool', () => {
     const ids = await place(1, 0, 4);
     const pool = await t.ok(gw(1), 'dispatch.pool', { gridId: 'g-01', status: 'submitted' });
     expect(pool.gridId).toBe('g-01');
-    expect(pool.grids).toEqual([{ id: 'g-01', name: '第1网格' }]);
+    expect(pool.grids).toEqual([{ id: 'g-01', name: '第1网格', waiting: 4 }]);
     expect(pool.items.map((o) => o.id).sort()).toEqual([...ids].sort());
     expect(pool.counts.submitted).toBe(4);
     const first = pool.items[0];
@@ -111,8 +113,7 @@ describe('order pool', () => {
 
   it('accepts (with a handover code) and rejects with a reason the resident sees; stock comes back', async () => {
     const [a, b] = await place(1, 4, 2);
-    const stock = async () =>
-      ((await t.db.collection('catalog').doc('item-009').get()).data[0] as { stock: number }).stock;
+    const stock = () => stockOf(t, 'item-009');
     const before = await stock();
     expect(await t.ok(gw(1), 'dispatch.review', { orderIds: [a as string], accept: true })).toEqual({
       changed: 1,
@@ -148,27 +149,55 @@ describe('order pool', () => {
 describe('purchase and packing lists', () => {
   it('totals items with units across the grid and packs per building then room, as Excel too', async () => {
     const round = 'round-001';
+    const ordersWhere = async (statuses: string[]) =>
+      (
+        await t.db
+          .collection('orders')
+          .where({ gridId: 'g-01', roundId: round, status: t.db.command.in(statuses) })
+          .get()
+      ).data as OrderDoc[];
+    const accepted = await ordersWhere(['accepted', 'assigned', 'pickedUp', 'failed', 'delivered', 'received']);
+    const waiting = await ordersWhere(['submitted']);
+    // By default only accepted orders are bought and packed; the list says so and how many 待接单 it leaves out.
     const purchase = await t.ok(gw(1), 'dispatch.purchaseList', { roundId: round, gridId: 'g-01' });
-    const potatoes = purchase.items.find((i) => i.itemId === 'item-009');
-    const live = (
-      await t.db
-        .collection('orders')
-        .where({ gridId: 'g-01', roundId: round, status: t.db.command.nin(['rejected', 'cancelled', 'placing']) })
-        .get()
-    ).data as OrderDoc[];
-    expect(potatoes).toMatchObject({
-      unit: '斤',
-      qty: live.reduce((n, o) => n + (o.lines[0]?.qty ?? 0), 0),
-      orders: live.length,
+    expect(purchase).toMatchObject({
+      orderCount: accepted.length,
+      withSubmitted: false,
+      submittedLeftOut: waiting.length,
+      basis: '已接单的订单（不含待接单）',
     });
-    const packing = await t.ok(gw(1), 'dispatch.packingList', { roundId: round, gridId: 'g-01' });
+    const potatoesIn = (list: OrderDoc[]) => list.filter((o) => o.lines.some((l) => l.itemId === 'item-009'));
+    const qtyOf = (list: OrderDoc[]) =>
+      list.reduce((n, o) => n + (o.lines.find((l) => l.itemId === 'item-009')?.qty ?? 0), 0);
+    if (potatoesIn(accepted).length)
+      expect(purchase.items.find((i) => i.itemId === 'item-009')).toMatchObject({
+        unit: '斤',
+        qty: qtyOf(accepted),
+        orders: potatoesIn(accepted).length,
+      });
+    const live = [...accepted, ...waiting];
+    const everything = await t.ok(gw(1), 'dispatch.purchaseList', {
+      roundId: round,
+      gridId: 'g-01',
+      withSubmitted: true,
+    });
+    expect(everything).toMatchObject({ orderCount: live.length, withSubmitted: true, submittedLeftOut: 0 });
+    expect(everything.items.find((i) => i.itemId === 'item-009')).toMatchObject({
+      unit: '斤',
+      qty: qtyOf(live),
+      orders: potatoesIn(live).length,
+    });
+    const packing = await t.ok(gw(1), 'dispatch.packingList', { roundId: round, gridId: 'g-01', withSubmitted: true });
     const rooms = packing.buildings.flatMap((b) => b.rooms);
     expect(rooms).toHaveLength(live.length);
     expect(rooms.every((r) => /\*{4}/.test(r.phoneMasked))).toBe(true);
     for (const b of packing.buildings) {
-      const sorted = [...b.rooms].sort((x, y) => x.room.localeCompare(y.room, 'zh', { numeric: true }));
+      const sorted = [...b.rooms].sort((x, y) => naturalCompare(x.room, y.room));
       expect(b.rooms.map((r) => r.room)).toEqual(sorted.map((r) => r.room));
     }
+    expect(
+      (await t.ok(gw(1), 'dispatch.packingList', { roundId: round, gridId: 'g-01' })).buildings.flatMap((b) => b.rooms),
+    ).toHaveLength(accepted.length);
     for (const list of ['purchase', 'packing'] as const) {
       const file = await t.ok(gw(1), 'dispatch.exportLists', { roundId: round, gridId: 'g-01', list });
       expect(file.fileName).toMatch(/\.xlsx$/);

@@ -10,7 +10,6 @@ import { TIMERS } from '../../server/functions/registry';
 import { database } from '../../server/lib/cloud';
 import type { ActionName, CallResult, Page, Req } from '../../typings/api';
 import type {
-  CatalogItem,
   HouseholdDoc,
   JobDoc,
   JobStop,
@@ -19,6 +18,7 @@ import type {
   VolunteerDoc,
 } from '../../typings/entities';
 import { startTestCloud, type TestCloud } from '../helpers/cloud';
+import { crashedPlacement, quotaUsed, setStock, shopDoc, shopItem } from '../helpers/shop';
 
 let t: TestCloud;
 let households: HouseholdDoc[];
@@ -362,13 +362,9 @@ describe('the other lists page too', () => {
 
 describe('placement leaves nothing behind', () => {
   const resident = (i: number) => households[i] as HouseholdDoc;
-  const item = async (id: string) =>
-    (await t.db.collection('catalog').doc(id).get()).data[0] as CatalogItem & { holds?: string[] };
+  const item = (id: string) => shopItem(t, id);
   const ordersOf = async (householdId: string) =>
     (await t.db.collection('orders').where({ householdId }).get()).data as OrderDoc[];
-  const quota = async (householdId: string) =>
-    (await t.db.collection('quotas').doc(`round-001:${householdId}`).get()).data[0] as
-      { used: Record<string, number>; orders: string[] } | undefined;
 
   it('a placement refused for quota writes no order and holds no stock or quota', async () => {
     const h = resident(40);
@@ -403,15 +399,16 @@ describe('placement leaves nothing behind', () => {
     expect(after.some((o) => o.status === 'placing')).toBe(false);
     expect((await item('item-005')).stock).toBe(stock);
     expect((await item('item-009')).stock).toBe(stock9);
-    expect((await quota(h._id))?.orders).toEqual([first.id]);
-    expect((await quota(h._id))?.used).toMatchObject({ 'item-005': 1 });
-    expect((await quota(h._id))?.used['item-009'] ?? 0).toBe(0);
+    expect(after.map((o) => o._id)).toEqual([first.id]);
+    expect(await quotaUsed(t, h._id)).toMatchObject({ 'item-005': 1 });
+    expect((await quotaUsed(t, h._id))['item-009'] ?? 0).toBe(0);
+    expect((await shopDoc(t)).placing).toEqual({});
   });
 
   it('a placement refused for stock gives the quota back and writes no order', async () => {
     const h = resident(41);
     const openid = h.memberOpenids[0] as string;
-    await t.db.collection('catalog').doc('item-008').update({ stock: 1 });
+    await setStock(t, 'item-008', 1);
     const stock9 = (await item('item-009')).stock;
     const refused = await t.call(
       openid,
@@ -430,9 +427,8 @@ describe('placement leaves nothing behind', () => {
     expect(refused).toMatchObject({ ok: false, code: 'ORDER.OUT_OF_STOCK' });
     expect(await ordersOf(h._id)).toEqual([]);
     expect((await item('item-009')).stock).toBe(stock9);
-    const q = await quota(h._id);
-    expect(q?.orders ?? []).toEqual([]);
-    expect(Object.values(q?.used ?? {}).every((n) => n === 0)).toBe(true);
+    expect(Object.values(await quotaUsed(t, h._id)).every((n) => n === 0)).toBe(true);
+    expect((await shopDoc(t)).placing).toEqual({});
   });
 
   it('the sweeper runs every minute and undoes a crashed placement within 2 minutes', async () => {
@@ -443,28 +439,14 @@ describe('placement leaves nothing behind', () => {
     expect(PLACING_TIMEOUT_MS + (spec?.everyMs ?? Infinity)).toBeLessThanOrEqual(120_000);
 
     const h = resident(42);
-    const _ = t.db.command;
     const crashedAt = new Date();
     const stock = (await item('item-003')).stock;
-    await t.db.collection('orders').add(
-      orderDoc(0, {
-        _id: 'lpt-crashed',
-        householdId: h._id,
-        status: 'placing',
-        createdAt: crashedAt.toISOString(),
-        lines: [{ itemId: 'item-003', name: '面粉', unit: '袋', qty: 2, priceFen: 2200 }],
-      }),
-    );
-    await t.db
-      .collection('catalog')
-      .doc('item-003')
-      .update({ stock: _.inc(-2), holds: _.push(['lpt-crashed']) });
-    await t.db.collection('quotas').add({
-      _id: `round-001:${h._id}`,
-      roundId: 'round-001',
+    const used = (await quotaUsed(t, h._id))['item-003'] ?? 0;
+    await crashedPlacement(t, {
+      orderId: 'lpt-crashed',
       householdId: h._id,
-      used: { 'item-003': 2 },
-      orders: ['lpt-crashed'],
+      lines: { 'item-003': 2 },
+      at: crashedAt.toISOString(),
     });
     const ctxAt = (ms: number) => ({
       caller: null,
@@ -476,24 +458,30 @@ describe('placement leaves nothing behind', () => {
 
     // Still being placed 20 s later (a live placement): left alone.
     await sweepPlacing(ctxAt(20_000));
-    expect((await t.db.collection('orders').doc('lpt-crashed').get()).data).toHaveLength(1);
+    expect((await shopDoc(t)).placing['lpt-crashed']).toBeDefined();
     expect((await item('item-003')).stock).toBe(stock - 2);
     // The sweep after the 2-minute mark at the latest frees it.
     expect((await sweepPlacing(ctxAt(120_000 - 60_000 + 1))).undone).toBeGreaterThanOrEqual(1);
     expect((await item('item-003')).stock).toBe(stock);
-    expect((await item('item-003')).holds ?? []).not.toContain('lpt-crashed');
-    expect((await quota(h._id))?.used['item-003']).toBe(0);
+    expect((await shopDoc(t)).placing['lpt-crashed']).toBeUndefined();
+    expect((await quotaUsed(t, h._id))['item-003'] ?? 0).toBe(used);
     expect((await t.db.collection('orders').doc('lpt-crashed').get()).data).toEqual([]);
+    // Swept again: nothing more comes back.
+    await sweepPlacing(ctxAt(200_000));
+    expect((await item('item-003')).stock).toBe(stock);
   });
 
   it('the sweeper undoes every stale placement, not a first batch', async () => {
     const old = new Date(Date.now() - 10 * 60_000).toISOString();
-    await addAll(
-      'orders',
-      Array.from({ length: 130 }, (_, i) =>
-        orderDoc(i, { _id: `lpt-stale-${i}`, status: 'placing', createdAt: old, lines: [] }),
-      ),
-    );
+    const stock = (await item('item-004')).stock;
+    for (let i = 0; i < 130; i += 1)
+      await crashedPlacement(t, {
+        orderId: `lpt-stale-${i}`,
+        householdId: resident(50 + (i % 20))._id,
+        lines: { 'item-004': 1 },
+        at: old,
+      });
+    expect((await item('item-004')).stock).toBe(stock - 130);
     const res = await sweepPlacing({
       caller: null,
       requestId: null,
@@ -502,7 +490,8 @@ describe('placement leaves nothing behind', () => {
       invocationId: 'sweep-all',
     });
     expect(res.undone).toBeGreaterThanOrEqual(130);
-    expect((await t.db.collection('orders').where({ status: 'placing' }).count()).total).toBe(0);
+    expect((await shopDoc(t)).placing).toEqual({});
+    expect((await item('item-004')).stock).toBe(stock);
   });
 });
 

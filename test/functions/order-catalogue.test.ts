@@ -4,8 +4,9 @@
  * too), restocking by a quantity as one atomic increment that orders placed meanwhile cannot undo,
  * and the rounds, the latest first.
  */
-import type { CatalogItem, HouseholdDoc } from '../../typings/entities';
+import type { HouseholdDoc } from '../../typings/entities';
 import { startTestCloud, type TestCloud } from '../helpers/cloud';
+import { shopDoc, shopItem } from '../helpers/shop';
 
 let t: TestCloud;
 let residents: Array<{ openid: string; household: HouseholdDoc }>;
@@ -22,8 +23,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => t.close());
 
-const stored = async (id: string) =>
-  (await t.db.collection('catalog').doc(id).get()).data[0] as CatalogItem & { holds: string[] };
+const stored = (id: string, communityId?: string) => shopItem(t, id, communityId);
 const input = {
   category: 'vegetable' as const,
   unit: '斤' as const,
@@ -78,12 +78,27 @@ describe('the catalogue, as the admin keeps it', () => {
       ok: false,
       code: 'COMMON.INVALID_INPUT',
     });
-    await t.db.collection('catalog').doc(item.id).update({ communityId: 'c-elsewhere' });
+    // The item moved to another community's shop: this admin cannot restock it.
+    const _ = t.db.command;
+    const moved = await stored(item.id);
+    await t.db.collection('shops').add({
+      _id: 'c-elsewhere',
+      communityId: 'c-elsewhere',
+      items: { [item.id]: moved },
+      rounds: [],
+      placing: {},
+      returning: {},
+      restocking: {},
+    });
+    await t.db
+      .collection('shops')
+      .doc('c-xingfu')
+      .update({ [`items.${item.id}`]: _.remove() });
     expect(await t.call('dev-admin', 'order.restock', { itemId: item.id, qty: 5 }, rid())).toMatchObject({
       ok: false,
       code: 'COMMON.NOT_FOUND',
     });
-    expect((await stored(item.id)).stock).toBe(40);
+    expect((await stored(item.id, 'c-elsewhere')).stock).toBe(40);
   });
 
   it('keeps every unit when restocks and orders come in at the same time', async () => {
@@ -109,7 +124,7 @@ describe('the catalogue, as the admin keeps it', () => {
     // 10 at the start, 6 × 4 restocked, one taken by each order placed: none lost, none made up.
     expect(after.stock).toBe(10 + 24 - sold);
     expect(after.stock).toBeGreaterThanOrEqual(0);
-    expect(after.holds).toHaveLength(sold);
+    expect((await shopDoc(t)).placing).toEqual({});
     expect(
       (await t.db.collection('orders').where({ 'lines.itemId': item.id, status: 'submitted' }).count()).total,
     ).toBe(sold);

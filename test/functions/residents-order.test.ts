@@ -1,6 +1,7 @@
-import type { CatalogItem, HouseholdDoc, OrderDoc } from '../../typings/entities';
+import type { HouseholdDoc, OrderDoc } from '../../typings/entities';
 import { timerContext } from '../../localcloud/invoke';
 import { startTestCloud, type TestCloud } from '../helpers/cloud';
+import { crashedPlacement, quotaUsed, setRoundClosesAt, setStock, shopDoc, shopItem } from '../helpers/shop';
 
 let t: TestCloud;
 let residents: Array<{ openid: string; household: HouseholdDoc }>;
@@ -18,8 +19,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const resident = (i: number) => residents[i] as { openid: string; household: HouseholdDoc };
-const item = async (id: string) =>
-  (await t.db.collection('catalog').doc(id).get()).data[0] as CatalogItem & { holds: string[] };
+const item = (id: string) => shopItem(t, id);
 
 describe('catalogue', () => {
   it('shows the open round and what this household may still order, in explicit units', async () => {
@@ -82,7 +82,7 @@ describe('placing an order', () => {
   });
 
   it('sells exactly the last 10 when 50 households order at once', async () => {
-    await t.db.collection('catalog').doc('item-008').update({ stock: 10 });
+    await setStock(t, 'item-008', 10);
     const buyers = residents.slice(10, 60);
     const results = await Promise.all(
       buyers.map((b) =>
@@ -99,15 +99,16 @@ describe('placing an order', () => {
     for (const r of results.filter((x) => !x.ok)) expect(r).toMatchObject({ code: 'ORDER.OUT_OF_STOCK' });
     const stored = await item('item-008');
     expect(stored.stock).toBe(0);
-    expect(stored.holds).toHaveLength(10);
+    // Nothing left in flight on the shop: every marker cleared once its order was written.
+    expect((await shopDoc(t)).placing).toEqual({});
     expect(
       (await t.db.collection('orders').where({ 'lines.itemId': 'item-008', status: 'submitted' }).count()).total,
     ).toBe(10);
     // Nobody's quota was spent by an order that did not happen.
     const quotas = (
       await t.db
-        .collection('quotas')
-        .where({ 'used.item-008': t.db.command.gt(0) })
+        .collection('households')
+        .where({ 'ordering.used.item-008': t.db.command.gt(0) })
         .count()
     ).total;
     expect(quotas).toBe(10);
@@ -213,20 +214,14 @@ describe('placing an order', () => {
   });
 
   it('refuses orders outside the round', async () => {
-    await t.db
-      .collection('rounds')
-      .doc('round-001')
-      .update({ closesAt: new Date(Date.now() - 1000).toISOString() });
+    await setRoundClosesAt(t, 'round-001', new Date(Date.now() - 1000).toISOString());
     expect(
       await t.call(resident(5).openid, 'order.place', { kind: 'loveBag', payment: 'free', contactless: true }, rid()),
     ).toMatchObject({
       ok: false,
       code: 'ORDER.ROUND_CLOSED',
     });
-    await t.db
-      .collection('rounds')
-      .doc('round-001')
-      .update({ closesAt: new Date(Date.now() + 86400_000).toISOString() });
+    await setRoundClosesAt(t, 'round-001', new Date(Date.now() + 86400_000).toISOString());
   });
 });
 
@@ -389,34 +384,18 @@ describe('following an order', () => {
   it('undoes a placement cut off by a crash: stock and quota come back', async () => {
     const r = resident(70);
     const stockBefore = (await item('item-003')).stock;
-    const _ = t.db.command;
-    // What a crash after taking stock leaves behind: a 'placing' order, a hold and a quota.
+    // What a crash after taking stock and quota leaves behind: the shop's marker and the household's journal, no order.
     const old = new Date(Date.now() - 10 * 60_000).toISOString();
-    await t.db.collection('orders').add({
-      _id: 'crashed-order',
-      householdId: r.household._id,
-      roundId: 'round-001',
-      status: 'placing',
-      createdAt: old,
-      lines: [{ itemId: 'item-003', name: '面粉', unit: '袋', qty: 2, priceFen: 2200 }],
-    });
-    await t.db
-      .collection('catalog')
-      .doc('item-003')
-      .update({ stock: _.inc(-2), holds: _.push(['crashed-order']) });
-    await t.db.collection('quotas').add({
-      _id: `round-001:${r.household._id}`,
-      roundId: 'round-001',
-      householdId: r.household._id,
-      used: { 'item-003': 2 },
-      orders: ['crashed-order'],
-    });
+    await crashedPlacement(t, { orderId: 'crashed-order', householdId: r.household._id, lines: { 'item-003': 2 }, at: old });
+    expect((await item('item-003')).stock).toBe(stockBefore - 2);
+    expect((await quotaUsed(t, r.household._id))['item-003']).toBe(2);
     const { main } = await import('../../server/functions/order');
     expect(await main({ Type: 'Timer', TriggerName: 'sweepPlacing' }, timerContext('order'))).toMatchObject({
       ok: true,
       data: { undone: 1 },
     });
     expect((await item('item-003')).stock).toBe(stockBefore);
+    expect((await shopDoc(t)).placing['crashed-order']).toBeUndefined();
     const cat = await t.ok(r.openid, 'order.catalog', {});
     expect(cat.items.find((i) => i.id === 'item-003')?.remaining).toBe(2);
     expect((await t.db.collection('orders').doc('crashed-order').get()).data).toEqual([]);

@@ -69,6 +69,18 @@ const adminOnly: Verdicts = [NO, ADMIN, ADMIN, ADMIN, ADMIN, 'ok'];
 
 const tomorrow = () => chinaDayAfter(new Date(), 1);
 
+/** The id of the world household's first member's booking `days` ahead. */
+const bookingOf = (w: World, days: number) =>
+  `${chinaDayAfter(new Date(), days)}:${w.household._id}:${w.household.members[0]!.id}`;
+
+/** This row's resident books that day's home sampling (明日预约). */
+const bookFor = (w: World, days: number) =>
+  t.ok(w.me.resident, 'testing.book', {
+    date: chinaDayAfter(new Date(), days),
+    memberIds: [w.household.members[0]!.id],
+    reason: 'returnee',
+  });
+
 /** Hands the world's job (and its order) to this row's volunteer, as if the dispatch had assigned it. */
 const holdJob = async (w: World) => {
   await t.db.collection('orders').doc(w.orderId).update({ jobId: w.jobId, status: 'assigned', volunteerId: null });
@@ -89,6 +101,9 @@ const MATRIX: { [A in ActionName]: Row<A> } = {
   'system.health': { payload: () => ({}), expect: ['ok', 'ok', 'ok', 'ok', 'ok', 'ok'] },
   'user.me': { payload: () => ({}), expect: [NO, 'ok', 'ok', 'ok', 'ok', 'ok'] },
   'user.subscribe': { payload: () => ({ templates: ['notice'] }), expect: [NO, 'ok', 'ok', 'ok', 'ok', 'ok'] },
+  // Closing an account (issue 14): a resident closes their own; staff and registered volunteers are refused until their roles go.
+  'user.close': { payload: () => ({ confirm: true }), expect: [NO, 'ok', FORBID, FORBID, FORBID, FORBID] },
+  'user.retention': { payload: () => ({}), expect: [NO, 'ok', 'ok', 'ok', 'ok', 'ok'] },
 
   // ── household ──
   'household.communities': { payload: () => ({}), expect: [NO, 'ok', 'ok', 'ok', 'ok', 'ok'] },
@@ -145,6 +160,18 @@ const MATRIX: { [A in ActionName]: Row<A> } = {
   'grid.createInvite': { payload: (w) => ({ gridId: w.gridId }), expect: [NO, GW, GW, 'ok', 'ok', 'ok'] },
   // The group is the platform's open data (test/functions/group-household-trust.test.ts binds with it); without it, past the role check.
   'grid.bindGroup': { payload: (w) => ({ gridId: w.gridId }), expect: [NO, GW, GW, 'in', 'in', 'in'] },
+  'grid.doorPoster': {
+    payload: (w) => ({ gridId: w.gridId, buildingId: w.household.buildingId }),
+    expect: [NO, GW, GW, 'ok', 'ok', 'ok'],
+  },
+  'grid.groups': { payload: (w) => ({ gridId: w.gridId }), expect: [NO, GW, GW, 'ok', 'ok', 'ok'] },
+  // No such binding: past the role check (COMMON.NOT_FOUND); test/functions/group-invites.test.ts unbinds real ones.
+  'grid.unbindGroup': {
+    payload: (w) => ({ gridId: w.gridId, groupId: 'gb-nosuchgroup' }),
+    expect: [NO, GW, GW, 'in', 'in', 'in'],
+  },
+  // Anyone identified; the group is open data (none here: past the role check, COMMON.INVALID_INPUT).
+  'grid.groupGrid': { payload: () => ({}), expect: [NO, 'in', 'in', 'in', 'in', 'in'] },
   // A file of this environment's storage (the local cloud's), in the grid's group-qr folder.
   'grid.setGroupQr': {
     payload: (w) => ({ gridId: w.gridId, fileId: `${t.cloud.url}/storage/group-qr/${w.gridId}/matrix.png` }),
@@ -156,6 +183,7 @@ const MATRIX: { [A in ActionName]: Row<A> } = {
     expect: [NO, GW, GW, 'ok', 'ok', 'ok'],
   },
   'grid.dashboard': { payload: (w) => ({ gridId: w.gridId }), expect: [NO, GW, GW, 'ok', 'ok', 'ok'] },
+  'grid.staffGrids': { payload: () => ({}), expect: [NO, GW, GW, 'ok', 'ok', 'ok'] },
   'grid.recordContact': {
     payload: (w) => ({ householdId: w.household._id, method: 'phone' }),
     expect: [NO, GW, GW, 'ok', 'ok', 'ok'],
@@ -170,6 +198,15 @@ const MATRIX: { [A in ActionName]: Row<A> } = {
     }),
     expect: [NO, GW, GW, 'in', 'in', 'in'],
   },
+  // The live group order: the grid's staff (test/functions/group-live.test.ts makes and updates real ones).
+  'grid.liveMessage': {
+    payload: (w) => ({ gridId: w.gridId, roundId: w.orderRoundId }),
+    expect: [NO, GW, GW, 'in', 'in', 'in'],
+  },
+  // The group is open data (none here: past the role check, COMMON.INVALID_INPUT); group-live.test.ts checks who may.
+  'grid.chatBoard': { payload: () => ({}), expect: [NO, 'in', 'in', 'in', 'in', 'in'] },
+  'grid.matchMember': { payload: () => ({ consent: true }), expect: [NO, 'in', 'in', 'in', 'in', 'in'] },
+  'grid.unmatchMember': { payload: () => ({}), expect: [NO, 'in', 'in', 'in', 'in', 'in'] },
 
   // ── order ──
   'order.catalog': { payload: () => ({}), expect: [NO, 'ok', MEMBER, MEMBER, MEMBER, MEMBER] },
@@ -228,6 +265,7 @@ const MATRIX: { [A in ActionName]: Row<A> } = {
   },
   'testing.closeRound': { payload: (w) => ({ roundId: w.spareTestRoundId }), expect: adminOnly },
   'testing.rounds': { payload: () => ({}), expect: [NO, 'ok', 'ok', 'ok', 'ok', 'ok'] },
+  'testing.myRecords': { payload: (w) => ({ roundId: w.testRoundId }), expect: [NO, 'ok', 'ok', 'ok', 'ok', 'ok'] },
   'testing.personCodes': { payload: () => ({}), expect: [NO, 'ok', MEMBER, MEMBER, MEMBER, MEMBER] },
   'testing.record': {
     payload: (w) => ({
@@ -275,6 +313,75 @@ const MATRIX: { [A in ActionName]: Row<A> } = {
     payload: (w) => ({ gridId: w.gridId, date: tomorrow() }),
     expect: [NO, GW, GW, 'ok', 'ok', 'ok'],
   },
+  // 明日预约: the grid's staff list, claim, knock and close; the resident sees and cancels their own.
+  'testing.bookingList': {
+    payload: (w) => ({ gridId: w.gridId }),
+    expect: [NO, GW, GW, 'ok', 'ok', 'ok'],
+  },
+  'testing.claimBooking': {
+    setup: (w) => bookFor(w, 2),
+    payload: (w) => ({ bookingId: bookingOf(w, 2) }),
+    // The gridworker wins the claim; later claims by others are refused as taken (past the role check).
+    expect: [NO, GW, GW, 'ok', 'in', 'in'],
+  },
+  'testing.knockBooking': {
+    setup: async (w) => {
+      await bookFor(w, 3);
+      return t.ok(w.me.gridworker, 'testing.claimBooking', { bookingId: bookingOf(w, 3) });
+    },
+    payload: (w) => ({ bookingId: bookingOf(w, 3), status: 'notHome' }),
+    expect: [NO, GW, GW, 'ok', 'in', 'ok'],
+  },
+  'testing.closeBooking': {
+    setup: async (w) => {
+      await bookFor(w, 4);
+      return t.ok(w.me.gridworker, 'testing.claimBooking', { bookingId: bookingOf(w, 4) });
+    },
+    payload: (w) => ({ bookingId: bookingOf(w, 4), outcome: 'sampled' }),
+    expect: [NO, GW, GW, 'ok', 'in', 'in'],
+  },
+  'testing.myBookings': { payload: () => ({}), expect: [NO, 'ok', MEMBER, MEMBER, MEMBER, MEMBER] },
+  'testing.cancelBooking': {
+    setup: (w) => bookFor(w, 5),
+    payload: (w) => ({ bookingId: bookingOf(w, 5) }),
+    expect: [NO, 'ok', MEMBER, MEMBER, MEMBER, MEMBER],
+  },
+  // 重点人员: health data, that grid's gridworker and the admin only (not its group leader).
+  'testing.keyPersons': {
+    payload: (w) => ({ gridId: w.gridId }),
+    expect: [NO, GW, GW, 'ok', GW, 'ok'],
+  },
+  'testing.saveKeyPerson': {
+    payload: (w) => ({
+      householdId: w.household._id,
+      memberId: w.household.members[0]!.id,
+      kinds: ['returnee'],
+      codeColor: 'green',
+    }),
+    expect: [NO, GW, GW, 'ok', GW, 'ok'],
+  },
+  'testing.checkKeyPerson': {
+    setup: (w) =>
+      t.ok(w.me.communityAdmin, 'testing.saveKeyPerson', {
+        householdId: w.household._id,
+        memberId: w.household.members[0]!.id,
+        kinds: ['homeIsolation'],
+        isolationStart: tomorrow(),
+        isolationEnd: chinaDayAfter(new Date(), 7),
+        codeColor: 'yellow',
+      }),
+    payload: (w) => ({ personId: `${w.household._id}:${w.household.members[0]!.id}`, codeColor: 'green', symptoms: false }),
+    expect: [NO, GW, GW, 'ok', GW, 'ok'],
+  },
+  // 代下单 slips carry the household's 取货码: that grid's gridworker and the admin only.
+  'testing.orderSlips': {
+    payload: (w) => ({ gridId: w.gridId }),
+    expect: [NO, GW, GW, 'ok', GW, 'ok'],
+  },
+  'testing.householdCodes': {
+    payload: (w) => ({ householdId: w.household._id }),
+    expect: [NO, GW, GW, 'ok', 'ok', 'ok'],
+  },
   'testing.publicKeys': { payload: () => ({}), expect: ['ok', 'ok', 'ok', 'ok', 'ok', 'ok'] },
 
   // ── volunteer ──
@@ -295,6 +402,7 @@ const MATRIX: { [A in ActionName]: Row<A> } = {
     expect: [NO, 'ok', 'ok', 'ok', 'ok', 'ok'],
   },
   'volunteer.me': { payload: () => ({}), expect: [NO, 'ok', 'ok', 'ok', 'ok', 'ok'] },
+  'volunteer.prefill': { payload: () => ({}), expect: [NO, 'ok', 'ok', 'ok', 'ok', 'ok'] },
   'volunteer.leave': { payload: () => ({}), expect: [NO, UNREG, 'ok', UNREG, UNREG, UNREG] },
   'volunteer.setDuty': { payload: () => ({ onDuty: true }), expect: [NO, UNREG, 'ok', UNREG, UNREG, UNREG] },
   'volunteer.card': { payload: () => ({}), expect: [NO, UNREG, 'ok', UNREG, UNREG, UNREG] },
@@ -355,6 +463,7 @@ const MATRIX: { [A in ActionName]: Row<A> } = {
   },
   'org.importTemplate': { payload: () => ({}), expect: adminOnly },
   'org.staff': { payload: () => ({}), expect: adminOnly },
+  'org.findUsers': { payload: () => ({ query: '网格' }), expect: adminOnly },
   'org.grantRole': { payload: (w) => ({ openid: w.me.resident, role: 'volunteer' }), expect: adminOnly },
   'org.revokeRole': { payload: (w) => ({ openid: w.me.groupLeader, role: 'groupLeader' }), expect: adminOnly },
   'org.saveStaffProfile': {
@@ -380,6 +489,20 @@ const MATRIX: { [A in ActionName]: Row<A> } = {
     expect: [NO, ADMIN, ADMIN, ADMIN, ADMIN, 'COMMON.CONFLICT'],
   },
   'org.dashboard': { payload: () => ({}), expect: adminOnly },
+  'org.outbox': { payload: () => ({}), expect: adminOnly },
+  // ── the end of the emergency (issue 14): the community admin only ──
+  'org.emergency': { payload: () => ({}), expect: adminOnly },
+  'org.declareEnd': {
+    setup: (w) => t.call(w.me.communityAdmin, 'org.undoEnd', {}),
+    payload: () => ({ retentionDays: 30 }),
+    expect: adminOnly,
+  },
+  'org.undoEnd': {
+    setup: (w) => t.call(w.me.communityAdmin, 'org.declareEnd', { retentionDays: 30 }),
+    payload: () => ({}),
+    expect: adminOnly,
+  },
+  'org.accessLog': { payload: () => ({}), expect: adminOnly },
 
   // ── dispatch ──
   'dispatch.pool': { payload: (w) => ({ gridId: w.gridId }), expect: [NO, GW, GW, 'ok', 'ok', 'ok'] },
@@ -443,6 +566,11 @@ const MATRIX: { [A in ActionName]: Row<A> } = {
     setup: pickedUp,
     payload: (w) => ({ jobId: w.jobId, orderId: w.orderId, code: '0000' }),
     expect: [NO, MINE, 'JOB.WRONG_CODE', MINE, MINE, MINE],
+  },
+  'dispatch.courier': {
+    setup: holdJob,
+    payload: (w) => ({ orderId: w.orderId }),
+    expect: [NO, 'ok', MEMBER, MEMBER, MEMBER, MEMBER],
   },
   'dispatch.fail': {
     setup: pickedUp,

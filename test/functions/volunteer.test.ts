@@ -177,7 +177,7 @@ describe('review', () => {
     expect(told).toEqual([
       expect.objectContaining({
         template: 'joinResult',
-        data: { result: '志愿者报到未通过', note: '请先完成核酸检测' },
+        data: { subject: '志愿者报到', result: '未通过', note: '请先完成核酸检测' },
       }),
     ]);
     expect(
@@ -497,7 +497,7 @@ describe('on duty, off duty and hours', () => {
       .set({ communityId: 'c-xingfu', gridId: 'g-01', volunteerId: 'hrs-1', status: 'done', pending: [], history: [] });
     await t.ok('hrs-1', 'volunteer.setDuty', { onDuty: true });
     const hours = await t.ok('hrs-1', 'volunteer.myHours', {});
-    expect(hours).toMatchObject({ totalMinutes: 150, totalHoursText: '2小时30分', jobsDelivered: 1 });
+    expect(hours).toMatchObject({ totalMinutes: 150, totalHoursText: '2小时30分钟', jobsDelivered: 1 });
     expect(hours.sessions).toHaveLength(2);
     expect(hours.sessions[0]?.endAt).toBeNull();
 

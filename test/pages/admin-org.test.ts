@@ -31,9 +31,9 @@ describe('社区看板 page', () => {
     const page = await loadPage('pages/admin/dashboard/index');
     const text = textOf(page);
     expect(text).toContain('幸福新村社区 · 2022-08-22');
-    expect(text).toContain('入群 7/10（70.0%）');
-    expect(text).toContain('今日订单 3：待接单3');
-    expect(text).toContain('核酸 20/25');
+    expect(text).toContain('入群 7 / 10 户（70.0%）');
+    expect(text).toContain('今日订单 3 单（待接单 3）');
+    expect(text).toContain('核酸已采 20 / 25 人');
     expect(text).toContain('3 户特殊人群今日未联系');
     expect(page.querySelector('.cdash__grid')).toBeTruthy();
     page.instance.openGrid({ currentTarget: { dataset: { id: 'g-01' } } });
@@ -107,9 +107,15 @@ describe('网格员分配 page', () => {
     });
     const page = await loadPage('pages/admin/assign/index');
     const text = textOf(page);
-    expect(text).toContain('最大负荷 36，最小负荷 30，比值 1.20');
-    expect(text).toContain('卓玛（网格员，负责人）负荷 36 · 1号楼');
-    expect(text).toContain('住得最近');
+    expect(text).toContain('最忙的人约 36 户，最闲的人约 30 户（相差 6 户）');
+    expect(text).toContain('卓玛（网格员，负责人）');
+    expect(text).toContain('约 36 户 · 1号楼');
+    for (const jargon of ['比值', '负荷', '任何方案']) expect(text).not.toContain(jargon);
+    // The reason, on tap.
+    expect(text).not.toContain('住得最近');
+    page.instance.toggleWhy({ currentTarget: { dataset: { index: 0 } } });
+    await flush();
+    expect(textOf(page)).toContain('住得最近');
     page.instance.togglePin({ currentTarget: { dataset: { grid: 'g-01', worker: 'w1' } } });
     tapButton(page, '.assign__run');
     await flush();
@@ -155,6 +161,7 @@ describe('角色与邀请码 page', () => {
       name: '卓玛',
       roles: ['gridworker'],
       gridIds: ['g-01'],
+      gridNames: ['第1网格'],
       phoneMasked: '138****0001',
       capacity: 120,
       homeBuildingId: null,
@@ -220,7 +227,8 @@ describe('角色与邀请码 page', () => {
     const page = await loadPage('pages/admin/roles/index');
     expect(textOf(page)).toContain('卓玛');
     expect(textOf(page)).toContain('网格：第1网格');
-    expect(textOf(page)).toContain('可承担负荷 120');
+    expect(textOf(page)).toContain('最多负责约 120 户');
+    expect(textOf(page)).not.toContain('可承担负荷');
     expect(textOf(page)).toContain('已发放的邀请码（共 2 个）');
     tapButton(page, '.roles__more-codes');
     await flush();

@@ -6,6 +6,7 @@ import type {
   Page,
   PoolOrderView,
   PoolView,
+  StaffGridsView,
 } from '../../typings/api';
 import { flush, loadPage, mockCall, tapButton, textOf } from '../helpers/page';
 
@@ -38,13 +39,21 @@ const poolOrder = (id: string, room: string, over: Partial<PoolOrderView> = {}):
 
 const pool = (orders: PoolOrderView[], nextCursor: string | null = null, total = orders.length): PoolView => ({
   gridId: 'g-01',
-  grids: [{ id: 'g-01', name: '第1网格' }],
+  grids: [{ id: 'g-01', name: '第1网格', waiting: total }],
   rounds: [{ id: 'r1', name: '第1批次' }],
   buildings: [{ id: 'b1', name: '1号楼' }],
   counts: { submitted: total },
   items: orders,
   nextCursor,
   total,
+});
+
+/** The gridworker's grids as grid.staffGrids answers (one grid: no switcher). */
+const oneGrid = (over: Partial<StaffGridsView['grids'][number]> = {}): StaffGridsView => ({
+  grids: [{ id: 'g-01', name: '第1网格', submitted: 0, accepted: 2, failed: 0, joins: 0, waiting: 2, ...over }],
+  withWork: 'g-01',
+  withOrders: 'g-01',
+  withDispatch: 'g-01',
 });
 
 /** A page of a list. */
@@ -65,7 +74,9 @@ const card = (id: string, over: Partial<JobCardView> = {}): JobCardView => ({
   weightKg: 6,
   priority: false,
   medicine: false,
-  reason: '负责1号楼，离得近、当前负担最轻',
+  reason: '同楼2–5层2单合并一趟，共6.0kg；该志愿者负责这栋楼；共分到1趟，约12分钟送完（全体志愿者12分钟内送完）',
+  reasonShort: '2户一趟 · 约12分钟送完',
+  reasonDetails: ['同一栋楼2–5层的2户一趟送，共约6公斤', '这栋楼是扎西负责的楼'],
   volunteerId: 'vol-1',
   volunteerName: '扎*',
   mine: false,
@@ -88,7 +99,7 @@ describe('订单池 → 派单看板 (gridworker)', () => {
     const page = await loadPage('pages/dispatch/pool/index');
     const text = textOf(page);
     expect(text).toContain('1号楼 1-201');
-    expect(text).toContain('特殊需求优先');
+    expect(text).toContain('特殊需求');
     expect(text).toContain('土豆×4斤');
     expect(text).toContain('138****0001');
     expect(text).toContain('全部接单（2 单）');
@@ -112,7 +123,7 @@ describe('订单池 → 派单看板 (gridworker)', () => {
       accept: true,
     });
     expect(textOf(page)).toContain('已接单 1 单');
-    expect(textOf(page)).toContain('没有符合条件的订单');
+    expect(textOf(page)).toContain('第1网格现在没有待接单的订单');
 
     tapButton(page, '.pool__to-board');
     await flush();
@@ -166,8 +177,16 @@ describe('订单池 → 派单看板 (gridworker)', () => {
       jobs,
       acceptedWaiting: jobs.length ? 0 : 2,
       volunteers: [
-        { id: 'vol-1', name: '扎*', capacityKg: 15, activeJobs: jobs.length },
-        { id: 'vol-2', name: '卓*', capacityKg: 20, activeJobs: 0 },
+        {
+          id: 'vol-1',
+          name: '扎西',
+          phoneMasked: '138****0001',
+          capacityKg: 15,
+          activeJobs: jobs.length,
+          carryingKg: jobs.length ? 6 : 0,
+          doors: jobs.length ? 2 : 0,
+        },
+        { id: 'vol-2', name: '卓玛', phoneMasked: '139****0002', capacityKg: 20, activeJobs: 0, carryingKg: 0, doors: 0 },
       ],
     });
     const stops: BoardView['jobs'][number]['stops'] = [
@@ -189,6 +208,7 @@ describe('订单池 → 派单看板 (gridworker)', () => {
       },
     ];
     const { calls } = mockCall({
+      'grid.staffGrids': () => ({ ok: true, data: oneGrid() }),
       'dispatch.board': () => ({ ok: true, data: board() }),
       'dispatch.run': () => {
         jobs = [{ ...card('j1'), stops }];
@@ -196,7 +216,16 @@ describe('订单池 → 派单看板 (gridworker)', () => {
       },
       'dispatch.reassign': (p) => {
         jobs = [
-          { ...card('j1', { volunteerId: p.volunteerId, volunteerName: '卓*', reason: '网格员改派给卓*' }), stops },
+          {
+            ...card('j1', {
+              volunteerId: p.volunteerId,
+              volunteerName: '卓玛',
+              reason: '网格员改派给卓*',
+              reasonShort: '网格员改派',
+              reasonDetails: [],
+            }),
+            stops,
+          },
         ];
         return { ok: true, data: card('j1', { volunteerId: p.volunteerId }) };
       },
@@ -207,14 +236,25 @@ describe('订单池 → 派单看板 (gridworker)', () => {
     await flush();
     expect(calls.find((c) => c.action === 'dispatch.run')?.payload).toEqual({ gridId: 'g-01' });
     const text = textOf(page);
-    expect(text).toContain('生成 1 个任务，派给志愿者 2 单');
+    expect(text).toContain('派出 1 趟，2 单已有志愿者');
     expect(text).toContain('1号楼 2–5层 · 2户');
-    expect(text).toContain('负责1号楼，离得近、当前负担最轻');
+    expect(text).toContain('2户一趟 · 约12分钟送完');
+    expect(text).not.toContain('该志愿者');
+    expect(text).not.toContain('已安排志愿者配送');
     expect(text).toContain('1-501');
+    // The reasons behind it, on tap.
+    expect(text).not.toContain('这栋楼是扎西负责的楼');
+    page.instance.toggleWhy({ currentTarget: { dataset: { id: 'j1' } } });
+    await flush();
+    expect(textOf(page)).toContain('这栋楼是扎西负责的楼');
+    // On-duty volunteers listed with what each carries: names in full for the gridworker, phones masked.
+    expect(textOf(page)).toContain('扎西');
+    expect(textOf(page)).toContain('手上 1 趟 · 2 户 · 6公斤');
+    expect(textOf(page)).toContain('139****0002');
 
     tapButton(page, '.board__reassign');
     await flush();
-    expect(page.instance.data.sheetItems).toEqual([{ label: '卓*（20kg，手上 0 单）' }]);
+    expect(page.instance.data.sheetItems).toEqual([{ label: '卓玛（空闲，能背 20公斤）' }]);
     await page.instance.onReassign({ detail: { index: 0 } });
     await flush();
     expect(calls.find((c) => c.action === 'dispatch.reassign')?.payload).toEqual({
@@ -222,7 +262,8 @@ describe('订单池 → 派单看板 (gridworker)', () => {
       volunteerId: 'vol-2',
       fromVolunteerId: 'vol-1',
     });
-    expect(textOf(page)).toContain('网格员改派给卓*');
+    expect(textOf(page)).toContain('网格员改派');
+    expect(textOf(page)).toContain('卓玛');
   });
 
   it('shows a job whose 取货码 is locked and unlocks it after the gridworker checked', async () => {
@@ -234,10 +275,13 @@ describe('订单池 → 派单看板 (gridworker)', () => {
       gridId: 'g-01',
       gridName: '第1网格',
       acceptedWaiting: 0,
-      volunteers: [{ id: 'vol-1', name: '扎*', capacityKg: 15, activeJobs: 1 }],
+      volunteers: [
+        { id: 'vol-1', name: '扎西', phoneMasked: '138****0001', capacityKg: 15, activeJobs: 1, carryingKg: 2, doors: 1 },
+      ],
       jobs: [{ ...card('j1', { status: 'pickedUp', statusText: '配送中', codeLocked: locked }), stops }],
     });
     const { calls } = mockCall({
+      'grid.staffGrids': () => ({ ok: true, data: oneGrid() }),
       'dispatch.board': () => ({ ok: true, data: board() }),
       'dispatch.unlockCode': (p) => {
         locked = false;
@@ -255,6 +299,8 @@ describe('订单池 → 派单看板 (gridworker)', () => {
 
   it('prints the purchase list with units and the packing list per building, and exports Excel', async () => {
     const { calls } = mockCall({
+      'grid.staffGrids': () => ({ ok: true, data: oneGrid() }),
+      'dispatch.pool': () => ({ ok: true, data: pool([]) }),
       'dispatch.purchaseList': () => ({
         ok: true,
         data: {
@@ -262,6 +308,9 @@ describe('订单池 → 派单看板 (gridworker)', () => {
           roundName: '第1批次',
           scope: '第1网格',
           orderCount: 3,
+          basis: '已接单的订单（不含待接单）',
+          withSubmitted: false,
+          submittedLeftOut: 2,
           items: [{ itemId: 'item-009', name: '土豆', unit: '斤', qty: 12, orders: 3 }],
           medicine: 1,
           gas: 0,
@@ -273,6 +322,7 @@ describe('订单池 → 派单看板 (gridworker)', () => {
           roundId: 'r1',
           roundName: '第1批次',
           gridName: '第1网格',
+          basis: '已接单的订单（不含待接单）',
           buildings: [
             {
               buildingId: 'b1',
@@ -301,8 +351,18 @@ describe('订单池 → 派单看板 (gridworker)', () => {
     const page = await loadPage('pages/dispatch/lists/index', { gridId: 'g-01', roundId: 'r1' });
     expect(textOf(page)).toContain('12 斤');
     expect(textOf(page)).toContain('代购药品');
+    // Which orders it counts: accepted ones only by default, and how many 待接单 are left out.
+    expect(textOf(page)).toContain('只算已接单的 3 单；还有 2 单待接单未计入');
+    expect(calls.find((c) => c.action === 'dispatch.purchaseList')?.payload).toEqual({
+      roundId: 'r1',
+      gridId: 'g-01',
+      withSubmitted: false,
+    });
     await page.instance.toggleWide();
-    expect(calls.filter((c) => c.action === 'dispatch.purchaseList').at(-1)?.payload).toEqual({ roundId: 'r1' });
+    expect(calls.filter((c) => c.action === 'dispatch.purchaseList').at(-1)?.payload).toEqual({
+      roundId: 'r1',
+      withSubmitted: false,
+    });
     expect(page.instance.data.wide).toBe(true);
     page.instance.onTab({ detail: { value: 'packing' } });
     await flush();
@@ -314,6 +374,7 @@ describe('订单池 → 派单看板 (gridworker)', () => {
       roundId: 'r1',
       gridId: 'g-01',
       list: 'packing',
+      withSubmitted: false,
     });
     expect(wx.openDocument).toHaveBeenCalled();
   });
@@ -372,7 +433,10 @@ describe('抢单 → 取货 → 送达 (volunteer)', () => {
       'dispatch.grab': (p) => {
         if (p.jobId === 'j2') return { ok: false, code: 'JOB.TAKEN', message: '手慢了，这个任务已被其他志愿者接走' };
         taken = true;
-        return { ok: true, data: { ...card('j1', { mine: true }), totals: [], stops: [] } };
+        return {
+          ok: true,
+          data: { ...card('j1', { mine: true }), totals: [], pickupPlace: '社区物资中转站', purchases: [], stops: [] },
+        };
       },
     });
     const page = await loadPage('pages/volunteer/jobs/index');
@@ -405,6 +469,9 @@ describe('抢单 → 取货 → 送达 (volunteer)', () => {
       lines: [{ itemId: 'item-009', name: '土豆', unit: '斤', qty: 4 }],
       priority: false,
       medicine: false,
+      medicineText: null,
+      urgent: false,
+      prescriptionFileId: null,
       contactless: false,
       note: '',
       weightKg: 2,
@@ -419,6 +486,8 @@ describe('抢单 → 取货 → 送达 (volunteer)', () => {
         statusText: state === 'assigned' ? '待取货' : '配送中',
       }),
       totals: [{ itemId: 'item-009', name: '土豆', unit: '斤', qty: 8 }],
+      pickupPlace: '社区物资中转站',
+      purchases: [],
       stops: [
         stop('o1', '1-201', state === 'assigned' ? 'assigned' : state === 'pickedUp' ? 'pickedUp' : 'delivered'),
         stop('o2', '1-202', state === 'assigned' ? 'assigned' : state === 'done' ? 'delivered' : 'pickedUp'),
@@ -488,6 +557,8 @@ describe('抢单 → 取货 → 送达 (volunteer)', () => {
         data: {
           ...card('j9', { status: 'open', statusText: '待接单', volunteerId: null }),
           totals: [],
+          pickupPlace: '社区物资中转站',
+          purchases: [],
           stops: [
             {
               orderId: 'o1',
@@ -500,6 +571,9 @@ describe('抢单 → 取货 → 送达 (volunteer)', () => {
               lines: [],
               priority: false,
               medicine: true,
+              medicineText: null,
+              urgent: false,
+              prescriptionFileId: null,
               contactless: false,
               note: '',
               weightKg: 1,

@@ -1,6 +1,7 @@
 import type { GridDashboardView } from '../../typings/api';
 import { failure, me as meView } from '../helpers/fixtures';
 import { flush, loadPage, mockCall, tapButton, textOf } from '../helpers/page';
+import { staffGridsView } from './support/staff-data';
 
 const me = meView({
   openid: 'dev-gw-01',
@@ -68,15 +69,19 @@ function dashboard(overrides: Partial<GridDashboardView> = {}): GridDashboardVie
 
 describe('网格看板 page', () => {
   it('shows 入群率 per building, orders by status, testing, the ledger with recurring needs and who is not contacted', async () => {
-    mockCall({ 'user.me': () => ({ ok: true, data: me }), 'grid.dashboard': () => ({ ok: true, data: dashboard() }) });
+    mockCall({
+      'user.me': () => ({ ok: true, data: me }),
+      'grid.staffGrids': () => ({ ok: true, data: staffGridsView({}) }),
+      'grid.dashboard': () => ({ ok: true, data: dashboard() }),
+    });
     const page = await loadPage('pages/grid/dashboard/index');
     const text = textOf(page);
     expect(text).toContain('第1网格 · 2022-08-22');
     expect(text).toContain('2 / 3 户（66.7%）');
     expect(text).toContain('待接单 2');
     expect(text).toContain('已送达 1');
-    expect(text).toContain('配送中 1 趟，今日完成 2 趟');
-    expect(text).toContain('第3轮全员核酸：5 / 8 人（62.5%）');
+    expect(text).toContain('配送中 1 趟 · 今日送完 2 趟');
+    expect(text).toContain('5 / 8 人（62.5%）第3轮全员核酸');
     expect(text).toContain('今天透析');
     expect(text).toContain('透析：周一、周三、周五');
     expect(text).toContain('取药已逾期 3 天');
@@ -88,6 +93,7 @@ describe('网格看板 page', () => {
     let contacted = false;
     const { calls } = mockCall({
       'user.me': () => ({ ok: true, data: me }),
+      'grid.staffGrids': () => ({ ok: true, data: staffGridsView({}) }),
       'grid.dashboard': () => ({
         ok: true,
         data: contacted ? dashboard({ notContacted: [], contactedToday: 1 }) : dashboard(),
@@ -111,6 +117,7 @@ describe('网格看板 page', () => {
   it('posts a notice to the grid, and shows the server’s refusal', async () => {
     const { calls } = mockCall({
       'user.me': () => ({ ok: true, data: me }),
+      'grid.staffGrids': () => ({ ok: true, data: staffGridsView({}) }),
       'grid.dashboard': () => ({ ok: true, data: dashboard() }),
       'grid.postNotice': () => failure('AUTH.NOT_GRIDWORKER', '此操作仅限本网格的网格员'),
     });

@@ -16,6 +16,8 @@ const detail = (): JobDetailView => ({
   priority: false,
   medicine: false,
   reason: '',
+  reasonShort: '',
+  reasonDetails: [],
   volunteerId: 'vol-1',
   volunteerName: '扎*',
   mine: true,
@@ -23,6 +25,8 @@ const detail = (): JobDetailView => ({
   pickupShortfall: [],
   codeLocked: false,
   totals: [{ itemId: 'item-009', name: '土豆', unit: '斤', qty: 4 }],
+  pickupPlace: '社区物资中转站',
+  purchases: [],
   stops: [
     {
       orderId: 'o1',
@@ -35,6 +39,9 @@ const detail = (): JobDetailView => ({
       lines: [{ itemId: 'item-009', name: '土豆', unit: '斤', qty: 4 }],
       priority: false,
       medicine: false,
+      medicineText: null,
+      urgent: false,
+      prescriptionFileId: null,
       contactless: false,
       note: '',
       weightKg: 2,

@@ -1,5 +1,6 @@
 import type { HouseholdView, JoinRequestView } from '../../typings/api';
 import { flush, loadPage, mockCall, tapButton, textOf } from '../helpers/page';
+import { staffGridsView } from './support/staff-data';
 
 const directory = {
   community: { id: 'c-xingfu', name: '幸福新村社区', district: '城关区' },
@@ -258,6 +259,7 @@ describe('入群审核 page (gridworker)', () => {
           householdId: null,
         },
       }),
+      'grid.staffGrids': () => ({ ok: true, data: staffGridsView({}) }),
       'grid.joinRequests': () => ({
         ok: true,
         data: { items: [request], nextCursor: null, total: 1 },
@@ -341,6 +343,7 @@ describe('本网格住户 page (gridworker)', () => {
           householdId: null,
         },
       }),
+      'grid.staffGrids': () => ({ ok: true, data: staffGridsView({}) }),
       'grid.households': (p: any) => ({
         ok: true,
         data: p.cursor
@@ -394,7 +397,7 @@ describe('本网格住户 page (gridworker)', () => {
       }),
     });
     const page = await loadPage('pages/grid/households/index');
-    expect(textOf(page)).toContain('共 3 户，已入群 2 户');
+    expect(textOf(page)).toContain('第1网格 · 共 3 户，已入群 2 户');
     expect(textOf(page)).toContain('上拉加载更多');
     await page.instance.onReachBottom();
     await flush();
@@ -403,6 +406,9 @@ describe('本网格住户 page (gridworker)', () => {
     expect(textOf(page)).toContain('1号楼 1-101 · 卓玛');
     tapButton(page, '.hhs__order');
     await flush();
-    expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/resident/order/index?forHouseholdId=h-0007' });
+    // The order form is told for which household (building, room, head), by name.
+    expect(wx.navigateTo).toHaveBeenCalledWith({
+      url: `/pages/resident/order/index?forHouseholdId=h-0007&for=${encodeURIComponent('1号楼 1-101 卓玛')}`,
+    });
   });
 });

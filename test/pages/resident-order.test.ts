@@ -66,6 +66,25 @@ const placed = orderView({
 });
 
 describe('线上点单 page', () => {
+  it('says why an item is greyed out or stops short of its limit (还可买 1袋)', async () => {
+    const items = catalog.items.map((i) =>
+      i.id === 'item-002'
+        ? { ...i, remaining: 1 }
+        : i.id === 'item-003'
+          ? { ...i, stock: 20, soldOut: false, remaining: 0 }
+          : i,
+    );
+    mockCall({ 'order.catalog': () => ({ ok: true, data: { ...catalog, items } }) });
+    const page = await loadPage('pages/resident/order/index');
+    const text = textOf(page);
+    expect(text).toContain('¥45.00 / 袋 · 每户限 2袋，还可买 1袋');
+    expect(text).toContain('¥6.50 / 斤 · 每户限 5斤，本轮已买满');
+    expect(page.instance.data.groceries.map((g: { id: string; max: number }) => [g.id, g.max])).toEqual([
+      ['item-002', 1],
+      ['item-003', 0],
+    ]);
+  });
+
   it('shows the round and items with explicit units, prices and limits; sold-out items cannot be added', async () => {
     mockCall({ 'order.catalog': () => ({ ok: true, data: catalog }) });
     const page = await loadPage('pages/resident/order/index');
@@ -167,8 +186,13 @@ describe('线上点单 page', () => {
       'order.catalog': () => ({ ok: true, data: catalog }),
       'order.place': () => ({ ok: true, data: placed }),
     });
-    const page = await loadPage('pages/resident/order/index', { forHouseholdId: 'h-0007' });
-    expect(textOf(page)).toContain('代下单');
+    const page = await loadPage('pages/resident/order/index', {
+      forHouseholdId: 'h-0007',
+      for: encodeURIComponent('2号楼 1-801 次仁旺堆'),
+    });
+    // It says for which household, by building, room and name (never the household's id).
+    expect(textOf(page)).toContain('代 2号楼 1-801 次仁旺堆 下单');
+    expect(textOf(page)).not.toContain('h-0007');
     expect(calls[0]?.payload).toEqual({ forHouseholdId: 'h-0007' });
     page.instance.onTab({ detail: { value: 'loveBag' } });
     await flush();

@@ -90,6 +90,46 @@ describe('订单详情 page', () => {
     expect(page.querySelector('.detail__cancel')).toBeFalsy();
   });
 
+  it('shows unit prices, payment and the note; once a volunteer carries it, their masked contact and no cancelling', async () => {
+    const { calls } = mockCall({
+      'order.detail': () => ({
+        ok: true,
+        data: orderDetail({
+          ...order('o1', 'pickedUp', '志愿者已取货，正在配送', {
+            lines: [
+              { itemId: 'i1', name: '大米 10斤装', unit: '袋', qty: 2, priceFen: 4500 },
+              { itemId: 'i2', name: '鸡蛋', unit: '斤', qty: 3, priceFen: 650 },
+            ],
+            totalFen: 10950,
+            payment: 'transfer',
+            note: '家里有老人，请敲门',
+            // The server may still allow it; the page stops offering it once packing began.
+            canCancel: true,
+          }),
+          contacts: [{ role: 'gridworker', name: '卓玛', phone: '13800001111' }],
+        }),
+      }),
+      'dispatch.courier': () => ({
+        ok: true,
+        data: { assigned: true, nameMasked: '次****措', phoneMasked: '139****5678', phone: '13912345678' },
+      }),
+    });
+    const page = await loadPage('pages/resident/order-detail/index', { id: 'o1' });
+    const text = textOf(page);
+    expect(text).toContain('¥45.00 / 袋 · 小计 ¥90.00');
+    expect(text).toContain('¥6.50 / 斤 · 小计 ¥19.50');
+    expect(text).toContain('转账');
+    expect(text).toContain('家里有老人，请敲门');
+    expect(text).toContain('次****措');
+    expect(text).toContain('139****5678');
+    expect(text).not.toContain('13912345678');
+    expect(calls.find((c) => c.action === 'dispatch.courier')?.payload).toEqual({ orderId: 'o1' });
+    page.instance.callCourier();
+    expect(wx.makePhoneCall).toHaveBeenCalledWith({ phoneNumber: '13912345678' });
+    expect(page.querySelector('.detail__cancel')).toBeFalsy();
+    expect(text).toContain('不能再取消');
+  });
+
   it('confirms receipt of a delivered order', async () => {
     const { calls } = mockCall({
       'order.detail': () => ({ ok: true, data: detail('delivered', '已送达') }),

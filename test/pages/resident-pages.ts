@@ -8,4 +8,6 @@ export const RESIDENT_PAGES = [
   'pages/resident/orders/index',
   'pages/resident/order-detail/index',
   'pages/testing/cards/index',
+  // Closing the account (issue 14).
+  'pages/resident/close/index',
 ];

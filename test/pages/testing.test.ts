@@ -2,6 +2,7 @@ import type { CardView, TestRoundView } from '../../typings/api';
 import { me } from '../helpers/fixtures';
 import { flush, loadPage, mockCall, tapButton, textOf } from '../helpers/page';
 import { files } from '../helpers/page-setup';
+import { staffGridsView } from './support/staff-data';
 
 const gridworker = me({
   openid: 'gw',
@@ -54,6 +55,19 @@ describe('核酸采样卡 page', () => {
     expect(text).not.toContain('检测结果');
   });
 
+  it('says until when each card is valid, and that an old one has expired', async () => {
+    const validUntil = new Date(Date.now() + 20.5 * 3600_000).toISOString();
+    mockCall({
+      'testing.myCards': () => ({ ok: true, data: [{ ...card, validUntil }, { ...card, serial: 'R1-G01-0001' }] }),
+      'testing.personCodes': () => ({ ok: true, data: [] }),
+    });
+    const page = await loadPage('pages/testing/cards/index');
+    const text = textOf(page);
+    const wall = new Date(Date.parse(validUntil) + 8 * 3600_000).toISOString();
+    expect(text).toContain(`有效至 ${wall.slice(5, 10)} ${wall.slice(11, 16)}（还剩约 20 小时）`);
+    expect(text).toContain('已过期（08-22 09:30 到期），请参加新一轮采样');
+  });
+
   it('opens on the personal codes when there is no card yet, and books the family for tomorrow', async () => {
     const { calls } = mockCall({
       'testing.book': (p) => ({ ok: true, data: { date: p.date, booked: p.memberIds.length } }),
@@ -84,11 +98,14 @@ describe('采样登记 page (sampler)', () => {
         data: { items: !p.status || p.status === round.status ? [round] : [], nextCursor: null, total: 1 },
       }),
       'testing.record': () => ({ ok: true, data: { duplicate: (n += 1) > 1, card } }),
+      // 21 recorded by this sampler before the page was opened (another session, the same round).
+      'testing.myRecords': (p) => ({ ok: true, data: { roundId: p.roundId, recorded: 21 } }),
     });
     (wx.scanCode as jest.Mock).mockImplementation((o: { success: (r: unknown) => void }) =>
       o.success({ result: 'person-code-token' }),
     );
     const page = await loadPage('pages/testing/sample/index');
+    expect(textOf(page)).toContain('本轮你已登记 21 人');
     page.instance.onPoint({ detail: { value: '上门' } });
     tapButton(page, '.sample__scan');
     await flush();
@@ -98,11 +115,11 @@ describe('采样登记 page (sampler)', () => {
       personCode: 'person-code-token',
     });
     expect(textOf(page)).toContain('登记成功');
-    expect(textOf(page)).toContain('本次已登记 1 人');
+    expect(textOf(page)).toContain('本轮你已登记 22 人');
     tapButton(page, '.sample__scan');
     await flush();
     expect(textOf(page)).toContain('本轮已登记过，不重复计数');
-    expect(textOf(page)).toContain('本次已登记 1 人');
+    expect(textOf(page)).toContain('本轮你已登记 22 人');
   });
 });
 
@@ -146,13 +163,25 @@ describe('未检名单 page (gridworker)', () => {
     const knocks: unknown[] = [];
     mockCall({
       'user.me': () => ({ ok: true, data: gridworker }),
+      'grid.staffGrids': () => ({ ok: true, data: staffGridsView({}) }),
       'testing.rounds': (p) => ({
         ok: true,
         data: { items: !p.status || p.status === round.status ? [round] : [], nextCursor: null, total: 1 },
       }),
       'testing.bookings': () => ({
         ok: true,
-        data: [{ householdId: 'h-0009', buildingName: '1号楼', room: '1-902', nameMasked: '扎*', needs: [] }],
+        data: [
+          {
+            householdId: 'h-0009',
+            buildingName: '1号楼',
+            room: '1-902',
+            nameMasked: '扎*',
+            needs: [],
+            id: 'bk-1',
+            reason: 'returnee',
+            status: 'booked',
+          },
+        ],
       }),
       'testing.coverage': () => ({
         ok: true,
@@ -192,6 +221,7 @@ describe('未检名单 page (gridworker)', () => {
   it('exports the list as Excel and opens it to print or forward', async () => {
     mockCall({
       'user.me': () => ({ ok: true, data: gridworker }),
+      'grid.staffGrids': () => ({ ok: true, data: staffGridsView({}) }),
       'testing.rounds': (p) => ({
         ok: true,
         data: { items: !p.status || p.status === round.status ? [round] : [], nextCursor: null, total: 1 },

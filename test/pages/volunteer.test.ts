@@ -25,6 +25,10 @@ describe('register → approve → sign up → on duty', () => {
   it('a resident reports to the community: local checks first, then the registration, then its state', async () => {
     const { calls } = mockCall({
       'volunteer.me': () => ({ ok: true, data: null }),
+      'volunteer.prefill': () => ({
+        ok: true,
+        data: { name: '', phoneMasked: null, communityId: null, gridId: null },
+      }),
       'household.communities': () => ({ ok: true, data: [directory.community] }),
       'household.directory': () => ({ ok: true, data: directory }),
       'volunteer.register': () => ({ ok: true, data: myView() }),
@@ -75,8 +79,41 @@ describe('register → approve → sign up → on duty', () => {
     expect(page.querySelector('.reg__submit')).toBeFalsy();
   });
 
+  it('a resident registering for the first time finds their name, phone (masked) and grid filled in', async () => {
+    const { calls } = mockCall({
+      'volunteer.me': () => ({ ok: true, data: null }),
+      'volunteer.prefill': () => ({
+        ok: true,
+        data: { name: '次仁卓玛', phoneMasked: '139****5678', communityId: 'c-xingfu', gridId: 'g-02' },
+      }),
+      'household.communities': () => ({ ok: true, data: [directory.community] }),
+      'household.directory': () => ({ ok: true, data: directory }),
+      'volunteer.register': () => ({ ok: true, data: myView() }),
+    });
+    const page = await loadPage('pages/volunteer/register/index');
+    expect(page.instance.data).toMatchObject({ name: '次仁卓玛', phone: '', phoneMasked: '139****5678', gridIds: ['g-02'] });
+    const set = (field: string, value: unknown) =>
+      page.instance.onInput({ currentTarget: { dataset: { field } }, detail: { value } });
+    set('workUnit', '退休');
+    set('teamsWished', ['delivery']);
+    set('slots', ['morning']);
+    set('health', ['noSymptoms', 'noRiskContact', 'promise']);
+    tapButton(page, '.reg__submit');
+    await flush();
+    // The phone left empty is the one the app knows (kept on the server, never typed again).
+    expect(calls.find((c) => c.action === 'volunteer.register')?.payload).toMatchObject({
+      name: '次仁卓玛',
+      gridIds: ['g-02'],
+    });
+    expect(calls.find((c) => c.action === 'volunteer.register')?.payload).not.toHaveProperty('phone');
+  });
+
   it('shows the server’s message beside the field it refused', async () => {
     mockCall({
+      'volunteer.prefill': () => ({
+        ok: true,
+        data: { name: '次仁卓玛', phoneMasked: '139****5678', communityId: 'c-xingfu', gridId: 'g-01' },
+      }),
       'volunteer.me': () => ({
         ok: true,
         data: myView({ status: 'rejected', statusText: '未通过', rejectReason: '请先完成核酸检测' }),
@@ -375,7 +412,7 @@ describe('volunteer card and hours', () => {
         ok: true,
         data: {
           totalMinutes: 150,
-          totalHoursText: '2小时30分',
+          totalHoursText: '2小时30分钟',
           jobsDelivered: 7,
           shiftsServed: 2,
           sessions: [
@@ -387,7 +424,7 @@ describe('volunteer card and hours', () => {
     });
     const page = await loadPage('pages/volunteer/hours/index');
     const text = textOf(page);
-    expect(text).toContain('2小时30分');
+    expect(text).toContain('2小时30分钟');
     expect(text).toContain('完成配送任务 7 次 · 参加班次 2 个');
     expect(text).toContain('08-20 09:00 起（在岗中）');
     expect(text).toContain('08-19 09:00 – 11:00');

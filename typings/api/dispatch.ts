@@ -41,7 +41,8 @@ export interface PoolOrderView {
 /** The gridworker's order pool (a page of it) with what its filters can pick from. */
 export interface PoolView extends Page<PoolOrderView> {
   gridId: string;
-  grids: Array<{ id: string; name: string }>;
+  /** The caller's grids in natural order, each with the orders waiting in it (待接单, 待派单, 未送达). */
+  grids: Array<{ id: string; name: string; waiting: number }>;
   rounds: Array<{ id: string; name: string }>;
   buildings: Array<{ id: string; name: string }>;
   counts: Partial<Record<OrderStatus, number>>;
@@ -53,6 +54,12 @@ export interface PurchaseListView {
   roundName: string;
   scope: string;
   orderCount: number;
+  /** Which orders are counted, in words (`已接单的订单（不含待接单）`). */
+  basis: string;
+  /** Orders still waiting to be accepted are counted too. */
+  withSubmitted: boolean;
+  /** Orders waiting to be accepted that this list leaves out (0 when they are counted). */
+  submittedLeftOut: number;
   items: Array<{ itemId: string; name: string; unit: Unit; qty: number; orders: number }>;
   medicine: number;
   gas: number;
@@ -63,6 +70,8 @@ export interface PackingListView {
   roundId: string;
   roundName: string;
   gridName: string;
+  /** Which orders it holds, in words. */
+  basis: string;
   buildings: Array<{
     buildingId: string;
     buildingName: string;
@@ -91,7 +100,12 @@ export interface JobCardView {
   weightKg: number;
   priority: boolean;
   medicine: boolean;
+  /** The dispatch's explanation as recorded. */
   reason: string;
+  /** The explanation in a gridworker's words, one short line (`优先送 · 4户一趟 · 约25分钟送完`). */
+  reasonShort: string;
+  /** The reasons behind it, shown on tap. */
+  reasonDetails: string[];
   volunteerId: string | null;
   volunteerName: string | null;
   mine: boolean;
@@ -115,6 +129,12 @@ export interface JobStopView {
   lines: Array<{ itemId: string; name: string; unit: Unit; qty: number }>;
   priority: boolean;
   medicine: boolean;
+  /** A medicine order: what to buy (to whoever holds the job, and staff); null otherwise. */
+  medicineText: string | null;
+  /** Needed today (a medicine order marked urgent). */
+  urgent: boolean;
+  /** The prescription photo, to the volunteer who buys the medicine only. */
+  prescriptionFileId: string | null;
   contactless: boolean;
   note: string;
   weightKg: number;
@@ -122,9 +142,28 @@ export interface JobStopView {
   failReason: string | null;
 }
 
+/** A medicine to buy on the way (no stock to count at the pickup point). */
+export interface JobPurchaseView {
+  orderId: string;
+  /** The door it goes to (a floor until the job is the caller's). */
+  place: string;
+  /** What to buy, as the resident wrote it. */
+  what: string;
+  /** Where to buy it. */
+  where: string;
+  urgent: boolean;
+  /** The prescription photo, to the volunteer who buys it only. */
+  prescriptionFileId: string | null;
+}
+
 /** A job with its stops and what to count at pickup. */
 export interface JobDetailView extends JobCardView {
+  /** Goods to count at the pickup point. */
   totals: Array<{ itemId: string; name: string; unit: Unit; qty: number }>;
+  /** Where the goods are collected. */
+  pickupPlace: string;
+  /** Medicines to buy on the way, each for its door. */
+  purchases: JobPurchaseView[];
   stops: JobStopView[];
 }
 
@@ -160,7 +199,19 @@ export interface BoardView {
       }>;
     }
   >;
-  volunteers: Array<{ id: string; name: string; capacityKg: number; activeJobs: number }>;
+  /** On-duty delivery volunteers (names in full for staff, phones masked) and what each carries now. */
+  volunteers: Array<{
+    id: string;
+    name: string;
+    phoneMasked: string;
+    capacityKg: number;
+    /** Jobs taken and not finished. */
+    activeJobs: number;
+    /** Weight of those jobs, kg. */
+    carryingKg: number;
+    /** Doors still to visit in those jobs. */
+    doors: number;
+  }>;
   acceptedWaiting: number;
 }
 
@@ -182,6 +233,16 @@ export interface StopResultView {
   jobStatus: JobStatus;
 }
 
+/** The volunteer carrying a household's order, as the household may contact them (shown masked). */
+export interface CourierView {
+  /** A volunteer has the order now (assigned to them, or on the way). */
+  assigned: boolean;
+  nameMasked: string | null;
+  phoneMasked: string | null;
+  /** The number to dial from the call button only (never shown); null when no volunteer has the order. */
+  phone: string | null;
+}
+
 /** The actions of `dispatch`: request and response of each. */
 export interface DispatchActions {
   'dispatch.pool': { req: PoolQuery; res: PoolView };
@@ -190,9 +251,13 @@ export interface DispatchActions {
     res: { changed: number; skipped: number };
   };
   'dispatch.requeue': { req: { orderId: string }; res: { orderId: string } };
-  'dispatch.purchaseList': { req: { roundId: string; gridId?: string }; res: PurchaseListView };
-  'dispatch.packingList': { req: { roundId: string; gridId: string }; res: PackingListView };
-  'dispatch.exportLists': { req: { roundId: string; gridId?: string; list: DispatchList }; res: ExportFileView };
+  /** Accepted orders only unless `withSubmitted` (those still 待接单 too). */
+  'dispatch.purchaseList': { req: { roundId: string; gridId?: string; withSubmitted?: boolean }; res: PurchaseListView };
+  'dispatch.packingList': { req: { roundId: string; gridId: string; withSubmitted?: boolean }; res: PackingListView };
+  'dispatch.exportLists': {
+    req: { roundId: string; gridId?: string; list: DispatchList; withSubmitted?: boolean };
+    res: ExportFileView;
+  };
   'dispatch.run': { req: { gridId: string; roundId?: string }; res: DispatchRunView };
   'dispatch.board': { req: { gridId: string }; res: BoardView };
   'dispatch.reassign': {
@@ -207,5 +272,7 @@ export interface DispatchActions {
   'dispatch.release': { req: { jobId: string; reason: string }; res: { jobId: string } };
   'dispatch.pickUp': { req: { jobId: string; counts: Record<string, number> }; res: PickupView };
   'dispatch.deliver': { req: DeliverInput; res: StopResultView };
+  /** The volunteer carrying one of the caller's household's orders (the household only). */
+  'dispatch.courier': { req: { orderId: string }; res: CourierView };
   'dispatch.fail': { req: { jobId: string; orderId: string; reason: string }; res: StopResultView };
 }

@@ -40,6 +40,8 @@ export interface EntryView {
   gridId: string;
   gridName: string;
   via: JoinVia;
+  /** The building a door poster's invite names (the join page fills it in); absent otherwise. */
+  buildingId?: string;
 }
 
 /** A request to join a grid. */

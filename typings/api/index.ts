@@ -7,3 +7,4 @@ export type * from './testing';
 export type * from './volunteer';
 export type * from './org';
 export type * from './dispatch';
+export type * from './privacy';

@@ -34,7 +34,7 @@ export interface CatalogView {
 }
 
 /** A catalogue item as the community admin keeps it: hidden items too, and whether it is shown. */
-export interface CatalogAdminItemView extends Omit<CatalogItem, '_id' | 'communityId' | 'holds' | 'restocks'> {
+export interface CatalogAdminItemView extends Omit<CatalogItem, '_id' | 'communityId'> {
   id: string;
   soldOut: boolean;
 }

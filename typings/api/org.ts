@@ -1,5 +1,5 @@
 /** Organisation: structure, import, roles and codes, gridworker assignment, the community dashboard. */
-import type { GrantableRole, Role } from '../entities';
+import type { GrantableRole, OutboxStatus, Role, SubscribeTemplate } from '../entities';
 import type { ExportFileView, Page, PageQuery } from './common';
 import type { DashboardCounts } from './grid';
 import type { CommunityView } from './household';
@@ -66,12 +66,26 @@ export interface StaffView {
   openid: string;
   name: string;
   roles: Role[];
+  /** Grids they look after, in natural order, and their names (same order). */
   gridIds: string[];
+  gridNames: string[];
   phoneMasked: string | null;
   capacity: number | null;
   homeBuildingId: string | null;
   mustGridIds: string[];
   mustNotGridIds: string[];
+}
+
+/** Someone found by name or phone to grant a role to (phone masked; the id is for the grant only, never shown). */
+export interface UserMatchView {
+  openid: string;
+  name: string;
+  phoneMasked: string | null;
+  roles: Role[];
+  /** Their household's building and room, when they are a resident. */
+  place: string | null;
+  /** Already of this community (else: opened the mini-program, joined no community yet). */
+  inCommunity: boolean;
 }
 
 /** What the assignment needs to know about a gridworker or group leader. */
@@ -161,6 +175,31 @@ export interface CommunityDashboardView {
   grids: Array<DashboardCounts & { gridId: string; gridName: string; gridworkers: string[]; notContacted: number }>;
 }
 
+/** One subscribe message of the community's outbox, as its admin sees it (server/lib/outbox.ts). */
+export interface OutboxItemView {
+  id: string;
+  kind: SubscribeTemplate;
+  kindText: string;
+  /** The recipient's WeChat nickname ('已注销用户' when the user is gone). */
+  recipient: string;
+  /** The message's fields, in a line. */
+  summary: string;
+  status: OutboxStatus;
+  statusText: string;
+  attempts: number;
+  createdAt: string;
+  /** Queued or retrying: not tried before this. */
+  nextAttemptAt: string | null;
+  sentAt: string | null;
+  /** Why it is retrying or failed. */
+  error: string | null;
+}
+
+/** A page of the outbox, newest first, with how many messages are in each state. */
+export interface OutboxPage extends Page<OutboxItemView> {
+  counts: Record<OutboxStatus, number>;
+}
+
 /** The actions of `org`: request and response of each. */
 export interface OrgActions {
   'org.structure': { req: Record<string, never>; res: StructureView };
@@ -169,6 +208,8 @@ export interface OrgActions {
   'org.import': { req: ImportInput; res: ImportReport };
   'org.importTemplate': { req: Record<string, never>; res: ExportFileView };
   'org.staff': { req: Record<string, never>; res: StaffView[] };
+  /** People to grant a role to, by name or phone (community admin). */
+  'org.findUsers': { req: { query: string }; res: UserMatchView[] };
   'org.grantRole': { req: { openid: string; role: GrantableRole; gridIds?: string[] }; res: StaffView };
   'org.revokeRole': { req: { openid: string; role: GrantableRole }; res: StaffView };
   'org.saveStaffProfile': { req: StaffProfileInput; res: StaffView };
@@ -182,4 +223,6 @@ export interface OrgActions {
     res: { grids: number; workers: number; changed: boolean };
   };
   'org.dashboard': { req: Record<string, never>; res: CommunityDashboardView };
+  /** The community's subscribe messages and where each is (community admin; read-only). */
+  'org.outbox': { req: PageQuery & { status?: OutboxStatus }; res: OutboxPage };
 }

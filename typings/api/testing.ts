@@ -1,5 +1,6 @@
 /** Testing rounds, person codes, sampled cards and coverage (核酸已采样卡). */
 import type { KnockStatus, SpecialNeed, TestResult } from '../entities';
+import type { BookingOutcome, BookingReason, BookingStatus, CodeColor, KeyPersonKind } from '../values';
 import type { ExportFileView, Page, PageQuery } from './common';
 
 /** A testing round. */
@@ -107,6 +108,124 @@ export interface BookingView {
   room: string;
   nameMasked: string;
   needs: SpecialNeed[];
+  /** The booking's id, why it was made and where it stands. */
+  id: string;
+  reason: BookingReason;
+  status: BookingStatus;
+}
+
+/** A next-day booking as the gridworker's list (明日预约) shows it. */
+export interface BookingItemView {
+  id: string;
+  date: string;
+  householdId: string;
+  memberId: string;
+  buildingName: string;
+  room: string;
+  nameMasked: string;
+  needs: SpecialNeed[];
+  reason: BookingReason;
+  note: string;
+  status: BookingStatus;
+  /** Claimed (认领) by the caller; `claimedBy` someone else: their name, masked. */
+  mine: boolean;
+  claimedBy: string | null;
+  knock: KnockStatus | null;
+  knockAt: string | null;
+  outcome: BookingOutcome | null;
+}
+
+/** A grid's bookings of a day, in walking order (building, room), with how many stand where. */
+export interface BookingListView extends Page<BookingItemView> {
+  gridId: string;
+  date: string;
+  counts: Record<BookingStatus, number>;
+}
+
+/** A resident's own booking and where it stands. */
+export interface MyBookingView {
+  id: string;
+  date: string;
+  memberId: string;
+  nameMasked: string;
+  reason: BookingReason;
+  status: BookingStatus;
+  knock: KnockStatus | null;
+  outcome: BookingOutcome | null;
+}
+
+/** One person on the 重点人员 ledger (masked; that grid's gridworker and the admin only). */
+export interface KeyPersonView {
+  id: string;
+  householdId: string;
+  memberId: string;
+  buildingName: string;
+  room: string;
+  nameMasked: string;
+  kinds: KeyPersonKind[];
+  from: string;
+  returnedOn: string | null;
+  isolationStart: string | null;
+  isolationEnd: string | null;
+  /** Home isolation still running today (China day). */
+  isolating: boolean;
+  codeColor: CodeColor;
+  note: string;
+  checkedToday: boolean;
+  lastCheckDay: string | null;
+  checks: number;
+}
+
+/** A grid's ledger page, in walking order, with who is not yet checked in today. */
+export interface KeyPersonsView extends Page<KeyPersonView> {
+  gridId: string;
+  gridName: string;
+  grids: Array<{ id: string; name: string }>;
+  today: string;
+  counts: { total: number; checkedToday: number; isolating: number; red: number; yellow: number };
+}
+
+/** Input of a ledger entry (one per household member). */
+export interface KeyPersonInput {
+  householdId: string;
+  memberId: string;
+  kinds: KeyPersonKind[];
+  from?: string;
+  returnedOn?: string | null;
+  isolationStart?: string | null;
+  isolationEnd?: string | null;
+  codeColor: CodeColor;
+  note?: string;
+}
+
+/** A household's personal codes for printing (one QR per member, names masked). */
+export interface HouseholdCodesView {
+  householdId: string;
+  place: string;
+  gridName: string;
+  communityName: string;
+  codes: PersonCodeView[];
+}
+
+/**
+ * An order a gridworker placed for a household (代下单) as its printed slip: the items, the
+ * 取货码 the volunteer asks for at the door, and when it comes.
+ */
+export interface OrderSlipView {
+  orderId: string;
+  place: string;
+  headNameMasked: string;
+  lines: Array<{ name: string; qty: number; unit: string; priceFen: number }>;
+  totalFen: number;
+  payment: string;
+  /** 取货码: the household says it to the volunteer (no photo needed). */
+  code: string | null;
+  roundName: string;
+  /** When ordering closed, and the delivery day if the round names one (China time). */
+  closesAt: string | null;
+  deliveryDay: string | null;
+  status: string;
+  createdAt: string;
 }
 
 /** The actions of `testing`: request and response of each. */
@@ -119,6 +238,9 @@ export interface TestingActions {
   'testing.rounds': { req: { status?: 'open' | 'closed' } & PageQuery; res: Page<TestRoundView> };
   'testing.personCodes': { req: Record<string, never>; res: PersonCodeView[] };
   'testing.record': { req: RecordSampleInput; res: { duplicate: boolean; card: CardView } };
+  /** How many people the caller has recorded in a round (the sampler's own count). */
+  'testing.myRecords': { req: { roundId: string }; res: { roundId: string; recorded: number } };
+  /** The household's cards: the latest round first, the head's card first within a round. */
   'testing.myCards': { req: Record<string, never>; res: CardView[] };
   'testing.verify': { req: { token: string; roundId?: string; householdId?: string }; res: VerifyView };
   'testing.coverage': { req: { roundId: string; gridId: string }; res: CoverageView };
@@ -139,7 +261,47 @@ export interface TestingActions {
     req: { roundId: string; householdId: string; memberId: string; result: TestResult };
     res: { serial: string; result: TestResult };
   };
-  'testing.book': { req: { date: string; memberIds: string[] }; res: { date: string; booked: number } };
+  /** Books sampling at home (明日预约) for members, with a reason; booking again changes nothing already claimed. */
+  'testing.book': {
+    req: { date: string; memberIds: string[]; reason?: BookingReason; note?: string };
+    res: { date: string; booked: number };
+  };
   'testing.bookings': { req: { gridId: string; date: string }; res: BookingView[] };
+  /** A grid's bookings of a day (default: tomorrow), in walking order, paged; `status` filters. */
+  'testing.bookingList': {
+    req: { gridId: string; date?: string; status?: BookingStatus } & PageQuery;
+    res: BookingListView;
+  };
+  /** 认领: one gridworker takes a booking (two at once: one wins, the other gets COMMON.CONFLICT). */
+  'testing.claimBooking': { req: { bookingId: string }; res: BookingItemView };
+  'testing.knockBooking': {
+    req: { bookingId: string; status: KnockStatus; note?: string };
+    res: BookingItemView;
+  };
+  'testing.closeBooking': {
+    req: { bookingId: string; outcome: BookingOutcome; note?: string };
+    res: BookingItemView;
+  };
+  /** The resident's household's bookings (recent and coming), newest first. */
+  'testing.myBookings': { req: Record<string, never>; res: MyBookingView[] };
+  'testing.cancelBooking': { req: { bookingId: string }; res: MyBookingView };
+  /** 重点人员 ledger of a grid (no `gridId`: the first the caller sees). */
+  'testing.keyPersons': {
+    req: { gridId?: string; kind?: KeyPersonKind } & PageQuery;
+    res: KeyPersonsView;
+  };
+  'testing.saveKeyPerson': { req: KeyPersonInput; res: KeyPersonView };
+  /** The day's check-in of a key person by the gridworker (one per person per China day). */
+  'testing.checkKeyPerson': {
+    req: { personId: string; codeColor: CodeColor; symptoms: boolean; note?: string };
+    res: { personId: string; day: string; duplicate: boolean; codeColor: CodeColor };
+  };
+  /** A household's personal codes for a printed sheet (its grid's staff). */
+  'testing.householdCodes': { req: { householdId: string }; res: HouseholdCodesView };
+  /**
+   * Slips of the orders placed for households of a grid (代下单), newest first; `orderId`: that one
+   * only. That grid's gridworker and the community admin only.
+   */
+  'testing.orderSlips': { req: { gridId: string; orderId?: string } & PageQuery; res: Page<OrderSlipView> };
   'testing.publicKeys': { req: Record<string, never>; res: Array<{ keyId: string; publicKey: string }> };
 }

@@ -2,6 +2,15 @@
 import type { TimeSlot, VolunteerDoc, VolunteerSkill, VolunteerStatus, VolunteerTeam } from '../entities';
 import type { ExportFileView, Page, PageQuery } from './common';
 
+/** The registration form filled in from what the app knows (the phone only masked: left empty, it is kept). */
+export interface VolunteerPrefillView {
+  name: string;
+  phoneMasked: string | null;
+  communityId: string | null;
+  /** Their own grid (a resident's), to preselect. */
+  gridId: string | null;
+}
+
 /** A volunteer's registration (报到) as the form sends it. */
 export interface VolunteerInput {
   name: string;
@@ -178,6 +187,8 @@ export interface RosterView {
 export interface VolunteerActions {
   'volunteer.register': { req: VolunteerInput; res: MyVolunteerView };
   'volunteer.me': { req: Record<string, never>; res: MyVolunteerView | null };
+  /** What the registration form can be filled in with: what the app already knows of the caller. */
+  'volunteer.prefill': { req: Record<string, never>; res: VolunteerPrefillView };
   'volunteer.leave': { req: Record<string, never>; res: MyVolunteerView };
   'volunteer.setDuty': {
     req: { onDuty: boolean };

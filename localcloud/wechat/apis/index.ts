@@ -2,4 +2,6 @@
  * Every WeChat API the functions call has a stand-in here, one file per API family. Importing this
  * module registers them all (localcloud/app.ts does).
  */
-export {};
+import './wxacode';
+import './subscribe-message';
+import './updatable-message';

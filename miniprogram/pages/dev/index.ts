@@ -1,7 +1,7 @@
 /** 本地调试: point the app at the local cloud and act as any demo user. Develop builds only. */
 import type { Role } from '../../../typings/entities';
 import { CLOUD_ENV, devConfig, saveDevConfig } from '../../config';
-import { ApiError, call } from '../../services/api';
+import { ApiError, call, devHeaders } from '../../services/api';
 import { showError, showSuccess } from '../../utils/feedback';
 import { ROLE_LABELS } from '../../utils/labels';
 
@@ -13,11 +13,11 @@ interface DemoUser {
 }
 
 Component({
-  data: { localCloud: false, baseUrl: '', openid: '', health: '', users: [] as DemoUser[] },
+  data: { localCloud: false, baseUrl: '', token: '', openid: '', health: '', users: [] as DemoUser[] },
   methods: {
     onLoad() {
       const dev = devConfig();
-      this.setData({ localCloud: dev.localCloud, baseUrl: dev.baseUrl, openid: dev.openid });
+      this.setData({ localCloud: dev.localCloud, baseUrl: dev.baseUrl, token: dev.token, openid: dev.openid });
     },
     onToggle(e: WechatMiniprogram.CustomEvent<{ value: boolean }>) {
       const dev = saveDevConfig({ localCloud: e.detail.value });
@@ -29,6 +29,12 @@ Component({
       saveDevConfig({ baseUrl });
       this.setData({ baseUrl });
     },
+    /** The dev token `GRIDLINK_HOST=0.0.0.0 npm start` printed (真机调试 over the LAN). */
+    onToken(e: WechatMiniprogram.CustomEvent<{ value: string }>) {
+      const token = e.detail.value.trim();
+      saveDevConfig({ token });
+      this.setData({ token });
+    },
     async checkHealth() {
       try {
         const res = await call('system.health', {});
@@ -39,11 +45,22 @@ Component({
       }
     },
     loadUsers() {
+      const dev = devConfig();
       wx.request({
-        url: `${devConfig().baseUrl}/dev/users`,
+        url: `${dev.baseUrl}/dev/users`,
         method: 'GET',
+        header: devHeaders(dev, false),
         success: (res) => {
-          const body = res.data as { ok: boolean; data?: Array<{ openid: string; nickName: string; roles: Role[] }> };
+          const body = res.data as {
+            ok: boolean;
+            message?: string;
+            data?: Array<{ openid: string; nickName: string; roles: Role[] }>;
+          };
+          if (!body.ok) {
+            // e.g. 401: a local cloud open to the LAN and no (or a wrong) dev token
+            showError(this, new ApiError('AUTH.NO_IDENTITY', body.message ?? '本地云拒绝了请求'));
+            return;
+          }
           const users = (body.data ?? []).map((u) => ({
             ...u,
             roleText: u.roles.map((r) => ROLE_LABELS[r]).join('、') || '未加入',

@@ -4,11 +4,12 @@
  */
 import type { Me } from '../../../typings/entities';
 import { isDevelopBuild, devConfig } from '../../config';
-import { careMode, LANGS, localize, setCare, setLang, t, type Lang, type UiState } from '../../i18n/index';
+import { careMode, day, LANGS, localize, setCare, setLang, t, type Lang, type UiState } from '../../i18n/index';
 import { call, messageOf } from '../../services/api';
 import { showError, showSuccess } from '../../utils/feedback';
 import { localEntry } from '../../i18n/words';
 import { entriesFor, type HomeEntry } from '../../utils/labels';
+import { chinaDayAfter } from '../../utils/format';
 
 /** The big actions of elder mode (适老化: few, large, always in the same place). */
 const BIG_ACTIONS = [
@@ -33,6 +34,9 @@ Component({
     care: false,
     m: {} as Record<string, string>,
     ui: null as UiState | null,
+    /** When the community declared the emergency over: the day health data will be deleted (issue 14). */
+    retention: '',
+    _purgeAt: '',
   },
   methods: {
     onLoad() {
@@ -54,6 +58,7 @@ Component({
         roleTags: me ? me.roles.map((r) => t(`role.${r}`)) : [],
         entries: me ? entriesFor(me.roles).map(localEntry) : [],
         big: BIG_ACTIONS.map((a) => ({ ...a, title: t(`home.big.${a.key}`) })),
+        retention: this.data._purgeAt ? t('home.retention', { date: day(this.data._purgeAt) }) : '',
       });
     },
     async load() {
@@ -62,9 +67,20 @@ Component({
         const me = await call('user.me', {}, { retry: true });
         this.setData({ loading: false, me });
         this.refreshUi();
+        if (me.roles.includes('resident')) void this.loadRetention();
       } catch (error) {
         this.setData({ loading: false, me: null, error: messageOf(error) });
         showError(this, error);
+      }
+    },
+    /** The purge date once the emergency is declared over; nothing shown when unknown (a banner, not a blocker). */
+    async loadRetention() {
+      try {
+        const notice = await call('user.retention', {});
+        this.setData({ _purgeAt: notice.purgeAt ? chinaDayAfter(new Date(notice.purgeAt), 0) : '' });
+        this.refreshUi();
+      } catch {
+        // No banner.
       }
     },
     onEntryTap(e: WechatMiniprogram.BaseEvent<Record<string, never>, { url: string }>) {

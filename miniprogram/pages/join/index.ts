@@ -1,7 +1,9 @@
 /**
- * 加入网格 (户户入群): arrive by the grid's invite QR (`scene=i=<token>`), from the grid's WeChat
- * group (share ticket → cloudID, resolved by the platform), or pick the grid by hand; then wait for
- * the gridworker's approval.
+ * 加入网格 (户户入群): arrive by the grid's invite QR (`scene=i=<token>`; a door poster's invite also
+ * fills in the building), from the grid's WeChat group (share ticket → cloudID, resolved by the
+ * platform), from a shared card's 加入本网格 (`gridId` pre-filled), or pick the grid by hand; then
+ * wait for the gridworker's approval. An invite or group that no longer leads anywhere says so and
+ * leaves the form to fill by hand.
  */
 import type { DirectoryView, EntryView, JoinView } from '../../../typings/api';
 import type { JoinVia } from '../../../typings/entities';
@@ -34,6 +36,13 @@ export function inviteFromScene(scene: string | undefined): string | undefined {
   if (!scene) return undefined;
   const match = /(?:^|&)i=([0-9a-f]{4,32})(?:&|$)/.exec(decodeURIComponent(scene));
   return match?.[1];
+}
+
+/** The card this page shares to a WeChat group: join the grid chosen here (pre-filled), or any. */
+export function joinShareCard(gridId: string, gridName: string): { title: string; path: string } {
+  return gridId
+    ? { title: t('join.shareTitle', { grid: gridName }), path: `/pages/join/index?gridId=${gridId}` }
+    : { title: t('join.shareAny'), path: '/pages/join/index' };
 }
 
 function groupCloudId(shareTicket: string): Promise<string | undefined> {
@@ -71,13 +80,22 @@ Component({
     async onLoad(query: Record<string, string | undefined>) {
       localize(this, ['join']);
       this.setData({ entryText: t('join.intro'), _requestId: newRequestId() });
+      // A card shared into a group carries the group (share ticket) when opened there.
+      wx.showShareMenu({ withShareTicket: true, menus: ['shareAppMessage'] });
       try {
         const existing = await call('household.myJoin', {});
         if (existing && existing.status !== 'rejected') {
           this.setData({ loading: false, status: statusCard(existing) });
           return;
         }
-        const entry = await this.resolveEntry(query);
+        let entry: EntryView | null = null;
+        try {
+          entry = await this.resolveEntry(query);
+        } catch (error) {
+          // An expired invite, a group not bound to a grid: say so, and let them pick by hand.
+          this.setData({ _inviteToken: '' });
+          showError(this, error);
+        }
         const communityId = entry?.communityId ?? (await call('household.communities', {}))[0]?.id;
         const directory = communityId ? await call('household.directory', { communityId }) : null;
         this.setData({
@@ -94,7 +112,9 @@ Component({
               }
             : {}),
         });
-        if (entry) this.useGrid(entry.gridId);
+        const chosen = entry?.gridId ?? directory?.grids.find((g) => g.id === query.gridId)?.id;
+        if (chosen) this.useGrid(chosen);
+        if (entry?.buildingId) this.useBuilding(entry.buildingId);
       } catch (error) {
         this.setData({ loading: false });
         showError(this, error);
@@ -126,6 +146,14 @@ Component({
           value: b.id,
         })),
       });
+    },
+    /** Fills in the building a door poster's invite names, if the grid has it. */
+    useBuilding(buildingId: string) {
+      const option = this.data.buildingOptions.find((b) => b.value === buildingId);
+      if (option) this.setData({ buildingId, buildingName: option.label });
+    },
+    onShareAppMessage() {
+      return joinShareCard(this.data.gridId, this.data.gridName);
     },
     pickGrid() {
       if (this.data.via === 'manual') this.setData({ picker: 'grid' });

@@ -1,4 +1,5 @@
 import { defineFunction } from '../../lib/define-function';
+import { courierActions } from './courier';
 import { jobActions } from './jobs';
 import { listActions } from './lists';
 import { planActions } from './plan';
@@ -9,6 +10,6 @@ import { sweepJobs } from './sweeper';
 /** The dispatch: order pool, purchase and packing lists, automatic dispatch, and the life of delivery jobs. */
 export const main = defineFunction(
   'dispatch',
-  { ...poolActions, ...listActions, ...planActions, ...jobActions, ...stopActions },
+  { ...poolActions, ...listActions, ...planActions, ...jobActions, ...stopActions, ...courierActions },
   { timers: { sweepJobs } },
 );

@@ -7,10 +7,10 @@ import { HANDOVER_TRIES, holdClaim, holdRefusal, jobLimitsOf, jobOfClaim, JOB_TR
 import type { JobEventRecord, VolunteerDoc } from '../../../typings/entities';
 import { getByIds, getDoc, mustGet, requireGridStaff } from '../../lib/access';
 import { type CallContext, defineActions } from '../../lib/define-function';
-import { releaseJob } from '../../lib/jobs';
+import { releaseJob, wrongCodeTries } from '../../lib/jobs';
 import { all, mapPage, pageFields, pageOfSegments } from '../../lib/query';
 import { text, z } from '../../lib/validate';
-import { id, requireDeliveryVolunteer, volunteerName } from './shared';
+import { id, requireDeliveryVolunteer, staffVolunteerName, volunteerName } from './shared';
 import { cardView, detailView, visibleJob } from './views';
 
 /**
@@ -96,7 +96,7 @@ export const jobActions = defineActions('dispatch', {
           throw new AppError(
             'JOB.LIMIT_REACHED',
             refusal
-              .replace(/^你手上/, `${volunteerName(v)}手上`)
+              .replace(/^你手上/, `${staffVolunteerName(v)}手上`)
               .replace('请先送完再接单', '请改派给其他志愿者')
               .replace('请先送完手上的任务', '请改派给其他志愿者'),
           );
@@ -123,7 +123,7 @@ export const jobActions = defineActions('dispatch', {
       );
       if (!res.updated) throw new AppError('JOB.BAD_STATE', '任务已被接走、取货或改派，请刷新后再试');
       const fresh = await mustGet(ctx, 'jobs', job._id, '任务');
-      return cardView(fresh, null, new Map([[v._id, volunteerName(v)]]));
+      return cardView(fresh, null, new Map([[v._id, staffVolunteerName(v)]]));
     },
   },
 
@@ -133,7 +133,7 @@ export const jobActions = defineActions('dispatch', {
       const job = await mustGet(ctx, 'jobs', input.jobId, '任务');
       await requireGridStaff(ctx, job.gridId);
       // Too many wrong 取货码: the gridworker, having reached the resident by phone, lets the volunteer try again.
-      if (job.status !== 'pickedUp' || (job.codeTries ?? 0) < HANDOVER_TRIES)
+      if (job.status !== 'pickedUp' || wrongCodeTries(job) < HANDOVER_TRIES)
         throw new AppError('JOB.BAD_STATE', '这个任务的取货码没有被锁定');
       const _ = ctx.db.command;
       const now = ctx.now.toISOString();
@@ -143,13 +143,15 @@ export const jobActions = defineActions('dispatch', {
         by: ctx.caller.openid,
         note: '网格员核实后重置取货码次数',
       };
+      // No wrong tries left on record: the tries are what the doors settled with their code account for.
+      const reset = (job.codeTries ?? 0) - wrongCodeTries(job);
       await ctx.db
         .collection('jobs')
-        .where({ _id: job._id, status: 'pickedUp', codeTries: _.gte(HANDOVER_TRIES) })
-        .update({ codeTries: 0, updatedAt: now, history: _.push([event]) });
+        .where({ _id: job._id, status: 'pickedUp', codeTries: job.codeTries ?? _.exists(false) })
+        .update({ codeTries: reset, updatedAt: now, history: _.push([event]) });
       const fresh = await mustGet(ctx, 'jobs', job._id, '任务');
       const v = fresh.volunteerId ? await getDoc(ctx, 'volunteers', fresh.volunteerId) : null;
-      return cardView(fresh, null, new Map(v ? [[v._id, volunteerName(v)]] : []));
+      return cardView(fresh, null, new Map(v ? [[v._id, staffVolunteerName(v)]] : []));
     },
   },
 

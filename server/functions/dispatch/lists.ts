@@ -5,28 +5,37 @@ import { maskName, maskPhone } from '../../../core/mask';
 import type { PackingListView, PurchaseListView } from '../../../typings/api';
 import type { OrderDoc, OrderStatus } from '../../../typings/entities';
 import { getByIds, requireGridStaff } from '../../lib/access';
+import { logAccess } from '../../lib/access-log';
 import { defineActions, type UserContext } from '../../lib/define-function';
 import { workbook } from '../../lib/excel';
 import { all } from '../../lib/query';
+import { naturalCompare } from '../../../core/natural-sort';
 import { z } from '../../lib/validate';
 import { id, staffGrids, roundOf } from './shared';
 
-/** Statuses whose goods are still to be bought and packed. */
-const LIVE_STATUSES: OrderStatus[] = [
-  'submitted',
-  'accepted',
-  'assigned',
-  'pickedUp',
-  'failed',
-  'delivered',
-  'received',
-];
+/** Orders accepted by the gridworker, whose goods are bought and packed (the lists' default). */
+const ACCEPTED_STATUSES: OrderStatus[] = ['accepted', 'assigned', 'pickedUp', 'failed', 'delivered', 'received'];
+
+/** What a list counts: accepted orders only (default), or those still waiting to be accepted too. */
+function statusesOf(withSubmitted: boolean | undefined): OrderStatus[] {
+  return withSubmitted ? ['submitted', ...ACCEPTED_STATUSES] : ACCEPTED_STATUSES;
+}
+
+/** Which orders a list holds, in words. */
+function basisText(withSubmitted: boolean | undefined): string {
+  return withSubmitted ? '已接单和待接单的订单' : '已接单的订单（不含待接单）';
+}
 
 function linesText(lines: ReadonlyArray<{ name: string; qty: number; unit: string }>): string {
   return lines.map((l) => `${l.name}×${l.qty}${l.unit}`).join('，');
 }
 
-async function purchaseList(ctx: UserContext, roundId: string, gridId: string | undefined): Promise<PurchaseListView> {
+async function purchaseList(
+  ctx: UserContext,
+  roundId: string,
+  gridId: string | undefined,
+  withSubmitted?: boolean,
+): Promise<PurchaseListView> {
   const { user, grids } = await staffGrids(ctx);
   const _ = ctx.db.command;
   let scopeGrids = grids;
@@ -36,11 +45,16 @@ async function purchaseList(ctx: UserContext, roundId: string, gridId: string | 
     scopeGrids = [grid];
   }
   const round = await roundOf(ctx, roundId, user.communityId as string);
-  const orders = await all(ctx, 'orders', {
-    roundId,
-    gridId: _.in(scopeGrids.map((g) => g._id)),
-    status: _.in(LIVE_STATUSES),
-  });
+  const scope = { roundId, gridId: _.in(scopeGrids.map((g) => g._id)) };
+  const [orders, waiting] = await Promise.all([
+    all(ctx, 'orders', { ...scope, status: _.in(statusesOf(withSubmitted)) }),
+    withSubmitted
+      ? Promise.resolve({ total: 0 })
+      : ctx.db
+          .collection('orders')
+          .where({ ...scope, status: 'submitted' })
+          .count(),
+  ]);
   const items = new Map<string, PurchaseListView['items'][number]>();
   for (const o of orders) {
     for (const l of o.lines) {
@@ -58,17 +72,26 @@ async function purchaseList(ctx: UserContext, roundId: string, gridId: string | 
     roundName: round.name,
     scope: wholeCommunity ? '全社区' : scopeGrids.map((g) => g.name).join('、'),
     orderCount: orders.length,
-    items: [...items.values()].sort((a, b) => a.name.localeCompare(b.name, 'zh')),
+    basis: basisText(withSubmitted),
+    withSubmitted: Boolean(withSubmitted),
+    submittedLeftOut: waiting.total ?? 0,
+    items: [...items.values()].sort((a, b) => naturalCompare(a.name, b.name)),
     medicine: orders.filter((o) => o.kind === 'medicine').length,
     gas: orders.filter((o) => o.kind === 'gas').length,
   };
 }
 
-async function packingList(ctx: UserContext, roundId: string, gridId: string): Promise<PackingListView> {
+async function packingList(
+  ctx: UserContext,
+  roundId: string,
+  gridId: string,
+  withSubmitted?: boolean,
+  logAs: 'dispatch.packingList' | 'dispatch.exportLists' = 'dispatch.packingList',
+): Promise<PackingListView> {
   const { user, grid } = await requireGridStaff(ctx, gridId);
   const _ = ctx.db.command;
   const round = await roundOf(ctx, roundId, user.communityId ?? grid.communityId);
-  const orders = await all(ctx, 'orders', { roundId, gridId, status: _.in(LIVE_STATUSES) });
+  const orders = await all(ctx, 'orders', { roundId, gridId, status: _.in(statusesOf(withSubmitted)) });
   const [households, buildings] = await Promise.all([
     getByIds(
       ctx,
@@ -78,13 +101,15 @@ async function packingList(ctx: UserContext, roundId: string, gridId: string): P
     all(ctx, 'buildings', { gridId }),
   ]);
   const byHousehold = new Map(households.map((h) => [h._id, h]));
-  const roomOrder = (a: OrderDoc, b: OrderDoc) => a.room.localeCompare(b.room, 'zh', { numeric: true });
+  const roomOrder = (a: OrderDoc, b: OrderDoc) => naturalCompare(a.room, b.room);
+  await logAccess(ctx, { view: logAs, communityId: grid.communityId, subject: grid.name, rows: orders.length });
   return {
     roundId,
     roundName: round.name,
     gridName: grid.name,
+    basis: basisText(withSubmitted),
     buildings: buildings
-      .sort((a, b) => a.name.localeCompare(b.name, 'zh', { numeric: true }))
+      .sort((a, b) => naturalCompare(a.name, b.name))
       .map((b) => ({
         buildingId: b._id,
         buildingName: b.name,
@@ -115,27 +140,32 @@ async function packingList(ctx: UserContext, roundId: string, gridId: string): P
 
 export const listActions = defineActions('dispatch', {
   'dispatch.purchaseList': {
-    input: z.object({ roundId: id, gridId: id.optional() }).strict(),
-    handle: (ctx, input) => purchaseList(ctx, input.roundId, input.gridId),
+    input: z.object({ roundId: id, gridId: id.optional(), withSubmitted: z.boolean().optional() }).strict(),
+    handle: (ctx, input) => purchaseList(ctx, input.roundId, input.gridId, input.withSubmitted),
   },
 
   'dispatch.packingList': {
-    input: z.object({ roundId: id, gridId: id }).strict(),
-    handle: (ctx, input) => packingList(ctx, input.roundId, input.gridId),
+    input: z.object({ roundId: id, gridId: id, withSubmitted: z.boolean().optional() }).strict(),
+    handle: (ctx, input) => packingList(ctx, input.roundId, input.gridId, input.withSubmitted),
   },
 
   'dispatch.exportLists': {
     input: z
-      .object({ roundId: id, gridId: id.optional(), list: z.enum(DISPATCH_LISTS) })
+      .object({
+        roundId: id,
+        gridId: id.optional(),
+        list: z.enum(DISPATCH_LISTS),
+        withSubmitted: z.boolean().optional(),
+      })
       .strict()
       .refine((v) => v.list === 'purchase' || Boolean(v.gridId), { message: '分拣单请先选择网格', path: ['gridId'] }),
     async handle(ctx, input) {
       if (input.list === 'purchase') {
-        const view = await purchaseList(ctx, input.roundId, input.gridId);
+        const view = await purchaseList(ctx, input.roundId, input.gridId, input.withSubmitted);
         return workbook(`${view.roundName}-${view.scope}-采购汇总.xlsx`, [
           {
             name: '采购汇总',
-            title: `${view.roundName} ${view.scope} 采购汇总（${view.orderCount} 单）`,
+            title: `${view.roundName} ${view.scope} 采购汇总（${view.basis} ${view.orderCount} 单）`,
             columns: [
               { header: '商品', width: 20 },
               { header: '数量', width: 10 },
@@ -150,11 +180,17 @@ export const listActions = defineActions('dispatch', {
           },
         ]);
       }
-      const view = await packingList(ctx, input.roundId, input.gridId as string);
+      const view = await packingList(
+        ctx,
+        input.roundId,
+        input.gridId as string,
+        input.withSubmitted,
+        'dispatch.exportLists',
+      );
       return workbook(`${view.roundName}-${view.gridName}-分拣单.xlsx`, [
         {
           name: '分拣单',
-          title: `${view.roundName} ${view.gridName} 分拣单（按楼栋、房号）`,
+          title: `${view.roundName} ${view.gridName} 分拣单（${view.basis}，按楼栋、房号）`,
           columns: [
             { header: '楼栋', width: 12 },
             { header: '房号', width: 10 },

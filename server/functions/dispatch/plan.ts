@@ -20,7 +20,9 @@ import { getByIds, requireGridStaff } from '../../lib/access';
 import { type CallContext, defineActions } from '../../lib/define-function';
 import { all } from '../../lib/query';
 import { z } from '../../lib/validate';
-import { id, volunteerName, volunteerNames, roundOf } from './shared';
+import { maskPhone } from '../../../core/mask';
+import { naturalCompare } from '../../../core/natural-sort';
+import { id, staffVolunteerName, volunteerNames, roundOf } from './shared';
 import { cardView } from './views';
 
 /** What a run changes, for the caller's answer. */
@@ -34,13 +36,18 @@ interface RunResult {
 
 /**
  * Claims orders for a new job (one conditional update: `accepted` → `assigned` carrying the job
- * id), then writes the job with the orders it really got. Two runs racing over the same orders
- * split them; an order is never in two jobs.
+ * id) and answers the job with the orders it really got, to be written with the run's other jobs
+ * in one request. Two runs racing over the same orders split them; an order is never in two jobs
+ * (a crash before the jobs are written leaves claimed orders the dispatch sweeper frees).
  */
-async function createJob(
+async function claimJob(
   ctx: CallContext,
-  base: Omit<JobDoc, '_id' | 'orderIds' | 'pending' | 'weightKg' | 'title' | 'buildingIds' | 'buildingNames'>,
+  base: Omit<
+    JobDoc,
+    '_id' | 'orderIds' | 'pending' | 'weightKg' | 'title' | 'buildingIds' | 'buildingNames' | 'codes'
+  >,
   buildingNames: ReadonlyMap<string, string>,
+  codeOf: ReadonlyMap<string, string>,
   by: string,
 ): Promise<JobDoc | null> {
   const _ = ctx.db.command;
@@ -72,14 +79,20 @@ async function createJob(
     orderIds: stops.map((s) => s.orderId),
     pending: stops.map((s) => s.orderId),
     buildingIds,
-    buildingNames: buildingIds.map((b) => buildingNames.get(b) ?? b),
+    buildingNames: buildingIds.map((b) => buildingNames.get(b) ?? '（未命名楼栋）'),
     title: jobTitle(
-      buildingIds.map((b) => buildingNames.get(b) ?? b),
+      buildingIds.map((b) => buildingNames.get(b) ?? '（未命名楼栋）'),
       stops,
     ),
     weightKg: Math.round(stops.reduce((kg, s) => kg + s.weightKg, 0) * 10) / 10,
+    // The doors' 取货码, so the handover is checked on the job alone (issue 16).
+    codes: Object.fromEntries(
+      stops.flatMap((s) => {
+        const code = codeOf.get(s.orderId);
+        return code ? [[s.orderId, code] as const] : [];
+      }),
+    ),
   };
-  await ctx.db.collection('jobs').add(job);
   return job;
 }
 
@@ -174,16 +187,23 @@ export async function runDispatch(
     createdAt: now,
     updatedAt: now,
   });
+  const codeOf = new Map(orders.flatMap((o) => (o.handoverCode ? [[o._id, o.handoverCode] as const] : [])));
   const pending: Array<Promise<JobDoc | null>> = [];
   for (const trip of plan.trips) {
     const stops = trip.orderIds.map((oid) => stopOf.get(oid)).filter((s): s is JobStop => Boolean(s));
-    pending.push(createJob(ctx, base(stops, trip.volunteerId, trip.reason, trip.startS), buildingNames, opts.by));
+    pending.push(
+      claimJob(ctx, base(stops, trip.volunteerId, trip.reason, trip.startS), buildingNames, codeOf, opts.by),
+    );
   }
   const left = plan.unassigned.map((u) => stopOf.get(u.orderId)).filter((s): s is JobStop => Boolean(s));
   for (const stops of groupOpenTrips(left)) {
-    pending.push(createJob(ctx, base(stops, null, '暂无可派的在岗志愿者，等待志愿者抢单', 0), buildingNames, opts.by));
+    pending.push(
+      claimJob(ctx, base(stops, null, '暂无可派的在岗志愿者，等待志愿者抢单', 0), buildingNames, codeOf, opts.by),
+    );
   }
   const jobs = (await Promise.all(pending)).filter((j): j is JobDoc => j !== null);
+  // Every job of the run in one request.
+  if (jobs.length) await ctx.db.collection('jobs').add(jobs);
   const placed = jobs.reduce((n, j) => n + j.orderIds.length, 0);
   result.jobs = jobs;
   result.assignedOrders = jobs.filter((j) => j.status === 'assigned').reduce((n, j) => n + j.orderIds.length, 0);
@@ -208,6 +228,7 @@ export const planActions = defineActions('dispatch', {
       const names = await volunteerNames(
         ctx,
         run.jobs.map((j) => j.volunteerId),
+        true,
       );
       const view: DispatchRunView = {
         jobs: run.jobs.map((j) => cardView(j, null, names)),
@@ -247,9 +268,11 @@ export const planActions = defineActions('dispatch', {
         volunteerNames(
           ctx,
           jobs.map((j) => j.volunteerId),
+          true,
         ),
       ]);
-      for (const v of volunteers) names.set(v._id, volunteerName(v));
+      // Staff see whom they assign work to: names in full, phones masked.
+      for (const v of volunteers) names.set(v._id, staffVolunteerName(v));
       const byOrder = new Map(orders.map((o) => [o._id, o]));
       const rank: Record<JobStatus, number> = { open: 0, assigned: 1, pickedUp: 2, done: 3, released: 4 };
       const view: BoardView = {
@@ -273,13 +296,19 @@ export const planActions = defineActions('dispatch', {
             }),
           })),
         volunteers: volunteers
-          .map((v) => ({
-            id: v._id,
-            name: volunteerName(v),
-            capacityKg: v.capacityKg,
-            activeJobs: jobs.filter((j) => j.volunteerId === v._id && j.status !== 'done').length,
-          }))
-          .sort((a, b) => a.activeJobs - b.activeJobs || a.name.localeCompare(b.name, 'zh')),
+          .map((v) => {
+            const held = jobs.filter((j) => j.volunteerId === v._id && j.status !== 'done');
+            return {
+              id: v._id,
+              name: staffVolunteerName(v),
+              phoneMasked: v.phone ? maskPhone(v.phone) : '',
+              capacityKg: v.capacityKg,
+              activeJobs: held.length,
+              carryingKg: Math.round(held.reduce((kg, j) => kg + j.weightKg, 0) * 10) / 10,
+              doors: held.reduce((n, j) => n + (j.status === 'pickedUp' ? j.pending.length : j.stops.length), 0),
+            };
+          })
+          .sort((a, b) => a.activeJobs - b.activeJobs || naturalCompare(a.name, b.name)),
         acceptedWaiting: waiting.total ?? 0,
       };
       return view;

@@ -11,11 +11,14 @@ import { ORDER_TRANSITIONS } from '../../../core/order/state-machine';
 import type { PoolOrderView, PoolView } from '../../../typings/api';
 import type { HouseholdDoc, OrderDoc, OrderEventRecord, OrderStatus } from '../../../typings/entities';
 import { getByIds, mustGet, requireGridStaff } from '../../lib/access';
+import { logAccess } from '../../lib/access-log';
 import { enqueue, orderStatusMessages } from '../../lib/outbox';
-import { all, mapPage, pageFields, pageOf, type SortKey } from '../../lib/query';
+import { aggregateAll, aggregateOps, all, mapPage, pageFields, pageOf, type SortKey } from '../../lib/query';
 import { note, z } from '../../lib/validate';
-import { releaseHolds } from '../../lib/holds';
-import { defineActions } from '../../lib/define-function';
+import { finishRelease, releasePatch } from '../../lib/holds';
+import { defineActions, type UserContext } from '../../lib/define-function';
+import { naturalCompare } from '../../../core/natural-sort';
+import { gridWithWork, gridWork, workCount } from '../../lib/staff-grids';
 import { id, staffGrids } from './shared';
 
 /** Statuses the pool shows: all of them (a placement still being written, `placing`, is not one: nobody's business yet). */
@@ -56,6 +59,27 @@ function poolView(o: OrderDoc, household: HouseholdDoc | undefined, buildingName
   };
 }
 
+/** Orders accepted without a 取货码 (placed by an older version): one code per door, sharing a live one. */
+async function codeless(ctx: UserContext, accepted: readonly OrderDoc[]): Promise<void> {
+  const missing = accepted.filter((o) => !o.handoverCode);
+  if (missing.length === 0) return;
+  const _ = ctx.db.command;
+  const live = await all(ctx, 'orders', {
+    householdId: _.in([...new Set(missing.map((o) => o.householdId))]),
+    status: _.in(['accepted', 'assigned', 'pickedUp']),
+    handoverCode: _.exists(true),
+  });
+  const codeOf = new Map<string, string>();
+  for (const o of live) if (o.handoverCode && !codeOf.has(o.householdId)) codeOf.set(o.householdId, o.handoverCode);
+  for (const o of missing) {
+    if (!codeOf.has(o.householdId)) codeOf.set(o.householdId, makeHandoverCode(cryptoRng));
+    await ctx.db
+      .collection('orders')
+      .where({ _id: o._id, status: 'accepted', handoverCode: null })
+      .update({ handoverCode: codeOf.get(o.householdId) });
+  }
+}
+
 export const poolActions = defineActions('dispatch', {
   'dispatch.pool': {
     input: z
@@ -71,7 +95,9 @@ export const poolActions = defineActions('dispatch', {
       .strict(),
     async handle(ctx, input) {
       const { user, grids } = await staffGrids(ctx);
-      const grid = input.gridId ? grids.find((g) => g._id === input.gridId) : grids[0];
+      const work = await gridWork(ctx, grids);
+      // Without a grid named, the pool opens on the first grid (in natural order) that has orders waiting.
+      const grid = input.gridId ? grids.find((g) => g._id === input.gridId) : gridWithWork(grids, work);
       if (!grid) throw new AppError('AUTH.NOT_GRIDWORKER');
       const _ = ctx.db.command;
       const where: Record<string, unknown> = { gridId: grid._id };
@@ -79,19 +105,19 @@ export const poolActions = defineActions('dispatch', {
       if (input.kind) where.kind = input.kind;
       if (input.buildingId) where.buildingId = input.buildingId;
       if (input.priority !== undefined) where.priority = input.priority;
-      const orders = ctx.db.collection('orders');
+      const $ = aggregateOps(ctx);
       const [page, tallies, rounds, buildings] = await Promise.all([
         pageOf(ctx, 'orders', { ...where, status: input.status ?? _.neq('placing') }, input, POOL_ORDER),
-        Promise.all(
-          POOL_STATUSES.map(
-            async (s) => [s, (await orders.where({ ...where, status: s }).count()).total ?? 0] as const,
-          ),
-        ),
+        // Every status counted in one request (issue 16), not one count per status.
+        aggregateAll<{ _id: OrderStatus | 'placing'; n: number }>(ctx, 'orders', [
+          { match: where },
+          { group: { _id: '$status', n: $.sum(1) } },
+        ]),
         all(ctx, 'rounds', { communityId: user.communityId }),
         all(ctx, 'buildings', { gridId: grid._id }),
       ]);
       const counts: Partial<Record<OrderStatus, number>> = {};
-      for (const [s, n] of tallies) if (n) counts[s] = n;
+      for (const { _id: s, n } of tallies) if (n && (POOL_STATUSES as readonly string[]).includes(s)) counts[s as OrderStatus] = n;
       const households = await getByIds(
         ctx,
         'households',
@@ -101,14 +127,18 @@ export const poolActions = defineActions('dispatch', {
       const names = new Map(buildings.map((b) => [b._id, b.name]));
       const view: PoolView = {
         gridId: grid._id,
-        grids: grids.map((g) => ({ id: g._id, name: g.name })),
+        grids: grids.map((g) => ({ id: g._id, name: g.name, waiting: workCount(work.get(g._id)) })),
         rounds: rounds.sort((a, b) => b.opensAt.localeCompare(a.opensAt)).map((r) => ({ id: r._id, name: r.name })),
-        buildings: buildings
-          .sort((a, b) => a.name.localeCompare(b.name, 'zh', { numeric: true }))
-          .map((b) => ({ id: b._id, name: b.name })),
+        buildings: buildings.sort((a, b) => naturalCompare(a.name, b.name)).map((b) => ({ id: b._id, name: b.name })),
         counts,
         ...mapPage(page, (o) => poolView(o, byHousehold.get(o.householdId), names.get(o.buildingId) ?? '')),
       };
+      await logAccess(ctx, {
+        view: 'dispatch.pool',
+        communityId: grid.communityId,
+        subject: grid.name,
+        rows: page.items.length,
+      });
       return view;
     },
   },
@@ -132,41 +162,37 @@ export const poolActions = defineActions('dispatch', {
       if (orders.length < found.length) throw new AppError('AUTH.NOT_GRIDWORKER', '只能处理本网格的订单');
       const now = ctx.now.toISOString();
       const by = ctx.caller.openid;
-      // One 取货码 per door: a household's orders on their way share the code it already has.
-      const codeOf = new Map<string, string>();
-      if (input.accept && orders.length) {
-        const live = await all(ctx, 'orders', {
-          householdId: _.in([...new Set(orders.map((o) => o.householdId))]),
-          status: _.in(['accepted', 'assigned', 'pickedUp']),
-        });
-        for (const o of live)
-          if (o.handoverCode && !codeOf.has(o.householdId)) codeOf.set(o.householdId, o.handoverCode);
-        for (const o of orders) if (!codeOf.has(o.householdId)) codeOf.set(o.householdId, makeHandoverCode(cryptoRng));
+      if (input.accept) {
+        // One conditional update for the whole batch: each order already carries its door's
+        // 取货码 from placement (orders of older versions get one here).
+        const event: OrderEventRecord = { status: 'accepted', at: now, by };
+        const res = orders.length
+          ? await transition(
+              ctx.db,
+              'orders',
+              { _id: _.in(orders.map((o) => o._id)), gridId: _.in([...mine]) },
+              ORDER_TRANSITIONS,
+              'accept',
+              'gridworker',
+              { updatedAt: now, history: _.push([event]) },
+            )
+          : { updated: 0 };
+        await codeless(ctx, orders);
+        return { changed: res.updated, skipped: input.orderIds.length - res.updated };
       }
       const results = await Promise.all(
         orders.map(async (o) => {
-          const event: OrderEventRecord = input.accept
-            ? { status: 'accepted', at: now, by }
-            : { status: 'rejected', at: now, by, note: input.reason };
-          const change = input.accept
-            ? { handoverCode: codeOf.get(o.householdId), updatedAt: now, history: _.push([event]) }
-            : { rejectReason: input.reason, updatedAt: now, history: _.push([event]) };
-          const res = await transition(
-            ctx.db,
-            'orders',
-            { _id: o._id },
-            ORDER_TRANSITIONS,
-            input.accept ? 'accept' : 'reject',
-            'gridworker',
-            change,
-          );
-          return res.updated ? o : null;
+          const event: OrderEventRecord = { status: 'rejected', at: now, by, note: input.reason };
+          const release = releasePatch(o, now);
+          const change = { rejectReason: input.reason, updatedAt: now, history: _.push([event]), ...release };
+          const res = await transition(ctx.db, 'orders', { _id: o._id }, ORDER_TRANSITIONS, 'reject', 'gridworker', change);
+          return res.updated ? { ...o, ...release } : null;
         }),
       );
       const changed = results.filter((o): o is OrderDoc => o !== null);
-      if (!input.accept && changed.length) {
-        // Rejected orders give back their stock and quota, and the household learns why.
-        await Promise.all(changed.map((o) => releaseHolds(ctx, o)));
+      if (changed.length) {
+        // Rejected orders give back their stock and quota (exactly once), and the household learns why.
+        await Promise.all(changed.map((o) => finishRelease(ctx, o)));
         const households = await getByIds(
           ctx,
           'households',

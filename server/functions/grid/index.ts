@@ -1,6 +1,8 @@
 import { defineFunction } from '../../lib/define-function';
 import { careActions } from './care';
+import { chatActions } from './chat';
 import { groupActions } from './groups';
+import { inviteActions } from './invites';
 import { membershipActions } from './membership';
 import { overviewActions } from './overview';
 
@@ -9,5 +11,7 @@ export const main = defineFunction('grid', {
   ...overviewActions,
   ...membershipActions,
   ...groupActions,
+  ...inviteActions,
   ...careActions,
+  ...chatActions,
 });

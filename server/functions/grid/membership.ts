@@ -1,6 +1,5 @@
 /** Membership: join requests and their review (binding the household), the grid's households, invitations. */
 import { JOIN_STATUSES } from '../../../typings/values';
-import { randomBytes } from 'node:crypto';
 import { next } from '../../../core/state/machine';
 import { JOIN_MACHINE } from '../../../core/state/machines';
 import { transition } from '../../lib/transition';
@@ -9,16 +8,16 @@ import { AppError } from '../../../core/errors';
 import { maskName, maskPhone } from '../../../core/mask';
 import { householdIdFor } from '../../../core/org/ids';
 import type { GridHouseholdPage, JoinRequestView } from '../../../typings/api';
-import type { Building, HouseholdDoc, InviteDoc, JoinRequestDoc } from '../../../typings/entities';
+import type { Building, HouseholdDoc, JoinRequestDoc } from '../../../typings/entities';
 import { getDoc, mustGet, requireGridStaff } from '../../lib/access';
+import { logAccess } from '../../lib/access-log';
 import { isDuplicateError } from '../../lib/db-errors';
 import { defineActions, type CallContext } from '../../lib/define-function';
 import { enqueue } from '../../lib/outbox';
 import { note, z } from '../../lib/validate';
 import { all, mapPage, pageFields, pageOf } from '../../lib/query';
+import { roomPage } from '../../lib/room-page';
 import { id } from './shared';
-
-const INVITE_DAYS = 30;
 
 /**
  * The household at a building's room, however its id was made (seeded `h-0001`, imported, an older
@@ -118,7 +117,7 @@ export const membershipActions = defineActions('grid', {
   'grid.joinRequests': {
     input: z.object({ gridId: id, status: z.enum(JOIN_STATUSES).optional(), ...pageFields }).strict(),
     async handle(ctx, input) {
-      await requireGridStaff(ctx, input.gridId);
+      const { grid } = await requireGridStaff(ctx, input.gridId);
       const page = await pageOf(
         ctx,
         'joinRequests',
@@ -126,6 +125,12 @@ export const membershipActions = defineActions('grid', {
         input,
         [{ field: 'createdAt', dir: 'desc' }],
       );
+      await logAccess(ctx, {
+        view: 'grid.joinRequests',
+        communityId: grid.communityId,
+        subject: grid.name,
+        rows: page.items.length,
+      });
       return { items: await requestViews(ctx, page.items), nextCursor: page.nextCursor, total: page.total };
     },
   },
@@ -182,7 +187,12 @@ export const membershipActions = defineActions('grid', {
           openid: req.openid,
           template: 'joinResult',
           page: 'pages/index/index',
-          data: { result: decided.status === 'approved' ? '已通过' : '未通过', note: decided.reason ?? '欢迎加入网格' },
+          data: {
+            subject: '加入网格',
+            result: decided.status === 'approved' ? '已通过' : '未通过',
+            note: decided.reason ?? '欢迎加入网格',
+          },
+          communityId: req.communityId,
         },
       ]);
       const [view] = await requestViews(ctx, [decided]);
@@ -197,18 +207,27 @@ export const membershipActions = defineActions('grid', {
       const _ = ctx.db.command;
       const where: Record<string, string> = { gridId: grid._id };
       if (input.buildingId) where.buildingId = input.buildingId;
-      const [page, joined, buildings] = await Promise.all([
-        pageOf(ctx, 'households', where, input, [
-          { field: 'buildingId', dir: 'asc' },
-          { field: 'room', dir: 'asc' },
-        ]),
+      const [joined, buildings] = await Promise.all([
         ctx.db
           .collection('households')
           .where({ ...where, 'memberOpenids.0': _.exists(true) })
           .count(),
         all(ctx, 'buildings', { gridId: grid._id }),
       ]);
+      // Walking order: buildings by number, rooms by unit, floor and number (1-101 < 1-801 < 1-1001).
+      const page = await roomPage(
+        ctx,
+        where,
+        buildings.filter((b) => !input.buildingId || b._id === input.buildingId),
+        input,
+      );
       const names = new Map(buildings.map((b) => [b._id, b.name]));
+      await logAccess(ctx, {
+        view: 'grid.households',
+        communityId: grid.communityId,
+        subject: grid.name,
+        rows: page.items.length,
+      });
       return {
         ...mapPage(page, (h) => ({
           id: h._id,
@@ -226,20 +245,5 @@ export const membershipActions = defineActions('grid', {
     },
   },
 
-  'grid.createInvite': {
-    input: z.object({ gridId: id }).strict(),
-    async handle(ctx, input) {
-      const { grid } = await requireGridStaff(ctx, input.gridId);
-      const token = randomBytes(8).toString('hex');
-      const invite: InviteDoc = {
-        _id: token,
-        communityId: grid.communityId,
-        gridId: grid._id,
-        createdBy: ctx.caller.openid,
-        expiresAt: new Date(ctx.now.getTime() + INVITE_DAYS * 24 * 3600_000).toISOString(),
-      };
-      await ctx.db.collection('invites').add(invite);
-      return { token, scene: `i=${token}`, page: 'pages/join/index', expiresAt: invite.expiresAt };
-    },
-  },
+  // grid.createInvite: ./invites.ts (issue 13: the invite's code image, door posters).
 });

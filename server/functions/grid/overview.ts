@@ -1,10 +1,11 @@
 /** The resident's grid page and the grid's dashboard. */
-import type { ContactView, GridDashboardView } from '../../../typings/api';
+import type { ContactView, GridDashboardView, StaffGridsView } from '../../../typings/api';
 import type { UserDoc } from '../../../typings/entities';
 import { mustGet, requireGridStaff, requireResident } from '../../lib/access';
 import { defineActions } from '../../lib/define-function';
 import { z } from '../../lib/validate';
 import { loadStats } from '../../lib/stats';
+import { gridWithWork, gridWork, staffGridsOf, workCount } from '../../lib/staff-grids';
 import { id, noticesOf } from './shared';
 
 export const overviewActions = defineActions('grid', {
@@ -37,6 +38,23 @@ export const overviewActions = defineActions('grid', {
         contacts,
         groupQrFileId: grid.groupQrFileId ?? null,
         notices,
+      };
+    },
+  },
+
+  'grid.staffGrids': {
+    input: z.object({}).strict(),
+    async handle(ctx): Promise<StaffGridsView> {
+      const { grids } = await staffGridsOf(ctx);
+      const work = await gridWork(ctx, grids);
+      return {
+        grids: grids.map((g) => {
+          const w = work.get(g._id) ?? { submitted: 0, accepted: 0, failed: 0, joins: 0 };
+          return { id: g._id, name: g.name, ...w, waiting: workCount(w, 'all') };
+        }),
+        withWork: gridWithWork(grids, work, 'all')?._id ?? null,
+        withOrders: gridWithWork(grids, work, 'orders')?._id ?? null,
+        withDispatch: gridWithWork(grids, work, 'dispatch')?._id ?? null,
       };
     },
   },

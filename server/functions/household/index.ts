@@ -94,11 +94,14 @@ export const main = defineFunction('household', {
     async handle(ctx, input) {
       let grid: Grid | null;
       let via: EntryView['via'];
+      let buildingId: string | undefined;
       if (input.inviteToken) {
         const invite = await getDoc(ctx, 'invites', input.inviteToken);
         if (!invite || Date.parse(invite.expiresAt) <= ctx.now.getTime()) throw new AppError('JOIN.INVITE_INVALID');
         grid = await getDoc(ctx, 'grids', invite.gridId);
         via = 'invite';
+        // A door poster's invite names its building: the join page fills it in.
+        if (invite.buildingId) buildingId = invite.buildingId;
       } else {
         const openGId = requireGroup(ctx.openData, '请从网格的微信群里打开小程序');
         const found = await ctx.db.collection('grids').where({ groupIds: openGId }).limit(1).get();
@@ -108,7 +111,14 @@ export const main = defineFunction('household', {
       }
       if (!grid) throw new AppError('JOIN.INVITE_INVALID');
       const community = await mustGet(ctx, 'communities', grid.communityId, '社区');
-      return { communityId: community._id, communityName: community.name, gridId: grid._id, gridName: grid.name, via };
+      return {
+        communityId: community._id,
+        communityName: community.name,
+        gridId: grid._id,
+        gridName: grid.name,
+        via,
+        ...(buildingId ? { buildingId } : {}),
+      };
     },
   },
 

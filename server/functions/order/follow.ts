@@ -5,15 +5,15 @@ import { transition } from '../../lib/transition';
 import { ORDER_STATUS_TEXT } from '../../../core/order/labels';
 import { ORDER_TRANSITIONS } from '../../../core/order/state-machine';
 import type { ContactView } from '../../../typings/api';
-import type { OrderDoc, OrderStatus, UserDoc } from '../../../typings/entities';
-import { getDoc, mustGet, requireGridStaff, requireResident } from '../../lib/access';
-import { releaseHolds } from '../../lib/holds';
+import type { Grid, OrderDoc, OrderStatus, UserDoc } from '../../../typings/entities';
+import { getDoc, requireGridStaff } from '../../lib/access';
+import { finishRelease, releasePatch } from '../../lib/holds';
 import { defineActions, type CallContext, type UserContext } from '../../lib/define-function';
 import { enqueue, orderStatusMessages } from '../../lib/outbox';
-import { all, mapPage, pageFields, pageOf } from '../../lib/query';
+import { mapPage, pageFields, pageOf } from '../../lib/query';
 import { findUser } from '../../lib/users';
 import { note, z } from '../../lib/validate';
-import { id, orderView } from './shared';
+import { id, myHousehold, orderView } from './shared';
 
 /** Tells the household's members about a status change (through the outbox). */
 async function notifyHousehold(ctx: CallContext, order: OrderDoc, status: OrderStatus, note = ''): Promise<void> {
@@ -33,9 +33,13 @@ async function notifyHousehold(ctx: CallContext, order: OrderDoc, status: OrderS
 async function visibleOrder(
   ctx: UserContext,
   orderId: string,
+  /** The order when the caller read it already (`undefined`: read it here). */
+  read?: OrderDoc | null,
 ): Promise<{ order: OrderDoc; asStaff: boolean; user: UserDoc | null }> {
-  const order = await getDoc(ctx, 'orders', orderId);
+  const order = read === undefined ? await getDoc(ctx, 'orders', orderId) : read;
   if (!order || order.status === 'placing') throw new AppError('COMMON.NOT_FOUND', '没有找到该订单');
+  // The member who placed it (themselves, not a gridworker for them) needs no second read.
+  if (!order.onBehalf && order.placedBy === ctx.caller.openid) return { order, asStaff: false, user: null };
   const user = await findUser(ctx);
   if (user?.householdId === order.householdId) return { order, asStaff: false, user };
   await requireGridStaff(ctx, order.gridId).catch(() => {
@@ -44,11 +48,40 @@ async function visibleOrder(
   return { order, asStaff: true, user };
 }
 
+/**
+ * An order with the gridworkers of its grid to contact, in one request: the order joined in the
+ * database with its grid and their user records (not the order, then the grid, then the users).
+ */
+async function orderWithContacts(
+  ctx: CallContext,
+  orderId: string,
+): Promise<{ order: OrderDoc | null; contacts: ContactView[] }> {
+  const rows = (
+    await ctx.db
+      .collection('orders')
+      .aggregate()
+      .match({ _id: orderId })
+      .lookup({ from: 'grids', localField: 'gridId', foreignField: '_id', as: 'grid' })
+      .unwind({ path: '$grid', preserveNullAndEmptyArrays: true })
+      .lookup({ from: 'users', localField: 'grid.gridworkerIds', foreignField: '_id', as: 'staff' })
+      .end()
+  ).data as Array<OrderDoc & { grid?: Grid; staff?: UserDoc[] }>;
+  const row = rows[0];
+  if (!row) return { order: null, contacts: [] };
+  const { grid, staff, ...order } = row;
+  const mine = new Set(grid?.gridworkerIds ?? []);
+  const contacts = (staff ?? [])
+    .filter((u) => mine.has(u._id))
+    .sort((a, b) => (a._id < b._id ? -1 : a._id > b._id ? 1 : 0))
+    .map((u): ContactView => ({ role: 'gridworker', name: u.nickName, phone: u.phone ?? null }));
+  return { order: order as OrderDoc, contacts };
+}
+
 export const followActions = defineActions('order', {
   'order.mine': {
     input: z.object({ ...pageFields }).strict(),
     async handle(ctx, input) {
-      const { household } = await requireResident(ctx);
+      const household = await myHousehold(ctx);
       const _ = ctx.db.command;
       // Newest first; orders placed in the same millisecond are told apart by id (no skips between pages).
       const page = await pageOf(ctx, 'orders', { householdId: household._id, status: _.neq('placing') }, input, [
@@ -61,15 +94,9 @@ export const followActions = defineActions('order', {
   'order.detail': {
     input: z.object({ orderId: id }).strict(),
     async handle(ctx, input) {
-      const { order, asStaff } = await visibleOrder(ctx, input.orderId);
-      const _ = ctx.db.command;
-      const grid = await mustGet(ctx, 'grids', order.gridId, '网格');
-      const staff = grid.gridworkerIds.length ? await all(ctx, 'users', { _id: _.in(grid.gridworkerIds) }) : [];
-      const contacts: ContactView[] = staff.map((u) => ({
-        role: 'gridworker',
-        name: u.nickName,
-        phone: u.phone ?? null,
-      }));
+      const read = await orderWithContacts(ctx, input.orderId);
+      const { order, asStaff } = await visibleOrder(ctx, input.orderId, read.order);
+      const { contacts } = read;
       return {
         ...orderView(order),
         history: order.history
@@ -90,7 +117,10 @@ export const followActions = defineActions('order', {
     async handle(ctx, input) {
       const { order, asStaff } = await visibleOrder(ctx, input.orderId);
       const actor = asStaff ? 'gridworker' : 'resident';
-      if (order.status === 'cancelled') return orderView(order);
+      if (order.status === 'cancelled') {
+        if (order.release?.state === 'pending') await finishRelease(ctx, order);
+        return orderView(order);
+      }
       if (!next(ORDER_TRANSITIONS, order.status, 'cancel', actor)) throw new AppError('ORDER.CANNOT_CANCEL');
       const _ = ctx.db.command;
       const now = ctx.now.toISOString();
@@ -100,12 +130,15 @@ export const followActions = defineActions('order', {
         by: ctx.caller.openid,
         note: input.reason ?? (asStaff ? '网格员取消' : '居民取消'),
       };
+      const release = releasePatch(order, now);
       const moved = await transition(ctx.db, 'orders', { _id: order._id }, ORDER_TRANSITIONS, 'cancel', actor, {
         updatedAt: now,
         history: _.push([event]),
+        ...release,
       });
       if (!moved.updated) throw new AppError('ORDER.CANNOT_CANCEL');
-      await releaseHolds(ctx, order);
+      // Stock and quota go back exactly once (a release cut short is finished by the sweeper).
+      await finishRelease(ctx, { ...order, ...release });
       if (asStaff) await notifyHousehold(ctx, order, 'cancelled', event.note);
       return orderView({ ...order, status: 'cancelled', history: [...order.history, event] });
     },

@@ -1,20 +1,50 @@
-/** The community admin's side: catalogue items and ordering rounds. */
+/** The community admin's side: catalogue items (on the community's shop) and ordering rounds. */
+import { randomUUID } from 'node:crypto';
 import { CATALOG_CATEGORIES, UNITS } from '../../../typings/values';
 import { AppError } from '../../../core/errors';
 import type { CatalogAdminItemView } from '../../../typings/api';
-import type { CatalogItem, RoundDoc } from '../../../typings/entities';
+import type { CatalogItem, RoundDoc, ShopDoc, ShopItem, ShopRound } from '../../../typings/entities';
 import { getDoc, mustGet } from '../../lib/access';
 import { isDuplicateError } from '../../lib/db-errors';
-import { defineActions } from '../../lib/define-function';
+import { defineActions, type CallContext } from '../../lib/define-function';
+import { getShop, shopItems } from '../../lib/holds';
 import { requestKey } from '../../lib/idempotency';
 import { mapPage, pageFields, pageOf } from '../../lib/query';
 import { findUser, requireAdmin } from '../../lib/users';
 import { text, instant, z } from '../../lib/validate';
-import { catalogueView, id, roundView } from './shared';
+import { catalogueView, emptyShop, id, pageInMemory, roundView } from './shared';
 
-/** An item as the admin keeps it: shown or hidden, without the holds and restock keys. */
+/** An item as the admin keeps it: shown or hidden. */
 export function adminItemView(item: CatalogItem): CatalogAdminItemView {
   return { ...catalogueView(item), active: item.active };
+}
+
+/**
+ * Applies a change to a community's shop, creating the shop first if the community has none yet
+ * (its first item or round). `change` answers how many documents it updated.
+ */
+async function onShop(ctx: CallContext, communityId: string, change: () => Promise<{ updated?: number }>): Promise<number> {
+  const first = await change();
+  if (first.updated) return first.updated;
+  if (await getShop(ctx, communityId)) return 0;
+  try {
+    await ctx.db.collection('shops').add(emptyShop(communityId));
+  } catch (error) {
+    if (!isDuplicateError(error)) throw error;
+  }
+  return (await change()).updated ?? 0;
+}
+
+/** Adds a round to the shop's open-or-upcoming list (once) and drops the rounds that have ended. */
+async function mirrorRound(ctx: CallContext, round: RoundDoc): Promise<void> {
+  const _ = ctx.db.command;
+  const shops = ctx.db.collection('shops');
+  const entry: ShopRound = { id: round._id, name: round.name, opensAt: round.opensAt, closesAt: round.closesAt };
+  await shops.doc(round.communityId).update({ rounds: _.pull({ closesAt: _.lte(ctx.now.toISOString()) }) }).catch(() => undefined);
+  if (Date.parse(round.closesAt) <= ctx.now.getTime()) return;
+  await onShop(ctx, round.communityId, () =>
+    shops.where({ _id: round.communityId, 'rounds.id': _.neq(round._id) }).update({ rounds: _.push([entry]) }),
+  );
 }
 
 export const manageActions = defineActions('order', {
@@ -34,21 +64,30 @@ export const manageActions = defineActions('order', {
     async handle(ctx, input) {
       const user = await findUser(ctx);
       if (!user?.roles.includes('communityAdmin') || !user.communityId) throw new AppError('AUTH.NOT_ADMIN');
+      const communityId = user.communityId;
+      const _ = ctx.db.command;
+      const shops = ctx.db.collection('shops');
       const { id: itemId, stock, ...fields } = input;
       if (itemId) {
-        const item = await mustGet(ctx, 'catalog', itemId, '商品');
-        if (item.communityId !== user.communityId) throw new AppError('AUTH.NOT_ADMIN');
-        // Restocking sets the count; orders take from it with conditional writes, never from a stale copy.
-        await ctx.db
-          .collection('catalog')
-          .doc(itemId)
-          .update(stock === undefined ? fields : { ...fields, stock });
-        const saved = { ...item, ...fields, ...(stock === undefined ? {} : { stock }) };
-        return adminItemView(saved);
+        const item = (await getShop(ctx, communityId))?.items[itemId];
+        if (!item) throw new AppError('COMMON.NOT_FOUND', '没有找到该商品');
+        // A stocktake sets the count; orders take from it with conditional increments, never from a stale copy.
+        const change = { ...fields, ...(stock === undefined ? {} : { stock }) };
+        await shops
+          .where({ _id: communityId, [`items.${itemId}`]: _.exists(true) })
+          .update(Object.fromEntries(Object.entries(change).map(([k, v]) => [`items.${itemId}.${k}`, v])));
+        return adminItemView({ _id: itemId, communityId, ...item, ...change });
       }
-      const fresh = { communityId: user.communityId, ...fields, stock: stock ?? 0, holds: [] as string[] };
-      const { id: newId } = (await ctx.db.collection('catalog').add(fresh)) as { id: string };
-      return adminItemView({ _id: newId, ...fresh });
+      // A retried tap adds the item once (its id comes from the request).
+      const newId = ctx.requestId ? requestKey(ctx, 'order.saveItem') : randomUUID().replace(/-/g, '');
+      const fresh: ShopItem = { ...fields, stock: stock ?? 0 };
+      await onShop(ctx, communityId, () =>
+        shops
+          .where({ _id: communityId, [`items.${newId}`]: _.exists(false) })
+          .update({ [`items.${newId}`]: _.set(fresh) }),
+      );
+      const saved = (await getShop(ctx, communityId))?.items[newId] ?? fresh;
+      return adminItemView({ _id: newId, communityId, ...saved });
     },
   },
 
@@ -57,11 +96,8 @@ export const manageActions = defineActions('order', {
     async handle(ctx, input) {
       const admin = await requireAdmin(ctx);
       // Hidden items too (the admin shows them again); by category, then name.
-      const page = await pageOf(ctx, 'catalog', { communityId: admin.communityId }, input, [
-        { field: 'category', dir: 'asc' },
-        { field: 'name', dir: 'asc' },
-      ]);
-      return mapPage(page, adminItemView);
+      const items = shopItems(await getShop(ctx, admin.communityId));
+      return mapPage(pageInMemory(items, input), adminItemView);
     },
   },
 
@@ -71,15 +107,35 @@ export const manageActions = defineActions('order', {
       const admin = await requireAdmin(ctx);
       const _ = ctx.db.command;
       const key = requestKey(ctx, `order.restock:${input.itemId}`);
-      const item = await getDoc(ctx, 'catalog', input.itemId);
-      if (!item || item.communityId !== admin.communityId) throw new AppError('COMMON.NOT_FOUND', '没有找到该商品');
-      // One atomic increment, never read-then-set: orders taking stock meanwhile are kept. The key
-      // of this request goes in with it, so a retry of the same request adds the quantity once.
-      await ctx.db
-        .collection('catalog')
-        .where({ _id: item._id, communityId: admin.communityId, restocks: _.neq(key) })
-        .update({ stock: _.inc(input.qty), restocks: _.push([key]) });
-      return adminItemView((await getDoc(ctx, 'catalog', item._id)) ?? item);
+      const c = admin.communityId;
+      const view = (shop: ShopDoc | null) => {
+        const item = shop?.items[input.itemId];
+        if (!item) throw new AppError('COMMON.NOT_FOUND', '没有找到该商品');
+        return adminItemView({ _id: input.itemId, communityId: c, ...item });
+      };
+      // Added already (a retry after it finished): the answer only.
+      if (await getDoc(ctx, 'restocks', key)) return view(await getShop(ctx, c));
+      // One atomic increment with this request's marker: orders taking stock meanwhile are kept,
+      // and a retry (the marker there) adds nothing. The log entry below outlives the marker.
+      const at = ctx.now.toISOString();
+      const res = (await ctx.db
+        .collection('shops')
+        .where({ _id: c, [`items.${input.itemId}`]: _.exists(true), [`restocking.${key}`]: _.exists(false) })
+        .updateAndReturn({
+          [`items.${input.itemId}.stock`]: _.inc(input.qty),
+          [`restocking.${key}`]: { at, itemId: input.itemId, qty: input.qty, by: ctx.caller.openid },
+        })) as { updated?: number; doc?: ShopDoc | null };
+      const shop = res.updated && res.doc ? res.doc : await getShop(ctx, c);
+      const answer = view(shop);
+      if (!shop?.restocking?.[key]) throw new AppError('COMMON.CONFLICT', '补货未完成，请重试');
+      try {
+        await ctx.db
+          .collection('restocks')
+          .add({ _id: key, communityId: c, itemId: input.itemId, qty: input.qty, by: ctx.caller.openid, at });
+      } catch (error) {
+        if (!isDuplicateError(error)) throw error;
+      }
+      return answer;
     },
   },
 
@@ -101,19 +157,24 @@ export const manageActions = defineActions('order', {
         closesAt: new Date(input.closesAt).toISOString(),
         createdBy: ctx.caller.openid,
       };
+      let saved: RoundDoc;
       if (ctx.requestId) {
         // The page sends one request id per intent: a retried tap answers the round it opened.
         const _id = requestKey(ctx, 'order.openRound');
         try {
           await ctx.db.collection('rounds').add({ _id, ...round });
+          saved = { _id, ...round };
         } catch (error) {
           if (!isDuplicateError(error)) throw error;
-          return roundView(await mustGet(ctx, 'rounds', _id, '批次'), ctx.now);
+          saved = await mustGet(ctx, 'rounds', _id, '批次');
         }
-        return roundView({ _id, ...round }, ctx.now);
+      } else {
+        const { id: roundId } = (await ctx.db.collection('rounds').add(round)) as { id: string };
+        saved = { _id: roundId, ...round };
       }
-      const { id: roundId } = (await ctx.db.collection('rounds').add(round)) as { id: string };
-      return roundView({ _id: roundId, ...round }, ctx.now);
+      // Placement reads the rounds from the shop (the same read as the catalogue).
+      await mirrorRound(ctx, saved);
+      return roundView(saved, ctx.now);
     },
   },
 

@@ -1,19 +1,18 @@
-/** Ordering's timers: undo placements a crash cut off, confirm receipt nobody confirmed, send queued messages. */
+/** Ordering's timers: finish or undo placements and releases a crash cut short, confirm receipt nobody confirmed, send queued messages. */
 import { AUTO_CONFIRM_MS, PLACING_TIMEOUT_MS } from '../../../core/policy';
 import { transition } from '../../lib/transition';
 import { ORDER_TRANSITIONS } from '../../../core/order/state-machine';
 import { type CallContext } from '../../lib/define-function';
+import { sweepHolds } from '../../lib/holds';
 import { drainOutbox } from '../../lib/outbox';
-import { all } from '../../lib/query';
-import { undoPlacement } from './place';
+import { updateLiveMessages } from '../../lib/live-message';
 
-/** Undoes placements a crash cut off (quota and stock go back; the order never existed). Every one, not a first batch. */
-export async function sweepPlacing(ctx: CallContext): Promise<{ undone: number }> {
-  const _ = ctx.db.command;
-  const cutoff = new Date(ctx.now.getTime() - PLACING_TIMEOUT_MS).toISOString();
-  const stale = await all(ctx, 'orders', { status: 'placing', createdAt: _.lt(cutoff) });
-  for (const order of stale) await undoPlacement(ctx, order);
-  return { undone: stale.length };
+/**
+ * Undoes placements a crash cut short (stock and quota go back; the order never existed), finishes
+ * releases of cancelled or rejected orders cut short, and clears markers nobody needs any more.
+ */
+export async function sweepPlacing(ctx: CallContext): Promise<{ undone: number; settled: number; released: number }> {
+  return sweepHolds(ctx, PLACING_TIMEOUT_MS);
 }
 
 /** Confirms receipt of orders delivered a day ago that nobody confirmed. */
@@ -42,6 +41,7 @@ export const sendMessages = (ctx: CallContext) => drainOutbox(ctx);
  * on its own, so one failing never stops the others; the first failure is rethrown after all ran.
  */
 export async function everyMinute(ctx: CallContext): Promise<{ undone: number; confirmed: number; sent: unknown }> {
+  await updateLiveMessages(ctx).catch((error: unknown) => console.error('[gridlink] live group messages', error));
   const parts = await Promise.allSettled([sweepPlacing(ctx), autoConfirm(ctx), sendMessages(ctx)]);
   const failed = parts.find((p): p is PromiseRejectedResult => p.status === 'rejected');
   if (failed) throw failed.reason;

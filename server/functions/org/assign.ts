@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { assignGridworkers, type AssignInput, type AssignPlan } from '../../../core/assign';
 import { AppError } from '../../../core/errors';
+import { naturalCompare } from '../../../core/natural-sort';
 import type { AssignPinInput, AssignPlanView } from '../../../typings/api';
 import type { Building, Grid, UserDoc } from '../../../typings/entities';
 import { getDoc } from '../../lib/access';
@@ -105,9 +106,9 @@ function planView(data: AssignData, plan: AssignPlan, basis: string, pins: reado
   const capacityOf = new Map(data.input.workers.map((w) => [w.id, w.capacity]));
   return {
     basis,
-    grids: data.input.grids.map((g) => ({
+    grids: [...data.input.grids].sort((a, b) => naturalCompare(a.name ?? '', b.name ?? '')).map((g) => ({
       gridId: g.id,
-      gridName: g.name ?? g.id,
+      gridName: g.name ?? '',
       households: g.households,
       specialNeeds: g.specialNeeds,
       reason: withNames(plan.reasons[g.id] ?? '', buildingName),
@@ -117,13 +118,13 @@ function planView(data: AssignData, plan: AssignPlan, basis: string, pins: reado
           const w = worker.get(p.workerId);
           return {
             workerId: p.workerId,
-            name: w?.nickName ?? p.workerId,
+            name: w?.nickName ?? '（未登记姓名）',
             role: w ? workerRole(w) : 'gridworker',
             lead: plan.leadByGrid[g.id] === p.workerId,
             pinned:
               p.pinned || pins.some((x) => x.gridId === g.id && x.workerId === p.workerId && !x.buildingIds?.length),
             buildingIds: p.buildingIds,
-            buildingNames: p.buildingIds.map((b) => buildingName.get(b) ?? b),
+            buildingNames: p.buildingIds.map((b) => buildingName.get(b) ?? '（未命名楼栋）'),
             load: p.load,
           };
         }),
@@ -143,8 +144,8 @@ function planView(data: AssignData, plan: AssignPlan, basis: string, pins: reado
     }),
     uncovered: plan.uncovered.map((u) => ({
       gridId: u.gridId,
-      gridName: gridName.get(u.gridId) ?? u.gridId,
-      buildingNames: u.buildingIds.map((b) => buildingName.get(b) ?? b),
+      gridName: gridName.get(u.gridId) ?? '',
+      buildingNames: u.buildingIds.map((b) => buildingName.get(b) ?? '（未命名楼栋）'),
       reason: u.reason,
     })),
     warnings: plan.warnings,

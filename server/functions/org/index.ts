@@ -5,15 +5,28 @@
 import { defineFunction } from '../../lib/define-function';
 import { assignActions } from './assign';
 import { codeActions } from './codes';
+import { emergencyActions } from './emergency';
 import { importActions } from './import';
+import { outboxActions } from './outbox';
+import { purgeTick } from './purge';
 import { roleActions } from './roles';
 import { structureActions } from './structure';
 
-/** Organisation: structure, import, roles and codes, gridworker assignment, community dashboard. */
-export const main = defineFunction('org', {
-  ...structureActions,
-  ...importActions,
-  ...roleActions,
-  ...codeActions,
-  ...assignActions,
-});
+/** Organisation: structure, import, roles and codes, gridworker assignment, community dashboard, the end of the emergency. */
+export const main = defineFunction(
+  'org',
+  {
+    ...structureActions,
+    ...importActions,
+    ...roleActions,
+    ...codeActions,
+    ...assignActions,
+    ...emergencyActions,
+    ...outboxActions,
+  },
+  {
+    // The one trigger of org: after the emergency is declared over and the retention period has
+    // passed, deletes health and special-needs data (core/privacy/purge.ts); expires the access log.
+    timers: { purge: (ctx) => purgeTick(ctx) },
+  },
+);

@@ -4,26 +4,35 @@ import { transition } from '../../lib/transition';
 import { AppError } from '../../../core/errors';
 import { maskPhone } from '../../../core/mask';
 import { isGridRole, withoutRole, withRole } from '../../../core/org/roles';
-import type { StaffView } from '../../../typings/api';
-import type { GrantableRole, StaffDoc, UserDoc } from '../../../typings/entities';
-import { getDoc, mustGet } from '../../lib/access';
+import { naturalCompare } from '../../../core/natural-sort';
+import type { StaffView, UserMatchView } from '../../../typings/api';
+import type { GrantableRole, HouseholdDoc, StaffDoc, UserDoc } from '../../../typings/entities';
+import { getByIds, getDoc, mustGet } from '../../lib/access';
 import { type CallContext, defineActions } from '../../lib/define-function';
 import { requireAdmin } from '../../lib/users';
-import { z } from '../../lib/validate';
+import { text, z } from '../../lib/validate';
 import { all } from '../../lib/query';
-import { gridOf, id, role } from './shared';
+import { gridOf, id, role, usersById } from './shared';
 
 async function staffViews(ctx: CallContext, communityId: string, users: UserDoc[]): Promise<StaffView[]> {
   const _ = ctx.db.command;
-  const profiles = users.length ? await all(ctx, 'staff', { _id: _.in(users.map((u) => u._id)) }) : [];
+  const [profiles, grids] = await Promise.all([
+    users.length ? all(ctx, 'staff', { _id: _.in(users.map((u) => u._id)) }) : Promise.resolve([]),
+    all(ctx, 'grids', { communityId }),
+  ]);
   const byId = new Map(profiles.map((p) => [p._id, p]));
+  const gridName = new Map(grids.map((g) => [g._id, g.name]));
   return users.map((u) => {
     const p = byId.get(u._id);
+    const gridIds = u.adminGridIds
+      .filter((g) => gridName.has(g))
+      .sort((a, b) => naturalCompare(gridName.get(a) ?? '', gridName.get(b) ?? ''));
     return {
       openid: u._id,
       name: u.nickName,
       roles: u.roles,
-      gridIds: u.adminGridIds,
+      gridIds,
+      gridNames: gridIds.map((g) => gridName.get(g) ?? ''),
       phoneMasked: u.phone ? maskPhone(u.phone) : null,
       capacity: p?.capacity ?? null,
       homeBuildingId: p?.homeBuildingId ?? null,
@@ -36,6 +45,62 @@ async function staffViews(ctx: CallContext, communityId: string, users: UserDoc[
 async function staffView(ctx: CallContext, communityId: string, openid: string): Promise<StaffView> {
   const user = await mustGet(ctx, 'users', openid, '用户');
   return (await staffViews(ctx, communityId, [user]))[0] as StaffView;
+}
+
+/** At most this many people answer a search. */
+const MATCH_LIMIT = 20;
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * People the admin can grant a role to, found by name or phone: users of the community (by their
+ * name, their phone, or their household's head and phone), and — by the whole 11-digit phone
+ * only — someone who has opened the mini-program but joined no community yet. Phones masked.
+ */
+async function findUsers(ctx: CallContext, communityId: string, query: string): Promise<UserMatchView[]> {
+  const q = query.replace(/\s+/g, '');
+  const digits = /^\d{3,11}$/.test(q);
+  const fullPhone = /^1\d{10}$/.test(q);
+  const pattern = ctx.db.RegExp({ regexp: digits ? `${escapeRegExp(q)}$` : escapeRegExp(q), options: '' });
+  const _ = ctx.db.command;
+  const limited = async <T>(name: 'users' | 'households', where: object): Promise<T[]> =>
+    (await ctx.db.collection(name).where(where).limit(MATCH_LIMIT).get()).data as T[];
+  const [byUser, byHousehold, outsider] = await Promise.all([
+    limited<UserDoc>('users', digits ? { communityId, phone: pattern } : { communityId, nickName: pattern }),
+    limited<HouseholdDoc>('households', digits ? { communityId, phone: pattern } : { communityId, headName: pattern }),
+    fullPhone ? limited<UserDoc>('users', { communityId: null, phone: q }) : Promise.resolve([] as UserDoc[]),
+  ]);
+  const members = await usersById(
+    ctx,
+    byHousehold.flatMap((h) => h.memberOpenids),
+  );
+  const users = new Map<string, UserDoc>();
+  for (const u of [...byUser, ...members.values(), ...outsider]) if (!users.has(u._id)) users.set(u._id, u);
+  const households = await getByIds(
+    ctx,
+    'households',
+    [...users.values()].map((u) => u.householdId).filter((h): h is string => Boolean(h)),
+  );
+  const buildings = households.length
+    ? await all(ctx, 'buildings', { _id: _.in([...new Set(households.map((h) => h.buildingId))]) })
+    : [];
+  const householdOf = new Map(households.map((h) => [h._id, h]));
+  const buildingName = new Map(buildings.map((b) => [b._id, b.name]));
+  return [...users.values()]
+    .slice(0, MATCH_LIMIT)
+    .map((u) => {
+      const h = u.householdId ? householdOf.get(u.householdId) : undefined;
+      const phone = u.phone ?? h?.phone ?? null;
+      return {
+        openid: u._id,
+        name: u.nickName,
+        phoneMasked: phone ? maskPhone(phone) : null,
+        roles: u.roles,
+        place: h ? `${buildingName.get(h.buildingId) ?? ''} ${h.room}`.trim() : null,
+        inCommunity: u.communityId === communityId,
+      };
+    })
+    .sort((a, b) => naturalCompare(a.name, b.name));
 }
 
 /**
@@ -88,8 +153,16 @@ export const roleActions = defineActions('org', {
             : u.roles.includes('groupLeader')
               ? 2
               : 3;
-      users.sort((a, b) => order(a) - order(b) || a._id.localeCompare(b._id));
+      users.sort((a, b) => order(a) - order(b) || naturalCompare(a.nickName, b.nickName) || a._id.localeCompare(b._id));
       return staffViews(ctx, admin.communityId, users);
+    },
+  },
+
+  'org.findUsers': {
+    input: z.object({ query: text(20, 1, '请输入姓名或手机号') }).strict(),
+    async handle(ctx, input): Promise<UserMatchView[]> {
+      const admin = await requireAdmin(ctx);
+      return findUsers(ctx, admin.communityId, input.query);
     },
   },
 

@@ -2,6 +2,7 @@
 import { AppError } from '../../../core/errors';
 import { chinaDay } from '../../../core/time';
 import { sumCounts } from '../../../core/org/dashboard';
+import { naturalCompare } from '../../../core/natural-sort';
 import { buildingIdFor, gridIdFor } from '../../../core/org/ids';
 import type { StructureView } from '../../../typings/api';
 import type { Building, Grid } from '../../../typings/entities';
@@ -24,10 +25,10 @@ async function structureView(ctx: CallContext, communityId: string): Promise<Str
   const staff = await usersById(ctx, staffIds);
   const perBuilding = new Map<string, number>();
   for (const h of households) perBuilding.set(h.buildingId, (perBuilding.get(h.buildingId) ?? 0) + 1);
-  const person = (openid: string) => ({ openid, name: staff.get(openid)?.nickName ?? openid });
+  const person = (openid: string) => ({ openid, name: staff.get(openid)?.nickName ?? '（未登记姓名）' });
   return {
     community: { id: community._id, name: community.name, district: community.district },
-    grids: grids.map((g) => ({
+    grids: [...grids].sort((a, b) => naturalCompare(a.name, b.name)).map((g) => ({
       id: g._id,
       name: g.name,
       householdCount: buildings
@@ -37,6 +38,7 @@ async function structureView(ctx: CallContext, communityId: string): Promise<Str
       groupLeaders: g.groupLeaderIds.map(person),
       buildings: buildings
         .filter((b) => b.gridId === g._id)
+        .sort((a, b) => naturalCompare(a.name, b.name))
         .map((b) => ({
           id: b._id,
           name: b.name,
@@ -171,7 +173,7 @@ export const structureActions = defineActions('org', {
       ]);
       const stats = await loadStats(ctx, admin.communityId, grids, ctx.now);
       const staff = await usersById(ctx, [...new Set(grids.flatMap((g) => g.gridworkerIds))]);
-      const rows = grids.map((g) => {
+      const rows = [...grids].sort((a, b) => naturalCompare(a.name, b.name)).map((g) => {
         const s = stats.get(g._id);
         if (!s) throw new Error(`no stats for ${g._id}`);
         const { buildings: _b, ledger: _l, notContacted, gridId: _g, day: _d, ...counts } = s;
@@ -179,7 +181,7 @@ export const structureActions = defineActions('org', {
           ...counts,
           gridId: g._id,
           gridName: g.name,
-          gridworkers: g.gridworkerIds.map((w) => staff.get(w)?.nickName ?? w),
+          gridworkers: g.gridworkerIds.map((w) => staff.get(w)?.nickName).filter((n): n is string => Boolean(n)),
           notContacted: notContacted.length,
         };
       });

@@ -5,6 +5,7 @@ import { maskName } from '../../../core/mask';
 import type { CoverageView } from '../../../typings/api';
 import type { Grid, TestRoundDoc } from '../../../typings/entities';
 import { mustGet, requireGridStaff } from '../../lib/access';
+import { logAccess } from '../../lib/access-log';
 import { workbook } from '../../lib/excel';
 import { defineActions, type UserContext } from '../../lib/define-function';
 import { aggregateAll, aggregateOps, all } from '../../lib/query';
@@ -77,7 +78,14 @@ export const coverageActions = defineActions('testing', {
   'testing.coverage': {
     input: z.object({ roundId: id, gridId: id }).strict(),
     async handle(ctx, input) {
-      return (await coverageOf(ctx, input.roundId, input.gridId)).view;
+      const { view, grid } = await coverageOf(ctx, input.roundId, input.gridId);
+      await logAccess(ctx, {
+        view: 'testing.coverage',
+        communityId: grid.communityId,
+        subject: grid.name,
+        rows: view.pending.length,
+      });
+      return view;
     },
   },
 
@@ -85,6 +93,12 @@ export const coverageActions = defineActions('testing', {
     input: z.object({ roundId: id, gridId: id }).strict(),
     async handle(ctx, input) {
       const { view, round, grid } = await coverageOf(ctx, input.roundId, input.gridId);
+      await logAccess(ctx, {
+        view: 'testing.exportCoverage',
+        communityId: grid.communityId,
+        subject: grid.name,
+        rows: view.pending.length,
+      });
       return workbook(`${round.name}-${grid.name}-采样统计.xlsx`, [
         {
           name: '分楼栋',

@@ -1,9 +1,9 @@
-/** Door to door: knocks, bookings of home sampling. */
+/** Door to door: knocks, and the day's bookings of home sampling at a glance (bookings.ts: booking, claiming, closing). */
 import { KNOCK_STATUSES } from '../../../typings/values';
 import { AppError } from '../../../core/errors';
 import { maskName } from '../../../core/mask';
 import { chinaDay } from '../../../core/time';
-import { mustGet, requireGridStaff, requireResident } from '../../lib/access';
+import { mustGet, requireGridStaff } from '../../lib/access';
 import { defineActions } from '../../lib/define-function';
 import { all } from '../../lib/query';
 import { note, dateString, z } from '../../lib/validate';
@@ -36,31 +36,6 @@ export const doorActions = defineActions('testing', {
     },
   },
 
-  'testing.book': {
-    input: z.object({ date: dateString(), memberIds: z.array(id).min(1).max(12) }).strict(),
-    async handle(ctx, input) {
-      const { household } = await requireResident(ctx);
-      if (input.date <= chinaDay(ctx.now)) throw new AppError('COMMON.INVALID_INPUT', '只能预约明天及以后的采样');
-      const members = input.memberIds.map((m) => household.members.find((x) => x.id === m));
-      if (members.some((m) => !m)) throw new AppError('COMMON.NOT_FOUND', '没有这位家庭成员');
-      // One booking per person per day: booking again changes nothing.
-      await Promise.all(
-        input.memberIds.map((memberId) =>
-          ctx.db.collection('bookings').doc(`${input.date}:${household._id}:${memberId}`).set({
-            date: input.date,
-            gridId: household.gridId,
-            buildingId: household.buildingId,
-            householdId: household._id,
-            memberId,
-            bookedBy: ctx.caller.openid,
-            at: ctx.now.toISOString(),
-          }),
-        ),
-      );
-      return { date: input.date, booked: input.memberIds.length };
-    },
-  },
-
   'testing.bookings': {
     input: z.object({ gridId: id, date: dateString() }).strict(),
     async handle(ctx, input) {
@@ -84,6 +59,9 @@ export const doorActions = defineActions('testing', {
           room: h?.room ?? '',
           nameMasked: maskName(member?.name ?? ''),
           needs: member?.needs ?? [],
+          id: b._id,
+          reason: b.reason ?? 'other',
+          status: b.status ?? 'booked',
         };
       });
     },

@@ -1,5 +1,8 @@
 import { defineFunction } from '../../lib/define-function';
+import { assistActions } from './assist';
+import { bookingActions } from './bookings';
 import { coverageActions } from './coverage';
+import { ledgerActions } from './ledger';
 import { doorActions } from './doors';
 import { roundActions } from './rounds';
 import { resultActions } from './results';
@@ -12,4 +15,7 @@ export const main = defineFunction('testing', {
   ...coverageActions,
   ...doorActions,
   ...resultActions,
+  ...bookingActions,
+  ...ledgerActions,
+  ...assistActions,
 });

@@ -15,7 +15,7 @@ import { id, maySeeResults, sampleIdOf } from './shared';
 const NOT_YOURS = '检测结果仅限社区管理员和本网格的网格员';
 
 /** The grids whose results the caller sees, in order: all of the community for its admin, a gridworker's own. */
-async function resultGrids(ctx: UserContext): Promise<Array<Pick<Grid, '_id' | 'name' | 'communityId'>>> {
+export async function resultGrids(ctx: UserContext): Promise<Array<Pick<Grid, '_id' | 'name' | 'communityId'>>> {
   const user = await findUser(ctx);
   if (!user?.communityId || !(user.roles.includes('communityAdmin') || user.roles.includes('gridworker')))
     throw new AppError('AUTH.NOT_GRIDWORKER', NOT_YOURS);

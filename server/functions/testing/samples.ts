@@ -12,7 +12,7 @@ import { maskName } from '../../../core/mask';
 import { toChinaIso } from '../../../core/time';
 import type { CardView, VerifyView } from '../../../typings/api';
 import type { Building, Community, Grid, HouseholdDoc, SampleDoc, TestRoundDoc } from '../../../typings/entities';
-import { getDoc, mustGet, requireResident } from '../../lib/access';
+import { getDoc, mustGet, requireGridStaff, requireResident } from '../../lib/access';
 import { isDuplicateError } from '../../lib/db-errors';
 import { cardKeys, publicKeyList } from '../../lib/card-keys';
 import { defineActions, type CallContext } from '../../lib/define-function';
@@ -87,6 +87,36 @@ export const sampleActions = defineActions('testing', {
           return { memberId: m.id, nameMasked: maskName(m.name), token, qr: await qrDataUrl(token) };
         }),
       );
+    },
+  },
+
+  /**
+   * A household's personal codes for a printed sheet (an elder without a phone is sampled and
+   * verified from paper): its grid's staff only; names masked.
+   */
+  'testing.householdCodes': {
+    input: z.object({ householdId: id }).strict(),
+    async handle(ctx, input) {
+      const household = await mustGet(ctx, 'households', input.householdId, '住户');
+      const { grid } = await requireGridStaff(ctx, household.gridId);
+      const [community, building] = await Promise.all([
+        mustGet(ctx, 'communities', household.communityId, '社区'),
+        mustGet(ctx, 'buildings', household.buildingId, '楼栋'),
+      ]);
+      const keys = cardKeys();
+      const codes = await Promise.all(
+        household.members.map(async (m) => {
+          const token = signPersonCode({ k: keys.keyId, h: household._id, m: m.id }, keys.secret);
+          return { memberId: m.id, nameMasked: maskName(m.name), token, qr: await qrDataUrl(token) };
+        }),
+      );
+      return {
+        householdId: household._id,
+        place: `${building.name} ${household.room}`,
+        gridName: grid.name,
+        communityName: community.name,
+        codes,
+      };
     },
   },
 
@@ -187,6 +217,17 @@ export const sampleActions = defineActions('testing', {
     },
   },
 
+  'testing.myRecords': {
+    input: z.object({ roundId: id }).strict(),
+    async handle(ctx, input) {
+      const [round, user] = await Promise.all([mustGet(ctx, 'testRounds', input.roundId, '检测轮次'), findUser(ctx)]);
+      if (round.communityId !== user?.communityId) throw new AppError('COMMON.NOT_FOUND', '没有找到该检测轮次');
+      // The sampler's own records in this round, whatever phone or session they were made from.
+      const res = await ctx.db.collection('samples').where({ roundId: round._id, sampler: ctx.caller.openid }).count();
+      return { roundId: round._id, recorded: res.total ?? 0 };
+    },
+  },
+
   'testing.myCards': {
     input: z.object({}).strict(),
     async handle(ctx) {
@@ -212,12 +253,25 @@ export const sampleActions = defineActions('testing', {
         mustGet(ctx, 'buildings', household.buildingId, '楼栋'),
       ]);
       const byId = new Map((rounds.data as TestRoundDoc[]).map((r) => [r._id, r]));
+      // The latest round first; within a round the household head's card first, then as the members are listed.
+      const roundRank = new Map<string, number>();
+      for (const s of samples) if (!roundRank.has(s.roundId)) roundRank.set(s.roundId, roundRank.size);
+      const memberRank = (memberId: string) => {
+        const i = household.members.findIndex((m) => m.id === memberId);
+        const head = household.members[i]?.relation === 'self' ? -1 : 0;
+        return i < 0 ? household.members.length : head * household.members.length + i;
+      };
+      const ordered = samples
+        .filter((s) => byId.has(s.roundId))
+        .sort(
+          (a, b) =>
+            (roundRank.get(a.roundId) ?? 0) - (roundRank.get(b.roundId) ?? 0) ||
+            memberRank(a.memberId) - memberRank(b.memberId),
+        );
       return Promise.all(
-        samples
-          .filter((s) => byId.has(s.roundId))
-          .map((s) =>
-            cardView(ctx, s, { round: byId.get(s.roundId) as TestRoundDoc, grid, community, building, household }),
-          ),
+        ordered.map((s) =>
+          cardView(ctx, s, { round: byId.get(s.roundId) as TestRoundDoc, grid, community, building, household }),
+        ),
       );
     },
   },

@@ -4,6 +4,9 @@ import type { Grid, TestRoundDoc, UserDoc, VolunteerDoc } from '../../../typings
 import { staffOf } from '../../lib/access';
 import { type CallContext } from '../../lib/define-function';
 import { idString } from '../../lib/validate';
+import { LIST_DEFAULT, LIST_MAX } from '../../lib/query';
+import { AppError } from '../../../core/errors';
+import { naturalCompare } from '../../../core/natural-sort';
 
 export const id = idString();
 
@@ -52,4 +55,49 @@ export async function openRoundOf(ctx: CallContext, communityId: string): Promis
     .limit(1)
     .get();
   return ((res.data as TestRoundDoc[])[0] ?? null) as TestRoundDoc | null;
+}
+
+/**
+ * One page of items already sorted in memory (walking order, which the database cannot sort): the
+ * cursor holds the last item's sort key, so an item added or removed between pages never makes a
+ * page skip or repeat one that stays.
+ */
+export function keyPage<T>(
+  sorted: readonly T[],
+  keyOf: (item: T) => string[],
+  compare: (a: string[], b: string[]) => number,
+  request: { cursor?: string; limit?: number },
+): { items: T[]; nextCursor: string | null; total: number } {
+  const limit = Math.min(LIST_MAX, Math.max(1, request.limit ?? LIST_DEFAULT));
+  let rest = sorted;
+  if (request.cursor) {
+    let after: unknown;
+    try {
+      after = JSON.parse(Buffer.from(request.cursor, 'base64url').toString('utf8'));
+    } catch {
+      after = null;
+    }
+    if (!Array.isArray(after) || !after.every((v) => typeof v === 'string'))
+      throw new AppError('COMMON.INVALID_INPUT', '翻页位置无效，请刷新列表后重试', [
+        { path: 'cursor', message: '翻页位置无效' },
+      ]);
+    rest = sorted.filter((item) => compare(keyOf(item), after as string[]) > 0);
+  }
+  const items = rest.slice(0, limit);
+  const last = items.at(-1);
+  const nextCursor =
+    rest.length > limit && last ? Buffer.from(JSON.stringify(keyOf(last))).toString('base64url') : null;
+  return { items, nextCursor, total: sorted.length };
+}
+
+/** Walking order of [buildingName, room, …ids]: natural for the names, then the ids as text. */
+export function walkingCompare(a: string[], b: string[]): number {
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i += 1) {
+    const x = a[i] ?? '';
+    const y = b[i] ?? '';
+    const c = i < 2 ? naturalCompare(x, y) : x < y ? -1 : x > y ? 1 : 0;
+    if (c) return c;
+  }
+  return 0;
 }

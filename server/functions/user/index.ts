@@ -2,9 +2,11 @@ import { SUBSCRIBE_TEMPLATES } from '../../../typings/values';
 import { defineFunction } from '../../lib/define-function';
 import { ensureUser } from '../../lib/users';
 import { z } from '../../lib/validate';
+import { closeActions } from './close';
 
-/** Who the caller is and what they may do; their subscribe-message grants. */
+/** Who the caller is and what they may do; their subscribe-message grants; closing the account (注销). */
 export const main = defineFunction('user', {
+  ...closeActions,
   'user.me': {
     input: z.object({}).strict(),
     async handle(ctx) {

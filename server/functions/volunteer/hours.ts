@@ -103,7 +103,7 @@ export const hourActions = defineActions('volunteer', {
             v.team ? TEAM_TEXT[v.team] : '',
             v.partyMember ? '是' : '否',
             v.partyBranch ?? '',
-            v.gridIds.map((g) => names.get(g) ?? g).join('、'),
+            v.gridIds.map((g) => names.get(g) ?? '（已撤销的网格）').join('、'),
             count,
             decimalHours(minutes),
             jobCount.get(v._id) ?? 0,

@@ -5,13 +5,13 @@ import { transition } from '../../lib/transition';
 import { maskPhone } from '../../../core/mask';
 import { VOLUNTEER_STATUS_TEXT } from '../../../core/volunteer/labels';
 import { applyRegistration, registrationIssues } from '../../../core/volunteer/registration';
-import type { MyVolunteerView } from '../../../typings/api';
-import type { VolunteerDoc } from '../../../typings/entities';
+import type { MyVolunteerView, VolunteerPrefillView } from '../../../typings/api';
+import type { HouseholdDoc, UserDoc, VolunteerDoc } from '../../../typings/entities';
 import { getDoc } from '../../lib/access';
-import { type CallContext, defineActions } from '../../lib/define-function';
+import { type CallContext, defineActions, type UserContext } from '../../lib/define-function';
 import { releaseJobsOf } from '../../lib/jobs';
 import { all } from '../../lib/query';
-import { ensureUser } from '../../lib/users';
+import { ensureUser, findUser } from '../../lib/users';
 import { note, text, z } from '../../lib/validate';
 import { endDuty } from './duty';
 import { pendingView } from './review';
@@ -36,7 +36,7 @@ async function myView(ctx: CallContext, v: VolunteerDoc): Promise<MyVolunteerVie
     communityId: v.communityId,
     communityName: community?.name ?? '',
     gridIds: v.gridIds,
-    gridNames: v.gridIds.map((g) => names.get(g) ?? g),
+    gridNames: v.gridIds.map((g) => names.get(g) ?? '（已撤销的网格）'),
     teamsWished: v.teamsWished,
     skills: v.skills,
     slots: v.slots,
@@ -50,7 +50,35 @@ async function myView(ctx: CallContext, v: VolunteerDoc): Promise<MyVolunteerVie
   };
 }
 
+/** What the app already knows of the caller: their name, phone and household (a resident's). */
+async function knownOf(ctx: UserContext, user: UserDoc | null) {
+  const household: HouseholdDoc | null = user?.householdId ? await getDoc(ctx, 'households', user.householdId) : null;
+  const ownHousehold = household?.memberOpenids.includes(ctx.caller.openid) ? household : null;
+  // The head of the household is the one whose phone the household has.
+  const isHead = ownHousehold !== null && ownHousehold.memberOpenids[0] === ctx.caller.openid;
+  const nick = user?.nickName && user.nickName !== '微信用户' ? user.nickName : '';
+  return {
+    name: nick || (isHead ? ownHousehold.headName : ''),
+    phone: user?.phone ?? (isHead ? ownHousehold.phone : null) ?? null,
+    communityId: user?.communityId ?? ownHousehold?.communityId ?? null,
+    gridId: ownHousehold?.gridId ?? user?.adminGridIds[0] ?? null,
+  };
+}
+
 export const registrationActions = defineActions('volunteer', {
+  'volunteer.prefill': {
+    input: z.object({}).strict(),
+    async handle(ctx): Promise<VolunteerPrefillView> {
+      const known = await knownOf(ctx, await findUser(ctx));
+      return {
+        name: known.name,
+        phoneMasked: known.phone ? maskPhone(known.phone) : null,
+        communityId: known.communityId,
+        gridId: known.gridId,
+      };
+    },
+  },
+
   'volunteer.register': {
     input: z
       .object({
@@ -68,14 +96,21 @@ export const registrationActions = defineActions('volunteer', {
       })
       .strict(),
     async handle(ctx, input) {
-      await ensureUser(ctx);
+      const user = await ensureUser(ctx);
       const community = await getDoc(ctx, 'communities', input.communityId);
       if (!community) invalid([{ path: 'communityId', message: '请选择报到的社区' }]);
       const names = await gridNames(ctx, community._id);
       const existing = await getDoc(ctx, 'volunteers', ctx.caller.openid);
-      const issues = registrationIssues(input, [...names.keys()], existing?.phone);
+      // A phone left empty is the one already on record: the registration's, else the one the app knows.
+      const storedPhone = existing?.phone || (input.phone?.trim() ? null : (await knownOf(ctx, user)).phone);
+      const issues = registrationIssues(input, [...names.keys()], storedPhone ?? undefined);
       if (issues.length) invalid(issues);
-      const next = applyRegistration(existing, input, ctx.caller.openid, ctx.now);
+      const next = applyRegistration(
+        existing,
+        { ...input, phone: input.phone?.trim() || storedPhone || undefined },
+        ctx.caller.openid,
+        ctx.now,
+      );
       if (next.buildingIds.length) {
         // Buildings assigned before stay only if they are in the grids the volunteer still serves.
         const _ = ctx.db.command;

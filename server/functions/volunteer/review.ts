@@ -9,6 +9,7 @@ import { isIdle, volunteerStatsOfGroups, type VolunteerGroup } from '../../../co
 import type { PendingVolunteerChange, VolunteerAdminView } from '../../../typings/api';
 import type { VolunteerDoc } from '../../../typings/entities';
 import { mustGet } from '../../lib/access';
+import { logAccess } from '../../lib/access-log';
 import { defineActions } from '../../lib/define-function';
 import { releaseJobsOf } from '../../lib/jobs';
 import { enqueue } from '../../lib/outbox';
@@ -27,7 +28,7 @@ function adminView(v: VolunteerDoc, names: ReadonlyMap<string, string>): Volunte
     partyBranch: v.partyBranch,
     workUnit: v.workUnit,
     gridIds: v.gridIds,
-    gridNames: v.gridIds.map((g) => names.get(g) ?? g),
+    gridNames: v.gridIds.map((g) => names.get(g) ?? '（已撤销的网格）'),
     teamsWished: v.teamsWished,
     skills: v.skills,
     slots: v.slots,
@@ -48,7 +49,7 @@ export function pendingView(v: VolunteerDoc, names: ReadonlyMap<string, string>)
   return c
     ? {
         gridIds: c.gridIds,
-        gridNames: c.gridIds.map((g) => names.get(g) ?? g),
+        gridNames: c.gridIds.map((g) => names.get(g) ?? '（已撤销的网格）'),
         teamsWished: c.teamsWished,
         requestedAt: c.requestedAt,
       }
@@ -158,9 +159,11 @@ export const reviewActions = defineActions('volunteer', {
           template: 'joinResult',
           page: 'pages/volunteer/me/index',
           data: {
-            result: next.status === 'approved' ? '志愿者报到已通过' : '志愿者报到未通过',
+            subject: '志愿者报到',
+            result: next.status === 'approved' ? '已通过' : '未通过',
             note: next.team ? `服务队：${TEAM_TEXT[next.team]}` : (next.rejectReason ?? ''),
           },
+          communityId: v.communityId,
         },
       ]);
       return adminView(next, await gridNames(ctx, v.communityId));
@@ -172,6 +175,12 @@ export const reviewActions = defineActions('volunteer', {
     async handle(ctx, input) {
       const [user, v] = await Promise.all([findUser(ctx), mustGet(ctx, 'volunteers', input.volunteerId, '志愿者')]);
       if (!mayManage(user, v)) throw new AppError('AUTH.FORBIDDEN', '只能查看本社区或本网格志愿者的电话');
+      await logAccess(ctx, {
+        view: 'volunteer.contact',
+        communityId: v.communityId,
+        subject: `志愿者 ${maskPhone(v.phone)}`,
+        rows: 1,
+      });
       return { phone: v.phone };
     },
   },

@@ -7,35 +7,55 @@ import type { AssignPinInput, AssignPlanView } from '../../../../typings/api';
 import { call } from '../../../services/api';
 import { showError, showSuccess } from '../../../utils/feedback';
 import { ROLE_LABELS } from '../../../utils/labels';
+import { naturalCompare } from '../../../generated/natural-sort';
 
 function pinKey(p: Pick<AssignPinInput, 'gridId' | 'workerId'>): string {
   return `${p.gridId}|${p.workerId}`;
 }
 
+/** The solver's words in a community worker's: 工作量 (households, special needs counting more), not 负荷. */
+export function plainWords(text: string): string {
+  return text
+    .replace(/加权负荷/g, '工作量')
+    .replace(/总负荷/g, '总工作量')
+    .replace(/负荷/g, '工作量')
+    .replace(/人均/g, '平均每人');
+}
+
 function toView(plan: AssignPlanView, pins: readonly AssignPinInput[]) {
   const pinned = new Set(pins.map(pinKey));
+  const spread = plan.maxLoad - plan.minLoad;
   return {
-    balanceText: `最大负荷 ${plan.maxLoad}，最小负荷 ${plan.minLoad}，比值 ${plan.loadMaxMin === null ? '—（有人未分到网格）' : plan.loadMaxMin.toFixed(2)}`,
-    averageText: `平均负荷 ${plan.averageLoad}（任何方案的最大负荷都不低于它）`,
-    specialText: plan.specialLoadMaxMin === null ? '' : `特殊人群负担比值 ${plan.specialLoadMaxMin.toFixed(2)}`,
-    warnings: plan.warnings,
-    uncovered: plan.uncovered.map((u) => `${u.gridName} ${u.buildingNames.join('、')}：${u.reason}`),
-    grids: plan.grids.map((g) => ({
-      gridId: g.gridId,
-      gridName: g.gridName,
-      sizeText: `${g.households} 户 · 特殊人群 ${g.specialNeeds} 人`,
-      reason: g.reason,
-      workers: g.workers.map((w) => ({
-        ...w,
-        key: pinKey({ gridId: g.gridId, workerId: w.workerId }),
-        pinnedNow: pinned.has(pinKey({ gridId: g.gridId, workerId: w.workerId })),
-        text: `${w.name}（${ROLE_LABELS[w.role]}${w.lead ? '，负责人' : ''}）负荷 ${w.load} · ${w.buildingNames.join('、')}`,
+    balanceText:
+      plan.loadMaxMin === null
+        ? `有人还没分到网格；最忙的人约 ${plan.maxLoad} 户`
+        : `最忙的人约 ${plan.maxLoad} 户，最闲的人约 ${plan.minLoad} 户（相差 ${spread} 户）`,
+    averageText: `平均每人约 ${Math.round(plan.averageLoad)} 户（有特殊人群的户多算一些）`,
+    specialText: '',
+    warnings: plan.warnings.map(plainWords),
+    uncovered: plan.uncovered.map((u) => `${u.gridName} ${u.buildingNames.join('、')}：${plainWords(u.reason)}`),
+    grids: [...plan.grids]
+      .sort((a, b) => naturalCompare(a.gridName, b.gridName))
+      .map((g) => ({
+        gridId: g.gridId,
+        gridName: g.gridName,
+        sizeText: `${g.households} 户 · 特殊人群 ${g.specialNeeds} 人`,
+        reason: plainWords(g.reason),
+        workers: g.workers.map((w) => ({
+          ...w,
+          key: pinKey({ gridId: g.gridId, workerId: w.workerId }),
+          pinnedNow: pinned.has(pinKey({ gridId: g.gridId, workerId: w.workerId })),
+          text: `${w.name}（${ROLE_LABELS[w.role]}${w.lead ? '，负责人' : ''}）`,
+          detail: `约 ${w.load} 户 · ${w.buildingNames.join('、')}`,
+        })),
       })),
-    })),
-    workers: plan.workers.map((w) => ({
-      ...w,
-      text: `${w.name}（${ROLE_LABELS[w.role]}）负荷 ${w.load}${w.capacity === null ? '' : ` / 上限 ${w.capacity}`} · ${w.gridIds.length} 个网格`,
-    })),
+    workers: [...plan.workers]
+      .sort((a, b) => naturalCompare(a.name, b.name))
+      .map((w) => ({
+        ...w,
+        text: `${w.name}（${ROLE_LABELS[w.role]}）`,
+        detail: `约 ${w.load} 户${w.capacity === null ? '' : `，最多 ${w.capacity} 户`} · ${w.gridIds.length} 个网格`,
+      })),
   };
 }
 
@@ -46,6 +66,8 @@ Component({
     applying: false,
     view: null as ReturnType<typeof toView> | null,
     pinCount: 0,
+    /** Grids whose reasons are open. */
+    opened: [] as boolean[],
     _plan: null as AssignPlanView | null,
     _pins: [] as AssignPinInput[],
   },
@@ -63,6 +85,10 @@ Component({
         this.setData({ running: false });
         showError(this, error);
       }
+    },
+    toggleWhy(e: WechatMiniprogram.BaseEvent<Record<string, never>, { index: number }>) {
+      const i = e.currentTarget.dataset.index;
+      this.setData({ [`opened[${i}]`]: !this.data.opened[i] });
     },
     /** Pins (or unpins) one worker's part of a grid: its buildings stay with them on re-runs. */
     togglePin(e: WechatMiniprogram.BaseEvent<Record<string, never>, { grid: string; worker: string }>) {

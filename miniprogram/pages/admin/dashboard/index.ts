@@ -4,18 +4,35 @@ import type { OrderStatus } from '../../../../typings/entities';
 import { ApiError, call } from '../../../services/api';
 import { showError, showSuccess } from '../../../utils/feedback';
 import { ORDER_STATUS_LABELS } from '../../../utils/labels';
+import { byNatural } from '../../../generated/natural-sort';
 
 function percent(rate: number): string {
   return `${(rate * 100).toFixed(1)}%`;
 }
 
-function countsView(c: DashboardCounts) {
+/** The order statuses in the order work flows (what is waiting first). */
+const FLOW: OrderStatus[] = [
+  'submitted',
+  'accepted',
+  'assigned',
+  'pickedUp',
+  'failed',
+  'delivered',
+  'received',
+  'rejected',
+  'cancelled',
+];
+
+/** A dashboard's counts in words, with spaces around every number (`今日订单 24 单`, `已派单 18 · 待接单 6`). */
+export function countsView(c: DashboardCounts) {
+  const byStatus = FLOW.filter((s) => c.ordersToday[s]).map((s) => `${ORDER_STATUS_LABELS[s]} ${c.ordersToday[s]}`);
   return {
-    joinText: `入群 ${c.joined}/${c.households}（${percent(c.joinRate)}）`,
-    ordersText: `今日订单 ${c.ordersTodayTotal}：${(Object.entries(c.ordersToday) as Array<[OrderStatus, number]>).map(([s, n]) => `${ORDER_STATUS_LABELS[s]}${n}`).join(' ') || '无'}`,
-    deliveredText: `今日送达 ${c.deliveredToday}${c.jobs ? `，配送中 ${c.jobs.active} 趟` : ''}`,
-    testingText: c.testing ? `核酸 ${c.testing.sampled}/${c.testing.total}` : '暂无检测轮次',
-    careText: `特殊人群 ${c.specialNeeds} 人，今日已联系 ${c.contactedToday} 户`,
+    joinText: `入群 ${c.joined} / ${c.households} 户（${percent(c.joinRate)}）`,
+    ordersText: `今日订单 ${c.ordersTodayTotal} 单`,
+    ordersDetail: byStatus.join(' · '),
+    deliveredText: `今日送达 ${c.deliveredToday} 单${c.jobs && c.jobs.active ? ` · 配送中 ${c.jobs.active} 趟` : ''}`,
+    testingText: c.testing ? `核酸已采 ${c.testing.sampled} / ${c.testing.total} 人` : '暂无检测轮次',
+    careText: `特殊人群 ${c.specialNeeds} 人 · 今日已联系 ${c.contactedToday} 户`,
   };
 }
 
@@ -25,7 +42,7 @@ function toView(d: CommunityDashboardView) {
     day: d.day,
     totals: countsView(d.totals),
     testingRound: d.totals.testing?.roundName ?? '',
-    grids: d.grids.map((g) => ({
+    grids: [...d.grids].sort(byNatural((g) => g.gridName)).map((g) => ({
       ...countsView(g),
       gridId: g.gridId,
       gridName: g.gridName,

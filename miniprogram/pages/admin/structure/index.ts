@@ -6,6 +6,7 @@ import type { ImportReport, StructureView } from '../../../../typings/api';
 import { ApiError, call } from '../../../services/api';
 import { openExport } from '../../../utils/export';
 import { showError, showSuccess } from '../../../utils/feedback';
+import { byNatural } from '../../../generated/natural-sort';
 
 /** Largest file the import takes (the server checks it too). */
 const MAX_BYTES = 2 * 1024 * 1024;
@@ -41,6 +42,16 @@ function readBase64(path: string): Promise<string> {
   });
 }
 
+/** Grids and their buildings in natural order (第2网格 before 第10网格, 2号楼 before 10号楼). */
+export function sortedStructure(s: StructureView): StructureView {
+  return {
+    ...s,
+    grids: [...s.grids]
+      .sort(byNatural((g) => g.name))
+      .map((g) => ({ ...g, buildings: [...g.buildings].sort(byNatural((b) => b.name)) })),
+  };
+}
+
 function reportView(r: ImportReport) {
   return {
     ...r,
@@ -72,7 +83,7 @@ Component({
     },
     async load() {
       try {
-        const structure = await call('org.structure', {});
+        const structure = sortedStructure(await call('org.structure', {}));
         this.setData({ loading: false, structure });
       } catch (error) {
         this.setData({ loading: false });
@@ -86,7 +97,7 @@ Component({
       const name = this.data.gridName.trim();
       if (!name) return showError(this, new ApiError('COMMON.INVALID_INPUT', '请填写网格名称'));
       try {
-        const structure = await call('org.saveGrid', { name });
+        const structure = sortedStructure(await call('org.saveGrid', { name }));
         this.setData({ structure, gridName: '' });
         showSuccess(this, '已添加网格');
       } catch (error) {
@@ -122,13 +133,15 @@ Component({
       if (!b.name || !Number.isInteger(floors) || floors < 1)
         return showError(this, new ApiError('COMMON.INVALID_INPUT', '请填写楼栋名称和楼层数'));
       try {
-        const structure = await call('org.saveBuilding', {
-          gridId: b.gridId,
-          name: b.name,
-          floors,
-          hasLift: b.hasLift,
-          distanceM: Number(b.distanceM) || 0,
-        });
+        const structure = sortedStructure(
+          await call('org.saveBuilding', {
+            gridId: b.gridId,
+            name: b.name,
+            floors,
+            hasLift: b.hasLift,
+            distanceM: Number(b.distanceM) || 0,
+          }),
+        );
         this.setData({ structure, editing: false });
         showSuccess(this, '已添加楼栋');
       } catch (error) {

@@ -1,11 +1,16 @@
 /**
  * 派单看板 (gridworker): run the automatic dispatch for my grid, see every job with who got it
- * and why, its doors and any shortfall counted, and reassign a job to another on-duty volunteer.
+ * and why (one short line; the reasons on tap), its doors and any shortfall counted, the on-duty
+ * volunteers with what each carries, and reassign a job to another of them.
  */
 import type { BoardView, DispatchRunView } from '../../../../typings/api';
+import type { OrderStatus } from '../../../../typings/entities';
 import { call } from '../../../services/api';
 import { showError, showSuccess } from '../../../utils/feedback';
 import { chinaTime } from '../../../utils/format';
+import { staffGrids, type GridChip } from '../../../utils/grids';
+import { ORDER_STATUS_LABELS } from '../../../utils/labels';
+import { naturalCompare } from '../../../generated/natural-sort';
 
 /** One job as its card on the board shows it. */
 export interface BoardCard {
@@ -14,7 +19,10 @@ export interface BoardCard {
   status: string;
   statusText: string;
   who: string;
+  /** Why this volunteer, in a few words; `details` on tap. */
   reason: string;
+  details: string[];
+  open: boolean;
   weight: string;
   priority: boolean;
   pickupBy: string;
@@ -26,42 +34,66 @@ export interface BoardCard {
   volunteerId: string | null;
 }
 
+/** The order status a door of a job in this state has anyway (not repeated on every door). */
+const EXPECTED: Record<string, OrderStatus | null> = {
+  open: 'accepted',
+  assigned: 'assigned',
+  pickedUp: 'pickedUp',
+  done: 'delivered',
+  released: null,
+};
+
 /** Cards of the board, with shortfalls and failures spelled out for the gridworker. */
-export function boardCards(jobs: BoardView['jobs']): BoardCard[] {
+export function boardCards(jobs: BoardView['jobs'], opened: readonly string[] = []): BoardCard[] {
   return jobs.map((j) => ({
     id: j.id,
     title: j.title,
     status: j.status,
     statusText: j.statusText,
-    who: j.volunteerName ?? '待志愿者接单',
-    reason: j.reason,
-    weight: `约${j.weightKg}kg`,
+    who: j.volunteerName ?? '等志愿者抢单',
+    reason: j.reasonShort,
+    details: j.reasonDetails,
+    open: opened.includes(j.id),
+    weight: `约${j.weightKg}公斤`,
     priority: j.priority || j.medicine,
-    pickupBy: j.status === 'assigned' && j.pickupBy ? `${chinaTime(j.pickupBy)} 前取货` : '',
+    pickupBy: j.status === 'assigned' && j.pickupBy ? `${chinaTime(j.pickupBy)}前取货` : '',
     shortfall: j.pickupShortfall.length
       ? `取货短缺：${j.pickupShortfall.map((s) => `${s.name}少${s.expected - s.counted}${s.unit}`).join('，')}`
       : '',
-    stops: j.stops.map((s) => ({
-      orderId: s.orderId,
-      room: s.room,
-      statusText: s.statusText,
-      warn: s.failReason
-        ? `未送达：${s.failReason}`
-        : s.shortfall.length
-          ? `短缺：${s.shortfall.map((x) => `${x.name}少${x.expected - x.counted}${x.unit}`).join('，')}`
-          : '',
-    })),
+    stops: [...j.stops]
+      .sort((a, b) => naturalCompare(a.room, b.room))
+      .map((s) => ({
+        orderId: s.orderId,
+        room: s.room,
+        // A door says its status only when it differs from the job's (no "已派单" on every line).
+        statusText: s.status === EXPECTED[j.status] ? '' : ORDER_STATUS_LABELS[s.status],
+        warn: s.failReason
+          ? `未送达：${s.failReason}`
+          : s.shortfall.length
+            ? `短缺：${s.shortfall.map((x) => `${x.name}少${x.expected - x.counted}${x.unit}`).join('，')}`
+            : '',
+      })),
     canReassign: j.status === 'open' || j.status === 'assigned',
     codeLocked: j.codeLocked,
     volunteerId: j.volunteerId,
   }));
 }
 
+/** An on-duty volunteer as the board lists them: whom the gridworker can give work to. */
+export function volunteerRows(volunteers: BoardView['volunteers']) {
+  return volunteers.map((v) => ({
+    ...v,
+    load: v.activeJobs ? `手上 ${v.activeJobs} 趟 · ${v.doors} 户 · ${v.carryingKg}公斤` : '空闲',
+    capacity: `能背 ${v.capacityKg}公斤`,
+    free: v.activeJobs === 0,
+  }));
+}
+
 /** What a run did, in one sentence. */
 export function runSummary(run: DispatchRunView): string {
-  const parts = [`生成 ${run.jobs.length} 个任务`, `派给志愿者 ${run.assignedOrders} 单`];
-  if (run.openOrders) parts.push(`${run.openOrders} 单等待抢单`);
-  if (run.skipped) parts.push(`${run.skipped} 单已在其他任务中`);
+  const parts = [`派出 ${run.jobs.length} 趟`, `${run.assignedOrders} 单已有志愿者`];
+  if (run.openOrders) parts.push(`${run.openOrders} 单等人抢单`);
+  if (run.skipped) parts.push(`${run.skipped} 单已在别的任务里`);
   return parts.join('，');
 }
 
@@ -72,20 +104,23 @@ Component({
     running: false,
     gridId: '',
     gridName: '',
+    grids: [] as GridChip[],
     waiting: 0,
     cards: [] as BoardCard[],
-    volunteers: [] as BoardView['volunteers'],
+    volunteers: [] as ReturnType<typeof volunteerRows>,
     summary: '',
     unassigned: [] as DispatchRunView['unassigned'],
     sheetVisible: false,
     sheetItems: [] as Array<{ label: string }>,
     _job: null as BoardCard | null,
+    _board: null as BoardView | null,
+    _opened: [] as string[],
   },
   methods: {
     async onLoad(query: Record<string, string | undefined>) {
       try {
-        const gridId = query.gridId || (await call('user.me', {})).adminGridIds[0] || '';
-        this.setData({ gridId });
+        const { grids, gridId, gridName } = await staffGrids('dispatch', query.gridId);
+        this.setData({ grids, gridId, gridName });
         await this.reload();
       } catch (error) {
         this.setData({ loading: false });
@@ -98,9 +133,28 @@ Component({
         loading: false,
         gridName: board.gridName,
         waiting: board.acceptedWaiting,
-        cards: boardCards(board.jobs),
-        volunteers: board.volunteers,
+        cards: boardCards(board.jobs, this.data._opened),
+        volunteers: volunteerRows(board.volunteers),
+        _board: board,
       });
+    },
+    async switchGrid(e: WechatMiniprogram.CustomEvent<{ id: string }>) {
+      this.setData({ gridId: e.detail.id, loading: true, summary: '', unassigned: [], _opened: [] });
+      try {
+        await this.reload();
+      } catch (error) {
+        this.setData({ loading: false });
+        showError(this, error);
+      }
+    },
+    /** Opens or closes the reasons of one job. */
+    toggleWhy(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
+      const id = e.currentTarget.dataset.id;
+      const opened = this.data._opened.includes(id)
+        ? this.data._opened.filter((x) => x !== id)
+        : [...this.data._opened, id];
+      const i = this.data.cards.findIndex((c) => c.id === id);
+      this.setData({ _opened: opened, [`cards[${i}].open`]: opened.includes(id) });
     },
     async run() {
       this.setData({ running: true });
@@ -134,7 +188,7 @@ Component({
       this.setData({
         _job: job,
         sheetVisible: true,
-        sheetItems: others.map((v) => ({ label: `${v.name}（${v.capacityKg}kg，手上 ${v.activeJobs} 单）` })),
+        sheetItems: others.map((v) => ({ label: `${v.name}（${v.load}，${v.capacity}）` })),
       });
     },
     closeSheet() {

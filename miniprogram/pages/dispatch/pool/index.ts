@@ -7,6 +7,7 @@ import type { OrderKind, OrderStatus } from '../../../../typings/entities';
 import { call } from '../../../services/api';
 import { showError, showSuccess } from '../../../utils/feedback';
 import { loadNextPage } from '../../../utils/paging';
+import { byNatural } from '../../../generated/natural-sort';
 
 /** Status tabs of the pool, in the order work flows. */
 export const POOL_TABS: Array<{ value: OrderStatus; label: string }> = [
@@ -19,6 +20,9 @@ export const POOL_TABS: Array<{ value: OrderStatus; label: string }> = [
   { value: 'rejected', label: '未受理' },
 ];
 
+/** Tabs where something is waiting for the gridworker (the pool may open on one of them). */
+const WORK_TABS: OrderStatus[] = ['submitted', 'accepted', 'failed'];
+
 /** Orders one review call takes (the server's limit). */
 const REVIEW_BATCH = 200;
 
@@ -29,6 +33,7 @@ export interface PoolRow {
   id: string;
   place: string;
   who: string;
+  phone: string;
   kind: string;
   content: string;
   weight: string;
@@ -45,11 +50,12 @@ export function poolRows(orders: readonly PoolOrderView[]): PoolRow[] {
   return orders.map((o) => ({
     id: o.id,
     place: `${o.buildingName} ${o.room}`,
-    who: `${o.headMasked} ${o.phoneMasked}`.trim(),
+    who: o.headMasked,
+    phone: o.phoneMasked,
     kind: KIND_LABELS[o.kind],
     content:
       o.medicine ?? (o.kind === 'gas' ? '液化气换瓶' : o.lines.map((l) => `${l.name}×${l.qty}${l.unit}`).join('，')),
-    weight: `约${o.weightKg}kg`,
+    weight: `约${o.weightKg}公斤`,
     priority: o.priority,
     contactless: o.contactless,
     note: o.note,
@@ -72,6 +78,9 @@ Component({
     busy: false,
     gridId: '',
     grids: [] as PoolView['grids'],
+    /** Filters set (building, kind, special needs), to say why the list may be empty. */
+    filtered: false,
+    emptyText: '没有符合条件的订单',
     rounds: [] as PoolView['rounds'],
     roundId: '',
     buildings: [] as PoolView['buildings'],
@@ -90,11 +99,21 @@ Component({
     rejectPresets: ['今日缺货', '超出限购', '不在配送范围'],
     _rejectIds: [] as string[],
     _cursor: '',
+    _counts: {} as PoolView['counts'],
   },
   methods: {
     async onLoad(query: Record<string, string | undefined>) {
       this.setData({ gridId: query.gridId ?? '' });
       await this.reload();
+      // Open on the tab that has work: nothing to accept, but orders to dispatch or to arrange again.
+      const counts = this.data._counts;
+      if (!counts.submitted) {
+        const next = POOL_TABS.find((t) => t.value !== 'submitted' && counts[t.value] && WORK_TABS.includes(t.value));
+        if (next) {
+          this.setData({ status: next.value });
+          await this.reload();
+        }
+      }
     },
     query(): PoolQuery {
       const d = this.data;
@@ -110,12 +129,19 @@ Component({
       try {
         const pool = await call('dispatch.pool', this.query());
         const counts = pool.counts;
+        const d = this.data;
+        const filtered = Boolean(d.buildingId || d.kind || d.priorityOnly || d.roundId);
+        const tab = POOL_TABS.find((t) => t.value === d.status)?.label ?? '';
+        const gridName = pool.grids.find((g) => g.id === pool.gridId)?.name ?? '';
         this.setData({
           loading: false,
           gridId: pool.gridId,
           grids: pool.grids,
+          filtered,
+          emptyText: filtered ? `筛选条件下没有${tab}的订单` : `${gridName}现在没有${tab}的订单`,
+          _counts: counts,
           rounds: pool.rounds,
-          buildings: pool.buildings,
+          buildings: [...pool.buildings].sort(byNatural((b) => b.name)),
           tabs: POOL_TABS.map((t) => ({ ...t, text: counts[t.value] ? `${t.label} ${counts[t.value]}` : t.label })),
           rows: poolRows(pool.items),
           total: pool.total,
@@ -156,6 +182,15 @@ Component({
       const { field, value } = e.currentTarget.dataset;
       const next = this.data[field] === value && field !== 'gridId' ? '' : value;
       this.setData(field === 'gridId' ? { gridId: next, buildingId: '' } : { [field]: next });
+      return this.reload();
+    },
+    switchGrid(e: WechatMiniprogram.CustomEvent<{ id: string }>) {
+      this.setData({ gridId: e.detail.id, buildingId: '' });
+      return this.reload();
+    },
+    /** Clears every filter (building, kind, round, special needs). */
+    clearFilters() {
+      this.setData({ buildingId: '', kind: '', roundId: '', priorityOnly: false });
       return this.reload();
     },
     togglePriority() {

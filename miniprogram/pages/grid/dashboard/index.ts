@@ -8,7 +8,9 @@ import type { ContactMethod, OrderStatus } from '../../../../typings/entities';
 import { ApiError, call } from '../../../services/api';
 import { showError, showSuccess } from '../../../utils/feedback';
 import { chinaTime } from '../../../utils/format';
+import { staffGrids, type GridChip } from '../../../utils/grids';
 import { CONTACT_METHOD_LABELS, NEED_LABELS, ORDER_STATUS_LABELS, WEEKDAY_LABELS } from '../../../utils/labels';
+import { byNatural, compareRooms } from '../../../generated/natural-sort';
 
 /** `0.667` → `66.7%`. */
 function percent(rate: number): string {
@@ -32,12 +34,14 @@ function toView(d: GridDashboardView) {
     orderTags: (Object.entries(d.ordersToday) as Array<[OrderStatus, number]>).map(
       ([s, n]) => `${ORDER_STATUS_LABELS[s]} ${n}`,
     ),
-    deliveredText: `${d.deliveredToday} 单${d.jobs ? `（配送中 ${d.jobs.active} 趟，今日完成 ${d.jobs.doneToday} 趟）` : ''}`,
+    deliveredText: `${d.deliveredToday} 单`,
+    jobsText: d.jobs ? `配送中 ${d.jobs.active} 趟 · 今日送完 ${d.jobs.doneToday} 趟` : '',
     testingText: d.testing
-      ? `${d.testing.roundName}：${d.testing.sampled} / ${d.testing.total} 人（${percent(d.testing.total ? d.testing.sampled / d.testing.total : 0)}）`
+      ? `${d.testing.sampled} / ${d.testing.total} 人（${percent(d.testing.total ? d.testing.sampled / d.testing.total : 0)}）`
       : '暂无检测轮次',
+    testingName: d.testing?.roundName ?? '',
     contactText: `今日已联系 ${d.contactedToday} 户，特殊人群 ${d.specialNeeds} 人`,
-    buildings: d.buildings.map((b) => ({
+    buildings: [...d.buildings].sort(byNatural((b) => b.buildingName)).map((b) => ({
       ...b,
       text: `${b.joined} / ${b.households} 户`,
       pct: percent(b.joinRate),
@@ -52,7 +56,9 @@ function toView(d: GridDashboardView) {
       refillText: refillText(r),
       overdue: r.refillInDays !== null && r.refillInDays <= 0,
     })),
-    notContacted: d.notContacted.map((h) => ({ ...h, needsText: h.needs.map((n) => NEED_LABELS[n]).join('、') })),
+    notContacted: [...d.notContacted]
+      .sort(compareRooms)
+      .map((h) => ({ ...h, needsText: h.needs.map((n) => NEED_LABELS[n]).join('、') })),
     notices: d.notices.map((n) => ({ ...n, timeText: chinaTime(n.postedAt) })),
   };
 }
@@ -64,7 +70,7 @@ Component({
   data: {
     loading: true,
     gridId: '',
-    gridIds: [] as string[],
+    grids: [] as GridChip[],
     view: null as View | null,
     title: '',
     body: '',
@@ -76,9 +82,8 @@ Component({
   methods: {
     async onLoad(query: Record<string, string | undefined>) {
       try {
-        const me = await call('user.me', {});
-        const gridId = query.gridId ?? me.adminGridIds[0] ?? '';
-        this.setData({ gridId, gridIds: me.adminGridIds });
+        const { grids, gridId } = await staffGrids('all', query.gridId);
+        this.setData({ gridId, grids });
         await this.load();
       } catch (error) {
         this.setData({ loading: false });
@@ -89,8 +94,8 @@ Component({
       const d = await call('grid.dashboard', { gridId: this.data.gridId });
       this.setData({ loading: false, view: toView(d) });
     },
-    async switchGrid(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
-      this.setData({ gridId: e.currentTarget.dataset.id, loading: true });
+    async switchGrid(e: WechatMiniprogram.CustomEvent<{ id: string }>) {
+      this.setData({ gridId: e.detail.id, loading: true });
       await this.load().catch((error: unknown) => {
         this.setData({ loading: false });
         showError(this, error);

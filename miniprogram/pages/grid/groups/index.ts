@@ -1,14 +1,16 @@
 /**
  * 网格群与邀请 (gridworker, group leader; the community admin for any grid of the community):
  * - bind the WeChat group the page was opened from to the grid (`grid.bindGroup`; the group is
- *   the platform's open data from the launch's share ticket, never the payload). Not opened from
- *   a group: say how (share this page into the group, open the card there) and offer the share,
- *   with `withShareTicket` so the card opened in the group carries the group;
- * - make an invite for the grid (`grid.createInvite`): its code image when the server sends one,
- *   a card to share to residents (opens the join page with the invite), and a door poster's text
- *   per building to copy and print.
+ *   the platform's open data from the launch's share ticket, never the payload), with a name for it
+ *   (WeChat does not tell apps a group's name). Not opened from a group: say how (share this page
+ *   into the group, open the card there) and offer the share, with `withShareTicket` so the card
+ *   opened in the group carries the group;
+ * - see the groups bound to the grid (`grid.groups`) and unbind one bound by mistake;
+ * - the grid's invite (`grid.createInvite`): its mini-program code image (made once per invite, the
+ *   same on every tap) and a card to share to residents (opens the join page with the invite);
+ * - a door poster per building (pages/grid/poster): its own code, which fills in the building.
  */
-import type { DirectoryView, InviteView } from '../../../../typings/api';
+import type { BoundGroupView, DirectoryView, InviteView } from '../../../../typings/api';
 import type { Me } from '../../../../typings/entities';
 import { call } from '../../../services/api';
 import { showError, showSuccess } from '../../../utils/feedback';
@@ -24,21 +26,19 @@ export function gridsFor(me: Me, directory: DirectoryView | null): GridOption[] 
   return me.adminGridIds.map((id) => all.find((g) => g.id === id) ?? { id, name: id, buildings: [] });
 }
 
-/** A door poster's text for one building (printed next to the code). */
-export function posterText(
-  grid: Pick<GridOption, 'name'>,
-  buildingName: string,
-  invite: InviteView,
-  contact: string,
-): string {
-  return [
-    `【${grid.name} · ${buildingName}】户户入群`,
-    '微信扫一扫本页的小程序码，选择楼栋、填写房号和户主姓名，网格员审核后即可入群：在「网格通」下单买菜买药、看网格通知、领采样卡。',
-    contact ? `网格联系人：${contact}` : '',
-    `二维码有效期至 ${chinaTime(invite.expiresAt)}`,
-  ]
-    .filter(Boolean)
-    .join('\n');
+/** One bound group as the list shows it. */
+export function groupRow(g: BoundGroupView): { id: string; title: string; note: string } {
+  return {
+    id: g.id,
+    title: g.label || `未命名的群（${g.tag}）`,
+    note: g.boundAt ? `${g.boundByName || '网格员'} 绑定于 ${chinaTime(g.boundAt)}` : '早先绑定的群',
+  };
+}
+
+/** The bound-group count in words. */
+export function groupCount(gridName: string, n: number): string {
+  if (n < 0) return '';
+  return n === 0 ? `${gridName}还没有绑定微信群` : `${gridName}已绑定 ${n} 个微信群`;
 }
 
 /** Whether the app was opened from a WeChat group (a share card opened in a group carries a share ticket). */
@@ -62,14 +62,15 @@ Component({
     gridName: '',
     inGroup: false,
     binding: false,
-    /** Bound groups by grid, as the last bind answered (there is no read of it yet). */
-    groupsByGrid: {} as Record<string, number>,
+    label: '',
+    /** The grid's bound groups; -1 until read. */
     groups: -1,
+    groupRows: [] as ReturnType<typeof groupRow>[],
+    countText: '',
     inviting: false,
     invite: null as (InviteView & { expiresText: string }) | null,
-    posters: [] as Array<{ buildingId: string; buildingName: string; text: string }>,
+    buildings: [] as Array<{ id: string; name: string }>,
     _options: [] as GridOption[],
-    _contact: '',
   },
   methods: {
     async onLoad(query: Record<string, string | undefined>) {
@@ -86,9 +87,8 @@ Component({
           inGroup: openedFromGroup(),
           grids: options.map((g) => ({ id: g.id, name: g.name })),
           _options: options,
-          _contact: me.nickName,
         });
-        if (chosen) this.useGrid(chosen.id);
+        if (chosen) await this.useGrid(chosen.id);
       } catch (error) {
         this.setData({ loading: false });
         showError(this, error);
@@ -97,62 +97,98 @@ Component({
     onShow() {
       if (!this.data.loading) this.setData({ inGroup: openedFromGroup() });
     },
-    useGrid(gridId: string) {
+    async useGrid(gridId: string) {
       const grid = this.data._options.find((g) => g.id === gridId);
+      const gridName = grid?.name ?? gridId;
       this.setData({
         gridId,
-        gridName: grid?.name ?? gridId,
+        gridName,
         invite: null,
-        posters: [],
-        groups: this.data.groupsByGrid[gridId] ?? -1,
+        groups: -1,
+        groupRows: [],
+        countText: '',
+        buildings: (grid?.buildings ?? []).map((b) => ({ id: b.id, name: b.name })),
+      });
+      await this.loadGroups();
+    },
+    async loadGroups() {
+      const gridId = this.data.gridId;
+      try {
+        const res = await call('grid.groups', { gridId }, { retry: true });
+        if (res.gridId !== this.data.gridId) return; // switched grid meanwhile
+        this.showGroups(res.groups);
+      } catch (error) {
+        showError(this, error);
+      }
+    },
+    showGroups(groups: BoundGroupView[]) {
+      this.setData({
+        groups: groups.length,
+        groupRows: groups.map(groupRow),
+        countText: groupCount(this.data.gridName, groups.length),
       });
     },
     switchGrid(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
-      this.useGrid(e.currentTarget.dataset.id);
+      void this.useGrid(e.currentTarget.dataset.id);
+    },
+    onLabel(e: WechatMiniprogram.CustomEvent<{ value: string }>) {
+      this.setData({ label: e.detail.value });
     },
     /** Binds the group the app was opened from: the group travels as open data (a fresh cloudID from the share ticket). */
     async bind() {
       if (this.data.binding) return;
       this.setData({ binding: true });
       try {
-        const res = await call('grid.bindGroup', { gridId: this.data.gridId }, { openData: { group: true } });
-        this.setData({ binding: false, [`groupsByGrid.${res.gridId}`]: res.groups, groups: res.groups });
+        const label = this.data.label.trim();
+        const res = await call(
+          'grid.bindGroup',
+          { gridId: this.data.gridId, ...(label ? { label } : {}) },
+          { openData: { group: true } },
+        );
+        this.setData({ binding: false, label: '' });
         showSuccess(this, `已绑定本群到${this.data.gridName}`);
+        if (res.gridId === this.data.gridId) await this.loadGroups();
       } catch (error) {
         this.setData({ binding: false });
         showError(this, error);
       }
     },
+    unbind(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
+      const row = this.data.groupRows.find((r) => r.id === e.currentTarget.dataset.id);
+      if (!row) return;
+      wx.showModal({
+        title: '解绑这个微信群？',
+        content: `解绑后，从「${row.title}」点开小程序将不再认出${this.data.gridName}。已入群的居民不受影响。`,
+        confirmText: '解绑',
+        confirmColor: '#d54941',
+        success: async (res) => {
+          if (!res.confirm) return;
+          try {
+            await call('grid.unbindGroup', { gridId: this.data.gridId, groupId: row.id });
+            showSuccess(this, '已解绑');
+            await this.loadGroups();
+          } catch (error) {
+            showError(this, error);
+          }
+        },
+      });
+    },
+    /** The grid's current invite and its code: the same invite and image however often it is tapped. */
     async createInvite() {
       if (this.data.inviting) return;
       this.setData({ inviting: true });
       try {
         const invite = await call('grid.createInvite', { gridId: this.data.gridId });
-        const grid = this.data._options.find((g) => g.id === this.data.gridId) ?? {
-          name: this.data.gridName,
-          buildings: [],
-        };
-        this.setData({
-          inviting: false,
-          invite: { ...invite, expiresText: chinaTime(invite.expiresAt) },
-          posters: grid.buildings.map((b) => ({
-            buildingId: b.id,
-            buildingName: b.name,
-            text: posterText(grid, b.name, invite, this.data._contact),
-          })),
-        });
+        this.setData({ inviting: false, invite: { ...invite, expiresText: chinaTime(invite.expiresAt) } });
       } catch (error) {
         this.setData({ inviting: false });
         showError(this, error);
       }
     },
-    copyPoster(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
-      const poster = this.data.posters.find((p) => p.buildingId === e.currentTarget.dataset.id);
-      if (!poster) return;
-      wx.setClipboardData({
-        data: poster.text,
-        success: () => showSuccess(this, `已复制${poster.buildingName}的海报文字`),
-      });
+    openPoster(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
+      const buildingId = e.currentTarget.dataset.id;
+      if (buildingId)
+        wx.navigateTo({ url: `/pages/grid/poster/index?gridId=${this.data.gridId}&buildingId=${buildingId}` });
     },
     joinAsResident() {
       wx.navigateTo({ url: '/pages/join/index' });

@@ -3,6 +3,7 @@ import type { GridHouseholdView } from '../../../../typings/api';
 import { call } from '../../../services/api';
 import { pickAndUploadImage } from '../../../services/storage';
 import { showError, showSuccess } from '../../../utils/feedback';
+import { staffGrids, type GridChip } from '../../../utils/grids';
 import { loadNextPage } from '../../../utils/paging';
 
 Component({
@@ -10,6 +11,8 @@ Component({
   data: {
     loading: true,
     gridId: '',
+    gridName: '',
+    grids: [] as GridChip[],
     rows: [] as GridHouseholdView[],
     joinedCount: 0,
     total: 0,
@@ -20,17 +23,31 @@ Component({
   methods: {
     async onLoad(query: Record<string, string | undefined>) {
       try {
-        const gridId = query.gridId ?? (await call('user.me', {})).adminGridIds[0] ?? '';
-        const page = await call('grid.households', { gridId });
-        this.setData({
-          loading: false,
-          gridId,
-          rows: page.items,
-          joinedCount: page.joined,
-          total: page.total,
-          more: page.nextCursor !== null,
-          _cursor: page.nextCursor ?? '',
-        });
+        const { grids, gridId, gridName } = await staffGrids('all', query.gridId);
+        this.setData({ grids, gridName });
+        await this.load(gridId);
+      } catch (error) {
+        this.setData({ loading: false });
+        showError(this, error);
+      }
+    },
+    async load(gridId: string) {
+      const page = await call('grid.households', { gridId });
+      this.setData({
+        loading: false,
+        gridId,
+        gridName: this.data.grids.find((g) => g.id === gridId)?.name ?? this.data.gridName,
+        rows: page.items,
+        joinedCount: page.joined,
+        total: page.total,
+        more: page.nextCursor !== null,
+        _cursor: page.nextCursor ?? '',
+      });
+    },
+    async switchGrid(e: WechatMiniprogram.CustomEvent<{ id: string }>) {
+      this.setData({ loading: true, rows: [] });
+      try {
+        await this.load(e.detail.id);
       } catch (error) {
         this.setData({ loading: false });
         showError(this, error);
@@ -63,8 +80,14 @@ Component({
         showError(this, error);
       }
     },
+    /** 代下单: the order form says for which household (building, room, head). */
     orderFor(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
-      wx.navigateTo({ url: `/pages/resident/order/index?forHouseholdId=${e.currentTarget.dataset.id}` });
+      const h = this.data.rows.find((r) => r.id === e.currentTarget.dataset.id);
+      if (!h) return;
+      const label = `${h.buildingName} ${h.room} ${h.headName}`.trim();
+      wx.navigateTo({
+        url: `/pages/resident/order/index?forHouseholdId=${h.id}&for=${encodeURIComponent(label)}`,
+      });
     },
   },
 });

@@ -2,6 +2,7 @@
 import type { JoinRequestView } from '../../../../typings/api';
 import { call } from '../../../services/api';
 import { showError, showSuccess } from '../../../utils/feedback';
+import { staffGrids, type GridChip } from '../../../utils/grids';
 import { loadNextPage } from '../../../utils/paging';
 
 const VIA_TEXT = { invite: '扫码加入', group: '从网格群进入', manual: '自行选择' } as const;
@@ -11,6 +12,7 @@ Component({
   data: {
     loading: true,
     gridId: '',
+    grids: [] as GridChip[],
     requests: [] as Array<JoinRequestView & { viaText: string }>,
     /** Pending requests in all (the list loads a page at a time). */
     total: 0,
@@ -24,8 +26,8 @@ Component({
   methods: {
     async onLoad(query: Record<string, string | undefined>) {
       try {
-        const gridId = query.gridId ?? (await call('user.me', {})).adminGridIds[0] ?? '';
-        this.setData({ gridId });
+        const { grids, gridId } = await staffGrids('joins', query.gridId);
+        this.setData({ gridId, grids });
         await this.load();
       } catch (error) {
         this.setData({ loading: false });
@@ -41,6 +43,15 @@ Component({
         more: page.nextCursor !== null,
         _cursor: page.nextCursor ?? '',
       });
+    },
+    async switchGrid(e: WechatMiniprogram.CustomEvent<{ id: string }>) {
+      this.setData({ gridId: e.detail.id, loading: true, requests: [] });
+      try {
+        await this.load();
+      } catch (error) {
+        this.setData({ loading: false });
+        showError(this, error);
+      }
     },
     /** The next page, when the list is scrolled to its end. */
     onReachBottom() {

@@ -6,6 +6,14 @@ import { showError, showSuccess, showWarning } from '../../../utils/feedback';
 import { chinaTime } from '../../../utils/format';
 import { askSubscribe } from '../../../utils/subscribe';
 
+/** The card this page shares to a WeChat group: the latest notice, else the grid's contacts page. */
+export function gridShareCard(grid: Pick<MyGridView, 'gridName' | 'notices'> | null): { title: string; path: string } {
+  const path = '/pages/resident/grid/index';
+  const latest = grid?.notices[0];
+  if (grid && latest) return { title: t('grid.shareNotice', { grid: grid.gridName, title: latest.title }), path };
+  return { title: grid ? t('grid.shareTitle', { grid: grid.gridName }) : t('join.shareAny'), path };
+}
+
 type GridData = Omit<MyGridView, 'contacts' | 'notices'> & {
   contacts: Array<MyGridView['contacts'][number] & { roleText: string; callLabel: string }>;
   notices: Array<MyGridView['notices'][number] & { timeText: string }>;
@@ -23,6 +31,8 @@ Component({
   methods: {
     async onLoad() {
       localize(this, ['grid']);
+      // A card shared into the grid's group carries the group (share ticket) when opened there.
+      wx.showShareMenu({ withShareTicket: true, menus: ['shareAppMessage'] });
       try {
         this.show(await call('grid.mine', {}, { retry: true }));
       } catch (error) {
@@ -55,6 +65,9 @@ Component({
       const accepted = await askSubscribe(['notice']);
       if (accepted.includes('notice')) showSuccess(this, t('grid.subscribed'));
       else showWarning(this, t('grid.notSubscribed'));
+    },
+    onShareAppMessage() {
+      return gridShareCard(this.data._raw);
     },
     callPhone(e: WechatMiniprogram.BaseEvent<Record<string, never>, { phone: string | null }>) {
       const phone = e.currentTarget.dataset.phone;

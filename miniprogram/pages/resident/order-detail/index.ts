@@ -1,10 +1,21 @@
-/** 订单详情: the timeline to the door, whom to call, cancel while possible, confirm receipt. */
-import type { OrderDetailView } from '../../../../typings/api';
-import { getLang, localize, qty, t, type UiState } from '../../../i18n/index';
+/**
+ * 订单详情: the timeline to the door; what was ordered at what price, how it is paid, the note;
+ * whom to call — the grid's staff, and once a volunteer carries it, the volunteer (name and number
+ * masked, dialled through the phone's call screen); cancel only before the gridworker accepts it
+ * (after that the goods are being bought and packed); confirm receipt.
+ */
+import type { CourierView, OrderDetailView } from '../../../../typings/api';
+import type { OrderStatus } from '../../../../typings/entities';
+import { getLang, localize, qty, t, unitText, type UiState } from '../../../i18n/index';
 import { call, newRequestId } from '../../../services/api';
 import { showError, showSuccess } from '../../../utils/feedback';
 import { chinaTime, yuan } from '../../../utils/format';
 import { statusSentence } from '../../../i18n/words';
+
+/** While a volunteer has the order (assigned to them, or on the way). */
+const CARRIED: OrderStatus[] = ['assigned', 'pickedUp'];
+/** Accepted by the gridworker and not yet at the door: bought, packed, carried — no more cancelling. */
+const PACKING: OrderStatus[] = ['accepted', 'assigned', 'pickedUp'];
 
 Component({
   options: { pureDataPattern: /^_/ },
@@ -16,7 +27,13 @@ Component({
     order: null as OrderDetailView | null,
     statusText: '',
     steps: [] as Array<{ text: string; time: string; note: string }>,
-    lines: [] as Array<{ itemId: string; name: string; qtyText: string }>,
+    lines: [] as Array<{ itemId: string; name: string; qtyText: string; priceText: string }>,
+    paymentText: '',
+    /** The volunteer carrying the order (masked), once there is one. */
+    courier: null as null | { name: string; phoneMasked: string; roleText: string; callLabel: string },
+    /** Cancelling is over: the gridworker accepted and the goods are being bought and packed. */
+    packing: false,
+    _courierPhone: '',
     contacts: [] as Array<{ name: string; phone: string; roleText: string; callLabel: string }>,
     totalText: '',
     codeLabel: '',
@@ -26,13 +43,13 @@ Component({
   },
   methods: {
     onLoad(query: Record<string, string | undefined>) {
-      localize(this, ['detail']);
+      localize(this, ['detail', 'payment']);
       this.setData({ id: query.id ?? '' });
       return this.load();
     },
     onShow() {
       const before = this.data.ui?.cls;
-      localize(this, ['detail']);
+      localize(this, ['detail', 'payment']);
       if (this.data._order && before !== this.data.ui?.cls) this.show(this.data._order);
     },
     show(order: OrderDetailView) {
@@ -48,7 +65,20 @@ Component({
           time: chinaTime(h.at),
           note: h.note ?? '',
         })),
-        lines: order.lines.map((l) => ({ itemId: l.itemId, name: l.name, qtyText: qty(l.qty, l.unit) })),
+        lines: order.lines.map((l) => ({
+          itemId: l.itemId,
+          name: l.name,
+          qtyText: qty(l.qty, l.unit),
+          priceText: l.priceFen
+            ? t('detail.linePrice', {
+                price: yuan(l.priceFen),
+                unit: unitText(l.unit),
+                subtotal: yuan(l.priceFen * l.qty),
+              })
+            : '',
+        })),
+        paymentText: t(`payment.${order.payment}`),
+        packing: PACKING.includes(order.status),
         contacts: order.contacts.map((c) => ({
           name: c.name,
           phone: c.phone ?? '',
@@ -62,11 +92,32 @@ Component({
     },
     async load() {
       try {
-        this.show(await call('order.detail', { orderId: this.data.id }, { retry: true }));
+        const order = await call('order.detail', { orderId: this.data.id }, { retry: true });
+        this.show(order);
+        if (CARRIED.includes(order.status)) this.showCourier(await call('dispatch.courier', { orderId: this.data.id }));
+        else this.setData({ courier: null, _courierPhone: '' });
       } catch (error) {
         this.setData({ loading: false });
         showError(this, error);
       }
+    },
+    showCourier(c: CourierView) {
+      const name = c.nameMasked ?? '';
+      this.setData({
+        courier: c.assigned
+          ? {
+              name,
+              phoneMasked: c.phoneMasked ?? '',
+              roleText: t('detail.courier'),
+              callLabel: t('common.call', { name }),
+            }
+          : null,
+        _courierPhone: c.phone ?? '',
+      });
+    },
+    /** Calls the volunteer: the number is dialled, never shown. */
+    callCourier() {
+      if (this.data._courierPhone) wx.makePhoneCall({ phoneNumber: this.data._courierPhone });
     },
     askCancel() {
       this.setData({ confirmingCancel: true });

@@ -25,18 +25,28 @@ interface ItemRow {
   qty: number;
 }
 
-function row(i: CatalogItemView): ItemRow {
+/**
+ * What an item's line says under its name: price and limit — and, when the + stops short of the
+ * limit or the item is greyed out, why (sold out, the household's quota used, little stock left).
+ */
+export function itemMeta(i: CatalogItemView): string {
   const price = yuan(i.priceFen);
   const unit = unitText(i.unit);
+  const limit = qty(i.perHouseholdLimit, i.unit);
+  const max = Math.max(0, Math.min(i.remaining, i.stock));
+  if (i.soldOut || i.stock <= 0) return t('order.soldOutMeta', { price, unit });
+  if (i.remaining <= 0) return t('order.limitReached', { price, unit, limit });
+  if (i.stock < i.remaining) return t('order.stockLeft', { price, unit, left: qty(max, i.unit) });
+  if (i.remaining < i.perHouseholdLimit) return t('order.itemLeft', { price, unit, limit, left: qty(max, i.unit) });
+  return t(i.category === 'gas' ? 'order.gasMeta' : 'order.itemMeta', { price, unit, limit });
+}
+
+function row(i: CatalogItemView): ItemRow {
   return {
     id: i.id,
     name: i.name,
     unit: i.unit,
-    metaText: t(i.category === 'gas' ? 'order.gasMeta' : 'order.itemMeta', {
-      price,
-      unit,
-      limit: qty(i.perHouseholdLimit, i.unit),
-    }),
+    metaText: itemMeta(i),
     qtyLabel: t('order.qtyLabel', { name: i.name }),
     priceFen: i.priceFen,
     priceText: yuan(i.priceFen),
@@ -81,6 +91,14 @@ export function summarise(d: {
   }
 }
 
+/** The card this page shares to a WeChat group: the open round and its cutoff (never whom one orders for). */
+export function orderShareCard(round: { name: string; closesText: string } | null): { title: string; path: string } {
+  return {
+    title: round ? t('order.shareRound', { name: round.name, closes: round.closesText }) : t('order.shareTitle'),
+    path: '/pages/resident/order/index',
+  };
+}
+
 Component({
   options: { pureDataPattern: /^_/ },
   data: {
@@ -103,6 +121,8 @@ Component({
     canSubmit: false,
     submitting: false,
     onBehalf: false,
+    /** For whom a gridworker orders (代下单): building, room and head of the household. */
+    behalfText: '',
     _forHouseholdId: '',
     /** One id per ordering intent: a retried tap after a failure reuses it. */
     _requestId: '',
@@ -126,9 +146,13 @@ Component({
     },
     onLoad(query: Record<string, string | undefined>) {
       localize(this, ['order', 'payment']);
+      // Shared into the grid's group, the card carries the group (share ticket) when opened there.
+      wx.showShareMenu({ withShareTicket: true, menus: ['shareAppMessage'] });
+      const household = query.for ? decodeURIComponent(query.for) : '';
       this.setData({
         _forHouseholdId: query.forHouseholdId ?? '',
         onBehalf: Boolean(query.forHouseholdId),
+        behalfText: query.forHouseholdId ? t('order.behalfFor', { household }) : '',
         _requestId: newRequestId(),
       });
       return this.load();
@@ -157,6 +181,9 @@ Component({
         this.setData({ loading: false });
         showError(this, error);
       }
+    },
+    onShareAppMessage() {
+      return orderShareCard(this.data.round);
     },
     onTab(e: WechatMiniprogram.CustomEvent<{ value: OrderKind }>) {
       const tab = e.detail.value;

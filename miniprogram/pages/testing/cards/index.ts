@@ -17,6 +17,9 @@ interface CardsAnswer {
 
 type CardRow = CardView & {
   sampledText: string;
+  /** Until when the card counts (and how long that still is), or that it has expired. */
+  validText: string;
+  expired: boolean;
   serialText: string;
   resultText: string;
   resultLabel: string;
@@ -24,10 +27,22 @@ type CardRow = CardView & {
 };
 type CodeRow = PersonCodeView & { codeLabel: string };
 
-function cardRow(c: CardView): CardRow {
+/** How long a card is valid, said from `now`: `有效至 08-21 14:30（还剩约 20 小时）`, or expired. */
+export function validText(validUntil: string, now: Date): { text: string; expired: boolean } {
+  const left = Date.parse(validUntil) - now.getTime();
+  const time = chinaTime(validUntil);
+  if (left <= 0) return { text: t('cards.expired', { time }), expired: true };
+  const hours = Math.max(1, Math.floor(left / 3600_000));
+  return { text: `${t('cards.validUntil', { time })}${t('cards.hoursLeft', { hours })}`, expired: false };
+}
+
+function cardRow(c: CardView, now: Date = new Date()): CardRow {
   const resultText = c.result ? t(c.result === 'negative' ? 'cards.negative' : 'cards.positive') : '';
+  const valid = validText(c.validUntil, now);
   return {
     ...c,
+    validText: valid.text,
+    expired: valid.expired,
     sampledText: t('cards.sampledAt', { time: chinaTime(c.sampledAt) }),
     serialText: t('cards.serial', { serial: c.serial }),
     resultText,
@@ -79,7 +94,7 @@ Component({
         _answer: answer,
         offlineText,
         asOfText,
-        cards: answer.cards.map(cardRow),
+        cards: answer.cards.map((c) => cardRow(c)),
         codes: answer.codes.map((c) => ({ ...c, codeLabel: t('cards.codeLabel', { name: c.nameMasked }) })),
         tab: answer.cards.length ? this.data.tab : 'codes',
       });
@@ -97,6 +112,10 @@ Component({
       } catch (error) {
         showError(this, error);
       }
+    },
+    /** 明日预约 with a reason, and where each booking stands. */
+    openBookings() {
+      void wx.navigateTo({ url: '/pages/testing/booking/index' });
     },
     onTab(e: WechatMiniprogram.CustomEvent<{ value: string }>) {
       this.setData({ tab: e.detail.value });

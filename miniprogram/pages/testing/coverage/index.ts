@@ -10,7 +10,9 @@ import { call } from '../../../services/api';
 import { openExport } from '../../../utils/export';
 import { showError, showSuccess } from '../../../utils/feedback';
 import { chinaDayAfter } from '../../../utils/format';
+import { staffGrids, type GridChip } from '../../../utils/grids';
 import { KNOCK_LABELS, NEED_LABELS } from '../../../utils/labels';
+import { byNatural, naturalCompare } from '../../../generated/natural-sort';
 
 const KNOCKS = Object.keys(KNOCK_LABELS) as KnockStatus[];
 
@@ -35,7 +37,18 @@ export function pendingRows(pending: CoverageView['pending']): PendingRow[] {
       knock: p.knock ? KNOCK_LABELS[p.knock] : '',
     };
   });
-  return rows.sort((a, b) => Number(b.needs.length > 0) - Number(a.needs.length > 0) || a.place.localeCompare(b.place, 'zh'));
+  return rows.sort((a, b) => Number(b.needs.length > 0) - Number(a.needs.length > 0) || naturalCompare(a.place, b.place));
+}
+
+/**
+ * The 未检名单 reminder as a card for the grid's WeChat group: counts only (never who), leading
+ * residents to their 采样卡 page, where they book a door visit.
+ */
+export function untestedShareCard(round: Pick<TestRoundView, 'name'> | null, households: number): { title: string; path: string } {
+  const path = '/pages/testing/cards/index';
+  if (!round) return { title: '核酸检测提醒：请按时采样', path };
+  if (!households) return { title: `${round.name}：本网格已全部采样，谢谢大家`, path };
+  return { title: `${round.name}：本网格还有 ${households} 户未采样，请尽快采样或预约上门`, path };
 }
 
 Component({
@@ -44,6 +57,7 @@ Component({
     loading: true,
     busy: false,
     gridId: '',
+    grids: [] as GridChip[],
     round: null as TestRoundView | null,
     summary: '',
     buildings: [] as Array<{ buildingId: string; buildingName: string; text: string; percent: number }>,
@@ -56,9 +70,11 @@ Component({
   },
   methods: {
     async onLoad(query: Record<string, string | undefined>) {
+      wx.showShareMenu({ withShareTicket: true, menus: ['shareAppMessage'] });
       try {
-        const me = await call('user.me', {});
-        const gridId = query.gridId ?? me.adminGridIds[0] ?? '';
+        const [me, mine] = await Promise.all([call('user.me', {}), staffGrids('all', query.gridId)]);
+        const gridId = mine.gridId;
+        this.setData({ grids: mine.grids });
         // Results (阴性/阳性) are for the admin and the grid's gridworker, not group leaders.
         this.setData({ canResults: me.roles.includes('communityAdmin') || me.roles.includes('gridworker') });
         // The open round, else the latest one.
@@ -85,7 +101,7 @@ Component({
         loading: false,
         summary: `已采 ${cov.sampled} / 应采 ${cov.total} 人 · 明日预约 ${bookings.length} 人`,
         booked: bookings.length,
-        buildings: cov.buildings.map((b) => ({
+        buildings: [...cov.buildings].sort(byNatural((b) => b.buildingName)).map((b) => ({
           buildingId: b.buildingId,
           buildingName: b.buildingName,
           text: `${b.sampled} / ${b.total}`,
@@ -93,6 +109,18 @@ Component({
         })),
         rows: pendingRows(cov.pending),
       });
+    },
+    async switchGrid(e: WechatMiniprogram.CustomEvent<{ id: string }>) {
+      this.setData({ gridId: e.detail.id, loading: true });
+      try {
+        await this.reload();
+      } catch (error) {
+        this.setData({ loading: false });
+        showError(this, error);
+      }
+    },
+    onShareAppMessage() {
+      return untestedShareCard(this.data.round, this.data.rows.length);
     },
     knock(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
       this.setData({ sheetVisible: true, _target: e.currentTarget.dataset.id });

@@ -1,4 +1,4 @@
-/** 采样登记: the sampler scans each resident's personal code; a second scan is recognised. */
+/** 采样登记: the sampler scans each resident's personal code; a second scan is recognised; the count is theirs in the round. */
 import type { CardView, TestRoundView } from '../../../../typings/api';
 import { ApiError, call } from '../../../services/api';
 import { showError } from '../../../utils/feedback';
@@ -27,7 +27,9 @@ Component({
     async onLoad() {
       try {
         const round = (await call('testing.rounds', { status: 'open', limit: 1 })).items[0] ?? null;
-        this.setData({ loading: false, round, point: round?.points[0] ?? '' });
+        // The sampler's own records in this round so far (also from before this page was opened).
+        const mine = round ? await call('testing.myRecords', { roundId: round.id }) : null;
+        this.setData({ loading: false, round, point: round?.points[0] ?? '', count: mine?.recorded ?? 0 });
       } catch (error) {
         this.setData({ loading: false });
         showError(this, error);

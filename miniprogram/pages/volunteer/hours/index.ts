@@ -4,11 +4,11 @@ import { call } from '../../../services/api';
 import { showError } from '../../../utils/feedback';
 import { chinaTime } from '../../../utils/format';
 
-/** `95` → `1小时35分`. */
+/** `95` → `1小时35分钟`. */
 function duration(minutes: number): string {
   const h = Math.floor(minutes / 60);
   const m = minutes % 60;
-  return h ? `${h}小时${m ? `${m}分` : ''}` : `${m}分`;
+  return h ? `${h}小时${m ? `${m}分钟` : ''}` : `${m}分钟`;
 }
 
 /** The sessions as list rows. */

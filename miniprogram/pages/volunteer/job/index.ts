@@ -6,7 +6,18 @@
 import type { JobDetailView, JobStopView } from '../../../../typings/api';
 import { ApiError, call } from '../../../services/api';
 import { pickAndUploadImage } from '../../../services/storage';
+import type { OrderStatus } from '../../../../typings/entities';
 import { showError, showSuccess } from '../../../utils/feedback';
+import { ORDER_STATUS_LABELS } from '../../../utils/labels';
+
+/** The status every door of a job in this state has anyway (not repeated on each door). */
+const DOOR_STATUS: Record<JobDetailView['status'], OrderStatus | null> = {
+  open: 'accepted',
+  assigned: 'assigned',
+  pickedUp: 'pickedUp',
+  done: 'delivered',
+  released: null,
+};
 
 /** One door as the page shows it. */
 export interface StopRow {
@@ -16,6 +27,9 @@ export interface StopRow {
   headName: string;
   lines: JobStopView['lines'];
   linesText: string;
+  /** A medicine to buy for this door (what, and that it is bought at a pharmacy). */
+  medicineText: string;
+  prescriptionFileId: string;
   statusText: string;
   open: boolean;
   flags: string[];
@@ -36,8 +50,11 @@ export function stopRows(job: JobDetailView, previous: readonly StopRow[] = []):
       phone: s.phone ?? '',
       headName: s.headName ?? '',
       lines: s.lines,
-      linesText: s.lines.map((l) => `${l.name}×${l.qty}${l.unit}`).join('，') || (s.medicine ? '药品' : ''),
-      statusText: s.statusText,
+      linesText: s.lines.map((l) => `${l.name}×${l.qty}${l.unit}`).join('，'),
+      medicineText: s.medicine ? `代购药品${s.urgent ? '（急）' : ''}：${s.medicineText ?? '接单后显示药名'}` : '',
+      prescriptionFileId: s.prescriptionFileId ?? '',
+      // A door says its status only when it differs from the job's (not "已派单" on every door).
+      statusText: s.status === DOOR_STATUS[job.status] ? '' : ORDER_STATUS_LABELS[s.status],
       open: job.status === 'pickedUp' && job.mine && s.status === 'pickedUp',
       flags: [s.priority ? '特殊需求' : '', s.medicine ? '药品' : '', s.contactless ? '无接触' : ''].filter(Boolean),
       note: s.note,
@@ -62,6 +79,8 @@ Component({
     job: null as JobDetailView | null,
     counts: {} as Record<string, number>,
     stops: [] as StopRow[],
+    /** The dispatch's reasons, opened on tap. */
+    why: false,
     failing: false,
     releasing: false,
     failPresets: ['敲门无人', '电话不通', '地址有误'],
@@ -86,6 +105,14 @@ Component({
         this.setData({ loading: false });
         showError(this, error);
       }
+    },
+    toggleWhy() {
+      this.setData({ why: !this.data.why });
+    },
+    /** The prescription photo, full screen (to show at the pharmacy). */
+    viewPrescription(e: WechatMiniprogram.BaseEvent<Record<string, never>, { src: string }>) {
+      const src = e.currentTarget.dataset.src;
+      if (src) wx.previewImage({ urls: [src], current: src });
     },
     async grab() {
       this.setData({ busy: true });

@@ -28,9 +28,9 @@ export function jobRows(jobs: readonly JobCardView[]): JobRow[] {
     title: j.title,
     status: j.status,
     statusText: j.statusText,
-    weight: `约${j.weightKg}kg`,
+    weight: `约${j.weightKg}公斤`,
     flags: [j.priority ? '特殊需求' : '', j.medicine ? '药品' : ''].filter(Boolean),
-    reason: j.reason,
+    reason: j.reasonShort,
     due: j.status === 'assigned' && j.pickupBy ? `请在 ${chinaTime(j.pickupBy)} 前取货` : '',
     progress: j.status === 'pickedUp' ? `还剩 ${j.pendingCount} / ${j.stopCount} 户` : '',
   }));

@@ -3,11 +3,12 @@
  * name, phone, party branch, work unit, grids, teams wished, skills, time slots and a health
  * self-declaration. Registering again edits the one registration; the state shows on top.
  */
-import type { DirectoryView, MyVolunteerView, VolunteerInput } from '../../../../typings/api';
+import type { DirectoryView, MyVolunteerView, VolunteerInput, VolunteerPrefillView } from '../../../../typings/api';
 import type { TimeSlot, VolunteerSkill, VolunteerTeam } from '../../../../typings/entities';
 import { ApiError, call } from '../../../services/api';
 import { showError } from '../../../utils/feedback';
 import { SKILL_LABELS, SLOT_LABELS, TEAM_LABELS } from '../../../utils/labels';
+import { naturalCompare } from '../../../generated/natural-sort';
 
 type Option<T extends string> = { value: T; label: string };
 const options = <T extends string>(labels: Record<T, string>): Array<Option<T>> =>
@@ -58,6 +59,15 @@ export function formErrors(d: {
   return errors;
 }
 
+/** The form of a first registration, from what the app already knows of the person. */
+export function prefilled(known: VolunteerPrefillView, grids: ReadonlyArray<{ id: string }>) {
+  return {
+    name: known.name,
+    phoneMasked: known.phoneMasked ?? '',
+    gridIds: known.gridId && grids.some((g) => g.id === known.gridId) ? [known.gridId] : [],
+  };
+}
+
 Component({
   options: { pureDataPattern: /^_/ },
   data: {
@@ -88,16 +98,22 @@ Component({
   methods: {
     async onLoad() {
       try {
-        const [me, communities] = await Promise.all([call('volunteer.me', {}), call('household.communities', {})]);
-        const communityId = me?.communityId ?? communities[0]?.id ?? '';
+        const [me, communities, known] = await Promise.all([
+          call('volunteer.me', {}),
+          call('household.communities', {}),
+          call('volunteer.prefill', {}),
+        ]);
+        const communityId = me?.communityId ?? known.communityId ?? communities[0]?.id ?? '';
         const directory = communityId ? await call('household.directory', { communityId }) : null;
+        const grids = [...(directory?.grids ?? [])].sort((a, b) => naturalCompare(a.name, b.name));
         this.setData({
           loading: false,
           communityId,
           communityName: directory?.community.name ?? '',
-          gridOptions: (directory?.grids ?? []).map((g) => ({ value: g.id, label: g.name })),
+          gridOptions: grids.map((g) => ({ value: g.id, label: g.name })),
           _directory: directory,
-          ...(me ? this.fromView(me) : {}),
+          // A first registration starts from what the app knows: name, phone (kept, shown masked), own grid.
+          ...(me ? this.fromView(me) : prefilled(known, grids)),
         });
       } catch (error) {
         this.setData({ loading: false });

@@ -1,0 +1,310 @@
+/**
+ * Pages of issue 12's testing side: 明日预约 (gridworker and resident), 重点人员台账, 打印个人码 —
+ * each renders, does its main tap, and shows an error state with a retry when loading fails.
+ */
+import type { BookingItemView, KeyPersonView, KeyPersonsView } from '../../typings/api';
+import { flush, loadPage, mockCall, tapButton, textOf } from '../helpers/page';
+import { staffGridsView } from './support/staff-data';
+
+const booking = (over: Partial<BookingItemView> = {}): BookingItemView => ({
+  id: 'bk-1',
+  date: '2026-12-02',
+  householdId: 'h-0001',
+  memberId: 'm1',
+  buildingName: '1号楼',
+  room: '1-1001',
+  nameMasked: '扎*',
+  needs: ['elderlyAlone'],
+  reason: 'returnee',
+  note: '从外地返并',
+  status: 'booked',
+  mine: false,
+  claimedBy: null,
+  knock: null,
+  knockAt: null,
+  outcome: null,
+  ...over,
+});
+
+const counts = { booked: 1, claimed: 0, visited: 0, closed: 0, cancelled: 0 };
+const fail = { ok: false as const, code: 'COMMON.INTERNAL' as const, message: '服务暂时不可用' };
+
+describe('明日预约 page (gridworker)', () => {
+  it('lists the day’s bookings with the reason, and claims one', async () => {
+    const { calls } = mockCall({
+      'grid.staffGrids': () => ({ ok: true, data: staffGridsView({}) }),
+      'testing.bookingList': (p) => ({
+        ok: true,
+        data: { items: [booking()], nextCursor: null, total: 1, gridId: p.gridId, date: '2026-12-02', counts },
+      }),
+      'testing.claimBooking': () => ({ ok: true, data: booking({ status: 'claimed', mine: true, claimedBy: '王*' }) }),
+    });
+    const page = await loadPage('pages/grid/bookings/index');
+    const text = textOf(page);
+    expect(text).toContain('1号楼 1-1001 扎*');
+    expect(text).toContain('返并人员');
+    expect(text).toContain('独居老人');
+    expect(text).toContain('待认领 1');
+    expect(text).not.toContain('h-0001');
+    tapButton(page, '.bk__claim');
+    await flush();
+    expect(calls.find((c) => c.action === 'testing.claimBooking')?.payload).toEqual({ bookingId: 'bk-1' });
+    expect(textOf(page)).toContain('网格员已认领');
+    expect(page.querySelector('.bk__finish')).toBeTruthy();
+  });
+
+  it('says who claimed it when another gridworker was first, and closes one of mine', async () => {
+    const { calls } = mockCall({
+      'grid.staffGrids': () => ({ ok: true, data: staffGridsView({}) }),
+      'testing.bookingList': (p) => ({
+        ok: true,
+        data: {
+          items: [
+            booking({ id: 'bk-1', status: 'claimed', claimedBy: '李*' }),
+            booking({ id: 'bk-2', room: '1-1002', status: 'visited', mine: true, knock: 'notHome' }),
+          ],
+          nextCursor: null,
+          total: 2,
+          gridId: p.gridId,
+          date: '2026-12-02',
+          counts,
+        },
+      }),
+      'testing.closeBooking': (p) => ({ ok: true, data: booking({ id: p.bookingId, status: 'closed', outcome: p.outcome }) }),
+    });
+    const page = await loadPage('pages/grid/bookings/index');
+    expect(textOf(page)).toContain('李* 已认领');
+    expect(textOf(page)).toContain('已上门：敲门无人');
+    tapButton(page, '.bk__finish');
+    await flush();
+    await page.instance.onClose({ detail: { index: 0 } });
+    await flush();
+    expect(calls.find((c) => c.action === 'testing.closeBooking')?.payload).toEqual({
+      bookingId: 'bk-2',
+      outcome: 'sampled',
+    });
+    expect(textOf(page)).toContain('已办结：已上门采样');
+  });
+
+  it('shows an error state with a retry when the list fails to load', async () => {
+    let failing = true;
+    mockCall({
+      'grid.staffGrids': () => ({ ok: true, data: staffGridsView({}) }),
+      'testing.bookingList': (p) =>
+        failing
+          ? fail
+          : { ok: true, data: { items: [booking()], nextCursor: null, total: 1, gridId: p.gridId, date: 'x', counts } },
+    });
+    const page = await loadPage('pages/grid/bookings/index');
+    expect(textOf(page)).toContain('预约名单没有加载出来');
+    failing = false;
+    tapButton(page, '.bk__retry');
+    await flush();
+    expect(textOf(page)).toContain('1号楼 1-1001');
+  });
+});
+
+describe('预约上门采样 page (resident)', () => {
+  const household = {
+    id: 'h-1',
+    gridId: 'g-01',
+    gridName: '第1网格',
+    buildingName: '1号楼',
+    room: '1-101',
+    headName: '扎西',
+    phoneMasked: '139****0000',
+    members: [
+      { id: 'm1', name: '扎西', relation: 'self' as const, ageBand: '60-79' as const, needs: [] },
+      { id: 'm2', name: '卓玛', relation: 'spouse' as const, ageBand: '60-79' as const, needs: [] },
+    ],
+    sensitiveConsent: false,
+    priority: false,
+  };
+
+  it('books members with a reason and shows where each booking stands', async () => {
+    let mine = [
+      {
+        id: 'b-0',
+        date: '2026-12-01',
+        memberId: 'm1',
+        nameMasked: '扎*',
+        reason: 'yellowCode' as const,
+        status: 'claimed' as const,
+        knock: null,
+        outcome: null,
+      },
+    ];
+    const { calls } = mockCall({
+      'household.get': () => ({ ok: true, data: household }),
+      'testing.myBookings': () => ({ ok: true, data: mine }),
+      'testing.book': (p) => {
+        mine = [...mine, { ...mine[0]!, id: 'b-1', memberId: 'm2', nameMasked: '卓*', reason: 'returnee', status: 'booked' }];
+        return { ok: true, data: { date: p.date, booked: p.memberIds.length } };
+      },
+    });
+    const page = await loadPage('pages/testing/booking/index');
+    expect(textOf(page)).toContain('网格员已认领');
+    expect(textOf(page)).toContain('黄码');
+    // Without a member and a reason nothing is sent.
+    tapButton(page, '.mb__book');
+    await flush();
+    expect(calls.some((c) => c.action === 'testing.book')).toBe(false);
+    page.instance.setData({ chosen: ['m2'], reason: 'returnee' });
+    tapButton(page, '.mb__book');
+    await flush();
+    const sent = calls.find((c) => c.action === 'testing.book')?.payload as { memberIds: string[]; reason: string };
+    expect(sent).toMatchObject({ memberIds: ['m2'], reason: 'returnee' });
+    expect(textOf(page)).toContain('已预约，待认领');
+  });
+
+  it('shows an error state with a retry', async () => {
+    let failing = true;
+    mockCall({
+      'household.get': () => (failing ? fail : { ok: true, data: household }),
+      'testing.myBookings': () => ({ ok: true, data: [] }),
+    });
+    const page = await loadPage('pages/testing/booking/index');
+    expect(textOf(page)).toContain('预约信息没有加载出来');
+    failing = false;
+    tapButton(page, '.mb__retry');
+    await flush();
+    expect(textOf(page)).toContain('卓玛');
+  });
+});
+
+describe('重点人员台账 page', () => {
+  const person = (over: Partial<KeyPersonView> = {}): KeyPersonView => ({
+    id: 'h-1:m1',
+    householdId: 'h-1',
+    memberId: 'm1',
+    buildingName: '2号楼',
+    room: '2-301',
+    nameMasked: '次*',
+    kinds: ['returnee', 'homeIsolation'],
+    from: '北京',
+    returnedOn: '2026-11-30',
+    isolationStart: '2026-11-30',
+    isolationEnd: '2026-12-06',
+    isolating: true,
+    codeColor: 'yellow',
+    note: '',
+    checkedToday: false,
+    lastCheckDay: null,
+    checks: 0,
+    ...over,
+  });
+  const view = (items: KeyPersonView[]): KeyPersonsView => ({
+    items,
+    nextCursor: null,
+    total: items.length,
+    gridId: 'g-01',
+    gridName: '第1网格',
+    grids: [{ id: 'g-01', name: '第1网格' }],
+    today: '2026-12-01',
+    counts: { total: items.length, checkedToday: 0, isolating: 1, red: 0, yellow: 1 },
+  });
+
+  it('shows the ledger masked and takes the day’s check-in', async () => {
+    let checked = false;
+    const { calls } = mockCall({
+      'testing.keyPersons': () => ({ ok: true, data: view([person({ checkedToday: checked })]) }),
+      'testing.checkKeyPerson': (p) => {
+        checked = true;
+        return { ok: true, data: { personId: p.personId, day: '2026-12-01', duplicate: false, codeColor: p.codeColor } };
+      },
+    });
+    const page = await loadPage('pages/grid/ledger/index');
+    const text = textOf(page);
+    expect(text).toContain('2号楼 2-301 次*');
+    expect(text).toContain('黄码');
+    expect(text).toContain('返并人员、居家隔离');
+    expect(text).toContain('隔离 11-30 至 12-06（隔离中）');
+    tapButton(page, '.kp__check');
+    await flush();
+    await page.instance.onCheck({ detail: { index: 0 } });
+    await flush();
+    expect(calls.find((c) => c.action === 'testing.checkKeyPerson')?.payload).toEqual({
+      personId: 'h-1:m1',
+      codeColor: 'green',
+      symptoms: false,
+    });
+    expect(textOf(page)).toContain('今日已打卡');
+  });
+
+  it('shows an error state with a retry', async () => {
+    let failing = true;
+    mockCall({ 'testing.keyPersons': () => (failing ? fail : { ok: true, data: view([person()]) }) });
+    const page = await loadPage('pages/grid/ledger/index');
+    expect(textOf(page)).toContain('重点人员台账没有加载出来');
+    failing = false;
+    tapButton(page, '.kp__retry');
+    await flush();
+    expect(textOf(page)).toContain('2号楼 2-301');
+  });
+});
+
+describe('打印个人码 page', () => {
+  const households = {
+    items: [
+      {
+        id: 'h-1',
+        buildingId: 'b-1',
+        buildingName: '1号楼',
+        room: '1-101',
+        headName: '扎西',
+        phoneMasked: '139****0000',
+        members: 2,
+        joined: false,
+        priority: true,
+      },
+    ],
+    nextCursor: null,
+    total: 1,
+    joined: 0,
+  };
+
+  it('lists households and shows one code per member, names masked, for printing', async () => {
+    mockCall({
+      'grid.staffGrids': () => ({ ok: true, data: staffGridsView({}) }),
+      'grid.households': () => ({ ok: true, data: households }),
+      'testing.householdCodes': (p) => ({
+        ok: true,
+        data: {
+          householdId: p.householdId,
+          place: '1号楼 1-101',
+          gridName: '第1网格',
+          communityName: '幸福新村社区',
+          codes: [
+            { memberId: 'm1', nameMasked: '扎*', token: 't1', qr: 'data:image/svg+xml;base64,PHN2Zy8+' },
+            { memberId: 'm2', nameMasked: '卓*', token: 't2', qr: 'data:image/svg+xml;base64,PHN2Zy8+' },
+          ],
+        },
+      }),
+    });
+    const page = await loadPage('pages/grid/code-sheet/index');
+    expect(textOf(page)).toContain('1号楼 1-101');
+    expect(textOf(page)).toContain('未入群');
+    page.querySelector('.cs__row')!.dispatchEvent('tap');
+    await flush();
+    const text = textOf(page);
+    expect(text).toContain('幸福新村社区 · 第1网格');
+    expect(text).toContain('扎*');
+    expect(text).toContain('卓*');
+    expect(text).not.toContain('扎西');
+    expect(page.querySelectorAll('.cs__qr')).toHaveLength(2);
+  });
+
+  it('shows an error state with a retry', async () => {
+    let failing = true;
+    mockCall({
+      'grid.staffGrids': () => ({ ok: true, data: staffGridsView({}) }),
+      'grid.households': () => (failing ? fail : { ok: true, data: households }),
+    });
+    const page = await loadPage('pages/grid/code-sheet/index');
+    expect(textOf(page)).toContain('住户名单没有加载出来');
+    failing = false;
+    tapButton(page, '.cs__retry');
+    await flush();
+    expect(textOf(page)).toContain('1号楼 1-101');
+  });
+});
