@@ -42,7 +42,9 @@ import { ModelBuilder } from './highs-model';
 const EPS = 1e-9;
 
 function eligible(v: DispatchVolunteer, b: DispatchBuilding, weightKg = 0): boolean {
-  return v.capacityKg > 0 && v.capacityKg + EPS >= weightKg && (v.buildingIds.length === 0 || v.buildingIds.includes(b.id));
+  return (
+    v.capacityKg > 0 && v.capacityKg + EPS >= weightKg && (v.buildingIds.length === 0 || v.buildingIds.includes(b.id))
+  );
 }
 
 function trips(kg: number, capacityKg: number): number {
@@ -50,7 +52,12 @@ function trips(kg: number, capacityKg: number): number {
 }
 
 /** The least total trip time the orders of one building can take (step 1 of the proof). */
-export function buildingWork(orders: readonly DispatchOrder[], b: DispatchBuilding, capacityKg: number, input: DispatchInput): number {
+export function buildingWork(
+  orders: readonly DispatchOrder[],
+  b: DispatchBuilding,
+  capacityKg: number,
+  input: DispatchInput,
+): number {
   const p = dispatchParams(input.params);
   if (orders.length === 0) return 0;
   const total = orders.reduce((s, o) => s + o.weightKg, 0);
@@ -125,7 +132,9 @@ export function makespanLowerBound(input: DispatchInput): DispatchBound {
   const workS = spread(total, busyOf(volunteers));
   // Groups: the buildings a restricted volunteer may serve (their grid), with everyone allowed in one of them.
   let groupS = 0;
-  const groups = new Set(volunteers.filter((v) => v.buildingIds.length > 0).map((v) => [...v.buildingIds].sort().join('|')));
+  const groups = new Set(
+    volunteers.filter((v) => v.buildingIds.length > 0).map((v) => [...v.buildingIds].sort().join('|')),
+  );
   for (const key of groups) {
     const ids = new Set(key.split('|'));
     // Buildings OUTSIDE the group: only volunteers allowed somewhere outside it can do that work.
@@ -191,7 +200,12 @@ export function lpLowerBound(highs: Highs, input: DispatchInput): number {
     const fixed = p.tripOverheadS + (2 * b.distanceM) / p.walkMps;
     const perFloor = b.hasLift ? 2 * p.liftPerFloorS : p.stairUpPerFloorS + p.stairDownPerFloorS;
     const cover = new Map(orders.map((o) => [o, [] as Array<[number, number]>]));
-    const totals = { trips: [] as Array<[number, number]>, climbs: [] as Array<[number, number]>, stops: [] as Array<[number, number]>, rides: [] as Array<[number, number]> };
+    const totals = {
+      trips: [] as Array<[number, number]>,
+      climbs: [] as Array<[number, number]>,
+      stops: [] as Array<[number, number]>,
+      rides: [] as Array<[number, number]>,
+    };
     for (const { v, i } of carriers) {
       const per = (kg: number) => 1 / Math.min(kg, v.capacityKg);
       // reach[f] = Σ_{h=2..f} 1 / min(W[b,≥h], cap_v); floors between two with orders share W[b,≥h].
@@ -257,7 +271,9 @@ export function lpLowerBound(highs: Highs, input: DispatchInput): number {
       m.row(totals.rides, trips(above, q), plus);
     }
   }
-  volunteers.forEach((v, i) => m.row(time[i] ?? [], Number.NEGATIVE_INFINITY, -Math.min(v.busyUntilS ?? 0, base.boundS)));
+  volunteers.forEach((v, i) =>
+    m.row(time[i] ?? [], Number.NEGATIVE_INFINITY, -Math.min(v.busyUntilS ?? 0, base.boundS)),
+  );
   // Interior point without crossover: fast at 1,000 orders; its objective is exact to the solver's
   // tolerance (1e-8 relative), which the 1e-6 margin below absorbs.
   const solved = m.solve(highs, { solver: 'ipm', run_crossover: 'off' });

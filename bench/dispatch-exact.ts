@@ -150,11 +150,21 @@ export function solveExact(highs: Highs, input: DispatchInput, options: ExactOpt
     if (busy > 0) {
       const u = m.col(0, 0, 1, true);
       row.push([u, busy]);
-      for (const c of mine) m.row([[c.j, 1], [u, -1]], Number.NEGATIVE_INFINITY, 0);
+      for (const c of mine)
+        m.row(
+          [
+            [c.j, 1],
+            [u, -1],
+          ],
+          Number.NEGATIVE_INFINITY,
+          0,
+        );
     }
     m.row(row, Number.NEGATIVE_INFINITY, 0);
     // Deadlines, earliest due date first.
-    const dues = [...new Set(mine.map((c) => trips[c.t]?.dueS ?? Infinity))].filter(Number.isFinite).sort((a, b) => a - b);
+    const dues = [...new Set(mine.map((c) => trips[c.t]?.dueS ?? Infinity))]
+      .filter(Number.isFinite)
+      .sort((a, b) => a - b);
     for (const due of dues) {
       const entries = mine
         .filter((c) => (trips[c.t]?.dueS ?? Infinity) <= due + EPS)
@@ -163,7 +173,8 @@ export function solveExact(highs: Highs, input: DispatchInput, options: ExactOpt
     }
   });
   // Interchangeable volunteers: the earlier id carries at least as much.
-  const key = (v: (typeof volunteers)[number]) => `${v.capacityKg}|${[...v.buildingIds].sort().join(',')}|${v.busyUntilS ?? 0}`;
+  const key = (v: (typeof volunteers)[number]) =>
+    `${v.capacityKg}|${[...v.buildingIds].sort().join(',')}|${v.busyUntilS ?? 0}`;
   for (let a = 0; a < volunteers.length; a += 1) {
     const va = volunteers[a];
     if (!va) continue;
@@ -179,8 +190,10 @@ export function solveExact(highs: Highs, input: DispatchInput, options: ExactOpt
     mip_rel_gap: 1e-6,
     mip_abs_gap: 1e-6,
     mip_max_nodes: options.maxNodes ?? 200_000,
-    time_limit: options.timeLimitS ?? 120,
-    ...((options as { extra?: object }).extra ?? {}),
+    time_limit: options.timeLimitS ?? 600,
+    // Fewer cuts kept at the root: these small models prove faster (measured on the set in the bench).
+    mip_pool_soft_limit: 100,
+    mip_lp_age_limit: 3,
   });
   const proven = solved.status === 'optimal';
   const plan: ExactResult['plan'] = [];
@@ -189,7 +202,8 @@ export function solveExact(highs: Highs, input: DispatchInput, options: ExactOpt
       if ((solved.values[c.j] ?? 0) < 0.5) continue;
       const trip = trips[c.t];
       const v = volunteers[c.v];
-      if (trip && v) plan.push({ volunteerId: v.id, orderIds: trip.orders.map((o) => o.id), durationS: trip.durationS });
+      if (trip && v)
+        plan.push({ volunteerId: v.id, orderIds: trip.orders.map((o) => o.id), durationS: trip.durationS });
     }
   }
   return {

@@ -1,5 +1,10 @@
 /** Entities shared by pages and cloud functions (stored documents and their views). */
 import type {
+  BookingOutcome,
+  BookingReason,
+  BookingStatus,
+  CodeColor,
+  KeyPersonKind,
   CatalogCategory,
   GrantableRole,
   KnockStatus,
@@ -156,6 +161,17 @@ export interface HouseholdDoc {
   memberOpenids: string[];
   /** When the household consented to store special-needs (sensitive) data. */
   sensitiveConsentAt: string | null;
+  /**
+   * For a household without WeChat: the consent its gridworker heard (who gave it, how, on which
+   * day) and who recorded it; null when the household consented in the app itself.
+   */
+  heardConsent?: {
+    heardFrom: string;
+    method: ContactMethod;
+    heardOn: string;
+    recordedBy: string;
+    recordedAt: string;
+  } | null;
   /** Derived from members' needs: orders from this household are served first. */
   priority: boolean;
   createdAt: string;
@@ -763,18 +779,10 @@ export interface JobDoc {
   pickedUpAt: string | null;
   /** Short lines counted at pickup. */
   pickupShortfall: ShortLine[];
-  /**
-   * Handover codes tried at the doors of this job. A right code settles its door in the same update,
-   * so the wrong ones are what is not accounted for by settled doors (`wrongCodeTries`, at most
-   * `HANDOVER_TRIES`).
-   */
+  /** Handover codes tried at the doors of this job (wrong ones count; see `HANDOVER_TRIES`). */
   codeTries?: number;
   /** The doors' 取货码 (order id → code), checked at the door without reading the order; never shown. */
   codes?: Record<string, string>;
-  /** Doors settled without a code (a photo, failed, cancelled before pickup): see `wrongCodeTries`. */
-  otherSettled?: number;
-  /** When a code was last tried at each door (order id → when): a try cut short is found by it. */
-  trying?: Record<string, string>;
   history: JobEventRecord[];
   createdAt: string;
   updatedAt: string;
@@ -831,17 +839,17 @@ export interface BookingDoc {
   bookedBy: string;
   at: string;
   /** Why (明日预约's categories) and the resident's note. */
-  reason: import('./values').BookingReason;
+  reason: BookingReason;
   note: string;
   /** booked → claimed → visited → closed (core/state/machines.ts BOOKING_MACHINE); cancelled by the resident. */
-  status: import('./values').BookingStatus;
+  status: BookingStatus;
   /** The gridworker who claimed it (认领), when. */
   claimedBy: string | null;
   claimedAt: string | null;
   /** The latest knock at the door. */
   knock: KnockStatus | null;
   knockAt: string | null;
-  outcome: import('./values').BookingOutcome | null;
+  outcome: BookingOutcome | null;
   closedBy: string | null;
   closedAt: string | null;
 }
@@ -858,13 +866,13 @@ export interface KeyPersonDoc {
   buildingId: string;
   householdId: string;
   memberId: string;
-  kinds: Array<import('./values').KeyPersonKind>;
+  kinds: Array<KeyPersonKind>;
   /** Where they came back from (returnees). */
   from: string;
   returnedOn: string | null;
   isolationStart: string | null;
   isolationEnd: string | null;
-  codeColor: import('./values').CodeColor;
+  codeColor: CodeColor;
   note: string;
   /** The China day of the latest check-in, and how many there were. */
   lastCheckDay: string | null;
@@ -881,7 +889,7 @@ export interface KeyPersonCheckDoc {
   communityId: string;
   gridId: string;
   day: string;
-  codeColor: import('./values').CodeColor;
+  codeColor: CodeColor;
   /** Whether they reported fever or other symptoms. */
   symptoms: boolean;
   note: string;

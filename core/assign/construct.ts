@@ -8,12 +8,11 @@
  * one can take it (the grid's lead); the other runs of a cut grid go preferably to group leaders
  * (组长包小组).
  */
-import { canTake, moveBuilding, shareNeed, type State } from './state';
+import { canTake, DENSE, moveBuilding, shareNeed, type State } from './state';
 
 /** A grid bigger than this many shares is cut before packing (only those). */
 export const SPLIT = 1.1;
-/** A grid this much denser in special-needs residents than the average is cut into runs… */
-const DENSE = 1.25;
+/** A grid denser in special-needs residents than the rule's DENSE starts cut into runs… */
 /** …of about this many shares of special-needs residents each. */
 const DENSE_RUN = 0.6;
 /** Workers within this much (relative score) of the best are equal: the nearest wins. */
@@ -88,6 +87,8 @@ function makeItems(s: State): Item[] {
   const ks = s.grids.map((grid, g) => {
     const bs = free[g]!;
     if (bs.length === 0) return 0;
+    // Only the grids the rule lets be shared are ever cut (see ./types).
+    if (!grid.cuttable) return 1;
     const special = sumOf(s, bs, 'special');
     const need = shareNeed(s, loads[g]!, special);
     let k = need > SPLIT ? Math.ceil(need) : 1;
@@ -133,7 +134,10 @@ function feedGroupLeaders(s: State, free: number[][], loads: number[], ks: numbe
   if (supply >= need) return;
   const whole = s.grids
     .map((_, g) => g)
-    .filter((g) => ks[g] === 1 && free[g]!.length >= 2 && s.grids[g]!.allowed === null && s.gwCount[g] === 0)
+    .filter(
+      (g) =>
+        ks[g] === 1 && s.grids[g]!.cuttable && free[g]!.length >= 2 && s.grids[g]!.allowed === null && s.gwCount[g] === 0,
+    )
     .sort((a, b) => loads[b]! - loads[a]! || a - b);
   for (const g of whole) {
     if (supply >= need) return;

@@ -11,6 +11,7 @@ import { explain } from './explain';
 import { buildState, type State } from './state';
 import { improveBalance, improveItems, improveProximity, reduceMax } from './search';
 import { construct } from './construct';
+import { balance } from './balance';
 import { splitForBalance } from './split';
 import {
   DEFAULT_ASSIGN_WEIGHTS,
@@ -44,9 +45,12 @@ export function assignGridworkers(input: AssignInput, options: AssignOptions = {
   const s = buildState(input);
   construct(s);
   if (!options.constructionOnly) {
-    improveItems(s);
-    improveBalance(s);
-    splitForBalance(s, () => improveBalance(s));
+    if (process.env.NEWBAL === '1') balance(s);
+    else {
+      improveItems(s);
+      improveBalance(s);
+    }
+    if (process.env.NOSPLIT !== '1') splitForBalance(s, () => (process.env.NEWBAL === '1' ? balance(s) : improveBalance(s)));
     reduceMax(s);
     improveProximity(s);
   }

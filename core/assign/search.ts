@@ -15,6 +15,10 @@ const EPS = 1e-12;
 const SPECIAL_SLACK = 0.08;
 /** Swaps are tried with a grid's holders, its nearest few and the lightest workers. */
 const SWAP_NEAR = 4;
+/** improveItems tries everyone as a partner up to this many people, else candidate lists. */
+const ITEM_ALL = 64;
+/** …of which the people furthest below the averages (load, special-needs count), each. */
+const ITEM_POOL = 6;
 /** A balance pass that improves the score by less than this fraction ends the search. */
 const STOP = 0.02;
 
@@ -24,7 +28,7 @@ function h(x: number, band: number): number {
   return 0.3 * x * x + (out > 0 ? 100 * out * out : 0);
 }
 
-function workerScore(s: State, load: number, spec: number): number {
+export function workerScore(s: State, load: number, spec: number): number {
   const t = s.target > 0 ? h((load - s.target) / s.target, s.band) : 0;
   const sp = s.targetSpecial > 0 ? h((spec - s.targetSpecial) / s.targetSpecial, s.bandSpecial) : 0;
   return t + sp;
@@ -43,8 +47,26 @@ interface Ctx {
   stamp: number;
 }
 
+const nearCache = new WeakMap<State, number[][]>();
+
+/** The NEAR nearest workers who may take each grid (computed once per state). */
+function nearOf(s: State): number[][] {
+  let near = nearCache.get(s);
+  if (!near) {
+    near = computeNear(s);
+    nearCache.set(s, near);
+  }
+  return near;
+}
+
 function context(s: State): Ctx {
-  const near = s.grids.map((_, g) => {
+  const near = nearOf(s);
+  const n = s.workers.length;
+  return { near, owned: owned(s), light: [], isLight: new Uint8Array(n), seen: new Int32Array(n), stamp: 0 };
+}
+
+function computeNear(s: State): number[][] {
+  return s.grids.map((_, g) => {
     // The NEAR nearest (ties: input order) by insertion into a short sorted list.
     const top: number[] = [];
     for (let w = 0; w < s.workers.length; w += 1) {
@@ -61,8 +83,6 @@ function context(s: State): Ctx {
     }
     return top;
   });
-  const n = s.workers.length;
-  return { near, owned: owned(s), light: [], isLight: new Uint8Array(n), seen: new Int32Array(n), stamp: 0 };
 }
 
 function owned(s: State): number[][] {
@@ -109,7 +129,7 @@ function swapWith(s: State, ctx: Ctx, g: number, c: number): boolean {
 }
 
 /** Applies moves (building → worker) if the guard allows; returns whether it stayed applied. */
-function tryApply(s: State, moves: Array<[number, number]>, workers: number[]): boolean {
+export function tryApply(s: State, moves: Array<[number, number]>, workers: number[]): boolean {
   const grids = [...new Set(moves.map(([b]) => s.buildings[b]!.g))];
   const gd = guard(s, workers, grids);
   const back = moves.map(([b]) => [b, s.owner[b]!] as [number, number]);
@@ -163,7 +183,7 @@ function totalScore(s: State): number {
 }
 
 /** Cost of one more (worker, grid) part: splits are worth it only for a real gain in balance. */
-const PART = 0.003;
+const PART = Number(process.env.PART ?? 0.003);
 /** Cost of carrying the whole average load one more km from home (balance wins beyond a few %). */
 const KM = 0.002;
 
@@ -172,7 +192,7 @@ function km(s: State, w: number, g: number): number {
 }
 
 /** Side costs (splits, distance) of passing `count` buildings of g weighing `load` from a to c. */
-function side(s: State, a: number, c: number, g: number, count: number, load: number): number {
+export function side(s: State, a: number, c: number, g: number, count: number, load: number): number {
   const holders = s.holders[g]!;
   const parts = (holders.has(c) ? 0 : 1) - ((holders.get(a) ?? 0) === count ? 1 : 0);
   const far = s.target > 0 ? (KM * s.distancePerKm * load * (km(s, c, g) - km(s, a, g))) / s.target : 0;
@@ -184,7 +204,7 @@ function side(s: State, a: number, c: number, g: number, count: number, load: nu
  * the symmetric call): c may take g, the grid's holders stay within bounds, a keeps its must grid,
  * and a grid that had a gridworker keeps one. The guard re-checks everything after applying.
  */
-function passOk(s: State, a: number, c: number, g: number, count: number): boolean {
+export function passOk(s: State, a: number, c: number, g: number, count: number): boolean {
   if (!canTake(s, c, g)) return false;
   const holders = s.holders[g]!;
   const aLeaves = (holders.get(a) ?? 0) === count;
@@ -316,14 +336,14 @@ function balanceStep(s: State, ctx: Ctx, b: number, cands: number[]): number {
  * What moves as one in reduceMax: a worker's whole part of a grid that must stay whole (its
  * holders are at their limit), else one building of a grid that may be cut.
  */
-interface Unit {
+export interface Unit {
   g: number;
   buildings: number[];
   load: number;
   special: number;
 }
 
-function unitsOf(s: State, w: number): Unit[] {
+export function unitsOf(s: State, w: number): Unit[] {
   const out: Unit[] = [];
   for (const [g, count] of s.held[w]!) {
     const bs = partOf(s, w, g);
@@ -349,7 +369,7 @@ function sumLoad(s: State, bs: number[]): number {
 }
 
 /** Special loads may move within the band around their average (or the bounds already reached). */
-function specWindow(s: State): [number, number] {
+export function specWindow(s: State): [number, number] {
   const [curMin, curMax] = specBounds(s);
   return [
     Math.min(curMin, Math.ceil(s.targetSpecial * (1 - SPECIAL_SLACK))),
@@ -359,6 +379,9 @@ function specWindow(s: State): [number, number] {
 
 /** Lowers the maximum load directly: moves and swaps of units off the most loaded worker while any helps. */
 export function reduceMax(s: State, maxSteps = 400): void {
+  // Units per worker, recomputed only for the workers a step changed.
+  const cache: Array<Unit[] | null> = s.workers.map(() => null);
+  const unitsOfW = (w: number): Unit[] => (cache[w] ??= unitsOf(s, w));
   for (let step = 0; step < maxSteps; step += 1) {
     let a = -1;
     for (let w = 0; w < s.workers.length; w += 1)
@@ -366,7 +389,7 @@ export function reduceMax(s: State, maxSteps = 400): void {
     if (a < 0) return;
     const top = s.load[a]!;
     const [specMin, specMax] = specWindow(s);
-    const mine = unitsOf(s, a);
+    const mine = unitsOfW(a);
     let best = top - 1e-9;
     let bestSide = Number.POSITIVE_INFINITY;
     let bestMoves: Array<[number, number]> | null = null;
@@ -378,7 +401,7 @@ export function reduceMax(s: State, maxSteps = 400): void {
       if (c === a || s.workers[c]!.cap <= 0) continue;
       const lc = s.load[c]!;
       if (lc >= best) continue;
-      const theirs = unitsOf(s, c);
+      const theirs = unitsOfW(c);
       for (const u of mine) {
         const n = u.buildings.length;
         if (!passOk(s, a, c, u.g, n)) continue;
@@ -409,9 +432,14 @@ export function reduceMax(s: State, maxSteps = 400): void {
         }
       }
     }
-    if (bestMoves !== null && tryApply(s, bestMoves, [a, bestC])) continue;
+    if (bestMoves !== null && tryApply(s, bestMoves, [a, bestC])) {
+      cache[a] = null;
+      cache[bestC] = null;
+      continue;
+    }
     // No single move or swap helps: re-cut the max worker's units with one other worker's.
     if (!repartition(s, a, specMin, specMax)) return;
+    cache.fill(null);
   }
 }
 
@@ -612,12 +640,42 @@ export function improveItems(s: State, maxPasses = 30): void {
   const avail = s.workers.map((_, w) => w).filter((w) => s.workers[w]!.cap > 0);
   const parts = s.workers.map((_, w) => partsOf(s, w));
   let lastScore = totalScore(s);
+  // Everyone is a candidate in a small community; in a big one, the people near the grid, its
+  // holders, and those furthest below the averages (so that load can always flow to them).
+  const everyone = avail.length <= ITEM_ALL;
+  const ctx = everyone ? null : context(s);
+  const seen = new Int32Array(s.workers.length);
+  let stamp = 0;
   for (let pass = 0; pass < maxPasses; pass += 1) {
     let improved = 0;
+    const pool = everyone
+      ? []
+      : [
+          ...lightest(s, ITEM_POOL),
+          ...avail
+            .slice()
+            .sort((x, y) => s.spec[x]! - s.spec[y]! || x - y)
+            .slice(0, ITEM_POOL),
+        ];
     for (const a of avail) {
       for (const p of [...parts[a]!]) {
         if (!parts[a]!.includes(p)) continue; // moved away this pass
-        const step = bestItemStep(s, avail, parts, a, p);
+        let cands = avail;
+        if (ctx) {
+          stamp += 1;
+          cands = [];
+          const add = (w: number) => {
+            if (seen[w] !== stamp && s.workers[w]!.cap > 0) {
+              seen[w] = stamp;
+              cands.push(w);
+            }
+          };
+          for (const w of ctx.near[p.g]!) add(w);
+          for (const w of s.holders[p.g]!.keys()) add(w);
+          for (const g of s.held[a]!.keys()) for (const w of ctx.near[g]!) add(w);
+          for (const w of pool) add(w);
+        }
+        const step = bestItemStep(s, cands, parts, a, p);
         if (step === null || !tryApply(s, step.moves, [a, step.c])) continue;
         improved += 1;
         parts[a] = partsOf(s, a);

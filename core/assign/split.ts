@@ -6,8 +6,6 @@
  */
 import type { State } from './state';
 
-/** Grids below this many shares (of load) stay whole whatever the balance. */
-export const MIN_SPLIT = 0.9;
 /** Relative deviation from the average, on either measure, that calls for a split (max/min ≈ 1.17). */
 const WINDOW = 0.08;
 /** Grids near an underloaded person considered for a run of theirs. */
@@ -24,13 +22,11 @@ function out(s: State, w: number): { over: boolean; under: boolean; special: boo
   };
 }
 
-/** Whether grid g may be opened to one more holder now (not pinned to people, has buildings to spare). */
-function openable(s: State, g: number, fresh: boolean): boolean {
+/** Whether grid g may be opened to one more holder now (the rule lets it be shared, has buildings to spare). */
+function openable(s: State, g: number): boolean {
   const grid = s.grids[g]!;
-  if (grid.allowed !== null || s.holders[g]!.size < grid.maxHolders) return false;
-  if (grid.maxHolders >= grid.buildings.length) return false;
-  if (!fresh) return true;
-  return s.target > 0 && grid.load >= MIN_SPLIT * s.target;
+  if (!grid.cuttable || grid.allowed !== null || s.holders[g]!.size < grid.maxHolders) return false;
+  return grid.maxHolders < grid.buildings.length;
 }
 
 function movable(s: State, w: number, g: number): number {
@@ -65,7 +61,7 @@ function pick(s: State, w: number, taken: Set<number>, where: 'own' | 'near'): n
   const consider = (g: number, key: number) => {
     if (taken.has(g)) return;
     const shared = s.holders[g]!.size > 1;
-    if (!openable(s, g, !shared)) return;
+    if (!openable(s, g)) return;
     // Grids already shared first, then the biggest (over) or the nearest (under).
     const k = (shared ? 1e6 : 0) + key;
     if (k > bestKey) {

@@ -22,9 +22,15 @@ export interface SGrid {
   /** Workers allowed for its unpinned buildings (grid pins); null = anyone eligible. */
   allowed: Set<number> | null;
   /**
-   * Most holders the search may create: 1 (the grid stays whole) unless the grid was cut because it
-   * is bigger than one person's share or balance could not be reached otherwise, or pins share it.
-   * The construction may exceed it only to cover.
+   * The grid rule (see ./types, "Grids kept whole"): whether this grid may be shared at all. Decided
+   * from the instance alone (its size and special-needs density against the averages, a group
+   * leader who must take it), before any assignment.
+   */
+  cuttable: boolean;
+  /**
+   * Most holders the search may create now: 1 (the grid stays whole) unless the grid is cuttable
+   * and the construction cut it or a split round opened it, or pins share it. Never above 1 for a
+   * grid that is not cuttable but for pins or to cover.
    */
   maxHolders: number;
   /** People a split round opened this grid for: the search always considers them for it. */
@@ -209,6 +215,7 @@ export function buildState(input: AssignInput): State {
       load: list.reduce((sum, b) => sum + buildings[b]!.load, 0),
       special: list.reduce((sum, b) => sum + buildings[b]!.special, 0),
       allowed: null,
+      cuttable: false,
       maxHolders: 1,
       invited: [],
     };
@@ -245,7 +252,9 @@ export function buildState(input: AssignInput): State {
   workers.forEach((w, wi) => {
     grids.forEach((g, gi) => {
       if (w.x === null || w.y === null || g.x === null || g.y === null) return;
-      distances[wi * nG + gi] = Math.hypot(w.x - g.x, w.y - g.y) / 1000;
+      const dx = w.x - g.x;
+      const dy = w.y - g.y;
+      distances[wi * nG + gi] = Math.sqrt(dx * dx + dy * dy) / 1000;
       known[wi * nG + gi] = 1;
     });
   });
@@ -276,12 +285,69 @@ export function buildState(input: AssignInput): State {
   };
   const sorted = buildings.map((b) => b.load).sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
-  if (s.target > 0) s.band = Math.max(BAND, median / 2 / s.target);
+  if (s.target > 0 && process.env.FIXBAND !== "1") s.band = Math.max(BAND, median / 2 / s.target);
   if (s.targetSpecial > 0) s.bandSpecial = Math.max(BAND_SPECIAL, 1 / s.targetSpecial);
-  // One holder per grid (网格员包网格); the construction and the split rounds raise it for the grids
-  // they cut, and pins raise it to what the admin fixed.
+  // One holder per grid (网格员包网格) but for the grids the rule lets be shared; pins raise it to
+  // what the admin fixed.
   applyPins(s, input, gridIndex, workerIndex, buildingIndex);
+  markCuttable(s);
   return s;
+}
+
+/** A grid at least this many shares (of load or of special-needs residents) may be shared. */
+export const CUT_SHARE = Number(process.env.CUT ?? 0.9);
+/** A grid this much denser in special-needs residents than the average… */
+export const DENSE = 1.25;
+/** …and holding at least this many shares of them may be shared too. */
+export const DENSE_SHARE = 0.6;
+
+/**
+ * The grid rule (the same for the solver and for the exact yardstick in the benchmark): a grid may
+ * be shared by several people iff it has two buildings or more and (a) it amounts to at least
+ * CUT_SHARE of one person's share of load or of special-needs residents, or (b) it is more than
+ * DENSE times as dense in special-needs residents as the average with at least DENSE_SHARE of a
+ * share of them, or (c) a group leader must take it (组长包小组: a gridworker then leads it beside
+ * them), or (d) the group leaders need it (see markCuttable). Every other grid is held whole by one
+ * gridworker (网格员包网格). `cuttable` on each grid holds the answer, (d) included.
+ */
+export function gridMayBeShared(s: State, g: number): boolean {
+  const grid = s.grids[g]!;
+  if (grid.buildings.length < 2) return false;
+  if (grid.allowed !== null && grid.allowed.size < 2) return false;
+  if (shareNeed(s, grid.load, grid.special) >= CUT_SHARE) return true;
+  const density = s.target > 0 && s.targetSpecial > 0 && grid.load > 0 ? grid.special / s.targetSpecial / (grid.load / s.target) : 0;
+  if (density > DENSE && grid.special >= DENSE_SHARE * s.targetSpecial) return true;
+  return s.workers.some((w) => w.role === 'groupLeader' && w.must.has(g));
+}
+
+/**
+ * Applies the rule, then (d) 组长包小组: group leaders take parts of shared grids only, so when the
+ * shared grids cannot feed them — each offers others about half its load, or all but one share —
+ * the biggest grids kept whole (of two buildings or more, not pinned) may be shared too, biggest
+ * first, until they can. Decided from the instance alone.
+ */
+function markCuttable(s: State): void {
+  s.grids.forEach((grid, g) => {
+    grid.cuttable = gridMayBeShared(s, g);
+  });
+  let need = 0;
+  s.workers.forEach((w) => {
+    if (w.role === 'groupLeader' && w.cap > 0) need += Math.min(w.cap, s.target);
+  });
+  const offer = (g: number) => Math.max(s.grids[g]!.load / 2, s.grids[g]!.load - s.target);
+  let supply = 0;
+  s.grids.forEach((grid, g) => {
+    if (grid.cuttable) supply += offer(g);
+  });
+  const whole = s.grids
+    .map((_, g) => g)
+    .filter((g) => !s.grids[g]!.cuttable && s.grids[g]!.buildings.length >= 2 && s.grids[g]!.allowed === null)
+    .sort((a, b) => s.grids[b]!.load - s.grids[a]!.load || a - b);
+  for (const g of whole) {
+    if (supply >= need) break;
+    s.grids[g]!.cuttable = true;
+    supply += offer(g);
+  }
 }
 
 /** How many people's shares a grid's load or special-needs residents amount to (whichever is more). */

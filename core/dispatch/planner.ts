@@ -132,9 +132,7 @@ function nextChunk(
   const rank = (o: DispatchOrder): number => (floors.has(o.floor) ? 0 : o.floor <= top ? 1 : 2);
   // pool.w2 is top-down already: a stable sort by rank keeps floors below the top highest first;
   // above the top, the nearest first.
-  const candidates = [...pool.w2].sort(
-    (a, b) => rank(a) - rank(b) || (rank(a) === 2 ? a.floor - b.floor : 0),
-  );
+  const candidates = [...pool.w2].sort((a, b) => rank(a) - rank(b) || (rank(a) === 2 ? a.floor - b.floor : 0));
   const topUp = firstFit(candidates, left, taken);
   if (topUp.length > 0) pool.w2 = pool.w2.filter((o) => !taken.has(o.id));
   return [...chosen, ...topUp];
@@ -952,15 +950,6 @@ const POLISH_WORK = 5000;
 /** …and at most this many candidate changes evaluated in all (a fixed budget, not a time limit). */
 const POLISH_EVALUATIONS = 1_000_000;
 
-/** A candidate change: the workers it touches, their finish after it, and how to make it. */
-interface Candidate {
-  a: Worker;
-  fa: number;
-  b: Worker;
-  fb: number;
-  build: () => Map<Worker, WorkTrip[]>;
-}
-
 /**
  * Order-level search for small plans (≤ POLISH_ORDERS orders): a whole trip moves to another
  * volunteer, a single order moves to another trip of its building (any volunteer's, room
@@ -978,7 +967,13 @@ function polish(workers: Worker[], p: DispatchParams, firstSeq: number): number 
   if (orderCount === 0 || orderCount > POLISH_ORDERS || workers.length === 0) return seq;
   const dur = (orders: readonly DispatchOrder[], b: DispatchBuilding): number =>
     orders.length === 0 ? 0 : timeOf(orders, b, p);
-  const edit = (next: Map<Worker, WorkTrip[]>, w: Worker, from: WorkTrip | null, to: WorkTrip | null, add?: WorkTrip) => {
+  const edit = (
+    next: Map<Worker, WorkTrip[]>,
+    w: Worker,
+    from: WorkTrip | null,
+    to: WorkTrip | null,
+    add?: WorkTrip,
+  ) => {
     const list = (next.get(w) ?? w.trips).flatMap((t) => (t === from ? (to ? [to] : []) : [t]));
     if (add) list.push(add);
     next.set(w, list);
@@ -1001,7 +996,14 @@ function polish(workers: Worker[], p: DispatchParams, firstSeq: number): number 
 
   /** Trip A without order o (null when o was its only order). */
   const without = (A: WorkTrip, o: DispatchOrder): WorkTrip | null =>
-    A.orders.length > 1 ? makeTrip(A.building, A.orders.filter((x) => x !== o), A.seq, p) : null;
+    A.orders.length > 1
+      ? makeTrip(
+          A.building,
+          A.orders.filter((x) => x !== o),
+          A.seq,
+          p,
+        )
+      : null;
   // Work budget: candidate changes evaluated (deterministic, independent of the machine).
   let evaluations = 0;
   const bestMove = (): Map<Worker, WorkTrip[]> | null => {
@@ -1026,9 +1028,7 @@ function polish(workers: Worker[], p: DispatchParams, firstSeq: number): number 
       const max = Math.max(others, fa, a === b ? fa : fb);
       if (max > bestMax + EPS) return false;
       const sq =
-        a === b
-          ? squares - a.finishS ** 2 + fa ** 2
-          : squares - a.finishS ** 2 + fa ** 2 - b.finishS ** 2 + fb ** 2;
+        a === b ? squares - a.finishS ** 2 + fa ** 2 : squares - a.finishS ** 2 + fa ** 2 - b.finishS ** 2 + fb ** 2;
       if (!(max < bestMax - EPS || sq < bestSq * (1 - 1e-12) - EPS)) return false;
       pendingMax = max;
       pendingSq = sq;
@@ -1369,7 +1369,10 @@ export function planDispatch(input: DispatchInput): DispatchPlan {
   const earliest = chosen;
   if (earliest && earliest.workers.reduce((n, w) => n + w.trips.length, 0) >= 3 * workers.length) {
     for (const attempt of attempts) {
-      if (attempt.makespanS <= earliest.makespanS * (1 + FAIR_SLACK) && spread(attempt) < spread(chosen ?? earliest) - 0.02)
+      if (
+        attempt.makespanS <= earliest.makespanS * (1 + FAIR_SLACK) &&
+        spread(attempt) < spread(chosen ?? earliest) - 0.02
+      )
         chosen = attempt;
     }
   }

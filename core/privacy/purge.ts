@@ -213,6 +213,7 @@ export const REWRITES = {
         needs: [],
       })),
       sensitiveConsentAt: null,
+      heardConsent: null,
       priority: false,
     };
   },

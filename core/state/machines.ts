@@ -2,7 +2,7 @@
  * The state machines of the things that are not orders or jobs (those live with their domain:
  * core/order/state-machine.ts, core/jobs). Each is the single rule for its status writes.
  */
-import type { JoinStatus, VolunteerStatus } from '../../typings/values';
+import type { BookingStatus, JoinStatus, VolunteerStatus } from '../../typings/values';
 import type { Machine } from './machine';
 
 /** Who acts on a join request, a volunteer registration or a round. */
@@ -66,7 +66,7 @@ export const ROUND_MACHINE: Machine<RoundStatus, RoundEvent, StaffActor> = {
  * and book the same day again after cancelling.
  */
 export type BookingEvent = 'claim' | 'knock' | 'close' | 'cancel' | 'rebook';
-export const BOOKING_MACHINE: Machine<import('../../typings/values').BookingStatus, BookingEvent, StaffActor> = {
+export const BOOKING_MACHINE: Machine<BookingStatus, BookingEvent, StaffActor> = {
   booked: { claim: { to: 'claimed', by: ['staff'] }, cancel: { to: 'cancelled', by: ['resident'] } },
   claimed: {
     knock: { to: 'visited', by: ['staff'] },

@@ -197,6 +197,11 @@ export interface IndexTree {
   root: Node;
   /** Still being built over the documents stored before it was declared: not used for lookups yet. */
   building: boolean;
+  /**
+   * Per field, whether a document has had several values there (an array): then a range's two
+   * bounds may be met by different elements, so a lookup uses one bound only (as MongoDB does).
+   */
+  multikey: boolean[];
 }
 
 /** An empty index. */
@@ -208,12 +213,12 @@ export function newTree(spec: IndexSpec): IndexTree {
     paths: fields.map((f) => f.split('.')),
     root: { ids: '', children: new Map() },
     building: false,
+    multikey: fields.map(() => false),
   };
 }
 
 /** The key paths of a document (one per combination of its multikey values). */
-function entries(tree: IndexTree, doc: Doc): string[][] {
-  const per = tree.paths.map((path) => fieldKeys(doc, path));
+function entries(tree: IndexTree, doc: Doc, per = tree.paths.map((path) => fieldKeys(doc, path))): string[][] {
   if (per.every((k) => typeof k === 'string')) return [per as string[]];
   let out: string[][] = [[]];
   for (const keys of per) {
@@ -252,7 +257,11 @@ function removeSorted(node: Node, key: string): void {
 /** Adds a document to an index. */
 export function addTo(tree: IndexTree, id: string, doc: Doc): void {
   const last = tree.fields.length - 1;
-  for (const entry of entries(tree, doc)) {
+  const per = tree.paths.map((path) => fieldKeys(doc, path));
+  per.forEach((keys, i) => {
+    if (typeof keys !== 'string') tree.multikey[i] = true;
+  });
+  for (const entry of entries(tree, doc, per)) {
     let node = tree.root;
     for (let level = 0; level <= last; level += 1) {
       const key = entry[level] as string;
@@ -322,9 +331,11 @@ export interface Lookup {
 export function lookup(tree: IndexTree, by: ReadonlyMap<string, Constraint>): Lookup | null {
   let nodes: Node[] = [tree.root];
   let used = 0;
-  for (const field of tree.fields) {
-    const constraint = by.get(field);
+  for (const [level, field] of tree.fields.entries()) {
+    let constraint = by.get(field);
     if (!constraint) break;
+    if (constraint.kind === 'range' && constraint.lo !== undefined && tree.multikey[level])
+      constraint = { ...constraint, hi: undefined, hiIn: undefined };
     const next: Node[] = [];
     for (const node of nodes) {
       const children = node.children as Map<string, Node>;

@@ -8,10 +8,11 @@
  *   crash cut short never committed: it is cut off the file). A commit of several documents is first
  *   written whole to a journal, so a crash in the middle of it is completed on the next open.
  * - A log that grows past `compactRatio` × its live documents is compacted in the background, a
- *   slice at a time between requests: the live documents are written to `<collection>.jsonl.tmp`,
- *   then what was committed meanwhile, and the file replaces the log by an atomic rename.
+ *   slice at a time between requests: the live documents are written to a temporary file, then
+ *   what was committed meanwhile, and after an fsync the file replaces the log by an atomic rename.
  * - Declared indexes (localcloud/db/indexes.ts) give the documents a query can match, so queries
- *   on them read those instead of the whole collection.
+ *   on them read those instead of the whole collection. One declared over many documents (as on
+ *   reopening a large store) is built in slices between requests; queries scan until it is ready.
  */
 import {
   appendFileSync,
@@ -226,9 +227,11 @@ export class Store {
       chunk,
     );
     const torn = bad as { start: number } | null;
-    if (torn)
+    if (torn) {
       truncateSync(file, torn.start); // it never committed: later appends must not join it
-    else if (unterminated) appendFileSync(file, '\n');
+    } else if (unterminated) {
+      appendFileSync(file, '\n');
+    }
   }
 
   /** Applies one log record to memory. */
@@ -244,7 +247,8 @@ export class Store {
     let pairs: Array<[string, string]> | null = null;
     try {
       const text = readFileSync(path, 'utf8');
-      if (text.endsWith('\n')) pairs = JSON.parse(text) as Array<[string, string]>;
+      const parsed: unknown = text.endsWith('\n') ? JSON.parse(text) : null;
+      if (Array.isArray(parsed)) pairs = parsed as Array<[string, string]>;
     } catch {
       pairs = null; // torn: the commit had not reached any log
     }

@@ -23,7 +23,14 @@ export async function demoActivity(db: Db, orders = 30): Promise<DemoActivity | 
   if (!gridId) return null;
   const households = (await db.collection('households').where({ gridId }).limit(200).get()).data as HouseholdDoc[];
   const joined = households.filter((h) => h.memberOpenids.length > 0).slice(0, orders);
-  const shop = ((await db.collection('shops').doc(gw?.communityId ?? '').get()).data as ShopDoc[])[0];
+  const shop = (
+    (
+      await db
+        .collection('shops')
+        .doc(gw?.communityId ?? '')
+        .get()
+    ).data as ShopDoc[]
+  )[0];
   const items: CatalogItem[] = Object.entries(shop?.items ?? {})
     .map(([_id, item]) => ({ _id, communityId: shop?.communityId ?? '', ...item }))
     .filter((i) => i.active && i.stock > 0)

@@ -237,9 +237,7 @@ export function demoCommunity(options: DemoOptions = {}): DemoCommunity {
   );
   const volunteers = Math.max(5, Math.round(householdTarget / 8));
   for (let v = 0; v < volunteers; v += 1) {
-    users.push(
-      staff(DEMO_OPENIDS.volunteer(v), personName(rng), ['volunteer'], communityId, [], createdAt, rng),
-    );
+    users.push(staff(DEMO_OPENIDS.volunteer(v), personName(rng), ['volunteer'], communityId, [], createdAt, rng));
   }
 
   const opensAt = options.at ?? new Date('2022-08-20T00:00:00Z');

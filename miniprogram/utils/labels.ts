@@ -90,7 +90,24 @@ export const HOME_ENTRIES: HomeEntry[] = [
     url: '/pages/grid/bookings/index',
     roles: ['gridworker', 'groupLeader', 'communityAdmin'],
   },
-  { key: 'grid-ledger', ...words('grid-ledger'), url: '/pages/grid/ledger/index', roles: ['gridworker', 'communityAdmin'] },
+  {
+    key: 'grid-ledger',
+    ...words('grid-ledger'),
+    url: '/pages/grid/ledger/index',
+    roles: ['gridworker', 'communityAdmin'],
+  },
+  {
+    key: 'grid-slips',
+    ...words('grid-slips'),
+    url: '/pages/grid/slips/index',
+    roles: ['gridworker', 'communityAdmin'],
+  },
+  {
+    key: 'grid-needs',
+    ...words('grid-needs'),
+    url: '/pages/grid/needs/index',
+    roles: ['gridworker', 'groupLeader', 'communityAdmin'],
+  },
   {
     key: 'grid-code-sheet',
     ...words('grid-code-sheet'),
@@ -236,9 +253,11 @@ export function entriesFor(roles: readonly Role[]): HomeEntry[] {
   const order: string[] = [];
   for (const role of ROLE_PRECEDENCE)
     if (roles.includes(role)) for (const key of DAILY_ORDER[role] ?? []) if (!order.includes(key)) order.push(key);
+  // Then the rest in HOME_ENTRIES order — joining a grid last for anyone who already has a role.
   const rank = (e: HomeEntry) => {
     const i = order.indexOf(e.key);
-    return i < 0 ? order.length + HOME_ENTRIES.indexOf(e) : i;
+    if (i >= 0) return i;
+    return order.length + HOME_ENTRIES.indexOf(e) + (e.key === 'join' && roles.length > 0 ? 10_000 : 0);
   };
   return [...shown].sort((a, b) => rank(a) - rank(b));
 }

@@ -47,7 +47,10 @@ export function shopItems(shop: Pick<ShopDoc, 'communityId' | 'items'> | null): 
   if (!shop) return [];
   return Object.entries(shop.items ?? {})
     .map(([id, item]: [string, ShopItem]) => ({ _id: id, communityId: shop.communityId, ...item }))
-    .sort((a, b) => a.category.localeCompare(b.category) || a.name.localeCompare(b.name, 'zh') || a._id.localeCompare(b._id));
+    .sort(
+      (a, b) =>
+        a.category.localeCompare(b.category) || a.name.localeCompare(b.name, 'zh') || a._id.localeCompare(b._id),
+    );
 }
 
 /** The household's quota use in a round (nothing when its ordering is of another round). */
@@ -123,7 +126,12 @@ async function resolvePlacement(
   }
   if (!hold.undo) {
     const fenced = await shops
-      .where({ _id: shopId, [`${key}.nonce`]: hold.nonce, [`${key}.at`]: _.lt(cutoff), [`${key}.undo`]: _.exists(false) })
+      .where({
+        _id: shopId,
+        [`${key}.nonce`]: hold.nonce,
+        [`${key}.at`]: _.lt(cutoff),
+        [`${key}.undo`]: _.exists(false),
+      })
       .update({ [`${key}.undo`]: true });
     if (!fenced.updated) return 'skipped'; // resumed (or resolved) meanwhile
   }
@@ -206,11 +214,21 @@ async function clearRestocks(
   markers: ReadonlyArray<[string, ShopDoc['restocking'][string]]>,
 ): Promise<void> {
   const _ = ctx.db.command;
-  const logged = new Set((await getByIds(ctx, 'restocks', markers.map(([key]) => key))).map((r) => r._id));
+  const logged = new Set(
+    (
+      await getByIds(
+        ctx,
+        'restocks',
+        markers.map(([key]) => key),
+      )
+    ).map((r) => r._id),
+  );
   for (const [key, r] of markers) {
     if (logged.has(key)) continue;
     try {
-      await ctx.db.collection('restocks').add({ _id: key, communityId: shopId, itemId: r.itemId, qty: r.qty, by: r.by, at: r.at });
+      await ctx.db
+        .collection('restocks')
+        .add({ _id: key, communityId: shopId, itemId: r.itemId, qty: r.qty, by: r.by, at: r.at });
     } catch (error) {
       if (!isDuplicateError(error)) throw error;
     }

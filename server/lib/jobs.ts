@@ -5,19 +5,10 @@
  */
 import { JOB_TRANSITIONS } from '../../core/jobs';
 import { ORDER_TRANSITIONS } from '../../core/order/state-machine';
-import type { JobDoc, JobEventRecord, JobStatus, OrderEventRecord } from '../../typings/entities';
+import type { JobEventRecord, JobStatus, OrderEventRecord } from '../../typings/entities';
 import type { CallContext } from './define-function';
 import { all } from './query';
 import { transition } from './transition';
-
-/**
- * Wrong handover codes tried at a job's doors: tries not accounted for by doors settled with their
- * code (settled doors are those off `pending`, less those settled otherwise). Tries of jobs picked
- * up before codes settled doors (older versions) never count more than they did.
- */
-export function wrongCodeTries(job: Pick<JobDoc, 'codeTries' | 'otherSettled' | 'pending' | 'stops'>): number {
-  return Math.max(0, (job.codeTries ?? 0) + (job.otherSettled ?? 0) + job.pending.length - job.stops.length);
-}
 
 /** Orders of a job go back to the pool: `assigned` (carrying this job) → `accepted`, no job. */
 export async function returnOrdersOf(

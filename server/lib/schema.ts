@@ -1,6 +1,8 @@
 import type {
   AssignRunDoc,
   BookingDoc,
+  KeyPersonCheckDoc,
+  KeyPersonDoc,
   Building,
   CareDoc,
   Community,
@@ -118,8 +120,8 @@ export interface CollectionDocs {
   counters: CounterDoc;
   knocks: KnockDoc;
   bookings: BookingDoc;
-  keyPersons: import('../../typings/entities').KeyPersonDoc;
-  keyPersonChecks: import('../../typings/entities').KeyPersonCheckDoc;
+  keyPersons: KeyPersonDoc;
+  keyPersonChecks: KeyPersonCheckDoc;
   staff: StaffDoc;
   roleCodes: RoleCodeDoc;
   contacts: ContactDoc;

@@ -1,6 +1,7 @@
 import { planDispatch } from '../../core/dispatch';
 import { planFirstCome, planNearestGreedy } from '../../core/dispatch/baselines';
 import { generateInstance } from '../../core/dispatch/instances';
+import { URGENT_MEDICINE_DEADLINE_S } from '../../core/policy';
 
 describe('dispatch benchmark instances', () => {
   it('are the same for the same spec and follow the reports’ ranges', () => {
@@ -17,10 +18,15 @@ describe('dispatch benchmark instances', () => {
       expect(b.floors).toBeLessThanOrEqual(33);
       if (!b.hasLift) expect(b.floors).toBeLessThanOrEqual(7);
     }
+    expect(input.orders.some((o) => o.deadlineS !== null)).toBe(true);
     for (const o of input.orders) {
       expect(o.weightKg).toBeGreaterThanOrEqual(1);
       expect(o.weightKg).toBeLessThanOrEqual(6);
-      expect(o.deadlineS === null).toBe(!o.priority);
+      // Production's rule (core/policy.ts): only urgent medicine has a deadline, within the hour.
+      if (o.deadlineS !== null) {
+        expect(o.medicine).toBe(true);
+        expect(o.deadlineS).toBe(URGENT_MEDICINE_DEADLINE_S);
+      }
     }
     for (const v of input.volunteers) {
       expect(v.capacityKg).toBeGreaterThanOrEqual(10);

@@ -78,6 +78,7 @@ describe('the purge plan', () => {
     expect(patch).toEqual({
       members: [{ id: 'm1', name: '卓玛', relation: 'self', ageBand: '80+', needs: [] }],
       sensitiveConsentAt: null,
+      heardConsent: null,
       priority: false,
     });
     const stops = REWRITES.jobPriority({ stops: [{ orderId: 'o1', priority: true } as never] }).stops as Array<{

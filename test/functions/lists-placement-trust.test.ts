@@ -9,14 +9,7 @@ import { sweepPlacing } from '../../server/functions/order';
 import { TIMERS } from '../../server/functions/registry';
 import { database } from '../../server/lib/cloud';
 import type { ActionName, CallResult, Page, Req } from '../../typings/api';
-import type {
-  HouseholdDoc,
-  JobDoc,
-  JobStop,
-  JoinRequestDoc,
-  OrderDoc,
-  VolunteerDoc,
-} from '../../typings/entities';
+import type { HouseholdDoc, JobDoc, JobStop, JoinRequestDoc, OrderDoc, VolunteerDoc } from '../../typings/entities';
 import { startTestCloud, type TestCloud } from '../helpers/cloud';
 import { crashedPlacement, quotaUsed, setStock, shopDoc, shopItem } from '../helpers/shop';
 

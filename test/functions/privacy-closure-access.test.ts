@@ -104,6 +104,14 @@ describe('closing an account (注销)', () => {
       .collection('joinRequests')
       .add({ _id: 'closure-join', openid: me, headName: '本人', phone: '13800001111' });
     await t.db.collection('outbox').add({ _id: 'closure-msg', openid: me, template: 'notice', data: {} });
+    // The 重点人员 ledger of the household with a day's check-in, and their group-member match.
+    await t.db
+      .collection('keyPersons')
+      .add({ _id: 'closure-kp', communityId: 'c-xingfu', gridId: 'g-01', householdId: h._id });
+    await t.db
+      .collection('keyPersonChecks')
+      .add({ _id: 'closure-kpc', personId: 'closure-kp', communityId: 'c-xingfu', gridId: 'g-01', day: '2022-08-01' });
+    await t.db.collection('groupMembers').add({ _id: 'closure-gm', openid: me, gridId: 'g-01', householdId: h._id });
     await t.db.collection('jobs').add({
       _id: 'closure-job',
       communityId: 'c-xingfu',
@@ -128,6 +136,9 @@ describe('closing an account (注销)', () => {
       expect({ collection, n: await count(collection, { householdId: h._id }) }).toEqual({ collection, n: 0 });
     expect(await count('joinRequests', { openid: me })).toBe(0);
     expect(await count('outbox', { openid: me })).toBe(0);
+    expect(await count('keyPersons', { householdId: h._id })).toBe(0);
+    expect(await count('keyPersonChecks', { personId: 'closure-kp' })).toBe(0);
+    expect(await count('groupMembers', { openid: me })).toBe(0);
     expect(await stored(rx)).toBe(false);
     expect((await one<{ householdCount: number }>('grids', 'g-01'))!.householdCount).toBe(gridBefore - 1);
 

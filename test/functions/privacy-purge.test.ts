@@ -117,6 +117,14 @@ beforeAll(async () => {
     memberIds: [resident.members[0]!.id],
   });
   await t.ok(GW, 'testing.knock', { roundId: round.id, householdId: joined[5]!._id, status: 'notHome' });
+  // 重点人员 (issue 12): a ledger entry and its day's check-in.
+  const keyPerson = await t.ok(GW, 'testing.saveKeyPerson', {
+    householdId: joined[6]!._id,
+    memberId: joined[6]!.members[0]!.id,
+    kinds: ['returnee'],
+    codeColor: 'yellow',
+  });
+  await t.ok(GW, 'testing.checkKeyPerson', { personId: keyPerson.id, codeColor: 'green', symptoms: false });
   const needy = priorityHousehold.members.find((m) => m.needs.length) as HouseholdDoc['members'][number];
   await t.ok(GW, 'grid.saveCare', {
     householdId: priorityHousehold._id,
@@ -191,6 +199,8 @@ async function directCounts(): Promise<Record<string, number>> {
     samples: await count('samples', { communityId: c }),
     bookings: await count('bookings', grids),
     knocks: await count('knocks', grids),
+    keyPersonChecks: await count('keyPersonChecks', { communityId: c }),
+    keyPersons: await count('keyPersons', { communityId: c }),
     careNeeds: await count('careNeeds', { communityId: c }),
     contacts: await count('contacts', grids),
     groupMembers: await count('groupMembers', grids),

@@ -386,7 +386,12 @@ describe('following an order', () => {
     const stockBefore = (await item('item-003')).stock;
     // What a crash after taking stock and quota leaves behind: the shop's marker and the household's journal, no order.
     const old = new Date(Date.now() - 10 * 60_000).toISOString();
-    await crashedPlacement(t, { orderId: 'crashed-order', householdId: r.household._id, lines: { 'item-003': 2 }, at: old });
+    await crashedPlacement(t, {
+      orderId: 'crashed-order',
+      householdId: r.household._id,
+      lines: { 'item-003': 2 },
+      at: old,
+    });
     expect((await item('item-003')).stock).toBe(stockBefore - 2);
     expect((await quotaUsed(t, r.household._id))['item-003']).toBe(2);
     const { main } = await import('../../server/functions/order');

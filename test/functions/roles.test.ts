@@ -370,13 +370,26 @@ const MATRIX: { [A in ActionName]: Row<A> } = {
         isolationEnd: chinaDayAfter(new Date(), 7),
         codeColor: 'yellow',
       }),
-    payload: (w) => ({ personId: `${w.household._id}:${w.household.members[0]!.id}`, codeColor: 'green', symptoms: false }),
+    payload: (w) => ({
+      personId: `${w.household._id}:${w.household.members[0]!.id}`,
+      codeColor: 'green',
+      symptoms: false,
+    }),
     expect: [NO, GW, GW, 'ok', GW, 'ok'],
   },
   // 代下单 slips carry the household's 取货码: that grid's gridworker and the admin only.
   'testing.orderSlips': {
     payload: (w) => ({ gridId: w.gridId }),
     expect: [NO, GW, GW, 'ok', GW, 'ok'],
+  },
+  'testing.householdNeeds': {
+    payload: (w) => ({ householdId: w.household._id }),
+    expect: [NO, GW, GW, 'ok', 'ok', 'ok'],
+  },
+  // The world's household uses the app, so its staff are past the role check but refused (it consents itself).
+  'testing.recordNeeds': {
+    payload: (w) => ({ householdId: w.household._id, members: [{ memberId: w.household.members[0]!.id, needs: [] }] }),
+    expect: [NO, GW, GW, 'in', 'in', 'in'],
   },
   'testing.householdCodes': {
     payload: (w) => ({ householdId: w.household._id }),

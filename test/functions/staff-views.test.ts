@@ -141,14 +141,20 @@ describe('granting a role to someone found by name or phone', () => {
       phone: '13700001234',
       createdAt: new Date().toISOString(),
     });
-    expect((await t.ok('dev-admin', 'org.findUsers', { query: '0001234' })).some((u) => u.openid === 'outsider-1')).toBe(
-      false,
-    );
+    expect(
+      (await t.ok('dev-admin', 'org.findUsers', { query: '0001234' })).some((u) => u.openid === 'outsider-1'),
+    ).toBe(false);
     const whole = await t.ok('dev-admin', 'org.findUsers', { query: '13700001234' });
-    expect(whole.find((u) => u.openid === 'outsider-1')).toMatchObject({ inCommunity: false, phoneMasked: '137****1234' });
+    expect(whole.find((u) => u.openid === 'outsider-1')).toMatchObject({
+      inCommunity: false,
+      phoneMasked: '137****1234',
+    });
     // Search words are text, not patterns.
     expect(await t.ok('dev-admin', 'org.findUsers', { query: '.*' })).toEqual([]);
-    expect(await t.call('dev-gw-01', 'org.findUsers', { query: '卓玛' })).toMatchObject({ ok: false, code: 'AUTH.NOT_ADMIN' });
+    expect(await t.call('dev-gw-01', 'org.findUsers', { query: '卓玛' })).toMatchObject({
+      ok: false,
+      code: 'AUTH.NOT_ADMIN',
+    });
   });
 });
 
@@ -201,7 +207,10 @@ describe('dispatch as staff and volunteers see it', () => {
         prescriptionFileId: 'cloud://env/rx/1.jpg',
       }),
     ]);
-    expect(mine.stops[0]).toMatchObject({ medicineText: '硝苯地平缓释片 一盒', prescriptionFileId: 'cloud://env/rx/1.jpg' });
+    expect(mine.stops[0]).toMatchObject({
+      medicineText: '硝苯地平缓释片 一盒',
+      prescriptionFileId: 'cloud://env/rx/1.jpg',
+    });
     const other = await t.ok('vol-m2', 'dispatch.job', { jobId });
     expect(other.stops[0]).toMatchObject({ medicineText: null, prescriptionFileId: null });
     expect(other.purchases[0]?.prescriptionFileId).toBeNull();
@@ -245,7 +254,11 @@ describe('testing and volunteers', () => {
     const h = joinedIn('g-09')[0]!;
     const openid = member(h);
     const known = await t.ok(openid, 'volunteer.prefill', {});
-    expect(known).toMatchObject({ communityId: 'c-xingfu', gridId: 'g-09', phoneMasked: expect.stringMatching(/\*{4}/) });
+    expect(known).toMatchObject({
+      communityId: 'c-xingfu',
+      gridId: 'g-09',
+      phoneMasked: expect.stringMatching(/\*{4}/),
+    });
     expect(known.name).toBeTruthy();
     const me = await t.ok(openid, 'volunteer.register', {
       name: known.name,

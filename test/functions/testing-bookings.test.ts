@@ -42,8 +42,14 @@ describe('明日预约', () => {
     expect(first.counts.booked).toBe(6);
     expect(first.items).toHaveLength(4);
     expect(first.items[0]).toMatchObject({ reason: 'returnee', status: 'booked', mine: false, claimedBy: null });
-    expect(first.items[0]!.nameMasked).not.toBe(hs.find((h) => h._id === first.items[0]!.householdId)!.members[0]!.name);
-    const second = await t.ok('dev-gw-01', 'testing.bookingList', { gridId: 'g-01', limit: 4, cursor: first.nextCursor! });
+    expect(first.items[0]!.nameMasked).not.toBe(
+      hs.find((h) => h._id === first.items[0]!.householdId)!.members[0]!.name,
+    );
+    const second = await t.ok('dev-gw-01', 'testing.bookingList', {
+      gridId: 'g-01',
+      limit: 4,
+      cursor: first.nextCursor!,
+    });
     expect(second.nextCursor).toBeNull();
     const rooms = [...first.items, ...second.items].map((i) => `${i.buildingName} ${i.room}`);
     expect(new Set([...first.items, ...second.items].map((i) => i.id)).size).toBe(6);
@@ -83,9 +89,9 @@ describe('明日预约', () => {
     expect(await t.call(me, 'testing.book', { date: tomorrow(), memberIds: ['nobody'] })).toMatchObject({
       code: 'COMMON.NOT_FOUND',
     });
-    expect(
-      await t.call(me, 'testing.book', { date: tomorrow(), memberIds: m, reason: 'vip' as never }),
-    ).toMatchObject({ code: 'COMMON.INVALID_INPUT' });
+    expect(await t.call(me, 'testing.book', { date: tomorrow(), memberIds: m, reason: 'vip' as never })).toMatchObject({
+      code: 'COMMON.INVALID_INPUT',
+    });
   });
 
   it('two gridworkers claim at once: exactly one wins; knock and close go through the claimer; the resident sees each step', async () => {
@@ -137,7 +143,10 @@ describe('明日预约', () => {
     expect((await t.ok(resident, 'testing.myBookings', {}))[0]).toMatchObject({ status: 'closed', outcome: 'sampled' });
     // Booking the same day again leaves the closed one as it is.
     await t.ok(resident, 'testing.book', { date: tomorrow(), memberIds: [h.members[0]!.id], reason: 'other' });
-    expect((await t.ok(resident, 'testing.myBookings', {}))[0]).toMatchObject({ status: 'closed', reason: 'yellowCode' });
+    expect((await t.ok(resident, 'testing.myBookings', {}))[0]).toMatchObject({
+      status: 'closed',
+      reason: 'yellowCode',
+    });
   });
 
   it('a resident cancels and books again; only their own household’s bookings are theirs', async () => {
@@ -208,7 +217,11 @@ describe('重点人员 ledger', () => {
     );
     expect(taps.filter((x) => !x.duplicate)).toHaveLength(1);
     const list = await t.ok('dev-gw-03', 'testing.keyPersons', { gridId: 'g-03' });
-    expect(list.items.find((p) => p.id === person.id)).toMatchObject({ checkedToday: true, checks: 1, codeColor: 'green' });
+    expect(list.items.find((p) => p.id === person.id)).toMatchObject({
+      checkedToday: true,
+      checks: 1,
+      codeColor: 'green',
+    });
     expect((await t.db.collection('keyPersonChecks').where({ personId: person.id }).count()).total).toBe(1);
     expect(
       await t.call('dev-gw-01', 'testing.checkKeyPerson', { personId: person.id, codeColor: 'red', symptoms: true }),
@@ -223,9 +236,110 @@ describe('personal codes sheet', () => {
     expect(sheet.codes).toHaveLength(h.members.length);
     expect(sheet.codes[0]!.qr).toMatch(/^data:image\/svg\+xml;base64,/);
     expect(sheet.codes.map((c) => c.nameMasked)).not.toContain(h.members[0]!.name);
-    expect(readPersonCode(sheet.codes[0]!.token, cardKeys().publicKeys)).toMatchObject({ h: h._id, m: h.members[0]!.id });
+    expect(readPersonCode(sheet.codes[0]!.token, cardKeys().publicKeys)).toMatchObject({
+      h: h._id,
+      m: h.members[0]!.id,
+    });
     expect(await t.call('dev-gw-02', 'testing.householdCodes', { householdId: h._id })).toMatchObject({
       code: 'AUTH.NOT_GRIDWORKER',
     });
+  });
+});
+
+describe('代下单 slip', () => {
+  it('shows the grid’s gridworker the 取货码, items and round of an order placed for a household; not other grids', async () => {
+    const h = inGrid('g-02')[3]!;
+    const placed = await t.call(
+      'dev-gw-02',
+      'order.place',
+      {
+        kind: 'medicine',
+        medicine: { description: '降压药 一盒', urgency: 'normal' },
+        payment: 'cashOnDelivery',
+        contactless: false,
+        forHouseholdId: h._id,
+      },
+      'slip-order-1',
+    );
+    if (!placed.ok) throw new Error(`order.place: ${placed.code} ${placed.message}`);
+    const slips = await t.ok('dev-gw-02', 'testing.orderSlips', { gridId: 'g-02', orderId: placed.data.id });
+    expect(slips.items).toHaveLength(1);
+    const order = (
+      (await t.db.collection('orders').doc(placed.data.id).get()).data as Array<{ handoverCode?: string }>
+    )[0]!;
+    expect(slips.items[0]).toMatchObject({
+      orderId: placed.data.id,
+      code: order.handoverCode ?? null,
+      payment: '货到付现金',
+    });
+    expect(slips.items[0]!.headNameMasked).not.toBe(h.headName);
+    expect(await t.ok('dev-admin', 'testing.orderSlips', { gridId: 'g-02' })).toMatchObject({ total: 1 });
+    expect(await t.call('dev-gw-01', 'testing.orderSlips', { gridId: 'g-02' })).toMatchObject({
+      code: 'AUTH.NOT_GRIDWORKER',
+    });
+    expect(await t.call('dev-gl-02', 'testing.orderSlips', { gridId: 'g-02' })).toMatchObject({
+      code: 'AUTH.NOT_GRIDWORKER',
+    });
+    // A resident's own order is no slip: only orders placed for them.
+    const own = await t.call(
+      h.memberOpenids[0]!,
+      'order.place',
+      {
+        kind: 'medicine',
+        medicine: { description: '感冒药', urgency: 'normal' },
+        payment: 'cashOnDelivery',
+        contactless: true,
+      },
+      'slip-order-2',
+    );
+    expect(own.ok).toBe(true);
+    expect((await t.ok('dev-gw-02', 'testing.orderSlips', { gridId: 'g-02' })).total).toBe(1);
+  });
+});
+
+describe('special needs of a household without WeChat', () => {
+  it('are recorded by the grid’s staff only with the consent heard beside them, and withdrawn with it', async () => {
+    // Every household of this seed joined: the grid's last one (no other test uses it) loses its WeChat.
+    const offline = inGrid('g-01').at(-1)!;
+    await t.db.collection('households').doc(offline._id).update({ memberOpenids: [] });
+    const m = offline.members[0]!.id;
+    const needs = { householdId: offline._id, members: [{ memberId: m, needs: ['elderlyAlone' as const] }] };
+    expect(await t.call('dev-gw-01', 'testing.recordNeeds', needs)).toMatchObject({ code: 'PRIVACY.CONSENT_REQUIRED' });
+    const consent = { heardFrom: '户主本人', method: 'visit' as const, heardOn: chinaDayAfter(new Date(), 0) };
+    expect(
+      await t.call('dev-gw-01', 'testing.recordNeeds', {
+        ...needs,
+        consent: { ...consent, heardOn: chinaDayAfter(new Date(), 2) },
+      }),
+    ).toMatchObject({ code: 'COMMON.INVALID_INPUT' });
+    expect(await t.call('dev-gw-02', 'testing.recordNeeds', { ...needs, consent })).toMatchObject({
+      code: 'AUTH.NOT_GRIDWORKER',
+    });
+    const saved = await t.ok('dev-gw-01', 'testing.recordNeeds', { ...needs, consent });
+    expect(saved.members.find((x) => x.memberId === m)?.needs).toEqual(['elderlyAlone']);
+    expect(saved.consent).toMatchObject({ heardFrom: '户主本人', method: 'visit', heardOn: consent.heardOn });
+    const stored = ((await t.db.collection('households').doc(offline._id).get()).data as HouseholdDoc[])[0]!;
+    expect(stored).toMatchObject({ priority: true, heardConsent: { recordedBy: 'dev-gw-01' } });
+    expect(stored.sensitiveConsentAt).not.toBeNull();
+    expect((await t.ok('dev-gl-01', 'testing.householdNeeds', { householdId: offline._id })).consent).not.toBeNull();
+    // No needs left: the consent and its record go too.
+    const cleared = await t.ok('dev-gw-01', 'testing.recordNeeds', {
+      householdId: offline._id,
+      members: offline.members.map((x) => ({ memberId: x.id, needs: [] })),
+    });
+    expect(cleared.consent).toBeNull();
+    const after = ((await t.db.collection('households').doc(offline._id).get()).data as HouseholdDoc[])[0]!;
+    expect(after).toMatchObject({ sensitiveConsentAt: null, heardConsent: null, priority: false });
+  });
+
+  it('are refused for a household that uses the app (it consents itself)', async () => {
+    const h = inGrid('g-01')[12]!;
+    expect(
+      await t.call('dev-gw-01', 'testing.recordNeeds', {
+        householdId: h._id,
+        members: [{ memberId: h.members[0]!.id, needs: ['disabled'] }],
+        consent: { heardFrom: '户主本人', method: 'phone', heardOn: chinaDayAfter(new Date(), 0) },
+      }),
+    ).toMatchObject({ code: 'COMMON.CONFLICT' });
   });
 });

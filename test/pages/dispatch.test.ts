@@ -186,7 +186,15 @@ describe('订单池 → 派单看板 (gridworker)', () => {
           carryingKg: jobs.length ? 6 : 0,
           doors: jobs.length ? 2 : 0,
         },
-        { id: 'vol-2', name: '卓玛', phoneMasked: '139****0002', capacityKg: 20, activeJobs: 0, carryingKg: 0, doors: 0 },
+        {
+          id: 'vol-2',
+          name: '卓玛',
+          phoneMasked: '139****0002',
+          capacityKg: 20,
+          activeJobs: 0,
+          carryingKg: 0,
+          doors: 0,
+        },
       ],
     });
     const stops: BoardView['jobs'][number]['stops'] = [
@@ -276,7 +284,15 @@ describe('订单池 → 派单看板 (gridworker)', () => {
       gridName: '第1网格',
       acceptedWaiting: 0,
       volunteers: [
-        { id: 'vol-1', name: '扎西', phoneMasked: '138****0001', capacityKg: 15, activeJobs: 1, carryingKg: 2, doors: 1 },
+        {
+          id: 'vol-1',
+          name: '扎西',
+          phoneMasked: '138****0001',
+          capacityKg: 15,
+          activeJobs: 1,
+          carryingKg: 2,
+          doors: 1,
+        },
       ],
       jobs: [{ ...card('j1', { status: 'pickedUp', statusText: '配送中', codeLocked: locked }), stops }],
     });

@@ -314,7 +314,15 @@ describe('派单看板 (gridworker)', () => {
           carryingKg: 12,
           doors: 24,
         },
-        { id: 'dev-vol-003', name: LONG_NAMES[1] as string, phoneMasked: '139****0003', capacityKg: 20, activeJobs: 0, carryingKg: 0, doors: 0 },
+        {
+          id: 'dev-vol-003',
+          name: LONG_NAMES[1] as string,
+          phoneMasked: '139****0003',
+          capacityKg: 20,
+          activeJobs: 0,
+          carryingKg: 0,
+          doors: 0,
+        },
       ],
       jobs: [
         {
@@ -426,7 +434,14 @@ describe('采购与分拣单 (gridworker)', () => {
     page.instance.onTab({ detail: { value: 'packing' } });
     await flush();
     text = shown(page);
-    expect(increasing(positions(text, BUILDING_NAMES.map((b) => `${b}（`)))).toBe(true);
+    expect(
+      increasing(
+        positions(
+          text,
+          BUILDING_NAMES.map((b) => `${b}（`),
+        ),
+      ),
+    ).toBe(true);
     const rooms = page.instance.data.packing.buildings[0].rooms.map((r: { room: string }) => r.room);
     expect(rooms).toEqual(ROOMS_NATURAL);
   });
@@ -490,7 +505,14 @@ describe('网格看板 and 本网格住户 (gridworker of several grids)', () =>
     });
     const page = await loadPage('pages/grid/households/index');
     const text = shown(page);
-    expect(increasing(positions(text, ROOMS_NATURAL.map((r) => `2号楼 ${r} `)))).toBe(true);
+    expect(
+      increasing(
+        positions(
+          text,
+          ROOMS_NATURAL.map((r) => `2号楼 ${r} `),
+        ),
+      ),
+    ).toBe(true);
     expect(text).toContain('第1网格 · 共 24 户，已入群 12 户');
   });
 });
@@ -588,7 +610,15 @@ describe('未检名单 and 志愿者管理 (staff)', () => {
         ok: true,
         data: {
           items: [
-            { id: 'tr-1', code: 'R1', name: '第3轮全员核酸', date: '2022-08-22', points: ['1号采样点'], validHours: 48, status: 'open' },
+            {
+              id: 'tr-1',
+              code: 'R1',
+              name: '第3轮全员核酸',
+              date: '2022-08-22',
+              points: ['1号采样点'],
+              validHours: 48,
+              status: 'open',
+            },
           ],
           nextCursor: null,
           total: 1,
@@ -609,11 +639,19 @@ describe('未检名单 and 志愿者管理 (staff)', () => {
   it('shows volunteers with their grids by name, never ids', async () => {
     mockCall({
       'user.me': () => ({ ok: true, data: admin }),
-      'household.directory': () => ({ ok: true, data: { community: { id: 'c-xingfu', name: '幸福新村社区', district: '城关区' }, grids: [] } }),
+      'household.directory': () => ({
+        ok: true,
+        data: { community: { id: 'c-xingfu', name: '幸福新村社区', district: '城关区' }, grids: [] },
+      }),
       'volunteer.list': () => ({
         ok: true,
         data: [
-          volunteerAdmin({ id: OPENID, name: LONG_NAMES[0] as string, gridIds: ['g-10', 'g-02'], gridNames: ['第10网格', '第2网格'] }),
+          volunteerAdmin({
+            id: OPENID,
+            name: LONG_NAMES[0] as string,
+            gridIds: ['g-10', 'g-02'],
+            gridNames: ['第10网格', '第2网格'],
+          }),
         ],
       }),
     });

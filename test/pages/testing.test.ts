@@ -58,7 +58,13 @@ describe('核酸采样卡 page', () => {
   it('says until when each card is valid, and that an old one has expired', async () => {
     const validUntil = new Date(Date.now() + 20.5 * 3600_000).toISOString();
     mockCall({
-      'testing.myCards': () => ({ ok: true, data: [{ ...card, validUntil }, { ...card, serial: 'R1-G01-0001' }] }),
+      'testing.myCards': () => ({
+        ok: true,
+        data: [
+          { ...card, validUntil },
+          { ...card, serial: 'R1-G01-0001' },
+        ],
+      }),
       'testing.personCodes': () => ({ ok: true, data: [] }),
     });
     const page = await loadPage('pages/testing/cards/index');

@@ -33,7 +33,11 @@ describe('labels', () => {
     // Each role's home starts with its daily work; the admin's with the whole community.
     expect(entriesFor(['communityAdmin'])[0]?.key).toBe('admin-dashboard');
     expect(entriesFor(['volunteer'])[0]?.key).toBe('jobs');
-    expect(entriesFor(['gridworker']).map((e) => e.key).slice(0, 2)).toEqual(['pool', 'board']);
+    expect(
+      entriesFor(['gridworker'])
+        .map((e) => e.key)
+        .slice(0, 2),
+    ).toEqual(['pool', 'board']);
     expect(entriesFor(['gridworker'])[0]?.key).not.toBe('join');
     // Once registered, the volunteer's own pages replace the registration entry.
     expect(entriesFor(['resident', 'volunteer']).map((e) => e.key)).toEqual(

@@ -91,7 +91,12 @@ describe('register → approve → sign up → on duty', () => {
       'volunteer.register': () => ({ ok: true, data: myView() }),
     });
     const page = await loadPage('pages/volunteer/register/index');
-    expect(page.instance.data).toMatchObject({ name: '次仁卓玛', phone: '', phoneMasked: '139****5678', gridIds: ['g-02'] });
+    expect(page.instance.data).toMatchObject({
+      name: '次仁卓玛',
+      phone: '',
+      phoneMasked: '139****5678',
+      gridIds: ['g-02'],
+    });
     const set = (field: string, value: unknown) =>
       page.instance.onInput({ currentTarget: { dataset: { field } }, detail: { value } });
     set('workUnit', '退休');

@@ -252,7 +252,10 @@ export interface DispatchActions {
   };
   'dispatch.requeue': { req: { orderId: string }; res: { orderId: string } };
   /** Accepted orders only unless `withSubmitted` (those still 待接单 too). */
-  'dispatch.purchaseList': { req: { roundId: string; gridId?: string; withSubmitted?: boolean }; res: PurchaseListView };
+  'dispatch.purchaseList': {
+    req: { roundId: string; gridId?: string; withSubmitted?: boolean };
+    res: PurchaseListView;
+  };
   'dispatch.packingList': { req: { roundId: string; gridId: string; withSubmitted?: boolean }; res: PackingListView };
   'dispatch.exportLists': {
     req: { roundId: string; gridId?: string; list: DispatchList; withSubmitted?: boolean };

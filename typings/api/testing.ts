@@ -1,5 +1,5 @@
 /** Testing rounds, person codes, sampled cards and coverage (核酸已采样卡). */
-import type { KnockStatus, SpecialNeed, TestResult } from '../entities';
+import type { ContactMethod, KnockStatus, SpecialNeed, TestResult } from '../entities';
 import type { BookingOutcome, BookingReason, BookingStatus, CodeColor, KeyPersonKind } from '../values';
 import type { ExportFileView, Page, PageQuery } from './common';
 
@@ -228,6 +228,17 @@ export interface OrderSlipView {
   createdAt: string;
 }
 
+/** A household's special needs as its gridworker records them for a household without WeChat. */
+export interface HouseholdNeedsView {
+  householdId: string;
+  place: string;
+  /** Someone of the household uses the app: they record (and consent) themselves. */
+  joined: boolean;
+  members: Array<{ memberId: string; nameMasked: string; needs: SpecialNeed[]; needNote: string }>;
+  /** The consent heard (who, how, which day) beside the needs; null: none stored. */
+  consent: { heardFrom: string; method: ContactMethod; heardOn: string; recordedAt: string } | null;
+}
+
 /** The actions of `testing`: request and response of each. */
 export interface TestingActions {
   'testing.openRound': {
@@ -303,5 +314,18 @@ export interface TestingActions {
    * only. That grid's gridworker and the community admin only.
    */
   'testing.orderSlips': { req: { gridId: string; orderId?: string } & PageQuery; res: Page<OrderSlipView> };
+  'testing.householdNeeds': { req: { householdId: string }; res: HouseholdNeedsView };
+  /**
+   * The gridworker records special needs for a household without WeChat, with the consent heard
+   * beside them (no needs left: the consent and the needs are withdrawn).
+   */
+  'testing.recordNeeds': {
+    req: {
+      householdId: string;
+      members: Array<{ memberId: string; needs: SpecialNeed[]; needNote?: string }>;
+      consent?: { heardFrom: string; method: ContactMethod; heardOn: string };
+    };
+    res: HouseholdNeedsView;
+  };
   'testing.publicKeys': { req: Record<string, never>; res: Array<{ keyId: string; publicKey: string }> };
 }

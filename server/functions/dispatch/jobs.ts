@@ -7,7 +7,7 @@ import { HANDOVER_TRIES, holdClaim, holdRefusal, jobLimitsOf, jobOfClaim, JOB_TR
 import type { JobEventRecord, VolunteerDoc } from '../../../typings/entities';
 import { getByIds, getDoc, mustGet, requireGridStaff } from '../../lib/access';
 import { type CallContext, defineActions } from '../../lib/define-function';
-import { releaseJob, wrongCodeTries } from '../../lib/jobs';
+import { releaseJob } from '../../lib/jobs';
 import { all, mapPage, pageFields, pageOfSegments } from '../../lib/query';
 import { text, z } from '../../lib/validate';
 import { id, requireDeliveryVolunteer, staffVolunteerName, volunteerName } from './shared';
@@ -133,7 +133,7 @@ export const jobActions = defineActions('dispatch', {
       const job = await mustGet(ctx, 'jobs', input.jobId, '任务');
       await requireGridStaff(ctx, job.gridId);
       // Too many wrong 取货码: the gridworker, having reached the resident by phone, lets the volunteer try again.
-      if (job.status !== 'pickedUp' || wrongCodeTries(job) < HANDOVER_TRIES)
+      if (job.status !== 'pickedUp' || (job.codeTries ?? 0) < HANDOVER_TRIES)
         throw new AppError('JOB.BAD_STATE', '这个任务的取货码没有被锁定');
       const _ = ctx.db.command;
       const now = ctx.now.toISOString();
@@ -143,12 +143,10 @@ export const jobActions = defineActions('dispatch', {
         by: ctx.caller.openid,
         note: '网格员核实后重置取货码次数',
       };
-      // No wrong tries left on record: the tries are what the doors settled with their code account for.
-      const reset = (job.codeTries ?? 0) - wrongCodeTries(job);
       await ctx.db
         .collection('jobs')
-        .where({ _id: job._id, status: 'pickedUp', codeTries: job.codeTries ?? _.exists(false) })
-        .update({ codeTries: reset, updatedAt: now, history: _.push([event]) });
+        .where({ _id: job._id, status: 'pickedUp', codeTries: _.gte(HANDOVER_TRIES) })
+        .update({ codeTries: 0, updatedAt: now, history: _.push([event]) });
       const fresh = await mustGet(ctx, 'jobs', job._id, '任务');
       const v = fresh.volunteerId ? await getDoc(ctx, 'volunteers', fresh.volunteerId) : null;
       return cardView(fresh, null, new Map(v ? [[v._id, staffVolunteerName(v)]] : []));

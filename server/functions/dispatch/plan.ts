@@ -42,10 +42,7 @@ interface RunResult {
  */
 async function claimJob(
   ctx: CallContext,
-  base: Omit<
-    JobDoc,
-    '_id' | 'orderIds' | 'pending' | 'weightKg' | 'title' | 'buildingIds' | 'buildingNames' | 'codes'
-  >,
+  base: Omit<JobDoc, '_id' | 'orderIds' | 'pending' | 'weightKg' | 'title' | 'buildingIds' | 'buildingNames' | 'codes'>,
   buildingNames: ReadonlyMap<string, string>,
   codeOf: ReadonlyMap<string, string>,
   by: string,

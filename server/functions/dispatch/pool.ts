@@ -117,7 +117,8 @@ export const poolActions = defineActions('dispatch', {
         all(ctx, 'buildings', { gridId: grid._id }),
       ]);
       const counts: Partial<Record<OrderStatus, number>> = {};
-      for (const { _id: s, n } of tallies) if (n && (POOL_STATUSES as readonly string[]).includes(s)) counts[s as OrderStatus] = n;
+      for (const { _id: s, n } of tallies)
+        if (n && (POOL_STATUSES as readonly string[]).includes(s)) counts[s as OrderStatus] = n;
       const households = await getByIds(
         ctx,
         'households',
@@ -185,7 +186,15 @@ export const poolActions = defineActions('dispatch', {
           const event: OrderEventRecord = { status: 'rejected', at: now, by, note: input.reason };
           const release = releasePatch(o, now);
           const change = { rejectReason: input.reason, updatedAt: now, history: _.push([event]), ...release };
-          const res = await transition(ctx.db, 'orders', { _id: o._id }, ORDER_TRANSITIONS, 'reject', 'gridworker', change);
+          const res = await transition(
+            ctx.db,
+            'orders',
+            { _id: o._id },
+            ORDER_TRANSITIONS,
+            'reject',
+            'gridworker',
+            change,
+          );
           return res.updated ? { ...o, ...release } : null;
         }),
       );

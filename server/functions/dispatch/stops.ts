@@ -8,7 +8,6 @@ import { ORDER_TRANSITIONS } from '../../../core/order/state-machine';
 import type { PickupView, StopResultView } from '../../../typings/api';
 import type { JobDoc, JobEventRecord, JobStop, OrderEventRecord, ShortLine } from '../../../typings/entities';
 import { getByIds, getDoc } from '../../lib/access';
-import { wrongCodeTries } from '../../lib/jobs';
 import { type CallContext, defineActions, type UserContext } from '../../lib/define-function';
 import { enqueue, orderStatusMessages } from '../../lib/outbox';
 import { idString, text, z } from '../../lib/validate';
@@ -16,9 +15,9 @@ import { id } from './shared';
 import { cardView } from './views';
 
 /**
- * Settles one stop of a picked-up job without its code (a photo, or failed): takes it off the
- * job's pending list, counting it among the doors settled otherwise; the last one finishes the job.
- * Both writes are conditional on the order still being pending, so a retry changes nothing.
+ * Settles one stop of a picked-up job: takes it off the job's pending list; the last one
+ * finishes the job. Both writes are conditional on the order still being pending, so a retry
+ * changes nothing.
  */
 async function settleStop(ctx: CallContext, jobId: string, orderId: string, by: string): Promise<'pickedUp' | 'done'> {
   const _ = ctx.db.command;
@@ -26,7 +25,7 @@ async function settleStop(ctx: CallContext, jobId: string, orderId: string, by: 
   const jobs = ctx.db.collection('jobs');
   const more = await jobs
     .where({ _id: jobId, status: 'pickedUp', pending: orderId, 'pending.1': _.exists(true) })
-    .update({ pending: _.pull(orderId), otherSettled: _.inc(1), updatedAt: now });
+    .update({ pending: _.pull(orderId), updatedAt: now });
   if (more.updated) return 'pickedUp';
   const event: JobEventRecord = { status: 'done', at: now, by };
   const last = await transition(
@@ -36,7 +35,7 @@ async function settleStop(ctx: CallContext, jobId: string, orderId: string, by: 
     JOB_TRANSITIONS,
     'finish',
     'volunteer',
-    { pending: [], otherSettled: _.inc(1), updatedAt: now, history: _.push([event]) },
+    { pending: [], updatedAt: now, history: _.push([event]) },
   );
   if (last.updated) return 'done';
   const job = await getDoc(ctx, 'jobs', jobId);
@@ -66,26 +65,33 @@ function doorNote(how: string, short: readonly ShortLine[]): string {
   return [how, shortText].filter(Boolean).join('；');
 }
 
-/** A try at a door older than this was cut short (no invocation runs that long): its door goes back. */
-const TRY_STALE_MS = 60_000;
-
-/**
- * The where-clause of a try: fewer than HANDOVER_TRIES wrong codes on the job, counted in the
- * database as `wrongCodeTries` counts them.
- */
+/** Fewer than HANDOVER_TRIES wrong codes on the job (a job of an older version may have no count yet). */
 function triesLeft(ctx: CallContext): object {
   const _ = ctx.db.command;
-  const $ = _.aggregate as unknown as Record<'add' | 'subtract' | 'size' | 'ifNull' | 'lt', (arg: unknown) => object>;
-  const taken = $.add([$.ifNull(['$codeTries', 0]), $.ifNull(['$otherSettled', 0]), $.size('$pending')]);
-  return _.expr($.lt([$.subtract([taken, $.size('$stops')]), HANDOVER_TRIES]));
+  return _.or([{ codeTries: _.lt(HANDOVER_TRIES) }, { codeTries: _.exists(false) }]);
 }
 
 /**
- * Delivers a door by the resident's code: two writes and no read (and the job's finish at its last
- * door). One conditional update of the job takes a try before the code is compared, takes the door
- * off the job's pending list and answers the job with its doors' codes: many guesses at once still
- * get no more than HANDOVER_TRIES comparisons, and a right code is settled by that same update (a
- * wrong one puts the door back, its try kept). Then the order is delivered.
+ * A wrong code: one try taken (only while tries are left), and the answer says how many are left.
+ * Many guesses at once still get no more than HANDOVER_TRIES wrong answers: each is given only
+ * after its try was taken by a conditional update.
+ */
+async function wrongCode(ctx: UserContext, jobId: string): Promise<never> {
+  const _ = ctx.db.command;
+  const res = (await ctx.db
+    .collection('jobs')
+    .where(_.and([{ _id: jobId, volunteerId: ctx.caller.openid, status: 'pickedUp' }, triesLeft(ctx)]))
+    .updateAndReturn({ codeTries: _.inc(1) })) as { updated?: number; doc?: JobDoc | null };
+  const left = res.updated && res.doc ? Math.max(0, HANDOVER_TRIES - (res.doc.codeTries ?? HANDOVER_TRIES)) : 0;
+  if (left === 0) throw new AppError('JOB.CODE_LOCKED', '取货码不对，错误次数已达上限：请拍照留证，或请网格员确认交付');
+  throw new AppError('JOB.WRONG_CODE', `取货码不对，请核对居民出示的取货码（还可以再试 ${left} 次）`);
+}
+
+/**
+ * Delivers a door by the resident's code: the job read (the caller's, picked up, not locked —
+ * refused before any write otherwise; it holds its doors' codes), then the door settled on the job
+ * (conditional on tries being left, so a right code too waits behind a lock) and the order
+ * delivered: one read and two writes. A wrong code takes a try and is answered only after.
  */
 async function deliverByCode(
   ctx: UserContext,
@@ -96,31 +102,65 @@ async function deliverByCode(
   const me = ctx.caller.openid;
   const _ = ctx.db.command;
   const now = ctx.now.toISOString();
-  const jobs = ctx.db.collection('jobs');
-  const trying = `trying.${input.orderId}`;
-  const tried = (await jobs
-    .where(_.and([{ _id: input.jobId, volunteerId: me, status: 'pickedUp', pending: input.orderId }, triesLeft(ctx)]))
-    .updateAndReturn({ codeTries: _.inc(1), pending: _.pull(input.orderId), [trying]: now, updatedAt: now })) as {
-    updated?: number;
-    doc?: JobDoc | null;
-  };
-  const job = tried.updated ? tried.doc : null;
-  if (!job) return explainCode(ctx, input, code, again);
-  // This try's door back on the list (only while this try is the door's last).
-  const putBack = () =>
-    jobs
-      .where({ _id: job._id, status: 'pickedUp', pending: _.neq(input.orderId), [trying]: now })
-      .update({ pending: _.push([input.orderId]) });
-  const stop = job.stops.find((x) => x.orderId === input.orderId);
+  const { job, stop } = await myStop(ctx, input.jobId, input.orderId);
+  if (job.status !== 'pickedUp') return explainStop(ctx, input.jobId, input.orderId);
+  const pending = job.pending.includes(input.orderId);
+  // A door settled already: a retry answers the same (whatever code it carries); the order's
+  // half cut short is finished below with a right code.
+  const order = pending ? null : await getDoc(ctx, 'orders', input.orderId);
+  const byMe = order?.jobId === input.jobId && order.volunteerId === me;
+  if (order && byMe && order.status === 'delivered')
+    return {
+      orderId: input.orderId,
+      status: 'delivered',
+      shortfall: order.shortfall ?? [],
+      jobStatus: await finishIfEmpty(ctx, job, me),
+    };
+  if (!pending && !(order && byMe && order.status === 'pickedUp'))
+    return explainStop(ctx, input.jobId, input.orderId, code);
+  if ((job.codeTries ?? 0) >= HANDOVER_TRIES) throw new AppError('JOB.CODE_LOCKED');
   // Jobs dispatched before the codes were kept on the job read the order's.
-  const expected = job.codes?.[input.orderId] ?? (await getDoc(ctx, 'orders', input.orderId))?.handoverCode;
-  if (!stop || !handoverCodeMatches(expected, code)) {
-    await putBack();
-    if (!stop) throw new AppError('JOB.NOT_YOURS');
-    const left = Math.max(0, HANDOVER_TRIES - (wrongCodeTries(job) + 1));
-    if (left === 0)
-      throw new AppError('JOB.CODE_LOCKED', '取货码不对，错误次数已达上限：请拍照留证，或请网格员确认交付');
-    throw new AppError('JOB.WRONG_CODE', `取货码不对，请核对居民出示的取货码（还可以再试 ${left} 次）`);
+  const expected = job.codes?.[input.orderId] ?? (order ?? (await getDoc(ctx, 'orders', input.orderId)))?.handoverCode;
+  if (!handoverCodeMatches(expected, code)) return wrongCode(ctx, input.jobId);
+
+  let jobStatus: 'pickedUp' | 'done' = 'pickedUp';
+  if (pending) {
+    const last = job.pending.length === 1;
+    const finish = moveFor(JOB_TRANSITIONS, 'finish', 'volunteer');
+    const done: JobEventRecord = { status: 'done', at: now, by: me };
+    const settled = last
+      ? await ctx.db
+          .collection('jobs')
+          .where(
+            _.and([
+              { _id: job._id, volunteerId: me, status: _.in(finish.from), pending: [input.orderId] },
+              triesLeft(ctx),
+            ]),
+          )
+          .update({ status: finish.to, pending: [], updatedAt: now, history: _.push([done]) })
+      : await ctx.db
+          .collection('jobs')
+          .where(
+            _.and([
+              {
+                _id: job._id,
+                volunteerId: me,
+                status: 'pickedUp',
+                pending: input.orderId,
+                'pending.1': _.exists(true),
+              },
+              triesLeft(ctx),
+            ]),
+          )
+          .update({ pending: _.pull(input.orderId), updatedAt: now });
+    // The job changed in between (another door, a lock): read it again, once.
+    if (!settled.updated) {
+      if (again) return deliverByCode(ctx, input, code, false);
+      throw new AppError('COMMON.CONFLICT', '这一户正在确认交付，请稍候再试');
+    }
+    if (last) jobStatus = 'done';
+  } else {
+    jobStatus = await finishIfEmpty(ctx, job, me);
   }
   const short = shortfall(stop.lines, input.counts);
   const event: OrderEventRecord = { status: 'delivered', at: now, by: me, note: doorNote('凭取货码交付', short) };
@@ -134,79 +174,12 @@ async function deliverByCode(
     { shortfall: short, proofFileId: null, updatedAt: now, history: _.push([event]) },
   );
   if (!res.updated) {
-    const order = await getDoc(ctx, 'orders', input.orderId);
-    // Delivered already (the same tap twice): the answer is the same.
-    if (!(order?.status === 'delivered' && order.volunteerId === me && order.jobId === input.jobId)) {
-      await putBack();
+    const now2 = await getDoc(ctx, 'orders', input.orderId);
+    // Delivered by the same tap sent twice: the answer is the same.
+    if (!(now2?.status === 'delivered' && now2.volunteerId === me && now2.jobId === input.jobId))
       await explainStop(ctx, input.jobId, input.orderId);
-    }
   }
-  const jobStatus = await finishIfEmpty(ctx, job, me);
   return { orderId: input.orderId, status: 'delivered', shortfall: short, jobStatus };
-}
-
-/**
- * Why no try could be taken: not my job, the code locked, not picked up yet — or the door off the
- * list already: delivered (a retry: the same answer), or a try at it in flight (another tap: its
- * outcome is awaited a moment, never compared here) or cut short (its door goes back, then one try).
- */
-async function explainCode(
-  ctx: UserContext,
-  input: { jobId: string; orderId: string; counts?: Record<string, number> },
-  code: string,
-  again: boolean,
-): Promise<StopResultView> {
-  const me = ctx.caller.openid;
-  const { job } = await myStop(ctx, input.jobId, input.orderId);
-  if (job.status === 'pickedUp' && job.pending.includes(input.orderId)) {
-    if (wrongCodeTries(job) >= HANDOVER_TRIES) throw new AppError('JOB.CODE_LOCKED');
-    if (again) return deliverByCode(ctx, input, code, false); // the job changed in between
-  }
-  const delivered = async () => {
-    const order = await getDoc(ctx, 'orders', input.orderId);
-    return { order, done: order?.status === 'delivered' && order.volunteerId === me && order.jobId === input.jobId };
-  };
-  let { order, done } = await delivered();
-  const inFlight = () =>
-    job.status === 'pickedUp' &&
-    !job.pending.includes(input.orderId) &&
-    order?.status === 'pickedUp' &&
-    order.jobId === input.jobId &&
-    order.volunteerId === me;
-  if (!done && inFlight()) {
-    const at = job.trying?.[input.orderId];
-    if (at && Date.parse(at) < ctx.now.getTime() - TRY_STALE_MS && again) {
-      const _ = ctx.db.command;
-      await ctx.db
-        .collection('jobs')
-        .where({ _id: job._id, status: 'pickedUp', pending: _.neq(input.orderId), [`trying.${input.orderId}`]: at })
-        .update({ pending: _.push([input.orderId]) });
-      return deliverByCode(ctx, input, code, false);
-    }
-    // Another tap's try is being compared: wait for its outcome (delivered, or the door back).
-    for (let i = 0; i < 10 && !done; i += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      ({ order, done } = await delivered());
-      if (done) break;
-      const now = await getDoc(ctx, 'jobs', job._id);
-      if (now?.status === 'pickedUp' && now.pending.includes(input.orderId)) {
-        if (wrongCodeTries(now) >= HANDOVER_TRIES) throw new AppError('JOB.CODE_LOCKED');
-        if (again) return deliverByCode(ctx, input, code, false);
-        break;
-      }
-    }
-    if (!done) throw new AppError('COMMON.CONFLICT', '这一户正在确认交付，请稍候再试');
-  }
-  if (done && order) {
-    const fresh = (await getDoc(ctx, 'jobs', job._id)) ?? job;
-    return {
-      orderId: input.orderId,
-      status: 'delivered',
-      shortfall: order.shortfall ?? [],
-      jobStatus: await finishIfEmpty(ctx, fresh, me),
-    };
-  }
-  return explainStop(ctx, input.jobId, input.orderId, code);
 }
 
 /** Why a stop could not be settled: answers with the most useful error. */
@@ -259,40 +232,31 @@ export const stopActions = defineActions('dispatch', {
       const me = ctx.caller.openid;
       const _ = ctx.db.command;
       const now = ctx.now.toISOString();
-      const jobs = ctx.db.collection('jobs');
-      // One conditional update that also answers the job (no read first); only the holder moves it.
-      const move = moveFor(JOB_TRANSITIONS, 'pickUp', 'volunteer');
-      const event: JobEventRecord = { status: 'pickedUp', at: now, by: me, note: '取货数量已核对' };
-      const res = (await jobs
-        .where({ _id: input.jobId, volunteerId: me, status: move.from.length === 1 ? move.from[0] : _.in(move.from) })
-        .updateAndReturn({
-          status: move.to,
-          pickedUpAt: now,
-          pickupShortfall: [],
-          updatedAt: now,
-          history: _.push([event]),
-        })) as { updated?: number; doc?: JobDoc | null };
-      const moved = Boolean(res.updated && res.doc);
-      let fresh: JobDoc;
-      if (moved) {
-        fresh = res.doc as JobDoc;
-        const short = shortfall(totalsOf(fresh.stops), input.counts);
-        if (short.length) {
-          // Counted short: the shortfall and why, on the event just written.
-          const note = `取货短缺：${short.map((x) => `${x.name}少${x.expected - x.counted}${x.unit}`).join('，')}`;
-          await jobs
-            .doc(fresh._id)
-            .update({ pickupShortfall: short, [`history.${fresh.history.length - 1}.note`]: note });
-          fresh = { ...fresh, pickupShortfall: short };
-        }
-      } else {
-        const job = await getDoc(ctx, 'jobs', input.jobId);
-        if (!job) throw new AppError('COMMON.NOT_FOUND', '没有找到该任务');
-        if (job.volunteerId !== me) throw new AppError('JOB.NOT_YOURS');
-        // A retry after the job moved on only finishes the orders' half.
-        if (job.status !== 'pickedUp') throw new AppError('JOB.BAD_STATE', '任务已退回或已改派，请刷新');
-        fresh = job;
-      }
+      // Read first: a job that is not there or not mine is refused before any write.
+      const job = await getDoc(ctx, 'jobs', input.jobId);
+      if (!job) throw new AppError('COMMON.NOT_FOUND', '没有找到该任务');
+      if (job.volunteerId !== me) throw new AppError('JOB.NOT_YOURS');
+      const short = shortfall(totalsOf(job.stops), input.counts);
+      const note = short.length
+        ? `取货短缺：${short.map((x) => `${x.name}少${x.expected - x.counted}${x.unit}`).join('，')}`
+        : '取货数量已核对';
+      const event: JobEventRecord = { status: 'pickedUp', at: now, by: me, note };
+      const res = await transition(
+        ctx.db,
+        'jobs',
+        { _id: job._id, volunteerId: me },
+        JOB_TRANSITIONS,
+        'pickUp',
+        'volunteer',
+        { pickedUpAt: now, pickupShortfall: short, updatedAt: now, history: _.push([event]) },
+      );
+      const moved = res.updated > 0;
+      let fresh: JobDoc = moved
+        ? { ...job, status: 'pickedUp', pickedUpAt: now, pickupShortfall: short }
+        : ((await getDoc(ctx, 'jobs', job._id)) ?? job);
+      // A retry after the job moved on only finishes the orders' half.
+      if (!moved && !(fresh.status === 'pickedUp' && fresh.volunteerId === me))
+        throw new AppError('JOB.BAD_STATE', '任务已退回或已改派，请刷新');
       const orderEvent: OrderEventRecord = { status: 'pickedUp', at: now, by: me };
       const orders = await transition(
         ctx.db,
@@ -313,9 +277,10 @@ export const stopActions = defineActions('dispatch', {
           .filter((o) => o.status !== 'pickedUp')
           .map((o) => o._id);
         if (gone.length) {
-          await jobs
+          await ctx.db
+            .collection('jobs')
             .where({ _id: fresh._id, status: 'pickedUp' })
-            .update({ pending: _.pullAll(gone), otherSettled: _.inc(gone.length) });
+            .update({ pending: _.pullAll(gone) });
           fresh = { ...fresh, pending: fresh.pending.filter((p) => !gone.includes(p)) };
         }
       }

@@ -7,7 +7,6 @@ import type { JobCardView, JobDetailView, JobStopView } from '../../../typings/a
 import type { HouseholdDoc, JobDoc, OrderDoc } from '../../../typings/entities';
 import { getDoc, staffOf } from '../../lib/access';
 import { logAccess } from '../../lib/access-log';
-import { wrongCodeTries } from '../../lib/jobs';
 import { type UserContext } from '../../lib/define-function';
 import { findUser } from '../../lib/users';
 import { staffVolunteerName, volunteerName } from './shared';
@@ -83,7 +82,7 @@ export function cardView(job: JobDoc, me: string | null, names: ReadonlyMap<stri
     mine: me !== null && job.volunteerId === me,
     pickupBy: job.pickupBy,
     pickupShortfall: job.pickupShortfall,
-    codeLocked: job.status === 'pickedUp' && wrongCodeTries(job) >= HANDOVER_TRIES,
+    codeLocked: job.status === 'pickedUp' && (job.codeTries ?? 0) >= HANDOVER_TRIES,
   };
 }
 

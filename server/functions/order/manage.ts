@@ -23,7 +23,11 @@ export function adminItemView(item: CatalogItem): CatalogAdminItemView {
  * Applies a change to a community's shop, creating the shop first if the community has none yet
  * (its first item or round). `change` answers how many documents it updated.
  */
-async function onShop(ctx: CallContext, communityId: string, change: () => Promise<{ updated?: number }>): Promise<number> {
+async function onShop(
+  ctx: CallContext,
+  communityId: string,
+  change: () => Promise<{ updated?: number }>,
+): Promise<number> {
   const first = await change();
   if (first.updated) return first.updated;
   if (await getShop(ctx, communityId)) return 0;
@@ -40,7 +44,10 @@ async function mirrorRound(ctx: CallContext, round: RoundDoc): Promise<void> {
   const _ = ctx.db.command;
   const shops = ctx.db.collection('shops');
   const entry: ShopRound = { id: round._id, name: round.name, opensAt: round.opensAt, closesAt: round.closesAt };
-  await shops.doc(round.communityId).update({ rounds: _.pull({ closesAt: _.lte(ctx.now.toISOString()) }) }).catch(() => undefined);
+  await shops
+    .doc(round.communityId)
+    .update({ rounds: _.pull({ closesAt: _.lte(ctx.now.toISOString()) }) })
+    .catch(() => undefined);
   if (Date.parse(round.closesAt) <= ctx.now.getTime()) return;
   await onShop(ctx, round.communityId, () =>
     shops.where({ _id: round.communityId, 'rounds.id': _.neq(round._id) }).update({ rounds: _.push([entry]) }),
@@ -113,19 +120,24 @@ export const manageActions = defineActions('order', {
         if (!item) throw new AppError('COMMON.NOT_FOUND', '没有找到该商品');
         return adminItemView({ _id: input.itemId, communityId: c, ...item });
       };
-      // Added already (a retry after it finished): the answer only.
-      if (await getDoc(ctx, 'restocks', key)) return view(await getShop(ctx, c));
+      // Read first: an item not of this community is refused before any write.
+      const read = await getShop(ctx, c);
+      view(read);
+      // Added already (a retry: its marker still there, or its log entry): the answer only.
+      if (!read?.restocking?.[key] && (await getDoc(ctx, 'restocks', key))) return view(read);
       // One atomic increment with this request's marker: orders taking stock meanwhile are kept,
       // and a retry (the marker there) adds nothing. The log entry below outlives the marker.
       const at = ctx.now.toISOString();
-      const res = (await ctx.db
-        .collection('shops')
-        .where({ _id: c, [`items.${input.itemId}`]: _.exists(true), [`restocking.${key}`]: _.exists(false) })
-        .updateAndReturn({
-          [`items.${input.itemId}.stock`]: _.inc(input.qty),
-          [`restocking.${key}`]: { at, itemId: input.itemId, qty: input.qty, by: ctx.caller.openid },
-        })) as { updated?: number; doc?: ShopDoc | null };
-      const shop = res.updated && res.doc ? res.doc : await getShop(ctx, c);
+      const res = read?.restocking?.[key]
+        ? { updated: 0 }
+        : ((await ctx.db
+            .collection('shops')
+            .where({ _id: c, [`items.${input.itemId}`]: _.exists(true), [`restocking.${key}`]: _.exists(false) })
+            .updateAndReturn({
+              [`items.${input.itemId}.stock`]: _.inc(input.qty),
+              [`restocking.${key}`]: { at, itemId: input.itemId, qty: input.qty, by: ctx.caller.openid },
+            })) as { updated?: number; doc?: ShopDoc | null });
+      const shop = res.updated && 'doc' in res && res.doc ? res.doc : await getShop(ctx, c);
       const answer = view(shop);
       if (!shop?.restocking?.[key]) throw new AppError('COMMON.CONFLICT', '补货未完成，请重试');
       try {

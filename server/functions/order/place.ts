@@ -154,7 +154,11 @@ async function takeQuota(a: Attempt, shop: ShopDoc, round: ShopRound, plan: Orde
       const fresh = { roundId: round.id, used: a.qty, code: newDoorCode(), placing: entry };
       res = await a.ctx.db
         .collection('households')
-        .where(o ? { _id: household._id, 'ordering.roundId': o.roundId, ...cas } : { _id: household._id, ordering: _.exists(false) })
+        .where(
+          o
+            ? { _id: household._id, 'ordering.roundId': o.roundId, ...cas }
+            : { _id: household._id, ordering: _.exists(false) },
+        )
         .update({ ordering: _.set(fresh) });
       if (res.updated) return fresh.code;
     }
@@ -184,7 +188,9 @@ async function doorCode(a: Attempt, round: ShopRound): Promise<string> {
   const fresh = { roundId: round.id, used: {}, code: newDoorCode(), placing: o?.placing ?? null };
   const res = await a.ctx.db
     .collection('households')
-    .where(o ? { _id: a.household._id, 'ordering.roundId': o.roundId } : { _id: a.household._id, ordering: _.exists(false) })
+    .where(
+      o ? { _id: a.household._id, 'ordering.roundId': o.roundId } : { _id: a.household._id, ordering: _.exists(false) },
+    )
     .update({ ordering: _.set(fresh) });
   if (res.updated) return fresh.code;
   const again = await mustGet(a.ctx, 'households', a.household._id, '住户');

@@ -92,9 +92,8 @@ export async function ensureShop(ctx: CallContext, communityId: string): Promise
  * through their user record, as `requireResident` does.
  */
 export async function myHousehold(ctx: UserContext): Promise<HouseholdDoc> {
-  const found = (
-    await ctx.db.collection('households').where({ memberOpenids: ctx.caller.openid }).limit(2).get()
-  ).data as HouseholdDoc[];
+  const found = (await ctx.db.collection('households').where({ memberOpenids: ctx.caller.openid }).limit(2).get())
+    .data as HouseholdDoc[];
   if (found.length === 1) return found[0] as HouseholdDoc;
   if (found.length === 0) throw new AppError('AUTH.NOT_MEMBER');
   return (await requireResident(ctx)).household;

@@ -106,29 +106,31 @@ function planView(data: AssignData, plan: AssignPlan, basis: string, pins: reado
   const capacityOf = new Map(data.input.workers.map((w) => [w.id, w.capacity]));
   return {
     basis,
-    grids: [...data.input.grids].sort((a, b) => naturalCompare(a.name ?? '', b.name ?? '')).map((g) => ({
-      gridId: g.id,
-      gridName: g.name ?? '',
-      households: g.households,
-      specialNeeds: g.specialNeeds,
-      reason: withNames(plan.reasons[g.id] ?? '', buildingName),
-      workers: plan.parts
-        .filter((p) => p.gridId === g.id)
-        .map((p) => {
-          const w = worker.get(p.workerId);
-          return {
-            workerId: p.workerId,
-            name: w?.nickName ?? '（未登记姓名）',
-            role: w ? workerRole(w) : 'gridworker',
-            lead: plan.leadByGrid[g.id] === p.workerId,
-            pinned:
-              p.pinned || pins.some((x) => x.gridId === g.id && x.workerId === p.workerId && !x.buildingIds?.length),
-            buildingIds: p.buildingIds,
-            buildingNames: p.buildingIds.map((b) => buildingName.get(b) ?? '（未命名楼栋）'),
-            load: p.load,
-          };
-        }),
-    })),
+    grids: [...data.input.grids]
+      .sort((a, b) => naturalCompare(a.name ?? '', b.name ?? ''))
+      .map((g) => ({
+        gridId: g.id,
+        gridName: g.name ?? '',
+        households: g.households,
+        specialNeeds: g.specialNeeds,
+        reason: withNames(plan.reasons[g.id] ?? '', buildingName),
+        workers: plan.parts
+          .filter((p) => p.gridId === g.id)
+          .map((p) => {
+            const w = worker.get(p.workerId);
+            return {
+              workerId: p.workerId,
+              name: w?.nickName ?? '（未登记姓名）',
+              role: w ? workerRole(w) : 'gridworker',
+              lead: plan.leadByGrid[g.id] === p.workerId,
+              pinned:
+                p.pinned || pins.some((x) => x.gridId === g.id && x.workerId === p.workerId && !x.buildingIds?.length),
+              buildingIds: p.buildingIds,
+              buildingNames: p.buildingIds.map((b) => buildingName.get(b) ?? '（未命名楼栋）'),
+              load: p.load,
+            };
+          }),
+      })),
     workers: data.workers.map((w) => {
       const held = plan.byWorker[w._id];
       const capacity = capacityOf.get(w._id) ?? Number.POSITIVE_INFINITY;

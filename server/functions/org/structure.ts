@@ -28,26 +28,28 @@ async function structureView(ctx: CallContext, communityId: string): Promise<Str
   const person = (openid: string) => ({ openid, name: staff.get(openid)?.nickName ?? '（未登记姓名）' });
   return {
     community: { id: community._id, name: community.name, district: community.district },
-    grids: [...grids].sort((a, b) => naturalCompare(a.name, b.name)).map((g) => ({
-      id: g._id,
-      name: g.name,
-      householdCount: buildings
-        .filter((b) => b.gridId === g._id)
-        .reduce((n, b) => n + (perBuilding.get(b._id) ?? 0), 0),
-      gridworkers: g.gridworkerIds.map(person),
-      groupLeaders: g.groupLeaderIds.map(person),
-      buildings: buildings
-        .filter((b) => b.gridId === g._id)
-        .sort((a, b) => naturalCompare(a.name, b.name))
-        .map((b) => ({
-          id: b._id,
-          name: b.name,
-          floors: b.floors,
-          hasLift: b.hasLift,
-          distanceM: b.distanceM,
-          households: perBuilding.get(b._id) ?? 0,
-        })),
-    })),
+    grids: [...grids]
+      .sort((a, b) => naturalCompare(a.name, b.name))
+      .map((g) => ({
+        id: g._id,
+        name: g.name,
+        householdCount: buildings
+          .filter((b) => b.gridId === g._id)
+          .reduce((n, b) => n + (perBuilding.get(b._id) ?? 0), 0),
+        gridworkers: g.gridworkerIds.map(person),
+        groupLeaders: g.groupLeaderIds.map(person),
+        buildings: buildings
+          .filter((b) => b.gridId === g._id)
+          .sort((a, b) => naturalCompare(a.name, b.name))
+          .map((b) => ({
+            id: b._id,
+            name: b.name,
+            floors: b.floors,
+            hasLift: b.hasLift,
+            distanceM: b.distanceM,
+            households: perBuilding.get(b._id) ?? 0,
+          })),
+      })),
   };
 }
 
@@ -173,18 +175,20 @@ export const structureActions = defineActions('org', {
       ]);
       const stats = await loadStats(ctx, admin.communityId, grids, ctx.now);
       const staff = await usersById(ctx, [...new Set(grids.flatMap((g) => g.gridworkerIds))]);
-      const rows = [...grids].sort((a, b) => naturalCompare(a.name, b.name)).map((g) => {
-        const s = stats.get(g._id);
-        if (!s) throw new Error(`no stats for ${g._id}`);
-        const { buildings: _b, ledger: _l, notContacted, gridId: _g, day: _d, ...counts } = s;
-        return {
-          ...counts,
-          gridId: g._id,
-          gridName: g.name,
-          gridworkers: g.gridworkerIds.map((w) => staff.get(w)?.nickName).filter((n): n is string => Boolean(n)),
-          notContacted: notContacted.length,
-        };
-      });
+      const rows = [...grids]
+        .sort((a, b) => naturalCompare(a.name, b.name))
+        .map((g) => {
+          const s = stats.get(g._id);
+          if (!s) throw new Error(`no stats for ${g._id}`);
+          const { buildings: _b, ledger: _l, notContacted, gridId: _g, day: _d, ...counts } = s;
+          return {
+            ...counts,
+            gridId: g._id,
+            gridName: g.name,
+            gridworkers: g.gridworkerIds.map((w) => staff.get(w)?.nickName).filter((n): n is string => Boolean(n)),
+            notContacted: notContacted.length,
+          };
+        });
       return { communityName: community.name, day: chinaDay(ctx.now), totals: sumCounts(rows), grids: rows };
     },
   },

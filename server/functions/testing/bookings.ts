@@ -283,7 +283,8 @@ export const bookingActions = defineActions('testing', {
       if (booking.status === 'cancelled') return myView(booking, household);
       const moved = await transition(ctx.db, 'bookings', { _id: booking._id }, BOOKING_MACHINE, 'cancel', 'resident');
       const now = (await getDoc(ctx, 'bookings', booking._id)) ?? booking;
-      if (!moved.updated && now.status !== 'cancelled') throw new AppError('COMMON.CONFLICT', '这个预约已办结，无法取消');
+      if (!moved.updated && now.status !== 'cancelled')
+        throw new AppError('COMMON.CONFLICT', '这个预约已办结，无法取消');
       return myView(now, household);
     },
   },

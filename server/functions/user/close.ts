@@ -74,6 +74,14 @@ export const closeActions = defineActions('user', {
       if (goes && mine) {
         for (const collection of ['careNeeds', 'samples', 'bookings', 'knocks', 'contacts'] as const)
           count(collection, await removeAll(ctx, collection, { householdId: goes }));
+        // The 重点人员 ledger of the household: its daily check-ins first, then the people.
+        const keyPersons = await all(ctx, 'keyPersons', { householdId: goes }, { _id: true });
+        if (keyPersons.length)
+          count(
+            'keyPersonChecks',
+            await removeAll(ctx, 'keyPersonChecks', { personId: _.in(keyPersons.map((p) => p._id)) }),
+          );
+        count('keyPersons', await removeAll(ctx, 'keyPersons', { householdId: goes }));
         // Only while nobody else has joined it meanwhile (then it stays, without this person).
         const alone = _.or([
           { memberOpenids: _.size(0) },

@@ -28,7 +28,9 @@ export function staffRow(s: StaffView) {
       .map((r) => ({ role: r, text: ROLE_LABELS[r] })),
     // A long list of grids reads as its first few and how many.
     gridsText:
-      s.gridNames.length > 4 ? `${s.gridNames.slice(0, 3).join('、')} 等 ${s.gridNames.length} 个网格` : s.gridNames.join('、'),
+      s.gridNames.length > 4
+        ? `${s.gridNames.slice(0, 3).join('、')} 等 ${s.gridNames.length} 个网格`
+        : s.gridNames.join('、'),
     capacityText: s.capacity === null ? '' : `最多负责约 ${s.capacity} 户`,
     isGridStaff: s.roles.includes('gridworker') || s.roles.includes('groupLeader'),
     /** What the search box matches: the name and the phone's visible digits. */

@@ -59,7 +59,11 @@ Component({
     },
     async reload(cursor?: string) {
       this.setData({ loading: !cursor, failed: false });
-      const page = await call('grid.households', { gridId: this.data.gridId, limit: 50, ...(cursor ? { cursor } : {}) });
+      const page = await call('grid.households', {
+        gridId: this.data.gridId,
+        limit: 50,
+        ...(cursor ? { cursor } : {}),
+      });
       const rows = page.items.map(householdChoice);
       const households = cursor ? [...this.data.households, ...rows] : rows;
       this.setData({

@@ -78,7 +78,10 @@ Component({
       label: KEY_PERSON_KIND_LABELS[k],
     })),
     kinds: [] as string[],
-    colorOptions: (Object.keys(CODE_COLOR_LABELS) as CodeColor[]).map((c) => ({ value: c, label: CODE_COLOR_LABELS[c] })),
+    colorOptions: (Object.keys(CODE_COLOR_LABELS) as CodeColor[]).map((c) => ({
+      value: c,
+      label: CODE_COLOR_LABELS[c],
+    })),
     codeColor: 'green',
     from: '',
     isolationStart: '',

@@ -34,7 +34,14 @@ export function myBookingRow(b: MyBookingView): MyBookingRow {
     title: `${b.date.slice(5)} ${b.nameMasked}`,
     reason: BOOKING_REASON_LABELS[b.reason],
     status,
-    theme: b.status === 'booked' ? 'warning' : b.status === 'closed' ? 'success' : b.status === 'cancelled' ? 'default' : 'primary',
+    theme:
+      b.status === 'booked'
+        ? 'warning'
+        : b.status === 'closed'
+          ? 'success'
+          : b.status === 'cancelled'
+            ? 'default'
+            : 'primary',
     canCancel: b.status === 'booked' || b.status === 'claimed' || b.status === 'visited',
   };
 }
@@ -97,7 +104,12 @@ Component({
       try {
         const res = await call(
           'testing.book',
-          { date: tomorrow, memberIds: chosen, reason: reason as BookingReason, ...(note.trim() ? { note: note.trim() } : {}) },
+          {
+            date: tomorrow,
+            memberIds: chosen,
+            reason: reason as BookingReason,
+            ...(note.trim() ? { note: note.trim() } : {}),
+          },
           { requestId },
         );
         showSuccess(this, `已预约 ${res.booked} 人，网格员认领后上门`);

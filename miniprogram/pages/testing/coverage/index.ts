@@ -23,6 +23,8 @@ interface PendingRow {
   people: string;
   needs: string[];
   knock: string;
+  /** Who is not yet sampled (masked), to record by picking one at the door (elders without phones). */
+  members: Array<{ memberId: string; nameMasked: string; needs: string[] }>;
 }
 
 /** Special-needs households first, then by building and room (the order a gridworker walks). */
@@ -35,6 +37,11 @@ export function pendingRows(pending: CoverageView['pending']): PendingRow[] {
       people: p.members.map((m) => m.nameMasked).join('、'),
       needs,
       knock: p.knock ? KNOCK_LABELS[p.knock] : '',
+      members: p.members.map((m) => ({
+        memberId: m.memberId,
+        nameMasked: m.nameMasked,
+        needs: m.needs.map((n) => NEED_LABELS[n]),
+      })),
     };
   });
   return rows.sort((a, b) => Number(b.needs.length > 0) - Number(a.needs.length > 0) || naturalCompare(a.place, b.place));
@@ -66,6 +73,8 @@ Component({
     canResults: false,
     sheetVisible: false,
     sheetItems: KNOCKS.map((k) => ({ label: KNOCK_LABELS[k] })),
+    pickVisible: false,
+    pickItems: [] as Array<{ label: string }>,
     _target: '',
   },
   methods: {
@@ -126,7 +135,46 @@ Component({
       this.setData({ sheetVisible: true, _target: e.currentTarget.dataset.id });
     },
     closeSheet() {
-      this.setData({ sheetVisible: false });
+      this.setData({ sheetVisible: false, pickVisible: false });
+    },
+    /** 登记采样 without a personal code: pick the household's member (an elder without a phone). */
+    pickMember(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
+      const row = this.data.rows.find((r) => r.householdId === e.currentTarget.dataset.id);
+      if (!row) return;
+      this.setData({
+        pickVisible: true,
+        _target: row.householdId,
+        pickItems: row.members.map((m) => ({ label: m.nameMasked })),
+      });
+    },
+    async onPick(e: { detail: { index: number } }) {
+      const { round, _target: householdId } = this.data;
+      const row = this.data.rows.find((r) => r.householdId === householdId);
+      const member = row?.members[e.detail.index];
+      this.setData({ pickVisible: false });
+      if (!round || !row || !member) return;
+      // Door to door: the round's 上门 point if it has one, else its first.
+      const point = round.points.find((p) => p.includes('上门')) ?? round.points[0] ?? '';
+      try {
+        const res = await call('testing.record', { roundId: round.id, point, householdId, memberId: member.memberId });
+        const members = row.members.filter((m) => m.memberId !== member.memberId);
+        const rows = members.length
+          ? this.data.rows.map((r) =>
+              r.householdId === householdId
+                ? {
+                  ...r,
+                  members,
+                  people: members.map((m) => m.nameMasked).join('、'),
+                  needs: [...new Set(members.flatMap((m) => m.needs))],
+                }
+                : r,
+            )
+          : this.data.rows.filter((r) => r.householdId !== householdId);
+        this.setData({ rows });
+        showSuccess(this, res.duplicate ? `${member.nameMasked} 已采过（${res.card.serial}）` : `已登记 ${member.nameMasked}，编号 ${res.card.serial}`);
+      } catch (error) {
+        showError(this, error);
+      }
     },
     async onKnock(e: { detail: { index: number } }) {
       const status = KNOCKS[e.detail.index];
