@@ -378,6 +378,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       if (!res.headersSent) send(res, 500, { ok: false, code: 'COMMON.INTERNAL', message: '本地云内部错误' });
     });
   });
+  // The SDK keeps sockets alive and reuses them; Node's 5 s default would close a socket just as the
+  // SDK picks it up for its next request (ECONNRESET under load). Keep them longer than any client idles.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 8787, host, () => resolve());

@@ -42,7 +42,11 @@ async function main(): Promise<void> {
         ...entriesFor(role.roles).map((e) => e.url.replace(/^\//, '')),
         'pages/dev/index',
       ];
-      const session = await Session.open(rig, role.user);
+      // A loaded machine may take longer than the harness waits for the first page: try again.
+      let session: Session | null = null;
+      for (let attempt = 0; attempt < 4 && !session; attempt += 1)
+        session = await Session.open(rig, role.user).catch(() => null);
+      if (!session) throw new Error(`could not open the preview as ${role.user}`);
       for (const route of [...new Set(routes)]) {
         const before = session.problems.length;
         if (route !== 'pages/index/index') {

@@ -68,8 +68,12 @@ function bestPairStep(s: State, a: number, c: number, ua: Unit[], uc: Unit[], be
     return before - workerScore(s, la - dl, sa - ds) - workerScore(s, lc + dl, sc + ds) - sides;
   };
   // What each unit may do between the two, and its side cost (computed once per pair).
-  const sideU = ua.map((u) => (passOk(s, a, c, u.g, u.buildings.length) ? side(s, a, c, u.g, u.buildings.length, u.load) : NaN));
-  const sideV = uc.map((v) => (passOk(s, c, a, v.g, v.buildings.length) ? side(s, c, a, v.g, v.buildings.length, v.load) : NaN));
+  const sideU = ua.map((u) =>
+    passOk(s, a, c, u.g, u.buildings.length) ? side(s, a, c, u.g, u.buildings.length, u.load) : NaN,
+  );
+  const sideV = uc.map((v) =>
+    passOk(s, c, a, v.g, v.buildings.length) ? side(s, c, a, v.g, v.buildings.length, v.load) : NaN,
+  );
   for (let i = 0; i < ua.length; i += 1) {
     const u = ua[i]!;
     const su = sideU[i]!;
@@ -96,7 +100,10 @@ function bestPairStep(s: State, a: number, c: number, ua: Unit[], uc: Unit[], be
       if (gain > bestGain) {
         bestGain = gain;
         out = {
-          moves: [...u.buildings.map((b) => [b, c] as [number, number]), ...v.buildings.map((b) => [b, a] as [number, number])],
+          moves: [
+            ...u.buildings.map((b) => [b, c] as [number, number]),
+            ...v.buildings.map((b) => [b, a] as [number, number]),
+          ],
           c,
           gain,
         };

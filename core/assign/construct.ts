@@ -136,7 +136,11 @@ function feedGroupLeaders(s: State, free: number[][], loads: number[], ks: numbe
     .map((_, g) => g)
     .filter(
       (g) =>
-        ks[g] === 1 && s.grids[g]!.cuttable && free[g]!.length >= 2 && s.grids[g]!.allowed === null && s.gwCount[g] === 0,
+        ks[g] === 1 &&
+        s.grids[g]!.cuttable &&
+        free[g]!.length >= 2 &&
+        s.grids[g]!.allowed === null &&
+        s.gwCount[g] === 0,
     )
     .sort((a, b) => loads[b]! - loads[a]! || a - b);
   for (const g of whole) {

@@ -34,6 +34,16 @@ export function weightedLoad(
   return w.household * grid.households + w.resident * (grid.residents ?? 0) + w.specialNeed * grid.specialNeeds;
 }
 
+/**
+ * The grid rule on its own (see ./types): the ids of the grids that may be shared by several
+ * people in this instance; every other grid is held whole by one gridworker. Decided from the
+ * instance alone; the exact yardstick in the benchmark uses it to solve the same model.
+ */
+export function shareableGridIds(input: AssignInput): Set<string> {
+  const s = buildState(input);
+  return new Set(s.grids.filter((g) => g.cuttable).map((g) => g.id));
+}
+
 /** Options for tuning and measuring (the defaults are what the cloud function uses). */
 export interface AssignOptions {
   /** Skip the local search (construction only), e.g. to measure what it adds. */
@@ -48,10 +58,14 @@ export function assignGridworkers(input: AssignInput, options: AssignOptions = {
     if (process.env.NEWBAL === '1') balance(s);
     else {
       improveItems(s);
-      improveBalance(s);
+      improveBalance(s, Number(process.env.P1 ?? 60));
     }
-    if (process.env.NOSPLIT !== '1') splitForBalance(s, () => (process.env.NEWBAL === '1' ? balance(s) : improveBalance(s)));
-    reduceMax(s);
+    if (process.env.NOSPLIT !== '1')
+      splitForBalance(s, () =>
+        process.env.NEWBAL === '1' ? balance(s) : improveBalance(s, Number(process.env.RP ?? 60)),
+      );
+    const small = s.workers.length <= Number(process.env.SMALLW ?? 64);
+    reduceMax(s, 400, small && process.env.OPEN !== '0', !(small && process.env.NOSPEC === '1'));
     improveProximity(s);
   }
   return toPlan(s);

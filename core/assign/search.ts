@@ -16,7 +16,7 @@ const SPECIAL_SLACK = 0.08;
 /** Swaps are tried with a grid's holders, its nearest few and the lightest workers. */
 const SWAP_NEAR = 4;
 /** improveItems tries everyone as a partner up to this many people, else candidate lists. */
-const ITEM_ALL = 64;
+const ITEM_ALL = Number(process.env.IA ?? 64);
 /** …of which the people furthest below the averages (load, special-needs count), each. */
 const ITEM_POOL = 6;
 /** A balance pass that improves the score by less than this fraction ends the search. */
@@ -378,7 +378,20 @@ export function specWindow(s: State): [number, number] {
 }
 
 /** Lowers the maximum load directly: moves and swaps of units off the most loaded worker while any helps. */
-export function reduceMax(s: State, maxSteps = 400): void {
+export function reduceMax(s: State, maxSteps = 400, open = false, keepSpecial = true): void {
+  // Opening: every grid the rule lets be shared moves building by building (it may gain holders).
+  const saved = s.grids.map((g) => g.maxHolders);
+  if (open) for (const g of s.grids) if (g.cuttable) g.maxHolders = Math.max(g.maxHolders, g.buildings.length);
+  try {
+    reduceMaxSteps(s, maxSteps, keepSpecial);
+  } finally {
+    s.grids.forEach((g, i) => {
+      g.maxHolders = Math.max(saved[i]!, s.holders[i]!.size);
+    });
+  }
+}
+
+function reduceMaxSteps(s: State, maxSteps: number, keepSpecial: boolean): void {
   // Units per worker, recomputed only for the workers a step changed.
   const cache: Array<Unit[] | null> = s.workers.map(() => null);
   const unitsOfW = (w: number): Unit[] => (cache[w] ??= unitsOf(s, w));
@@ -388,7 +401,7 @@ export function reduceMax(s: State, maxSteps = 400): void {
       if (s.workers[w]!.cap > 0 && (a < 0 || s.load[w]! > s.load[a]!)) a = w;
     if (a < 0) return;
     const top = s.load[a]!;
-    const [specMin, specMax] = specWindow(s);
+    const [specMin, specMax] = keepSpecial ? specWindow(s) : [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
     const mine = unitsOfW(a);
     let best = top - 1e-9;
     let bestSide = Number.POSITIVE_INFINITY;

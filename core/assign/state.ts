@@ -285,7 +285,7 @@ export function buildState(input: AssignInput): State {
   };
   const sorted = buildings.map((b) => b.load).sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
-  if (s.target > 0 && process.env.FIXBAND !== "1") s.band = Math.max(BAND, median / 2 / s.target);
+  if (s.target > 0 && process.env.FIXBAND !== '1') s.band = Math.max(BAND, median / 2 / s.target);
   if (s.targetSpecial > 0) s.bandSpecial = Math.max(BAND_SPECIAL, 1 / s.targetSpecial);
   // One holder per grid (网格员包网格) but for the grids the rule lets be shared; pins raise it to
   // what the admin fixed.
@@ -315,7 +315,8 @@ export function gridMayBeShared(s: State, g: number): boolean {
   if (grid.buildings.length < 2) return false;
   if (grid.allowed !== null && grid.allowed.size < 2) return false;
   if (shareNeed(s, grid.load, grid.special) >= CUT_SHARE) return true;
-  const density = s.target > 0 && s.targetSpecial > 0 && grid.load > 0 ? grid.special / s.targetSpecial / (grid.load / s.target) : 0;
+  const density =
+    s.target > 0 && s.targetSpecial > 0 && grid.load > 0 ? grid.special / s.targetSpecial / (grid.load / s.target) : 0;
   if (density > DENSE && grid.special >= DENSE_SHARE * s.targetSpecial) return true;
   return s.workers.some((w) => w.role === 'groupLeader' && w.must.has(g));
 }

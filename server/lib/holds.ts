@@ -42,15 +42,12 @@ export function quotaMoves(ctx: CallContext, qty: Record<string, number>, sign: 
   return Object.fromEntries(Object.entries(qty).map(([id, q]) => [`ordering.used.${id}`, _.inc(sign * q)]));
 }
 
-/** The items of a shop as catalogue items (ids restored), in a stable order. */
+/** The items of a shop as catalogue items (ids restored), by id (as the catalogue was always listed). */
 export function shopItems(shop: Pick<ShopDoc, 'communityId' | 'items'> | null): CatalogItem[] {
   if (!shop) return [];
   return Object.entries(shop.items ?? {})
     .map(([id, item]: [string, ShopItem]) => ({ _id: id, communityId: shop.communityId, ...item }))
-    .sort(
-      (a, b) =>
-        a.category.localeCompare(b.category) || a.name.localeCompare(b.name, 'zh') || a._id.localeCompare(b._id),
-    );
+    .sort((a, b) => (a._id < b._id ? -1 : a._id > b._id ? 1 : 0));
 }
 
 /** The household's quota use in a round (nothing when its ordering is of another round). */

@@ -103,7 +103,10 @@ export const manageActions = defineActions('order', {
     async handle(ctx, input) {
       const admin = await requireAdmin(ctx);
       // Hidden items too (the admin shows them again); by category, then name.
-      const items = shopItems(await getShop(ctx, admin.communityId));
+      const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+      const items = shopItems(await getShop(ctx, admin.communityId)).sort(
+        (a, b) => cmp(a.category, b.category) || cmp(a.name, b.name) || cmp(a._id, b._id),
+      );
       return mapPage(pageInMemory(items, input), adminItemView);
     },
   },
