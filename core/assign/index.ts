@@ -9,9 +9,8 @@
  */
 import { explain } from './explain';
 import { buildState, type State } from './state';
-import { improveBalance, improveItems, improveProximity, reduceMax } from './search';
+import { improveBalance, improveItems, improveProximity, intensifyMax, reduceMax, repairSpecial } from './search';
 import { construct } from './construct';
-import { balance } from './balance';
 import { splitForBalance } from './split';
 import {
   DEFAULT_ASSIGN_WEIGHTS,
@@ -44,6 +43,11 @@ export function shareableGridIds(input: AssignInput): Set<string> {
   return new Set(s.grids.filter((g) => g.cuttable).map((g) => g.id));
 }
 
+/** Up to this many people, the max load gets the exhaustive treatment (all grids open, kicks). */
+const SMALL_COMMUNITY = 64;
+/** Kicks of the iterated search on the max load in a small community. */
+const SMALL_KICKS = 200;
+
 /** Options for tuning and measuring (the defaults are what the cloud function uses). */
 export interface AssignOptions {
   /** Skip the local search (construction only), e.g. to measure what it adds. */
@@ -55,17 +59,15 @@ export function assignGridworkers(input: AssignInput, options: AssignOptions = {
   const s = buildState(input);
   construct(s);
   if (!options.constructionOnly) {
-    if (process.env.NEWBAL === '1') balance(s);
-    else {
-      improveItems(s);
-      improveBalance(s, Number(process.env.P1 ?? 60));
-    }
-    if (process.env.NOSPLIT !== '1')
-      splitForBalance(s, () =>
-        process.env.NEWBAL === '1' ? balance(s) : improveBalance(s, Number(process.env.RP ?? 60)),
-      );
-    const small = s.workers.length <= Number(process.env.SMALLW ?? 64);
-    reduceMax(s, 400, small && process.env.OPEN !== '0', !(small && process.env.NOSPEC === '1'));
+    improveItems(s);
+    improveBalance(s);
+    splitForBalance(s, () => improveBalance(s));
+    // The max load pushed down; in a small community with every shareable grid open and no
+    // special-needs window (the max load comes first), then an iterated search on it.
+    const small = s.workers.length <= SMALL_COMMUNITY;
+    reduceMax(s, 400, small, !small);
+    if (small) intensifyMax(s, SMALL_KICKS);
+    else repairSpecial(s);
     improveProximity(s);
   }
   return toPlan(s);

@@ -16,7 +16,7 @@ const SPECIAL_SLACK = 0.08;
 /** Swaps are tried with a grid's holders, its nearest few and the lightest workers. */
 const SWAP_NEAR = 4;
 /** improveItems tries everyone as a partner up to this many people, else candidate lists. */
-const ITEM_ALL = Number(process.env.IA ?? 64);
+const ITEM_ALL = 256;
 /** …of which the people furthest below the averages (load, special-needs count), each. */
 const ITEM_POOL = 6;
 /** A balance pass that improves the score by less than this fraction ends the search. */
@@ -147,6 +147,8 @@ function partOf(s: State, a: number, g: number): number[] {
 export function improveBalance(s: State, maxPasses = 60): void {
   const ctx = context(s);
   const changed = new Int32Array(s.workers.length).fill(-1);
+  // A grid held whole moves as one part, with its first free building: its others are skipped.
+  const firstFree = s.grids.map((grid) => grid.buildings.find((b) => s.pinned[b] === 0) ?? -1);
   let lastScore = totalScore(s);
   for (let pass = 0; pass < maxPasses; pass += 1) {
     ctx.owned = owned(s);
@@ -157,6 +159,8 @@ export function improveBalance(s: State, maxPasses = 60): void {
     for (let b = 0; b < s.buildings.length; b += 1) {
       const a = s.owner[b]!;
       if (s.pinned[b] === 1 || a < 0) continue;
+      const g = s.buildings[b]!.g;
+      if (s.grids[g]!.maxHolders <= 1 && firstFree[g] !== b) continue;
       const cands = candidates(s, ctx, s.buildings[b]!.g, a);
       // Look again only where something changed since the last pass (don't-look bits).
       if (pass > 0 && changed[a]! < pass - 1 && !cands.some((c) => changed[c]! >= pass - 1 && ctx.isLight[c] === 0))
@@ -183,7 +187,7 @@ function totalScore(s: State): number {
 }
 
 /** Cost of one more (worker, grid) part: splits are worth it only for a real gain in balance. */
-const PART = Number(process.env.PART ?? 0.003);
+const PART = 0.003;
 /** Cost of carrying the whole average load one more km from home (balance wins beyond a few %). */
 const KM = 0.002;
 
@@ -754,4 +758,145 @@ function bestItemStep(
     }
   }
   return moves === null ? null : { moves, c: bestC };
+}
+
+/**
+ * Small communities only: iterated search on the max load. Kick (a few random moves or swaps of
+ * units between the most loaded person and others, through the guard), push the max down again
+ * (reduceMax with every shareable grid open), keep the result if the max (then the spread) fell,
+ * else go back. Seeded from the instance: the same input gives the same plan.
+ */
+export function intensifyMax(s: State, kicks: number): void {
+  const n = s.workers.length;
+  const avail = s.workers.map((_, w) => w).filter((w) => s.workers[w]!.cap > 0);
+  if (avail.length < 2) return;
+  let seed = (s.buildings.length * 7919 + n * 104729) % 2147483647 || 1;
+  const rand = (): number => {
+    seed = (seed * 48271) % 2147483647;
+    return seed / 2147483647;
+  };
+  const measure = (): [number, number] => {
+    let max = 0;
+    let sq = 0;
+    for (const w of avail) {
+      max = Math.max(max, s.load[w]!);
+      sq += s.load[w]! * s.load[w]!;
+    }
+    return [max, sq];
+  };
+  let best = measure();
+  let bestOwner = Int32Array.from(s.owner);
+  const restore = (): void => {
+    for (let b = 0; b < s.buildings.length; b += 1) if (s.owner[b] !== bestOwner[b]) moveBuilding(s, b, bestOwner[b]!);
+  };
+  const saved = s.grids.map((g) => g.maxHolders);
+  for (const g of s.grids) if (g.cuttable) g.maxHolders = Math.max(g.maxHolders, g.buildings.length);
+  for (let k = 0; k < kicks; k += 1) {
+    for (let j = 0; j < 2; j += 1) {
+      let a = avail[0]!;
+      for (const w of avail) if (s.load[w]! > s.load[a]!) a = w;
+      if (rand() < 0.5) a = avail[Math.floor(rand() * avail.length)]!;
+      const c = avail[Math.floor(rand() * avail.length)]!;
+      if (c === a) continue;
+      const ua = unitsOf(s, a);
+      const uc = unitsOf(s, c);
+      const u = ua[Math.floor(rand() * ua.length)];
+      if (!u) continue;
+      const v = rand() < 0.5 ? uc[Math.floor(rand() * uc.length)] : undefined;
+      const moves: Array<[number, number]> = u.buildings.map((b) => [b, c]);
+      if (v) for (const b of v.buildings) moves.push([b, a]);
+      tryApply(s, moves, [a, c]);
+    }
+    reduceMaxSteps(s, 200, false);
+    const now = measure();
+    if (now[0] < best[0] - 1e-9 || (now[0] <= best[0] + 1e-9 && now[1] < best[1] - 1e-9)) {
+      best = now;
+      bestOwner = Int32Array.from(s.owner);
+    } else restore();
+  }
+  s.grids.forEach((g, i) => {
+    g.maxHolders = Math.max(saved[i]!, s.holders[i]!.size);
+  });
+}
+
+/**
+ * Last repair of the special-needs spread: the person with the most special-needs residents (or
+ * the fewest) trades a unit with anyone — a move or a swap — that brings them inside without
+ * making a new extreme on either measure: every load stays within the least and the most load of
+ * now, and the other person's count stays strictly between the least and the most. Repeated while
+ * a step helps (each one lowers the spread's count at an extreme).
+ */
+export function repairSpecial(s: State, maxSteps = 400): void {
+  const avail = s.workers.map((_, w) => w).filter((w) => s.workers[w]!.cap > 0);
+  if (avail.length < 3) return;
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = 0;
+  for (const w of avail) {
+    lo = Math.min(lo, s.load[w]!);
+    hi = Math.max(hi, s.load[w]!);
+  }
+  const cache: Array<Unit[] | null> = s.workers.map(() => null);
+  const unitsOfW = (w: number): Unit[] => (cache[w] ??= unitsOf(s, w).filter((u) => u.buildings.every((b) => s.pinned[b] === 0)));
+  for (let step = 0; step < maxSteps; step += 1) {
+    let smin = Number.POSITIVE_INFINITY;
+    let smax = Number.NEGATIVE_INFINITY;
+    let top = -1;
+    let bottom = -1;
+    for (const w of avail) {
+      if (s.spec[w]! > smax) {
+        smax = s.spec[w]!;
+        top = w;
+      }
+      if (s.spec[w]! < smin) {
+        smin = s.spec[w]!;
+        bottom = w;
+      }
+    }
+    if (smax - smin <= 1) return;
+    // The extreme further from the average goes first.
+    const high = smax - s.targetSpecial >= s.targetSpecial - smin;
+    const a = high ? top : bottom;
+    let best: { moves: Array<[number, number]>; c: number; cost: number } | null = null;
+    for (const c of avail) {
+      if (c === a) continue;
+      const ua = unitsOfW(a);
+      const uc = unitsOfW(c);
+      const options: Array<{ give: Unit | null; take: Unit | null }> = [];
+      for (const u of ua) options.push({ give: u, take: null });
+      for (const v of uc) options.push({ give: null, take: v });
+      for (const u of ua) for (const v of uc) options.push({ give: u, take: v });
+      for (const { give, take } of options) {
+        const dl = (give?.load ?? 0) - (take?.load ?? 0);
+        const ds = (give?.special ?? 0) - (take?.special ?? 0);
+        if (high ? ds <= 0 : ds >= 0) continue;
+        const sa = s.spec[a]! - ds;
+        const sc = s.spec[c]! + ds;
+        if (sa <= smin || sa >= smax || sc <= smin || sc >= smax) continue;
+        const la = s.load[a]! - dl;
+        const lc = s.load[c]! + dl;
+        if (la < lo - 1e-9 || la > hi + 1e-9 || lc < lo - 1e-9 || lc > hi + 1e-9) continue;
+        if (la > s.workers[a]!.cap + 1e-9 || lc > s.workers[c]!.cap + 1e-9) continue;
+        if (give && take && give.g === take.g && (give.buildings.length !== 1 || take.buildings.length !== 1)) continue;
+        const sameGrid = give && take && give.g === take.g;
+        if (give && !sameGrid && !passOk(s, a, c, give.g, give.buildings.length)) continue;
+        if (take && !sameGrid && !passOk(s, c, a, take.g, take.buildings.length)) continue;
+        const cost =
+          (give && !sameGrid ? side(s, a, c, give.g, give.buildings.length, give.load) : 0) +
+          (take && !sameGrid ? side(s, c, a, take.g, take.buildings.length, take.load) : 0) +
+          Math.abs(sa - s.targetSpecial) / Math.max(1, s.targetSpecial);
+        if (best && cost >= best.cost) continue;
+        best = {
+          moves: [
+            ...(give?.buildings ?? []).map((b) => [b, c] as [number, number]),
+            ...(take?.buildings ?? []).map((b) => [b, a] as [number, number]),
+          ],
+          c,
+          cost,
+        };
+      }
+    }
+    if (!best || !tryApply(s, best.moves, [a, best.c])) return;
+    cache[a] = null;
+    cache[best.c] = null;
+  }
 }

@@ -71,8 +71,9 @@ export interface State {
   target: number;
   targetSpecial: number;
   /**
-   * Relative deviation from the average tolerated before balancing turns steep: ±7 % (max/min near
-   * 1.15), but never finer than the work comes in: half a typical building, one resident.
+   * Relative deviation from the average tolerated before balancing turns steep: ±7 % of load (max/min
+   * near 1.15; swaps of buildings reach finer than a building), ±8 % of special-needs residents but
+   * never finer than one resident.
    */
   band: number;
   bandSpecial: number;
@@ -283,9 +284,6 @@ export function buildState(input: AssignInput): State {
     dist: (w, g) => distances[w * nG + g]!,
     knownDistance: (w, g) => known[w * nG + g] === 1,
   };
-  const sorted = buildings.map((b) => b.load).sort((a, b) => a - b);
-  const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
-  if (s.target > 0 && process.env.FIXBAND !== '1') s.band = Math.max(BAND, median / 2 / s.target);
   if (s.targetSpecial > 0) s.bandSpecial = Math.max(BAND_SPECIAL, 1 / s.targetSpecial);
   // One holder per grid (网格员包网格) but for the grids the rule lets be shared; pins raise it to
   // what the admin fixed.
@@ -295,7 +293,7 @@ export function buildState(input: AssignInput): State {
 }
 
 /** A grid at least this many shares (of load or of special-needs residents) may be shared. */
-export const CUT_SHARE = Number(process.env.CUT ?? 0.9);
+export const CUT_SHARE = 1;
 /** A grid this much denser in special-needs residents than the average… */
 export const DENSE = 1.25;
 /** …and holding at least this many shares of them may be shared too. */

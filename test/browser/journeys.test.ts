@@ -192,7 +192,7 @@ describeIfChromium('the mini-program in Chromium', () => {
     // An order in a grid with nobody on duty: 一键派单 leaves it as an open job to grab.
     const id = await placeOrder(who.resident);
     const g = await acceptAndDispatch(who.gridworker);
-    await g.see('暂无可派的在岗志愿者，等待志愿者抢单');
+    await g.see('还没有人接，等在岗志愿者抢单');
     clean(g);
     const code = await handoverCode(who.resident, id);
 
@@ -253,7 +253,7 @@ describeIfChromium('the mini-program in Chromium', () => {
     await s.page.locator('[data-pv="scan"] [data-pv="prompt-input"]').fill(personCode);
     await s.dialog('scan', 'confirm');
     await s.see('登记成功');
-    await s.see('本次已登记 1 人');
+    await s.see('本轮你已登记 1 人');
     clean(s);
 
     await open('dev-res-0001', 'pages/testing/cards/index');

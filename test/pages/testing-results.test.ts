@@ -144,6 +144,15 @@ describe('未检名单 leads to 检测结果', () => {
       data: { roundId: 'tr-1', gridId: 'g-01', sampled: 0, total: 0, buildings: [], pending: [] },
     }),
     'testing.bookings': () => ({ ok: true as const, data: [] }),
+    'grid.staffGrids': () => ({
+      ok: true as const,
+      data: {
+        grids: [{ id: 'g-01', name: '第1网格', submitted: 0, accepted: 0, failed: 0, joins: 0, waiting: 0 }],
+        withWork: 'g-01',
+        withOrders: 'g-01',
+        withDispatch: 'g-01',
+      },
+    }),
   };
 
   it('for the gridworker, with the round and grid; not for a group leader', async () => {
