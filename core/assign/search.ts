@@ -836,7 +836,8 @@ export function repairSpecial(s: State, maxSteps = 400): void {
     hi = Math.max(hi, s.load[w]!);
   }
   const cache: Array<Unit[] | null> = s.workers.map(() => null);
-  const unitsOfW = (w: number): Unit[] => (cache[w] ??= unitsOf(s, w).filter((u) => u.buildings.every((b) => s.pinned[b] === 0)));
+  const unitsOfW = (w: number): Unit[] =>
+    (cache[w] ??= unitsOf(s, w).filter((u) => u.buildings.every((b) => s.pinned[b] === 0)));
   for (let step = 0; step < maxSteps; step += 1) {
     let smin = Number.POSITIVE_INFINITY;
     let smax = Number.NEGATIVE_INFINITY;
