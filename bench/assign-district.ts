@@ -27,6 +27,21 @@ export const CITY_DISTRICT: DistrictSpec = {
   capacityFactor: 1.6,
 };
 
+/**
+ * A district of the reports' size (小店区: 1,413 grids, ~400k households): grids of 100–466
+ * households on 16 km × 16 km, staffed like CITY_DISTRICT — one gridworker or group leader per
+ * ~474 households (667 gridworkers + 178 group leaders).
+ */
+export const DISTRICT_1413: DistrictSpec = {
+  seed: 11,
+  grids: 1413,
+  gridworkers: 667,
+  groupLeaders: 178,
+  households: [100, 466],
+  sideM: 16000,
+  capacityFactor: 1.6,
+};
+
 /** Generates grids (on a jittered lattice, 4–16 buildings each) and workers living among them. */
 export function generateDistrict(spec: DistrictSpec): AssignInput {
   const rng = seededRng(spec.seed);

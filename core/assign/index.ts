@@ -1,11 +1,13 @@
 /**
- * Gridworker assignment, grids kept whole (网格员包网格): a deterministic construction (a grid is one
- * item; only a grid bigger than 1.1 shares, or far denser in special-needs residents, is cut into
- * runs of whole buildings; items packed largest first onto the least loaded, nearest among equals),
- * then local search on the balance (moves and swaps of whole parts between any two people, then
- * building moves inside the grids already cut), split rounds that open one more grid only where
- * someone is still outside the balance window, a push of the max load down, and proximity under
- * the balance reached. The model is documented in ./types.
+ * Gridworker assignment, grids kept whole by a rule decided from the instance (网格员包网格): a
+ * deterministic construction (a grid is one item; only a shareable grid bigger than 1.1 shares, or
+ * far denser in special-needs residents, or needed by the group leaders, is cut into runs of whole
+ * buildings; items packed largest first onto the least loaded, nearest among equals), then local
+ * search on the balance (moves and swaps of whole parts, then building moves inside the grids
+ * already cut), split rounds that open one more shareable grid only where someone is still outside
+ * the balance window, a push of the max load down (to the model's optimum in small communities),
+ * a repair of the special-needs spread, and proximity under the balance reached. The model is
+ * documented in ./types.
  */
 import { explain } from './explain';
 import { buildState, type State } from './state';

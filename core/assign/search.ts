@@ -28,7 +28,7 @@ function h(x: number, band: number): number {
   return 0.3 * x * x + (out > 0 ? 100 * out * out : 0);
 }
 
-export function workerScore(s: State, load: number, spec: number): number {
+function workerScore(s: State, load: number, spec: number): number {
   const t = s.target > 0 ? h((load - s.target) / s.target, s.band) : 0;
   const sp = s.targetSpecial > 0 ? h((spec - s.targetSpecial) / s.targetSpecial, s.bandSpecial) : 0;
   return t + sp;
@@ -129,7 +129,7 @@ function swapWith(s: State, ctx: Ctx, g: number, c: number): boolean {
 }
 
 /** Applies moves (building → worker) if the guard allows; returns whether it stayed applied. */
-export function tryApply(s: State, moves: Array<[number, number]>, workers: number[]): boolean {
+function tryApply(s: State, moves: Array<[number, number]>, workers: number[]): boolean {
   const grids = [...new Set(moves.map(([b]) => s.buildings[b]!.g))];
   const gd = guard(s, workers, grids);
   const back = moves.map(([b]) => [b, s.owner[b]!] as [number, number]);
@@ -196,7 +196,7 @@ function km(s: State, w: number, g: number): number {
 }
 
 /** Side costs (splits, distance) of passing `count` buildings of g weighing `load` from a to c. */
-export function side(s: State, a: number, c: number, g: number, count: number, load: number): number {
+function side(s: State, a: number, c: number, g: number, count: number, load: number): number {
   const holders = s.holders[g]!;
   const parts = (holders.has(c) ? 0 : 1) - ((holders.get(a) ?? 0) === count ? 1 : 0);
   const far = s.target > 0 ? (KM * s.distancePerKm * load * (km(s, c, g) - km(s, a, g))) / s.target : 0;
@@ -208,7 +208,7 @@ export function side(s: State, a: number, c: number, g: number, count: number, l
  * the symmetric call): c may take g, the grid's holders stay within bounds, a keeps its must grid,
  * and a grid that had a gridworker keeps one. The guard re-checks everything after applying.
  */
-export function passOk(s: State, a: number, c: number, g: number, count: number): boolean {
+function passOk(s: State, a: number, c: number, g: number, count: number): boolean {
   if (!canTake(s, c, g)) return false;
   const holders = s.holders[g]!;
   const aLeaves = (holders.get(a) ?? 0) === count;
@@ -282,14 +282,17 @@ function balanceStep(s: State, ctx: Ctx, b: number, cands: number[]): number {
       const sideA = side(s, a, c, g, part.length, partLoad);
       for (const [g2, cnt2] of s.held[c]!) {
         if (g2 === g || (cnt2 === 1 && part.length === 1)) continue; // single buildings: below
-        const part2 = partOf(s, c, g2);
-        if (part2.length !== cnt2) continue;
+        // c's free buildings of g2 (no allocation: this runs for every candidate pair).
+        let n2 = 0;
         let l2 = 0;
         let s2 = 0;
-        for (const x of part2) {
+        for (const x of s.grids[g2]!.buildings) {
+          if (s.owner[x] !== c || s.pinned[x] === 1) continue;
+          n2 += 1;
           l2 += s.buildings[x]!.load;
           s2 += s.buildings[x]!.special;
         }
+        if (n2 !== cnt2) continue;
         const dl = partLoad - l2;
         const ds = partSpec - s2;
         if (lc + dl > capC || la - dl > capA) continue;
@@ -301,6 +304,7 @@ function balanceStep(s: State, ctx: Ctx, b: number, cands: number[]): number {
           side(s, c, a, g2, cnt2, l2);
         if (d4 >= best || !passOk(s, c, a, g2, cnt2)) continue;
         best = d4;
+        const part2 = partOf(s, c, g2);
         bestMoves = [...part.map((x) => [x, c] as [number, number]), ...part2.map((x) => [x, a] as [number, number])];
         bestC = c;
       }
@@ -340,14 +344,14 @@ function balanceStep(s: State, ctx: Ctx, b: number, cands: number[]): number {
  * What moves as one in reduceMax: a worker's whole part of a grid that must stay whole (its
  * holders are at their limit), else one building of a grid that may be cut.
  */
-export interface Unit {
+interface Unit {
   g: number;
   buildings: number[];
   load: number;
   special: number;
 }
 
-export function unitsOf(s: State, w: number): Unit[] {
+function unitsOf(s: State, w: number): Unit[] {
   const out: Unit[] = [];
   for (const [g, count] of s.held[w]!) {
     const bs = partOf(s, w, g);
@@ -373,7 +377,7 @@ function sumLoad(s: State, bs: number[]): number {
 }
 
 /** Special loads may move within the band around their average (or the bounds already reached). */
-export function specWindow(s: State): [number, number] {
+function specWindow(s: State): [number, number] {
   const [curMin, curMax] = specBounds(s);
   return [
     Math.min(curMin, Math.ceil(s.targetSpecial * (1 - SPECIAL_SLACK))),

@@ -2,7 +2,7 @@
  * Split rounds: when moving and swapping whole grids (and the runs of grids already cut) leaves
  * someone outside the balance window, one more grid is opened to one more holder per such person
  * — a grid already shared first (it adds a part, not a shared grid), else the biggest whole grid at
- * hand of at least MIN_SPLIT shares. Smaller grids are never cut for balance.
+ * hand that the rule lets be shared (see ./types). Other grids are never cut.
  */
 import type { State } from './state';
 

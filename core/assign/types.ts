@@ -1,17 +1,24 @@
 /**
  * Gridworker assignment (定人定岗定责: 网格员包网格, 组长包小组) — the model.
  *
- * Unit of work: the GRID, held whole by one worker (网格员包网格) whenever balance allows. A building
- * is never split: all its households go to one person. A worker's share of a grid ("part") is a set
- * of whole buildings of that grid. A grid is cut only when it is bigger than 1.1 × one person's
- * share (average load, or average special-needs residents), into ceil(shares) runs of whole
- * buildings; a grid much denser in special-needs residents than the average, into runs of about
- * 0.6 share of them; more grids only when the group leaders need runs to take (组长包小组: they
- * take runs of grids a gridworker leads, never a grid alone), and then the biggest. Only if moving
- * and swapping whole parts leaves someone outside ±8 % of the averages (max/min above 1.17) does a
- * split round open one more holder, on a grid already shared first, else on a grid of at least
- * 0.9 share. Grids smaller than that are cut only for a hard rule (a group leader who must take it
- * needs a gridworker beside them).
+ * Unit of work: the GRID, held whole by one gridworker (网格员包网格). A building is never split:
+ * all its households go to one person. A worker's share of a grid ("part") is a set of whole
+ * buildings of that grid.
+ *
+ * Grids kept whole — THE RULE (`gridMayBeShared` and `markCuttable` in ./state; `shareableGridIds`
+ * exports it), decided from the instance alone, before any assignment: a grid of two buildings or
+ * more may be shared iff (a) it amounts to at least one person's share (CUT_SHARE = 1) of load or of
+ * special-needs residents, or (b) it is more than 1.25 times as dense in special-needs residents as
+ * the average with at least 0.6 share of them, or (c) a group leader must take it, or (d) the group
+ * leaders need it: they take parts of shared grids only (组长包小组: runs of grids a gridworker
+ * leads, never a grid alone), so when the shared grids cannot feed them (each offers about half of
+ * itself), the biggest other grids may be shared too, biggest first, until they can. Every other
+ * grid goes whole to one gridworker; a shared grid keeps a gridworker among its holders.
+ * The solver shares no other grid, and shares the shareable ones only as needed: the construction
+ * cuts a grid bigger than 1.1 shares into ceil(shares) runs (a dense one into runs of 0.6 share of
+ * special-needs residents, some for the group leaders into two), split rounds open one more holder
+ * of a shareable grid only where moving and swapping whole parts leaves someone outside ±8 % of the
+ * averages (max/min above 1.17).
  *
  * Load of a building or grid (weighted households):
  *   load = weights.household × households + weights.resident × residents + weights.specialNeed × specialNeeds
@@ -31,13 +38,15 @@
  * `capacity` is a ceiling on a worker's load (not a share); never a building of a `mustNotGridIds`
  * grid; at least one building of each `mustGridIds` grid; pins kept exactly (a pin wins over a
  * must-not or a capacity, with a warning: the admin decided).
- * Objectives, in order: (1) few shared grids (above), (2) balance — loads and special loads near
- * their averages (a steep penalty beyond ±7 % / ±8 %), then the max load pushed down toward the
- * optimum (moves, swaps and exact re-cuts of two people's whole parts and cut grids'
- * buildings) while the special loads stay within ±8 % of theirs; (3)
- * proximity and fewer parts — only through moves that keep every load and special load within the
- * max/min already reached and no grid shared that was whole. People with capacity 0 are unavailable and
- * do not count in the balance.
+ * Objectives, in order: (1) balance — loads and special loads near their averages (a steep
+ * penalty beyond ±7 % / ±8 %) with few shared grids (above); (2) the max load pushed down toward
+ * the optimum of the model (moves, swaps and exact re-cuts of two people's units; in a community of
+ * at most 64 people every shareable grid is opened for it and an iterated search follows — this is
+ * what the benchmark's exact yardstick measures, bench/assign-exact.ts — elsewhere while the special
+ * loads stay within ±8 % of theirs), then the special-needs spread repaired without a new extreme;
+ * (3) proximity and fewer parts — only through moves that keep every load and special load within
+ * the max/min already reached and no grid shared that was whole. People with capacity 0 are
+ * unavailable and do not count in the balance.
  *
  * Pins (`pinned`): `{gridId, workerId, buildingIds}` fixes those buildings to that worker.
  * `{gridId, workerId}` without buildings pins the grid: its buildings (other than those pinned

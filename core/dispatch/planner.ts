@@ -647,12 +647,6 @@ function tripReason(w: Worker, trip: WorkTrip, floors: readonly number[], tripCo
   return parts.join('；');
 }
 
-/** Duration of a trip carrying `orders` (any order) to `building`. */
-function timeOf(orders: readonly DispatchOrder[], building: DispatchBuilding, p: DispatchParams): number {
-  const floors = [...new Set(orders.map((o) => o.floor))].sort((a, b) => a - b);
-  return tripTimeFromFloors(orders.length, floors, building, p);
-}
-
 interface Held {
   w: Worker;
   t: WorkTrip;
@@ -673,11 +667,11 @@ function reload(h: Held, orders: DispatchOrder[], p: DispatchParams): void {
  * stops, a lower top floor). Every trip stays within its volunteer's capacity; deadline trips are
  * not touched. Returns whether anything changed (the loads then need re-balancing).
  */
-function reform(workers: readonly Worker[], p: DispatchParams, passes = 3): boolean {
+function reform(workers: readonly Worker[], p: DispatchParams, passes = 2): boolean {
   const byBuilding = new Map<string, Held[]>();
   for (const w of workers) {
     for (const t of w.trips) {
-      if (t.wave !== 2) continue;
+      if (t.deadlineS !== Infinity) continue;
       const list = byBuilding.get(t.building.id) ?? [];
       list.push({ w, t });
       byBuilding.set(t.building.id, list);
@@ -688,42 +682,52 @@ function reform(workers: readonly Worker[], p: DispatchParams, passes = 3): bool
     let list = byBuilding.get(id) ?? [];
     const building = list[0]?.t.building;
     if (!building || list.length < 2) continue;
-    // 1. Empty the lightest trips into the others' room.
+    // 1. Empty the lightest trips into the others' room (times kept by shape: O(1) per try).
     for (let guard = 0; guard < list.length && list.length > 1; guard += 1) {
       let done = false;
       const lightest = [...list].sort((a, b) => a.t.weightKg - b.t.weightKg || a.t.seq - b.t.seq);
-      for (const cand of lightest) {
+      // The six lightest: a fuller trip seldom fits in the others’ room.
+      for (const cand of lightest.slice(0, 6)) {
         const others = list.filter((x) => x !== cand);
-        const contents = others.map((x) => [...x.t.orders]);
-        const kg = others.map((x) => x.t.weightKg);
-        const added = others.map(() => 0);
+        const shapes = others.map((x) => {
+          const sh = shapeOf(x.t);
+          return { n: sh.n, k: sh.k, top: sh.top, counts: new Map(sh.counts), kg: x.t.weightKg, cap: x.w.v.capacityKg };
+        });
+        const added: DispatchOrder[][] = others.map(() => []);
         let cost = 0;
         let ok = true;
         for (const o of [...cand.t.orders].sort((a, b) => b.weightKg - a.weightKg || byId(a, b))) {
+          const f = Math.max(1, o.floor);
           let best = -1;
           let bestDelta = Infinity;
-          others.forEach((x, k) => {
-            if ((kg[k] ?? 0) + o.weightKg > x.w.v.capacityKg + EPS) return;
-            const now = contents[k] ?? [];
-            const delta = timeOf([...now, o], building, p) - timeOf(now, building, p);
+          shapes.forEach((sh, k) => {
+            if (sh.kg + o.weightKg > sh.cap + EPS) return;
+            const fresh = (sh.counts.get(f) ?? 0) === 0;
+            const after = timeOfShape(building, sh.n + 1, sh.k + (fresh && f > 1 ? 1 : 0), Math.max(sh.top, f), p);
+            const delta = after - timeOfShape(building, sh.n, sh.k, sh.top, p);
             if (delta < bestDelta - EPS) {
               best = k;
               bestDelta = delta;
             }
           });
-          if (best < 0) {
+          const sh = shapes[best];
+          if (!sh) {
             ok = false;
             break;
           }
-          contents[best]?.push(o);
-          kg[best] = (kg[best] ?? 0) + o.weightKg;
-          added[best] = 1;
+          if ((sh.counts.get(f) ?? 0) === 0 && f > 1) sh.k += 1;
+          sh.counts.set(f, (sh.counts.get(f) ?? 0) + 1);
+          sh.n += 1;
+          sh.top = Math.max(sh.top, f);
+          sh.kg += o.weightKg;
+          added[best]?.push(o);
           cost += bestDelta;
         }
         if (!ok || cost >= cand.t.durationS - EPS) continue;
         removeTrip(cand.w, cand.t);
         others.forEach((x, k) => {
-          if (added[k]) reload(x, contents[k] ?? [], p);
+          const more = added[k] ?? [];
+          if (more.length > 0) reload(x, [...x.t.orders, ...more], p);
         });
         list = others;
         done = true;
@@ -745,19 +749,15 @@ function reform(workers: readonly Worker[], p: DispatchParams, passes = 3): bool
           const roomA = a.w.v.capacityKg + EPS - a.t.weightKg;
           let best: { give: DispatchOrder; take: DispatchOrder | null; gain: number } | null = null;
           for (const o of a.t.orders) {
-            const restA = a.t.orders.filter((x) => x !== o);
-            if (o.weightKg <= roomB && restA.length > 0) {
-              const gain = before - timeOf(restA, building, p) - timeOf([...b.t.orders, o], building, p);
+            if (o.weightKg <= roomB && a.t.orders.length > 1) {
+              const gain = before - editedTime(a.t, o, null, p) - editedTime(b.t, null, o, p);
               if (gain > EPS && (!best || gain > best.gain + EPS)) best = { give: o, take: null, gain };
             }
             for (const q of b.t.orders) {
               if (q.floor === o.floor) continue;
               const d = o.weightKg - q.weightKg;
               if (d > roomB || -d > roomA) continue;
-              const gain =
-                before -
-                timeOf([...restA, q], building, p) -
-                timeOf([...b.t.orders.filter((x) => x !== q), o], building, p);
+              const gain = before - editedTime(a.t, o, q, p) - editedTime(b.t, q, o, p);
               if (gain > EPS && (!best || gain > best.gain + EPS)) best = { give: o, take: q, gain };
             }
           }
@@ -781,6 +781,42 @@ function reform(workers: readonly Worker[], p: DispatchParams, passes = 3): bool
   return changed;
 }
 
+/** Re-pack and improve while the makespan falls (each step is monotone; a few rounds at most). */
+function rebalance(workers: Worker[], p: DispatchParams, firstSeq: number): number {
+  let seq = firstSeq;
+  for (let round = 0; round < 3; round += 1) {
+    const before = Math.max(...workers.map((w) => w.finishS));
+    if (!refit(workers, p) && round > 0) break;
+    seq = improve(workers, p, seq, false);
+    if (Math.max(...workers.map((w) => w.finishS)) >= before - EPS) break;
+  }
+  return improve(workers, p, seq);
+}
+
+/**
+ * Fewer, fuller trips: re-forms them building by building (`reform`), balances again, and keeps
+ * the result only if the makespan falls.
+ */
+function reformAndBalance(workers: Worker[], p: DispatchParams, firstSeq: number): void {
+  const saved = workers.map((w) => ({ trips: [...w.trips], finishS: w.finishS }));
+  const before = score(workers);
+  if (!reform(workers, p)) return;
+  // Re-balance: the full re-pack on plans of up to 120 trips, moves and swaps alone above (the
+  // re-pack adds little there and costs most of the time).
+  if (workers.reduce((n, w) => n + w.trips.length, 0) <= 120) rebalance(workers, p, firstSeq);
+  else improve(workers, p, firstSeq);
+  if (score(workers)[0] < before[0] - EPS) return;
+  workers.forEach((w, i) => {
+    w.trips = saved[i]?.trips ?? w.trips;
+    w.finishS = saved[i]?.finishS ?? w.finishS;
+  });
+}
+
+/** A sequence number above every trip's. */
+function nextSeqOf(workers: readonly Worker[]): number {
+  return 1 + Math.max(0, ...workers.flatMap((w) => w.trips.map((t) => t.seq)));
+}
+
 /** One complete schedule (greedy, re-pack, improvement) on fresh copies, trips at `scale` of capacity. */
 function schedule(
   template: readonly Worker[],
@@ -793,30 +829,8 @@ function schedule(
   const pools: Pools = { byBuilding: new Map() };
   for (const [id, pool] of templatePools.byBuilding) pools.byBuilding.set(id, { w1: [...pool.w1], w2: [...pool.w2] });
   let seq = greedySchedule(workers, pools, buildings, p, scale);
-  const balance = (): void => {
-    // Re-pack and improve while the makespan falls (each step is monotone; a few rounds at most).
-    for (let round = 0; round < 3; round += 1) {
-      const before = Math.max(...workers.map((w) => w.finishS));
-      if (!refit(workers, p) && round > 0) break;
-      seq = improve(workers, p, seq, false);
-      if (Math.max(...workers.map((w) => w.finishS)) >= before - EPS) break;
-    }
-    seq = improve(workers, p, seq);
-  };
-  balance();
-  seq = perturb(workers, p, seq);
-  // Fewer, fuller trips (re-formed building by building), balanced again: kept if it ends sooner.
-  const saved = workers.map((w) => ({ trips: [...w.trips], finishS: w.finishS }));
-  const before = score(workers);
-  if (reform(workers, p)) {
-    balance();
-    if (!(score(workers)[0] < before[0] - EPS)) {
-      workers.forEach((w, i) => {
-        w.trips = saved[i]?.trips ?? w.trips;
-        w.finishS = saved[i]?.finishS ?? w.finishS;
-      });
-    }
-  }
+  seq = rebalance(workers, p, seq);
+  perturb(workers, p, seq);
   const makespanS = Math.max(0, ...workers.filter((w) => w.trips.length > 0).map((w) => w.finishS));
   return { workers, pools, makespanS };
 }
@@ -965,8 +979,6 @@ function polish(workers: Worker[], p: DispatchParams, firstSeq: number): number 
   let seq = firstSeq;
   const orderCount = workers.reduce((n, w) => n + w.trips.reduce((k, t) => k + t.orders.length, 0), 0);
   if (orderCount === 0 || orderCount > POLISH_ORDERS || workers.length === 0) return seq;
-  const dur = (orders: readonly DispatchOrder[], b: DispatchBuilding): number =>
-    orders.length === 0 ? 0 : timeOf(orders, b, p);
   const edit = (
     next: Map<Worker, WorkTrip[]>,
     w: Worker,
@@ -1133,10 +1145,10 @@ function polish(workers: Worker[], p: DispatchParams, firstSeq: number): number 
     if (k % 4 === 3) {
       // Ruin and recreate: empty every trip of a random building, then put its orders back one by
       // one, in random order, where the schedule grows least (a trip with room, or a new one).
-      // One building, or (every other time) each building with probability one half.
+      // One building; every other time each building with probability one half; or all of them.
       const ids = [...new Set(workers.flatMap((w) => w.trips.map((t) => t.building.id)))].sort();
       const chosen = new Set([ids[Math.floor(rng() * ids.length)] ?? '']);
-      if (k % 8 === 7) for (const id of ids) if (rng() < 0.5) chosen.add(id);
+      if (k % 8 === 7) for (const id of ids) if (k % 16 === 15 || rng() < 0.5) chosen.add(id);
       const ruined = workers.flatMap((w) => w.trips.filter((t) => chosen.has(t.building.id)));
       if (ruined.length > 0) {
         const loose = ruined.flatMap((t) => t.orders);
@@ -1159,7 +1171,10 @@ function polish(workers: Worker[], p: DispatchParams, firstSeq: number): number 
             const options: Array<WorkTrip | null> = [...w.trips.filter((t) => t.building.id === id), null];
             for (const t of options) {
               if (!canServe(w, id, (t?.weightKg ?? 0) + o.weightKg)) continue;
-              const grown = (t ? dur([...t.orders, o], building) - t.durationS : dur([o], building)) + w.finishS;
+              const grown =
+                (t
+                  ? editedTime(t, null, o, p) - t.durationS
+                  : timeOfShape(building, 1, o.floor > 1 ? 1 : 0, Math.max(1, o.floor), p)) + w.finishS;
               const others = workers.reduce((m, x) => (x === w ? m : Math.max(m, x.finishS)), 0);
               const sq = grown * grown - w.finishS * w.finishS;
               const sc: [number, number] = [Math.max(others, grown), sq];
@@ -1258,18 +1273,30 @@ function polish(workers: Worker[], p: DispatchParams, firstSeq: number): number 
 /**
  * Assigns accepted orders to on-duty volunteers (issue 4).
  *
- * 1. Batching: each building's orders are cut, floor by floor, into trips sized to the capacity of
- *    the volunteer who takes them (one stairwell per trip); special-needs / medicine / deadline
- *    orders form the first wave, earliest deadline first, topped up with ordinary orders of the
- *    floors already visited.
- * 2. Greedy list schedule: the earliest-free eligible volunteer takes the next trip — wave 1 by
- *    deadline, wave 2 staying in their own building, else the longest trip first.
+ * 1. Batching: each building's orders are cut, floor by floor from the top, into trips sized to
+ *    the capacity of the volunteer who takes them (one stairwell per trip). Deadline orders (urgent
+ *    medicine, core/policy.ts) are gathered first, earliest deadline first, topped up with other
+ *    orders of the building (the floors already visited, then those below the top). Special-needs
+ *    and medicine orders ride with their floors; any trip carrying one is a first-wave trip, run
+ *    before its volunteer's ordinary ones.
+ * 2. Greedy list schedule: the earliest-free eligible volunteer takes the next trip — deadline
+ *    trips by deadline, then staying in their own building, else the longest trip first.
  * 3. Re-pack (MULTIFIT: bisect a finish time, place trips longest / most restricted first) and
  *    local improvement: moves, swaps, 2-for-1 exchanges, depth-2 ejection chains and splits of a
  *    trip between two volunteers, each lowering the later finish of the pair without breaking
  *    a deadline; then a seeded iterated local search on small and mid-sized plans.
  * 4. When the work is only a few rounds per volunteer, the same is run with trips scaled down so
- *    the rounds come out even; the earlier makespan wins.
+ *    the rounds come out even. The earliest makespan and the most even finishes get their trips
+ *    re-formed (`reform`: the lightest trip of a building emptied into the others' room, single
+ *    orders moved or swapped between trips where both get shorter; kept if the makespan falls);
+ *    the earlier makespan wins, or, where volunteers average three trips or more, a schedule within
+ *    FAIR_SLACK of it whose volunteers finish closer together.
+ * 5. Plans of at most POLISH_ORDERS orders: an order-level iterated search (`polish`) that forms
+ *    trips jointly with who carries them (moves, swaps, merges, ruin and recreate), on a fixed
+ *    budget of candidate evaluations, never a time limit.
+ * The objective is the makespan (then the spread of finishes): the benchmark measures it against
+ * the proven optimum of the whole problem on small instances and against a plan-independent lower
+ * bound at 1,000 orders (bench/dispatch-exact.ts, bench/dispatch-bound.ts).
  *
  * Deterministic: the same input, in any order, gives the same plan (ties broken by id; the
  * search's generator is seeded from the instance). Every order is in exactly one trip or listed
@@ -1366,7 +1393,21 @@ export function planDispatch(input: DispatchInput): DispatchPlan {
   };
   let chosen: (typeof attempts)[number] | null = null;
   for (const attempt of attempts) if (!chosen || attempt.makespanS < chosen.makespanS - EPS) chosen = attempt;
-  const earliest = chosen;
+  let earliest = chosen;
+  // The earliest schedule, and the one whose finishes spread least, get their trips re-formed
+  // (fewer, fuller; kept if it ends sooner).
+  const fairest = attempts.reduce<(typeof attempts)[number] | null>(
+    (best, a) => (!best || spread(a) < spread(best) - EPS ? a : best),
+    null,
+  );
+  for (const a of new Set([earliest, fairest])) {
+    if (!a) continue;
+    reformAndBalance(a.workers, p, nextSeqOf(a.workers));
+    a.makespanS = Math.max(0, ...a.workers.filter((w) => w.trips.length > 0).map((w) => w.finishS));
+  }
+  chosen = null;
+  for (const attempt of attempts) if (!chosen || attempt.makespanS < chosen.makespanS - EPS) chosen = attempt;
+  earliest = chosen;
   if (earliest && earliest.workers.reduce((n, w) => n + w.trips.length, 0) >= 3 * workers.length) {
     for (const attempt of attempts) {
       if (
@@ -1379,7 +1420,7 @@ export function planDispatch(input: DispatchInput): DispatchPlan {
   if (chosen) {
     workers.splice(0, workers.length, ...chosen.workers);
     pools.byBuilding = chosen.pools.byBuilding;
-    polish(workers, p, 1 + Math.max(0, ...workers.flatMap((w) => w.trips.map((t) => t.seq))));
+    polish(workers, p, nextSeqOf(workers));
   }
 
   // Whatever the greedy could not place (a capacity/eligibility corner) is reported, not dropped.

@@ -14,7 +14,8 @@
  * - A volunteer's trips run back to back from `busyUntilS` (work already committed). All times are
  *   seconds after the dispatch starts. An order is delivered when its door is reached.
  * - Waves: wave 1 = trips carrying a special-needs, medicine or deadline order; on every volunteer
- *   all wave-1 trips come before any wave-2 trip. The makespan is the end of the last trip.
+ *   all wave-1 trips come before any wave-2 trip (deadline trips first, earliest deadline first).
+ *   The makespan is the end of the last trip.
  *
  * The planner (`planDispatch` in `planner.ts`) minimises the makespan, then evens out when each
  * volunteer finishes, keeping every deadline; see its comment for the steps. Baselines for the
