@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../../../core/errors';
 import type { ChatBoardRow, ChatBoardView, LiveMessageView } from '../../../typings/api';
-import type { Grid, HouseholdDoc, LiveMessageDoc, RoundDoc, TestRoundDoc } from '../../../typings/entities';
+import type { Grid, HouseholdDoc, LiveMessageDoc, RoundDoc } from '../../../typings/entities';
 import { getDoc, mustGet, requireGridStaff, staffOf } from '../../lib/access';
 import { isDuplicateError } from '../../lib/db-errors';
 import { defineActions, type UserContext } from '../../lib/define-function';
@@ -19,6 +19,7 @@ import { LIVE_ORDER_PAGE, liveMessageId, liveTitle, openParameters, orderedHouse
 import { OPEN_DATA_FIELDS, groupOf, requireGroup } from '../../lib/open-data';
 import { aggregateAll, aggregateOps, all } from '../../lib/query';
 import { findUser } from '../../lib/users';
+import { openTestRound } from '../../lib/test-rounds';
 import { callWx } from '../../lib/wechat';
 import { z } from '../../lib/validate';
 import { id } from './shared';
@@ -70,16 +71,6 @@ async function currentRound(ctx: UserContext, communityId: string): Promise<Roun
     .limit(1)
     .get();
   return (res.data as RoundDoc[])[0] ?? null;
-}
-
-async function currentTestRound(ctx: UserContext, communityId: string): Promise<TestRoundDoc | null> {
-  const res = await ctx.db
-    .collection('testRounds')
-    .where({ communityId, status: 'open' })
-    .orderBy('openedAt', 'desc')
-    .limit(1)
-    .get();
-  return (res.data as TestRoundDoc[])[0] ?? null;
 }
 
 function liveView(
@@ -199,7 +190,7 @@ export const chatActions = defineActions('grid', {
         all(ctx, 'households', { gridId: grid._id }, { buildingId: true, room: true, members: true }),
         all(ctx, 'buildings', { gridId: grid._id }, { name: true }),
         currentRound(ctx, grid.communityId),
-        currentTestRound(ctx, grid.communityId),
+        openTestRound(ctx, grid.communityId),
         staff ? all(ctx, 'groupMembers', { openGId, gridId: grid._id }) : Promise.resolve([]),
         getDoc(ctx, 'groupMembers', matchId(openGId, ctx.caller.openid)),
       ]);

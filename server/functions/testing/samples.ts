@@ -19,7 +19,8 @@ import { defineActions, type CallContext } from '../../lib/define-function';
 import { qrDataUrl } from '../../lib/query';
 import { findUser } from '../../lib/users';
 import { idString, text, z } from '../../lib/validate';
-import { id, maySample, maySeeResults, sampleIdOf, openRoundOf } from './shared';
+import { openTestRound } from '../../lib/test-rounds';
+import { id, maySample, maySeeResults, sampleIdOf } from './shared';
 
 const VERDICT_TEXT: Record<VerifyView['status'], string> = {
   valid: '有效：已在本轮采样',
@@ -290,7 +291,7 @@ export const sampleActions = defineActions('testing', {
         if (!round || round.communityId !== user.communityId)
           throw new AppError('COMMON.NOT_FOUND', '没有找到该检测轮次');
       } else if (user.communityId) {
-        round = await openRoundOf(ctx, user.communityId);
+        round = await openTestRound(ctx, user.communityId);
       }
       const verdict: CardVerdict = verifyCard(input.token, {
         publicKeys: cardKeys().publicKeys,

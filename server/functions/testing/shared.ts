@@ -1,8 +1,7 @@
-/** What the testing capabilities share: round views, who may sample, sample ids, the open round. */
+/** What the testing capabilities share: round views, who may sample, sample ids. */
 import type { TestRoundView } from '../../../typings/api';
 import type { Grid, TestRoundDoc, UserDoc, VolunteerDoc } from '../../../typings/entities';
 import { staffOf } from '../../lib/access';
-import { type CallContext } from '../../lib/define-function';
 import { idString } from '../../lib/validate';
 import { LIST_DEFAULT, LIST_MAX } from '../../lib/query';
 import { AppError } from '../../../core/errors';
@@ -45,17 +44,6 @@ export function maySeeResults(user: UserDoc | null, grid: Pick<Grid, '_id' | 'co
 /** A sample's id: one per round, household and member (member ids are unique only within a household). */
 export const sampleIdOf = (roundId: string, householdId: string, memberId: string) =>
   `${roundId}:${householdId}:${memberId}`;
-
-/** The community's current open round (the latest opened), or null. */
-export async function openRoundOf(ctx: CallContext, communityId: string): Promise<TestRoundDoc | null> {
-  const res = await ctx.db
-    .collection('testRounds')
-    .where({ communityId, status: 'open' })
-    .orderBy('openedAt', 'desc')
-    .limit(1)
-    .get();
-  return ((res.data as TestRoundDoc[])[0] ?? null) as TestRoundDoc | null;
-}
 
 /**
  * One page of items already sorted in memory (walking order, which the database cannot sort): the

@@ -5,7 +5,7 @@
  */
 import type { AccessLogView, Page } from '../../../../typings/api';
 import { call } from '../../../services/api';
-import { showError } from '../../../utils/feedback';
+import { showLoadError } from '../../../utils/feedback';
 import { chinaWall } from '../../../utils/format';
 import { ROLE_LABELS } from '../../../utils/labels';
 import { loadNextPage } from '../../../utils/paging';
@@ -47,8 +47,7 @@ Component({
         this.setData({ loading: false });
         this.show(page);
       } catch (error) {
-        this.setData({ loading: false, failed: true });
-        showError(this, error);
+        showLoadError(this, error);
       }
     },
     async onPullDownRefresh() {

@@ -6,7 +6,7 @@
 import type { CatalogAdminItemView, SaveItemInput } from '../../../../typings/api';
 import { CATALOG_CATEGORIES, UNITS, type CatalogCategory, type Unit } from '../../../generated/values';
 import { ApiError, call, newRequestId } from '../../../services/api';
-import { showError, showSuccess } from '../../../utils/feedback';
+import { showError, showLoadError, showSuccess } from '../../../utils/feedback';
 import { yuan } from '../../../utils/format';
 import { CATALOG_CATEGORY_LABELS } from '../../../utils/labels';
 import { loadNextPage } from '../../../utils/paging';
@@ -116,8 +116,7 @@ Component({
           cursor: page.nextCursor ?? '',
         });
       } catch (error) {
-        this.setData({ loading: false, failed: true });
-        showError(this, error);
+        showLoadError(this, error);
       }
     },
     async onPullDownRefresh() {

@@ -5,7 +5,7 @@
  */
 import type { EmergencyView, PurgeRecordView } from '../../../../typings/api';
 import { ApiError, call, newRequestId } from '../../../services/api';
-import { showError, showSuccess } from '../../../utils/feedback';
+import { showError, showLoadError, showSuccess } from '../../../utils/feedback';
 import { chinaWall } from '../../../utils/format';
 
 /** The state of the declaration in one sentence, and its tag. */
@@ -82,8 +82,7 @@ Component({
         this.setData({ loading: false });
         this.show(view);
       } catch (error) {
-        this.setData({ loading: false, failed: true });
-        showError(this, error);
+        showLoadError(this, error);
       }
     },
     async onPullDownRefresh() {

@@ -5,7 +5,7 @@
  */
 import type { RoundView } from '../../../../typings/api';
 import { ApiError, call, newRequestId } from '../../../services/api';
-import { showError, showSuccess } from '../../../utils/feedback';
+import { showError, showLoadError, showSuccess } from '../../../utils/feedback';
 import { chinaInstant, chinaWall } from '../../../utils/format';
 import { loadNextPage } from '../../../utils/paging';
 
@@ -81,8 +81,7 @@ Component({
           page.nextCursor ?? '',
         );
       } catch (error) {
-        this.setData({ loading: false, failed: true });
-        showError(this, error);
+        showLoadError(this, error);
       }
     },
     async onPullDownRefresh() {

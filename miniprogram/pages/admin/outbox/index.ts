@@ -6,7 +6,7 @@
 import type { OutboxItemView, OutboxPage } from '../../../../typings/api';
 import { OUTBOX_STATUSES, OUTBOX_STATUS_LABELS, type OutboxStatus } from '../../../generated/values';
 import { call } from '../../../services/api';
-import { showError } from '../../../utils/feedback';
+import { showLoadError } from '../../../utils/feedback';
 import { chinaWall } from '../../../utils/format';
 import { loadNextPage } from '../../../utils/paging';
 
@@ -89,8 +89,7 @@ Component({
         this.setData({ loading: false });
         this.show(page, page.items.map(outboxRow));
       } catch (error) {
-        this.setData({ loading: false, failed: true });
-        showError(this, error);
+        showLoadError(this, error);
       }
     },
     onTab(e: { detail: { value: OutboxStatus | '' } }) {

@@ -13,7 +13,7 @@ import {
   NEED_LABELS,
 } from '../../../generated/values';
 import { call } from '../../../services/api';
-import { showError, showSuccess } from '../../../utils/feedback';
+import { showError, showLoadError, showSuccess } from '../../../utils/feedback';
 import { chinaDayAfter } from '../../../utils/format';
 import { staffGrids, type GridChip } from '../../../utils/grids';
 
@@ -84,8 +84,7 @@ Component({
         this.setData({ grids: mine.grids, gridId: mine.gridId });
         await this.reload();
       } catch (error) {
-        this.setData({ loading: false, failed: true });
-        showError(this, error);
+        showLoadError(this, error);
       }
     },
     async onPullDownRefresh() {
@@ -97,8 +96,7 @@ Component({
       try {
         await this.reload();
       } catch (error) {
-        this.setData({ loading: false, failed: true });
-        showError(this, error);
+        showLoadError(this, error);
       }
     },
     date(): string {

@@ -6,7 +6,7 @@
  */
 import type { GridHouseholdView, HouseholdCodesView } from '../../../../typings/api';
 import { call } from '../../../services/api';
-import { showError } from '../../../utils/feedback';
+import { showError, showLoadError } from '../../../utils/feedback';
 import { staffGrids, type GridChip } from '../../../utils/grids';
 import { naturalCompare } from '../../../generated/natural-sort';
 
@@ -44,8 +44,7 @@ Component({
         if (query.householdId) await this.openSheet(query.householdId);
         await this.reload();
       } catch (error) {
-        this.setData({ loading: false, failed: true });
-        showError(this, error);
+        showLoadError(this, error);
       }
     },
     async retry() {
@@ -53,8 +52,7 @@ Component({
       try {
         await this.reload();
       } catch (error) {
-        this.setData({ loading: false, failed: true });
-        showError(this, error);
+        showLoadError(this, error);
       }
     },
     async reload(cursor?: string) {

@@ -7,7 +7,7 @@ import type { KeyPersonView, KeyPersonsView } from '../../../../typings/api';
 import type { CodeColor, KeyPersonKind } from '../../../generated/values';
 import { CODE_COLOR_LABELS, KEY_PERSON_KIND_LABELS } from '../../../generated/values';
 import { call } from '../../../services/api';
-import { showError, showSuccess, showWarning } from '../../../utils/feedback';
+import { showError, showLoadError, showSuccess, showWarning } from '../../../utils/feedback';
 import { naturalCompare } from '../../../generated/natural-sort';
 
 /** What a check-in can say, in the action sheet's order. */
@@ -101,8 +101,7 @@ Component({
       try {
         await this.reload();
       } catch (error) {
-        this.setData({ loading: false, failed: true });
-        showError(this, error);
+        showLoadError(this, error);
       }
     },
     async reload(cursor?: string) {

@@ -8,7 +8,7 @@ import type { GridHouseholdView, HouseholdNeedsView } from '../../../../typings/
 import type { ContactMethod, SpecialNeed } from '../../../generated/values';
 import { CONTACT_METHOD_LABELS, NEED_LABELS } from '../../../generated/values';
 import { call } from '../../../services/api';
-import { showError, showSuccess, showWarning } from '../../../utils/feedback';
+import { showError, showLoadError, showSuccess, showWarning } from '../../../utils/feedback';
 import { chinaDayAfter } from '../../../utils/format';
 import { staffGrids, type GridChip } from '../../../utils/grids';
 import { naturalCompare } from '../../../generated/natural-sort';
@@ -57,8 +57,7 @@ Component({
         this.setData({ grids: mine.grids, gridId: mine.gridId });
         await this.reload();
       } catch (error) {
-        this.setData({ loading: false, failed: true });
-        showError(this, error);
+        showLoadError(this, error);
       }
     },
     async retry() {
@@ -66,8 +65,7 @@ Component({
       try {
         await this.reload();
       } catch (error) {
-        this.setData({ loading: false, failed: true });
-        showError(this, error);
+        showLoadError(this, error);
       }
     },
     async reload(cursor?: string) {

@@ -5,7 +5,7 @@
  */
 import type { OrderSlipView } from '../../../../typings/api';
 import { call } from '../../../services/api';
-import { showError } from '../../../utils/feedback';
+import { showError, showLoadError } from '../../../utils/feedback';
 import { yuan } from '../../../utils/format';
 import { staffGrids, type GridChip } from '../../../utils/grids';
 
@@ -63,8 +63,7 @@ Component({
         await this.reload();
         if (query.orderId) this.setData({ slip: this.data.rows.find((r) => r.orderId === query.orderId) ?? null });
       } catch (error) {
-        this.setData({ loading: false, failed: true });
-        showError(this, error);
+        showLoadError(this, error);
       }
     },
     async onPullDownRefresh() {
@@ -76,8 +75,7 @@ Component({
       try {
         await this.reload();
       } catch (error) {
-        this.setData({ loading: false, failed: true });
-        showError(this, error);
+        showLoadError(this, error);
       }
     },
     async reload(cursor?: string) {

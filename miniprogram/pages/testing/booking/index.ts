@@ -12,7 +12,7 @@ import {
   KNOCK_LABELS,
 } from '../../../generated/values';
 import { call, newRequestId } from '../../../services/api';
-import { showError, showSuccess, showWarning } from '../../../utils/feedback';
+import { showError, showLoadError, showSuccess, showWarning } from '../../../utils/feedback';
 import { chinaDayAfter } from '../../../utils/format';
 
 /** One of my bookings as the list shows it. */
@@ -81,8 +81,7 @@ Component({
           rows: mine.map(myBookingRow),
         });
       } catch (error) {
-        this.setData({ loading: false, failed: true });
-        showError(this, error);
+        showLoadError(this, error);
       }
     },
     onMembers(e: WechatMiniprogram.CustomEvent<{ value: string[] }>) {

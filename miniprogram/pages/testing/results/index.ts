@@ -7,7 +7,7 @@
 import type { ResultsView, SampledView, TestRoundView } from '../../../../typings/api';
 import type { TestResult } from '../../../generated/values';
 import { ApiError, call } from '../../../services/api';
-import { showError, showSuccess } from '../../../utils/feedback';
+import { showError, showLoadError, showSuccess } from '../../../utils/feedback';
 import { chinaTime } from '../../../utils/format';
 import { TEST_RESULT_LABELS } from '../../../utils/labels';
 import { loadNextPage } from '../../../utils/paging';
@@ -69,8 +69,7 @@ Component({
         this.setData({ round });
         await this.reload();
       } catch (error) {
-        this.setData({ loading: false, failed: true });
-        showError(this, error);
+        showLoadError(this, error);
       }
     },
     retry() {
