@@ -24,7 +24,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   'ORDER.ITEM_UNAVAILABLE': '商品已下架',
   'ORDER.OUT_OF_STOCK': '库存不足，已售完',
   'ORDER.QUOTA_EXCEEDED': '超过每户限购数量',
-  'ORDER.CANNOT_CANCEL': '订单已在配送中，无法取消，请联系网格员',
+  'ORDER.CANNOT_CANCEL': '网格员已接单、开始备货，不能再取消，请联系网格员',
   'ORDER.BAD_STATE': '订单状态已变化，请刷新后查看',
   // ── dispatch (issue 4) ──
   'JOB.TAKEN': '手慢了，这个任务已被其他志愿者接走',

@@ -16,16 +16,18 @@ export const ORDER_TRANSITIONS: Record<OrderStatus, Partial<Record<OrderEvent, T
     reject: { to: 'rejected', by: ['gridworker'] },
     cancel: { to: 'cancelled', by: ['resident', 'gridworker'] },
   },
+  // Accepted orders are on the purchase and packing lists: from here on only the gridworker cancels
+  // (the resident asks them), so nothing already bought or packed is dropped by a tap.
   accepted: {
     assign: { to: 'assigned', by: ['gridworker', 'volunteer', 'system'] },
     reject: { to: 'rejected', by: ['gridworker'] },
-    cancel: { to: 'cancelled', by: ['resident', 'gridworker'] },
+    cancel: { to: 'cancelled', by: ['gridworker'] },
   },
   assigned: {
     // The system finishes a pickup a crash cut off after the job's own write.
     pickUp: { to: 'pickedUp', by: ['volunteer', 'system'] },
     unassign: { to: 'accepted', by: ['gridworker', 'volunteer', 'system'] },
-    cancel: { to: 'cancelled', by: ['resident', 'gridworker'] },
+    cancel: { to: 'cancelled', by: ['gridworker'] },
   },
   pickedUp: {
     deliver: { to: 'delivered', by: ['volunteer'] },

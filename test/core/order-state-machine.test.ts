@@ -18,8 +18,10 @@ describe('order state machine', () => {
     }
   });
 
-  it('lets a resident cancel only until pickup', () => {
-    expect(statusesAllowing('cancel', 'resident').sort()).toEqual(['accepted', 'assigned', 'submitted']);
+  it('lets a resident cancel only until the gridworker accepts (packing begins); the gridworker until pickup', () => {
+    expect(statusesAllowing('cancel', 'resident')).toEqual(['submitted']);
+    expect(nextStatus('accepted', 'cancel', 'resident')).toBeNull();
+    expect(nextStatus('assigned', 'cancel', 'gridworker')).toBe('cancelled');
     expect(nextStatus('pickedUp', 'cancel', 'resident')).toBeNull();
   });
 

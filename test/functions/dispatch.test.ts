@@ -496,7 +496,7 @@ describe('races between actors', () => {
     expect(stored.history.filter((e) => e.status === 'assigned')).toHaveLength(1);
   });
 
-  it('an order cancelled while waiting for pickup leaves the trip; the rest finish the job', async () => {
+  it('an order the gridworker cancels while waiting for pickup leaves the trip; the rest finish the job', async () => {
     await t.db.collection('volunteers').where({ gridIds: 'g-05' }).update({ onDuty: false });
     await addVolunteer('vol-race-3', 5);
     const ids = await placeAccepted(5, 2, 3);
@@ -507,7 +507,12 @@ describe('races between actors', () => {
     const [gone, ...kept] = j.orderIds as [string, ...string[]];
     const householdId = (await order(gone)).householdId;
     const resident = households.find((h) => h._id === householdId)?.memberOpenids[0] as string;
-    await t.ok(resident, 'order.cancel', { orderId: gone });
+    // Packing has begun: the resident can no longer cancel; the gridworker (asked by them) can.
+    expect(await t.call(resident, 'order.cancel', { orderId: gone })).toMatchObject({
+      ok: false,
+      code: 'ORDER.CANNOT_CANCEL',
+    });
+    await t.ok(gw(5), 'order.cancel', { orderId: gone, reason: '居民来电取消' });
     const picked = await t.ok('vol-race-3', 'dispatch.pickUp', { jobId: j._id, counts: {} });
     expect(picked.pickedUp.sort()).toEqual([...kept].sort());
     expect(
