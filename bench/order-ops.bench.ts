@@ -40,12 +40,17 @@ const TX_ACTIONS = new Set(['database.startTransaction', 'database.commitTransac
  * Requests the local WeChat stand-ins make to check a message (WeChat's own work, no database
  * request on CloudBase) are left out, and counted apart.
  */
+type ByCollection = Record<string, number>;
+
 function meter(cloud: LocalCloud): {
-  now(): { reads: number; writes: number; tx: number };
+  now(): { reads: number; writes: number; tx: number; byCollection: ByCollection };
   standIn(): number;
 } {
   let tx = 0;
   let standIn = { reads: 0, writes: 0 };
+  const standInBy: ByCollection = {};
+  const total = (s: { byCollection: Record<string, { reads: number; writes: number }> }, c: string) =>
+    (s.byCollection[c]?.reads ?? 0) + (s.byCollection[c]?.writes ?? 0);
   const handle = cloud.db.handle.bind(cloud.db);
   cloud.db.handle = (body: unknown) => {
     const action = (body as { action?: unknown } | null)?.action;
@@ -58,6 +63,8 @@ function meter(cloud: LocalCloud): {
         reads: standIn.reads + after.reads - before.reads,
         writes: standIn.writes + after.writes - before.writes,
       };
+      for (const c of Object.keys(after.byCollection))
+        standInBy[c] = (standInBy[c] ?? 0) + total(after, c) - total(before, c);
     }
     return answer;
   };
@@ -65,7 +72,15 @@ function meter(cloud: LocalCloud): {
     now() {
       const s = cloud.db.stats();
       const txCounted = [...TX_ACTIONS].some((a) => Object.hasOwn(s.byAction, a));
-      return { reads: s.reads - standIn.reads, writes: s.writes - standIn.writes, tx: txCounted ? 0 : tx };
+      const byCollection = Object.fromEntries(
+        Object.keys(s.byCollection).map((c) => [c, total(s, c) - (standInBy[c] ?? 0)]),
+      );
+      return {
+        reads: s.reads - standIn.reads,
+        writes: s.writes - standIn.writes,
+        tx: txCounted ? 0 : tx,
+        byCollection,
+      };
     },
     standIn: () => standIn.reads + standIn.writes,
   };
@@ -81,7 +96,7 @@ export async function run(): Promise<void> {
   const db = database();
   const _ = db.command;
   const m = meter(cloud);
-  const steps: Array<{ name: string; reads: number; writes: number; tx: number }> = [];
+  const steps: Array<{ name: string; reads: number; writes: number; tx: number; byCollection: ByCollection }> = [];
   const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
     const before = m.now();
     const out = await work();
@@ -91,6 +106,11 @@ export async function run(): Promise<void> {
       reads: after.reads - before.reads,
       writes: after.writes - before.writes,
       tx: after.tx - before.tx,
+      byCollection: Object.fromEntries(
+        Object.keys(after.byCollection)
+          .map((c) => [c, (after.byCollection[c] ?? 0) - (before.byCollection[c] ?? 0)] as const)
+          .filter(([, v]) => v > 0),
+      ),
     });
     return out;
   };
@@ -279,8 +299,23 @@ export async function run(): Promise<void> {
     for (const s of steps)
       report(
         `order.db_ops_step.${s.name}`,
-        `${+(opsOf(s) / n).toFixed(3)}  (r ${+(s.reads / n).toFixed(3)} / w ${+(s.writes / n).toFixed(3)} / tx ${+(s.tx / n).toFixed(3)})`,
+        `${+(opsOf(s) / n).toFixed(3)}  (r ${+(s.reads / n).toFixed(3)} / w ${+(s.writes / n).toFixed(3)} / tx ${+(s.tx / n).toFixed(3)}; ${Object.entries(
+          s.byCollection,
+        )
+          .map(([c, v]) => `${c} ${+(v / n).toFixed(3)}`)
+          .join(', ')})`,
       );
+    // Which collections carry the requests (per order, all steps; transaction calls not included).
+    const byCollection: ByCollection = {};
+    for (const s of steps)
+      for (const [c, v] of Object.entries(s.byCollection)) byCollection[c] = (byCollection[c] ?? 0) + v;
+    report(
+      'order.db_ops_by_collection',
+      Object.entries(byCollection)
+        .sort((a, b) => b[1] - a[1])
+        .map(([c, v]) => `${c} ${+(v / n).toFixed(3)}`)
+        .join(', '),
+    );
     report('order.bench_db_reads_per_order', sum('reads') / n);
     report('order.bench_db_writes_per_order', sum('writes') / n);
     report('order.bench_db_tx_calls_per_order', sum('tx') / n);

@@ -44,6 +44,11 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   'VOLUNTEER.SHIFT_CLOSED': '该班次已开始或已取消，不能报名',
   'VOLUNTEER.NOT_QUALIFIED': '您不符合该班次的要求',
   'VOLUNTEER.CANCEL_CLOSED': '已过取消截止时间，如有急事请联系社区管理员',
+  // ── WeChat Pay (issue 19) ──
+  'PAY.NOT_PAID': '该订单还没有完成微信支付，支付后才能接单',
+  'PAY.EXPIRED': '支付已超时，订单已取消，请重新下单',
+  'PAY.LINK_INVALID': '代付链接无效或已过期，请让家人重新分享',
+  'PAY.UNAVAILABLE': '微信支付暂时不可用，请稍后再试，或选择货到付现金',
 };
 
 /** An expected failure, carried as a value up to the function's envelope. */

@@ -19,6 +19,19 @@ export const ACTIVE_JOB_S = 15 * 60;
  */
 export const PLACING_TIMEOUT_MS = 60_000;
 
+/**
+ * A WeChat Pay order unpaid this long is cancelled by the sweeper (stock and quota go back); the
+ * platform order is closed first, so a payment cannot land after (issue 19).
+ */
+export const PAY_TIMEOUT_MS = 15 * 60_000;
+
+/** A pay link (代付) a relative holds is good this long (never past the order's own payment expiry). */
+export const PAY_LINK_MS = 15 * 60_000;
+
+/** A refund the platform has not confirmed is asked about or retried after this, doubling per attempt up to REFUND_RETRY_MAX_MS. */
+export const REFUND_RETRY_MS = 60_000;
+export const REFUND_RETRY_MAX_MS = 60 * 60_000;
+
 /** A delivered order the resident has not confirmed is confirmed after this long. */
 export const AUTO_CONFIRM_MS = 24 * 3600_000;
 

@@ -16,6 +16,7 @@ import { invokeFunction, runTimer } from './invoke';
 import { issueCloudId } from './open-data';
 import { answerWechat, isWechatAction, wxCalls } from './wechat';
 import './wechat/apis';
+import { handleDevPay } from './wechat/pay-notify';
 import { MAX_DEPTH } from '../server/lib/validate';
 import { handlePreview } from './preview';
 import type { DemoOptions } from './seed/demo-community';
@@ -232,6 +233,26 @@ async function route(
   if (req.method === 'GET' && url.pathname === '/dev/users') {
     send(res, 200, { ok: true, data: await listUsers() });
     return;
+  }
+  if (url.pathname === '/dev/pay' || url.pathname.startsWith('/dev/pay/')) {
+    // The payment platform's stand-in (issue 19): pay, deliver its notifications (late, repeated, out of order).
+    let body: unknown = null;
+    if (req.method === 'POST') {
+      try {
+        body = JSON.parse((await readBody(req)) || '{}');
+      } catch (error) {
+        if (error instanceof BodyTooLarge) throw error;
+      }
+    }
+    const answer = await handleDevPay(
+      req.method ?? '',
+      url.pathname,
+      body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {},
+    );
+    if (answer) {
+      send(res, answer.status, answer.body);
+      return;
+    }
   }
   if (req.method === 'GET' && url.pathname === '/dev/wechat') {
     // What the functions asked of WeChat (subscribe messages, codes, …) and what WeChat's stand-ins answered.

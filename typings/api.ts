@@ -9,6 +9,8 @@ import type {
   OrgActions,
   DispatchActions,
   PrivacyActions,
+  PaymentActions,
+  SettlementActions,
 } from './api/index';
 
 /**
@@ -26,7 +28,9 @@ export interface Actions
     VolunteerActions,
     OrgActions,
     DispatchActions,
-    PrivacyActions {}
+    PrivacyActions,
+    PaymentActions,
+    SettlementActions {}
 
 /** Every action name. */
 export type ActionName = keyof Actions;
@@ -34,8 +38,14 @@ export type ActionName = keyof Actions;
 /** The cloud function that serves an action: the part before the dot. */
 export type FunctionOf<A extends ActionName> = A extends `${infer F}.${string}` ? F : never;
 
-/** Every cloud function name. */
-export type FunctionName = FunctionOf<ActionName>;
+/**
+ * Every cloud function name: those serving actions, and `payment`, WeChat Pay's callback (issue 19:
+ * CloudBase calls it with the platform's notification, never a page's CallEvent; it has no actions).
+ */
+export type FunctionName = FunctionOf<ActionName> | CallbackFunctionName;
+
+/** Functions the platform calls with its own events (no client actions). */
+export type CallbackFunctionName = 'payment';
 
 /** Actions served by one function. */
 export type ActionsOf<F extends FunctionName> = Extract<ActionName, `${F}.${string}`>;

@@ -25,9 +25,14 @@ import type {
   PaymentMode,
   VolunteerStatus,
   VolunteerSkill,
+  CarryAid,
+  GasLeg,
   TimeSlot,
   ContactMethod,
   JobStatus,
+  PayState,
+  RefundReason,
+  RefundState,
 } from './values';
 
 /** The enumerations, defined once in values.ts (tuples, unions and labels). */
@@ -55,10 +60,15 @@ export type {
   KnockStatus,
   VolunteerStatus,
   VolunteerSkill,
+  CarryAid,
+  GasLeg,
   TimeSlot,
   ContactMethod,
   JobStatus,
   JobEvent,
+  PayState,
+  RefundReason,
+  RefundState,
 } from './values';
 
 /** A community (社区). */
@@ -120,6 +130,12 @@ export interface UserDoc {
    * WeChat accepts it, given back when it refuses for good.
    */
   subscriptionsHeld?: Partial<Record<SubscribeTemplate, number>>;
+  /**
+   * Marks of outbox drains that moved grants to held (`<claim token>_<template>` → when), so a
+   * drain whose batched update changed fewer users than asked knows which; taken off when the
+   * grants are spent or given back (server/lib/outbox.ts).
+   */
+  grantHolds?: Record<string, string>;
   createdAt: string;
 }
 
@@ -207,6 +223,8 @@ export interface CatalogItem {
   stock: number;
   perHouseholdLimit: number;
   active: boolean;
+  /** Who supplies it (issue 19: the round's settlement owes each supplier); absent: 未指定供应商. */
+  supplier?: string;
 }
 
 /** A catalogue item as its community's shop keeps it (the shop's `items`, keyed by item id). */
@@ -394,10 +412,22 @@ export interface MedicineRequest {
   prescriptionFileId: string | null;
 }
 
-/** The two legs of a gas-cylinder refill. */
+/** Where one leg of a gas swap is (core/jobs/gas.ts moves it). */
+export type GasLegStatus = 'pending' | 'done';
+
+/**
+ * The two legs of a gas-cylinder refill (core/jobs/gas.ts): the empty collected at the door by a
+ * collection job, refilled at the station, then the full one delivered by an ordinary delivery job.
+ */
 export interface GasLegs {
-  collectEmpty: 'pending' | 'done';
-  returnFull: 'pending' | 'done';
+  collectEmpty: GasLegStatus;
+  returnFull: GasLegStatus;
+  /** The collection job the empty is on (the order itself stays `accepted` during leg 1). */
+  collectJobId?: string | null;
+  collectedAt?: string | null;
+  /** The full cylinder is back from the station (the gridworker says so): leg 2 may be dispatched. */
+  fullReadyAt?: string | null;
+  returnedAt?: string | null;
 }
 
 /** One step on an order's timeline. */
@@ -449,6 +479,64 @@ export interface OrderDoc {
   placeNonce?: string;
   /** Giving back stock and quota of an order cancelled or rejected: pending until both are back. */
   release?: { state: 'pending' | 'done'; at: string };
+  /** WeChat Pay (issue 19): present on `payment: 'wechatPay'` orders only. */
+  pay?: OrderPay;
+}
+
+/** The WeChat Pay side of an order (issue 19): only the platform's word (callback checked by a query) makes it paid. */
+export interface OrderPay {
+  state: PayState;
+  /** The platform order number of the current attempt (≤32 chars; core/payment/ids.ts). */
+  outTradeNo: string;
+  /** Attempts so far (a closed platform order is re-ordered under the next number). */
+  attempt: number;
+  /** What is charged, fen (= the order's totalFen when placed). */
+  amountFen: number;
+  /** The platform's transaction id (微信支付订单号), once paid. */
+  transactionId: string | null;
+  paidAt: string | null;
+  /** Unpaid after this, the order is cancelled and its stock and quota go back (core/policy.ts PAY_TIMEOUT_MS). */
+  expiresAt: string;
+  /** Refunded so far, fen (confirmed and pending both count, so no refund exceeds what was paid). */
+  refundedFen: number;
+  /** Whose openid the current prepay was made for (the household's resident, or a relative with a pay link). */
+  payerOpenid: string | null;
+  /** The prepay of the current attempt (`wx.requestPayment` parameters are re-signed from it). */
+  prepayId: string | null;
+  /** When the platform was last asked about this order (sync, sweeper). */
+  checkedAt?: string;
+  /** Refunds (outRefundNo) whose amount is counted in `refundedFen`: each counted once. */
+  refundIds?: string[];
+  /** The current pay link (代付) a relative pays through: only its hash is kept; a new link replaces it. */
+  link?: { tokenHash: string; expiresAt: string; by: string } | null;
+}
+
+/**
+ * A refund (issue 19), `_id` = outRefundNo (core/payment/ids.ts: deterministic per order and change,
+ * so a retried change never refunds twice). Retried with backoff until the platform confirms.
+ */
+export interface RefundDoc {
+  _id: string;
+  communityId: string;
+  orderId: string;
+  roundId: string;
+  householdId: string;
+  outTradeNo: string;
+  /** What the order was paid, fen (the platform's `totalFee` of the refund request). */
+  totalFen: number;
+  amountFen: number;
+  reason: RefundReason;
+  /** The change in words as the resident sees it (`缺货：青菜 2斤`). */
+  reasonText: string;
+  state: RefundState;
+  /** The platform's refund id, once it accepted the refund. */
+  refundId: string | null;
+  attempts: number;
+  /** When the timer tries (or asks) again; null once done. */
+  nextAttemptAt: string | null;
+  lastError: string | null;
+  createdAt: string;
+  doneAt: string | null;
 }
 
 /** A notice posted to a grid or the whole community. */
@@ -547,8 +635,10 @@ export interface VolunteerDoc {
   buildingIds: string[];
   /** On duty now (only on-duty delivery volunteers get delivery jobs). */
   onDuty: boolean;
-  /** What they carry in one trip, kg (10–20 in the seeds). */
+  /** What they carry in one trip, kg (10–20 in the seeds; from `carry` once declared, core/jobs/carry.ts). */
   capacityKg: number;
+  /** What they declared they can carry (kg by hand, and a trolley or vehicle); absent: not declared. */
+  carry?: VolunteerCarry | null;
   // ── the volunteers function's fields (issue 5) ──
   /** Real name (shown to the volunteer and the staff reviewing them; masked elsewhere). */
   name: string;
@@ -587,6 +677,13 @@ export interface VolunteerDoc {
   heldKg?: number;
   /** Bumped by every change of `holding`: the compare-and-set of a grab is on it. */
   holdVersion?: number;
+}
+
+/** What a volunteer can carry, as they declared it on registering. */
+export interface VolunteerCarry {
+  /** Kilograms they can carry by hand up the stairs. */
+  handKg: number;
+  aid: CarryAid;
 }
 
 /** A volunteer's health self-declaration (健康承诺). */
@@ -743,6 +840,10 @@ export interface JobStop {
   lines: Array<Pick<OrderLine, 'itemId' | 'name' | 'unit' | 'qty'>>;
   /** OPENIDs of the household at dispatch time, told when their order moves. */
   notify: string[];
+  /** A gas order's leg this stop serves (absent: an ordinary delivery). */
+  gasLeg?: GasLeg;
+  /** Why the dispatch could not place it (open jobs only), in plain Chinese for the gridworker. */
+  unplaced?: string;
 }
 
 /** One step on a job's timeline. */
@@ -783,6 +884,8 @@ export interface JobDoc {
   codeTries?: number;
   /** The doors' 取货码 (order id → code), checked at the door without reading the order; never shown. */
   codes?: Record<string, string>;
+  /** `collectEmpty`: a round collecting empty gas cylinders (leg 1); absent: a delivery from the depot. */
+  leg?: 'collectEmpty';
   history: JobEventRecord[];
   createdAt: string;
   updatedAt: string;

@@ -41,7 +41,12 @@ export type ErrorCode =
   | 'VOLUNTEER.SHIFT_FULL'
   | 'VOLUNTEER.SHIFT_CLOSED'
   | 'VOLUNTEER.NOT_QUALIFIED'
-  | 'VOLUNTEER.CANCEL_CLOSED';
+  | 'VOLUNTEER.CANCEL_CLOSED'
+  // ── WeChat Pay (issue 19) ──
+  | 'PAY.NOT_PAID'
+  | 'PAY.EXPIRED'
+  | 'PAY.LINK_INVALID'
+  | 'PAY.UNAVAILABLE';
 
 /** One field that failed validation. */
 export interface FieldIssue {

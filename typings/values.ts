@@ -172,12 +172,45 @@ export type MedicineUrgency = (typeof MEDICINE_URGENCIES)[number];
 export const MEDICINE_URGENCY_LABELS: Labels<typeof MEDICINE_URGENCIES> = { normal: '普通', urgent: '急需' };
 
 /** How the resident pays. */
-export const PAYMENT_MODES = ['free', 'cashOnDelivery', 'transfer'] as const;
+export const PAYMENT_MODES = ['free', 'cashOnDelivery', 'transfer', 'wechatPay'] as const;
 export type PaymentMode = (typeof PAYMENT_MODES)[number];
 export const PAYMENT_MODE_LABELS: Labels<typeof PAYMENT_MODES> = {
   free: '免费',
   cashOnDelivery: '货到付现金',
   transfer: '转账',
+  wechatPay: '微信支付',
+};
+
+/** Where a WeChat Pay order's money is (issue 19; core/payment/state.ts moves it). */
+export const PAY_STATES = ['awaiting', 'paid', 'partlyRefunded', 'refunded', 'closed'] as const;
+export type PayState = (typeof PAY_STATES)[number];
+export const PAY_STATE_LABELS: Labels<typeof PAY_STATES> = {
+  awaiting: '待支付',
+  paid: '已支付',
+  partlyRefunded: '已部分退款',
+  refunded: '已退款',
+  closed: '已关闭',
+};
+
+/** Why money goes back to the resident (issue 19). */
+export const REFUND_REASONS = ['rejected', 'cancelled', 'shortfall', 'failedDelivery', 'expired'] as const;
+export type RefundReason = (typeof REFUND_REASONS)[number];
+export const REFUND_REASON_LABELS: Labels<typeof REFUND_REASONS> = {
+  rejected: '订单未受理',
+  cancelled: '订单已取消',
+  shortfall: '缺货退差价',
+  failedDelivery: '配送未成功',
+  expired: '支付超时，订单已取消',
+};
+
+/** Where a refund is (issue 19): retried until the platform confirms. */
+export const REFUND_STATES = ['pending', 'processing', 'done', 'failed'] as const;
+export type RefundState = (typeof REFUND_STATES)[number];
+export const REFUND_STATE_LABELS: Labels<typeof REFUND_STATES> = {
+  pending: '待退款',
+  processing: '退款中',
+  done: '已退款',
+  failed: '退款失败，处理中',
 };
 
 /** How a resident found their grid. */
@@ -273,6 +306,21 @@ export const SKILL_LABELS: Labels<typeof VOLUNTEER_SKILLS> = {
   driving: '驾驶皮卡',
   interpreting: '藏汉双语翻译',
 };
+
+/** What helps a volunteer carry heavy things (a 15 kg gas cylinder): nothing, a hand trolley, an e-bike, a car. */
+export const CARRY_AIDS = ['none', 'trolley', 'ebike', 'car'] as const;
+export type CarryAid = (typeof CARRY_AIDS)[number];
+export const CARRY_AID_LABELS: Labels<typeof CARRY_AIDS> = {
+  none: '徒手',
+  trolley: '小推车',
+  ebike: '电动车',
+  car: '汽车',
+};
+
+/** The two legs of a gas-cylinder swap (换气): collect the empty at the door, bring the full one back. */
+export const GAS_LEGS = ['collectEmpty', 'returnFull'] as const;
+export type GasLeg = (typeof GAS_LEGS)[number];
+export const GAS_LEG_LABELS: Labels<typeof GAS_LEGS> = { collectEmpty: '取空瓶', returnFull: '送满瓶' };
 
 /** Times of day a volunteer can serve. */
 export const TIME_SLOTS = ['morning', 'afternoon', 'evening', 'night'] as const;

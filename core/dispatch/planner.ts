@@ -1345,7 +1345,9 @@ export function planDispatch(input: DispatchInput): DispatchPlan {
       const most = Math.max(...forBuilding.map((w) => w.v.capacityKg));
       unassigned.push({
         orderId: o.id,
-        reason: `订单重${o.weightKg}kg，超过可派志愿者单趟载重（最多${most}kg），请拆单或人工安排`,
+        reason: o.label
+          ? `${o.label}：当前在岗志愿者都无法搬运（最多能搬${most}公斤），请指派有推车的志愿者`
+          : `订单重${o.weightKg}kg，超过可派志愿者单趟载重（最多${most}kg），请拆单或人工安排`,
       });
       continue;
     }

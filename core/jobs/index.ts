@@ -4,6 +4,10 @@
  */
 import type { JobEvent, JobStatus, JobStop, OrderKind, OrderLine, ShortLine, Unit } from '../../typings/entities';
 import type { Rng } from '../random';
+import { GAS_CYLINDER_KG } from './gas';
+
+export * from './gas';
+export * from './carry';
 
 /** Who acts on a job. */
 export type JobActor = 'volunteer' | 'gridworker' | 'system';
@@ -119,14 +123,21 @@ const KG_PER_UNIT: Record<Unit, number> = {
   桶: 5,
 };
 
-/** Estimated weight of an order, kg (at least 0.5; a gas cylinder ~15 kg; a love bag ~5 kg). */
+/**
+ * Estimated weight of an order, kg (at least 0.5; a gas cylinder 15 kg each; a love bag ~5 kg). A
+ * line's own weight per unit (`kgPerUnit`, from its catalogue item) wins over the unit's rough one.
+ */
 export function orderWeightKg(order: {
   kind: OrderKind;
-  lines: ReadonlyArray<Pick<OrderLine, 'unit' | 'qty'>>;
+  lines: ReadonlyArray<Pick<OrderLine, 'unit' | 'qty'> & { kgPerUnit?: number | null }>;
 }): number {
-  if (order.kind === 'gas') return 15;
+  if (order.kind === 'gas')
+    return GAS_CYLINDER_KG * Math.max(1, order.lines.reduce((n, l) => n + l.qty, 0));
   if (order.kind === 'medicine' && order.lines.length === 0) return 0.5;
-  const fromLines = order.lines.reduce((kg, l) => kg + KG_PER_UNIT[l.unit] * l.qty, 0);
+  const fromLines = order.lines.reduce(
+    (kg, l) => kg + (typeof l.kgPerUnit === 'number' && l.kgPerUnit > 0 ? l.kgPerUnit : KG_PER_UNIT[l.unit]) * l.qty,
+    0,
+  );
   const kg = order.kind === 'loveBag' && fromLines === 0 ? 5 : fromLines;
   return Math.max(0.5, Math.round(kg * 10) / 10);
 }

@@ -90,6 +90,9 @@ export function planOrder(input: PlaceOrderInput, catalogue: readonly CatalogIte
   let payment = input.payment;
   if (totalFen === 0 && input.kind !== 'medicine') payment = 'free';
   if (totalFen > 0 && payment === 'free')
-    throw new AppError('COMMON.INVALID_INPUT', '请选择付款方式：货到付现金或转账');
+    throw new AppError('COMMON.INVALID_INPUT', '请选择付款方式：微信支付、货到付现金或转账');
+  // WeChat Pay charges a known amount: a medicine order's price is known only once bought (issue 19).
+  if (payment === 'wechatPay' && totalFen <= 0)
+    throw new AppError('COMMON.INVALID_INPUT', '买药订单的金额要买到后才知道，请选择货到付现金或转账');
   return { lines, totalFen, payment, medicine };
 }

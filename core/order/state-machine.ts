@@ -14,7 +14,8 @@ export const ORDER_TRANSITIONS: Record<OrderStatus, Partial<Record<OrderEvent, T
   submitted: {
     accept: { to: 'accepted', by: ['gridworker', 'system'] },
     reject: { to: 'rejected', by: ['gridworker'] },
-    cancel: { to: 'cancelled', by: ['resident', 'gridworker'] },
+    // The system: a WeChat Pay order unpaid past its expiry (issue 19, server/lib/refunds.ts).
+    cancel: { to: 'cancelled', by: ['resident', 'gridworker', 'system'] },
   },
   // Accepted orders are on the purchase and packing lists: from here on only the gridworker cancels
   // (the resident asks them), so nothing already bought or packed is dropped by a tap.

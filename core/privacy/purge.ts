@@ -276,6 +276,7 @@ export const COLLECTION_FATES: Readonly<Record<string, CollectionFate>> = {
   shifts: { fate: 'kept', why: '志愿者班次' },
   shiftSignups: { fate: 'kept', why: '班次报名（服务时长证明）' },
   dutyLogs: { fate: 'kept', why: '上岗记录（服务时长证明）' },
+  refunds: { fate: 'kept', why: '微信支付退款记录（金额、原因、平台退款单号），批次账目的一部分，不含健康信息' },
 };
 
 // ── aggregates ──

@@ -11,6 +11,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { update as applyUpdate } from 'mingo/updater';
+import { fastUpdate } from './fast';
 import { aggregate, compile, nearOrder, tester } from './query';
 import { DB_ERRORS, DbError, dollarField, idKey, isDocId, newId, parseEjson, toEjson, type Doc } from './wire';
 import type { IndexSpec, Store, Write } from './store';
@@ -373,18 +374,23 @@ export class DbEngine {
   }
 
   /** The new version of a document under an update body, or null if it does not change. */
-  private updated(before: Doc, body: Body): Doc | null {
+  private updated(before: Doc, body: Body, parsed?: Record<string, unknown>): Doc | null {
     if (body.merge === false) return { ...this.document(body.data), _id: before._id } as Doc;
-    const data = (this.parse(body.data) as Record<string, unknown> | undefined) ?? {};
+    const data = parsed ?? (this.parse(body.data) as Record<string, unknown> | undefined) ?? {};
     const next = clone(before);
     const ops = Object.keys(data);
     if (ops.some((k) => !k.startsWith('$'))) throw DB_ERRORS.invalid('update data must use update operators');
     if (ops.length === 0) return null;
-    let changed: string[];
-    try {
-      changed = applyUpdate(next, data as never, undefined, undefined, { cloneMode: 'none' });
-    } catch (error) {
-      throw DB_ERRORS.invalid(`update failed: ${(error as Error).message}`);
+    // $set/$inc/$unset on plain paths in place (fast.ts); anything else through mingo's updater.
+    let changed = process.env.GL_NOFAST ? null : fastUpdate(next, data);
+    if (changed === null) {
+      try {
+        changed = applyUpdate(next, (parsed ? clone(data) : data) as never, undefined, undefined, {
+          cloneMode: 'none',
+        });
+      } catch (error) {
+        throw DB_ERRORS.invalid(`update failed: ${(error as Error).message}`);
+      }
     }
     if (next._id !== before._id) throw DB_ERRORS.invalid('_id cannot be changed');
     return changed.length ? next : null;
@@ -418,8 +424,13 @@ export class DbEngine {
     const matches = this.find(collection, criteria);
     const targets = body.multi === false ? matches.slice(0, 1) : matches;
     const writes: Write[] = [];
+    // The update parsed once for all the documents it changes.
+    const parsed =
+      body.merge === false || targets.length < 2
+        ? undefined
+        : ((this.parse(body.data) as Record<string, unknown> | undefined) ?? {});
     for (const before of targets) {
-      const next = this.updated(before, body);
+      const next = this.updated(before, body, parsed);
       if (next) writes.push({ collection, id: idKey(before._id), doc: next });
     }
     this.apply(writes);

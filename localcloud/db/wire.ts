@@ -5,6 +5,7 @@
  * which the SDK raises as an error carrying that code.
  */
 import { EJSON } from 'bson';
+import { fastEjson } from './fast';
 
 /** A document `_id`: CloudBase accepts strings, numbers and ObjectIds (read back as their hex strings). */
 export type DocId = string | number;
@@ -66,6 +67,8 @@ export const DB_ERRORS = {
 export function parseEjson(text: unknown, now: Date): unknown {
   if (text === undefined || text === null || text === '') return undefined;
   if (typeof text !== 'string') throw DB_ERRORS.invalid('expected an EJSON string');
+  const fast = process.env.GL_NOFAST ? null : fastEjson(text, now);
+  if (fast) return fast.value;
   return resolveServerDates(EJSON.parse(text, { relaxed: true }), now);
 }
 

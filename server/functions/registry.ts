@@ -5,6 +5,7 @@ import { main as grid } from './grid';
 import { main as household } from './household';
 import { main as order } from './order';
 import { main as org } from './org';
+import { main as payment } from './payment';
 import { main as system } from './system';
 import { main as testing } from './testing';
 import { main as user } from './user';
@@ -21,6 +22,8 @@ export const FUNCTIONS: Record<FunctionName, CloudMain> = {
   volunteer,
   dispatch,
   org,
+  // WeChat Pay's callback (issue 19): the platform's notifications, no client actions.
+  payment,
 };
 
 /** A timer trigger: CloudBase runs it from the function's config.json, the local cloud on an interval. */

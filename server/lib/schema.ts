@@ -38,6 +38,7 @@ import type {
   TestRoundDoc,
   UserDoc,
   VolunteerDoc,
+  RefundDoc,
 } from '../../typings/entities';
 
 /**
@@ -91,6 +92,8 @@ export const COLLECTIONS = [
   'purgeRecords',
   'dailyAggregates',
   'accessLog',
+  // ── WeChat Pay (issue 19) ──
+  'refunds',
 ] as const;
 
 /** A collection name. */
@@ -140,6 +143,7 @@ export interface CollectionDocs {
   purgeRecords: PurgeRecordDoc;
   dailyAggregates: DailyAggregateDoc;
   accessLog: AccessLogDoc;
+  refunds: RefundDoc;
 }
 
 /** The stored document of a collection. */
@@ -174,6 +178,12 @@ export const INDEXES: IndexSpec[] = [
   { collection: 'orders', name: 'status_updated', keys: { status: 1, updatedAt: 1 } },
   // Releases of cancelled/rejected orders the sweeper finishes (issue 16).
   { collection: 'orders', name: 'release', keys: { 'release.state': 1, 'release.at': 1 } },
+  // WeChat Pay (issue 19): the callback finds its order by the platform order number; the sweeper the unpaid expired.
+  { collection: 'orders', name: 'pay_trade', keys: { 'pay.outTradeNo': 1 } },
+  { collection: 'orders', name: 'pay_due', keys: { 'pay.state': 1, 'pay.expiresAt': 1 } },
+  { collection: 'refunds', name: 'order_created', keys: { orderId: 1, createdAt: 1 } },
+  { collection: 'refunds', name: 'due', keys: { state: 1, nextAttemptAt: 1 } },
+  { collection: 'refunds', name: 'round_state', keys: { roundId: 1, state: 1 } },
   { collection: 'notices', name: 'community_posted', keys: { communityId: 1, postedAt: -1 } },
   { collection: 'outbox', name: 'due', keys: { status: 1, nextAttemptAt: 1 } },
   { collection: 'outbox', name: 'community_created', keys: { communityId: 1, createdAt: -1 } },
@@ -213,4 +223,9 @@ export const INDEXES: IndexSpec[] = [
   { collection: 'accessLog', name: 'at', keys: { at: 1 } },
   { collection: 'dailyAggregates', name: 'community_day', keys: { communityId: 1, day: 1 } },
   { collection: 'purgeRecords', name: 'community_finished', keys: { communityId: 1, finishedAt: -1 } },
+  // ── the day's work on every home page (issue 12): counts served by an index ──
+  { collection: 'orders', name: 'grid_status', keys: { gridId: 1, status: 1 } },
+  { collection: 'orders', name: 'household_status', keys: { householdId: 1, status: 1 } },
+  { collection: 'orders', name: 'round_status', keys: { roundId: 1, status: 1 } },
+  { collection: 'bookings', name: 'grid_status_date', keys: { gridId: 1, status: 1, date: 1 } },
 ];

@@ -72,3 +72,38 @@ export async function callWxBytes(
     return { errcode: WX_TRANSPORT_ERROR, errmsg: String((error as Error).message ?? error).slice(0, 200) };
   }
 }
+
+/**
+ * Calls CloudBase's cloud payment (`wx.wxPayApi`, the SDK's `callWxPayApi`), e.g.
+ * `cloudPay.unifiedOrder`, `cloudPay.queryOrder`, `cloudPay.refund` (issue 19). The platform answers
+ * JSON with WeChat Pay's `returnCode`/`resultCode` beside `errcode`; a transport failure is
+ * `WX_TRANSPORT_ERROR`. The caller checks `returnCode`/`resultCode` itself (server/lib/payments.ts).
+ */
+export async function callWxPay<T extends object = object>(
+  apiName: string,
+  requestData: Record<string, unknown>,
+): Promise<WxResult<T>> {
+  try {
+    const res = (await cloudApp().callWxPayApi({
+      apiName,
+      requestData: Buffer.from(JSON.stringify(requestData)),
+    })) as unknown;
+    if (Buffer.isBuffer(res) || res instanceof Uint8Array) {
+      try {
+        return normalise<T>(JSON.parse(Buffer.from(res).toString('utf8')));
+      } catch {
+        return { errcode: WX_TRANSPORT_ERROR, errmsg: 'unexpected answer from WeChat Pay' } as WxResult<T>;
+      }
+    }
+    const v = res as { code?: string; message?: string };
+    if (v && typeof v === 'object' && typeof v.code === 'string' && v.code) {
+      return { errcode: WX_TRANSPORT_ERROR, errmsg: `${v.code}: ${v.message ?? ''}` } as WxResult<T>;
+    }
+    return normalise<T>(res);
+  } catch (error) {
+    return {
+      errcode: WX_TRANSPORT_ERROR,
+      errmsg: String((error as Error).message ?? error).slice(0, 200),
+    } as WxResult<T>;
+  }
+}

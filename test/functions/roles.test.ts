@@ -96,6 +96,19 @@ const pickedUp = async (w: World) => {
   return t.call(w.me.volunteer, 'dispatch.pickUp', { jobId: w.jobId, counts: {} });
 };
 
+/** A round of the world's community, `opensIn` ms from now, a day long, that no other row orders in. */
+const matrixRound = (_id: string, opensIn: number) =>
+  t.db
+    .collection('rounds')
+    .doc(_id)
+    .set({
+      communityId: 'c-xingfu',
+      name: '矩阵批次',
+      opensAt: new Date(Date.now() + opensIn).toISOString(),
+      closesAt: new Date(Date.now() + opensIn + 86_400_000).toISOString(),
+      createdBy: 'dev-admin',
+    });
+
 const MATRIX: { [A in ActionName]: Row<A> } = {
   // ── system, user ──
   'system.health': { payload: () => ({}), expect: ['ok', 'ok', 'ok', 'ok', 'ok', 'ok'] },
@@ -104,6 +117,7 @@ const MATRIX: { [A in ActionName]: Row<A> } = {
   // Closing an account (issue 14): a resident closes their own; staff and registered volunteers are refused until their roles go.
   'user.close': { payload: () => ({ confirm: true }), expect: [NO, 'ok', FORBID, FORBID, FORBID, FORBID] },
   'user.retention': { payload: () => ({}), expect: [NO, 'ok', 'ok', 'ok', 'ok', 'ok'] },
+  'user.home': { payload: () => ({}), expect: [NO, 'ok', 'ok', 'ok', 'ok', 'ok'] },
 
   // ── household ──
   'household.communities': { payload: () => ({}), expect: [NO, 'ok', 'ok', 'ok', 'ok', 'ok'] },
@@ -234,6 +248,28 @@ const MATRIX: { [A in ActionName]: Row<A> } = {
     payload: (w) => ({ orderId: w.spareOrderId }),
     expect: [NO, 'ORDER.BAD_STATE', 'COMMON.NOT_FOUND', FORBID, FORBID, FORBID],
   },
+  // ── WeChat Pay (issue 19): the world's order is paid in cash, so those who get past access hear so ──
+  'order.pay': {
+    payload: (w) => ({ orderId: w.orderId }),
+    expect: [NO, 'ORDER.BAD_STATE', 'COMMON.NOT_FOUND', FORBID, FORBID, FORBID],
+  },
+  'order.syncPayment': {
+    payload: (w) => ({ orderId: w.orderId }),
+    expect: [NO, 'ORDER.BAD_STATE', 'COMMON.NOT_FOUND', 'ORDER.BAD_STATE', 'ORDER.BAD_STATE', 'ORDER.BAD_STATE'],
+  },
+  'order.payLink': {
+    payload: (w) => ({ orderId: w.orderId }),
+    expect: [NO, 'ORDER.BAD_STATE', 'COMMON.NOT_FOUND', FORBID, FORBID, FORBID],
+  },
+  // A pay link is the token, whoever holds it: without a valid one, nobody.
+  'order.payCard': {
+    payload: (w) => ({ orderId: w.orderId, token: 'x'.repeat(24) }),
+    expect: [NO, 'PAY.LINK_INVALID', 'PAY.LINK_INVALID', 'PAY.LINK_INVALID', 'PAY.LINK_INVALID', 'PAY.LINK_INVALID'],
+  },
+  'order.payFor': {
+    payload: (w) => ({ orderId: w.orderId, token: 'x'.repeat(24) }),
+    expect: [NO, 'PAY.LINK_INVALID', 'PAY.LINK_INVALID', 'PAY.LINK_INVALID', 'PAY.LINK_INVALID', 'PAY.LINK_INVALID'],
+  },
   'order.saveItem': {
     payload: () => ({
       name: '口罩',
@@ -257,6 +293,18 @@ const MATRIX: { [A in ActionName]: Row<A> } = {
     expect: adminOnly,
   },
   'order.rounds': { payload: () => ({}), expect: adminOnly },
+  // Extending and closing a round (issue 12): rounds of their own, so the rows after still order in round-001.
+  'order.extendRound': {
+    setup: () => matrixRound('matrix-extend-round', 86_400_000),
+    payload: () => ({ roundId: 'matrix-extend-round', closesAt: new Date(Date.now() + 3 * 86_400_000).toISOString() }),
+    expect: adminOnly,
+  },
+  'order.closeRound': {
+    setup: () => matrixRound('matrix-close-round', 0),
+    payload: () => ({ roundId: 'matrix-close-round' }),
+    expect: adminOnly,
+  },
+  'order.roundFill': { payload: (w) => ({ roundIds: [w.orderRoundId] }), expect: adminOnly },
 
   // ── testing ──
   'testing.openRound': {
@@ -516,6 +564,9 @@ const MATRIX: { [A in ActionName]: Row<A> } = {
     expect: adminOnly,
   },
   'org.accessLog': { payload: () => ({}), expect: adminOnly },
+  // The round's settlement (issue 19): the community admin only.
+  'org.settlement': { payload: (w) => ({ roundId: w.orderRoundId }), expect: adminOnly },
+  'org.settlementExcel': { payload: (w) => ({ roundId: w.orderRoundId }), expect: adminOnly },
 
   // ── dispatch ──
   'dispatch.pool': { payload: (w) => ({ gridId: w.gridId }), expect: [NO, GW, GW, 'ok', 'ok', 'ok'] },
@@ -590,6 +641,13 @@ const MATRIX: { [A in ActionName]: Row<A> } = {
     payload: (w) => ({ jobId: w.jobId, orderId: w.orderId, reason: '家中无人' }),
     expect: [NO, MINE, 'ok', MINE, MINE, MINE],
   },
+  // A collection round's door (the world's job is a delivery: its own volunteer is told so).
+  'dispatch.collectEmpty': {
+    setup: holdJob,
+    payload: (w) => ({ jobId: w.jobId, orderId: w.orderId }),
+    expect: [NO, MINE, 'JOB.BAD_STATE', MINE, MINE, MINE],
+  },
+  'dispatch.gasRefilled': { payload: (w) => ({ gridId: w.gridId }), expect: [NO, GW, GW, 'ok', 'ok', 'ok'] },
 };
 
 let t: TestCloud;

@@ -59,6 +59,19 @@ export function orderView(over: Partial<OrderView> = {}): OrderView {
     createdAt: '2022-08-20T02:00:00Z',
     canCancel: status === 'submitted',
     canConfirm: status === 'delivered',
+    pay: {
+      mode: 'cashOnDelivery',
+      modeText: '货到付现金',
+      state: null,
+      stateText: '货到付现金',
+      amountFen: 4500,
+      refundedFen: 0,
+      paidAt: null,
+      expiresAt: null,
+      transactionId: null,
+      canPay: false,
+      refunds: [],
+    },
     ...over,
   };
 }

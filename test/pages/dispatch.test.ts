@@ -34,6 +34,7 @@ const poolOrder = (id: string, room: string, over: Partial<PoolOrderView> = {}):
   shortfall: [],
   failReason: null,
   createdAt: '2022-08-20T01:00:00Z',
+  gas: null,
   ...over,
 });
 
@@ -83,6 +84,7 @@ const card = (id: string, over: Partial<JobCardView> = {}): JobCardView => ({
   pickupBy: '2022-08-20T03:00:00Z',
   pickupShortfall: [],
   codeLocked: false,
+  collect: false,
   ...over,
 });
 
@@ -185,6 +187,7 @@ describe('订单池 → 派单看板 (gridworker)', () => {
           activeJobs: jobs.length,
           carryingKg: jobs.length ? 6 : 0,
           doors: jobs.length ? 2 : 0,
+          carryText: '徒手15公斤',
         },
         {
           id: 'vol-2',
@@ -194,8 +197,10 @@ describe('订单池 → 派单看板 (gridworker)', () => {
           activeJobs: 0,
           carryingKg: 0,
           doors: 0,
+          carryText: '徒手20公斤',
         },
       ],
+      gas: { toCollect: 0, collecting: 0, atStation: 0, toReturn: 0 },
     });
     const stops: BoardView['jobs'][number]['stops'] = [
       {
@@ -205,6 +210,8 @@ describe('订单池 → 派单看板 (gridworker)', () => {
         statusText: '已安排志愿者配送',
         shortfall: [],
         failReason: null,
+        unplaced: null,
+        gasLeg: null,
       },
       {
         orderId: 'o2',
@@ -213,6 +220,8 @@ describe('订单池 → 派单看板 (gridworker)', () => {
         statusText: '已安排志愿者配送',
         shortfall: [],
         failReason: null,
+        unplaced: null,
+        gasLeg: null,
       },
     ];
     const { calls } = mockCall({
@@ -262,7 +271,7 @@ describe('订单池 → 派单看板 (gridworker)', () => {
 
     tapButton(page, '.board__reassign');
     await flush();
-    expect(page.instance.data.sheetItems).toEqual([{ label: '卓玛（空闲，能背 20公斤）' }]);
+    expect(page.instance.data.sheetItems).toEqual([{ label: '卓玛（空闲，徒手20公斤）' }]);
     await page.instance.onReassign({ detail: { index: 0 } });
     await flush();
     expect(calls.find((c) => c.action === 'dispatch.reassign')?.payload).toEqual({
@@ -277,7 +286,7 @@ describe('订单池 → 派单看板 (gridworker)', () => {
   it('shows a job whose 取货码 is locked and unlocks it after the gridworker checked', async () => {
     let locked = true;
     const stops: BoardView['jobs'][number]['stops'] = [
-      { orderId: 'o1', room: '东101', status: 'pickedUp', statusText: '配送中', shortfall: [], failReason: null },
+      { orderId: 'o1', room: '东101', status: 'pickedUp', statusText: '配送中', shortfall: [], failReason: null, unplaced: null, gasLeg: null },
     ];
     const board = (): BoardView => ({
       gridId: 'g-01',
@@ -292,8 +301,10 @@ describe('订单池 → 派单看板 (gridworker)', () => {
           activeJobs: 1,
           carryingKg: 2,
           doors: 1,
+          carryText: '徒手15公斤',
         },
       ],
+      gas: { toCollect: 0, collecting: 0, atStation: 0, toReturn: 0 },
       jobs: [{ ...card('j1', { status: 'pickedUp', statusText: '配送中', codeLocked: locked }), stops }],
     });
     const { calls } = mockCall({
@@ -493,6 +504,9 @@ describe('抢单 → 取货 → 送达 (volunteer)', () => {
       weightKg: 2,
       shortfall: [],
       failReason: null,
+      gasLeg: null,
+      legDone: false,
+      legText: '',
     });
     let state: 'assigned' | 'pickedUp' | 'one' | 'done' = 'assigned';
     const detail = (): JobDetailView => ({
@@ -595,6 +609,9 @@ describe('抢单 → 取货 → 送达 (volunteer)', () => {
               weightKg: 1,
               shortfall: [],
               failReason: null,
+              gasLeg: null,
+              legDone: false,
+              legText: '',
             },
           ],
         },

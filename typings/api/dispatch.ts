@@ -1,6 +1,7 @@
 /** Dispatch: the order pool, lists, automatic dispatch and delivery jobs. */
-import type { DispatchList, JobStatus, OrderKind, OrderStatus, ShortLine, Unit } from '../entities';
+import type { DispatchList, GasLeg, JobStatus, OrderKind, OrderStatus, ShortLine, Unit } from '../entities';
 import type { ExportFileView, Page, PageQuery } from './common';
+import type { PayBadgeView } from './payment';
 
 /** Filters of the gridworker's order pool. */
 export interface PoolQuery extends PageQuery {
@@ -36,6 +37,26 @@ export interface PoolOrderView {
   shortfall: ShortLine[];
   failReason: string | null;
   createdAt: string;
+  /** A gas order's two legs (取空瓶, 送满瓶) and where the swap is; null for other orders. */
+  gas: GasSwapView | null;
+  /** WeChat Pay or cash/transfer, and whether it is paid (issue 19: only paid WeChat Pay orders are accepted). */
+  pay: PayBadgeView;
+}
+
+/** One leg of a gas swap as resident and gridworker see it. */
+export interface GasLegView {
+  leg: GasLeg;
+  /** 取空瓶 / 送满瓶. */
+  label: string;
+  done: boolean;
+  /** When it was done, or null. */
+  at: string | null;
+}
+
+/** A gas order's swap: its legs and its stage in words (`空瓶已取，送站充气中`). */
+export interface GasSwapView {
+  legs: GasLegView[];
+  stageText: string;
 }
 
 /** The gridworker's order pool (a page of it) with what its filters can pick from. */
@@ -113,6 +134,8 @@ export interface JobCardView {
   pickupShortfall: ShortLine[];
   /** Too many wrong 取货码 at its doors: only a photo, or the gridworker's unlock, completes a stop. */
   codeLocked: boolean;
+  /** A round collecting empty gas cylinders (leg 1 of 换气): no pickup, 已取空瓶 at each door. */
+  collect?: boolean;
 }
 
 /** One stop as the job's volunteer sees it; room/phone only while the job is theirs. */
@@ -140,6 +163,12 @@ export interface JobStopView {
   weightKg: number;
   shortfall: ShortLine[];
   failReason: string | null;
+  /** The gas leg this door serves (取空瓶 on a collection round, 送满瓶 otherwise); null: not a gas order. */
+  gasLeg?: GasLeg | null;
+  /** That leg is done at this door (已取空瓶 / 已送满瓶). */
+  legDone?: boolean;
+  /** The leg in words (`待取空瓶`, `已取空瓶`, `空瓶未取到，下次再取`, `送满瓶`, `已送满瓶`); '' for other orders. */
+  legText?: string;
 }
 
 /** A medicine to buy on the way (no stock to count at the pickup point). */
@@ -196,6 +225,9 @@ export interface BoardView {
         statusText: string;
         shortfall: ShortLine[];
         failReason: string | null;
+        /** Why the dispatch could not place it (an open job's door), in plain Chinese; null otherwise. */
+        unplaced?: string | null;
+        gasLeg?: GasLeg | null;
       }>;
     }
   >;
@@ -211,8 +243,19 @@ export interface BoardView {
     carryingKg: number;
     /** Doors still to visit in those jobs. */
     doors: number;
+    /** What they declared they can carry (`徒手10公斤，有小推车`). */
+    carryText?: string;
   }>;
   acceptedWaiting: number;
+  /** Gas swaps of the grid by stage: empties to collect, being collected, at the station, fulls to return. */
+  gas?: { toCollect: number; collecting: number; atStation: number; toReturn: number };
+}
+
+/** A door of a collection round: 已取空瓶, or the empty was not there (`missed`: why; it is collected again later). */
+export interface CollectEmptyInput {
+  jobId: string;
+  orderId: string;
+  missed?: string;
 }
 
 /** Handing over an order at the door: the resident's code, or a photo when nobody answers. */
@@ -278,4 +321,8 @@ export interface DispatchActions {
   /** The volunteer carrying one of the caller's household's orders (the household only). */
   'dispatch.courier': { req: { orderId: string }; res: CourierView };
   'dispatch.fail': { req: { jobId: string; orderId: string; reason: string }; res: StopResultView };
+  /** Leg 1 of a gas swap at one door (the round's volunteer). */
+  'dispatch.collectEmpty': { req: CollectEmptyInput; res: StopResultView };
+  /** The full cylinders of the grid's collected empties are back from the station: leg 2 may be dispatched. */
+  'dispatch.gasRefilled': { req: { gridId: string }; res: { changed: number } };
 }

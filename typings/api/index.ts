@@ -8,3 +8,4 @@ export type * from './volunteer';
 export type * from './org';
 export type * from './dispatch';
 export type * from './privacy';
+export type * from './payment';

@@ -9,6 +9,7 @@ import type {
   PaymentMode,
 } from '../entities';
 import type { ContactView, Page, PageQuery } from './common';
+import type { OrderPayView } from './payment';
 
 /** An ordering round. */
 export interface RoundView {
@@ -17,6 +18,14 @@ export interface RoundView {
   opensAt: string;
   closesAt: string;
   open: boolean;
+}
+
+/** How an ordering round fills (issue 12): orders in it (not cancelled or rejected), households that ordered, households in the community. */
+export interface RoundFillView {
+  roundId: string;
+  orders: number;
+  households: number;
+  householdsTotal: number;
 }
 
 /** A catalogue item with what this household may still order. */
@@ -54,6 +63,8 @@ export interface SaveItemInput {
   stock?: number;
   perHouseholdLimit: number;
   active: boolean;
+  /** Who supplies it (issue 19: the round's settlement owes each supplier); empty or omitted: 未指定供应商 (omitted on a change keeps it). */
+  supplier?: string;
 }
 
 /** Placing an order. */
@@ -93,6 +104,8 @@ export interface OrderView extends Pick<
   statusText: string;
   canCancel: boolean;
   canConfirm: boolean;
+  /** How it is paid and where the money is (issue 19): 待支付 / 已支付 / 已退款 …, refunds with their reasons. */
+  pay: OrderPayView;
 }
 
 /** An order with its timeline and whom to contact. */
@@ -119,4 +132,10 @@ export interface OrderActions {
   'order.openRound': { req: { name: string; opensAt: string; closesAt: string }; res: RoundView };
   /** The community's ordering rounds, the latest opening first (community admin). */
   'order.rounds': { req: PageQuery; res: Page<RoundView> };
+  /** Moves a round's close later (after now and after its current close); community admin; a retry answers the same. */
+  'order.extendRound': { req: { roundId: string; closesAt: string }; res: RoundView };
+  /** Closes a round now; orders already placed stay; closing a closed round answers it as it is. */
+  'order.closeRound': { req: { roundId: string }; res: RoundView };
+  /** How each of these rounds (of the admin's community, at most 20) fills. */
+  'order.roundFill': { req: { roundIds: string[] }; res: RoundFillView[] };
 }

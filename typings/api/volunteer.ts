@@ -1,5 +1,12 @@
 /** Volunteers: registration (报到), duty, cards, hours and shifts. */
-import type { TimeSlot, VolunteerDoc, VolunteerSkill, VolunteerStatus, VolunteerTeam } from '../entities';
+import type {
+  TimeSlot,
+  VolunteerCarry,
+  VolunteerDoc,
+  VolunteerSkill,
+  VolunteerStatus,
+  VolunteerTeam,
+} from '../entities';
 import type { ExportFileView, Page, PageQuery } from './common';
 
 /** The registration form filled in from what the app knows (the phone only masked: left empty, it is kept). */
@@ -25,6 +32,8 @@ export interface VolunteerInput {
   skills: VolunteerSkill[];
   slots: TimeSlot[];
   health: { noSymptoms: boolean; noRiskContact: boolean; promise: boolean };
+  /** What they can carry (kg by hand, trolley or vehicle); omitted: keep what was declared. */
+  carry?: VolunteerCarry;
 }
 
 /** Registration fields both the volunteer and the reviewing staff see as stored. */
@@ -54,6 +63,8 @@ export interface MyVolunteerView extends Pick<
   buildingNames: string[];
   /** Grids and teams asked for on registering again, waiting for review (what was approved stays in force). */
   pendingChange: PendingVolunteerChange | null;
+  /** What they declared they can carry; null or absent: not yet declared. */
+  carry?: VolunteerCarry | null;
 }
 
 /** A change an approved volunteer asked for, waiting for review. */

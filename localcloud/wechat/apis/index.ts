@@ -5,3 +5,4 @@
 import './wxacode';
 import './subscribe-message';
 import './updatable-message';
+import './cloudpay';

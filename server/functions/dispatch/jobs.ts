@@ -3,7 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { transition } from '../../lib/transition';
 import { PICKUP_GRACE_MS } from '../../../core/policy';
 import { AppError } from '../../../core/errors';
-import { HANDOVER_TRIES, holdClaim, holdRefusal, jobLimitsOf, jobOfClaim, JOB_TRANSITIONS } from '../../../core/jobs';
+import {
+  carryRefusal,
+  HANDOVER_TRIES,
+  holdClaim,
+  holdRefusal,
+  jobLimitsOf,
+  jobOfClaim,
+  JOB_TRANSITIONS,
+} from '../../../core/jobs';
 import type { JobEventRecord, VolunteerDoc } from '../../../typings/entities';
 import { getByIds, getDoc, mustGet, requireGridStaff } from '../../lib/access';
 import { type CallContext, defineActions } from '../../lib/define-function';
@@ -82,6 +90,9 @@ export const jobActions = defineActions('dispatch', {
       if (!v || v.status !== 'approved' || v.team !== 'delivery' || !v.onDuty || !v.gridIds.includes(job.gridId)) {
         throw new AppError('JOB.NOT_ON_DUTY', '只能改派给本网格在岗的配送志愿者');
       }
+      // What the volunteer declared they can carry binds a hand assignment too (a 15 kg cylinder, the whole trip).
+      const tooHeavy = job.volunteerId === v._id ? null : carryRefusal(staffVolunteerName(v), v, job.stops);
+      if (tooHeavy) throw new AppError('JOB.LIMIT_REACHED', tooHeavy);
       const _ = ctx.db.command;
       // The per-volunteer cap binds staff too: what the volunteer holds, counted from the jobs themselves.
       if (job.volunteerId !== v._id) {
@@ -102,7 +113,7 @@ export const jobActions = defineActions('dispatch', {
           );
       }
       const now = ctx.now.toISOString();
-      const reason = `网格员改派给${volunteerName(v)}`;
+      const reason = `网格员${job.status === 'open' ? '指派' : '改派'}给${volunteerName(v)}`;
       const event: JobEventRecord = { status: 'assigned', at: now, by: ctx.caller.openid, note: reason };
       // From open it is an assignment, from assigned a reassignment: the same conditional write either way.
       const res = await transition(
@@ -202,6 +213,9 @@ export const jobActions = defineActions('dispatch', {
       // A retry of a grab that already won answers it again.
       if (before.volunteerId === v._id && before.status === 'assigned') return detailView(ctx, before, false);
       if (before.status !== 'open') throw new AppError('JOB.TAKEN');
+      // Heavy items only to those who can carry them (a trip itself may take two rounds from the depot).
+      const tooHeavy = carryRefusal('你', v, before.stops, false);
+      if (tooHeavy) throw new AppError('JOB.LIMIT_REACHED', tooHeavy.replace('请指派有推车或车辆的志愿者', '请留给有推车或车辆的志愿者'));
       // A place within what one volunteer may hold first; given back if the job is lost.
       const claim = holdClaim(before._id, randomUUID().slice(0, 8));
       await claimHold(ctx, v, claim, before.weightKg);

@@ -4,10 +4,12 @@ import { randomInt } from 'node:crypto';
 import { next as nextStatusOf } from '../../../core/state/machine';
 import { transition } from '../../lib/transition';
 import { AppError } from '../../../core/errors';
-import { makeHandoverCode, orderWeightKg } from '../../../core/jobs';
+import { gasSwapView, makeHandoverCode, orderWeightKg } from '../../../core/jobs';
 import { maskName, maskPhone } from '../../../core/mask';
 import { ORDER_STATUS_TEXT, shownStatus } from '../../../core/order/labels';
 import { ORDER_TRANSITIONS } from '../../../core/order/state-machine';
+import { acceptable, payBadge } from '../../../core/payment/view';
+import { refundOnEnd } from '../../lib/refunds';
 import type { PoolOrderView, PoolView } from '../../../typings/api';
 import type { HouseholdDoc, OrderDoc, OrderEventRecord, OrderStatus } from '../../../typings/entities';
 import { getByIds, mustGet, requireGridStaff } from '../../lib/access';
@@ -32,7 +34,12 @@ const POOL_ORDER: SortKey[] = [
 
 const cryptoRng = () => randomInt(0, 1_000_000) / 1_000_000;
 
-function poolView(o: OrderDoc, household: HouseholdDoc | undefined, buildingName: string): PoolOrderView {
+function poolView(
+  o: OrderDoc,
+  household: HouseholdDoc | undefined,
+  buildingName: string,
+  liveJobs: ReadonlySet<string> = new Set(),
+): PoolOrderView {
   const status = shownStatus(o.status);
   return {
     id: o._id,
@@ -56,6 +63,8 @@ function poolView(o: OrderDoc, household: HouseholdDoc | undefined, buildingName
     shortfall: o.shortfall ?? [],
     failReason: o.failReason ?? null,
     createdAt: o.createdAt,
+    gas: o.gas ? gasSwapView(o.gas, liveJobs.has(o.gas.collectJobId ?? '')) : null,
+    pay: payBadge(o, true),
   };
 }
 
@@ -126,13 +135,22 @@ export const poolActions = defineActions('dispatch', {
       );
       const byHousehold = new Map(households.map((h) => [h._id, h]));
       const names = new Map(buildings.map((b) => [b._id, b.name]));
+      // Gas orders whose empty is on a collection round still running (取空瓶中).
+      const rounds1 = await getByIds(
+        ctx,
+        'jobs',
+        page.items.flatMap((o) => (o.gas?.collectJobId ? [o.gas.collectJobId] : [])),
+      );
+      const liveJobs = new Set(
+        rounds1.filter((j) => ['open', 'assigned', 'pickedUp'].includes(j.status)).map((j) => j._id),
+      );
       const view: PoolView = {
         gridId: grid._id,
         grids: grids.map((g) => ({ id: g._id, name: g.name, waiting: workCount(work.get(g._id)) })),
         rounds: rounds.sort((a, b) => b.opensAt.localeCompare(a.opensAt)).map((r) => ({ id: r._id, name: r.name })),
         buildings: buildings.sort((a, b) => naturalCompare(a.name, b.name)).map((b) => ({ id: b._id, name: b.name })),
         counts,
-        ...mapPage(page, (o) => poolView(o, byHousehold.get(o.householdId), names.get(o.buildingId) ?? '')),
+        ...mapPage(page, (o) => poolView(o, byHousehold.get(o.householdId), names.get(o.buildingId) ?? '', liveJobs)),
       };
       await logAccess(ctx, {
         view: 'dispatch.pool',
@@ -164,6 +182,13 @@ export const poolActions = defineActions('dispatch', {
       const now = ctx.now.toISOString();
       const by = ctx.caller.openid;
       if (input.accept) {
+        // WeChat Pay orders are accepted once paid (issue 19); cash and transfer ones as before.
+        const unpaid = orders.filter((o) => !acceptable(o) && o.status === 'submitted');
+        if (unpaid.length)
+          throw new AppError(
+            'PAY.NOT_PAID',
+            `${unpaid.map((o) => o.room).join('、')} 的订单还没有完成微信支付，支付后才能接单`,
+          );
         // One conditional update for the whole batch: each order already carries its door's
         // 取货码 from placement (orders of older versions get one here).
         const event: OrderEventRecord = { status: 'accepted', at: now, by };
@@ -171,7 +196,12 @@ export const poolActions = defineActions('dispatch', {
           ? await transition(
               ctx.db,
               'orders',
-              { _id: _.in(orders.map((o) => o._id)), gridId: _.in([...mine]) },
+              {
+                _id: _.in(orders.map((o) => o._id)),
+                gridId: _.in([...mine]),
+                // A WeChat Pay order only once paid (decided in the same write as the acceptance).
+                'pay.state': _.or(_.exists(false), _.in(['paid', 'partlyRefunded'])),
+              },
               ORDER_TRANSITIONS,
               'accept',
               'gridworker',
@@ -202,6 +232,8 @@ export const poolActions = defineActions('dispatch', {
       if (changed.length) {
         // Rejected orders give back their stock and quota (exactly once), and the household learns why.
         await Promise.all(changed.map((o) => finishRelease(ctx, o)));
+        // WeChat Pay (issue 19): the money goes back (or the unpaid platform order is closed); never fails the rejection.
+        for (const o of changed) if (o.payment === 'wechatPay') await refundOnEnd(ctx, o._id, 'rejected', input.reason);
         const households = await getByIds(
           ctx,
           'households',

@@ -8,9 +8,11 @@ import { ORDER_TRANSITIONS } from '../../../core/order/state-machine';
 import type { PickupView, StopResultView } from '../../../typings/api';
 import type { JobDoc, JobEventRecord, JobStop, OrderEventRecord, ShortLine } from '../../../typings/entities';
 import { getByIds, getDoc } from '../../lib/access';
+import { refundShortfall } from '../../lib/refunds';
 import { type CallContext, defineActions, type UserContext } from '../../lib/define-function';
 import { enqueue, orderStatusMessages } from '../../lib/outbox';
 import { idString, text, z } from '../../lib/validate';
+import { returnLeg } from './gas';
 import { id } from './shared';
 import { cardView } from './views';
 
@@ -103,7 +105,13 @@ async function deliverByCode(
   const _ = ctx.db.command;
   const now = ctx.now.toISOString();
   const { job, stop } = await myStop(ctx, input.jobId, input.orderId);
-  if (job.status !== 'pickedUp') return explainStop(ctx, input.jobId, input.orderId);
+  if (job.status !== 'pickedUp') {
+    // A retry of the job's last door, after that door finished the job: the same answer.
+    const last = job.status === 'done' ? await getDoc(ctx, 'orders', input.orderId) : null;
+    if (last?.status === 'delivered' && last.jobId === input.jobId && last.volunteerId === me)
+      return { orderId: input.orderId, status: 'delivered', shortfall: last.shortfall ?? [], jobStatus: 'done' };
+    return explainStop(ctx, input.jobId, input.orderId);
+  }
   const pending = job.pending.includes(input.orderId);
   // A door settled already: a retry answers the same (whatever code it carries); the order's
   // half cut short is finished below with a right code.
@@ -164,14 +172,16 @@ async function deliverByCode(
   }
   const short = shortfall(stop.lines, input.counts);
   const event: OrderEventRecord = { status: 'delivered', at: now, by: me, note: doorNote('凭取货码交付', short) };
+  // A gas order's full cylinder: 已送满瓶 (leg 2) in the same conditional update.
+  const leg = returnLeg(ctx, stop);
   const res = await transition(
     ctx.db,
     'orders',
-    { _id: input.orderId, jobId: input.jobId, volunteerId: me, handoverCode: code },
+    { _id: input.orderId, jobId: input.jobId, volunteerId: me, handoverCode: code, ...leg.where },
     ORDER_TRANSITIONS,
     'deliver',
     'volunteer',
-    { shortfall: short, proofFileId: null, updatedAt: now, history: _.push([event]) },
+    { shortfall: short, proofFileId: null, updatedAt: now, history: _.push([event]), ...leg.patch },
   );
   if (!res.updated) {
     const now2 = await getDoc(ctx, 'orders', input.orderId);
@@ -179,6 +189,8 @@ async function deliverByCode(
     if (!(now2?.status === 'delivered' && now2.volunteerId === me && now2.jobId === input.jobId))
       await explainStop(ctx, input.jobId, input.orderId);
   }
+  // Short at the door: a WeChat Pay order gets exactly the difference back (issue 19; once, never failing the delivery).
+  if (short.length) await refundShortfall(ctx, input.orderId);
   return { orderId: input.orderId, status: 'delivered', shortfall: short, jobStatus };
 }
 
@@ -215,6 +227,7 @@ async function myStop(ctx: UserContext, jobId: string, orderId: string): Promise
   const job = await getDoc(ctx, 'jobs', jobId);
   const stop = job?.stops.find((s) => s.orderId === orderId);
   if (!job || !stop || job.volunteerId !== ctx.caller.openid) throw new AppError('JOB.NOT_YOURS');
+  if (job.leg === 'collectEmpty') throw new AppError('JOB.BAD_STATE', '这是收空瓶任务，请在每户点“已取空瓶”');
   return { job, stop };
 }
 
@@ -236,6 +249,7 @@ export const stopActions = defineActions('dispatch', {
       const job = await getDoc(ctx, 'jobs', input.jobId);
       if (!job) throw new AppError('COMMON.NOT_FOUND', '没有找到该任务');
       if (job.volunteerId !== me) throw new AppError('JOB.NOT_YOURS');
+      if (job.leg === 'collectEmpty') throw new AppError('JOB.BAD_STATE', '收空瓶任务不用取货，请直接上门点“已取空瓶”');
       const short = shortfall(totalsOf(job.stops), input.counts);
       const note = short.length
         ? `取货短缺：${short.map((x) => `${x.name}少${x.expected - x.counted}${x.unit}`).join('，')}`
@@ -334,14 +348,21 @@ export const stopActions = defineActions('dispatch', {
         by: me,
         note: doorNote('无人应答，拍照放门口', short),
       };
+      const leg = returnLeg(ctx, stop);
       const res = await transition(
         ctx.db,
         'orders',
-        { _id: input.orderId, jobId: input.jobId, volunteerId: me },
+        { _id: input.orderId, jobId: input.jobId, volunteerId: me, ...leg.where },
         ORDER_TRANSITIONS,
         'deliver',
         'volunteer',
-        { shortfall: short, proofFileId: input.photoFileId ?? null, updatedAt: now, history: _.push([event]) },
+        {
+          shortfall: short,
+          proofFileId: input.photoFileId ?? null,
+          updatedAt: now,
+          history: _.push([event]),
+          ...leg.patch,
+        },
       );
       if (!res.updated) {
         const order = await getDoc(ctx, 'orders', input.orderId);
@@ -361,6 +382,7 @@ export const stopActions = defineActions('dispatch', {
           ),
         );
       }
+      if (short.length) await refundShortfall(ctx, input.orderId);
       const result: StopResultView = { orderId: input.orderId, status: 'delivered', shortfall: short, jobStatus };
       return result;
     },

@@ -31,9 +31,14 @@ export function jobReason(
     .map((p) => p.trim())
     .filter(Boolean);
   const doors = job.stops.length;
+  // Doors the dispatch could not place say why, in plain words (the gridworker assigns them by hand).
+  const unplaced = [...new Set(job.stops.flatMap((s) => (s.unplaced ? [s.unplaced] : [])))];
+  if (job.status === 'open' && unplaced.length)
+    return { short: unplaced.length === 1 ? (unplaced[0] as string) : reason, details: unplaced.length > 1 ? unplaced : [] };
   if (job.status === 'open' || /等待志愿者抢单/.test(reason))
     return { short: '还没有人接，等在岗志愿者抢单', details: ['派单时没有空闲、背得动的在岗配送志愿者'] };
-  if (/^网格员改派/.test(reason)) return { short: '网格员改派', details: [] };
+  const byHand = /^网格员(改派|指派)/.exec(reason);
+  if (byHand) return { short: `网格员${byHand[1]}`, details: [] };
   if (/抢单/.test(reason) && parts.length === 1) return { short: '志愿者自己抢的单', details: [] };
   if (!/合并一趟|分钟送完/.test(reason)) return { short: reason, details: [] };
   const first = parts.some((p) => p.startsWith('第一波'));
@@ -83,6 +88,7 @@ export function cardView(job: JobDoc, me: string | null, names: ReadonlyMap<stri
     pickupBy: job.pickupBy,
     pickupShortfall: job.pickupShortfall,
     codeLocked: job.status === 'pickedUp' && (job.codeTries ?? 0) >= HANDOVER_TRIES,
+    collect: job.leg === 'collectEmpty',
   };
 }
 
@@ -150,6 +156,19 @@ export async function detailView(ctx: UserContext, job: JobDoc, asStaff: boolean
       weightKg: s.weightKg,
       shortfall: o?.shortfall ?? [],
       failReason: o?.failReason ?? null,
+      gasLeg: s.gasLeg ?? null,
+      legDone: Boolean(s.gasLeg && o?.gas?.[s.gasLeg] === 'done'),
+      legText: !s.gasLeg
+        ? ''
+        : s.gasLeg === 'returnFull'
+          ? o?.gas?.returnFull === 'done'
+            ? '已送满瓶'
+            : '送满瓶'
+          : o?.gas?.collectEmpty === 'done'
+            ? '已取空瓶'
+            : o?.gas?.collectJobId === job._id
+              ? '待取空瓶'
+              : '空瓶未取到，下次再取',
     };
   });
   const purchases = job.stops

@@ -8,9 +8,10 @@ import type { ContactView } from '../../../typings/api';
 import type { Grid, OrderDoc, OrderStatus, UserDoc } from '../../../typings/entities';
 import { getDoc, requireGridStaff } from '../../lib/access';
 import { finishRelease, releasePatch } from '../../lib/holds';
+import { refundOnEnd } from '../../lib/refunds';
 import { defineActions, type CallContext, type UserContext } from '../../lib/define-function';
 import { enqueue, orderStatusMessages } from '../../lib/outbox';
-import { mapPage, pageFields, pageOf } from '../../lib/query';
+import { all, mapPage, pageFields, pageOf } from '../../lib/query';
 import { findUser } from '../../lib/users';
 import { note, z } from '../../lib/validate';
 import { id, myHousehold, orderView } from './shared';
@@ -87,7 +88,7 @@ export const followActions = defineActions('order', {
       const page = await pageOf(ctx, 'orders', { householdId: household._id, status: _.neq('placing') }, input, [
         { field: 'createdAt', dir: 'desc' },
       ]);
-      return mapPage(page, orderView);
+      return mapPage(page, (o) => orderView(o, { mayPay: true, now: ctx.now }));
     },
   },
 
@@ -98,7 +99,13 @@ export const followActions = defineActions('order', {
       const { order, asStaff } = await visibleOrder(ctx, input.orderId, read.order);
       const { contacts } = read;
       return {
-        ...orderView(order),
+        // Its payment with the refunds and their reasons (issue 19); the platform's ids to staff only.
+        ...orderView(order, {
+          refunds: order.payment === 'wechatPay' ? await all(ctx, 'refunds', { orderId: order._id }) : [],
+          staff: asStaff,
+          mayPay: !asStaff,
+          now: ctx.now,
+        }),
         history: order.history
           .filter((h) => h.status !== 'placing')
           .map((h) => ({ ...h, text: ORDER_STATUS_TEXT[h.status] })),
@@ -139,6 +146,9 @@ export const followActions = defineActions('order', {
       if (!moved.updated) throw new AppError('ORDER.CANNOT_CANCEL');
       // Stock and quota go back exactly once (a release cut short is finished by the sweeper).
       await finishRelease(ctx, { ...order, ...release });
+      // WeChat Pay (issue 19): the money goes back, or the unpaid platform order is closed (never fails the cancel).
+      if (order.payment === 'wechatPay')
+        await refundOnEnd(ctx, order._id, order.status === 'failed' ? 'failedDelivery' : 'cancelled', input.reason);
       if (asStaff) await notifyHousehold(ctx, order, 'cancelled', event.note);
       return orderView({ ...order, status: 'cancelled', history: [...order.history, event] });
     },

@@ -2,14 +2,16 @@ import { defineFunction } from '../../lib/define-function';
 import { followActions } from './follow';
 import { manageActions } from './manage';
 import { placeActions } from './place';
-import { autoConfirm, everyMinute, sendMessages, sweepPlacing } from './timers';
+import { payActions } from './pay';
+import { roundActions } from './rounds';
+import { autoConfirm, everyMinute, payments, sendMessages, sweepPlacing } from './timers';
 
 export { sweepPlacing } from './timers';
 
 /** Ordering: the catalogue of the round, placing (idempotent, atomic on stock and quota), following, cancelling, confirming. */
 export const main = defineFunction(
   'order',
-  { ...placeActions, ...followActions, ...manageActions },
+  { ...placeActions, ...followActions, ...manageActions, ...roundActions, ...payActions },
   {
     timers: {
       /** The deployed trigger (one per function): the three below, every minute. */
@@ -21,6 +23,8 @@ export const main = defineFunction(
       autoConfirm,
       /** Sends queued subscribe messages. */
       sendMessages,
+      /** WeChat Pay (issue 19): cancels unpaid orders past expiry, retries and confirms refunds. */
+      payments,
     },
   },
 );

@@ -16,7 +16,7 @@ import { catalogueView, emptyShop, id, pageInMemory, roundView } from './shared'
 
 /** An item as the admin keeps it: shown or hidden. */
 export function adminItemView(item: CatalogItem): CatalogAdminItemView {
-  return { ...catalogueView(item), active: item.active };
+  return { ...catalogueView(item), active: item.active, supplier: item.supplier ?? '' };
 }
 
 /**
@@ -66,6 +66,8 @@ export const manageActions = defineActions('order', {
         stock: z.number().int().min(0).max(1_000_000).optional(),
         perHouseholdLimit: z.number().int().min(1).max(100),
         active: z.boolean(),
+        /** Who supplies it (the round's settlement); empty: 未指定供应商. */
+        supplier: text(30, 0).optional(),
       })
       .strict(),
     async handle(ctx, input) {

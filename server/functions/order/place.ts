@@ -10,6 +10,7 @@
 import { MEDICINE_URGENCIES, ORDER_KINDS, PAYMENT_MODES } from '../../../typings/values';
 import { AppError } from '../../../core/errors';
 import { planOrder, type OrderPlan } from '../../../core/order/placement';
+import { newPay } from '../../../core/payment/state';
 import type { CatalogItemView, PlaceOrderInput } from '../../../typings/api';
 import type { HouseholdDoc, OrderDoc, ShopDoc, ShopRound, StockHold } from '../../../typings/entities';
 import { getDoc, mustGet, requireGridStaff } from '../../lib/access';
@@ -234,6 +235,8 @@ function orderDoc(
     updatedAt: now,
     handoverCode: code,
     placeNonce: a.nonce,
+    // WeChat Pay (issue 19): stock and quota stay held until paid or PAY_TIMEOUT_MS passes.
+    ...(plan.payment === 'wechatPay' ? { pay: newPay(a.orderId, plan.totalFen, a.ctx.now) } : {}),
   };
 }
 
@@ -386,7 +389,8 @@ export const placeActions = defineActions('order', {
   'order.place': {
     input: placeInput,
     async handle(ctx, input) {
-      return orderView(await place(ctx, input));
+      const order = await place(ctx, input);
+      return orderView(order, { mayPay: !order.onBehalf, now: ctx.now });
     },
   },
 });

@@ -6,7 +6,16 @@ import { ORDER_STATUS_TEXT, shownStatus } from '../../../core/order/labels';
 import { roundIsOpen } from '../../../core/order/placement';
 import { statusesAllowing } from '../../../core/order/state-machine';
 import type { CatalogItemView, OrderView, Page, RoundView } from '../../../typings/api';
-import type { CatalogItem, HouseholdDoc, OrderDoc, RoundDoc, ShopDoc, ShopRound } from '../../../typings/entities';
+import type {
+  CatalogItem,
+  HouseholdDoc,
+  OrderDoc,
+  RefundDoc,
+  RoundDoc,
+  ShopDoc,
+  ShopRound,
+} from '../../../typings/entities';
+import { payView, type PayViewer } from '../../../core/payment/view';
 import { isDuplicateError } from '../../lib/db-errors';
 import { type CallContext, type UserContext } from '../../lib/define-function';
 import { requireResident } from '../../lib/access';
@@ -24,8 +33,8 @@ export function roundView(r: Pick<RoundDoc, '_id' | 'name' | 'opensAt' | 'closes
 /** A round as the shop keeps it, as pages see it. */
 export const shopRoundView = (r: ShopRound, now: Date): RoundView => roundView({ _id: r.id, ...r }, now);
 
-/** An order as its household and gridworkers see it. */
-export function orderView(o: OrderDoc): OrderView {
+/** An order as its household and gridworkers see it (`pay`: its refunds and who looks, issue 19). */
+export function orderView(o: OrderDoc, pay: Partial<PayViewer> & { refunds?: readonly RefundDoc[] } = {}): OrderView {
   const status = shownStatus(o.status);
   return {
     id: o._id,
@@ -47,6 +56,7 @@ export function orderView(o: OrderDoc): OrderView {
     createdAt: o.createdAt,
     canCancel: RESIDENT_CANCELLABLE.includes(status),
     canConfirm: status === 'delivered',
+    pay: payView(o, pay.refunds ?? [], { staff: pay.staff ?? false, mayPay: pay.mayPay ?? false, now: pay.now ?? new Date(0) }),
   };
 }
 

@@ -6,6 +6,7 @@ import { type CallContext } from '../../lib/define-function';
 import { sweepHolds } from '../../lib/holds';
 import { drainOutbox } from '../../lib/outbox';
 import { updateLiveMessages } from '../../lib/live-message';
+import { payTimer } from '../../lib/refunds';
 
 /**
  * Undoes placements a crash cut short (stock and quota go back; the order never existed), finishes
@@ -36,18 +37,22 @@ export async function autoConfirm(ctx: CallContext): Promise<{ confirmed: number
 /** Sends queued subscribe messages. */
 export const sendMessages = (ctx: CallContext) => drainOutbox(ctx);
 
+/** WeChat Pay (issue 19): cancels unpaid orders past their expiry (after asking the platform), retries and confirms refunds. */
+export const payments = (ctx: CallContext) => payTimer(ctx);
+
 /**
  * The order function's one timer trigger (the platform allows one per function): each part runs
  * on its own, so one failing never stops the others; the first failure is rethrown after all ran.
  */
 export async function everyMinute(ctx: CallContext): Promise<{ undone: number; confirmed: number; sent: unknown }> {
   await updateLiveMessages(ctx).catch((error: unknown) => console.error('[gridlink] live group messages', error));
-  const parts = await Promise.allSettled([sweepPlacing(ctx), autoConfirm(ctx), sendMessages(ctx)]);
+  const parts = await Promise.allSettled([sweepPlacing(ctx), autoConfirm(ctx), sendMessages(ctx), payments(ctx)]);
   const failed = parts.find((p): p is PromiseRejectedResult => p.status === 'rejected');
   if (failed) throw failed.reason;
   const [swept, confirmed, sent] = parts as [
     PromiseFulfilledResult<{ undone: number }>,
     PromiseFulfilledResult<{ confirmed: number }>,
+    PromiseFulfilledResult<unknown>,
     PromiseFulfilledResult<unknown>,
   ];
   return { undone: swept.value.undone, confirmed: confirmed.value.confirmed, sent: sent.value };

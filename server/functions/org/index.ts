@@ -10,6 +10,7 @@ import { importActions } from './import';
 import { outboxActions } from './outbox';
 import { purgeTick } from './purge';
 import { roleActions } from './roles';
+import { settlementActions } from './settlement';
 import { structureActions } from './structure';
 
 /** Organisation: structure, import, roles and codes, gridworker assignment, community dashboard, the end of the emergency. */
@@ -23,6 +24,7 @@ export const main = defineFunction(
     ...assignActions,
     ...emergencyActions,
     ...outboxActions,
+    ...settlementActions,
   },
   {
     // The one trigger of org: after the emergency is declared over and the retention period has

@@ -3,10 +3,12 @@ import { defineFunction } from '../../lib/define-function';
 import { ensureUser } from '../../lib/users';
 import { z } from '../../lib/validate';
 import { closeActions } from './close';
+import { homeActions } from './home';
 
 /** Who the caller is and what they may do; their subscribe-message grants; closing the account (注销). */
 export const main = defineFunction('user', {
   ...closeActions,
+  ...homeActions,
   'user.me': {
     input: z.object({}).strict(),
     async handle(ctx) {
@@ -25,14 +27,19 @@ export const main = defineFunction('user', {
   'user.subscribe': {
     // Called only after wx.requestSubscribeMessage answered `accept` for these templates.
     input: z.object({ templates: z.array(z.enum(SUBSCRIBE_TEMPLATES)).min(1).max(3) }).strict(),
+    // One request: the grant counted on the caller's user document if it exists (it almost always
+    // does: the page asking has called user.me); else the user is created first and counted then.
     async handle(ctx, input) {
-      await ensureUser(ctx);
       const _ = ctx.db.command;
       const accepted = [...new Set(input.templates)];
-      await ctx.db
-        .collection('users')
-        .doc(ctx.caller.openid)
-        .update({ subscriptions: Object.fromEntries(accepted.map((t) => [t, _.inc(1)])) });
+      const grant = () =>
+        ctx.db
+          .collection('users')
+          .doc(ctx.caller.openid)
+          .update({ subscriptions: Object.fromEntries(accepted.map((t) => [t, _.inc(1)])) });
+      if ((await grant()).updated) return { accepted };
+      await ensureUser(ctx);
+      await grant();
       return { accepted };
     },
   },

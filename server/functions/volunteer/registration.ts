@@ -3,6 +3,8 @@ import { next } from '../../../core/state/machine';
 import { VOLUNTEER_MACHINE } from '../../../core/state/machines';
 import { transition } from '../../lib/transition';
 import { maskPhone } from '../../../core/mask';
+import { carryCapacityKg, HAND_KG_MAX, HAND_KG_MIN } from '../../../core/jobs';
+import { CARRY_AIDS } from '../../../typings/values';
 import { VOLUNTEER_STATUS_TEXT } from '../../../core/volunteer/labels';
 import { applyRegistration, registrationIssues } from '../../../core/volunteer/registration';
 import type { MyVolunteerView, VolunteerPrefillView } from '../../../typings/api';
@@ -44,6 +46,7 @@ async function myView(ctx: CallContext, v: VolunteerDoc): Promise<MyVolunteerVie
     buildingNames: buildings.map((b) => b.name),
     pendingChange: pendingView(v, names),
     capacityKg: v.capacityKg,
+    carry: v.carry ?? null,
     rejectReason: v.rejectReason,
     onDuty: v.onDuty,
     dutySince: v.dutySince,
@@ -93,6 +96,17 @@ export const registrationActions = defineActions('volunteer', {
         skills: z.array(skill).max(3),
         slots: z.array(slot).max(4),
         health: z.object({ noSymptoms: z.boolean(), noRiskContact: z.boolean(), promise: z.boolean() }).strict(),
+        carry: z
+          .object({
+            handKg: z
+              .number()
+              .int('请填写整数公斤')
+              .min(HAND_KG_MIN, `徒手能搬的重量应在 ${HAND_KG_MIN}–${HAND_KG_MAX} 公斤之间`)
+              .max(HAND_KG_MAX, `徒手能搬的重量应在 ${HAND_KG_MIN}–${HAND_KG_MAX} 公斤之间`),
+            aid: z.enum(CARRY_AIDS),
+          })
+          .strict()
+          .optional(),
       })
       .strict(),
     async handle(ctx, input) {
@@ -105,12 +119,18 @@ export const registrationActions = defineActions('volunteer', {
       const storedPhone = existing?.phone || (input.phone?.trim() ? null : (await knownOf(ctx, user)).phone);
       const issues = registrationIssues(input, [...names.keys()], storedPhone ?? undefined);
       if (issues.length) invalid(issues);
+      const { carry, ...form } = input;
       const next = applyRegistration(
         existing,
-        { ...input, phone: input.phone?.trim() || storedPhone || undefined },
+        { ...form, phone: input.phone?.trim() || storedPhone || undefined },
         ctx.caller.openid,
         ctx.now,
       );
+      // What they can carry, declared (and changed later) by the volunteer: the dispatch's capacity per trip.
+      if (carry) {
+        next.carry = carry;
+        next.capacityKg = carryCapacityKg(carry);
+      } else if (existing?.carry && next.carry === undefined) next.carry = existing.carry;
       if (next.buildingIds.length) {
         // Buildings assigned before stay only if they are in the grids the volunteer still serves.
         const _ = ctx.db.command;

@@ -1,9 +1,11 @@
 /**
  * 订购批次 (community admin): the ordering round taking orders now, the rounds before and after it,
  * and opening the next one — its name and when it opens and closes, typed in China time. Outside a
- * round residents cannot order ("不在下单时间内").
+ * round residents cannot order ("不在下单时间内"). A round taking orders (or yet to open) can be
+ * extended or closed early (orders placed stay); each round shows how it fills (orders, households
+ * that ordered of the households of the community).
  */
-import type { RoundView } from '../../../../typings/api';
+import type { RoundFillView, RoundView } from '../../../../typings/api';
 import { ApiError, call, newRequestId } from '../../../services/api';
 import { showError, showLoadError, showSuccess } from '../../../utils/feedback';
 import { chinaInstant, chinaWall } from '../../../utils/format';
@@ -13,14 +15,45 @@ const HOUR = 3600_000;
 
 /** A round as a row of the list: taking orders, not yet open, or closed. */
 export function roundRow(r: RoundView, now: Date = new Date()) {
-  const state = r.open ? 'open' : Date.parse(r.opensAt) > now.getTime() ? 'upcoming' : 'closed';
+  // Closed early before it opened: closed, not "not yet open".
+  const state = r.open
+    ? 'open'
+    : Date.parse(r.closesAt) <= now.getTime()
+      ? 'closed'
+      : Date.parse(r.opensAt) > now.getTime()
+        ? 'upcoming'
+        : 'closed';
   return {
     ...r,
     state,
     stateText: { open: '下单中', upcoming: '未开始', closed: '已截单' }[state],
     stateTheme: { open: 'success', upcoming: 'primary', closed: 'default' }[state],
     whenText: `${chinaWall(r.opensAt)} 开始 · ${chinaWall(r.closesAt)} 截单`,
+    /** Extend and close early: only while it has not closed. */
+    canChange: state !== 'closed',
+    /** How it fills, once `order.roundFill` answered ('' until then). */
+    fillText: '',
+    fillPercent: 0,
   };
+}
+
+/** A round's fill as words: `已下单 12 单 · 10/30 户（33%）`. */
+export function fillText(f: RoundFillView): { fillText: string; fillPercent: number } {
+  const pct = f.householdsTotal ? Math.round((f.households / f.householdsTotal) * 100) : 0;
+  return { fillText: `已下单 ${f.orders} 单 · ${f.households}/${f.householdsTotal} 户（${pct}%）`, fillPercent: pct };
+}
+
+/** The new close as typed, or the first thing to fix: later than now and than the current close. */
+export function extendInput(
+  typed: string,
+  round: Pick<RoundView, 'closesAt'>,
+  now: Date = new Date(),
+): { closesAt: string } | { error: string } {
+  const closesAt = chinaInstant(typed);
+  if (!closesAt) return { error: '时间请按 2022-08-20 08:00 的格式填写（北京时间）' };
+  if (Date.parse(closesAt) <= now.getTime()) return { error: '新的截单时间要晚于现在' };
+  if (Date.parse(closesAt) <= Date.parse(round.closesAt)) return { error: '新的截单时间要晚于原截单时间' };
+  return { closesAt };
 }
 type RoundRow = ReturnType<typeof roundRow>;
 
@@ -60,8 +93,13 @@ Component({
     cursor: '',
     loadingMore: false,
     form: blankForm(),
+    /** The round whose close is being moved, and the new close as typed (China time). */
+    extending: '',
+    extendAt: '',
     /** One id per opening intent: a retried tap does not open a second round. */
     _requestId: '',
+    /** One id per extending intent. */
+    _extendId: '',
   },
   methods: {
     onLoad() {
@@ -69,6 +107,88 @@ Component({
     },
     show(rounds: RoundRow[], total: number, cursor: string) {
       this.setData({ rounds, total, cursor, current: rounds.find((r) => r.open) ?? null });
+      void this.loadFill(rounds.filter((r) => !r.fillText).map((r) => r.id));
+    },
+    /** How these rounds fill; the list stands without it if it fails. */
+    async loadFill(ids: string[]) {
+      if (ids.length === 0) return;
+      try {
+        const fills: RoundFillView[] = [];
+        for (let i = 0; i < ids.length; i += 20)
+          fills.push(...(await call('order.roundFill', { roundIds: ids.slice(i, i + 20) })));
+        const byId = new Map(fills.map((f) => [f.roundId, fillText(f)]));
+        const rounds = this.data.rounds.map((r) => ({ ...r, ...(byId.get(r.id) ?? {}) }));
+        this.setData({ rounds, current: rounds.find((r) => r.open) ?? null });
+      } catch {
+        // The rounds without their fill.
+      }
+    },
+    /** Puts a round the server answered in place of its row (its fill read again). */
+    replace(round: RoundView) {
+      const rows = this.data.rounds.map((r) => (r.id === round.id ? roundRow(round) : r));
+      this.show(rows, this.data.total, this.data.cursor);
+    },
+    startExtend(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
+      const id = e.currentTarget.dataset.id;
+      const round = this.data.rounds.find((r) => r.id === id);
+      if (!round) return;
+      if (this.data.extending === id) {
+        this.setData({ extending: '' });
+        return;
+      }
+      // A day more by default, typed as the admin reads it.
+      this.setData({
+        extending: id,
+        extendAt: chinaWall(new Date(Date.parse(round.closesAt) + 24 * HOUR)),
+        _extendId: newRequestId(),
+      });
+    },
+    onExtendAt(e: WechatMiniprogram.CustomEvent<{ value: string }>) {
+      this.setData({ extendAt: e.detail.value });
+    },
+    async confirmExtend() {
+      const round = this.data.rounds.find((r) => r.id === this.data.extending);
+      if (!round) return;
+      const checked = extendInput(this.data.extendAt, round);
+      if ('error' in checked) {
+        showError(this, new ApiError('COMMON.INVALID_INPUT', checked.error));
+        return;
+      }
+      this.setData({ saving: true });
+      try {
+        const saved = await call(
+          'order.extendRound',
+          { roundId: round.id, closesAt: checked.closesAt },
+          { requestId: this.data._extendId },
+        );
+        this.setData({ saving: false, extending: '' });
+        this.replace(saved);
+        showSuccess(this, `已延长至 ${chinaWall(saved.closesAt)} 截单`);
+      } catch (error) {
+        this.setData({ saving: false });
+        showError(this, error);
+      }
+    },
+    closeEarly(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
+      const id = e.currentTarget.dataset.id;
+      const round = this.data.rounds.find((r) => r.id === id);
+      wx.showModal({
+        title: '提前截单？',
+        content: `${round?.name ?? ''}截单后居民不能再下单；已下的订单照常接单、配送。`,
+        confirmText: '截单',
+        success: (res) => {
+          if (res.confirm) void this.doClose(id);
+        },
+      });
+    },
+    async doClose(id: string) {
+      try {
+        const saved = await call('order.closeRound', { roundId: id }, { requestId: newRequestId() });
+        this.replace(saved);
+        showSuccess(this, '已截单，已下的订单照常处理');
+      } catch (error) {
+        showError(this, error);
+      }
     },
     async load() {
       this.setData({ loading: true, failed: false });

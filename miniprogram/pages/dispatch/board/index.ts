@@ -6,7 +6,7 @@
 import type { BoardView, DispatchRunView } from '../../../../typings/api';
 import type { OrderStatus } from '../../../../typings/entities';
 import { call } from '../../../services/api';
-import { showError, showSuccess } from '../../../utils/feedback';
+import { showError, showLoadError, showSuccess } from '../../../utils/feedback';
 import { chinaTime } from '../../../utils/format';
 import { staffGrids, type GridChip } from '../../../utils/grids';
 import { ORDER_STATUS_LABELS } from '../../../utils/labels';
@@ -32,6 +32,8 @@ export interface BoardCard {
   /** Too many wrong 取货码: the gridworker phones the resident, then unlocks. */
   codeLocked: boolean;
   volunteerId: string | null;
+  /** A round collecting empty gas cylinders (换气 leg 1). */
+  collect: boolean;
 }
 
 /** The order status a door of a job in this state has anyway (not repeated on every door). */
@@ -67,12 +69,15 @@ export function boardCards(jobs: BoardView['jobs'], opened: readonly string[] = 
         room: s.room,
         // A door says its status only when it differs from the job's (no "已派单" on every line).
         statusText: s.status === EXPECTED[j.status] ? '' : ORDER_STATUS_LABELS[s.status],
-        warn: s.failReason
-          ? `未送达：${s.failReason}`
+        warn: s.unplaced
+          ? `未能自动派出：${s.unplaced}`
+          : s.failReason
+            ? `未送达：${s.failReason}`
           : s.shortfall.length
             ? `短缺：${s.shortfall.map((x) => `${x.name}少${x.expected - x.counted}${x.unit}`).join('，')}`
             : '',
       })),
+    collect: Boolean(j.collect),
     canReassign: j.status === 'open' || j.status === 'assigned',
     codeLocked: j.codeLocked,
     volunteerId: j.volunteerId,
@@ -84,9 +89,26 @@ export function volunteerRows(volunteers: BoardView['volunteers']) {
   return volunteers.map((v) => ({
     ...v,
     load: v.activeJobs ? `手上 ${v.activeJobs} 趟 · ${v.doors} 户 · ${v.carryingKg}公斤` : '空闲',
-    capacity: `能背 ${v.capacityKg}公斤`,
+    // What they declared; the capacity per trip too when an aid makes it more than by hand.
+    capacity: !v.carryText
+      ? `能背 ${v.capacityKg}公斤`
+      : v.carryText.includes(`${v.capacityKg}公斤`)
+        ? v.carryText
+        : `${v.carryText}，单趟${v.capacityKg}公斤`,
     free: v.activeJobs === 0,
   }));
+}
+
+/** The grid's gas swaps by stage, in one line (empty when there are none). */
+export function gasSummary(gas: BoardView['gas']): string {
+  if (!gas) return '';
+  const parts = [
+    gas.toCollect ? `待取空瓶 ${gas.toCollect} 罐` : '',
+    gas.collecting ? `取空瓶中 ${gas.collecting} 罐` : '',
+    gas.atStation ? `送站充气 ${gas.atStation} 罐` : '',
+    gas.toReturn ? `待送满瓶 ${gas.toReturn} 罐` : '',
+  ].filter(Boolean);
+  return parts.length ? `换气：${parts.join(' · ')}` : '';
 }
 
 /** What a run did, in one sentence. */
@@ -101,7 +123,11 @@ Component({
   options: { pureDataPattern: /^_/ },
   data: {
     loading: true,
+    failed: false,
     running: false,
+    gasText: '',
+    /** Empties collected and at the station: the gridworker says when the fulls are back. */
+    atStation: 0,
     gridId: '',
     gridName: '',
     grids: [] as GridChip[],
@@ -123,7 +149,26 @@ Component({
         this.setData({ grids, gridId, gridName });
         await this.reload();
       } catch (error) {
-        this.setData({ loading: false });
+        showLoadError(this, error);
+      }
+    },
+    /** The error state's retry. */
+    async retry() {
+      this.setData({ loading: true, failed: false });
+      if (!this.data.gridId) return this.onLoad({});
+      try {
+        await this.reload();
+      } catch (error) {
+        showLoadError(this, error);
+      }
+    },
+    /** 满瓶已运回: the collected cylinders' full ones may now be delivered (leg 2). */
+    async gasRefilled() {
+      try {
+        const res = await call('dispatch.gasRefilled', { gridId: this.data.gridId });
+        showSuccess(this, `${res.changed} 罐满瓶待送，请一键派单`);
+        await this.reload();
+      } catch (error) {
         showError(this, error);
       }
     },
@@ -131,7 +176,10 @@ Component({
       const board = await call('dispatch.board', { gridId: this.data.gridId });
       this.setData({
         loading: false,
+        failed: false,
         gridName: board.gridName,
+        gasText: gasSummary(board.gas),
+        atStation: board.gas?.atStation ?? 0,
         waiting: board.acceptedWaiting,
         cards: boardCards(board.jobs, this.data._opened),
         volunteers: volunteerRows(board.volunteers),

@@ -54,7 +54,11 @@ export function poolRows(orders: readonly PoolOrderView[]): PoolRow[] {
     phone: o.phoneMasked,
     kind: KIND_LABELS[o.kind],
     content:
-      o.medicine ?? (o.kind === 'gas' ? '液化气换瓶' : o.lines.map((l) => `${l.name}×${l.qty}${l.unit}`).join('，')),
+      o.medicine ??
+      (o.kind === 'gas'
+        ? // A gas swap's two legs and where it is: 液化气换瓶 · 取空瓶✓ 送满瓶… · 空瓶已取，送站充气中
+          `液化气换瓶${o.gas ? ` · ${o.gas.legs.map((l) => `${l.label}${l.done ? '✓' : '…'}`).join(' ')} · ${o.gas.stageText}` : ''}`
+        : o.lines.map((l) => `${l.name}×${l.qty}${l.unit}`).join('，')),
     weight: `约${o.weightKg}公斤`,
     priority: o.priority,
     contactless: o.contactless,

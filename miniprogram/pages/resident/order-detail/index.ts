@@ -12,6 +12,36 @@ import { showError, showSuccess } from '../../../utils/feedback';
 import { chinaTime, yuan } from '../../../utils/format';
 import { statusSentence } from '../../../i18n/words';
 
+/** A gas swap's two legs for the resident (取空瓶, 送满瓶), each with its state and time. */
+export function gasLegRows(gas: OrderDetailView['gas']): Array<{ label: string; state: string; done: boolean }> {
+  if (!gas) return [];
+  const refill = gas.collectEmpty === 'done' && gas.returnFull === 'pending';
+  return [
+    {
+      label: '① 取空瓶',
+      done: gas.collectEmpty === 'done',
+      state:
+        gas.collectEmpty === 'done'
+          ? `已取空瓶${gas.collectedAt ? ` ${chinaTime(gas.collectedAt)}` : ''}`
+          : gas.collectJobId
+            ? '志愿者将上门取空瓶，请把空瓶放在门口'
+            : '待安排志愿者上门取空瓶',
+    },
+    {
+      label: '② 送满瓶',
+      done: gas.returnFull === 'done',
+      state:
+        gas.returnFull === 'done'
+          ? `已送满瓶${gas.returnedAt ? ` ${chinaTime(gas.returnedAt)}` : ''}`
+          : refill
+            ? gas.fullReadyAt
+              ? '满瓶已运回，等待送上门'
+              : '空瓶已送站充气'
+            : '取空瓶后送站充气，再送满瓶上门',
+    },
+  ];
+}
+
 /** While a volunteer has the order (assigned to them, or on the way). */
 const CARRIED: OrderStatus[] = ['assigned', 'pickedUp'];
 /** Accepted by the gridworker and not yet at the door: bought, packed, carried — no more cancelling. */
@@ -26,6 +56,8 @@ Component({
     id: '',
     order: null as OrderDetailView | null,
     statusText: '',
+    /** A gas swap's legs (empty for other orders). */
+    gasLegs: [] as ReturnType<typeof gasLegRows>,
     steps: [] as Array<{ text: string; time: string; note: string }>,
     lines: [] as Array<{ itemId: string; name: string; qtyText: string; priceText: string }>,
     paymentText: '',
@@ -59,6 +91,7 @@ Component({
         order,
         _order: order,
         statusText: statusSentence(order.status, order.statusText),
+        gasLegs: gasLegRows(order.gas),
         // In Chinese the server's words; otherwise each step's status in the resident's language.
         steps: order.history.map((h) => ({
           text: zh && h.text ? h.text : t(`orderStatusText.${h.status}`),

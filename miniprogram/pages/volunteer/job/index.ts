@@ -38,6 +38,10 @@ export interface StopRow {
   code: string;
   counting: boolean;
   counts: Record<string, number>;
+  /** A collection round's door still to collect: 已取空瓶 / 空瓶不在门口. */
+  collect: boolean;
+  /** The gas leg in words ('' for other orders). */
+  legText: string;
 }
 
 /** Rows for the job's doors, keeping what the volunteer already typed. */
@@ -54,8 +58,11 @@ export function stopRows(job: JobDetailView, previous: readonly StopRow[] = []):
       medicineText: s.medicine ? `代购药品${s.urgent ? '（急）' : ''}：${s.medicineText ?? '接单后显示药名'}` : '',
       prescriptionFileId: s.prescriptionFileId ?? '',
       // A door says its status only when it differs from the job's (not "已派单" on every door).
-      statusText: s.status === DOOR_STATUS[job.status] ? '' : ORDER_STATUS_LABELS[s.status],
-      open: job.status === 'pickedUp' && job.mine && s.status === 'pickedUp',
+      statusText: job.collect || s.status === DOOR_STATUS[job.status] ? '' : ORDER_STATUS_LABELS[s.status],
+      open: !job.collect && job.status === 'pickedUp' && job.mine && s.status === 'pickedUp',
+      collect:
+        job.collect && job.mine && (job.status === 'assigned' || job.status === 'pickedUp') && s.legText === '待取空瓶',
+      legText: s.legText ?? '',
       flags: [s.priority ? '特殊需求' : '', s.medicine ? '药品' : '', s.contactless ? '无接触' : ''].filter(Boolean),
       note: s.note,
       warn: s.failReason
@@ -83,8 +90,11 @@ Component({
     why: false,
     failing: false,
     releasing: false,
+    /** Asking why the empty was not collected (a collection round's door). */
+    missing: false,
     failPresets: ['敲门无人', '电话不通', '地址有误'],
     releasePresets: ['临时有事', '拿不动', '身体不适'],
+    missedPresets: ['门口没有空瓶', '敲门无人', '空瓶漏气'],
     _target: '',
   },
   methods: {
@@ -204,6 +214,24 @@ Component({
     callPhone(e: WechatMiniprogram.BaseEvent<Record<string, never>, { phone: string }>) {
       if (e.currentTarget.dataset.phone) wx.makePhoneCall({ phoneNumber: e.currentTarget.dataset.phone });
     },
+    /** 已取空瓶 at a collection round's door (or, with `missed`, why not: it is collected again later). */
+    async collectEmpty(orderId: string, missed?: string) {
+      this.setData({ busy: true, missing: false });
+      try {
+        const res = await call('dispatch.collectEmpty', { jobId: this.data.id, orderId, ...(missed ? { missed } : {}) });
+        showSuccess(this, res.jobStatus === 'done' ? '这一趟空瓶收完了，辛苦了！' : missed ? '已上报，下次再取' : '已取空瓶');
+        await this.load();
+      } catch (error) {
+        this.setData({ busy: false });
+        showError(this, error);
+      }
+    },
+    collected(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
+      return this.collectEmpty(e.currentTarget.dataset.id);
+    },
+    askMissed(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
+      this.setData({ missing: true, _target: e.currentTarget.dataset.id });
+    },
     askFail(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
       this.setData({ failing: true, _target: e.currentTarget.dataset.id });
     },
@@ -211,10 +239,11 @@ Component({
       this.setData({ releasing: true });
     },
     closeDialog() {
-      this.setData({ failing: false, releasing: false });
+      this.setData({ failing: false, releasing: false, missing: false });
     },
     /** The reason dialog answered (it refuses an empty reason itself). */
     confirmDialog(e: WechatMiniprogram.CustomEvent<{ reason: string }>) {
+      if (this.data.missing) return this.collectEmpty(this.data._target, e.detail.reason);
       return this.data.failing ? this.confirmFail(e.detail.reason) : this.confirmRelease(e.detail.reason);
     },
     async confirmFail(reason: string) {

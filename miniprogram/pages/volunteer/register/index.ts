@@ -4,10 +4,11 @@
  * self-declaration. Registering again edits the one registration; the state shows on top.
  */
 import type { DirectoryView, MyVolunteerView, VolunteerInput, VolunteerPrefillView } from '../../../../typings/api';
-import type { TimeSlot, VolunteerSkill, VolunteerTeam } from '../../../../typings/entities';
+import type { CarryAid, TimeSlot, VolunteerSkill, VolunteerTeam } from '../../../../typings/entities';
 import { ApiError, call } from '../../../services/api';
 import { showError } from '../../../utils/feedback';
 import { SKILL_LABELS, SLOT_LABELS, TEAM_LABELS } from '../../../utils/labels';
+import { CARRY_AID_LABELS } from '../../../generated/values';
 import { naturalCompare } from '../../../generated/natural-sort';
 
 type Option<T extends string> = { value: T; label: string };
@@ -46,6 +47,7 @@ export function formErrors(d: {
   teamsWished: string[];
   slots: string[];
   health: string[];
+  handKg?: string;
 }): Record<string, string> {
   const errors: Record<string, string> = {};
   if (!d.name.trim()) errors.name = '请填写真实姓名';
@@ -56,6 +58,10 @@ export function formErrors(d: {
   if (!d.teamsWished.length) errors.teamsWished = '请至少选择一个意向服务队';
   if (!d.slots.length) errors.slots = '请至少选择一个可服务时段';
   if (d.health.length < 3) errors.health = '请逐项确认健康承诺';
+  // What they can carry (optional; a 15 kg gas cylinder goes only to those who declared they can).
+  const kg = (d.handKg ?? '').trim();
+  if (kg && (!/^\d{1,2}$/.test(kg) || Number(kg) < 1 || Number(kg) > 50))
+    errors.handKg = '徒手能搬的重量应在 1–50 公斤之间';
   return errors;
 }
 
@@ -93,6 +99,10 @@ Component({
     teamOptions: options(TEAM_LABELS),
     skillOptions: options(SKILL_LABELS),
     slotOptions: options(SLOT_LABELS),
+    aidOptions: options(CARRY_AID_LABELS),
+    /** Kilograms they can carry by hand (typed). */
+    handKg: '',
+    aid: 'none' as CarryAid,
     _directory: null as DirectoryView | null,
   },
   methods: {
@@ -135,6 +145,8 @@ Component({
         skills: me.skills,
         slots: me.slots,
         health: [],
+        handKg: me.carry ? String(me.carry.handKg) : '',
+        aid: me.carry?.aid ?? ('none' as CarryAid),
       };
     },
     edit() {
@@ -171,6 +183,7 @@ Component({
           noRiskContact: d.health.includes('noRiskContact'),
           promise: d.health.includes('promise'),
         },
+        ...(d.handKg.trim() ? { carry: { handKg: Number(d.handKg.trim()), aid: d.aid } } : {}),
       };
       this.setData({ submitting: true });
       try {

@@ -1,0 +1,114 @@
+/**
+ * Leg 1 of a gas swap at the door (core/jobs/gas.ts explains the two legs): the collection round's
+ * volunteer marks 已取空瓶, or that the empty was not there (the door is collected again later).
+ * Leg 2 (已送满瓶) is marked by the delivery itself (stops.ts, `returnLeg`).
+ */
+import { AppError } from '../../../core/errors';
+import { GAS_LEG_MACHINE, JOB_TRANSITIONS, legField } from '../../../core/jobs';
+import { moveFor } from '../../../core/state/machine';
+import type { StopResultView } from '../../../typings/api';
+import type { JobEventRecord, JobStop, OrderEventRecord } from '../../../typings/entities';
+import { getDoc } from '../../lib/access';
+import { type CallContext, defineActions } from '../../lib/define-function';
+import { transition } from '../../lib/transition';
+import { text, z } from '../../lib/validate';
+import { id } from './shared';
+
+/**
+ * The `where` and `patch` that mark leg 2 done with the delivery of a gas order's full cylinder:
+ * the same conditional update as the order's `deliver`, so the leg is marked once, with it.
+ */
+export function returnLeg(ctx: CallContext, stop: Pick<JobStop, 'gasLeg'>): { where: object; patch: object } {
+  if (stop.gasLeg !== 'returnFull') return { where: {}, patch: {} };
+  const move = moveFor(GAS_LEG_MACHINE, 'finish', 'volunteer');
+  const _ = ctx.db.command;
+  return {
+    where: { [legField('returnFull')]: _.in(move.from) },
+    patch: { [legField('returnFull')]: move.to, 'gas.returnedAt': ctx.now.toISOString() },
+  };
+}
+
+/** Takes a door off a running round's pending list; the last one finishes the round (once). */
+async function settleDoor(ctx: CallContext, jobId: string, orderId: string, by: string): Promise<'pickedUp' | 'done'> {
+  const _ = ctx.db.command;
+  const now = ctx.now.toISOString();
+  const more = await ctx.db
+    .collection('jobs')
+    .where({ _id: jobId, status: 'pickedUp', pending: orderId, 'pending.1': _.exists(true) })
+    .update({ pending: _.pull(orderId), updatedAt: now });
+  if (more.updated) return 'pickedUp';
+  const done: JobEventRecord = { status: 'done', at: now, by, note: '空瓶已收完' };
+  for (const pending of [[orderId], []]) {
+    const res = await transition(ctx.db, 'jobs', { _id: jobId, pending }, JOB_TRANSITIONS, 'finish', 'volunteer', {
+      pending: [],
+      updatedAt: now,
+      history: _.push([done]),
+    });
+    if (res.updated) return 'done';
+  }
+  return (await getDoc(ctx, 'jobs', jobId))?.status === 'done' ? 'done' : 'pickedUp';
+}
+
+export const gasActions = defineActions('dispatch', {
+  'dispatch.collectEmpty': {
+    input: z.object({ jobId: id, orderId: id, missed: text(100, 2, '请写明没取到空瓶的原因').optional() }).strict(),
+    async handle(ctx, input): Promise<StopResultView> {
+      const me = ctx.caller.openid;
+      const _ = ctx.db.command;
+      const now = ctx.now.toISOString();
+      // Read first: a round that is not there or not mine is refused before any write.
+      const job = await getDoc(ctx, 'jobs', input.jobId);
+      const stop = job?.stops.find((s) => s.orderId === input.orderId);
+      if (!job || !stop || job.volunteerId !== me) throw new AppError('JOB.NOT_YOURS');
+      if (job.leg !== 'collectEmpty') throw new AppError('JOB.BAD_STATE', '这不是收空瓶任务，请凭取货码送达');
+      if (job.status !== 'assigned' && job.status !== 'pickedUp' && job.status !== 'done')
+        throw new AppError('JOB.BAD_STATE', '任务已退回或已改派，请刷新');
+      // The first door starts the round (no goods to pick up at the depot): assigned → on the way.
+      if (job.status === 'assigned') {
+        const started: JobEventRecord = { status: 'pickedUp', at: now, by: me, note: '开始上门取空瓶' };
+        await transition(ctx.db, 'jobs', { _id: job._id, volunteerId: me }, JOB_TRANSITIONS, 'pickUp', 'volunteer', {
+          pickedUpAt: now,
+          updatedAt: now,
+          history: _.push([started]),
+        });
+      }
+      const mine = { _id: input.orderId, status: 'accepted', 'gas.collectJobId': job._id };
+      const move = moveFor(GAS_LEG_MACHINE, 'finish', 'volunteer');
+      const event: OrderEventRecord = {
+        status: 'accepted',
+        at: now,
+        by: me,
+        note: input.missed ? `空瓶未取到：${input.missed}` : '已取空瓶',
+      };
+      // Each a conditional update on the leg: two taps, a retry or a race mark it once.
+      const res = input.missed
+        ? await ctx.db
+            .collection('orders')
+            .where({ ...mine, [legField('collectEmpty')]: 'pending' })
+            .update({ 'gas.collectJobId': null, updatedAt: now, history: _.push([event]) })
+        : await ctx.db
+            .collection('orders')
+            .where({ ...mine, [legField('collectEmpty')]: _.in(move.from) })
+            .update({
+              [legField('collectEmpty')]: move.to,
+              'gas.collectedAt': now,
+              updatedAt: now,
+              history: _.push([event]),
+            });
+      if (!res.updated) {
+        const order = await getDoc(ctx, 'orders', input.orderId);
+        const collectedHere = order?.gas?.collectEmpty === 'done' && order.gas.collectJobId === job._id;
+        const missedBefore = Boolean(input.missed) && order?.gas?.collectEmpty === 'pending';
+        if (!collectedHere && !missedBefore) {
+          if (order?.status === 'cancelled') {
+            await settleDoor(ctx, job._id, input.orderId, me);
+            throw new AppError('JOB.BAD_STATE', '该订单已被取消，不用再取空瓶');
+          }
+          throw new AppError('JOB.BAD_STATE', '这一户的空瓶已不在你的任务里，请刷新');
+        }
+      }
+      const jobStatus = await settleDoor(ctx, job._id, input.orderId, me);
+      return { orderId: input.orderId, status: 'accepted', shortfall: [], jobStatus };
+    },
+  },
+});
