@@ -518,6 +518,37 @@ export function createWx(host: PreviewHost, currentPage: () => any): Record<stri
         },
       });
     }),
+    // WeChat Pay (issue 19): the local cloud stands in for the platform. The payment sheet is a dialog;
+    // paying is the dev endpoint `POST /dev/pay/<outTradeNo>`, which sends the platform's callback.
+    // The parameters name only the prepay (`package: prepay_id=…`): its trade is looked up in `GET /dev/pay`.
+    requestPayment: api('requestPayment', async (o) => {
+      const pkg = String(o.package ?? '');
+      const prepayId = /prepay_id=([\w-]+)/.exec(pkg)?.[1] ?? '';
+      const headers: Record<string, string> = { 'x-gridlink-user': host.user() };
+      const listed = (await (await fetch(`${location.origin}/dev/pay`, { headers })).json()) as {
+        data?: { trades?: Array<{ outTradeNo: string; prepayId: string; totalFee: number; body?: string }> };
+      };
+      const trade = listed.data?.trades?.find((t) => t.prepayId === prepayId);
+      const outTradeNo = trade?.outTradeNo ?? /out_trade_no=([\w-]+)/.exec(pkg)?.[1];
+      if (!outTradeNo) throw new Error('本地云没有这笔预支付单');
+      const paid = await host.ui.dialog<boolean>({
+        title: '微信支付（预览）',
+        content: trade ? `${trade.body ?? '网格通订单'} ¥${(trade.totalFee / 100).toFixed(2)}` : '网格通订单',
+        key: 'pay',
+        buttons: [
+          { text: '取消', value: false, key: 'cancel' },
+          { text: '确认支付', value: true, primary: true, key: 'confirm' },
+        ],
+      });
+      if (!paid) throw { errMsg: 'requestPayment:fail cancel' };
+      const res = await fetch(`${location.origin}/dev/pay/${encodeURIComponent(outTradeNo)}`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: '{}',
+      });
+      const body = (await res.json()) as { ok: boolean; message?: string };
+      if (!body.ok) throw new Error(body.message ?? '支付失败');
+    }),
     setClipboardData: api('setClipboardData', async (o) => {
       await privacyGate('setClipboardData');
       try {

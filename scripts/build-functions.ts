@@ -35,12 +35,25 @@ export function functionNames(): string[] {
     .sort();
 }
 
+/** CloudBase's cloud payment APIs (issue 19): every function that settles payments or refunds calls them. */
+const CLOUD_PAY = [
+  'cloudPay.unifiedOrder',
+  'cloudPay.queryOrder',
+  'cloudPay.closeOrder',
+  'cloudPay.refund',
+  'cloudPay.queryRefund',
+];
+
 /** WeChat open APIs each function calls (CloudBase lets a function call only those its config.json lists). */
 const OPENAPI: Record<string, string[]> = {
   // The live group order's updates and close (issue 13): server/lib/live-message.ts, from the timer.
-  order: ['subscribeMessage.send', 'updatableMessage.setUpdatableMsg'],
+  // WeChat Pay (issue 19): paying, the timer's expiry and refunds (server/lib/payments.ts, refunds.ts).
+  order: ['subscribeMessage.send', 'updatableMessage.setUpdatableMsg', ...CLOUD_PAY],
   // Invite codes and the live group order's activity id (issue 13): server/lib/wxacode.ts, grid/chat.ts.
   grid: ['wxacode.getUnlimited', 'updatableMessage.createActivityId'],
+  // Rejections and shortfalls at the door refund (issue 19); the payment callback verifies and refunds.
+  dispatch: CLOUD_PAY,
+  payment: CLOUD_PAY,
 };
 
 /** The config.json of a function, derived: timers from the registry, open API rights for the sender. */

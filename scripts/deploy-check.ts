@@ -217,6 +217,8 @@ export const OPTIONAL_VARS = new Set([
   'GRIDLINK_TPL_NOTICE_KEYS',
   'GRIDLINK_MP_STATE',
   'GRIDLINK_WXACODE_ENV',
+  // Empty: WeChat Pay not opened (issue 19); residents pay in cash or by transfer.
+  'GRIDLINK_PAY_SUB_MCH_ID',
 ]);
 
 /** Value formats checked by `--values`. */
@@ -226,6 +228,7 @@ const VALUE_FORMATS: Record<string, { test: (v: string) => boolean; says: string
     says: '32 字节随机数的 base64url（43 个字符）',
   },
   GRIDLINK_WXACODE_ENV: { test: (v) => ['release', 'trial', 'develop'].includes(v), says: 'release、trial 或 develop' },
+  GRIDLINK_PAY_SUB_MCH_ID: { test: (v) => /^\d{8,32}$/.test(v), says: '微信支付商户号（数字）' },
   GRIDLINK_CARD_KEY_ID: { test: (v) => /^[\w-]{1,32}$/.test(v), says: '字母、数字、_ 或 -，如 k1' },
   GRIDLINK_CARD_RETIRED_KEYS: {
     test: (v) => v === '' || v.split(',').every((e) => /^[\w-]{1,32}:[A-Za-z0-9_-]{43}$/.test(e)),

@@ -28,13 +28,22 @@ async function main(): Promise<void> {
     console.error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium (or set GRIDLINK_CHROMIUM).`);
     process.exit(1);
   }
-  rmSync(OUT, { recursive: true, force: true });
+  // `npm run screenshots -- --role gridworker,volunteer` renders only those roles (others' PNGs stay).
+  const flag = process.argv.indexOf('--role');
+  const only = flag >= 0 ? new Set((process.argv[flag + 1] ?? '').split(',').filter(Boolean)) : null;
+  const roles = only ? ROLES.filter((r) => only.has(r.name)) : ROLES;
+  if (only && roles.length !== only.size) {
+    console.error(`--role takes names from: ${ROLES.map((r) => r.name).join(', ')}`);
+    process.exit(1);
+  }
+  if (only) for (const role of roles) rmSync(join(OUT, role.name), { recursive: true, force: true });
+  else rmSync(OUT, { recursive: true, force: true });
   const started = Date.now();
   const rig = await startRig({ demoOrders: true });
   const report: string[] = [];
   let count = 0;
   try {
-    for (const role of ROLES) {
+    for (const role of roles) {
       const dir = join(OUT, role.name);
       mkdirSync(dir, { recursive: true });
       const routes = [
@@ -78,7 +87,8 @@ async function main(): Promise<void> {
   } finally {
     await rig.close();
   }
-  writeFileSync(join(OUT, 'report.txt'), `${report.join('\n')}\n`);
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(join(OUT, only ? `report-${[...only].join('-')}.txt` : 'report.txt'), `${report.join('\n')}\n`);
   console.log(report.join('\n'));
   console.log(`\n${count} screenshots in ${OUT} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }

@@ -23,9 +23,7 @@ export function carryCapacityKg(carry: VolunteerCarry): number {
 /** What a volunteer declared, in words (`徒手10公斤` / `徒手10公斤，有小推车`). */
 export function carryText(carry: VolunteerCarry | null | undefined, capacityKg: number): string {
   if (!carry) return `单趟${capacityKg}公斤`;
-  return carry.aid === 'none'
-    ? `徒手${carry.handKg}公斤`
-    : `徒手${carry.handKg}公斤，有${CARRY_AID_LABELS[carry.aid]}`;
+  return carry.aid === 'none' ? `徒手${carry.handKg}公斤` : `徒手${carry.handKg}公斤，有${CARRY_AID_LABELS[carry.aid]}`;
 }
 
 /** What a stop is, for a person: `15公斤煤气罐`, `2罐煤气（共30公斤）`, `一单12公斤的物资`. */
@@ -33,7 +31,9 @@ export function stopLabel(stop: Pick<JobStop, 'weightKg' | 'gasLeg' | 'lines'>):
   if (stop.gasLeg) {
     const n = stop.lines.reduce((k, l) => k + l.qty, 0) || 1;
     const what = stop.gasLeg === 'collectEmpty' ? '空煤气罐' : '煤气罐';
-    return n === 1 ? `${stop.weightKg}公斤${what}` : `${n}罐${what.replace('煤气罐', '煤气')}（共${stop.weightKg}公斤）`;
+    return n === 1
+      ? `${stop.weightKg}公斤${what}`
+      : `${n}罐${what.replace('煤气罐', '煤气')}（共${stop.weightKg}公斤）`;
   }
   return `一单${stop.weightKg}公斤的物资`;
 }

@@ -69,8 +69,18 @@ export const legField = (leg: GasLeg): string => `gas.${leg}`;
 export function gasSwapView(gas: GasLegs, collectJobLive?: boolean): GasSwapView {
   return {
     legs: [
-      { leg: 'collectEmpty', label: GAS_LEG_LABELS.collectEmpty, done: gas.collectEmpty === 'done', at: gas.collectedAt ?? null },
-      { leg: 'returnFull', label: GAS_LEG_LABELS.returnFull, done: gas.returnFull === 'done', at: gas.returnedAt ?? null },
+      {
+        leg: 'collectEmpty',
+        label: GAS_LEG_LABELS.collectEmpty,
+        done: gas.collectEmpty === 'done',
+        at: gas.collectedAt ?? null,
+      },
+      {
+        leg: 'returnFull',
+        label: GAS_LEG_LABELS.returnFull,
+        done: gas.returnFull === 'done',
+        at: gas.returnedAt ?? null,
+      },
     ],
     stageText: GAS_STAGE_TEXT[gasStage(gas, collectJobLive)],
   };

@@ -132,7 +132,13 @@ export function orderWeightKg(order: {
   lines: ReadonlyArray<Pick<OrderLine, 'unit' | 'qty'> & { kgPerUnit?: number | null }>;
 }): number {
   if (order.kind === 'gas')
-    return GAS_CYLINDER_KG * Math.max(1, order.lines.reduce((n, l) => n + l.qty, 0));
+    return (
+      GAS_CYLINDER_KG *
+      Math.max(
+        1,
+        order.lines.reduce((n, l) => n + l.qty, 0),
+      )
+    );
   if (order.kind === 'medicine' && order.lines.length === 0) return 0.5;
   const fromLines = order.lines.reduce(
     (kg, l) => kg + (typeof l.kgPerUnit === 'number' && l.kgPerUnit > 0 ? l.kgPerUnit : KG_PER_UNIT[l.unit]) * l.qty,

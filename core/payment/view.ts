@@ -84,9 +84,12 @@ export function payView(
   };
 }
 
-/** A room as a relative paying for it sees it: the first half kept, the rest masked (`1-101` → `1-1**`). */
+/** A room as a relative paying for it sees it: the door number's floor digit kept, the rest masked (`1-101` → `1-1**`). */
 export function maskRoom(room: string): string {
-  const chars = Array.from(room.trim());
+  const trimmed = room.trim();
+  const door = /\d+$/.exec(trimmed);
+  if (door && door[0].length >= 2) return `${trimmed.slice(0, door.index + 1)}${'*'.repeat(door[0].length - 1)}`;
+  const chars = Array.from(trimmed);
   if (chars.length <= 1) return '*';
   const keep = Math.ceil(chars.length / 2);
   return `${chars.slice(0, keep).join('')}${'*'.repeat(chars.length - keep)}`;

@@ -49,7 +49,8 @@ const isDate = (v: unknown): v is Date => Object.prototype.toString.call(v) === 
 
 /** Sets a key, a key named `__proto__` as an own key (as JSON.parse makes it). */
 function put(obj: Obj, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
   else obj[key] = value;
 }
 

@@ -382,7 +382,7 @@ export class DbEngine {
     if (ops.some((k) => !k.startsWith('$'))) throw DB_ERRORS.invalid('update data must use update operators');
     if (ops.length === 0) return null;
     // $set/$inc/$unset on plain paths in place (fast.ts); anything else through mingo's updater.
-    let changed = process.env.GL_NOFAST ? null : fastUpdate(next, data);
+    let changed = fastUpdate(next, data);
     if (changed === null) {
       try {
         changed = applyUpdate(next, (parsed ? clone(data) : data) as never, undefined, undefined, {

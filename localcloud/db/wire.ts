@@ -67,7 +67,7 @@ export const DB_ERRORS = {
 export function parseEjson(text: unknown, now: Date): unknown {
   if (text === undefined || text === null || text === '') return undefined;
   if (typeof text !== 'string') throw DB_ERRORS.invalid('expected an EJSON string');
-  const fast = process.env.GL_NOFAST ? null : fastEjson(text, now);
+  const fast = fastEjson(text, now);
   if (fast) return fast.value;
   return resolveServerDates(EJSON.parse(text, { relaxed: true }), now);
 }

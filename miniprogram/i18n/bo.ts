@@ -30,6 +30,8 @@
  *   阴性 / 阳性 negative / positive . མོ་རྟགས / ཕོ་རྟགས
  *   关怀模式 elder (care) mode ...... རྒན་པོའི་རྣམ་པ
  *   微信 WeChat .................... ཝེ་ཞིན
+ *   微信支付 WeChat Pay / 支付 pay .. ཝེ་ཞིན་བརྒྱུད་རིན་སྤྲོད / རིན་སྤྲོད
+ *   退款 refund / 代付 pay for ..... སླར་སློག / ཚབ་སྤྲོད
  *   元 yuan ........................ སྒོར
  *   免费 free ...................... རིན་མེད
  *
@@ -44,6 +46,7 @@ export const bo: Partial<Record<MessageKey, string>> = {
   'app.name': 'དྲ་མིག་འབྲེལ་མཐུད',
   'common.loading': 'ཕབ་ལེན་བྱེད་བཞིན་པ…',
   'common.retry': 'བསྐྱར་དུ་ཕབ་ལེན',
+  'common.loadFailed': 'ཕབ་ལེན་མ་ཐུབ། དྲ་རྒྱར་བལྟས་རྗེས་ཡང་བསྐྱར་ཚོད་ལྟ་བྱེད་རོགས།',
   'common.saved': 'ཉར་ཟིན།',
   'common.choose': 'འདེམས་རོགས',
   'common.ok': 'གཏན་འཁེལ',

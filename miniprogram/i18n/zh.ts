@@ -86,6 +86,7 @@ export const zh = {
   'app.name': '网格通',
   'common.loading': '正在加载…',
   'common.retry': '重新加载',
+  'common.loadFailed': '没有加载出来，请检查网络后重试',
   'common.saved': '已保存',
   'common.choose': '请选择',
   'common.ok': '确定',

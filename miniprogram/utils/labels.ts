@@ -145,6 +145,13 @@ export const HOME_ENTRIES: HomeEntry[] = [
     roles: ['communityAdmin'],
   },
   { key: 'admin-outbox', ...words('admin-outbox'), url: '/pages/admin/outbox/index', roles: ['communityAdmin'] },
+  // The round's money (issue 19): income, refunds, what each supplier is owed.
+  {
+    key: 'admin-settlement',
+    ...words('admin-settlement'),
+    url: '/pages/admin/settlement/index',
+    roles: ['communityAdmin'],
+  },
   { key: 'jobs', ...words('jobs'), url: '/pages/volunteer/jobs/index', roles: ['volunteer'] },
   // ── organisation (issue 7) ──
   {

@@ -272,7 +272,12 @@ export async function drainOutbox(ctx: CallContext, batch = 200): Promise<DrainR
     .where(_.and([{ _id: _.in(sendable) }, dueWhere(ctx)]))
     .update({ status: 'sending', claim: token, claimedAt: ctx.now.toISOString(), attempts: _.inc(1) });
   if (!claimed.updated) return result;
-  const mine = (await outbox.where({ _id: _.in(sendable), claim: token }).limit(batch).get()).data as OutboxDoc[];
+  const mine = (
+    await outbox
+      .where({ _id: _.in(sendable), claim: token })
+      .limit(batch)
+      .get()
+  ).data as OutboxDoc[];
 
   // 4. Grants held for those holding none; the others wait (another message holds one) or fail.
   const settles: Array<{ id: string; patch: Patch; outcome: Answer['outcome'] }> = [];
@@ -515,7 +520,8 @@ async function releaseGrants(
       .collection('users')
       .where({ _id: _.in(ids), [heldField(kind)]: _.gte(n) })
       .update({ [heldField(kind)]: _.inc(-n), ...(back ? { [grantField(kind)]: _.inc(n) } : {}), ...marks });
-    if (res.updated === ids.length) for (const id of ids) for (const k of Object.keys(marks)) unmarked.add(`${id}\u0000${k}`);
+    if (res.updated === ids.length)
+      for (const id of ids) for (const k of Object.keys(marks)) unmarked.add(`${id}\u0000${k}`);
   }
   // Marks left on users whose messages all wait for another try.
   const left = heldHere.filter((m) => !unmarked.has(`${m.openid}\u0000grantHolds.${holdKey(token, m.template)}`));

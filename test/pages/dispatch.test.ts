@@ -286,7 +286,16 @@ describe('订单池 → 派单看板 (gridworker)', () => {
   it('shows a job whose 取货码 is locked and unlocks it after the gridworker checked', async () => {
     let locked = true;
     const stops: BoardView['jobs'][number]['stops'] = [
-      { orderId: 'o1', room: '东101', status: 'pickedUp', statusText: '配送中', shortfall: [], failReason: null, unplaced: null, gasLeg: null },
+      {
+        orderId: 'o1',
+        room: '东101',
+        status: 'pickedUp',
+        statusText: '配送中',
+        shortfall: [],
+        failReason: null,
+        unplaced: null,
+        gasLeg: null,
+      },
     ];
     const board = (): BoardView => ({
       gridId: 'g-01',

@@ -7,6 +7,8 @@ export const RESIDENT_PAGES = [
   'pages/resident/order/index',
   'pages/resident/orders/index',
   'pages/resident/order-detail/index',
+  // A relative's 代付 card (issue 19).
+  'pages/pay/index',
   'pages/testing/cards/index',
   // Closing the account (issue 14).
   'pages/resident/close/index',

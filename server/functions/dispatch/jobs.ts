@@ -215,7 +215,11 @@ export const jobActions = defineActions('dispatch', {
       if (before.status !== 'open') throw new AppError('JOB.TAKEN');
       // Heavy items only to those who can carry them (a trip itself may take two rounds from the depot).
       const tooHeavy = carryRefusal('你', v, before.stops, false);
-      if (tooHeavy) throw new AppError('JOB.LIMIT_REACHED', tooHeavy.replace('请指派有推车或车辆的志愿者', '请留给有推车或车辆的志愿者'));
+      if (tooHeavy)
+        throw new AppError(
+          'JOB.LIMIT_REACHED',
+          tooHeavy.replace('请指派有推车或车辆的志愿者', '请留给有推车或车辆的志愿者'),
+        );
       // A place within what one volunteer may hold first; given back if the job is lost.
       const claim = holdClaim(before._id, randomUUID().slice(0, 8));
       await claimHold(ctx, v, claim, before.weightKg);

@@ -60,25 +60,18 @@ async function claimOrders(
       .where(
         _.and([
           { _id: _.in(ids), gridId, kind: 'gas', status: 'accepted', 'gas.collectEmpty': 'pending' },
-          _.or([
-            { 'gas.collectJobId': _.exists(false) },
-            { 'gas.collectJobId': _.in([null, ...collect.staleJobIds]) },
-          ]),
+          _.or([{ 'gas.collectJobId': _.exists(false) }, { 'gas.collectJobId': _.in([null, ...collect.staleJobIds]) }]),
         ]),
       )
       .update({ 'gas.collectJobId': jobId, updatedAt: now, history: _.push([event]) });
     return Number(res.updated ?? 0);
   }
   const event: OrderEventRecord = { status: 'assigned', at: now, by };
-  const res = await transition(
-    ctx.db,
-    'orders',
-    { _id: _.in(ids), gridId },
-    ORDER_TRANSITIONS,
-    'assign',
-    'system',
-    { jobId, updatedAt: now, history: _.push([event]) },
-  );
+  const res = await transition(ctx.db, 'orders', { _id: _.in(ids), gridId }, ORDER_TRANSITIONS, 'assign', 'system', {
+    jobId,
+    updatedAt: now,
+    history: _.push([event]),
+  });
   return res.updated;
 }
 
@@ -121,9 +114,9 @@ async function claimJob(
   let stops = base.stops;
   if (claimed < ids.length) {
     const mine = new Set(
-      (await all(ctx, 'orders', collect ? { _id: _.in(ids), 'gas.collectJobId': jobId } : { _id: _.in(ids), jobId })).map(
-        (o) => o._id,
-      ),
+      (
+        await all(ctx, 'orders', collect ? { _id: _.in(ids), 'gas.collectJobId': jobId } : { _id: _.in(ids), jobId })
+      ).map((o) => o._id),
     );
     stops = stops.filter((s) => mine.has(s.orderId));
   }
@@ -143,11 +136,12 @@ async function claimJob(
     weightKg: Math.round(stops.reduce((kg, s) => kg + s.weightKg, 0) * 10) / 10,
     // The doors' 取货码, so the handover is checked on the job alone (issue 16); none to collect an empty.
     codes: Object.fromEntries(
-      collect ? [] :
-      stops.flatMap((s) => {
-        const code = codeOf.get(s.orderId);
-        return code ? [[s.orderId, code] as const] : [];
-      }),
+      collect
+        ? []
+        : stops.flatMap((s) => {
+            const code = codeOf.get(s.orderId);
+            return code ? [[s.orderId, code] as const] : [];
+          }),
     ),
   };
   return job;
@@ -177,7 +171,9 @@ export async function runDispatch(
   // the station; only then is it delivered (leg 2). Collection rounds whose job is gone (released)
   // give their orders back.
   const collectIds = [
-    ...new Set(accepted.flatMap((o) => (o.gas?.collectEmpty === 'pending' && o.gas.collectJobId ? [o.gas.collectJobId] : []))),
+    ...new Set(
+      accepted.flatMap((o) => (o.gas?.collectEmpty === 'pending' && o.gas.collectJobId ? [o.gas.collectJobId] : [])),
+    ),
   ];
   const collectJobs = new Map((await getByIds(ctx, 'jobs', collectIds)).map((j) => [j._id, j.status]));
   const liveCollect = (o: OrderDoc) => LIVE_JOB.includes(collectJobs.get(o.gas?.collectJobId ?? '') ?? 'released');
@@ -280,11 +276,16 @@ export async function runDispatch(
     const stop = stopOf.get(u.orderId);
     return stop ? [{ ...stop, unplaced: u.reason }] : [];
   });
-  for (const group of [left.filter((s) => s.gasLeg === 'collectEmpty'), left.filter((s) => s.gasLeg !== 'collectEmpty')]) {
+  for (const group of [
+    left.filter((s) => s.gasLeg === 'collectEmpty'),
+    left.filter((s) => s.gasLeg !== 'collectEmpty'),
+  ]) {
     for (const stops of groupOpenTrips(group)) {
       const reasons = [...new Set(stops.map((s) => s.unplaced))];
       const reason =
-        reasons.length === 1 && reasons[0] ? reasons[0] : `${stops.length}户未能自动派出（原因见各户），等待志愿者抢单或网格员指派`;
+        reasons.length === 1 && reasons[0]
+          ? reasons[0]
+          : `${stops.length}户未能自动派出（原因见各户），等待志愿者抢单或网格员指派`;
       pending.push(claimJob(ctx, base(stops, null, reason, 0), buildingNames, codeOf, opts.by, staleCollect));
     }
   }
@@ -420,7 +421,12 @@ export const planActions = defineActions('dispatch', {
       const { grid } = await requireGridStaff(ctx, input.gridId);
       const _ = ctx.db.command;
       const now = ctx.now.toISOString();
-      const event: OrderEventRecord = { status: 'accepted', at: now, by: ctx.caller.openid, note: '满瓶已运回，待送满瓶' };
+      const event: OrderEventRecord = {
+        status: 'accepted',
+        at: now,
+        by: ctx.caller.openid,
+        note: '满瓶已运回，待送满瓶',
+      };
       // Every empty collected and not yet back, at once (the truck brings them back together); a retry changes nothing.
       const res = await ctx.db
         .collection('orders')

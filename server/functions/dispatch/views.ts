@@ -34,7 +34,10 @@ export function jobReason(
   // Doors the dispatch could not place say why, in plain words (the gridworker assigns them by hand).
   const unplaced = [...new Set(job.stops.flatMap((s) => (s.unplaced ? [s.unplaced] : [])))];
   if (job.status === 'open' && unplaced.length)
-    return { short: unplaced.length === 1 ? (unplaced[0] as string) : reason, details: unplaced.length > 1 ? unplaced : [] };
+    return {
+      short: unplaced.length === 1 ? (unplaced[0] as string) : reason,
+      details: unplaced.length > 1 ? unplaced : [],
+    };
   if (job.status === 'open' || /等待志愿者抢单/.test(reason))
     return { short: '还没有人接，等在岗志愿者抢单', details: ['派单时没有空闲、背得动的在岗配送志愿者'] };
   const byHand = /^网格员(改派|指派)/.exec(reason);

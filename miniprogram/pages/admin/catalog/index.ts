@@ -19,6 +19,7 @@ export function itemRow(i: CatalogAdminItemView) {
     priceText: i.priceFen === 0 ? '免费' : `${yuan(i.priceFen)}/${i.unit}`,
     stockText: i.soldOut ? '已售罄' : `库存 ${i.stock}${i.unit}`,
     limitText: `每户限购 ${i.perHouseholdLimit}${i.unit}`,
+    supplierText: i.supplier ? `供应商：${i.supplier}` : '',
   };
 }
 type ItemRow = ReturnType<typeof itemRow>;
@@ -45,6 +46,10 @@ interface ItemForm {
   stock: string;
   limit: string;
   active: boolean;
+  /** Who supplies it (the round's settlement owes each supplier); empty: 未指定供应商. */
+  supplier?: string;
+  /** The supplier as saved (the form sends it only when changed). */
+  supplierWas?: string;
 }
 
 const blankForm = (): ItemForm => ({
@@ -55,6 +60,8 @@ const blankForm = (): ItemForm => ({
   stock: '',
   limit: '5',
   active: true,
+  supplier: '',
+  supplierWas: '',
 });
 
 /** What the form asks `order.saveItem` for, or the first thing to fix. */
@@ -65,6 +72,8 @@ export function saveInput(f: ItemForm, id: string): { input: SaveItemInput } | {
   if (priceFen === null) return { error: '请填写价格（元，最多两位小数；免费填 0）' };
   const perHouseholdLimit = wholeIn(f.limit, 1, 100);
   if (perHouseholdLimit === null) return { error: '每户限购应为 1–100 的整数' };
+  const supplier = (f.supplier ?? '').trim();
+  if (supplier.length > 30) return { error: '供应商名称请在 30 字以内' };
   const input: SaveItemInput = {
     name,
     category: f.category,
@@ -72,6 +81,8 @@ export function saveInput(f: ItemForm, id: string): { input: SaveItemInput } | {
     priceFen,
     perHouseholdLimit,
     active: f.active,
+    // Sent only when typed or changed (omitted, an item keeps its supplier).
+    ...(supplier !== (f.supplierWas ?? '').trim() ? { supplier } : {}),
   };
   if (id) return { input: { id, ...input } };
   // A new item's starting stock; an existing item's is only ever added to (补货).
@@ -151,6 +162,8 @@ Component({
         stock: '',
         limit: String(item.perHouseholdLimit),
         active: item.active,
+        supplier: item.supplier ?? '',
+        supplierWas: item.supplier ?? '',
       };
       this.setData({ editing: item.id, form, restocking: '' });
     },

@@ -73,9 +73,9 @@ export function boardCards(jobs: BoardView['jobs'], opened: readonly string[] = 
           ? `未能自动派出：${s.unplaced}`
           : s.failReason
             ? `未送达：${s.failReason}`
-          : s.shortfall.length
-            ? `短缺：${s.shortfall.map((x) => `${x.name}少${x.expected - x.counted}${x.unit}`).join('，')}`
-            : '',
+            : s.shortfall.length
+              ? `短缺：${s.shortfall.map((x) => `${x.name}少${x.expected - x.counted}${x.unit}`).join('，')}`
+              : '',
       })),
     collect: Boolean(j.collect),
     canReassign: j.status === 'open' || j.status === 'assigned',

@@ -5,7 +5,7 @@
 import type { PoolOrderView, PoolQuery, PoolView } from '../../../../typings/api';
 import type { OrderKind, OrderStatus } from '../../../../typings/entities';
 import { call } from '../../../services/api';
-import { showError, showSuccess } from '../../../utils/feedback';
+import { showError, showLoadError, showSuccess } from '../../../utils/feedback';
 import { loadNextPage } from '../../../utils/paging';
 import { byNatural } from '../../../generated/natural-sort';
 
@@ -43,6 +43,21 @@ export interface PoolRow {
   extra: string;
   canReview: boolean;
   canRequeue: boolean;
+  /** How it is paid (issue 19): 待支付 / 已支付 for WeChat Pay, else the mode (货到付现金, 转账, 免费). */
+  payText: string;
+  payTheme: string;
+  /** Not WeChat Pay, or WeChat Pay and paid: it may be accepted. */
+  acceptable: boolean;
+  /** Why it may not be accepted yet. */
+  payHint: string;
+}
+
+/** The colour of a pay badge: 待支付 grey, 已支付 green, refunds orange, cash/transfer/free blue. */
+export function payBadgeTheme(pay: PoolOrderView['pay']): string {
+  if (pay.mode !== 'wechatPay') return 'primary';
+  if (pay.state === 'paid') return 'success';
+  if (pay.state === 'partlyRefunded' || pay.state === 'refunded') return 'warning';
+  return 'default';
 }
 
 /** Cards of the pool: special needs first (the server's order), what to pack in one line. */
@@ -72,6 +87,10 @@ export function poolRows(orders: readonly PoolOrderView[]): PoolRow[] {
           : '',
     canReview: o.status === 'submitted' || o.status === 'accepted',
     canRequeue: o.status === 'failed',
+    payText: o.pay.mode === 'wechatPay' ? `微信支付 · ${o.pay.stateText}` : o.pay.stateText,
+    payTheme: payBadgeTheme(o.pay),
+    acceptable: o.pay.acceptable,
+    payHint: o.pay.acceptable ? '' : '居民还没有完成微信支付，付款后才能接单（超时未付会自动取消）',
   }));
 }
 
@@ -79,6 +98,8 @@ Component({
   options: { pureDataPattern: /^_/ },
   data: {
     loading: true,
+    /** The pool did not load: the error state with its retry button. */
+    failed: false,
     busy: false,
     gridId: '',
     grids: [] as PoolView['grids'],
@@ -130,6 +151,7 @@ Component({
       return q;
     },
     async reload() {
+      this.setData({ failed: false });
       try {
         const pool = await call('dispatch.pool', this.query());
         const counts = pool.counts;
@@ -153,8 +175,7 @@ Component({
           _cursor: pool.nextCursor ?? '',
         });
       } catch (error) {
-        this.setData({ loading: false });
-        showError(this, error);
+        showLoadError(this, error);
       }
     },
     /** The next page of the pool, when the list is scrolled to its end. */
@@ -232,11 +253,16 @@ Component({
     },
     /** Accepts every order of the tab: the ones shown and those on pages not loaded yet. */
     async acceptAll() {
-      const ids = this.data.rows.filter((r) => r.canReview).map((r) => r.id);
+      // Unpaid WeChat Pay orders wait for their payment.
+      const ids = this.data.rows.filter((r) => r.canReview && r.acceptable).map((r) => r.id);
       try {
         for (let cursor = this.data._cursor; cursor;) {
           const pool = await call('dispatch.pool', { ...this.query(), cursor, limit: 100 });
-          ids.push(...pool.items.filter((o) => o.status === 'submitted' || o.status === 'accepted').map((o) => o.id));
+          ids.push(
+            ...pool.items
+              .filter((o) => (o.status === 'submitted' || o.status === 'accepted') && o.pay.acceptable)
+              .map((o) => o.id),
+          );
           cursor = pool.nextCursor ?? '';
         }
       } catch (error) {

@@ -8,6 +8,7 @@ import { call } from '../../../services/api';
 import { showError, showLoadError } from '../../../utils/feedback';
 import { yuan } from '../../../utils/format';
 import { staffGrids, type GridChip } from '../../../utils/grids';
+import { PAYMENT_MODE_LABELS } from '../../../generated/values';
 
 /** A slip as the page shows it. */
 export interface SlipRow {
@@ -21,6 +22,8 @@ export interface SlipRow {
   when: string;
   status: string;
   placedAt: string;
+  /** WeChat Pay (issue 19): a relative pays through a shared card, or the household pays cash instead. */
+  wechatPay: boolean;
 }
 
 export function slipRow(s: OrderSlipView): SlipRow {
@@ -42,6 +45,7 @@ export function slipRow(s: OrderSlipView): SlipRow {
     when,
     status: s.status,
     placedAt: `${s.createdAt.slice(5, 10)} ${s.createdAt.slice(11, 16)}`,
+    wechatPay: s.payment === PAYMENT_MODE_LABELS.wechatPay,
   };
 }
 
@@ -105,6 +109,10 @@ Component({
     },
     back() {
       this.setData({ slip: null });
+    },
+    /** 请家属代付: the pay page makes the card and shares it to the household's relative. */
+    askFamily() {
+      if (this.data.slip) wx.navigateTo({ url: `/pages/pay/index?orderId=${this.data.slip.orderId}&share=1` });
     },
   },
 });

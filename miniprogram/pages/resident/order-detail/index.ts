@@ -8,9 +8,10 @@ import type { CourierView, OrderDetailView } from '../../../../typings/api';
 import type { OrderStatus } from '../../../../typings/entities';
 import { getLang, localize, qty, t, unitText, type UiState } from '../../../i18n/index';
 import { call, newRequestId } from '../../../services/api';
-import { showError, showSuccess } from '../../../utils/feedback';
+import { showError, showLoadError, showSuccess, showWarning } from '../../../utils/feedback';
 import { chinaTime, yuan } from '../../../utils/format';
 import { statusSentence } from '../../../i18n/words';
+import { payRows, requestPayment, syncUntilPaid } from '../../../utils/pay';
 
 /** A gas swap's two legs for the resident (取空瓶, 送满瓶), each with its state and time. */
 export function gasLegRows(gas: OrderDetailView['gas']): Array<{ label: string; state: string; done: boolean }> {
@@ -51,6 +52,8 @@ Component({
   options: { pureDataPattern: /^_/ },
   data: {
     loading: true,
+    /** The order did not load: the error state with its retry button. */
+    failed: false,
     m: {} as Record<string, string>,
     ui: null as UiState | null,
     id: '',
@@ -61,6 +64,9 @@ Component({
     steps: [] as Array<{ text: string; time: string; note: string }>,
     lines: [] as Array<{ itemId: string; name: string; qtyText: string; priceText: string }>,
     paymentText: '',
+    /** How it is paid and where the money is (issue 19): 待支付 / 已支付 / 已退款, refunds. */
+    pay: null as ReturnType<typeof payRows> | null,
+    paying: false,
     /** The volunteer carrying the order (masked), once there is one. */
     courier: null as null | { name: string; phoneMasked: string; roleText: string; callLabel: string },
     /** Cancelling is over: the gridworker accepted and the goods are being bought and packed. */
@@ -75,13 +81,13 @@ Component({
   },
   methods: {
     onLoad(query: Record<string, string | undefined>) {
-      localize(this, ['detail', 'payment']);
+      localize(this, ['detail', 'payment', 'pay']);
       this.setData({ id: query.id ?? '' });
       return this.load();
     },
     onShow() {
       const before = this.data.ui?.cls;
-      localize(this, ['detail', 'payment']);
+      localize(this, ['detail', 'payment', 'pay']);
       if (this.data._order && before !== this.data.ui?.cls) this.show(this.data._order);
     },
     show(order: OrderDetailView) {
@@ -111,6 +117,7 @@ Component({
             : '',
         })),
         paymentText: t(`payment.${order.payment}`),
+        pay: payRows(order.pay),
         packing: PACKING.includes(order.status),
         contacts: order.contacts.map((c) => ({
           name: c.name,
@@ -124,15 +131,36 @@ Component({
       });
     },
     async load() {
+      this.setData({ failed: false });
       try {
         const order = await call('order.detail', { orderId: this.data.id }, { retry: true });
         this.show(order);
         if (CARRIED.includes(order.status)) this.showCourier(await call('dispatch.courier', { orderId: this.data.id }));
         else this.setData({ courier: null, _courierPhone: '' });
       } catch (error) {
-        this.setData({ loading: false });
+        showLoadError(this, error);
+      }
+    },
+    /** 去支付: WeChat's payment sheet, then the server confirms with the platform. */
+    async pay() {
+      if (this.data.paying) return;
+      this.setData({ paying: true });
+      try {
+        const outcome = await requestPayment(await call('order.pay', { orderId: this.data.id }));
+        if (outcome === 'paid') {
+          const pay = await syncUntilPaid(this.data.id);
+          if (pay.state === 'paid') showSuccess(this, t('pay.paid'));
+          else showWarning(this, t('pay.checking'));
+        } else showWarning(this, t('pay.notPaid'));
+      } catch (error) {
         showError(this, error);
       }
+      this.setData({ paying: false });
+      await this.load();
+    },
+    /** 请家人代付: the card a relative pays through is made and shared from the pay page. */
+    askFamily() {
+      wx.navigateTo({ url: `/pages/pay/index?orderId=${this.data.id}&share=1` });
     },
     showCourier(c: CourierView) {
       const name = c.nameMasked ?? '';

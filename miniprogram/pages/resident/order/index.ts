@@ -4,8 +4,9 @@ import type { OrderKind, PaymentMode } from '../../../../typings/entities';
 import { localize, qty, t, unitText, type UiState } from '../../../i18n/index';
 import { call, newRequestId } from '../../../services/api';
 import { pickAndUploadImage } from '../../../services/storage';
-import { showError, showSuccess } from '../../../utils/feedback';
+import { showError, showLoadError, showSuccess, showWarning } from '../../../utils/feedback';
 import { chinaTime, yuan } from '../../../utils/format';
+import { requestPayment, syncUntilPaid } from '../../../utils/pay';
 import { askSubscribe } from '../../../utils/subscribe';
 
 interface ItemRow {
@@ -103,6 +104,8 @@ Component({
   options: { pureDataPattern: /^_/ },
   data: {
     loading: true,
+    /** The catalogue did not load: the error state with its retry button. */
+    failed: false,
     m: {} as Record<string, string>,
     ui: null as UiState | null,
     round: null as null | { name: string; closesText: string; text: string },
@@ -142,10 +145,10 @@ Component({
   },
   methods: {
     onShow() {
-      localize(this, ['order', 'payment']);
+      localize(this, ['order', 'payment', 'pay']);
     },
     onLoad(query: Record<string, string | undefined>) {
-      localize(this, ['order', 'payment']);
+      localize(this, ['order', 'payment', 'pay']);
       // Shared into the grid's group, the card carries the group (share ticket) when opened there.
       wx.showShareMenu({ withShareTicket: true, menus: ['shareAppMessage'] });
       const household = query.for ? decodeURIComponent(query.for) : '';
@@ -158,6 +161,7 @@ Component({
       return this.load();
     },
     async load() {
+      this.setData({ loading: true, failed: false });
       try {
         const forHouseholdId = this.data._forHouseholdId || undefined;
         const cat = await call('order.catalog', forHouseholdId ? { forHouseholdId } : {}, { retry: true });
@@ -178,8 +182,7 @@ Component({
         };
         this.setData(next);
       } catch (error) {
-        this.setData({ loading: false });
-        showError(this, error);
+        showLoadError(this, error);
       }
     },
     onShareAppMessage() {
@@ -263,8 +266,15 @@ Component({
       this.setData({ submitting: true });
       try {
         await asked;
-        const order = await call('order.place', this.input(), { requestId: this.data._requestId });
+        const input = this.input();
+        const order = await call('order.place', input, { requestId: this.data._requestId });
         this.setData({ submitting: false, _requestId: newRequestId() });
+        if (input.payment === 'wechatPay') {
+          // 代下单: the household's relatives pay through a shared card; otherwise the resident pays now.
+          if (this.data.onBehalf) wx.navigateTo({ url: `/pages/pay/index?orderId=${order.id}&share=1` });
+          else await this.payNow(order.id);
+          return;
+        }
         showSuccess(this, t('order.placed'));
         wx.navigateTo({ url: `/pages/resident/order-detail/index?id=${order.id}` });
       } catch (error) {
@@ -272,6 +282,26 @@ Component({
         this.setData({ submitting: false });
         showError(this, error);
       }
+    },
+    /**
+     * Pays a WeChat Pay order just placed: the platform's parameters, WeChat's payment sheet, then
+     * the server confirms with the platform. Cancelled or failed, the order stays 待支付 and its
+     * detail offers 去支付 until it expires.
+     */
+    async payNow(orderId: string) {
+      this.setData({ submitting: true });
+      try {
+        const outcome = await requestPayment(await call('order.pay', { orderId }));
+        if (outcome === 'paid') {
+          const pay = await syncUntilPaid(orderId);
+          if (pay.state === 'paid') showSuccess(this, t('pay.paid'));
+          else showWarning(this, t('pay.checking'));
+        } else showWarning(this, t('pay.notPaid'));
+      } catch (error) {
+        showError(this, error);
+      }
+      this.setData({ submitting: false });
+      wx.navigateTo({ url: `/pages/resident/order-detail/index?id=${orderId}` });
     },
   },
 });

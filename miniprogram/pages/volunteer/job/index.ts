@@ -61,7 +61,10 @@ export function stopRows(job: JobDetailView, previous: readonly StopRow[] = []):
       statusText: job.collect || s.status === DOOR_STATUS[job.status] ? '' : ORDER_STATUS_LABELS[s.status],
       open: !job.collect && job.status === 'pickedUp' && job.mine && s.status === 'pickedUp',
       collect:
-        job.collect && job.mine && (job.status === 'assigned' || job.status === 'pickedUp') && s.legText === '待取空瓶',
+        Boolean(job.collect) &&
+        job.mine &&
+        (job.status === 'assigned' || job.status === 'pickedUp') &&
+        s.legText === '待取空瓶',
       legText: s.legText ?? '',
       flags: [s.priority ? '特殊需求' : '', s.medicine ? '药品' : '', s.contactless ? '无接触' : ''].filter(Boolean),
       note: s.note,
@@ -218,8 +221,15 @@ Component({
     async collectEmpty(orderId: string, missed?: string) {
       this.setData({ busy: true, missing: false });
       try {
-        const res = await call('dispatch.collectEmpty', { jobId: this.data.id, orderId, ...(missed ? { missed } : {}) });
-        showSuccess(this, res.jobStatus === 'done' ? '这一趟空瓶收完了，辛苦了！' : missed ? '已上报，下次再取' : '已取空瓶');
+        const res = await call('dispatch.collectEmpty', {
+          jobId: this.data.id,
+          orderId,
+          ...(missed ? { missed } : {}),
+        });
+        showSuccess(
+          this,
+          res.jobStatus === 'done' ? '这一趟空瓶收完了，辛苦了！' : missed ? '已上报，下次再取' : '已取空瓶',
+        );
         await this.load();
       } catch (error) {
         this.setData({ busy: false });
