@@ -97,6 +97,9 @@ describe('what a volunteer can carry', () => {
       handKg: 10,
       aid: 'trolley',
     });
+    // The gridworker reviewing the registration reads it in words.
+    const listed = await t.ok('dev-admin', 'volunteer.list', { status: 'pending' });
+    expect(listed.find((v) => v.id === me)?.carryText).toBe('徒手10公斤，有小推车');
     expect(await t.call(me, 'volunteer.register', { ...form, carry: { handKg: 0, aid: 'none' } })).toMatchObject({
       ok: false,
       code: 'COMMON.INVALID_INPUT',

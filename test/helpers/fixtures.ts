@@ -132,6 +132,7 @@ export function volunteerAdmin(over: Partial<VolunteerAdminView> = {}): Voluntee
     idle: false,
     createdAt: '2022-08-20T00:00:00.000Z',
     pendingChange: null,
+    carryText: '徒手15公斤，有小推车',
     ...over,
   };
 }

@@ -182,6 +182,8 @@ describe('register → approve → sign up → on duty', () => {
     expect(text).toContain('党员 · 第一党支部');
     expect(text).toContain('139****5678');
     expect(text).toContain('驾驶皮卡');
+    // What they declared they can carry, so the gridworker knows whom to send for a gas cylinder.
+    expect(text).toContain('搬运：徒手15公斤，有小推车');
     tapButton(page, '.adv__approve');
     await flush();
     // The team wished first is proposed; buildings offered are those of the volunteer's grid only.

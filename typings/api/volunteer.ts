@@ -85,6 +85,8 @@ export interface VolunteerAdminView extends Pick<VolunteerDoc, VolunteerShownFie
   createdAt: string;
   /** A change of grids or teams waiting for review (approving the volunteer again approves it). */
   pendingChange: PendingVolunteerChange | null;
+  /** What they can carry, in words (`徒手10公斤，有小推车`; `单趟15公斤` when not declared). */
+  carryText: string;
 }
 
 /** Approving (with team and buildings) or rejecting (with a reason) a registration. */

@@ -3,6 +3,7 @@ import { VOLUNTEER_STATUSES } from '../../../typings/values';
 import { AppError } from '../../../core/errors';
 import { maskPhone } from '../../../core/mask';
 import { toChinaIso } from '../../../core/time';
+import { carryText } from '../../../core/jobs/carry';
 import { TEAM_TEXT } from '../../../core/volunteer/labels';
 import { approvalIssues, mayManage } from '../../../core/volunteer/registration';
 import { isIdle, volunteerStatsOfGroups, type VolunteerGroup } from '../../../core/volunteer/stats';
@@ -35,6 +36,7 @@ function adminView(v: VolunteerDoc, names: ReadonlyMap<string, string>): Volunte
     team: v.team,
     buildingIds: v.buildingIds,
     capacityKg: v.capacityKg,
+    carryText: carryText(v.carry, v.capacityKg),
     rejectReason: v.rejectReason,
     onDuty: v.onDuty,
     idle: isIdle(v),
