@@ -24,9 +24,12 @@ import type { Grid, HouseholdDoc, JobDoc, OutboxDoc } from '../typings/entities'
 import { report } from './stats';
 
 let seq = 0;
+/** Function invocations (actions and timer runs): what CloudBase bills as calls and GB-s. */
+let calls = 0;
 const rid = (what: string) => `bench-${what}-${String((seq += 1)).padStart(6, '0')}`;
 
 async function ok<A extends ActionName>(openid: string, action: A, payload: Req<A>): Promise<Res<A>> {
+  calls += 1;
   const res = await callAction(openid, action, payload, rid(action.replace(/\W/g, '-')));
   if (!res.ok) throw new Error(`${action}: ${res.code} ${res.message}`);
   return res.data;
@@ -96,9 +99,17 @@ export async function run(): Promise<void> {
   const db = database();
   const _ = db.command;
   const m = meter(cloud);
-  const steps: Array<{ name: string; reads: number; writes: number; tx: number; byCollection: ByCollection }> = [];
+  const steps: Array<{
+    name: string;
+    reads: number;
+    writes: number;
+    tx: number;
+    calls: number;
+    byCollection: ByCollection;
+  }> = [];
   const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
     const before = m.now();
+    const callsBefore = calls;
     const out = await work();
     const after = m.now();
     steps.push({
@@ -106,6 +117,7 @@ export async function run(): Promise<void> {
       reads: after.reads - before.reads,
       writes: after.writes - before.writes,
       tx: after.tx - before.tx,
+      calls: calls - callsBefore,
       byCollection: Object.fromEntries(
         Object.keys(after.byCollection)
           .map((c) => [c, (after.byCollection[c] ?? 0) - (before.byCollection[c] ?? 0)] as const)
@@ -265,6 +277,7 @@ export async function run(): Promise<void> {
     let timerRuns = 0;
     await step('timer', async () => {
       for (; timerRuns < 100;) {
+        calls += 1;
         const res = (await runTimer('order', 'everyMinute')) as {
           ok?: boolean;
           data?: { sent?: { sent?: number; skipped?: number; retried?: number } };
@@ -316,6 +329,7 @@ export async function run(): Promise<void> {
         .map(([c, v]) => `${c} ${+(v / n).toFixed(3)}`)
         .join(', '),
     );
+    report('order.fn_calls_per_order', steps.reduce((t, x) => t + x.calls, 0) / n);
     report('order.bench_db_reads_per_order', sum('reads') / n);
     report('order.bench_db_writes_per_order', sum('writes') / n);
     report('order.bench_db_tx_calls_per_order', sum('tx') / n);

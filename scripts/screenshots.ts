@@ -3,7 +3,7 @@
 /**
  * `npm run screenshots`: every page, for each role that can open it, rendered in the browser
  * preview (headless Debian Chromium) against a fresh in-memory local cloud with the demo
- * community and demo orders; PNGs of the phone go to `.screenshots/<role>/` (ignored), with
+ * community, demo orders and a testing round under way; PNGs of the phone go to `.screenshots/<role>/` (ignored), with
  * what went wrong on each page (console errors, failed calls) printed at the end.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,9 +28,11 @@ async function main(): Promise<void> {
     console.error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium (or set GRIDLINK_CHROMIUM).`);
     process.exit(1);
   }
-  // `npm run screenshots -- --role gridworker,volunteer` renders only those roles (others' PNGs stay).
+  // `npm run screenshots -- --role gridworker,volunteer` renders only those roles (others' PNGs stay);
+  // `--scroll` adds a PNG per screen below the first (`<page>-2.png` …).
   const flag = process.argv.indexOf('--role');
   const only = flag >= 0 ? new Set((process.argv[flag + 1] ?? '').split(',').filter(Boolean)) : null;
+  const scroll = process.argv.includes('--scroll');
   const roles = only ? ROLES.filter((r) => only.has(r.name)) : ROLES;
   if (only && roles.length !== only.size) {
     console.error(`--role takes names from: ${ROLES.map((r) => r.name).join(', ')}`);
@@ -40,6 +42,11 @@ async function main(): Promise<void> {
   else rmSync(OUT, { recursive: true, force: true });
   const started = Date.now();
   const rig = await startRig({ demoOrders: true });
+  // A testing round under way too, so 未检名单, 检测结果, 采样登记 and 明日预约 show people, not empty states.
+  const { demoTesting } = await import('../localcloud/seed/demo-activity');
+  const { database } = await import('../server/lib/cloud');
+  const testing = await demoTesting(database());
+  if (!testing) console.error('demo testing round: not opened (the testing pages will be empty)');
   const report: string[] = [];
   let count = 0;
   try {
@@ -77,6 +84,21 @@ async function main(): Promise<void> {
         );
         await session.shot(file);
         count += 1;
+        // The page's text (to search for ids and order) and, with --scroll, the screens below the first.
+        writeFileSync(file.replace(/\.png$/, '.txt'), `${await session.text().catch(() => '')}\n`);
+        for (let screen = 1; scroll && screen <= 4; screen += 1) {
+          const moved = await session.page.evaluate((n) => {
+            const f = document.querySelector('iframe.pv-frame--top') as HTMLIFrameElement | null;
+            const w = f?.contentWindow;
+            if (!w) return false;
+            const before = w.scrollY;
+            w.scrollTo(0, n * (w.innerHeight - 80));
+            return w.scrollY > before;
+          }, screen);
+          if (!moved) break;
+          await session.page.waitForTimeout(150);
+          await session.shot(file.replace(/\.png$/, `-${screen + 1}.png`));
+        }
         const problems = session.problems.slice(before);
         report.push(
           `${problems.length ? '✗' : '✓'} ${role.name.padEnd(15)} ${route.padEnd(40)} ${String(ms).padStart(5)} ms${problems.map((p) => `\n    ${p.kind}: ${p.text.split('\n')[0]}`).join('')}`,

@@ -567,7 +567,10 @@ export interface OutboxDoc {
   attempts: number;
   /** Not tried again before this instant (queued: when queued; retrying: the backoff's end). */
   nextAttemptAt: string;
-  /** The drain sending it (status `sending`) and since when: another drain takes it over only after a lease. */
+  /**
+   * The claim token of the drain that took it last (kept once settled, so a drain can tell its own
+   * settles) and, while `sending`, since when: another drain takes it over only after a lease.
+   */
   claim: string | null;
   claimedAt: string | null;
   /** One of the user's grants is held for this message (users.subscriptionsHeld). */

@@ -34,8 +34,7 @@ export const PAY_MACHINE: Machine<PayState, PayEvent, PayActor> = {
 };
 
 /** Whether money was taken (and may be given back). */
-export const isPaid = (state: PayState | null | undefined): boolean =>
-  state === 'paid' || state === 'partlyRefunded';
+export const isPaid = (state: PayState | null | undefined): boolean => state === 'paid' || state === 'partlyRefunded';
 
 /** The state after refunding `refundFen` more of an order paid `amountFen` with `refundedFen` back already. */
 export function stateAfterRefund(amountFen: number, refundedFen: number, refundFen: number): PayState {

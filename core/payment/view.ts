@@ -1,12 +1,7 @@
 /** The payment of an order as each viewer sees it (issue 19). */
 import type { OrderPayView, PayBadgeView, RefundView } from '../../typings/api';
 import type { OrderDoc, RefundDoc } from '../../typings/entities';
-import {
-  PAY_STATE_LABELS,
-  PAYMENT_MODE_LABELS,
-  REFUND_REASON_LABELS,
-  REFUND_STATE_LABELS,
-} from '../../typings/values';
+import { PAY_STATE_LABELS, PAYMENT_MODE_LABELS, REFUND_REASON_LABELS, REFUND_STATE_LABELS } from '../../typings/values';
 
 /** Who looks: staff see the platform's ids. */
 export interface PayViewer {

@@ -116,3 +116,67 @@ export async function keepDemoRoundLive(db: Db, now = new Date()): Promise<strin
   );
   return round.ok ? round.data.id : null;
 }
+
+/** What the demo testing round holds. */
+export interface DemoTesting {
+  roundId: string;
+  recorded: number;
+  results: number;
+  booked: number;
+}
+
+/**
+ * A testing round under way in the first gridworker's grid, for screenshots of the testing pages
+ * with something on them: the admin opens today's round, the gridworker samples the members of
+ * the first `households` households (so the rest show on 未检名单), results come back for half of
+ * them, and one family books sampling at home for tomorrow. All through the real functions.
+ */
+export async function demoTesting(db: Db, households = 20, now = new Date()): Promise<DemoTesting | null> {
+  const gw = ((await db.collection('users').doc('dev-gw-01').get()).data as UserDoc[])[0];
+  const gridId = gw?.adminGridIds[0];
+  if (!gridId) return null;
+  const day = chinaDay(now);
+  const point = '1号采样点（社区广场）';
+  const round = await call(
+    'dev-admin',
+    'testing.openRound',
+    { name: `${day.slice(5).replace('-', '月')}日全员核酸`, date: day, points: [point, '上门'], validHours: 48 },
+    `demo-testing-round-${day}`,
+  );
+  if (!round.ok) return null;
+  const roundId = round.data.id;
+  const all = (await db.collection('households').where({ gridId }).limit(200).get()).data as HouseholdDoc[];
+  const sampled = all.slice(0, households);
+  let recorded = 0;
+  let results = 0;
+  for (const [n, h] of sampled.entries()) {
+    for (const m of h.members) {
+      const args = { roundId, point, householdId: h._id, memberId: m.id };
+      const rec = await call('dev-gw-01', 'testing.record', args, `demo-testing-${h._id}-${m.id}`);
+      if (!rec.ok) continue;
+      recorded += 1;
+      if (n % 2 === 0) {
+        const res = await call(
+          'dev-gw-01',
+          'testing.recordResult',
+          { roundId, householdId: h._id, memberId: m.id, result: 'negative' },
+          `demo-testing-result-${h._id}-${m.id}`,
+        );
+        if (res.ok) results += 1;
+      }
+    }
+  }
+  let booked = 0;
+  const family = all.slice(households).find((h) => h.memberOpenids.length > 0);
+  if (family) {
+    const tomorrow = chinaDay(new Date(now.getTime() + 24 * 3600_000));
+    const book = await call(
+      family.memberOpenids[0] as string,
+      'testing.book',
+      { date: tomorrow, memberIds: family.members.map((m) => m.id), reason: 'returnee' },
+      `demo-testing-book-${family._id}`,
+    );
+    if (book.ok) booked = book.data.booked;
+  }
+  return { roundId, recorded, results, booked };
+}

@@ -71,6 +71,9 @@ export async function handleDevPay(
   const deliveries = body.deliver === false ? [] : await deliverNotifications({ reverse, repeat });
   return {
     status: 200,
-    body: { ok: true, data: { outTradeNo: paid.trade.outTradeNo, transactionId: paid.trade.transactionId, deliveries } },
+    body: {
+      ok: true,
+      data: { outTradeNo: paid.trade.outTradeNo, transactionId: paid.trade.transactionId, deliveries },
+    },
   };
 }

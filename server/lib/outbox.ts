@@ -8,8 +8,10 @@
  *                    ↘ retrying (next try at nextAttemptAt) → sending …
  *                    ↘ failed (reason)
  *
- * - Claim: a drain takes a message with a conditional update (its status and attempt count as read),
- *   so two drains never both send it; a drain that died mid-send loses its claim after a lease.
+ * - Claim: a drain takes its batch with one conditional update of all of them (still due, stamped
+ *   with its claim token) and reads back what it holds, so two drains never both send a message; a
+ *   drain that died after its claim loses it after a lease. Every later write of the batch is one
+ *   request per group (`_id in [...]`, only while the claim holds): see drainOutbox.
  * - Grant: one of the user's one-time grants (users.subscriptions.<kind>) is moved to
  *   users.subscriptionsHeld.<kind> before sending (only if one is left: no grant, no send). WeChat
  *   accepting spends it; a refusal for good gives it back (but 43101: WeChat says the user has none);

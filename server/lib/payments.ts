@@ -110,12 +110,12 @@ export function tradeMatches(order: Pick<OrderDoc, 'pay'>, trade: PlatformTrade 
   const p = order.pay;
   return Boolean(
     p &&
-      trade &&
-      trade.outTradeNo === p.outTradeNo &&
-      (trade.tradeState === 'SUCCESS' || trade.tradeState === 'REFUND') &&
-      trade.totalFee === p.amountFen &&
-      trade.subMchId === payConfig().subMchId &&
-      trade.transactionId,
+    trade &&
+    trade.outTradeNo === p.outTradeNo &&
+    (trade.tradeState === 'SUCCESS' || trade.tradeState === 'REFUND') &&
+    trade.totalFee === p.amountFen &&
+    trade.subMchId === payConfig().subMchId &&
+    trade.transactionId,
   );
 }
 
@@ -149,7 +149,10 @@ export async function settlePayment(
   const trade = known !== undefined ? known : await queryTrade(p.outTradeNo);
   const now = ctx.now.toISOString();
   if (!trade || trade.tradeState === 'NOTPAY' || trade.tradeState === 'USERPAYING' || trade.tradeState === 'CLOSED') {
-    await ctx.db.collection('orders').where({ _id: order._id, 'pay.outTradeNo': p.outTradeNo }).update({ 'pay.checkedAt': now });
+    await ctx.db
+      .collection('orders')
+      .where({ _id: order._id, 'pay.outTradeNo': p.outTradeNo })
+      .update({ 'pay.checkedAt': now });
     return { result: 'notPaid', order };
   }
   if (!trade || !tradeMatches(order, trade)) {
@@ -165,7 +168,13 @@ export async function settlePayment(
   const orders = ctx.db.collection('orders');
   const paid = await orders
     .where({ _id: order._id, 'pay.outTradeNo': p.outTradeNo, 'pay.state': 'awaiting', 'pay.transactionId': null })
-    .update({ 'pay.state': 'paid', 'pay.transactionId': trade.transactionId, 'pay.paidAt': paidAt, 'pay.checkedAt': now, updatedAt: now });
+    .update({
+      'pay.state': 'paid',
+      'pay.transactionId': trade.transactionId,
+      'pay.paidAt': paidAt,
+      'pay.checkedAt': now,
+      updatedAt: now,
+    });
   if (paid.updated) {
     const fresh: OrderDoc = { ...order, pay: { ...p, state: 'paid', transactionId: trade.transactionId, paidAt } };
     // Paid, but the order ended meanwhile (a cancel raced the payment): the money goes back.
@@ -234,24 +243,31 @@ export async function prepay(
 ): Promise<PayParamsView> {
   if (order.payment !== 'wechatPay' || !order.pay)
     throw new AppError('ORDER.BAD_STATE', '这笔订单不是微信支付订单，无需在线支付');
-  if (isPaid(order.pay.state) || order.pay.state === 'refunded') throw new AppError('ORDER.BAD_STATE', '这笔订单已经支付过了');
+  if (isPaid(order.pay.state) || order.pay.state === 'refunded')
+    throw new AppError('ORDER.BAD_STATE', '这笔订单已经支付过了');
   if (!payable(order, ctx.now)) {
-    throw order.pay.state === 'closed' || order.status === 'cancelled' || Date.parse(order.pay.expiresAt) <= ctx.now.getTime()
+    throw order.pay.state === 'closed' ||
+      order.status === 'cancelled' ||
+      Date.parse(order.pay.expiresAt) <= ctx.now.getTime()
       ? new AppError('PAY.EXPIRED')
       : new AppError('ORDER.BAD_STATE', '订单状态已变化，不能再支付');
   }
   const subMchId = requireSubMch();
   const { envId } = payConfig();
   let current = order;
+  /** Closes the current platform order (money that got there first is settled) and moves to the next number. */
+  const retire = async (o: OrderDoc): Promise<OrderDoc> => {
+    if ((await closeTrade((o.pay as OrderPay).outTradeNo)) === 'paid') {
+      await settlePayment(ctx, o, onLatePayment);
+      throw new AppError('ORDER.BAD_STATE', '这笔订单已经支付过了');
+    }
+    return nextAttempt(ctx, o, payer);
+  };
   for (let round = 0; round < 3; round += 1) {
     const p = current.pay as OrderPay;
     if (p.payerOpenid && p.payerOpenid !== payer && p.prepayId) {
       // Another payer's prepay: close it first (a platform order belongs to one openid).
-      if ((await closeTrade(p.outTradeNo)) === 'paid') {
-        const s = await settlePayment(ctx, current, onLatePayment);
-        if (s.result === 'paid' || s.result === 'alreadyPaid') throw new AppError('ORDER.BAD_STATE', '这笔订单已经支付过了');
-      }
-      current = await nextAttempt(ctx, current, payer);
+      current = await retire(current);
       continue;
     }
     if (p.payerOpenid !== payer) {
@@ -286,9 +302,13 @@ export async function prepay(
       await settlePayment(ctx, current, onLatePayment);
       throw new AppError('ORDER.BAD_STATE', '这笔订单已经支付过了');
     }
-    if (a.code === 'ORDERCLOSED' || a.code === 'OUT_TRADE_NO_USED' || a.code === 'INVALID_REQUEST') {
-      // Closed, or this number was ordered with other parameters (another payer): the next number.
+    if (a.code === 'ORDERCLOSED') {
       current = await nextAttempt(ctx, current, payer);
+      continue;
+    }
+    if (a.code === 'OUT_TRADE_NO_USED' || a.code === 'INVALID_REQUEST') {
+      // This number was ordered with other parameters (a prepay we did not record): close it, then the next number.
+      current = await retire(current);
       continue;
     }
     throw new AppError('PAY.UNAVAILABLE', `微信支付下单失败，请稍后再试（${a.code || a.message}）`);

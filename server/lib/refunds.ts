@@ -23,7 +23,15 @@ import { getDoc } from './access';
 import { isDuplicateError } from './db-errors';
 import type { CallContext } from './define-function';
 import { finishRelease, releasePatch } from './holds';
-import { closeTrade, nonce, payConfig, PAY_CALLBACK_FUNCTION, queryTrade, settlePayment, tradeMatches } from './payments';
+import {
+  closeTrade,
+  nonce,
+  payConfig,
+  PAY_CALLBACK_FUNCTION,
+  queryTrade,
+  settlePayment,
+  tradeMatches,
+} from './payments';
 import { all } from './query';
 import { transition } from './transition';
 import { callWxPay } from './wechat';
@@ -196,7 +204,13 @@ export async function confirmRefund(ctx: CallContext, outRefundNoValue: string):
   await ctx.db
     .collection('refunds')
     .where({ _id: refund._id, state: ctx.db.command.neq('done') })
-    .update({ state: 'done', refundId: status.refundId || refund.refundId, doneAt: now, nextAttemptAt: null, lastError: null });
+    .update({
+      state: 'done',
+      refundId: status.refundId || refund.refundId,
+      doneAt: now,
+      nextAttemptAt: null,
+      lastError: null,
+    });
   return true;
 }
 
@@ -293,6 +307,11 @@ export async function refundShortfall(ctx: CallContext, orderId: string): Promis
 export async function expireUnpaid(ctx: CallContext, order: OrderDoc): Promise<'paid' | 'cancelled' | 'skipped'> {
   const p = order.pay;
   if (!p || p.state !== 'awaiting' || Date.parse(p.expiresAt) > ctx.now.getTime()) return 'skipped';
+  // Ended another way meanwhile (a round closed, a gridworker cancelled): only the platform order is closed.
+  if (order.status !== 'submitted') {
+    await refundOnEnd(ctx, order._id);
+    return 'skipped';
+  }
   const trade = await queryTrade(p.outTradeNo);
   if (tradeMatches(order, trade)) {
     const s = await settlePayment(ctx, order, refundLatePayment, trade);
@@ -324,24 +343,32 @@ export async function expireUnpaid(ctx: CallContext, order: OrderDoc): Promise<'
  * The order timer's WeChat Pay part (every minute): expires unpaid orders, retries and confirms
  * refunds, and refunds ended paid orders a hook missed. Each item on its own: one failing stops none.
  */
-export async function payTimer(ctx: CallContext): Promise<{ expired: number; kept: number; refunds: number }> {
+export async function payTimer(
+  ctx: CallContext,
+): Promise<{ expired: number; kept: number; refunds: number; cancelled: OrderDoc[] }> {
   const _ = ctx.db.command;
   const now = ctx.now.toISOString();
-  const out = { expired: 0, kept: 0, refunds: 0 };
+  const out = { expired: 0, kept: 0, refunds: 0, cancelled: [] as OrderDoc[] };
   if (!payConfig().subMchId) return out;
 
   const due = await all(ctx, 'orders', { 'pay.state': 'awaiting', 'pay.expiresAt': _.lte(now) });
   for (const order of due.slice(0, BATCH)) {
     try {
       const r = await expireUnpaid(ctx, order);
-      if (r === 'cancelled') out.expired += 1;
+      if (r === 'cancelled') {
+        out.expired += 1;
+        out.cancelled.push(order);
+      }
       if (r === 'paid') out.kept += 1;
     } catch (error) {
       log(`expiring ${order._id}`, error);
     }
   }
 
-  const retry = await all(ctx, 'refunds', { state: _.in(['pending', 'processing', 'failed']), nextAttemptAt: _.lte(now) });
+  const retry = await all(ctx, 'refunds', {
+    state: _.in(['pending', 'processing', 'failed']),
+    nextAttemptAt: _.lte(now),
+  });
   for (const refund of retry.slice(0, BATCH)) {
     try {
       if (!(await reserve(ctx, refund))) continue;
@@ -352,9 +379,10 @@ export async function payTimer(ctx: CallContext): Promise<{ expired: number; kep
     }
   }
 
-  // Ended and paid with money left and no refund decided: a hook cut short (crash, platform down).
+  // Ended with money left and no refund decided, or unpaid with the platform order open: a hook cut
+  // short (crash, platform down) or a path without one (a round closed).
   const ended = await all(ctx, 'orders', {
-    'pay.state': _.in(['paid', 'partlyRefunded']),
+    'pay.state': _.in(['awaiting', 'paid', 'partlyRefunded']),
     status: _.in(['cancelled', 'rejected']),
   });
   for (const order of ended.slice(0, BATCH)) await refundOnEnd(ctx, order._id);

@@ -43,20 +43,31 @@ describe('amounts in fen', () => {
 
   it('a shortfall is worth exactly the missing quantity times the unit price', () => {
     expect(shortfallFen(lines, [{ itemId: 'a', expected: 2, counted: 1 }])).toBe(350);
-    expect(shortfallFen(lines, [{ itemId: 'a', expected: 2, counted: 0 }, { itemId: 'b', expected: 1, counted: 0 }])).toBe(
-      5200,
-    );
+    expect(
+      shortfallFen(lines, [
+        { itemId: 'a', expected: 2, counted: 0 },
+        { itemId: 'b', expected: 1, counted: 0 },
+      ]),
+    ).toBe(5200);
   });
 
   it('refunds the difference, the whole rest on an end, never more than paid minus refunded', () => {
-    expect(refundFen({ amountFen: 5200, refundedFen: 0 }, { reason: 'shortfall', shortfallFen: 350, alreadyFen: 0 })).toBe(350);
+    expect(
+      refundFen({ amountFen: 5200, refundedFen: 0 }, { reason: 'shortfall', shortfallFen: 350, alreadyFen: 0 }),
+    ).toBe(350);
     // The same shortfall counted again: nothing more.
-    expect(refundFen({ amountFen: 5200, refundedFen: 350 }, { reason: 'shortfall', shortfallFen: 350, alreadyFen: 350 })).toBe(0);
+    expect(
+      refundFen({ amountFen: 5200, refundedFen: 350 }, { reason: 'shortfall', shortfallFen: 350, alreadyFen: 350 }),
+    ).toBe(0);
     // A larger shortfall later: only the new difference.
-    expect(refundFen({ amountFen: 5200, refundedFen: 350 }, { reason: 'shortfall', shortfallFen: 700, alreadyFen: 350 })).toBe(350);
+    expect(
+      refundFen({ amountFen: 5200, refundedFen: 350 }, { reason: 'shortfall', shortfallFen: 700, alreadyFen: 350 }),
+    ).toBe(350);
     expect(refundFen({ amountFen: 5200, refundedFen: 350 }, { reason: 'cancelled' })).toBe(4850);
     expect(refundFen({ amountFen: 5200, refundedFen: 5200 }, { reason: 'rejected' })).toBe(0);
-    expect(refundFen({ amountFen: 5200, refundedFen: 5000 }, { reason: 'shortfall', shortfallFen: 900, alreadyFen: 0 })).toBe(200);
+    expect(
+      refundFen({ amountFen: 5200, refundedFen: 5000 }, { reason: 'shortfall', shortfallFen: 900, alreadyFen: 0 }),
+    ).toBe(200);
   });
 });
 
@@ -102,11 +113,18 @@ describe('placing with a payment mode', () => {
       planOrder({ kind: 'grocery', lines: [{ itemId: 'i1', qty: 1 }], payment: 'free', contactless: true }, [item({})]),
     ).toThrow(/付款方式/);
     expect(
-      planOrder({ kind: 'grocery', lines: [{ itemId: 'i1', qty: 2 }], payment: 'wechatPay', contactless: true }, [item({})]),
+      planOrder({ kind: 'grocery', lines: [{ itemId: 'i1', qty: 2 }], payment: 'wechatPay', contactless: true }, [
+        item({}),
+      ]),
     ).toMatchObject({ payment: 'wechatPay', totalFen: 600 });
     expect(() =>
       planOrder(
-        { kind: 'medicine', medicine: { description: '布洛芬一盒', urgency: 'normal' }, payment: 'wechatPay', contactless: true },
+        {
+          kind: 'medicine',
+          medicine: { description: '布洛芬一盒', urgency: 'normal' },
+          payment: 'wechatPay',
+          contactless: true,
+        },
         [],
       ),
     ).toThrow(/买药/);
@@ -160,7 +178,10 @@ describe('views', () => {
   it('gridworkers may accept cash and paid WeChat Pay orders only', () => {
     expect(acceptable(order())).toBe(false);
     expect(acceptable(order({ payment: 'cashOnDelivery', pay: undefined }))).toBe(true);
-    expect(payBadge(order({ payment: 'transfer', pay: undefined }), true)).toMatchObject({ stateText: '转账', acceptable: true });
+    expect(payBadge(order({ payment: 'transfer', pay: undefined }), true)).toMatchObject({
+      stateText: '转账',
+      acceptable: true,
+    });
   });
 
   it('masks the room a relative sees', () => {

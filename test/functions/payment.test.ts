@@ -8,6 +8,7 @@ import type { Grid, HouseholdDoc, OrderDoc, RefundDoc } from '../../typings/enti
 import type { CallContext } from '../../server/lib/define-function';
 import { payTimer, refundOnEnd, refundShortfall } from '../../server/lib/refunds';
 import { handleNotification, main as paymentMain } from '../../server/functions/payment';
+import { payments } from '../../server/functions/order/timers';
 import { platformContext } from '../../localcloud/invoke';
 import { DEV_TOKEN_HEADER } from '../../localcloud/dev-token';
 import {
@@ -49,7 +50,12 @@ const LINES = [
 const TOTAL = 3 * 200 + 2 * 650;
 
 async function placeWechat(r: { openid: string }) {
-  return t.ok(r.openid, 'order.place', { kind: 'grocery', lines: LINES, payment: 'wechatPay', contactless: true }, rid());
+  return t.ok(
+    r.openid,
+    'order.place',
+    { kind: 'grocery', lines: LINES, payment: 'wechatPay', contactless: true },
+    rid(),
+  );
 }
 
 const orderDoc = async (id: string) => (await t.db.collection('orders').doc(id).get()).data[0] as OrderDoc;
@@ -87,7 +93,13 @@ describe('paying', () => {
     const r = fresh();
     const gw = await gridworkerOf(r.household.gridId);
     const placed = await placeWechat(r);
-    expect(placed.pay).toMatchObject({ mode: 'wechatPay', state: 'awaiting', stateText: '待支付', amountFen: TOTAL, canPay: true });
+    expect(placed.pay).toMatchObject({
+      mode: 'wechatPay',
+      state: 'awaiting',
+      stateText: '待支付',
+      amountFen: TOTAL,
+      canPay: true,
+    });
 
     // Not paid yet: the pool says so, and accepting is refused with a clear code.
     const pool = await t.ok(gw, 'dispatch.pool', { gridId: r.household.gridId, status: 'submitted', limit: 100 });
@@ -113,7 +125,10 @@ describe('paying', () => {
     const after = await orderDoc(placed.id);
     expect(after.pay).toMatchObject({ state: 'paid', transactionId: paid.transactionId });
 
-    expect(await t.ok(gw, 'dispatch.review', { orderIds: [placed.id], accept: true })).toEqual({ changed: 1, skipped: 0 });
+    expect(await t.ok(gw, 'dispatch.review', { orderIds: [placed.id], accept: true })).toEqual({
+      changed: 1,
+      skipped: 0,
+    });
     const mine = await t.ok(r.openid, 'order.detail', { orderId: placed.id });
     expect(mine.pay).toMatchObject({ stateText: '已支付', transactionId: null, canPay: false });
     const staff = await t.ok(gw, 'order.detail', { orderId: placed.id });
@@ -141,14 +156,24 @@ describe('paying', () => {
 
   it('free love bags stay free; medicine cannot be paid in the app', async () => {
     const r = fresh();
-    const bag = await t.ok(r.openid, 'order.place', { kind: 'loveBag', payment: 'wechatPay', contactless: true }, rid());
+    const bag = await t.ok(
+      r.openid,
+      'order.place',
+      { kind: 'loveBag', payment: 'wechatPay', contactless: true },
+      rid(),
+    );
     expect(bag).toMatchObject({ payment: 'free', totalFen: 0 });
     expect(bag.pay).toMatchObject({ state: null, stateText: '免费', canPay: false });
     expect(
       await t.call(
         r.openid,
         'order.place',
-        { kind: 'medicine', medicine: { description: '布洛芬 一盒', urgency: 'normal' }, payment: 'wechatPay', contactless: true },
+        {
+          kind: 'medicine',
+          medicine: { description: '布洛芬 一盒', urgency: 'normal' },
+          payment: 'wechatPay',
+          contactless: true,
+        },
         rid(),
       ),
     ).toMatchObject({ ok: false, code: 'COMMON.INVALID_INPUT' });
@@ -168,8 +193,13 @@ describe('the unpaid timeout', () => {
     await payTimer(ctxAt(PAY_TIMEOUT_MS - 60_000));
     expect((await orderDoc(placed.id)).status).toBe('submitted');
 
-    const first = await payTimer(ctxAt(PAY_TIMEOUT_MS + 1000));
+    // The order function's timer part: cancels, and tells the household.
+    const first = await payments(ctxAt(PAY_TIMEOUT_MS + 1000));
     expect(first.expired).toBeGreaterThanOrEqual(1);
+    const told = (await t.db.collection('outbox').where({ openid: r.openid }).get()).data as Array<{
+      data: Record<string, string>;
+    }>;
+    expect(told.some((m) => m.data.note === '超时未支付，订单已自动取消')).toBe(true);
     const o = await orderDoc(placed.id);
     expect(o).toMatchObject({ status: 'cancelled', pay: { state: 'closed' } });
     expect(o.history.at(-1)).toMatchObject({ by: 'system', note: '支付超时，自动取消' });
@@ -179,7 +209,10 @@ describe('the unpaid timeout', () => {
 
     await payTimer(ctxAt(PAY_TIMEOUT_MS + 120_000));
     expect(await stockOf(t, 'item-009')).toBe(stock);
-    expect(await t.call(r.openid, 'order.pay', { orderId: placed.id })).toMatchObject({ ok: false, code: 'PAY.EXPIRED' });
+    expect(await t.call(r.openid, 'order.pay', { orderId: placed.id })).toMatchObject({
+      ok: false,
+      code: 'PAY.EXPIRED',
+    });
   });
 
   it('keeps an order whose payment reached the platform before expiry (no callback yet)', async () => {
@@ -202,14 +235,70 @@ describe('the unpaid timeout', () => {
     expect(o.status).toBe('cancelled');
     // A payment in flight when the platform order closed went through after all.
     const trade = cloudPayTrades().find((x) => x.outTradeNo === o.pay!.outTradeNo)!;
-    Object.assign(trade, { state: 'SUCCESS', transactionId: '4200000000000000000000000001', timeEnd: '20260101120000' });
+    Object.assign(trade, {
+      state: 'SUCCESS',
+      transactionId: '4200000000000000000000000001',
+      timeEnd: '20260101120000',
+    });
     for (let i = 0; i < 2; i += 1)
-      expect(await paymentMain(paymentNotice(trade), platformContext('payment', null))).toEqual({ errcode: 0, errmsg: '' });
+      expect(await paymentMain(paymentNotice(trade), platformContext('payment', null))).toEqual({
+        errcode: 0,
+        errmsg: '',
+      });
     const refunds = await refundsOf(placed.id);
     expect(refunds).toHaveLength(1);
     expect(refunds[0]).toMatchObject({ reason: 'expired', amountFen: TOTAL, state: 'done' });
     expect((await orderDoc(placed.id)).pay).toMatchObject({ state: 'refunded', refundedFen: TOTAL });
     expect(trade.refunds.size).toBe(1);
+  });
+});
+
+describe('orders ended by other paths', () => {
+  it('an unpaid order cancelled without a hook (a round closing) gets its platform order closed by the timer', async () => {
+    const r = fresh();
+    const placed = await placeWechat(r);
+    await t.ok(r.openid, 'order.pay', { orderId: placed.id });
+    await t.db.collection('orders').doc(placed.id).update({ status: 'cancelled' });
+    await payTimer(ctxAt(1000));
+    const o = await orderDoc(placed.id);
+    expect(o.pay?.state).toBe('closed');
+    expect(cloudPayTrades().find((x) => x.outTradeNo === o.pay!.outTradeNo)?.state).toBe('CLOSED');
+  });
+
+  it('the dev endpoint pays over HTTP, as the preview does', async () => {
+    const r = fresh();
+    const placed = await placeWechat(r);
+    await t.ok(r.openid, 'order.pay', { orderId: placed.id });
+    const o = await orderDoc(placed.id);
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (t.cloud.token) headers[DEV_TOKEN_HEADER] = t.cloud.token;
+    const res = await fetch(`${t.cloud.url}/dev/pay/${o.pay!.outTradeNo}`, { method: 'POST', headers, body: '{}' });
+    expect(res.status).toBe(200);
+    expect((await orderDoc(placed.id)).pay?.state).toBe('paid');
+    const list = (await (await fetch(`${t.cloud.url}/dev/pay`, { headers })).json()) as { data: { trades: unknown[] } };
+    expect(list.data.trades.length).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('racing', () => {
+  it('callbacks and syncs at once mark one payment; ends at once refund once', async () => {
+    const r = fresh();
+    const placed = await placeWechat(r);
+    await t.ok(r.openid, 'order.pay', { orderId: placed.id });
+    const o = await orderDoc(placed.id);
+    await payInWechat(o.pay!.outTradeNo, { deliver: false });
+    const trade = cloudPayTrades().find((x) => x.outTradeNo === o.pay!.outTradeNo)!;
+    const results = await Promise.all([
+      ...Array.from({ length: 4 }, () => handleNotification(ctxAt(), paymentNotice(trade))),
+      t.call(r.openid, 'order.syncPayment', { orderId: placed.id }),
+    ]);
+    expect(results.slice(0, 4).filter((x) => x === 'paid').length).toBeLessThanOrEqual(1);
+    expect((await orderDoc(placed.id)).pay).toMatchObject({ state: 'paid', transactionId: trade.transactionId });
+    await t.ok(r.openid, 'order.cancel', { orderId: placed.id }, rid());
+    await Promise.all([refundOnEnd(ctxAt(), placed.id), refundOnEnd(ctxAt(), placed.id), payTimer(ctxAt(1000))]);
+    expect(await refundsOf(placed.id)).toHaveLength(1);
+    expect(trade.refunds.size).toBe(1);
+    expect((await orderDoc(placed.id)).pay).toMatchObject({ state: 'refunded', refundedFen: TOTAL });
   });
 });
 
@@ -226,19 +315,30 @@ describe('forged and stray callbacks change nothing', () => {
     const headers = { 'content-type': 'application/json', 'x-gridlink-user': r.openid } as Record<string, string>;
     if (t.cloud.token) headers[DEV_TOKEN_HEADER] = t.cloud.token;
     const http = await fetch(`${t.cloud.url}/fn/payment`, { method: 'POST', headers, body: JSON.stringify(claim) });
-    expect(await http.json()).toMatchObject({ errcode: 403 });
+    expect(await http.json()).toMatchObject({ ok: false, code: 'AUTH.FORBIDDEN', errcode: 403 });
     // Anonymous, claiming paid: the platform says NOTPAY.
     const anon = { ...headers };
     delete anon['x-gridlink-user'];
-    const http2 = await fetch(`${t.cloud.url}/fn/payment`, { method: 'POST', headers: anon, body: JSON.stringify(claim) });
+    const http2 = await fetch(`${t.cloud.url}/fn/payment`, {
+      method: 'POST',
+      headers: anon,
+      body: JSON.stringify(claim),
+    });
     expect(await http2.json()).toEqual({ errcode: 0, errmsg: '' });
-    expect(await handleNotification(ctxAt(), { ...claim, outTradeNo: 'GLunknownorder0000000000000P01' })).toBe('unknown order');
+    expect(await handleNotification(ctxAt(), { ...claim, outTradeNo: 'GLunknownorder0000000000000P01' })).toBe(
+      'unknown order',
+    );
     expect(await handleNotification(ctxAt(), { hello: 'world' })).toBe('not a notification');
     expect((await orderDoc(placed.id)).pay).toMatchObject({ state: 'awaiting', transactionId: null });
 
     // Paid at the platform, but not the order's amount: never believed (and logged).
     const logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    Object.assign(trade, { state: 'SUCCESS', transactionId: '4200000000000000000000000002', timeEnd: '20260101120000', totalFee: 1 });
+    Object.assign(trade, {
+      state: 'SUCCESS',
+      transactionId: '4200000000000000000000000002',
+      timeEnd: '20260101120000',
+      totalFee: 1,
+    });
     expect(await handleNotification(ctxAt(), paymentNotice(trade))).toBe('mismatch');
     expect(logged).toHaveBeenCalled();
     logged.mockRestore();
@@ -255,7 +355,12 @@ describe('refunds follow every change, exactly once', () => {
     await payTimer(ctxAt(120_000));
     const refunds = await refundsOf(order._id);
     expect(refunds).toHaveLength(1);
-    expect(refunds[0]).toMatchObject({ reason: 'rejected', amountFen: TOTAL, state: 'done', reasonText: '订单未受理：本批次缺货' });
+    expect(refunds[0]).toMatchObject({
+      reason: 'rejected',
+      amountFen: TOTAL,
+      state: 'done',
+      reasonText: '订单未受理：本批次缺货',
+    });
     const view = await t.ok(r.openid, 'order.detail', { orderId: order._id });
     expect(view.pay).toMatchObject({ stateText: '已退款', refundedFen: TOTAL });
     expect(view.pay.refunds[0]).toMatchObject({ reasonLabel: '订单未受理', stateText: '已退款', refundId: null });
@@ -280,22 +385,33 @@ describe('refunds follow every change, exactly once', () => {
   it('a failed delivery cancelled by the gridworker refunds what is left, reason 配送未成功', async () => {
     const { r, order } = await paidOrder();
     const gw = await gridworkerOf(r.household.gridId);
-    await t.db.collection('orders').doc(order._id).update({
-      status: 'failed',
-      history: [...order.history, { status: 'failed', at: new Date().toISOString(), by: 'v' }],
-    });
+    await t.db
+      .collection('orders')
+      .doc(order._id)
+      .update({
+        status: 'failed',
+        history: [...order.history, { status: 'failed', at: new Date().toISOString(), by: 'v' }],
+      });
     await t.ok(gw, 'order.cancel', { orderId: order._id, reason: '联系不上' }, rid());
-    expect(await refundsOf(order._id)).toEqual([expect.objectContaining({ reason: 'failedDelivery', amountFen: TOTAL })]);
+    expect(await refundsOf(order._id)).toEqual([
+      expect.objectContaining({ reason: 'failedDelivery', amountFen: TOTAL }),
+    ]);
   });
 
   it('a shortfall at the door refunds exactly the difference, once; a larger count only the new difference', async () => {
     const { order } = await paidOrder();
     const short = (counted: number) => [{ itemId: 'item-009', name: '土豆', unit: '斤', expected: 3, counted }];
-    await t.db.collection('orders').doc(order._id).update({ status: 'delivered', shortfall: short(2) });
+    await t.db
+      .collection('orders')
+      .doc(order._id)
+      .update({ status: 'delivered', shortfall: short(2) });
     await refundShortfall(ctxAt(), order._id);
     await refundShortfall(ctxAt(), order._id);
     expect((await refundsOf(order._id)).map((x) => x.amountFen)).toEqual([200]);
-    await t.db.collection('orders').doc(order._id).update({ shortfall: short(0) });
+    await t.db
+      .collection('orders')
+      .doc(order._id)
+      .update({ shortfall: short(0) });
     await refundShortfall(ctxAt(), order._id);
     const refunds = await refundsOf(order._id);
     expect(refunds.map((x) => x.amountFen).sort()).toEqual([200, 400]);
@@ -304,6 +420,50 @@ describe('refunds follow every change, exactly once', () => {
     await t.db.collection('orders').doc(order._id).update({ status: 'cancelled' });
     await refundOnEnd(ctxAt(), order._id, 'cancelled');
     expect((await orderDoc(order._id)).pay).toMatchObject({ state: 'refunded', refundedFen: TOTAL });
+  });
+
+  it('end to end: counted short at the door by the volunteer, the difference goes back once', async () => {
+    const { r, order } = await paidOrder();
+    const gw = await gridworkerOf(r.household.gridId);
+    const vol = `vol-pay-${order._id.slice(0, 6)}`;
+    await t.db.collection('volunteers').add({
+      _id: vol,
+      communityId: r.household.communityId,
+      gridIds: [r.household.gridId],
+      status: 'approved',
+      team: 'delivery',
+      buildingIds: [],
+      onDuty: true,
+      capacityKg: 100,
+      name: '志愿者',
+    });
+    await t.ok(gw, 'dispatch.review', { orderIds: [order._id], accept: true });
+    await t.ok(gw, 'dispatch.run', { gridId: r.household.gridId });
+    let o = await orderDoc(order._id);
+    expect(o.jobId).toBeTruthy();
+    const jobId = o.jobId as string;
+    const holder =
+      ((await t.db.collection('jobs').doc(jobId).get()).data[0] as { volunteerId: string | null }).volunteerId ??
+      (await t.ok(vol, 'dispatch.grab', { jobId }), vol);
+    await t.ok(holder, 'dispatch.pickUp', { jobId, counts: {} });
+    const code = (await orderDoc(order._id)).handoverCode as string;
+    const delivered = await t.ok(holder, 'dispatch.deliver', {
+      jobId,
+      orderId: order._id,
+      code,
+      counts: { 'item-009': 2 },
+    });
+    expect(delivered.shortfall).toHaveLength(1);
+    // The same tap again answers the same and refunds nothing more.
+    await t.call(holder, 'dispatch.deliver', { jobId, orderId: order._id, code, counts: { 'item-009': 2 } });
+    const refunds = await refundsOf(order._id);
+    expect(refunds).toEqual([
+      expect.objectContaining({ reason: 'shortfall', amountFen: 200, reasonText: '缺货：土豆少1斤' }),
+    ]);
+    o = await orderDoc(order._id);
+    expect(o.pay).toMatchObject({ state: 'partlyRefunded', refundedFen: 200 });
+    const view = await t.ok(r.openid, 'order.detail', { orderId: order._id });
+    expect(view.pay).toMatchObject({ stateText: '已部分退款', refundedFen: 200 });
   });
 
   it('a refund the platform refuses is retried with backoff until it goes through, still once', async () => {
@@ -341,12 +501,18 @@ describe('who may pay and see', () => {
     const other = fresh();
     const relative = 'relative-openid-1';
     const placed = await placeWechat(r);
-    expect(await t.call(other.openid, 'order.pay', { orderId: placed.id })).toMatchObject({ ok: false, code: 'COMMON.NOT_FOUND' });
+    expect(await t.call(other.openid, 'order.pay', { orderId: placed.id })).toMatchObject({
+      ok: false,
+      code: 'COMMON.NOT_FOUND',
+    });
     expect(await t.call(other.openid, 'order.syncPayment', { orderId: placed.id })).toMatchObject({
       ok: false,
       code: 'COMMON.NOT_FOUND',
     });
-    expect(await t.call(other.openid, 'order.payLink', { orderId: placed.id })).toMatchObject({ ok: false, code: 'COMMON.NOT_FOUND' });
+    expect(await t.call(other.openid, 'order.payLink', { orderId: placed.id })).toMatchObject({
+      ok: false,
+      code: 'COMMON.NOT_FOUND',
+    });
     await t.ok(r.openid, 'order.pay', { orderId: placed.id });
 
     const link = await t.ok(r.openid, 'order.payLink', { orderId: placed.id });
@@ -375,6 +541,23 @@ describe('who may pay and see', () => {
     });
   });
 
+  it("a gridworker's 代下单 order: the gridworker cannot pay it, but shares a pay link a relative pays through", async () => {
+    const r = fresh();
+    const gw = await gridworkerOf(r.household.gridId);
+    const placed = await t.ok(
+      gw,
+      'order.place',
+      { kind: 'grocery', lines: LINES, payment: 'wechatPay', contactless: true, forHouseholdId: r.household._id },
+      rid(),
+    );
+    expect(placed.pay).toMatchObject({ state: 'awaiting', canPay: false });
+    expect(await t.call(gw, 'order.pay', { orderId: placed.id })).toMatchObject({ ok: false, code: 'AUTH.FORBIDDEN' });
+    const link = await t.ok(gw, 'order.payLink', { orderId: placed.id });
+    await t.ok('relative-openid-2', 'order.payFor', { orderId: placed.id, token: link.token });
+    await payInWechat((await orderDoc(placed.id)).pay!.outTradeNo);
+    expect((await orderDoc(placed.id)).pay).toMatchObject({ state: 'paid', payerOpenid: 'relative-openid-2' });
+  });
+
   it('an expired or replaced pay link is refused', async () => {
     const r = fresh();
     const placed = await placeWechat(r);
@@ -384,7 +567,10 @@ describe('who may pay and see', () => {
       ok: false,
       code: 'PAY.LINK_INVALID',
     });
-    await t.db.collection('orders').doc(placed.id).update({ 'pay.link.expiresAt': new Date(Date.now() - 1000).toISOString() });
+    await t.db
+      .collection('orders')
+      .doc(placed.id)
+      .update({ 'pay.link.expiresAt': new Date(Date.now() - 1000).toISOString() });
     expect(await t.call('someone', 'order.payFor', { orderId: placed.id, token: second.token })).toMatchObject({
       ok: false,
       code: 'PAY.LINK_INVALID',

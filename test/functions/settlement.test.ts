@@ -156,18 +156,16 @@ beforeAll(async () => {
   for (let i = 0; i < docs.length; i += 100)
     await Promise.all(docs.slice(i, i + 100).map((d) => t.db.collection('orders').add(d)));
   await t.db.collection('refunds').add(refund('GRw2', 'w2', { amountFen: 200, totalFen: 600 }));
-  await t.db
-    .collection('refunds')
-    .add(
-      refund('GRw4', 'w4', {
-        amountFen: 5000,
-        totalFen: 5000,
-        reason: 'cancelled',
-        state: 'processing',
-        refundId: null,
-        doneAt: null,
-      }),
-    );
+  await t.db.collection('refunds').add(
+    refund('GRw4', 'w4', {
+      amountFen: 5000,
+      totalFen: 5000,
+      reason: 'cancelled',
+      state: 'processing',
+      refundId: null,
+      doneAt: null,
+    }),
+  );
 }, 120_000);
 afterAll(() => t.close());
 

@@ -58,7 +58,10 @@ describe('unifiedOrder', () => {
     const b = unifiedOrder(order({ nonceStr: 'other' }), ctx) as typeof a;
     expect(b.payment.package).toBe(a.payment.package);
     expect(unifiedOrder(order({ totalFee: 1 }), ctx)).toMatchObject({ resultCode: 'FAIL', errCode: 'INVALID_REQUEST' });
-    expect(unifiedOrder(order({ openid: 'o-other' }), ctx)).toMatchObject({ resultCode: 'FAIL', errCode: 'INVALID_REQUEST' });
+    expect(unifiedOrder(order({ openid: 'o-other' }), ctx)).toMatchObject({
+      resultCode: 'FAIL',
+      errCode: 'INVALID_REQUEST',
+    });
   });
 });
 
@@ -67,7 +70,10 @@ describe('query, close, refund', () => {
     expect(queryOrder(q({ out_trade_no: 'GLnone' }))).toMatchObject({ resultCode: 'FAIL', errCode: 'ORDERNOTEXIST' });
     expect(queryOrder(q())).toMatchObject({ returnCode: 'FAIL' });
     unifiedOrder(order(), ctx);
-    expect(queryOrder(q({ out_trade_no: 'GL0123456789abcdefP01' }))).toMatchObject({ tradeState: 'NOTPAY', totalFee: 1900 });
+    expect(queryOrder(q({ out_trade_no: 'GL0123456789abcdefP01' }))).toMatchObject({
+      tradeState: 'NOTPAY',
+      totalFee: 1900,
+    });
     expect(payTrade('GL0123456789abcdefP01', ctx.now)).toHaveProperty('trade');
     expect(takeNotifications()).toHaveLength(1);
     expect(queryOrder(q({ out_trade_no: 'GL0123456789abcdefP01' }))).toMatchObject({ tradeState: 'SUCCESS' });
@@ -81,7 +87,10 @@ describe('query, close, refund', () => {
   it('refunds at most what was paid, once per refund number; the same number with another amount is refused', () => {
     unifiedOrder(order(), ctx);
     const r = (over: Record<string, unknown>) =>
-      refund(q({ out_trade_no: 'GL0123456789abcdefP01', out_refund_no: 'GR1', total_fee: 1900, refund_fee: 200, ...over }), ctx);
+      refund(
+        q({ out_trade_no: 'GL0123456789abcdefP01', out_refund_no: 'GR1', total_fee: 1900, refund_fee: 200, ...over }),
+        ctx,
+      );
     expect(r({})).toMatchObject({ errCode: 'TRADE_STATE_ERROR' });
     payTrade('GL0123456789abcdefP01', ctx.now);
     expect(r({ refund_fee: 0 })).toMatchObject({ returnCode: 'FAIL' });

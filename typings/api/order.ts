@@ -40,6 +40,8 @@ export interface CatalogItemView extends Omit<CatalogItem, '_id' | 'communityId'
 export interface CatalogView {
   round: RoundView | null;
   items: CatalogItemView[];
+  /** WeChat Pay is open in this community (issue 19): offer 微信支付 beside cash and transfer. */
+  wechatPay?: boolean;
 }
 
 /** A catalogue item as the community admin keeps it: hidden items too, and whether it is shown. */

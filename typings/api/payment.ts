@@ -3,14 +3,7 @@
  * payment as each viewer sees it, refunds, and the settled round. The client never says "paid":
  * the platform's callback (checked by a query) or a sync in which the server asks the platform does.
  */
-import type {
-  OrderKind,
-  PayState,
-  PaymentMode,
-  RefundReason,
-  RefundState,
-  Unit,
-} from '../entities';
+import type { OrderKind, PayState, PaymentMode, RefundReason, RefundState, Unit } from '../entities';
 
 /** What `wx.requestPayment` takes (CloudBase's `unifiedOrder` answers it as `payment`). */
 export interface WxPaymentParams {

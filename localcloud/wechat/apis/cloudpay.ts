@@ -250,7 +250,8 @@ function orderRequest(api: string, r: Record<string, unknown>): WxAnswer | Stand
   );
   if (bad) return fail(api, bad);
   if (!r.out_trade_no && !r.transaction_id) return fail(api, 'out_trade_no 与 transaction_id 须填一个');
-  if (r.out_trade_no && !OUT_NO.test(r.out_trade_no as string)) return fail(api, 'out_trade_no 只能是数字、大小写字母_-');
+  if (r.out_trade_no && !OUT_NO.test(r.out_trade_no as string))
+    return fail(api, 'out_trade_no 只能是数字、大小写字母_-');
   const wrongMerchant = merchantCheck(api, r.sub_mch_id);
   if (wrongMerchant) return wrongMerchant;
   const f = fault(api);
@@ -370,7 +371,8 @@ export function queryRefund(r: Record<string, unknown>): WxAnswer {
     str(r.refund_id, 'refund_id', 32, false),
   );
   if (bad) return fail(api, bad);
-  if (!r.out_refund_no && !r.out_trade_no && !r.refund_id) return fail(api, '须填 out_refund_no、out_trade_no 或 refund_id');
+  if (!r.out_refund_no && !r.out_trade_no && !r.refund_id)
+    return fail(api, '须填 out_refund_no、out_trade_no 或 refund_id');
   const wrongMerchant = merchantCheck(api, r.sub_mch_id);
   if (wrongMerchant) return wrongMerchant;
   const f = fault(api);

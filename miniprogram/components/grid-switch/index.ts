@@ -12,6 +12,8 @@ Component({
     value: { type: String, value: '' },
     /** What the count next to a name means, read out by screen readers (`待处理`). */
     countLabel: { type: String, value: '待处理' },
+    /** False on pages whose subject is not the work counted (小票, 个人码…): a bare number there misleads. */
+    showCount: { type: Boolean, value: true },
   },
   data: { shown: [] as Array<{ id: string; name: string; waiting: number }> },
   observers: {

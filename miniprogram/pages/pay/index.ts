@@ -20,8 +20,10 @@ export function cardRows(card: PayCardView) {
     qtyText: qty(l.qty, l.unit),
     priceText: l.priceFen ? yuan(l.priceFen * l.qty) : '',
   }));
-  if (!lines.length && card.kind === 'medicine') lines.push({ key: 'm', name: t('pay.cardMedicine'), qtyText: '', priceText: '' });
-  if (!lines.length && card.kind === 'gas') lines.push({ key: 'g', name: t('pay.cardGas'), qtyText: '', priceText: '' });
+  if (!lines.length && card.kind === 'medicine')
+    lines.push({ key: 'm', name: t('pay.cardMedicine'), qtyText: '', priceText: '' });
+  if (!lines.length && card.kind === 'gas')
+    lines.push({ key: 'g', name: t('pay.cardGas'), qtyText: '', priceText: '' });
   return {
     totalText: yuan(card.totalFen),
     roomText: t('pay.cardRoom', { room: card.roomMasked }),
@@ -81,7 +83,11 @@ Component({
       }
     },
     async showCard(): Promise<PayCardView> {
-      const card = await call('order.payCard', { orderId: this.data._orderId, token: this.data._token }, { retry: true });
+      const card = await call(
+        'order.payCard',
+        { orderId: this.data._orderId, token: this.data._token },
+        { retry: true },
+      );
       this.setData({ loading: false, card: cardRows(card), _totalFen: card.totalFen });
       return card;
     },

@@ -102,7 +102,9 @@ export const payActions = defineActions('order', {
           : new AppError('ORDER.BAD_STATE', '这笔订单已经支付过了');
       }
       const t = randomBytes(18).toString('base64url');
-      const expiresAt = new Date(Math.min(ctx.now.getTime() + PAY_LINK_MS, Date.parse(order.pay.expiresAt))).toISOString();
+      const expiresAt = new Date(
+        Math.min(ctx.now.getTime() + PAY_LINK_MS, Date.parse(order.pay.expiresAt)),
+      ).toISOString();
       const res = await ctx.db
         .collection('orders')
         .where({ _id: order._id, 'pay.state': 'awaiting' })

@@ -11,6 +11,7 @@ import { MEDICINE_URGENCIES, ORDER_KINDS, PAYMENT_MODES } from '../../../typings
 import { AppError } from '../../../core/errors';
 import { planOrder, type OrderPlan } from '../../../core/order/placement';
 import { newPay } from '../../../core/payment/state';
+import { payConfig } from '../../lib/payments';
 import type { CatalogItemView, PlaceOrderInput } from '../../../typings/api';
 import type { HouseholdDoc, OrderDoc, ShopDoc, ShopRound, StockHold } from '../../../typings/entities';
 import { getDoc, mustGet, requireGridStaff } from '../../lib/access';
@@ -382,13 +383,20 @@ export const placeActions = defineActions('order', {
           ...catalogueView(item),
           remaining: Math.max(0, item.perHouseholdLimit - (used[item._id] ?? 0)),
         }));
-      return { round: round ? shopRoundView(round, ctx.now) : null, items: views };
+      return {
+        round: round ? shopRoundView(round, ctx.now) : null,
+        items: views,
+        wechatPay: Boolean(payConfig().subMchId),
+      };
     },
   },
 
   'order.place': {
     input: placeInput,
     async handle(ctx, input) {
+      // WeChat Pay only where the community opened it (its merchant number is configured), issue 19.
+      if (input.payment === 'wechatPay' && input.kind !== 'loveBag' && !payConfig().subMchId)
+        throw new AppError('PAY.UNAVAILABLE', '社区还没有开通微信支付，请选择货到付现金或转账');
       const order = await place(ctx, input);
       return orderView(order, { mayPay: !order.onBehalf, now: ctx.now });
     },

@@ -56,7 +56,11 @@ export function orderView(o: OrderDoc, pay: Partial<PayViewer> & { refunds?: rea
     createdAt: o.createdAt,
     canCancel: RESIDENT_CANCELLABLE.includes(status),
     canConfirm: status === 'delivered',
-    pay: payView(o, pay.refunds ?? [], { staff: pay.staff ?? false, mayPay: pay.mayPay ?? false, now: pay.now ?? new Date(0) }),
+    pay: payView(o, pay.refunds ?? [], {
+      staff: pay.staff ?? false,
+      mayPay: pay.mayPay ?? false,
+      now: pay.now ?? new Date(0),
+    }),
   };
 }
 

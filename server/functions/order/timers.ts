@@ -4,7 +4,8 @@ import { transition } from '../../lib/transition';
 import { ORDER_TRANSITIONS } from '../../../core/order/state-machine';
 import { type CallContext } from '../../lib/define-function';
 import { sweepHolds } from '../../lib/holds';
-import { drainOutbox } from '../../lib/outbox';
+import { drainOutbox, enqueue, orderStatusMessages } from '../../lib/outbox';
+import { getByIds } from '../../lib/access';
 import { updateLiveMessages } from '../../lib/live-message';
 import { payTimer } from '../../lib/refunds';
 
@@ -37,8 +38,33 @@ export async function autoConfirm(ctx: CallContext): Promise<{ confirmed: number
 /** Sends queued subscribe messages. */
 export const sendMessages = (ctx: CallContext) => drainOutbox(ctx);
 
-/** WeChat Pay (issue 19): cancels unpaid orders past their expiry (after asking the platform), retries and confirms refunds. */
-export const payments = (ctx: CallContext) => payTimer(ctx);
+/**
+ * WeChat Pay (issue 19): cancels unpaid orders past their expiry (after asking the platform), retries
+ * and confirms refunds; the households of orders cancelled for not being paid are told (outbox).
+ */
+export async function payments(ctx: CallContext): Promise<{ expired: number; kept: number; refunds: number }> {
+  const { cancelled, ...counts } = await payTimer(ctx);
+  if (cancelled.length) {
+    const households = await getByIds(
+      ctx,
+      'households',
+      cancelled.map((o) => o.householdId),
+    );
+    const members = new Map(households.map((h) => [h._id, h.memberOpenids]));
+    await enqueue(
+      ctx,
+      cancelled.flatMap((o) =>
+        orderStatusMessages(
+          members.get(o.householdId) ?? [],
+          { id: o._id, lines: o.lines, kind: o.kind },
+          'cancelled',
+          '超时未支付，订单已自动取消',
+        ),
+      ),
+    );
+  }
+  return counts;
+}
 
 /**
  * The order function's one timer trigger (the platform allows one per function): each part runs

@@ -15,7 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../../core/errors';
 import { database } from '../../lib/cloud';
-import type { CallContext, CloudMain } from '../../lib/define-function';
+import { ACTION_TABLES, type CallContext, type CloudMain } from '../../lib/define-function';
 import { invocationFrom } from '../../lib/identity';
 import { settlePayment } from '../../lib/payments';
 import { confirmRefund, refundLatePayment } from '../../lib/refunds';
@@ -29,10 +29,13 @@ export interface CallbackAnswer {
 
 const HANDLED: CallbackAnswer = { errcode: 0, errmsg: '' };
 
+// No client actions: listed with an empty table, so whatever enumerates the functions' actions sees none here.
+ACTION_TABLES.set('payment', {});
+
 const NO = /^[0-9A-Za-z_\-|*@]{1,64}$/;
 
 function field(source: unknown, key: string): string | null {
-  if (!source || typeof source !== 'object' || Array.isArray(source)) return null;
+  if (!source || typeof source !== 'object' || Array.isArray(source) || !Object.hasOwn(source, key)) return null;
   const v = (source as Record<string, unknown>)[key];
   return typeof v === 'string' && NO.test(v) ? v : null;
 }
@@ -54,10 +57,18 @@ export async function handleNotification(ctx: CallContext, event: unknown): Prom
   return settled.result;
 }
 
+/**
+ * What is not a notification gets the app's error envelope too (the platform reads only `errcode`:
+ * 0, so a stray event is not retried; a client's call is refused).
+ */
+function refusal(code: 'AUTH.FORBIDDEN' | 'COMMON.INVALID_INPUT', message: string, errcode: number) {
+  return { ok: false as const, code, message, errcode, errmsg: message };
+}
+
 export const main: CloudMain = async (event, context) => {
   const invocation = invocationFrom(context);
   // A mini-program user calling the function directly is not the platform.
-  if (invocation.caller) return { errcode: 403, errmsg: 'not a platform notification' } satisfies CallbackAnswer;
+  if (invocation.caller) return refusal('AUTH.FORBIDDEN', '支付结果只接受微信支付平台的通知', 403);
   const ctx: CallContext = {
     caller: null,
     requestId: null,
@@ -67,13 +78,21 @@ export const main: CloudMain = async (event, context) => {
   };
   try {
     const what = await handleNotification(ctx, event);
+    if (what === 'not a notification') return refusal('COMMON.INVALID_INPUT', '这不是支付平台的通知', 0);
     if (what === 'mismatch') console.error('[gridlink] payment notification does not match its order');
     return HANDLED;
   } catch (error) {
+    // Non-zero: the platform sends the notification again later.
     if (error instanceof AppError && error.code === 'PAY.UNAVAILABLE') {
-      return { errcode: 1, errmsg: 'platform unavailable, retry' } satisfies CallbackAnswer;
+      return { ok: false, code: error.code, message: error.message, errcode: 1, errmsg: 'platform unavailable, retry' };
     }
     console.error('[gridlink] payment notification failed', error);
-    return { errcode: 1, errmsg: 'failed, retry' } satisfies CallbackAnswer;
+    return {
+      ok: false,
+      code: 'PAY.UNAVAILABLE',
+      message: '处理失败，平台会重新通知',
+      errcode: 1,
+      errmsg: 'failed, retry',
+    };
   }
 };

@@ -5,12 +5,7 @@
  * in 元 with two decimals; exported to Excel (a file in cloud storage, opened on the phone).
  */
 import type { RoundView, SettlementView } from '../../../../typings/api';
-import {
-  PAYMENT_MODES,
-  PAYMENT_MODE_LABELS,
-  REFUND_REASONS,
-  REFUND_REASON_LABELS,
-} from '../../../generated/values';
+import { PAYMENT_MODES, PAYMENT_MODE_LABELS, REFUND_REASONS, REFUND_REASON_LABELS } from '../../../generated/values';
 import { call } from '../../../services/api';
 import { showError, showLoadError, showSuccess } from '../../../utils/feedback';
 import { chinaWall } from '../../../utils/format';

@@ -52,6 +52,17 @@ export interface PoolRow {
   payHint: string;
 }
 
+/** A row's pay badge; a server without payments (no `pay`) shows none and may accept. */
+function payBadge(pay: PoolOrderView['pay'] | undefined) {
+  if (!pay) return { payText: '', payTheme: 'default', acceptable: true, payHint: '' };
+  return {
+    payText: pay.mode === 'wechatPay' ? `微信支付 · ${pay.stateText}` : pay.stateText,
+    payTheme: payBadgeTheme(pay),
+    acceptable: pay.acceptable,
+    payHint: pay.acceptable ? '' : '居民还没有完成微信支付，付款后才能接单（超时未付会自动取消）',
+  };
+}
+
 /** The colour of a pay badge: 待支付 grey, 已支付 green, refunds orange, cash/transfer/free blue. */
 export function payBadgeTheme(pay: PoolOrderView['pay']): string {
   if (pay.mode !== 'wechatPay') return 'primary';
@@ -87,10 +98,7 @@ export function poolRows(orders: readonly PoolOrderView[]): PoolRow[] {
           : '',
     canReview: o.status === 'submitted' || o.status === 'accepted',
     canRequeue: o.status === 'failed',
-    payText: o.pay.mode === 'wechatPay' ? `微信支付 · ${o.pay.stateText}` : o.pay.stateText,
-    payTheme: payBadgeTheme(o.pay),
-    acceptable: o.pay.acceptable,
-    payHint: o.pay.acceptable ? '' : '居民还没有完成微信支付，付款后才能接单（超时未付会自动取消）',
+    ...payBadge(o.pay as PoolOrderView['pay'] | undefined),
   }));
 }
 
@@ -260,7 +268,7 @@ Component({
           const pool = await call('dispatch.pool', { ...this.query(), cursor, limit: 100 });
           ids.push(
             ...pool.items
-              .filter((o) => (o.status === 'submitted' || o.status === 'accepted') && o.pay.acceptable)
+              .filter((o) => (o.status === 'submitted' || o.status === 'accepted') && (o.pay?.acceptable ?? true))
               .map((o) => o.id),
           );
           cursor = pool.nextCursor ?? '';

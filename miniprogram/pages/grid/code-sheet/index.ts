@@ -7,6 +7,7 @@
 import type { GridHouseholdView, HouseholdCodesView } from '../../../../typings/api';
 import { call } from '../../../services/api';
 import { showError, showLoadError } from '../../../utils/feedback';
+import { householdSearchText, matchesHousehold } from '../../../utils/find-household';
 import { staffGrids, type GridChip } from '../../../utils/grids';
 import { naturalCompare } from '../../../generated/natural-sort';
 
@@ -15,12 +16,15 @@ export interface HouseholdChoice {
   id: string;
   place: string;
   note: string;
+  /** What the search box matches: room, the head's name, the phone's last digits (not shown). */
+  search: string;
 }
 
 export function householdChoice(h: GridHouseholdView): HouseholdChoice {
   return {
     id: h.id,
     place: `${h.buildingName} ${h.room}`,
+    search: householdSearchText(h),
     note: `${h.members} 人${h.joined ? '' : ' · 未入群'}${h.priority ? ' · 特殊人群' : ''}`,
   };
 }
@@ -32,6 +36,9 @@ Component({
     gridId: '',
     grids: [] as GridChip[],
     households: [] as HouseholdChoice[],
+    /** The households matching the search box (all when it is empty). */
+    shown: [] as HouseholdChoice[],
+    words: '',
     cursor: '',
     sheet: null as HouseholdCodesView | null,
     sheetLoading: false,
@@ -68,6 +75,23 @@ Component({
         loading: false,
         households: households.sort((a, b) => naturalCompare(a.place, b.place)),
         cursor: page.nextCursor ?? '',
+      });
+      this.refilter();
+    },
+    /** Search by room, the head's name or the phone's last digits; the rest of the list is loaded first. */
+    async onWords(e: WechatMiniprogram.CustomEvent<{ value: string }>) {
+      this.setData({ words: e.detail.value ?? '' });
+      this.refilter();
+      try {
+        while (this.data.words.trim() && this.data.cursor) await this.reload(this.data.cursor);
+      } catch (error) {
+        showError(this, error);
+      }
+    },
+    refilter() {
+      const words = this.data.words.trim();
+      this.setData({
+        shown: words ? this.data.households.filter((h) => matchesHousehold(h.search, words)) : this.data.households,
       });
     },
     async more() {

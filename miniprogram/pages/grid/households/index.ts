@@ -2,7 +2,8 @@
 import type { GridHouseholdView } from '../../../../typings/api';
 import { call } from '../../../services/api';
 import { pickAndUploadImage } from '../../../services/storage';
-import { showError, showSuccess } from '../../../utils/feedback';
+import { showError, showLoadError, showSuccess } from '../../../utils/feedback';
+import { householdSearchText, matchesHousehold } from '../../../utils/find-household';
 import { staffGrids, type GridChip } from '../../../utils/grids';
 import { loadNextPage } from '../../../utils/paging';
 
@@ -14,6 +15,10 @@ Component({
     gridName: '',
     grids: [] as GridChip[],
     rows: [] as GridHouseholdView[],
+    /** The rows matching the search box (all rows when it is empty). */
+    shown: [] as GridHouseholdView[],
+    words: '',
+    failed: false,
     joinedCount: 0,
     total: 0,
     more: false,
@@ -24,17 +29,27 @@ Component({
     async onLoad(query: Record<string, string | undefined>) {
       try {
         const { grids, gridId, gridName } = await staffGrids('all', query.gridId);
-        this.setData({ grids, gridName });
+        this.setData({ grids, gridName, gridId });
         await this.load(gridId);
       } catch (error) {
-        this.setData({ loading: false });
-        showError(this, error);
+        showLoadError(this, error);
+      }
+    },
+    /** The error state's 重试: the grid list too when that was what failed. */
+    async retry() {
+      this.setData({ loading: true, failed: false });
+      if (!this.data.gridId) return this.onLoad({});
+      try {
+        await this.load(this.data.gridId);
+      } catch (error) {
+        showLoadError(this, error);
       }
     },
     async load(gridId: string) {
       const page = await call('grid.households', { gridId });
       this.setData({
         loading: false,
+        failed: false,
         gridId,
         gridName: this.data.grids.find((g) => g.id === gridId)?.name ?? this.data.gridName,
         rows: page.items,
@@ -43,15 +58,33 @@ Component({
         more: page.nextCursor !== null,
         _cursor: page.nextCursor ?? '',
       });
+      this.refilter();
     },
     async switchGrid(e: WechatMiniprogram.CustomEvent<{ id: string }>) {
-      this.setData({ loading: true, rows: [] });
+      this.setData({ loading: true, failed: false, rows: [], shown: [], gridId: e.detail.id });
       try {
         await this.load(e.detail.id);
       } catch (error) {
-        this.setData({ loading: false });
-        showError(this, error);
+        showLoadError(this, error);
       }
+    },
+    /** Search by room, the head's name or the phone's last digits; the rest of the list is loaded first. */
+    async onWords(e: WechatMiniprogram.CustomEvent<{ value: string }>) {
+      this.setData({ words: e.detail.value ?? '' });
+      this.refilter();
+      if (this.data.words.trim() && this.data._cursor) {
+        while (this.data._cursor && !this.data.failed) {
+          const before = this.data._cursor;
+          await this.onReachBottom();
+          if (this.data._cursor === before) break; // that page failed (its toast said why)
+        }
+      }
+    },
+    refilter() {
+      const words = this.data.words.trim();
+      this.setData({
+        shown: words ? this.data.rows.filter((h) => matchesHousehold(householdSearchText(h), words)) : this.data.rows,
+      });
     },
     /** The next page of households, when the list is scrolled to its end. */
     onReachBottom() {
@@ -67,6 +100,7 @@ Component({
             more: page.nextCursor !== null,
             _cursor: page.nextCursor ?? '',
           });
+          this.refilter();
         },
       );
     },

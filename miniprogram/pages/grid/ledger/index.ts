@@ -62,6 +62,8 @@ Component({
     gridId: '',
     grids: [] as Array<{ id: string; name: string; waiting: number }>,
     summary: '',
+    /** The summary's figures, each kept whole on a narrow phone («黄码 0» never split). */
+    summaryParts: [] as string[],
     rows: [] as LedgerRow[],
     cursor: '',
     checkVisible: false,
@@ -114,6 +116,7 @@ Component({
         gridId: v.gridId,
         grids: v.grids.map((g) => ({ ...g, waiting: 0 })),
         summary: ledgerSummary(v),
+        summaryParts: ledgerSummary(v).split(' · '),
         rows: cursor ? [...this.data.rows, ...rows] : rows,
         cursor: v.nextCursor ?? '',
       });

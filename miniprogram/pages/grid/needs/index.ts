@@ -10,6 +10,7 @@ import { CONTACT_METHOD_LABELS, NEED_LABELS } from '../../../generated/values';
 import { call } from '../../../services/api';
 import { showError, showLoadError, showSuccess, showWarning } from '../../../utils/feedback';
 import { chinaDayAfter } from '../../../utils/format';
+import { householdSearchText, matchesHousehold } from '../../../utils/find-household';
 import { staffGrids, type GridChip } from '../../../utils/grids';
 import { naturalCompare } from '../../../generated/natural-sort';
 
@@ -20,6 +21,8 @@ export interface HouseholdChoice {
   id: string;
   place: string;
   note: string;
+  /** What the search box matches: room, the head's name, the phone's last digits (not shown). */
+  search: string;
   joined: boolean;
 }
 
@@ -27,6 +30,7 @@ export function householdChoice(h: GridHouseholdView): HouseholdChoice {
   return {
     id: h.id,
     place: `${h.buildingName} ${h.room}`,
+    search: householdSearchText(h),
     note: `${h.members} 人${h.joined ? ' · 已入群' : ' · 未入群'}`,
     joined: h.joined,
   };
@@ -39,6 +43,9 @@ Component({
     gridId: '',
     grids: [] as GridChip[],
     households: [] as HouseholdChoice[],
+    /** The households matching the search box (all when it is empty). */
+    shown: [] as HouseholdChoice[],
+    words: '',
     cursor: '',
     form: null as HouseholdNeedsView | null,
     needOptions: (Object.keys(NEED_LABELS) as SpecialNeed[]).map((n) => ({ value: n, label: NEED_LABELS[n] })),
@@ -80,6 +87,23 @@ Component({
         (a, b) => Number(a.joined) - Number(b.joined) || naturalCompare(a.place, b.place),
       );
       this.setData({ loading: false, households, cursor: page.nextCursor ?? '' });
+      this.refilter();
+    },
+    /** Search by room, the head's name or the phone's last digits; the rest of the list is loaded first. */
+    async onWords(e: WechatMiniprogram.CustomEvent<{ value: string }>) {
+      this.setData({ words: e.detail.value ?? '' });
+      this.refilter();
+      try {
+        while (this.data.words.trim() && this.data.cursor) await this.reload(this.data.cursor);
+      } catch (error) {
+        showError(this, error);
+      }
+    },
+    refilter() {
+      const words = this.data.words.trim();
+      this.setData({
+        shown: words ? this.data.households.filter((h) => matchesHousehold(h.search, words)) : this.data.households,
+      });
     },
     async more() {
       try {

@@ -117,7 +117,7 @@ Component({
             : '',
         })),
         paymentText: t(`payment.${order.payment}`),
-        pay: payRows(order.pay),
+        pay: order.pay ? payRows(order.pay) : null,
         packing: PACKING.includes(order.status),
         contacts: order.contacts.map((c) => ({
           name: c.name,
@@ -132,17 +132,24 @@ Component({
     },
     async load() {
       this.setData({ failed: false });
+      let order: OrderDetailView;
       try {
-        const order = await call('order.detail', { orderId: this.data.id }, { retry: true });
+        order = await call('order.detail', { orderId: this.data.id }, { retry: true });
         this.show(order);
+      } catch (error) {
+        // The order itself did not load: the error state with its retry button.
+        showLoadError(this, error);
+        return;
+      }
+      try {
         if (CARRIED.includes(order.status)) this.showCourier(await call('dispatch.courier', { orderId: this.data.id }));
         else this.setData({ courier: null, _courierPhone: '' });
       } catch (error) {
-        showLoadError(this, error);
+        showError(this, error);
       }
     },
     /** 去支付: WeChat's payment sheet, then the server confirms with the platform. */
-    async pay() {
+    async payNow() {
       if (this.data.paying) return;
       this.setData({ paying: true });
       try {
