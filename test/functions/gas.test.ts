@@ -182,6 +182,11 @@ describe('a gas swap in two legs', () => {
     expect((await order(a)).gas?.collectJobId).toBe(round?.id);
     const pool = await t.ok(gw(4), 'dispatch.pool', { gridId: gridId(4), kind: 'gas' });
     expect(pool.items.find((o) => o.id === a)?.gas?.stageText).toBe('取空瓶中');
+    // The household sees who comes for the empty (masked; the number only to dial).
+    expect(await t.ok(await residentOf(a), 'dispatch.courier', { orderId: a })).toMatchObject({
+      assigned: true,
+      nameMasked: expect.stringMatching(/^志\*+/),
+    });
 
     // A collection round has nothing to pick up and no 取货码.
     expect(await t.call('vol-g4', 'dispatch.pickUp', { jobId: round?.id as string, counts: {} })).toMatchObject({

@@ -18,8 +18,20 @@ export const courierActions = defineActions('dispatch', {
       const order = await getDoc(ctx, 'orders', input.orderId);
       if (!order || order.householdId !== household._id || order.status === 'placing')
         throw new AppError('COMMON.NOT_FOUND', '没有找到该订单');
-      const job = order.jobId ? await getDoc(ctx, 'jobs', order.jobId) : null;
-      const volunteerId = CARRIED.has(order.status) ? (job?.volunteerId ?? order.volunteerId ?? null) : null;
+      // A gas swap's first leg: the order stays accepted while a collection job fetches the empty.
+      const collecting =
+        order.status === 'accepted' && order.gas?.collectEmpty === 'pending' && order.gas.collectJobId
+          ? order.gas.collectJobId
+          : null;
+      const jobId = collecting ?? order.jobId;
+      const job = jobId ? await getDoc(ctx, 'jobs', jobId) : null;
+      const volunteerId = collecting
+        ? job && CARRIED.has(job.status)
+          ? job.volunteerId
+          : null
+        : CARRIED.has(order.status)
+          ? (job?.volunteerId ?? order.volunteerId ?? null)
+          : null;
       const v = volunteerId ? await getDoc(ctx, 'volunteers', volunteerId) : null;
       if (!v) return { assigned: false, nameMasked: null, phoneMasked: null, phone: null };
       // Masked on the page; the number itself only to dial, only while the volunteer carries the order.
