@@ -12,7 +12,10 @@ import {
   REFUND_REASONS,
   type OrderStatus,
   type PaymentMode,
+  type PayState,
   type RefundReason,
+  type RefundState,
+  type Unit,
 } from '../../typings/values';
 import { shortfallFen } from './amount';
 
@@ -79,13 +82,24 @@ export function emptySettlement(): SettlementAcc {
   };
 }
 
-/** Money the platform took for a WeChat Pay order (paid, refunded since, or paid late and refunded). */
-export function wechatIncomeFen(o: SettlementOrder): number {
+/** WeChat Pay states in which the platform holds (or held) the money. */
+const MONEY_IN: readonly string[] = ['paid', 'partlyRefunded', 'refunded'];
+
+/** Whether the platform took the money of a WeChat Pay order (paid, refunded since, or paid late and refunded). */
+export function wechatPaid(o: Pick<SettlementOrder, 'payment' | 'pay'>): boolean {
   const pay = o.pay;
-  if (o.payment !== 'wechatPay' || !pay) return 0;
-  const confirmed = pay.transactionId !== null && pay.transactionId !== undefined;
-  const moneyIn = pay.state === 'paid' || pay.state === 'partlyRefunded' || pay.state === 'refunded';
-  return confirmed && moneyIn ? pay.amountFen : 0;
+  return (
+    o.payment === 'wechatPay' &&
+    Boolean(pay) &&
+    pay?.transactionId !== null &&
+    pay?.transactionId !== undefined &&
+    MONEY_IN.includes(pay.state)
+  );
+}
+
+/** Money the platform took for a WeChat Pay order, fen. */
+export function wechatIncomeFen(o: SettlementOrder): number {
+  return wechatPaid(o) ? (o.pay?.amountFen ?? 0) : 0;
 }
 
 /** Cash or transfer due for an order handed over: its total less what was short at the door. */
@@ -94,86 +108,164 @@ export function handedOverFen(o: SettlementOrder): number {
   return Math.max(0, o.totalFen - shortfallFen(o.lines, o.shortfall ?? []));
 }
 
-/** Whether an order counts under its mode's income (and how much it brought in). */
-function incomeOf(o: SettlementOrder): { counts: boolean; fen: number } {
-  switch (o.payment) {
-    case 'wechatPay': {
-      const fen = wechatIncomeFen(o);
-      return { counts: fen > 0 || (o.pay?.transactionId ?? null) !== null, fen };
-    }
-    case 'free':
-      return { counts: HANDED_OVER.includes(o.status), fen: 0 };
-    default:
-      return { counts: HANDED_OVER.includes(o.status), fen: handedOverFen(o) };
-  }
+/**
+ * Orders alike for the settlement, as the database counts them in one group (org.settlement):
+ * the same mode, status, pay state and whether the platform confirmed a payment.
+ */
+export interface OrderGroup {
+  payment: PaymentMode;
+  status: OrderStatus | 'placing';
+  /** WeChat Pay orders' pay state (null otherwise). */
+  payState: PayState | null;
+  /** The platform's transaction id is there. */
+  confirmed: boolean;
+  orders: number;
+  /** Sum of the orders' totals. */
+  totalFen: number;
+  /** Sum of what their WeChat payments charged. */
+  payFen: number;
+}
+
+/** One order as a group of one. */
+export function groupOf(o: SettlementOrder): OrderGroup {
+  const pay = o.payment === 'wechatPay' ? o.pay : undefined;
+  return {
+    payment: o.payment,
+    status: o.status,
+    payState: pay?.state ?? null,
+    confirmed: pay?.transactionId !== null && pay?.transactionId !== undefined,
+    orders: 1,
+    totalFen: o.totalFen,
+    payFen: pay?.amountFen ?? 0,
+  };
 }
 
 /**
- * Folds one order in. `supplierOf` names an item's supplier (the catalogue's; NO_SUPPLIER when none).
+ * Folds a group of orders in: counts, and money in by mode — WeChat Pay as the platform confirmed,
+ * free as 0, cash and transfer the totals of orders handed over (what was short at the door is
+ * taken off by `takeOffShortfall`, order by order).
  */
-export function addOrder(acc: SettlementAcc, o: SettlementOrder, supplierOf: (itemId: string) => string): void {
-  if (o.status === 'placing') return;
-  acc.counts.orders += 1;
-  if (o.status === 'cancelled' || o.status === 'rejected') acc.counts.cancelled += 1;
-  const income = incomeOf(o);
-  if (income.counts) {
-    const bucket = acc.incomeByMode[o.payment];
-    bucket.orders += 1;
-    bucket.amountFen += income.fen;
-  }
-  if (o.payment === 'wechatPay' && o.pay) {
-    if (o.pay.state === 'awaiting') acc.counts.awaiting += 1;
-    if (income.fen > 0) {
-      acc.counts.paid += 1;
-      acc.transactions.push({
-        orderId: o._id,
-        kind: 'payment',
-        amountFen: income.fen,
-        platformId: o.pay.transactionId,
-        outNo: o.pay.outTradeNo,
-        at: o.pay.paidAt ?? '',
-      });
+export function addOrderGroup(acc: SettlementAcc, g: OrderGroup): void {
+  if (g.status === 'placing' || g.orders <= 0) return;
+  acc.counts.orders += g.orders;
+  if (g.status === 'cancelled' || g.status === 'rejected') acc.counts.cancelled += g.orders;
+  const bucket = acc.incomeByMode[g.payment];
+  if (!bucket) return;
+  if (g.payment === 'wechatPay') {
+    if (g.payState === 'awaiting') acc.counts.awaiting += g.orders;
+    if (!g.confirmed) return;
+    bucket.orders += g.orders;
+    if (g.payState && MONEY_IN.includes(g.payState)) {
+      bucket.amountFen += g.payFen;
+      acc.counts.paid += g.orders;
     }
+    return;
   }
-  if (!PURCHASED_STATUSES.includes(o.status)) return;
-  for (const l of o.lines) {
-    if (l.qty <= 0) continue;
-    const supplier = supplierOf(l.itemId).trim() || NO_SUPPLIER;
-    const key = `${supplier}\u0000${l.itemId}\u0000${l.unit}\u0000${l.priceFen}`;
-    const seen = acc.lines.get(key);
-    if (seen) {
-      seen.qty += l.qty;
-      seen.amountFen += l.qty * l.priceFen;
-    } else {
-      acc.lines.set(key, {
-        supplier,
-        itemId: l.itemId,
-        name: l.name,
-        unit: l.unit,
-        qty: l.qty,
-        priceFen: l.priceFen,
-        amountFen: l.qty * l.priceFen,
-      });
-    }
+  if (!HANDED_OVER.includes(g.status)) return;
+  bucket.orders += g.orders;
+  if (g.payment !== 'free') bucket.amountFen += g.totalFen;
+}
+
+/** Takes off a cash or transfer order's shortfall (its total was counted whole by its group). */
+export function takeOffShortfall(acc: SettlementAcc, o: SettlementOrder): void {
+  if (o.payment !== 'cashOnDelivery' && o.payment !== 'transfer') return;
+  if (!HANDED_OVER.includes(o.status)) return;
+  acc.incomeByMode[o.payment].amountFen -= o.totalFen - handedOverFen(o);
+}
+
+/** A line of the purchase list as the database sums it: an item at one price, and how many. */
+export interface PurchaseGroup {
+  itemId: string;
+  name: string;
+  unit: Unit;
+  priceFen: number;
+  qty: number;
+}
+
+/** Folds a purchase-list line in, under its item's supplier (`supplierOf`; NO_SUPPLIER when none). */
+export function addPurchase(acc: SettlementAcc, l: PurchaseGroup, supplierOf: (itemId: string) => string): void {
+  if (l.qty <= 0) return;
+  const supplier = supplierOf(l.itemId).trim() || NO_SUPPLIER;
+  const key = `${supplier}\u0000${l.itemId}\u0000${l.unit}\u0000${l.priceFen}`;
+  const seen = acc.lines.get(key);
+  if (seen) {
+    seen.qty += l.qty;
+    seen.amountFen += l.qty * l.priceFen;
+  } else {
+    acc.lines.set(key, {
+      supplier,
+      itemId: l.itemId,
+      name: l.name,
+      unit: l.unit,
+      qty: l.qty,
+      priceFen: l.priceFen,
+      amountFen: l.qty * l.priceFen,
+    });
   }
 }
 
-/** Folds one refund in: confirmed ones by reason, the rest as pending. */
-export function addRefund(acc: SettlementAcc, r: SettlementRefund): void {
-  acc.counts.refunds += 1;
-  if (r.state === 'done') {
-    const bucket = acc.refundsByReason[r.reason];
-    bucket.count += 1;
-    bucket.amountFen += r.amountFen;
-  } else acc.refundsPendingFen += r.amountFen;
-  acc.transactions.push({
+/** A WeChat payment as a transaction (null when the platform took no money). */
+export function paymentTransaction(o: Pick<SettlementOrder, '_id' | 'payment' | 'pay'>): Transaction | null {
+  if (!wechatPaid(o) || !o.pay) return null;
+  return {
+    orderId: o._id,
+    kind: 'payment',
+    amountFen: o.pay.amountFen,
+    platformId: o.pay.transactionId,
+    outNo: o.pay.outTradeNo,
+    at: o.pay.paidAt ?? '',
+  };
+}
+
+/** A refund as a transaction. */
+export function refundTransaction(r: SettlementRefund): Transaction {
+  return {
     orderId: r.orderId,
     kind: 'refund',
     amountFen: r.amountFen,
     platformId: r.refundId,
     outNo: r._id,
     at: r.doneAt ?? r.createdAt,
-  });
+  };
+}
+
+/**
+ * Folds one order in (the export reads every order a page at a time): its group, its shortfall,
+ * its lines on the purchase list when its goods are bought, its payment.
+ */
+export function addOrder(acc: SettlementAcc, o: SettlementOrder, supplierOf: (itemId: string) => string): void {
+  if (o.status === 'placing') return;
+  addOrderGroup(acc, groupOf(o));
+  takeOffShortfall(acc, o);
+  const tx = paymentTransaction(o);
+  if (tx) acc.transactions.push(tx);
+  if (!PURCHASED_STATUSES.includes(o.status)) return;
+  for (const l of o.lines) addPurchase(acc, l, supplierOf);
+}
+
+/** Refunds alike, as the database counts them: one reason, one state. */
+export interface RefundGroup {
+  reason: RefundReason;
+  state: RefundState;
+  count: number;
+  amountFen: number;
+}
+
+/** Folds a group of refunds in: confirmed ones by reason, the rest as pending. */
+export function addRefundGroup(acc: SettlementAcc, g: RefundGroup): void {
+  acc.counts.refunds += g.count;
+  if (g.state === 'done') {
+    const bucket = acc.refundsByReason[g.reason];
+    if (!bucket) return;
+    bucket.count += g.count;
+    bucket.amountFen += g.amountFen;
+  } else acc.refundsPendingFen += g.amountFen;
+}
+
+/** Folds one refund in. */
+export function addRefund(acc: SettlementAcc, r: SettlementRefund): void {
+  addRefundGroup(acc, { reason: r.reason, state: r.state, count: 1, amountFen: r.amountFen });
+  acc.transactions.push(refundTransaction(r));
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -186,6 +278,8 @@ export function finishSettlement(
   acc: SettlementAcc,
   round: { roundId: string; roundName: string },
   transactionsLimit = Number.POSITIVE_INFINITY,
+  /** How many transactions the round has, when `acc` holds only the latest (org.settlement). */
+  transactionsTotal?: number,
 ): SettlementView & { transactionsTotal: number } {
   const income = PAYMENT_MODES.reduce((sum, m) => sum + acc.incomeByMode[m].amountFen, 0);
   const refundedFen = REFUND_REASONS.reduce((sum, r) => sum + acc.refundsByReason[r].amountFen, 0);
@@ -220,7 +314,7 @@ export function finishSettlement(
     owedFen: suppliers.reduce((sum, s) => sum + s.owedFen, 0),
     counts: acc.counts,
     transactions: transactions.length > transactionsLimit ? transactions.slice(-transactionsLimit) : transactions,
-    transactionsTotal: transactions.length,
+    transactionsTotal: transactionsTotal ?? transactions.length,
   };
 }
 

@@ -176,7 +176,12 @@ export async function settlePayment(
       updatedAt: now,
     });
   if (paid.updated) {
-    const fresh: OrderDoc = { ...order, pay: { ...p, state: 'paid', transactionId: trade.transactionId, paidAt } };
+    // The order as it is now: `order` may be a snapshot read before a cancel or rejection landed.
+    const current = (await getDoc(ctx, 'orders', order._id)) ?? order;
+    const fresh: OrderDoc = {
+      ...current,
+      pay: { ...(current.pay ?? p), state: 'paid', transactionId: trade.transactionId, paidAt },
+    };
     // Paid, but the order ended meanwhile (a cancel raced the payment): the money goes back.
     if (fresh.status === 'cancelled' || fresh.status === 'rejected') await onLatePayment(ctx, fresh);
     return { result: 'paid', order: fresh };

@@ -6,7 +6,15 @@
 import fc from 'fast-check';
 import {
   addOrder,
+  addOrderGroup,
+  addPurchase,
   addRefund,
+  addRefundGroup,
+  groupOf,
+  takeOffShortfall,
+  type OrderGroup,
+  type PurchaseGroup,
+  type RefundGroup,
   emptySettlement,
   finishSettlement,
   NO_SUPPLIER,
@@ -179,6 +187,52 @@ describe('the settlement of a round', () => {
         expect(finishSettlement(acc, ROUND)).toEqual(settle(ROUND, orders, refunds, supplierOf));
       }),
       { numRuns: 50 },
+    );
+  });
+
+  it('gives the same figures from the database’s groups (org.settlement) as from the orders one by one', () => {
+    fc.assert(
+      fc.property(round, ([orders, refunds]) => {
+        // What the aggregation answers: orders by (mode, status, pay state, confirmed); bought lines by
+        // (item, unit, price, name); refunds by (reason, state).
+        const groups = new Map<string, OrderGroup>();
+        for (const o of orders) {
+          const g = groupOf(o);
+          const key = JSON.stringify([g.payment, g.status, g.payState, g.confirmed]);
+          const seen = groups.get(key);
+          if (seen) {
+            seen.orders += 1;
+            seen.totalFen += g.totalFen;
+            seen.payFen += g.payFen;
+          } else groups.set(key, g);
+        }
+        const lines = new Map<string, PurchaseGroup>();
+        for (const o of orders.filter((x) => PURCHASED_STATUSES.includes(x.status as OrderStatus)))
+          for (const l of o.lines) {
+            const key = JSON.stringify([l.itemId, l.unit, l.priceFen, l.name]);
+            const seen = lines.get(key);
+            if (seen) seen.qty += l.qty;
+            else lines.set(key, { ...l });
+          }
+        const refundGroups = new Map<string, RefundGroup>();
+        for (const r of refunds) {
+          const key = JSON.stringify([r.reason, r.state]);
+          const seen = refundGroups.get(key);
+          if (seen) {
+            seen.count += 1;
+            seen.amountFen += r.amountFen;
+          } else refundGroups.set(key, { reason: r.reason, state: r.state, count: 1, amountFen: r.amountFen });
+        }
+        const acc = emptySettlement();
+        for (const g of groups.values()) addOrderGroup(acc, g);
+        for (const o of orders.filter((x) => (x.shortfall ?? []).length > 0)) takeOffShortfall(acc, o);
+        for (const l of lines.values()) addPurchase(acc, l, supplierOf);
+        for (const g of refundGroups.values()) addRefundGroup(acc, g);
+        const { transactions: _t, transactionsTotal: _n, ...fromGroups } = finishSettlement(acc, ROUND);
+        const { transactions: _t2, transactionsTotal: _n2, ...fromOrders } = settle(ROUND, orders, refunds, supplierOf);
+        expect(fromGroups).toEqual(fromOrders);
+      }),
+      { numRuns: 100 },
     );
   });
 

@@ -8,6 +8,7 @@
 import ExcelJS from 'exceljs';
 import type { OrderDoc, RefundDoc, UserDoc } from '../../typings/entities';
 import { startTestCloud, type TestCloud } from '../helpers/cloud';
+import { yuan } from '../../core/payment/settlement';
 
 let t: TestCloud;
 const COMMUNITY = 'c-xingfu';
@@ -148,6 +149,13 @@ beforeAll(async () => {
     order('t1', { payment: 'transfer', status: 'received', lines: [rice(1)], totalFen: 5000 }),
     // Free 爱心菜包: counted, 0.
     order('f1', { payment: 'free', status: 'delivered', lines: [], totalFen: 0, kind: 'loveBag' }),
+    // Cash, delivered 2 斤 short of 3: 2.00 due, not 6.00.
+    order('s1', {
+      status: 'delivered',
+      lines: [veg(3)],
+      totalFen: 600,
+      shortfall: [{ itemId: vegId, name: '青菜', unit: '斤', expected: 3, counted: 1 }],
+    }),
     // Another community's order in a round of the same id is never counted.
     order('x1', { communityId: 'c-other', payment: 'transfer', status: 'received', lines: [rice(9)], totalFen: 45000 }),
   ];
@@ -175,7 +183,7 @@ describe('the settled round', () => {
     expect(view.roundName).toBe('8月20日第一批');
     expect(view.incomeByMode).toEqual({
       free: { orders: 1, amountFen: 0 },
-      cashOnDelivery: { orders: BULK, amountFen: BULK * 200 },
+      cashOnDelivery: { orders: BULK + 1, amountFen: BULK * 200 + 200 },
       transfer: { orders: 1, amountFen: 5000 },
       wechatPay: { orders: 3, amountFen: 5400 + 600 + 5000 },
     });
@@ -183,15 +191,22 @@ describe('the settled round', () => {
     expect(view.refundsByReason.cancelled).toEqual({ count: 0, amountFen: 0 });
     expect(view.refundedFen).toBe(200);
     expect(view.refundsPendingFen).toBe(5000);
-    expect(view.netFen).toBe(BULK * 200 + 5000 + 11000 - 200);
+    expect(view.netFen).toBe(BULK * 200 + 200 + 5000 + 11000 - 200);
     // The purchase list: accepted orders (not the awaiting w3, not the cancelled w4).
     expect(view.suppliers).toEqual([
       {
         supplier: '城东蔬菜',
         items: [
-          { itemId: vegId, name: '青菜', unit: '斤', qty: 2 + 3 + BULK, priceFen: 200, amountFen: (5 + BULK) * 200 },
+          {
+            itemId: vegId,
+            name: '青菜',
+            unit: '斤',
+            qty: 2 + 3 + 3 + BULK,
+            priceFen: 200,
+            amountFen: (8 + BULK) * 200,
+          },
         ],
-        owedFen: (5 + BULK) * 200,
+        owedFen: (8 + BULK) * 200,
       },
       {
         supplier: '未指定供应商',
@@ -199,8 +214,8 @@ describe('the settled round', () => {
         owedFen: 10000,
       },
     ]);
-    expect(view.owedFen).toBe((5 + BULK) * 200 + 10000);
-    expect(view.counts).toEqual({ orders: 6 + BULK, paid: 3, awaiting: 1, refunds: 2, cancelled: 1 });
+    expect(view.owedFen).toBe((8 + BULK) * 200 + 10000);
+    expect(view.counts).toEqual({ orders: 7 + BULK, paid: 3, awaiting: 1, refunds: 2, cancelled: 1 });
     expect(view.transactionsTotal).toBe(5);
     expect(view.transactions).toEqual(
       expect.arrayContaining([
@@ -223,6 +238,27 @@ describe('the settled round', () => {
         },
       ]),
     );
+  });
+
+  it('counts in the database the same figures the export reads order by order', async () => {
+    const view = await t.ok('dev-admin', 'org.settlement', { roundId: ROUND });
+    const { fileId } = await t.ok('dev-admin', 'org.settlementExcel', { roundId: ROUND });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(await (await fetch(fileId)).arrayBuffer());
+    const summary = new Map<string, string>();
+    wb.getWorksheet('汇总')?.eachRow((row) => {
+      const [label, , amount] = (row.values as unknown[]).slice(1).map((v) => String(v ?? ''));
+      summary.set(label as string, amount as string);
+    });
+    expect(summary.get('收入·微信支付')).toBe(yuan(view.incomeByMode.wechatPay.amountFen));
+    expect(summary.get('收入·货到付现金')).toBe(yuan(view.incomeByMode.cashOnDelivery.amountFen));
+    expect(summary.get('收入·转账')).toBe(yuan(view.incomeByMode.transfer.amountFen));
+    expect(summary.get('退款合计（已到账）')).toBe(yuan(-view.refundedFen));
+    expect(summary.get('净收入')).toBe(yuan(view.netFen));
+    expect(summary.get('应付供应商合计')).toBe(yuan(view.owedFen));
+    let txRows = 0;
+    wb.getWorksheet('交易明细')?.eachRow(() => (txRows += 1));
+    expect(txRows - 2).toBe(view.transactionsTotal);
   });
 
   it('is for the community admin of that community only', async () => {
@@ -264,9 +300,9 @@ describe('the settled round', () => {
     };
     const summary = rows('汇总');
     expect(summary).toContainEqual(['收入·微信支付', '3', '110.00']);
-    expect(summary).toContainEqual(['收入·货到付现金', String(BULK), (BULK * 2).toFixed(2)]);
+    expect(summary).toContainEqual(['收入·货到付现金', String(BULK + 1), (BULK * 2 + 2).toFixed(2)]);
     expect(summary).toContainEqual(['退款·缺货退差价', '1', '-2.00']);
-    expect(summary).toContainEqual(['净收入', String(6 + BULK), ((BULK * 200 + 16000 - 200) / 100).toFixed(2)]);
+    expect(summary).toContainEqual(['净收入', String(7 + BULK), ((BULK * 200 + 200 + 16000 - 200) / 100).toFixed(2)]);
     expect(rows('供应商')).toContainEqual(['未指定供应商', '大米', '2', '袋', '50.00', '100.00']);
     const tx = rows('交易明细');
     expect(tx).toContainEqual(['2022-08-20 10:00', '支付', 'w1', 'GLw1', '4200w1', '54.00']);

@@ -99,6 +99,9 @@ export const gasActions = defineActions('dispatch', {
         const order = await getDoc(ctx, 'orders', input.orderId);
         const collectedHere = order?.gas?.collectEmpty === 'done' && order.gas.collectJobId === job._id;
         const missedBefore = Boolean(input.missed) && order?.gas?.collectEmpty === 'pending';
+        // 未取到 after 已取空瓶 is not a retry: the empty is recorded collected, and stays so.
+        if (input.missed && collectedHere)
+          throw new AppError('JOB.BAD_STATE', '这一户的空瓶已标记为已取，不能再标记未取到');
         if (!collectedHere && !missedBefore) {
           if (order?.status === 'cancelled') {
             await settleDoor(ctx, job._id, input.orderId, me);

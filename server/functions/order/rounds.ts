@@ -33,25 +33,39 @@ async function roundOf(ctx: CallContext, communityId: string, roundId: string): 
 async function syncShop(ctx: CallContext, round: RoundDoc): Promise<void> {
   const _ = ctx.db.command;
   const shops = ctx.db.collection('shops');
-  for (let attempt = 0; attempt < 5; attempt += 1) {
-    const shop: ShopDoc | null = await getShop(ctx, round.communityId);
+  for (let attempt = 0; attempt < 8; attempt += 1) {
+    // The round as it is now: another tap (an extension, a close) may have moved it since `round` was read,
+    // and the copy must end equal to the round whichever sync writes last.
+    const latest: RoundDoc = (await getDoc(ctx, 'rounds', round._id)) ?? round;
+    const shop: ShopDoc | null = await getShop(ctx, latest.communityId);
     if (!shop) return;
-    const i = shop.rounds.findIndex((r) => r.id === round._id);
+    const i = shop.rounds.findIndex((r) => r.id === latest._id);
+    let res: { updated?: number };
     if (i < 0) {
-      if (Date.parse(round.closesAt) <= ctx.now.getTime()) return; // ended: the shop need not know it
-      const entry: ShopRound = { id: round._id, name: round.name, opensAt: round.opensAt, closesAt: round.closesAt };
-      const res = await shops
-        .where({ _id: round.communityId, 'rounds.id': _.neq(round._id) })
+      if (Date.parse(latest.closesAt) <= ctx.now.getTime()) return; // ended: the shop need not know it
+      const entry: ShopRound = {
+        id: latest._id,
+        name: latest.name,
+        opensAt: latest.opensAt,
+        closesAt: latest.closesAt,
+      };
+      res = await shops
+        .where({ _id: latest.communityId, 'rounds.id': _.neq(latest._id) })
         .update({ rounds: _.push([entry]) });
-      if (res.updated) return;
-      continue;
+    } else {
+      const copy = shop.rounds[i] as ShopRound;
+      if (copy.closesAt === latest.closesAt) return;
+      // Conditional on the copy read: a sync that wrote meanwhile makes this one read again.
+      res = await shops
+        .where({ _id: latest.communityId, [`rounds.${i}.id`]: latest._id, [`rounds.${i}.closesAt`]: copy.closesAt })
+        .update({ [`rounds.${i}.closesAt`]: latest.closesAt });
     }
-    if (shop.rounds[i]?.closesAt === round.closesAt) return;
-    const res = await shops
-      .where({ _id: round.communityId, [`rounds.${i}.id`]: round._id })
-      .update({ [`rounds.${i}.closesAt`]: round.closesAt });
-    if (res.updated) return;
-    // The list moved under us (a round opened or ended meanwhile): read it again.
+    if (res.updated) {
+      // Written: done, unless the round moved again while we wrote (then the copy is brought in line again).
+      const after = await getDoc(ctx, 'rounds', latest._id);
+      if (!after || after.closesAt === latest.closesAt) return;
+    }
+    // The list or the round moved under us (a round opened or ended, another tap): read both again.
   }
   throw new AppError('COMMON.CONFLICT', '批次正在变动，请稍后重试');
 }

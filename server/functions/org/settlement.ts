@@ -2,17 +2,28 @@
  * A round's settlement (issue 19, community admin): money in by payment mode, refunds, net, what is
  * owed to each supplier per the round's purchase list, every WeChat payment and refund with the
  * platform's id; and the same as an Excel file in cloud storage. A round may hold 100k orders: the
- * orders and refunds are read a page at a time (keyset by `_id`, only the fields needed) and folded
- * into running totals (core/payment/settlement.ts), never read whole.
+ * page's figures are counted in the database (aggregations grouping orders, bought lines and
+ * refunds), the export reads every order and refund a page at a time (keyset by `_id`, only the
+ * fields needed) into running totals (core/payment/settlement.ts) — never one unbounded read.
  */
 import {
   addOrder,
+  addOrderGroup,
+  addPurchase,
   addRefund,
+  addRefundGroup,
   emptySettlement,
   finishSettlement,
   NO_SUPPLIER,
+  paymentTransaction,
+  PURCHASED_STATUSES,
+  refundTransaction,
+  takeOffShortfall,
   VIEW_TRANSACTIONS,
   yuan,
+  type OrderGroup,
+  type PurchaseGroup,
+  type RefundGroup,
   type SettlementAcc,
   type SettlementOrder,
   type SettlementRefund,
@@ -26,7 +37,7 @@ import { getDoc } from '../../lib/access';
 import { defineActions, type CallContext, type UserContext } from '../../lib/define-function';
 import { storeFile } from '../../lib/files';
 import { getShop } from '../../lib/holds';
-import { PAGE } from '../../lib/query';
+import { aggregateAll, aggregateOps, PAGE } from '../../lib/query';
 import type { CollectionName } from '../../lib/schema';
 import { requireAdmin } from '../../lib/users';
 import { z } from '../../lib/validate';
@@ -80,17 +91,22 @@ async function roundOfCommunity(ctx: CallContext, roundId: string, communityId: 
   return round;
 }
 
-/** Reads the round's orders and refunds page by page into the settlement's totals. */
-async function settlementOf(
-  ctx: UserContext,
-  roundId: string,
-  transactionsLimit: number,
-): Promise<{ view: SettlementView; round: RoundDoc }> {
+/** The admin's round, and who supplies each item (the catalogue's supplier; 未指定供应商 when none). */
+async function scopeOf(ctx: UserContext, roundId: string) {
   const admin = await requireAdmin(ctx);
   const communityId = admin.communityId;
   const round = await roundOfCommunity(ctx, roundId, communityId);
   const shop = await getShop(ctx, communityId);
   const supplierOf = (itemId: string) => shop?.items[itemId]?.supplier?.trim() || NO_SUPPLIER;
+  return { communityId, round, supplierOf };
+}
+
+/**
+ * The export's settlement: every order and refund of the round read a page at a time (keyset by
+ * `_id`, only the fields needed) and folded in, so every transaction is listed.
+ */
+async function settlementRead(ctx: UserContext, roundId: string): Promise<{ view: SettlementView; round: RoundDoc }> {
+  const { communityId, round, supplierOf } = await scopeOf(ctx, roundId);
   const acc: SettlementAcc = emptySettlement();
   await eachPage<SettlementOrder>(ctx, 'orders', { communityId, roundId }, ORDER_FIELDS, (docs) => {
     for (const o of docs) addOrder(acc, { ...o, lines: o.lines ?? [] }, supplierOf);
@@ -98,7 +114,117 @@ async function settlementOf(
   await eachPage<SettlementRefund>(ctx, 'refunds', { communityId, roundId }, REFUND_FIELDS, (docs) => {
     for (const r of docs) addRefund(acc, r);
   });
-  return { view: finishSettlement(acc, { roundId, roundName: round.name }, transactionsLimit), round };
+  return { view: finishSettlement(acc, { roundId, roundName: round.name }), round };
+}
+
+/**
+ * The page's settlement, counted in the database (a round may hold 100k orders): orders grouped by
+ * mode, status, pay state and whether the platform confirmed; the purchase list summed by item and
+ * price; refunds by reason and state; cash and transfer orders short at the door read one by one
+ * (few); and only the latest VIEW_TRANSACTIONS payments and refunds.
+ */
+async function settlementCounted(ctx: UserContext, roundId: string): Promise<SettlementView> {
+  const { communityId, round, supplierOf } = await scopeOf(ctx, roundId);
+  const _ = ctx.db.command;
+  const $ = aggregateOps(ctx);
+  const scope = { communityId, roundId };
+  const paidWhere = {
+    ...scope,
+    payment: 'wechatPay',
+    'pay.state': _.in(['paid', 'partlyRefunded', 'refunded']),
+    'pay.transactionId': _.neq(null),
+  };
+  const [groups, lines, refundGroups, paidCount, refundCount, latestPaid, latestRefunds] = await Promise.all([
+    aggregateAll<{
+      _id: Omit<OrderGroup, 'orders' | 'totalFen' | 'payFen'>;
+      orders: number;
+      totalFen: number;
+      payFen: number;
+    }>(ctx, 'orders', [
+      { match: scope },
+      {
+        group: {
+          _id: {
+            payment: '$payment',
+            status: '$status',
+            payState: $.ifNull(['$pay.state', null]),
+            confirmed: $.cond([$.eq([$.ifNull(['$pay.transactionId', null]), null]), false, true]),
+          },
+          orders: $.sum(1),
+          totalFen: $.sum('$totalFen'),
+          payFen: $.sum($.ifNull(['$pay.amountFen', 0])),
+        },
+      },
+    ]),
+    aggregateAll<{ _id: Omit<PurchaseGroup, 'qty'>; qty: number }>(ctx, 'orders', [
+      { match: { ...scope, status: _.in([...PURCHASED_STATUSES]) } },
+      { project: { lines: 1 } },
+      { unwind: '$lines' },
+      {
+        group: {
+          _id: { itemId: '$lines.itemId', unit: '$lines.unit', priceFen: '$lines.priceFen', name: '$lines.name' },
+          qty: $.sum('$lines.qty'),
+        },
+      },
+    ]),
+    aggregateAll<{ _id: Pick<RefundGroup, 'reason' | 'state'>; count: number; amountFen: number }>(ctx, 'refunds', [
+      { match: scope },
+      { group: { _id: { reason: '$reason', state: '$state' }, count: $.sum(1), amountFen: $.sum('$amountFen') } },
+    ]),
+    ctx.db.collection('orders').where(paidWhere).count(),
+    ctx.db.collection('refunds').where(scope).count(),
+    ctx.db
+      .collection('orders')
+      .where(paidWhere)
+      .field({ payment: true, pay: true })
+      .orderBy('pay.paidAt', 'desc')
+      .limit(VIEW_TRANSACTIONS)
+      .get(),
+    ctx.db
+      .collection('refunds')
+      .where(scope)
+      .field(REFUND_FIELDS)
+      .orderBy('createdAt', 'desc')
+      .limit(VIEW_TRANSACTIONS)
+      .get(),
+  ]);
+  const acc: SettlementAcc = emptySettlement();
+  for (const g of groups)
+    addOrderGroup(acc, {
+      ...g._id,
+      payState: g._id.payState ?? null,
+      orders: g.orders,
+      totalFen: g.totalFen,
+      payFen: g.payFen,
+    });
+  for (const l of lines) addPurchase(acc, { ...l._id, qty: l.qty }, supplierOf);
+  for (const g of refundGroups) addRefundGroup(acc, { ...g._id, count: g.count, amountFen: g.amountFen });
+  // Cash and transfer orders handed over short: their totals were counted whole.
+  await eachPage<SettlementOrder>(
+    ctx,
+    'orders',
+    {
+      ...scope,
+      payment: _.in(['cashOnDelivery', 'transfer']),
+      status: _.in(['delivered', 'received']),
+      'shortfall.0': _.exists(true),
+    },
+    ORDER_FIELDS,
+    (docs) => {
+      for (const o of docs) takeOffShortfall(acc, { ...o, lines: o.lines ?? [] });
+    },
+  );
+  for (const o of latestPaid.data as SettlementOrder[]) {
+    const tx = paymentTransaction(o);
+    if (tx) acc.transactions.push(tx);
+  }
+  for (const r of latestRefunds.data as SettlementRefund[]) acc.transactions.push(refundTransaction(r));
+  return finishSettlement(
+    acc,
+    { roundId, roundName: round.name },
+    VIEW_TRANSACTIONS,
+    (paidCount.total ?? 0) + (refundCount.total ?? 0),
+  );
 }
 
 const when = (iso: string) => (iso ? toChinaIso(new Date(iso)).slice(0, 16).replace('T', ' ') : '');
@@ -178,14 +304,14 @@ export const settlementActions = defineActions('org', {
   'org.settlement': {
     input: z.object({ roundId: id }).strict(),
     async handle(ctx, input) {
-      return (await settlementOf(ctx, input.roundId, VIEW_TRANSACTIONS)).view;
+      return settlementCounted(ctx, input.roundId);
     },
   },
 
   'org.settlementExcel': {
     input: z.object({ roundId: id }).strict(),
     async handle(ctx, input) {
-      const { view, round } = await settlementOf(ctx, input.roundId, Number.POSITIVE_INFINITY);
+      const { view, round } = await settlementRead(ctx, input.roundId);
       const { bytes } = await settlementWorkbook(view);
       const stamp = ctx.now
         .toISOString()

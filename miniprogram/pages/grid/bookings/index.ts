@@ -126,6 +126,12 @@ Component({
       this.setData({ gridId: e.detail.id });
       await this.retry();
     },
+    /** A day chip (明天 / 今天). */
+    pickDay(e: WechatMiniprogram.BaseEvent<Record<string, never>, { value: string }>) {
+      return this.onDay({ detail: { value: e.currentTarget.dataset.value } } as WechatMiniprogram.CustomEvent<{
+        value: string;
+      }>);
+    },
     async onDay(e: WechatMiniprogram.CustomEvent<{ value: string }>) {
       this.setData({ day: e.detail.value });
       await this.retry();

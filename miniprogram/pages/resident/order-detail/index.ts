@@ -142,7 +142,10 @@ Component({
         return;
       }
       try {
-        if (CARRIED.includes(order.status)) this.showCourier(await call('dispatch.courier', { orderId: this.data.id }));
+        // The volunteer carrying it — or, for a gas swap, the one collecting the empty cylinder.
+        const collecting = order.gas?.collectEmpty === 'pending' && !!order.gas.collectJobId;
+        if (CARRIED.includes(order.status) || collecting)
+          this.showCourier(await call('dispatch.courier', { orderId: this.data.id }));
         else this.setData({ courier: null, _courierPhone: '' });
       } catch (error) {
         showError(this, error);

@@ -131,6 +131,17 @@ Component({
       this.setData({ gridId: e.detail.value });
       return this.refresh();
     },
+    /** The grid switcher (grids by name, natural order). */
+    switchGrid(e: WechatMiniprogram.CustomEvent<{ id: string }>) {
+      this.setData({ gridId: e.detail.id });
+      return this.refresh();
+    },
+    /** A filter chip (全部 / 阳性 / 阴性 …). */
+    pickFilter(e: WechatMiniprogram.BaseEvent<Record<string, never>, { value: string }>) {
+      return this.onFilter({ detail: { value: e.currentTarget.dataset.value } } as WechatMiniprogram.CustomEvent<{
+        value: string;
+      }>);
+    },
     onFilter(e: WechatMiniprogram.CustomEvent<{ value: string }>) {
       this.setData({ filter: e.detail.value });
       return this.refresh();
