@@ -390,6 +390,35 @@ describe('racing: callback, expiry sweeper and syncPayment at the same instant',
     expect(payLate?.status).toBe(400);
   });
 
+  it('unpaid at expiry while the resident cancels and the gridworker rejects: one end, stock and quota back once', async () => {
+    await payTimer(ctxAt(PAY_TIMEOUT_MS + 60_000));
+    const r = fresh();
+    const gw = await gridworkerOf(r.household.gridId);
+    const stock = await stockOf(t, 'item-009');
+    const usedBefore = await quotaUsed(t, r.household._id);
+    const placed = await placeWechat(r);
+    await http(r.openid, 'order.pay', { orderId: placed.id });
+    const o = await orderDoc(placed.id);
+    const trade = cloudPayTrades().find((x) => x.outTradeNo === o.pay!.outTradeNo)!;
+    const answers = await Promise.all([
+      http(r.openid, 'order.cancel', { orderId: placed.id }, rid()),
+      http(r.openid, 'order.cancel', { orderId: placed.id }, rid()),
+      http(gw, 'dispatch.review', { orderIds: [placed.id], accept: false, reason: '缺货' }),
+      payTimer(ctxAt(PAY_TIMEOUT_MS + 60_000)),
+      payTimer(ctxAt(PAY_TIMEOUT_MS + 60_000)),
+      callback(JSON.stringify(paymentNotice(trade))),
+    ]);
+    for (const a of answers.slice(0, 3) as any[]) if (!a.ok) expect(a.code).not.toBe('COMMON.INTERNAL');
+    const after = await orderDoc(placed.id);
+    expect(['cancelled', 'rejected']).toContain(after.status);
+    expect(after.history.filter((h) => h.status === 'cancelled' || h.status === 'rejected')).toHaveLength(1);
+    expect(after.pay?.state).toBe('closed');
+    expect(trade.state).toBe('CLOSED');
+    expect(await stockOf(t, 'item-009')).toBe(stock);
+    expect((await quotaUsed(t, r.household._id))['item-009'] ?? 0).toBe(usedBefore['item-009'] ?? 0);
+    expect(await refundsOf(placed.id)).toHaveLength(0);
+  });
+
   it('paid while the resident cancels: the money is never both kept and the order cancelled', async () => {
     for (let round = 0; round < 4; round += 1) {
       const r = fresh();

@@ -94,3 +94,29 @@ describe('household search', () => {
     expect(text).not.toContain('没有加载出来');
   });
 });
+
+describe('a failed load says so, never "nothing to do"', () => {
+  it.each([
+    ['pages/grid/joins/index', 'grid.joinRequests', '入群申请没有加载出来', '没有待审核的入群申请'],
+    ['pages/grid/dashboard/index', 'grid.dashboard', '网格看板没有加载出来', '今天都已联系过了'],
+    ['pages/testing/coverage/index', 'testing.rounds', '未检名单没有加载出来', '还没有检测轮次'],
+    ['pages/admin/dashboard/index', 'org.dashboard', '社区看板没有加载出来', '各网格'],
+  ])('%s: %s failing shows the error state with 重试', async (route, action, failedText, emptyText) => {
+    let fail = true;
+    const { calls } = mockCall({
+      'user.me': () => ({ ok: true, data: { roles: ['gridworker'] } as never }),
+      'grid.staffGrids': () => ({ ok: true, data: staffGridsView({}) }),
+      [action]: () => ({ ok: false, code: 'COMMON.INTERNAL', message: '网络不太好' }),
+    } as never);
+    const page = await loadPage(route);
+    const text = textOf(page as never);
+    expect(text).toContain(failedText);
+    expect(text).not.toContain(emptyText);
+    fail = false;
+    const before = calls.filter((c) => c.action === action).length;
+    await page.instance.retry();
+    await flush();
+    expect(calls.filter((c) => c.action === action).length).toBeGreaterThan(before);
+    expect(fail).toBe(false);
+  });
+});

@@ -101,6 +101,10 @@ async function deliverByCode(
   code: string,
   again = true,
 ): Promise<StopResultView> {
+  if (again) {
+    const settled = await settleDoorByCode(ctx, input, code);
+    if (settled) return deliverOrder(ctx, input, code, settled.stop, settled.jobStatus);
+  }
   const me = ctx.caller.openid;
   const _ = ctx.db.command;
   const now = ctx.now.toISOString();
@@ -170,6 +174,64 @@ async function deliverByCode(
   } else {
     jobStatus = await finishIfEmpty(ctx, job, me);
   }
+  return deliverOrder(ctx, input, code, stop, jobStatus);
+}
+
+/** Order ids that can name a field of the job's `codes` (anything else takes the read path). */
+const FIELD_SAFE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * The usual door in one request: the door taken off the job by a conditional update that itself
+ * checks the holder, the job's state, the tries left and the code kept on the job, and answers
+ * the job as it now is (the door's lines and what is left). The last door then finishes the job
+ * (once, conditional on nothing pending). Anything else — a wrong code, a retry, a lock, a job
+ * without codes — matches nothing here and takes the read path, which explains or counts the try:
+ * a right code is accepted here only while tries are left, exactly as on the read path.
+ */
+async function settleDoorByCode(
+  ctx: UserContext,
+  input: { jobId: string; orderId: string },
+  code: string,
+): Promise<{ stop: JobStop; jobStatus: 'pickedUp' | 'done' } | null> {
+  if (!FIELD_SAFE_ID.test(input.orderId) || !code) return null;
+  const me = ctx.caller.openid;
+  const _ = ctx.db.command;
+  const res = (await ctx.db
+    .collection('jobs')
+    .where(
+      _.and([
+        {
+          _id: input.jobId,
+          volunteerId: me,
+          status: 'pickedUp',
+          pending: input.orderId,
+          [`codes.${input.orderId}`]: code,
+          leg: _.neq('collectEmpty'),
+        },
+        triesLeft(ctx),
+      ]),
+    )
+    .updateAndReturn({ pending: _.pull(input.orderId), updatedAt: ctx.now.toISOString() })) as {
+    updated?: number;
+    doc?: JobDoc | null;
+  };
+  const job = res.updated ? res.doc : null;
+  const stop = job?.stops.find((s) => s.orderId === input.orderId);
+  if (!job || !stop) return null;
+  return { stop, jobStatus: job.pending.length ? 'pickedUp' : await finishIfEmpty(ctx, job, me) };
+}
+
+/** The order of a door settled on its job: delivered (with a gas order's full cylinder), once. */
+async function deliverOrder(
+  ctx: UserContext,
+  input: { jobId: string; orderId: string; counts?: Record<string, number> },
+  code: string,
+  stop: JobStop,
+  jobStatus: 'pickedUp' | 'done',
+): Promise<StopResultView> {
+  const me = ctx.caller.openid;
+  const _ = ctx.db.command;
+  const now = ctx.now.toISOString();
   const short = shortfall(stop.lines, input.counts);
   const event: OrderEventRecord = { status: 'delivered', at: now, by: me, note: doorNote('凭取货码交付', short) };
   // A gas order's full cylinder: 已送满瓶 (leg 2) in the same conditional update.

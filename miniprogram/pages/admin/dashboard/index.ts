@@ -2,7 +2,7 @@
 import type { CommunityDashboardView, DashboardCounts } from '../../../../typings/api';
 import type { OrderStatus } from '../../../../typings/entities';
 import { ApiError, call } from '../../../services/api';
-import { showError, showSuccess } from '../../../utils/feedback';
+import { showError, showLoadError, showSuccess } from '../../../utils/feedback';
 import { ORDER_STATUS_LABELS } from '../../../utils/labels';
 import { byNatural } from '../../../generated/natural-sort';
 
@@ -53,18 +53,21 @@ function toView(d: CommunityDashboardView) {
 }
 
 Component({
-  data: { loading: true, view: null as ReturnType<typeof toView> | null, title: '', body: '', posting: false },
+  data: { loading: true, failed: false, view: null as ReturnType<typeof toView> | null, title: '', body: '', posting: false },
   methods: {
     async onLoad() {
       await this.load();
     },
     async load() {
       try {
-        this.setData({ loading: false, view: toView(await call('org.dashboard', {})) });
+        this.setData({ loading: false, failed: false, view: toView(await call('org.dashboard', {})) });
       } catch (error) {
-        this.setData({ loading: false });
-        showError(this, error);
+        showLoadError(this, error);
       }
+    },
+    retry() {
+      this.setData({ loading: true, failed: false });
+      return this.load();
     },
     openGrid(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
       wx.navigateTo({ url: `/pages/grid/dashboard/index?gridId=${e.currentTarget.dataset.id}` });

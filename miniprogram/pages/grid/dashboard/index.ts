@@ -6,7 +6,7 @@
 import type { CareLedgerRow, GridDashboardView } from '../../../../typings/api';
 import type { ContactMethod, OrderStatus } from '../../../../typings/entities';
 import { ApiError, call } from '../../../services/api';
-import { showError, showSuccess } from '../../../utils/feedback';
+import { showError, showLoadError, showSuccess } from '../../../utils/feedback';
 import { chinaTime } from '../../../utils/format';
 import { staffGrids, type GridChip } from '../../../utils/grids';
 import { CONTACT_METHOD_LABELS, NEED_LABELS, ORDER_STATUS_LABELS, WEEKDAY_LABELS } from '../../../utils/labels';
@@ -69,6 +69,7 @@ Component({
   options: { pureDataPattern: /^_/ },
   data: {
     loading: true,
+    failed: false,
     gridId: '',
     grids: [] as GridChip[],
     view: null as View | null,
@@ -86,20 +87,22 @@ Component({
         this.setData({ gridId, grids });
         await this.load();
       } catch (error) {
-        this.setData({ loading: false });
-        showError(this, error);
+        showLoadError(this, error);
       }
     },
     async load() {
       const d = await call('grid.dashboard', { gridId: this.data.gridId });
-      this.setData({ loading: false, view: toView(d) });
+      this.setData({ loading: false, failed: false, view: toView(d) });
+    },
+    /** 重试 after a failed load (the grid list too when that was what failed). */
+    async retry() {
+      this.setData({ loading: true, failed: false });
+      if (!this.data.gridId) return this.onLoad({});
+      await this.load().catch((error: unknown) => showLoadError(this, error));
     },
     async switchGrid(e: WechatMiniprogram.CustomEvent<{ id: string }>) {
-      this.setData({ gridId: e.detail.id, loading: true });
-      await this.load().catch((error: unknown) => {
-        this.setData({ loading: false });
-        showError(this, error);
-      });
+      this.setData({ gridId: e.detail.id, loading: true, failed: false });
+      await this.load().catch((error: unknown) => showLoadError(this, error));
     },
     async contact(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string; method: ContactMethod }>) {
       const { id, method } = e.currentTarget.dataset;

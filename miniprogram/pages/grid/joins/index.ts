@@ -1,7 +1,7 @@
 /** 入群审核: the gridworker lets residents of their grid in (outsiders can't slip in). */
 import type { JoinRequestView } from '../../../../typings/api';
 import { call } from '../../../services/api';
-import { showError, showSuccess } from '../../../utils/feedback';
+import { showError, showLoadError, showSuccess } from '../../../utils/feedback';
 import { staffGrids, type GridChip } from '../../../utils/grids';
 import { loadNextPage } from '../../../utils/paging';
 
@@ -11,6 +11,7 @@ Component({
   options: { pureDataPattern: /^_/ },
   data: {
     loading: true,
+    failed: false,
     gridId: '',
     grids: [] as GridChip[],
     requests: [] as Array<JoinRequestView & { viaText: string }>,
@@ -30,14 +31,20 @@ Component({
         this.setData({ gridId, grids });
         await this.load();
       } catch (error) {
-        this.setData({ loading: false });
-        showError(this, error);
+        showLoadError(this, error);
       }
+    },
+    /** 重试 after a failed load (the grid list too when that was what failed). */
+    async retry() {
+      this.setData({ loading: true, failed: false });
+      if (!this.data.gridId) return this.onLoad({});
+      await this.load().catch((error: unknown) => showLoadError(this, error));
     },
     async load() {
       const page = await call('grid.joinRequests', { gridId: this.data.gridId });
       this.setData({
         loading: false,
+        failed: false,
         requests: page.items.map((r) => ({ ...r, viaText: VIA_TEXT[r.via] })),
         total: page.total,
         more: page.nextCursor !== null,
@@ -45,12 +52,11 @@ Component({
       });
     },
     async switchGrid(e: WechatMiniprogram.CustomEvent<{ id: string }>) {
-      this.setData({ gridId: e.detail.id, loading: true, requests: [] });
+      this.setData({ gridId: e.detail.id, loading: true, failed: false, requests: [] });
       try {
         await this.load();
       } catch (error) {
-        this.setData({ loading: false });
-        showError(this, error);
+        showLoadError(this, error);
       }
     },
     /** The next page, when the list is scrolled to its end. */

@@ -8,7 +8,7 @@ import type { CoverageView, TestRoundView } from '../../../../typings/api';
 import type { KnockStatus } from '../../../../typings/entities';
 import { call } from '../../../services/api';
 import { openExport } from '../../../utils/export';
-import { showError, showSuccess } from '../../../utils/feedback';
+import { showError, showLoadError, showSuccess } from '../../../utils/feedback';
 import { chinaDayAfter } from '../../../utils/format';
 import { staffGrids, type GridChip } from '../../../utils/grids';
 import { KNOCK_LABELS, NEED_LABELS } from '../../../utils/labels';
@@ -62,6 +62,7 @@ Component({
   options: { pureDataPattern: /^_/ },
   data: {
     loading: true,
+    failed: false,
     busy: false,
     gridId: '',
     grids: [] as GridChip[],
@@ -92,9 +93,14 @@ Component({
         this.setData({ gridId, round });
         await this.reload();
       } catch (error) {
-        this.setData({ loading: false });
-        showError(this, error);
+        showLoadError(this, error);
       }
+    },
+    /** 重试 after a failed load: the rounds and grids again when those were what failed. */
+    async retry() {
+      this.setData({ loading: true, failed: false });
+      if (!this.data.gridId || !this.data.round) return this.onLoad({});
+      await this.reload().catch((error: unknown) => showLoadError(this, error));
     },
     async reload() {
       const { round, gridId } = this.data;
@@ -117,15 +123,15 @@ Component({
           percent: b.total ? Math.round((b.sampled / b.total) * 100) : 100,
         })),
         rows: pendingRows(cov.pending),
+        failed: false,
       });
     },
     async switchGrid(e: WechatMiniprogram.CustomEvent<{ id: string }>) {
-      this.setData({ gridId: e.detail.id, loading: true });
+      this.setData({ gridId: e.detail.id, loading: true, failed: false });
       try {
         await this.reload();
       } catch (error) {
-        this.setData({ loading: false });
-        showError(this, error);
+        showLoadError(this, error);
       }
     },
     onShareAppMessage() {
