@@ -5,7 +5,9 @@
 import type { GridHouseholdView } from '../../typings/api';
 
 /** What the search box of a household list matches for one household. */
-export function householdSearchText(h: Pick<GridHouseholdView, 'buildingName' | 'room' | 'headName' | 'phoneMasked'>): string {
+export function householdSearchText(
+  h: Pick<GridHouseholdView, 'buildingName' | 'room' | 'headName' | 'phoneMasked'>,
+): string {
   const digits = (h.phoneMasked ?? '').replace(/\D*\*+\D*/g, ' ');
   return `${h.buildingName} ${h.room} ${h.headName ?? ''} ${digits}`;
 }

@@ -177,7 +177,7 @@ export async function settlePayment(
     });
   if (paid.updated) {
     // The order as it is now: `order` may be a snapshot read before a cancel or rejection landed.
-    const current = order;
+    const current = (await getDoc(ctx, 'orders', order._id)) ?? order;
     const fresh: OrderDoc = {
       ...current,
       pay: { ...(current.pay ?? p), state: 'paid', transactionId: trade.transactionId, paidAt },

@@ -53,7 +53,14 @@ function toView(d: CommunityDashboardView) {
 }
 
 Component({
-  data: { loading: true, failed: false, view: null as ReturnType<typeof toView> | null, title: '', body: '', posting: false },
+  data: {
+    loading: true,
+    failed: false,
+    view: null as ReturnType<typeof toView> | null,
+    title: '',
+    body: '',
+    posting: false,
+  },
   methods: {
     async onLoad() {
       await this.load();

@@ -17,28 +17,29 @@ import { payRows, requestPayment, syncUntilPaid } from '../../../utils/pay';
 export function gasLegRows(gas: OrderDetailView['gas']): Array<{ label: string; state: string; done: boolean }> {
   if (!gas) return [];
   const refill = gas.collectEmpty === 'done' && gas.returnFull === 'pending';
+  const at = (iso: string | null | undefined) => (iso ? chinaTime(iso) : '');
   return [
     {
-      label: '① 取空瓶',
+      label: t('detail.gas.collect'),
       done: gas.collectEmpty === 'done',
       state:
         gas.collectEmpty === 'done'
-          ? `已取空瓶${gas.collectedAt ? ` ${chinaTime(gas.collectedAt)}` : ''}`
+          ? t('detail.gas.collected', { time: at(gas.collectedAt) }).trim()
           : gas.collectJobId
-            ? '志愿者将上门取空瓶，请把空瓶放在门口'
-            : '待安排志愿者上门取空瓶',
+            ? t('detail.gas.collecting')
+            : t('detail.gas.awaitCollect'),
     },
     {
-      label: '② 送满瓶',
+      label: t('detail.gas.return'),
       done: gas.returnFull === 'done',
       state:
         gas.returnFull === 'done'
-          ? `已送满瓶${gas.returnedAt ? ` ${chinaTime(gas.returnedAt)}` : ''}`
+          ? t('detail.gas.returned', { time: at(gas.returnedAt) }).trim()
           : refill
             ? gas.fullReadyAt
-              ? '满瓶已运回，等待送上门'
-              : '空瓶已送站充气'
-            : '取空瓶后送站充气，再送满瓶上门',
+              ? t('detail.gas.fullReady')
+              : t('detail.gas.refilling')
+            : t('detail.gas.plan'),
     },
   ];
 }
