@@ -31,6 +31,18 @@ import {
 const RUNS = Number(process.env.FUZZ_RUNS ?? 4);
 const actions = servedActions();
 
+/**
+ * Actions whose check is itself one conditional write that changes nothing when it fails, with why.
+ * A refusal of these may send that one write request (to that collection) and nothing else; any
+ * other write of a refused call, or any change, still fails.
+ */
+const PROBE_WRITES: Record<string, { collection: string; why: string }> = {
+  'dispatch.deliver': {
+    collection: 'jobs',
+    why: 'a door is settled by one conditional update on the job that checks holder, state, code and tries (no read first: issue 16, ≤ 12 requests per order); when it matches nothing the read path explains the refusal',
+  },
+};
+
 function hash(text: string): number {
   let h = 0;
   for (const ch of text) h = (h * 31 + ch.charCodeAt(0)) | 0;
@@ -87,7 +99,11 @@ describe.each(actions.map((a) => [a.action, a] as const))('%s', (action, { fn, i
       const answer = await post(fz.cloud, `/fn/${fn}`, bodyText(body), role.openid);
       if (answer.json?.ok === true) coverage.set(action, [...(coverage.get(action) ?? []), role.name]);
       log.addAll(
-        problems(answer, { dateField: c.dateField, danglingRef: c.danglingRef }),
+        problems(answer, {
+          dateField: c.dateField,
+          danglingRef: c.danglingRef,
+          probeWrite: PROBE_WRITES[action]?.collection,
+        }),
         c.label,
         role.name,
         `${show(c.payload)} → ${answer.status} ${show(answer.json ?? answer.text, 160)}`,

@@ -10,6 +10,7 @@ import type {
   MyVolunteerView,
   OrderDetailView,
   OrderView,
+  PayBadgeView,
   ResultsView,
   RoundView,
   SampledView,
@@ -17,6 +18,18 @@ import type {
   VolunteerAdminView,
 } from '../../typings/api';
 import type { Me, OrderStatus } from '../../typings/entities';
+
+/** A cash-on-delivery order's payment as the gridworker's pool shows it. */
+export const cashBadge: PayBadgeView = {
+  mode: 'cashOnDelivery',
+  modeText: '货到付现金',
+  state: null,
+  stateText: '货到付现金',
+  amountFen: 800,
+  refundedFen: 0,
+  transactionId: null,
+  acceptable: true,
+};
 
 /** A failure answer, as a cloud function sends it. */
 export function failure(code: ErrorCode, message: string, issues?: FieldIssue[]): ApiFailure {

@@ -310,7 +310,7 @@ function keysDeep(value: unknown, out: string[] = [], depth = 0): string[] {
 /** The problems of one answer (empty when it is fine). `refusalExpected`: the call must be refused. */
 export function problems(
   answer: Answer,
-  opts: { mustRefuse?: boolean; dateField?: boolean; danglingRef?: string } = {},
+  opts: { mustRefuse?: boolean; dateField?: boolean; danglingRef?: string; probeWrite?: string } = {},
 ): string[] {
   const found: string[] = [];
   if (answer.transportError) found.push(`transport error (${answer.transportError})`);
@@ -331,7 +331,12 @@ export function problems(
   if (opts.mustRefuse && json?.ok === true) found.push('must be refused but answered ok');
   const what = json?.ok === true ? 'a call that must be refused' : 'a refused call';
   if (refused && answer.changed.length) found.push(`${what} changed stored documents in [${answer.changed.join(',')}]`);
-  else if (refused && answer.writes > 0)
+  else if (
+    refused &&
+    answer.writes > 0 &&
+    // An action whose check IS a conditional write (PROBE_WRITES) may send that one, changing nothing.
+    !(opts.probeWrite && answer.writes === 1 && answer.wroteTo.length === 1 && answer.wroteTo[0] === opts.probeWrite)
+  )
     found.push(`${what} sent write requests (net change none) to [${answer.wroteTo.join(',')}]`);
   if (json?.ok === true) {
     // Only text the call added: a document rewritten whole may carry what an earlier call stored.

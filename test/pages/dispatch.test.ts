@@ -8,6 +8,7 @@ import type {
   PoolView,
   StaffGridsView,
 } from '../../typings/api';
+import { cashBadge, orderView } from '../helpers/fixtures';
 import { flush, loadPage, mockCall, tapButton, textOf } from '../helpers/page';
 
 jest.setTimeout(30_000);
@@ -35,6 +36,7 @@ const poolOrder = (id: string, room: string, over: Partial<PoolOrderView> = {}):
   failReason: null,
   createdAt: '2022-08-20T01:00:00Z',
   gas: null,
+  pay: cashBadge,
   ...over,
 });
 
@@ -663,6 +665,7 @@ describe("取货码 on the resident's order detail", () => {
           history: [],
           contacts: [],
           handoverCode: '0427',
+          pay: orderView().pay,
         },
       }),
     });

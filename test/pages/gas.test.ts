@@ -218,7 +218,7 @@ describe('志愿者报到: what I can carry', () => {
       }) as MyVolunteerView;
     const { calls } = mockCall({
       'volunteer.me': () => ({ ok: true, data: me({ handKg: 10, aid: 'none' }) }),
-      'household.communities': () => ({ ok: true, data: [{ id: 'c-xingfu', name: '幸福社区' }] }),
+      'household.communities': () => ({ ok: true, data: [{ id: 'c-xingfu', name: '幸福社区', district: '城关区' }] }),
       'volunteer.prefill': () => ({
         ok: true,
         data: { name: '', phoneMasked: null, communityId: 'c-xingfu', gridId: null },
@@ -226,9 +226,8 @@ describe('志愿者报到: what I can carry', () => {
       'household.directory': () => ({
         ok: true,
         data: {
-          community: { id: 'c-xingfu', name: '幸福社区' },
-          grids: [{ id: 'g-01', name: '第1网格' }],
-          buildings: [],
+          community: { id: 'c-xingfu', name: '幸福社区', district: '城关区' },
+          grids: [{ id: 'g-01', name: '第1网格', buildings: [] }],
         },
       }),
       'volunteer.register': () => ({ ok: true, data: me({ handKg: 10, aid: 'trolley' }) }),

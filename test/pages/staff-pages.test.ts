@@ -21,7 +21,7 @@ import type {
   UserMatchView,
 } from '../../typings/api';
 import type { OrderStatus } from '../../typings/entities';
-import { me, volunteerAdmin } from '../helpers/fixtures';
+import { cashBadge, me, volunteerAdmin } from '../helpers/fixtures';
 import { flush, loadPage, mockCall, textOf } from '../helpers/page';
 import {
   GRIDS,
@@ -268,6 +268,8 @@ const poolOrder = (id: string, room: string, i: number): PoolOrderView => ({
   shortfall: [],
   failReason: null,
   createdAt: '2022-08-20T01:00:00Z',
+  gas: null,
+  pay: cashBadge,
 });
 
 describe('订单池 (admin of 15 grids)', () => {
