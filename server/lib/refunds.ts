@@ -32,6 +32,7 @@ import {
   settlePayment,
   tradeMatches,
 } from './payments';
+import { enqueue, orderStatusMessages } from './outbox';
 import { all } from './query';
 import { transition } from './transition';
 import { callWxPay } from './wechat';
@@ -189,8 +190,29 @@ export async function submitRefund(ctx: CallContext, refund: RefundDoc): Promise
   } else {
     patch = { state: 'processing', refundId, nextAttemptAt: later, lastError: null, attempts };
   }
-  await refunds.where({ _id: refund._id, state: refund.state, attempts: refund.attempts }).update(patch);
+  const wrote = await refunds.where({ _id: refund._id, state: refund.state, attempts: refund.attempts }).update(patch);
+  if (wrote.updated && patch.state === 'done') await announceRefund(ctx, refund);
   return (await getDoc(ctx, 'refunds', refund._id)) ?? { ...refund, ...patch };
+}
+
+/**
+ * Tells the household the money is back (once: only the write that made the refund done calls
+ * this), with how much and why — the same words the order detail shows.
+ */
+async function announceRefund(ctx: CallContext, refund: RefundDoc): Promise<void> {
+  const order = await getDoc(ctx, 'orders', refund.orderId);
+  const household = order ? await getDoc(ctx, 'households', order.householdId) : null;
+  if (!order || !household || order.status === 'placing') return;
+  const yuan = (refund.amountFen / 100).toFixed(2);
+  await enqueue(
+    ctx,
+    orderStatusMessages(
+      household.memberOpenids,
+      { id: order._id, lines: order.lines, kind: order.kind, communityId: order.communityId },
+      order.status,
+      `已退款¥${yuan}：${REFUND_REASON_LABELS[refund.reason]}`,
+    ),
+  );
 }
 
 /** A refund the platform says is done (its callback, verified by `queryRefund`). */
@@ -201,7 +223,7 @@ export async function confirmRefund(ctx: CallContext, outRefundNoValue: string):
   const status = await queryRefund(refund._id);
   if (status?.status !== 'SUCCESS') return false;
   const now = ctx.now.toISOString();
-  await ctx.db
+  const wrote = await ctx.db
     .collection('refunds')
     .where({ _id: refund._id, state: ctx.db.command.neq('done') })
     .update({
@@ -211,6 +233,7 @@ export async function confirmRefund(ctx: CallContext, outRefundNoValue: string):
       nextAttemptAt: null,
       lastError: null,
     });
+  if (wrote.updated) await announceRefund(ctx, refund);
   return true;
 }
 

@@ -365,6 +365,16 @@ describe('refunds follow every change, exactly once', () => {
     expect(view.pay).toMatchObject({ stateText: '已退款', refundedFen: TOTAL });
     expect(view.pay.refunds[0]).toMatchObject({ reasonLabel: '订单未受理', stateText: '已退款', refundId: null });
     expect(cloudPayTrades().find((x) => x.outTradeNo === order.pay!.outTradeNo)?.refunds.size).toBe(1);
+    // The household is told once, with how much and why (the timer running again adds nothing).
+    await payTimer(ctxAt(240_000));
+    const told = (await t.db.collection('outbox').where({ openid: r.openid }).get()).data as Array<{
+      data: Record<string, string>;
+    }>;
+    expect(told.filter((m) => m.data.note?.startsWith('已退款'))).toEqual([
+      expect.objectContaining({
+        data: expect.objectContaining({ note: `已退款¥${(TOTAL / 100).toFixed(2)}：订单未受理` }),
+      }),
+    ]);
   });
 
   it('a cancellation by the resident refunds all; an unpaid one only closes the platform order', async () => {
