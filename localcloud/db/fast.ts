@@ -215,8 +215,12 @@ export function fastUpdate(doc: Obj, update: Obj): string[] | null {
         changed.push(name);
       }
     } else if (op === '$inc') {
-      const current = Object.hasOwn(node, last) ? (node[last] as number) : 0;
-      put(node, last, current + (value as number));
+      const had = Object.hasOwn(node, last);
+      const current = had ? (node[last] as number) : 0;
+      const next = current + (value as number);
+      // Beyond 2^53 an increment may round back to the same number: then nothing changed (as mingo says).
+      if (had && next === current) continue;
+      put(node, last, next);
       changed.push(name);
     } else if (!(Object.hasOwn(node, last) && same(node[last], value))) {
       put(node, last, copy(value));

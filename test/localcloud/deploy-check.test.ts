@@ -222,6 +222,7 @@ describe('deploy check of cloudbaserc.json, config.json and README', () => {
       GRIDLINK_TPL_ORDER_STATUS: 'tpl-order',
       GRIDLINK_TPL_JOIN_RESULT: 'tpl-join',
       GRIDLINK_TPL_NOTICE: 'tpl-notice',
+      GRIDLINK_PAY_SUB_MCH_ID: '1900000109',
     });
     expect(check({ values: good })).toEqual([]);
     const problems = check({
