@@ -33,6 +33,9 @@ export function jobReason(
   const doors = job.stops.length;
   // Doors the dispatch could not place say why, in plain words (the gridworker assigns them by hand).
   const unplaced = [...new Set(job.stops.flatMap((s) => (s.unplaced ? [s.unplaced] : [])))];
+  // Nobody on duty who could take it: it waits for a grab (the planner's words as the detail).
+  if (job.status === 'open' && unplaced.length && unplaced.every((u) => /没有在岗/.test(u)))
+    return { short: '还没有人接，等在岗志愿者抢单', details: unplaced };
   if (job.status === 'open' && unplaced.length)
     return {
       short: unplaced.length === 1 ? (unplaced[0] as string) : reason,
