@@ -5,6 +5,7 @@
  * each marked once under races; and what volunteers can carry: a 15 kg cylinder never goes to one
  * who declared 10 kg by hand, what cannot be placed says why, and a hand assignment checks the caps.
  */
+import { COLLECT_NOTE } from '../../server/functions/dispatch/gas';
 import type { HouseholdDoc, JobDoc, OrderDoc, VolunteerDoc } from '../../typings/entities';
 import { startTestCloud, type TestCloud } from '../helpers/cloud';
 
@@ -209,6 +210,18 @@ describe('a gas swap in two legs', () => {
     expect(collected.gas).toMatchObject({ collectEmpty: 'done', returnFull: 'pending' });
     expect(collected.history.filter((h) => h.note === '已取空瓶')).toHaveLength(1);
     expect(collected.status).toBe('accepted');
+    // Setting out told each household of the round once to put the empty out.
+    for (const o of [a, b]) {
+      const told = (
+        await t.db
+          .collection('outbox')
+          .where({ openid: await residentOf(o) })
+          .get()
+      ).data as Array<{
+        data: Record<string, string>;
+      }>;
+      expect(told.filter((m) => m.data.note === COLLECT_NOTE)).toHaveLength(1);
+    }
     // Another volunteer cannot mark it.
     await addVolunteer('vol-g4-other', 4, null, 15);
     expect(

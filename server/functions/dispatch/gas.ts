@@ -9,6 +9,7 @@ import { moveFor } from '../../../core/state/machine';
 import type { StopResultView } from '../../../typings/api';
 import type { JobEventRecord, JobStop, OrderEventRecord } from '../../../typings/entities';
 import { getDoc } from '../../lib/access';
+import { enqueue, orderStatusMessages } from '../../lib/outbox';
 import { type CallContext, defineActions } from '../../lib/define-function';
 import { transition } from '../../lib/transition';
 import { text, z } from '../../lib/validate';
@@ -49,6 +50,9 @@ async function settleDoor(ctx: CallContext, jobId: string, orderId: string, by: 
   return (await getDoc(ctx, 'jobs', jobId))?.status === 'done' ? 'done' : 'pickedUp';
 }
 
+/** What a gas round's households are told when the volunteer sets out. */
+export const COLLECT_NOTE = '志愿者已出发收空瓶，请把空瓶放在门口';
+
 export const gasActions = defineActions('dispatch', {
   'dispatch.collectEmpty': {
     input: z.object({ jobId: id, orderId: id, missed: text(100, 2, '请写明没取到空瓶的原因').optional() }).strict(),
@@ -66,11 +70,28 @@ export const gasActions = defineActions('dispatch', {
       // The first door starts the round (no goods to pick up at the depot): assigned → on the way.
       if (job.status === 'assigned') {
         const started: JobEventRecord = { status: 'pickedUp', at: now, by: me, note: '开始上门取空瓶' };
-        await transition(ctx.db, 'jobs', { _id: job._id, volunteerId: me }, JOB_TRANSITIONS, 'pickUp', 'volunteer', {
-          pickedUpAt: now,
-          updatedAt: now,
-          history: _.push([started]),
-        });
+        const began = await transition(
+          ctx.db,
+          'jobs',
+          { _id: job._id, volunteerId: me },
+          JOB_TRANSITIONS,
+          'pickUp',
+          'volunteer',
+          { pickedUpAt: now, updatedAt: now, history: _.push([started]) },
+        );
+        // The round's households are told once, by the write that started it: put the empty out.
+        if (began.updated)
+          await enqueue(
+            ctx,
+            job.stops.flatMap((s) =>
+              orderStatusMessages(
+                s.notify,
+                { id: s.orderId, lines: s.lines, kind: 'gas', communityId: job.communityId },
+                'accepted',
+                COLLECT_NOTE,
+              ),
+            ),
+          );
       }
       const mine = { _id: input.orderId, status: 'accepted', 'gas.collectJobId': job._id };
       const move = moveFor(GAS_LEG_MACHINE, 'finish', 'volunteer');
