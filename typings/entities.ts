@@ -147,6 +147,11 @@ export interface Me {
   communityId: string | null;
   adminGridIds: string[];
   householdId: string | null;
+  /**
+   * May record samples (采样登记): the sampler role, staff of a grid, or a volunteer approved in
+   * the testing team. The home hides 采样登记 from other volunteers. Absent from older servers.
+   */
+  sampler?: boolean;
 }
 
 /** A person living in a household. */

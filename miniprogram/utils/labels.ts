@@ -251,11 +251,17 @@ export const DAILY_ORDER: Partial<Record<Role, string[]>> = {
 /** Roles in the order their work comes first on a shared home page (staff before resident). */
 const ROLE_PRECEDENCE: Role[] = ['communityAdmin', 'gridworker', 'groupLeader', 'volunteer', 'sampler', 'resident'];
 
-/** Entries for a user's roles (entries with no roles are for everyone), in the order of their daily work. */
-export function entriesFor(roles: readonly Role[]): HomeEntry[] {
+/**
+ * Entries for a user's roles (entries with no roles are for everyone), in the order of their daily
+ * work. `sampler: false` (from `user.me`) hides 采样登记 from a volunteer who may not record samples
+ * (not in the testing team); absent, the roles alone decide.
+ */
+export function entriesFor(roles: readonly Role[], me: { sampler?: boolean } = {}): HomeEntry[] {
   const shown = HOME_ENTRIES.filter(
     (e) =>
-      !e.hideFor?.some((r) => roles.includes(r)) && (e.roles.length === 0 || e.roles.some((r) => roles.includes(r))),
+      !e.hideFor?.some((r) => roles.includes(r)) &&
+      (e.roles.length === 0 || e.roles.some((r) => roles.includes(r))) &&
+      !(e.key === 'sample' && me.sampler === false),
   );
   const order: string[] = [];
   for (const role of ROLE_PRECEDENCE)

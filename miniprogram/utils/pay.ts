@@ -70,7 +70,8 @@ export function refundRow(r: RefundView): { id: string; title: string; reason: s
   return {
     id: r.id,
     title: t('pay.refundAmount', { amount: yuan(r.amountFen) }),
-    reason: [t(`pay.reason.${r.reason}`), r.reasonText].filter(Boolean).join(' · '),
+    // What changed, unless it only repeats the reason (订单已取消 · 订单已取消).
+    reason: [...new Set([t(`pay.reason.${r.reason}`), r.reasonText].filter(Boolean))].join(' · '),
     state: `${t(`pay.refundState.${r.state}`)} · ${chinaTime(r.doneAt ?? r.at)}`,
   };
 }

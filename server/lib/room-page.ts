@@ -46,7 +46,11 @@ export async function roomPage(
   where: Record<string, unknown>,
   buildings: readonly Building[],
   request: { cursor?: string; limit?: number },
+  /** A further condition (a search), combined with `where` by AND. */
+  match?: object,
 ): Promise<Page<HouseholdDoc>> {
+  const _ = ctx.db.command;
+  const scoped = (w: Record<string, unknown>): object => (match ? _.and([w, match]) : w);
   const limit = Math.min(LIST_MAX, Math.max(1, request.limit ?? LIST_DEFAULT));
   const ordered = [...buildings].sort(
     (a, b) => naturalCompare(a.name, b.name) || (a._id < b._id ? -1 : a._id > b._id ? 1 : 0),
@@ -61,7 +65,7 @@ export async function roomPage(
   let more = false;
   for (let i = start; i < ordered.length && !more; i += 1) {
     const building = ordered[i] as Building;
-    let rooms = (await all(ctx, 'households', { ...where, buildingId: building._id })).sort(byRoom);
+    let rooms = (await all(ctx, 'households', scoped({ ...where, buildingId: building._id }))).sort(byRoom);
     if (after && i === start) {
       const last = { room: after[1], _id: after[2] };
       rooms = rooms.filter((h) => byRoom(h, last) > 0);
@@ -74,7 +78,7 @@ export async function roomPage(
       items.push(h);
     }
   }
-  const total = (await ctx.db.collection('households').where(where).count()).total ?? 0;
+  const total = (await ctx.db.collection('households').where(scoped(where)).count()).total ?? 0;
   const last = items.at(-1);
   return { items, nextCursor: more && last ? encode(last) : null, total };
 }

@@ -104,7 +104,7 @@ describe('订单池 → 派单看板 (gridworker)', () => {
     const text = textOf(page);
     expect(text).toContain('1号楼 1-201');
     expect(text).toContain('特殊需求');
-    expect(text).toContain('土豆×4斤');
+    expect(text).toContain('土豆 4斤');
     expect(text).toContain('138****0001');
     expect(text).toContain('全部接单（2 单）');
 

@@ -28,6 +28,8 @@ export interface PoolOrderView {
   phoneMasked: string;
   lines: Array<{ itemId: string; name: string; unit: Unit; qty: number }>;
   medicine: string | null;
+  /** Urgent medicine (急需): the card shows a warning tag. */
+  urgent?: boolean;
   priority: boolean;
   contactless: boolean;
   note: string;

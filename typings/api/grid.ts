@@ -302,7 +302,11 @@ export interface GridActions {
   /** The grid of the group the app was opened from (open data, never the payload). */
   'grid.groupGrid': { req: Record<string, never>; res: GroupGridView };
   'grid.setGroupQr': { req: { gridId: string; fileId: string }; res: { gridId: string } };
-  'grid.households': { req: { gridId: string; buildingId?: string } & PageQuery; res: GridHouseholdPage };
+  /** `q`: a room (prefix, or the number after the unit), the head's name, or the phone's last 4 digits. */
+  'grid.households': {
+    req: { gridId: string; buildingId?: string; q?: string } & PageQuery;
+    res: GridHouseholdPage;
+  };
   'grid.postNotice': { req: { gridId: string | null; title: string; body: string }; res: NoticeView };
   /** Grids the caller looks after (gridworker, group leader: theirs; admin: all), with work waiting. */
   'grid.staffGrids': { req: Record<string, never>; res: StaffGridsView };

@@ -177,6 +177,8 @@ export interface ShiftView {
   cancelBy: string;
   /** The caller holds a seat. */
   mine: boolean;
+  /** Of the caller's team (or a team they asked for); staff: every shift. The page lists these first. */
+  ownTeam?: boolean;
   /** The caller could sign up now (volunteers only); else why not. */
   canSignUp: boolean;
   whyNot: string | null;

@@ -137,7 +137,7 @@ Component({
         simple: care && Boolean(me?.roles.includes('resident')),
         roleTags: me ? me.roles.map((r) => t(`role.${r}`)) : [],
         entries: me
-          ? entriesFor(me.roles)
+          ? entriesFor(me.roles, me)
               .map(localEntry)
               .map((e) => ({ ...e, badge: entryBadges(this.data._counts)[e.key] ?? 0 }))
           : [],

@@ -10,12 +10,22 @@ import { ORDER_STATUS_TEXT, shownStatus } from '../../../core/order/labels';
 import { ORDER_TRANSITIONS } from '../../../core/order/state-machine';
 import { acceptable, payBadge } from '../../../core/payment/view';
 import { refundOnEnd } from '../../lib/refunds';
-import type { PoolOrderView, PoolView } from '../../../typings/api';
+import type { Page, PoolOrderView, PoolView } from '../../../typings/api';
 import type { HouseholdDoc, OrderDoc, OrderEventRecord, OrderStatus } from '../../../typings/entities';
 import { getByIds, mustGet, requireGridStaff } from '../../lib/access';
 import { logAccess } from '../../lib/access-log';
 import { enqueue, orderStatusMessages } from '../../lib/outbox';
-import { aggregateAll, aggregateOps, all, mapPage, pageFields, pageOf, type SortKey } from '../../lib/query';
+import {
+  aggregateAll,
+  aggregateOps,
+  all,
+  LIST_DEFAULT,
+  LIST_MAX,
+  mapPage,
+  pageFields,
+  pageOf,
+  type SortKey,
+} from '../../lib/query';
 import { note, z } from '../../lib/validate';
 import { finishRelease, releasePatch } from '../../lib/holds';
 import { defineActions, type UserContext } from '../../lib/define-function';
@@ -31,6 +41,87 @@ const POOL_ORDER: SortKey[] = [
   { field: 'priority', dir: 'desc' },
   { field: 'createdAt', dir: 'asc' },
 ];
+
+/**
+ * Tabs of live work, read in walking order (issue 18): special needs and urgent medicine (急需)
+ * first, then by building and
+ * room in natural order (`1-201` < `1-302` < `1-1301`). Their orders are few (a grid's current
+ * work); the finished tabs (已送达, 未受理) grow with every round and keep the keyset order above.
+ */
+const ROOM_ORDER_TABS: readonly OrderStatus[] = ['submitted', 'accepted', 'assigned', 'pickedUp', 'failed'];
+
+/** An order's place in a room-ordered tab: special needs or urgent (1 first), building name, room, id. */
+type RoomKey = [priority: number, building: string, room: string, id: string];
+
+function compareRoomKeys(a: RoomKey, b: RoomKey): number {
+  return (
+    b[0] - a[0] || naturalCompare(a[1], b[1]) || naturalCompare(a[2], b[2]) || (a[3] < b[3] ? -1 : a[3] > b[3] ? 1 : 0)
+  );
+}
+
+function badPoolCursor(): never {
+  throw new AppError('COMMON.INVALID_INPUT', '翻页位置无效，请刷新列表后重试', [
+    { path: 'cursor', message: '翻页位置无效' },
+  ]);
+}
+
+function decodeRoomKey(cursor: string): RoomKey {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    badPoolCursor();
+  }
+  if (
+    !Array.isArray(value) ||
+    value.length !== 4 ||
+    (value[0] !== 0 && value[0] !== 1) ||
+    !value.slice(1).every((v) => typeof v === 'string')
+  )
+    badPoolCursor();
+  return value as RoomKey;
+}
+
+/**
+ * One page of a live tab in room order. Only the keys (priority, building, room) of the tab's
+ * orders are read and sorted here; the cursor is the last order's key, so an order added or
+ * removed between pages never makes a page skip or repeat one that stays.
+ */
+async function roomOrderPage(
+  ctx: UserContext,
+  where: Record<string, unknown>,
+  buildingNames: ReadonlyMap<string, string>,
+  request: { cursor?: string; limit?: number },
+): Promise<Page<OrderDoc>> {
+  const limit = Math.min(LIST_MAX, Math.max(1, request.limit ?? LIST_DEFAULT));
+  const after = request.cursor ? decodeRoomKey(request.cursor) : null;
+  const keys = (await all(ctx, 'orders', where, { priority: true, medicine: true, buildingId: true, room: true }))
+    .map((o): RoomKey => [
+      o.priority || o.medicine?.urgency === 'urgent' ? 1 : 0,
+      buildingNames.get(o.buildingId) ?? '',
+      o.room,
+      o._id,
+    ])
+    .sort(compareRoomKeys);
+  const rest = after ? keys.filter((k) => compareRoomKeys(k, after) > 0) : keys;
+  const chosen = rest.slice(0, limit);
+  const docs = new Map(
+    (
+      await getByIds(
+        ctx,
+        'orders',
+        chosen.map((k) => k[3]),
+      )
+    ).map((o) => [o._id, o]),
+  );
+  const items = chosen.map((k) => docs.get(k[3])).filter((o): o is OrderDoc => o !== undefined);
+  const last = chosen.at(-1);
+  return {
+    items,
+    nextCursor: rest.length > limit && last ? Buffer.from(JSON.stringify(last)).toString('base64url') : null,
+    total: keys.length,
+  };
+}
 
 const cryptoRng = () => randomInt(0, 1_000_000) / 1_000_000;
 
@@ -53,7 +144,8 @@ function poolView(
     headMasked: household ? maskName(household.headName) : '',
     phoneMasked: household ? maskPhone(household.phone) : '',
     lines: o.lines.map((l) => ({ itemId: l.itemId, name: l.name, unit: l.unit, qty: l.qty })),
-    medicine: o.medicine ? `${o.medicine.urgency === 'urgent' ? '【急】' : ''}${o.medicine.description}` : null,
+    medicine: o.medicine ? o.medicine.description : null,
+    urgent: o.medicine?.urgency === 'urgent',
     priority: o.priority,
     contactless: o.contactless,
     note: o.note,
@@ -115,15 +207,19 @@ export const poolActions = defineActions('dispatch', {
       if (input.buildingId) where.buildingId = input.buildingId;
       if (input.priority !== undefined) where.priority = input.priority;
       const $ = aggregateOps(ctx);
-      const [page, tallies, rounds, buildings] = await Promise.all([
-        pageOf(ctx, 'orders', { ...where, status: input.status ?? _.neq('placing') }, input, POOL_ORDER),
+      const buildings = await all(ctx, 'buildings', { gridId: grid._id });
+      const names = new Map(buildings.map((b) => [b._id, b.name]));
+      const listed = { ...where, status: input.status ?? _.neq('placing') };
+      const [page, tallies, rounds] = await Promise.all([
+        input.status && ROOM_ORDER_TABS.includes(input.status)
+          ? roomOrderPage(ctx, listed, names, input)
+          : pageOf(ctx, 'orders', listed, input, POOL_ORDER),
         // Every status counted in one request (issue 16), not one count per status.
         aggregateAll<{ _id: OrderStatus | 'placing'; n: number }>(ctx, 'orders', [
           { match: where },
           { group: { _id: '$status', n: $.sum(1) } },
         ]),
         all(ctx, 'rounds', { communityId: user.communityId }),
-        all(ctx, 'buildings', { gridId: grid._id }),
       ]);
       const counts: Partial<Record<OrderStatus, number>> = {};
       for (const { _id: s, n } of tallies)
@@ -134,7 +230,6 @@ export const poolActions = defineActions('dispatch', {
         page.items.map((o) => o.householdId),
       );
       const byHousehold = new Map(households.map((h) => [h._id, h]));
-      const names = new Map(buildings.map((b) => [b._id, b.name]));
       // Gas orders whose empty is on a collection round still running (取空瓶中).
       const rounds1 = await getByIds(
         ctx,

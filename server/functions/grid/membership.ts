@@ -34,6 +34,31 @@ async function householdAt(ctx: CallContext, buildingId: string, room: string): 
   return (res.data as HouseholdDoc[])[0] ?? null;
 }
 
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * What the households search box matches, within the grid's households only (the caller scopes by
+ * grid): each word typed (all must match) is a room by prefix (`1-8`, or `801` for the number after
+ * the unit), a building's name (`2号楼`), the head's name by substring, or — 4 digits — the phone's
+ * last 4. The words are escaped: never a pattern.
+ */
+function householdMatch(ctx: CallContext, raw: string, buildings: readonly Building[]): object | undefined {
+  const words = raw.split(/\s+/).filter(Boolean).slice(0, 4);
+  if (words.length === 0) return undefined;
+  const _ = ctx.db.command;
+  const re = (regexp: string) => ctx.db.RegExp({ regexp, options: 'i' });
+  return _.and(
+    words.map((word) => {
+      const e = escapeRegExp(word);
+      const any: object[] = [{ room: re(`^${e}`) }, { room: re(`-${e}`) }, { headName: re(e) }];
+      if (/^\d{4}$/.test(word)) any.push({ phone: re(`${e}$`) });
+      const named = buildings.filter((b) => b.name.includes(word)).map((b) => b._id);
+      if (named.length) any.push({ buildingId: _.in(named) });
+      return _.or(any);
+    }),
+  );
+}
+
 /**
  * Binds an approved request's person to their household (creating it on first approval) and
  * gives them the resident role. Every step is idempotent, so a retried or resumed approval
@@ -201,7 +226,15 @@ export const membershipActions = defineActions('grid', {
   },
 
   'grid.households': {
-    input: z.object({ gridId: id, buildingId: id.optional(), ...pageFields }).strict(),
+    input: z
+      .object({
+        gridId: id,
+        buildingId: id.optional(),
+        /** The search box: a room (`1-801`, `801`), the head's name, or the phone's last 4 digits. */
+        q: note(20).optional(),
+        ...pageFields,
+      })
+      .strict(),
     async handle(ctx, input): Promise<GridHouseholdPage> {
       const { grid } = await requireGridStaff(ctx, input.gridId);
       const _ = ctx.db.command;
@@ -214,12 +247,14 @@ export const membershipActions = defineActions('grid', {
           .count(),
         all(ctx, 'buildings', { gridId: grid._id }),
       ]);
+      const match = householdMatch(ctx, input.q ?? '', buildings);
       // Walking order: buildings by number, rooms by unit, floor and number (1-101 < 1-801 < 1-1001).
       const page = await roomPage(
         ctx,
         where,
         buildings.filter((b) => !input.buildingId || b._id === input.buildingId),
         input,
+        match,
       );
       const names = new Map(buildings.map((b) => [b._id, b.name]));
       await logAccess(ctx, {

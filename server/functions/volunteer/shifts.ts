@@ -34,6 +34,7 @@ function shiftView(s: ShiftDoc, v: VolunteerDoc | null, now: Date): ShiftView {
     status: s.status,
     cancelBy: toChinaIso(cancelDeadline(s)),
     mine,
+    ownTeam: !v || v.team === s.team || v.teamsWished.includes(s.team),
     canSignUp: !mine && refusal === null,
     whyNot: mine ? null : (refusal?.message ?? null),
     canCancel: mine && s.status === 'open' && mayCancel(s, now),

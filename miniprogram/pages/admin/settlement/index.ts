@@ -6,6 +6,7 @@
  */
 import type { RoundView, SettlementView } from '../../../../typings/api';
 import { PAYMENT_MODES, PAYMENT_MODE_LABELS, REFUND_REASONS, REFUND_REASON_LABELS } from '../../../generated/values';
+import type { PaymentMode } from '../../../generated/values';
 import { call } from '../../../services/api';
 import { showError, showLoadError, showSuccess } from '../../../utils/feedback';
 import { chinaWall } from '../../../utils/format';
@@ -16,6 +17,14 @@ export function yuanText(fen: number): string {
   const abs = Math.abs(Math.trunc(fen));
   return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
 }
+
+/** Which orders a mode's income counts (cash and transfer once handed over, WeChat Pay once the platform confirmed). */
+const INCOME_COUNTED: Record<PaymentMode, string> = {
+  free: '已送达',
+  cashOnDelivery: '已送达（未送达的不计）',
+  transfer: '已送达（未送达的不计）',
+  wechatPay: '已支付（平台已确认）',
+};
 
 /** The settlement as the page shows it. */
 export function settlementRows(v: SettlementView) {
@@ -31,7 +40,7 @@ export function settlementRows(v: SettlementView) {
     income: PAYMENT_MODES.map((m) => ({
       key: m,
       label: PAYMENT_MODE_LABELS[m],
-      note: `${v.incomeByMode[m].orders} 单`,
+      note: `${v.incomeByMode[m].orders} 单${INCOME_COUNTED[m]}`,
       amount: `${yuanText(v.incomeByMode[m].amountFen)} 元`,
     })),
     refunds: REFUND_REASONS.filter((r) => v.refundsByReason[r].count > 0).map((r) => ({
@@ -53,7 +62,7 @@ export function settlementRows(v: SettlementView) {
     transactions: [...v.transactions].reverse().map((t) => ({
       key: `${t.kind}-${t.outNo}`,
       title: `${t.kind === 'payment' ? '支付' : '退款'} ${t.kind === 'payment' ? '' : '-'}${yuanText(t.amountFen)} 元`,
-      detail: `${t.at ? chinaWall(t.at) : ''} · 订单 ${t.orderId}`,
+      detail: t.at ? chinaWall(t.at) : '时间未知',
       ids: `商户单号 ${t.outNo} · ${t.kind === 'payment' ? '微信支付单号' : '微信退款单号'} ${t.platformId ?? '（平台未确认）'}`,
       theme: t.kind === 'payment' ? 'success' : 'warning',
     })),

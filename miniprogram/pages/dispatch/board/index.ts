@@ -49,16 +49,20 @@ const EXPECTED: Record<string, OrderStatus | null> = {
 export function boardCards(jobs: BoardView['jobs'], opened: readonly string[] = []): BoardCard[] {
   return jobs.map((j) => ({
     id: j.id,
-    title: j.title,
+    // A collection round has its 收空瓶 tag: the title does not say it again (and fits one line).
+    title: j.collect ? j.title.replace(/^收空瓶 · /, '') : j.title,
     status: j.status,
-    statusText: j.statusText,
+    // Nothing to pick up on a collection round: the volunteer goes to the doors.
+    statusText: j.collect && j.status === 'assigned' ? '待上门收瓶' : j.statusText,
     who: j.volunteerName ?? '等志愿者抢单',
-    reason: j.reasonShort,
+    // An unplaced round says why at its door (in red): the grey line does not repeat it.
+    reason: j.reasonShort && j.stops.some((st) => st.unplaced?.includes(j.reasonShort)) ? '' : j.reasonShort,
     details: j.reasonDetails,
     open: opened.includes(j.id),
     weight: `约${j.weightKg}公斤`,
     priority: j.priority || j.medicine,
-    pickupBy: j.status === 'assigned' && j.pickupBy ? `${chinaTime(j.pickupBy)}前取货` : '',
+    pickupBy:
+      j.status === 'assigned' && j.pickupBy ? `${chinaTime(j.pickupBy)}前${j.collect ? '上门收瓶' : '取货'}` : '',
     shortfall: j.pickupShortfall.length
       ? `取货短缺：${j.pickupShortfall.map((s) => `${s.name}少${s.expected - s.counted}${s.unit}`).join('，')}`
       : '',
@@ -68,7 +72,9 @@ export function boardCards(jobs: BoardView['jobs'], opened: readonly string[] = 
         orderId: s.orderId,
         room: s.room,
         // A door says its status only when it differs from the job's (no "已派单" on every line).
-        statusText: s.status === EXPECTED[j.status] ? '' : ORDER_STATUS_LABELS[s.status],
+        // (A gas order stays 已接单 while its empty is collected: not worth saying on a collection round.)
+        statusText:
+          s.status === EXPECTED[j.status] || (j.collect && s.status === 'accepted') ? '' : ORDER_STATUS_LABELS[s.status],
         warn: s.unplaced
           ? `未能自动派出：${s.unplaced}`
           : s.failReason

@@ -9,13 +9,16 @@ import { showError, showLoadError, showSuccess } from '../../../utils/feedback';
 import { loadNextPage } from '../../../utils/paging';
 import { byNatural } from '../../../generated/natural-sort';
 
-/** Status tabs of the pool, in the order work flows. */
+/**
+ * Status tabs of the pool: the three with work waiting first (待接单, 待派单, 未送达 — in view on a
+ * 375 pt phone), then the others in the order work flows (the row scrolls sideways).
+ */
 export const POOL_TABS: Array<{ value: OrderStatus; label: string }> = [
   { value: 'submitted', label: '待接单' },
   { value: 'accepted', label: '待派单' },
+  { value: 'failed', label: '未送达' },
   { value: 'assigned', label: '已派单' },
   { value: 'pickedUp', label: '配送中' },
-  { value: 'failed', label: '未送达' },
   { value: 'delivered', label: '已送达' },
   { value: 'rejected', label: '未受理' },
 ];
@@ -36,7 +39,11 @@ export interface PoolRow {
   phone: string;
   kind: string;
   content: string;
+  /** What to pack, one entry per line: the item's name, then the amount (`1箱`) kept whole. */
+  items: Array<{ name: string; amount: string }>;
   weight: string;
+  /** Urgent medicine (急需): a warning tag on the card. */
+  urgent: boolean;
   priority: boolean;
   contactless: boolean;
   note: string;
@@ -84,8 +91,10 @@ export function poolRows(orders: readonly PoolOrderView[]): PoolRow[] {
       (o.kind === 'gas'
         ? // A gas swap's two legs and where it is: 液化气换瓶 · 取空瓶✓ 送满瓶… · 空瓶已取，送站充气中
           `液化气换瓶${o.gas ? ` · ${o.gas.legs.map((l) => `${l.label}${l.done ? '✓' : '…'}`).join(' ')} · ${o.gas.stageText}` : ''}`
-        : o.lines.map((l) => `${l.name}×${l.qty}${l.unit}`).join('，')),
+        : o.lines.map((l) => `${l.name} ${l.qty}${l.unit}`).join('，')),
+    items: o.medicine || o.kind === 'gas' ? [] : o.lines.map((l) => ({ name: l.name, amount: `${l.qty}${l.unit}` })),
     weight: `约${o.weightKg}公斤`,
+    urgent: Boolean(o.urgent),
     priority: o.priority,
     contactless: o.contactless,
     note: o.note,

@@ -3,7 +3,6 @@ import type { GridHouseholdView } from '../../../../typings/api';
 import { call } from '../../../services/api';
 import { pickAndUploadImage } from '../../../services/storage';
 import { showError, showLoadError, showSuccess } from '../../../utils/feedback';
-import { householdSearchText, matchesHousehold } from '../../../utils/find-household';
 import { staffGrids, type GridChip } from '../../../utils/grids';
 import { loadNextPage } from '../../../utils/paging';
 
@@ -20,10 +19,15 @@ Component({
     words: '',
     failed: false,
     joinedCount: 0,
+    /** Households of the grid in all. */
     total: 0,
+    /** Households the search found (the server counts them). */
+    found: 0,
     more: false,
     loadingMore: false,
     _cursor: '',
+    /** The search last asked for: an answer to an older one (typed over since) is dropped. */
+    _asked: 0,
   },
   methods: {
     async onLoad(query: Record<string, string | undefined>) {
@@ -45,8 +49,16 @@ Component({
         showLoadError(this, error);
       }
     },
+    /** What the list asks the server for: the grid, and the search box's words (matched server-side). */
+    query(gridId: string) {
+      const q = this.data.words.trim().slice(0, 20);
+      return q ? { gridId, q } : { gridId };
+    },
     async load(gridId: string) {
-      const page = await call('grid.households', { gridId });
+      const asked = this.data._asked + 1;
+      this.setData({ _asked: asked });
+      const page = await call('grid.households', this.query(gridId));
+      if (asked !== this.data._asked) return;
       this.setData({
         loading: false,
         failed: false,
@@ -54,7 +66,7 @@ Component({
         gridName: this.data.grids.find((g) => g.id === gridId)?.name ?? this.data.gridName,
         rows: page.items,
         joinedCount: page.joined,
-        total: page.total,
+        ...this.counted(page.total),
         more: page.nextCursor !== null,
         _cursor: page.nextCursor ?? '',
       });
@@ -68,35 +80,33 @@ Component({
         showLoadError(this, error);
       }
     },
-    /** Search by room, the head's name or the phone's last digits; the rest of the list is loaded first. */
+    /** Search by room, building, the head's name or the phone's last 4 digits: the server finds them. */
     async onWords(e: WechatMiniprogram.CustomEvent<{ value: string }>) {
       this.setData({ words: e.detail.value ?? '' });
-      this.refilter();
-      if (this.data.words.trim() && this.data._cursor) {
-        while (this.data._cursor && !this.data.failed) {
-          const before = this.data._cursor;
-          await this.onReachBottom();
-          if (this.data._cursor === before) break; // that page failed (its toast said why)
-        }
+      try {
+        await this.load(this.data.gridId);
+      } catch (error) {
+        showLoadError(this, error);
       }
     },
+    /** A page's total: the grid's households, or those the search found. */
+    counted(total: number): { total: number } | { found: number } {
+      return this.data.words.trim() ? { found: total } : { total };
+    },
     refilter() {
-      const words = this.data.words.trim();
-      this.setData({
-        shown: words ? this.data.rows.filter((h) => matchesHousehold(householdSearchText(h), words)) : this.data.rows,
-      });
+      this.setData({ shown: this.data.rows });
     },
     /** The next page of households, when the list is scrolled to its end. */
     onReachBottom() {
       return loadNextPage(
         this,
         this.data._cursor,
-        (cursor) => call('grid.households', { gridId: this.data.gridId, cursor }),
+        (cursor) => call('grid.households', { ...this.query(this.data.gridId), cursor }),
         (page) => {
           this.setData({
             rows: [...this.data.rows, ...page.items],
             joinedCount: page.joined,
-            total: page.total,
+            ...this.counted(page.total),
             more: page.nextCursor !== null,
             _cursor: page.nextCursor ?? '',
           });

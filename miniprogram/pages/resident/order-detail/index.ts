@@ -97,7 +97,8 @@ Component({
         loading: false,
         order,
         _order: order,
-        statusText: statusSentence(order.status, order.statusText),
+        // Not paid yet: the gridworker does not see it to accept, so the headline says 待支付, not 等待接单.
+        statusText: order.pay?.canPay ? t('pay.state.awaiting') : statusSentence(order.status, order.statusText),
         gasLegs: gasLegRows(order.gas),
         // In Chinese the server's words; otherwise each step's status in the resident's language.
         steps: order.history.map((h) => ({

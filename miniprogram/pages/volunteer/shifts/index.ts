@@ -18,19 +18,40 @@ export function shiftRow(s: ShiftView) {
   };
 }
 
+type ShiftRow = ReturnType<typeof shiftRow>;
+
+/** The list split for the page: the volunteer's own team's shifts (or ones they hold) first, the others after. */
+export function splitShifts(shifts: readonly ShiftRow[]): { own: ShiftRow[]; others: ShiftRow[] } {
+  const own = shifts.filter((s) => s.mine || s.ownTeam !== false);
+  const others = shifts.filter((s) => !(s.mine || s.ownTeam !== false));
+  return { own, others };
+}
+
 Component({
   data: {
     loading: true,
     busyId: '',
-    shifts: [] as Array<ReturnType<typeof shiftRow>>,
+    shifts: [] as ShiftRow[],
+    /** Shifts of my team first; other teams' (which I cannot join) under a heading, folded. */
+    own: [] as ShiftRow[],
+    others: [] as ShiftRow[],
+    showOthers: false,
     /** Shifts in all (the list loads a page at a time). */
     total: 0,
     cursor: '',
     loadingMore: false,
   },
+  observers: {
+    shifts(shifts: ShiftRow[]) {
+      this.setData(splitShifts(shifts));
+    },
+  },
   methods: {
     onLoad() {
       return this.load();
+    },
+    toggleOthers() {
+      this.setData({ showOthers: !this.data.showOthers });
     },
     async load() {
       try {
@@ -63,7 +84,7 @@ Component({
     },
     replace(view: ShiftView) {
       const index = this.data.shifts.findIndex((s) => s.id === view.id);
-      if (index >= 0) this.setData({ [`shifts[${index}]`]: shiftRow(view) });
+      if (index >= 0) this.setData({ shifts: this.data.shifts.map((s, i) => (i === index ? shiftRow(view) : s)) });
     },
     async signUp(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
       await this.act(e.currentTarget.dataset.id, 'volunteer.signUp', '报名成功，请按时到岗');
