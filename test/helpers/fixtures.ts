@@ -11,6 +11,7 @@ import type {
   OrderDetailView,
   OrderView,
   PayBadgeView,
+  PoolOrderView,
   ResultsView,
   RoundView,
   SampledView,
@@ -228,6 +229,36 @@ export function resultsView(items: SampledView[], over: Partial<ResultsView> = {
     gridName: '第1网格',
     grids: [{ id: 'g-01', name: '第1网格' }],
     counts: { sampled: items.length, negative: count('negative'), positive: count('positive'), none: count(null) },
+    ...over,
+  };
+}
+
+/** An order on the gridworker's pool (a cash order waiting to be accepted, unless `over` says otherwise). */
+export function poolOrder(id: string, room: string, over: Partial<PoolOrderView> = {}): PoolOrderView {
+  return {
+    id,
+    kind: 'grocery',
+    status: 'submitted',
+    statusText: '已提交',
+    roundId: 'r1',
+    buildingId: 'b1',
+    buildingName: '1号楼',
+    room,
+    headMasked: '次**玛',
+    phoneMasked: '138****0001',
+    lines: [{ itemId: 'item-009', name: '土豆', unit: '斤', qty: 4 }],
+    medicine: null,
+    priority: false,
+    contactless: false,
+    note: '',
+    weightKg: 2,
+    rejectReason: null,
+    jobId: null,
+    shortfall: [],
+    failReason: null,
+    createdAt: '2022-08-20T01:00:00Z',
+    gas: null,
+    pay: cashBadge,
     ...over,
   };
 }

@@ -6,38 +6,11 @@
 import type { GridHouseholdView, PoolOrderView, PoolView } from '../../typings/api';
 import type { Me } from '../../typings/entities';
 import { entriesFor } from '../../miniprogram/utils/labels';
-import { cashBadge, shiftView } from '../helpers/fixtures';
+import { poolOrder, shiftView } from '../helpers/fixtures';
 import { flush, loadPage, mockCall, textOf } from '../helpers/page';
 import { idsShown, staffGridsView } from './support/staff-data';
 
 jest.setTimeout(60_000);
-
-const poolOrder = (id: string, room: string, over: Partial<PoolOrderView> = {}): PoolOrderView => ({
-  id,
-  kind: 'grocery',
-  status: 'submitted',
-  statusText: '已提交',
-  roundId: 'r1',
-  buildingId: 'b1',
-  buildingName: '1号楼',
-  room,
-  headMasked: '次**玛',
-  phoneMasked: '138****0001',
-  lines: [{ itemId: 'item-009', name: '土豆', unit: '斤', qty: 4 }],
-  medicine: null,
-  priority: false,
-  contactless: false,
-  note: '',
-  weightKg: 2,
-  rejectReason: null,
-  jobId: null,
-  shortfall: [],
-  failReason: null,
-  createdAt: '2022-08-20T01:00:00Z',
-  gas: null,
-  pay: cashBadge,
-  ...over,
-});
 
 const pool = (orders: PoolOrderView[]): PoolView => ({
   gridId: 'g-01',

@@ -5,7 +5,7 @@
  * WeChat Pay order offers 请家属代付 (or cash instead).
  */
 import type { PayBadgeView, PoolOrderView, PoolView } from '../../typings/api';
-import { failure } from '../helpers/fixtures';
+import { failure, poolOrder } from '../helpers/fixtures';
 import { flush, loadPage, mockCall, tapButton, textOf } from '../helpers/page';
 import { staffGridsView } from './support/staff-data';
 
@@ -37,32 +37,6 @@ const PAID = badge({
   transactionId: '4200001',
 });
 
-const order = (id: string, room: string, pay: PayBadgeView): PoolOrderView => ({
-  id,
-  kind: 'grocery',
-  status: 'submitted',
-  statusText: '已提交',
-  roundId: 'r1',
-  buildingId: 'b1',
-  buildingName: '1号楼',
-  room,
-  headMasked: '次**玛',
-  phoneMasked: '138****0001',
-  lines: [{ itemId: 'item-009', name: '土豆', unit: '斤', qty: 4 }],
-  medicine: null,
-  priority: false,
-  contactless: false,
-  note: '',
-  weightKg: 2,
-  rejectReason: null,
-  jobId: null,
-  shortfall: [],
-  failReason: null,
-  createdAt: '2022-08-20T01:00:00Z',
-  gas: null,
-  pay,
-});
-
 const pool = (orders: PoolOrderView[]): PoolView => ({
   gridId: 'g-01',
   grids: [{ id: 'g-01', name: '第1网格', waiting: orders.length }],
@@ -74,7 +48,11 @@ const pool = (orders: PoolOrderView[]): PoolView => ({
   total: orders.length,
 });
 
-const ORDERS = [order('o-paid', '101', PAID), order('o-unpaid', '102', UNPAID), order('o-cash', '103', badge())];
+const ORDERS = [
+  poolOrder('o-paid', '101', { pay: PAID }),
+  poolOrder('o-unpaid', '102', { pay: UNPAID }),
+  poolOrder('o-cash', '103', { pay: badge() }),
+];
 
 describe('订单池 and WeChat Pay', () => {
   it('shows how each order is paid and accepts only paid WeChat Pay orders (or cash/transfer ones)', async () => {
