@@ -102,6 +102,9 @@ describe('批次结算 page', () => {
     expect(text).toContain('2袋 × 50.05 元');
     expect(text).toContain('100.10 元');
     expect(text).toContain('微信支付单号 4200000001');
+    // What each mode counts, and no internal order ids (the merchant number identifies a payment).
+    expect(text).toContain('单已送达（未送达的不计）');
+    expect(text).not.toMatch(/订单 o-\d/);
     expect(text).toContain('微信退款单号 （平台未确认）');
     expect(text).toContain('共 812 笔，这里显示最近 2 笔，完整明细请导出 Excel');
 

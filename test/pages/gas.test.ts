@@ -1,5 +1,6 @@
 /** Pages of issue 12's gas swaps and carrying: the board's gas line and refill tap, a collection round, the register's carry fields, the resident's legs. */
 import type { BoardView, JobDetailView, MyVolunteerView } from '../../typings/api';
+import { orderDetail } from '../helpers/fixtures';
 import { flush, loadPage, mockCall, tapButton, textOf } from '../helpers/page';
 
 jest.setTimeout(30_000);
@@ -83,6 +84,10 @@ describe('派单看板: gas and what cannot be placed', () => {
     expect(text).toContain('当前在岗志愿者都无法搬运');
     expect(text).toContain('请指派有推车的志愿者');
     expect(text).toContain('徒手10公斤');
+    // The tag says 收空瓶 (the title does not repeat it); the reason is said once, at the door; no 已接单 per door.
+    expect(page.querySelector('.board__title')?.dom.textContent).toBe('1号楼 5层 · 1户');
+    expect(text.split('当前在岗志愿者都无法搬运').length - 1).toBe(1);
+    expect(text).not.toContain('已接单');
     tapButton(page, '.board__refilled');
     await flush();
     expect(calls.find((c) => c.action === 'dispatch.gasRefilled')?.payload).toEqual({ gridId: 'g-01' });
@@ -173,6 +178,10 @@ describe('收空瓶 (volunteer)', () => {
     });
     const page = await loadPage('pages/volunteer/job/index', { id: 'j1' });
     expect(textOf(page)).toContain('上门收空瓶（不用取货）');
+    // Nothing to pick up: the round is 待上门收瓶, its doors 逐户收空瓶 (not 待取货 / 逐户送达).
+    expect(textOf(page)).toContain('待上门收瓶');
+    expect(textOf(page)).toContain('逐户收空瓶（1 户）');
+    expect(textOf(page)).not.toContain('待取货');
     expect(page.querySelector('.job__pickup')).toBeFalsy();
     tapButton(page, '.job__collected');
     await flush();
@@ -247,5 +256,37 @@ describe('志愿者报到: what I can carry', () => {
     expect(calls.find((c) => c.action === 'volunteer.register')?.payload).toMatchObject({
       carry: { handKg: 10, aid: 'trolley' },
     });
+  });
+});
+
+describe('订单详情: the resident sees the two legs of a gas swap', () => {
+  const gasOrder = (collectJobId: string | null) =>
+    orderDetail({
+      id: 'o1',
+      kind: 'gas',
+      status: 'accepted',
+      lines: [{ itemId: 'gas', name: '液化气换瓶（15kg）', unit: '罐', qty: 1, priceFen: 11000 }],
+      gas: { collectEmpty: 'pending', returnFull: 'pending', collectJobId },
+    });
+
+  it('says a volunteer is coming for the empty only once one has taken the round', async () => {
+    let assigned = false;
+    mockCall({
+      'order.detail': () => ({ ok: true, data: gasOrder('j1') }),
+      'dispatch.courier': () => ({
+        ok: true,
+        data: assigned
+          ? { assigned: true, nameMasked: '索**吉', phoneMasked: '189****6764', phone: '18900006764' }
+          : { assigned: false, nameMasked: null, phoneMasked: null, phone: null },
+      }),
+    });
+    let page = await loadPage('pages/resident/order-detail/index', { id: 'o1' });
+    expect(textOf(page)).toContain('换气进度');
+    expect(textOf(page)).toContain('待安排志愿者上门取空瓶');
+    expect(textOf(page)).not.toContain('志愿者将上门取空瓶');
+    assigned = true;
+    page = await loadPage('pages/resident/order-detail/index', { id: 'o1' });
+    expect(textOf(page)).toContain('志愿者将上门取空瓶，请把空瓶放在门口');
+    expect(textOf(page)).toContain('索**吉');
   });
 });

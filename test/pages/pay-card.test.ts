@@ -116,18 +116,31 @@ describe('家人代付 card', () => {
     });
   });
 
-  it('says when the card did not load (an expired link) and loads it again on retry', async () => {
+  it('says when the card did not load and loads it again on retry', async () => {
     let fail = true;
     mockCall({
-      'order.payCard': () =>
-        fail ? failure('PAY.LINK_INVALID', '代付链接无效或已过期，请让家人重新分享') : { ok: true, data: card() },
+      'order.payCard': () => (fail ? failure('COMMON.INTERNAL', '系统繁忙') : { ok: true, data: card() }),
     });
     const page = await loadPage('pages/pay/index', { orderId: 'o-77', token: 'tok-abcdefghijklmnop' });
     expect(textOf(page)).toContain('代付信息没有加载出来');
-    expect(textOf(page)).toContain('代付链接无效或已过期');
     fail = false;
     tapButton(page, '.pay__retry');
     await flush();
     expect(textOf(page)).toContain('收货房号 3-1**');
+  });
+
+  it('says a wrong or expired link is to be shared again, with no retry that cannot help', async () => {
+    for (const refused of [
+      failure('PAY.LINK_INVALID', '代付链接无效或已过期，请让家人重新分享'),
+      failure('COMMON.INVALID_INPUT', '填写的内容有误：token 代付链接无效'),
+    ]) {
+      mockCall({ 'order.payCard': () => refused });
+      const page = await loadPage('pages/pay/index', { orderId: 'o-77', token: 'x' });
+      const text = textOf(page);
+      expect(text).toContain('代付链接无效或已过期，请让家人重新分享');
+      expect(text).not.toContain('token');
+      expect(page.querySelector('.pay__retry')).toBeFalsy();
+      expect(page.querySelector('.pay__pay')).toBeFalsy();
+    }
   });
 });

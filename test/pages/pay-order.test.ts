@@ -36,6 +36,7 @@ const catalog: CatalogView = {
       soldOut: false,
     },
   ],
+  wechatPay: true,
 };
 
 const params: PayParamsView = {
@@ -82,6 +83,14 @@ describe('线上点单 with 微信支付', () => {
     await flush();
     expect(page.querySelector('.order__wechat-pay')).toBeFalsy();
     expect(page.instance.input().payment).toBe('free');
+  });
+
+  it('does not offer 微信支付 where the community has no merchant number bound', async () => {
+    mockCall({ 'order.catalog': () => ({ ok: true, data: { ...catalog, wechatPay: false } }) });
+    const page = await loadPage('pages/resident/order/index');
+    expect(page.querySelector('.order__wechat-pay')).toBeFalsy();
+    expect(textOf(page)).toContain('货到付现金');
+    expect(page.instance.input().payment).toBe('cashOnDelivery');
   });
 
   it('pays right after placing: the platform’s parameters, WeChat’s sheet, then the server confirms', async () => {
@@ -180,6 +189,9 @@ describe('订单详情 with 微信支付', () => {
     expect(text).toContain('支付状态');
     expect(text).toContain('待支付');
     expect(text).toContain('请在 08-20 10:30 前完成支付，超时订单会自动取消');
+    // Not paid: the headline says 待支付 (a gridworker cannot accept it yet), and the expiry is said once.
+    expect(page.querySelector('.detail__status')?.dom.textContent).toBe('待支付');
+    expect(text.split('前完成支付').length - 1).toBe(1);
     expect(page.querySelector('.detail__family')).toBeTruthy();
 
     tapButton(page, '.detail__family');
@@ -237,6 +249,18 @@ describe('订单详情 with 微信支付', () => {
                 doneAt: null,
                 refundId: null,
               },
+              {
+                id: 'GR3',
+                amountFen: 100,
+                reason: 'cancelled',
+                reasonLabel: '订单已取消',
+                reasonText: '订单已取消',
+                state: 'pending',
+                stateText: '待退款',
+                at: '2022-08-20T07:00:00Z',
+                doneAt: null,
+                refundId: null,
+              },
             ],
           }),
         }),
@@ -251,6 +275,9 @@ describe('订单详情 with 微信支付', () => {
     expect(text).toContain('已退款 · 08-20 13:01');
     expect(text).toContain('配送未成功');
     expect(text).toContain('退款中 · 08-20 14:00');
+    // A reason the server repeats as what changed is said once.
+    expect(text).toContain('订单已取消');
+    expect(text).not.toContain('订单已取消 · 订单已取消');
     expect(page.querySelector('.detail__pay-now')).toBeFalsy();
   });
 

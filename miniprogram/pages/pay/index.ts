@@ -6,7 +6,7 @@
  */
 import type { PayCardView, PayLinkView } from '../../../typings/api';
 import { localize, qty, t, type UiState } from '../../i18n/index';
-import { call } from '../../services/api';
+import { ApiError, call } from '../../services/api';
 import { showError, showLoadError, showSuccess, showWarning } from '../../utils/feedback';
 import { chinaTime, yuan } from '../../utils/format';
 import { payTheme, requestPayment, SYNC_DELAYS_MS } from '../../utils/pay';
@@ -50,6 +50,8 @@ Component({
     sharing: false,
     card: null as ReturnType<typeof cardRows> | null,
     paying: false,
+    /** The link is wrong or expired: trying again cannot help, the family shares it anew. */
+    invalidText: '',
     _orderId: '',
     _token: '',
     _totalFen: 0,
@@ -79,7 +81,11 @@ Component({
         }
         await this.showCard();
       } catch (error) {
-        showLoadError(this, error);
+        const badLink =
+          error instanceof ApiError &&
+          (error.code === 'PAY.LINK_INVALID' || (error.code === 'COMMON.INVALID_INPUT' && !this.data.sharing));
+        if (badLink) this.setData({ loading: false, invalidText: t('err.PAY.LINK_INVALID') });
+        else showLoadError(this, error);
       }
     },
     async showCard(): Promise<PayCardView> {

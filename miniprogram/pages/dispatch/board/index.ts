@@ -74,7 +74,9 @@ export function boardCards(jobs: BoardView['jobs'], opened: readonly string[] = 
         // A door says its status only when it differs from the job's (no "已派单" on every line).
         // (A gas order stays 已接单 while its empty is collected: not worth saying on a collection round.)
         statusText:
-          s.status === EXPECTED[j.status] || (j.collect && s.status === 'accepted') ? '' : ORDER_STATUS_LABELS[s.status],
+          s.status === EXPECTED[j.status] || (j.collect && s.status === 'accepted')
+            ? ''
+            : ORDER_STATUS_LABELS[s.status],
         warn: s.unplaced
           ? `未能自动派出：${s.unplaced}`
           : s.failReason

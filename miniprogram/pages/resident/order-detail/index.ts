@@ -146,9 +146,13 @@ Component({
       try {
         // The volunteer carrying it — or, for a gas swap, the one collecting the empty cylinder.
         const collecting = order.gas?.collectEmpty === 'pending' && !!order.gas.collectJobId;
-        if (CARRIED.includes(order.status) || collecting)
-          this.showCourier(await call('dispatch.courier', { orderId: this.data.id }));
-        else this.setData({ courier: null, _courierPhone: '' });
+        if (CARRIED.includes(order.status) || collecting) {
+          const courier = await call('dispatch.courier', { orderId: this.data.id });
+          this.showCourier(courier);
+          // A collection round nobody has taken yet: no one is coming for the empty so far.
+          if (collecting && !courier.assigned && order.gas)
+            this.setData({ gasLegs: gasLegRows({ ...order.gas, collectJobId: null }) });
+        } else this.setData({ courier: null, _courierPhone: '' });
       } catch (error) {
         showError(this, error);
       }

@@ -118,6 +118,8 @@ Component({
     prescriptionFileId: '',
     urgency: 'normal' as 'normal' | 'urgent',
     payment: 'cashOnDelivery' as PaymentMode,
+    /** WeChat Pay is open in this community (a merchant number is bound): only then is 微信支付 offered. */
+    wechatPay: false,
     contactless: true,
     note: '',
     summary: '',
@@ -179,6 +181,8 @@ Component({
           groceries: cat.items.filter((i) => i.category !== 'loveBag' && i.category !== 'gas').map(row),
           loveBag: bag ? row(bag) : null,
           gas: gas ? row(gas) : null,
+          wechatPay: cat.wechatPay === true,
+          payment: cat.wechatPay !== true && this.data.payment === 'wechatPay' ? 'cashOnDelivery' : this.data.payment,
         };
         this.setData(next);
       } catch (error) {
