@@ -230,6 +230,11 @@ export interface CatalogItem {
   active: boolean;
   /** Who supplies it (issue 19: the round's settlement owes each supplier); absent: 未指定供应商. */
   supplier?: string;
+  /**
+   * Real weight of one unit, kg (a 10斤 bag of rice 5, a gas cylinder 15): trips are planned by it.
+   * Absent: the unit's rough weight (core/jobs `orderWeightKg`).
+   */
+  kgPerUnit?: number;
 }
 
 /** A catalogue item as its community's shop keeps it (the shop's `items`, keyed by item id). */
@@ -408,6 +413,8 @@ export interface OrderLine {
   unit: Unit;
   qty: number;
   priceFen: number;
+  /** The item's weight per unit when ordered, kg (absent: the unit's rough weight). */
+  kgPerUnit?: number;
 }
 
 /** A medicine request (free text, optional prescription photo). */

@@ -17,7 +17,10 @@ export function roundIsOpen(round: Pick<RoundDoc, 'opensAt' | 'closesAt'>, now: 
 }
 
 function lineFor(item: CatalogItem, qty: number): OrderLine {
-  return { itemId: item._id, name: item.name, unit: item.unit, qty, priceFen: item.priceFen };
+  const line: OrderLine = { itemId: item._id, name: item.name, unit: item.unit, qty, priceFen: item.priceFen };
+  // The item's real weight travels with the line, so trips are planned by what was ordered.
+  if (typeof item.kgPerUnit === 'number' && item.kgPerUnit > 0) line.kgPerUnit = item.kgPerUnit;
+  return line;
 }
 
 function requireItem(items: ReadonlyMap<string, CatalogItem>, id: string): CatalogItem {

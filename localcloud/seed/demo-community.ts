@@ -322,6 +322,19 @@ function catalogue(communityId: string): CatalogItem[] {
     ['消毒液 500ml', 'daily', '瓶', 1200, 300, 2],
     ['液化气换瓶（15kg）', 'gas', '罐', 11000, 60, 1],
   ];
+  // Real weights of one unit, kg: what a volunteer carries up the stairs.
+  const KG: Record<string, number> = {
+    '爱心菜包（土豆、白菜、萝卜、洋葱）': 5,
+    '大米 10斤装': 5,
+    '面粉 5斤装': 2.5,
+    挂面: 0.5,
+    '菜籽油 5升': 4.6,
+    '牛奶 250ml×12': 3.2,
+    '卫生纸 10卷': 1.2,
+    '洗衣液 2kg': 2.1,
+    '消毒液 500ml': 0.55,
+    '液化气换瓶（15kg）': 15,
+  };
   return rows.map(([name, category, unit, priceFen, stock, perHouseholdLimit], i) => ({
     _id: `item-${String(i + 1).padStart(3, '0')}`,
     communityId,
@@ -332,6 +345,7 @@ function catalogue(communityId: string): CatalogItem[] {
     stock,
     perHouseholdLimit,
     active: true,
+    ...(KG[name] ? { kgPerUnit: KG[name] } : {}),
   }));
 }
 

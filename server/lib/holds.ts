@@ -43,6 +43,15 @@ export function quotaMoves(ctx: CallContext, qty: Record<string, number>, sign: 
 }
 
 /** The items of a shop as catalogue items (ids restored), by id (as the catalogue was always listed). */
+/**
+ * One item of a shop by id, as an own key only: an id such as `__proto__` or `constructor` names no
+ * item (a plain `items[id]` would answer Object's prototype).
+ */
+export function shopItem(shop: Pick<ShopDoc, 'items'> | null | undefined, id: string): ShopItem | undefined {
+  const items = shop?.items;
+  return items && Object.hasOwn(items, id) ? items[id] : undefined;
+}
+
 export function shopItems(shop: Pick<ShopDoc, 'communityId' | 'items'> | null): CatalogItem[] {
   if (!shop) return [];
   return Object.entries(shop.items ?? {})

@@ -131,6 +131,59 @@ describe('the catalogue, as the admin keeps it', () => {
   });
 });
 
+describe('item ids that name no item', () => {
+  it('refuses prototype names as item ids without writing (not found, never an internal error)', async () => {
+    for (const id of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      expect(await t.call('dev-admin', 'order.saveItem', { ...input, id, name: '测试' })).toMatchObject({
+        ok: false,
+        code: 'COMMON.NOT_FOUND',
+      });
+      expect(await t.call('dev-admin', 'order.restock', { itemId: id, qty: 1 }, rid())).toMatchObject({
+        ok: false,
+        code: 'COMMON.NOT_FOUND',
+      });
+    }
+  });
+});
+
+describe('weight per unit (what volunteers carry)', () => {
+  it('is kept on the item, travels with each order line, and weighs the order in the pool', async () => {
+    const rice = await t.ok('dev-admin', 'order.saveItem', {
+      ...input,
+      unit: '袋',
+      name: '大米 10斤装',
+      stock: 50,
+      kgPerUnit: 5,
+    });
+    expect(rice).toMatchObject({ kgPerUnit: 5 });
+    expect((await stored(rice.id)).kgPerUnit).toBe(5);
+    // A change that leaves the weight out keeps it; impossible weights are refused.
+    await t.ok('dev-admin', 'order.saveItem', { ...input, unit: '袋', id: rice.id, name: '大米 10斤装（东北）' });
+    expect((await stored(rice.id)).kgPerUnit).toBe(5);
+    for (const kgPerUnit of [0, -1, 101, Number.NaN])
+      expect(
+        await t.call('dev-admin', 'order.saveItem', { ...input, unit: '袋', id: rice.id, name: '大米', kgPerUnit }),
+      ).toMatchObject({ ok: false, code: 'COMMON.INVALID_INPUT' });
+    // Two bags ordered: 10 kg on the line and in the gridworker's pool (a 袋 without a weight would be 1 kg).
+    const buyer = residents[70] as (typeof residents)[number];
+    const placed = await t.ok(
+      buyer.openid,
+      'order.place',
+      { kind: 'grocery', lines: [{ itemId: rice.id, qty: 2 }], payment: 'transfer', contactless: true },
+      rid(),
+    );
+    expect(placed.lines).toEqual([expect.objectContaining({ itemId: rice.id, qty: 2, kgPerUnit: 5 })]);
+    const gw = (await t.db.collection('grids').doc(buyer.household.gridId).get()).data[0] as {
+      gridworkerIds: string[];
+    };
+    const pool = await t.ok(gw.gridworkerIds[0] as string, 'dispatch.pool', {
+      gridId: buyer.household.gridId,
+      status: 'submitted',
+    });
+    expect(pool.items.find((o) => o.id === placed.id)?.weightKg).toBe(10);
+  });
+});
+
 describe('ordering rounds, as the admin opens them', () => {
   it('opens a round once per request and lists the rounds, the latest opening first', async () => {
     const now = Date.now();

@@ -56,6 +56,13 @@ describe('商品目录 page', () => {
     form(page, 'price', '1.5');
     form(page, 'stock', '200');
     form(page, 'limit', '10');
+    // The weight volunteers carry by: a weight that is not one is refused on the page.
+    form(page, 'kg', '0');
+    tapButton(page, '.cat__save');
+    await flush();
+    expect(calls.some((c) => c.action === 'order.saveItem')).toBe(false);
+    expect(textOf(page)).toContain('单件重量应为 0.01–100 公斤');
+    form(page, 'kg', '0.5');
     tapButton(page, '.cat__save');
     await flush();
     expect(calls.find((c) => c.action === 'order.saveItem')?.payload).toEqual({
@@ -66,7 +73,9 @@ describe('商品目录 page', () => {
       stock: 200,
       perHouseholdLimit: 10,
       active: true,
+      kgPerUnit: 0.5,
     });
+    expect(textOf(page)).toContain('每斤约 0.5 公斤');
     expect(page.instance.data.items[0]).toMatchObject({ id: 'item-new', name: '大白菜' });
     expect(textOf(page)).toContain('共 3 种商品');
   });

@@ -67,6 +67,8 @@ export interface SaveItemInput {
   active: boolean;
   /** Who supplies it (issue 19: the round's settlement owes each supplier); empty or omitted: 未指定供应商 (omitted on a change keeps it). */
   supplier?: string;
+  /** Weight of one unit, kg (0.01–100); omitted keeps it (a new item: the unit's rough weight). */
+  kgPerUnit?: number;
 }
 
 /** Placing an order. */

@@ -7,7 +7,7 @@ import type { CatalogItem, RoundDoc, ShopDoc, ShopItem, ShopRound } from '../../
 import { getDoc, mustGet } from '../../lib/access';
 import { isDuplicateError } from '../../lib/db-errors';
 import { defineActions, type CallContext } from '../../lib/define-function';
-import { getShop, shopItems } from '../../lib/holds';
+import { getShop, shopItem, shopItems } from '../../lib/holds';
 import { requestKey } from '../../lib/idempotency';
 import { mapPage, pageFields, pageOf } from '../../lib/query';
 import { findUser, requireAdmin } from '../../lib/users';
@@ -16,7 +16,12 @@ import { catalogueView, emptyShop, id, pageInMemory, roundView } from './shared'
 
 /** An item as the admin keeps it: shown or hidden. */
 export function adminItemView(item: CatalogItem): CatalogAdminItemView {
-  return { ...catalogueView(item), active: item.active, supplier: item.supplier ?? '' };
+  return {
+    ...catalogueView(item),
+    active: item.active,
+    supplier: item.supplier ?? '',
+    ...(item.kgPerUnit ? { kgPerUnit: item.kgPerUnit } : {}),
+  };
 }
 
 /**
@@ -68,6 +73,8 @@ export const manageActions = defineActions('order', {
         active: z.boolean(),
         /** Who supplies it (the round's settlement); empty: 未指定供应商. */
         supplier: text(30, 0).optional(),
+        /** Weight of one unit, kg: what volunteers carry (a 15 kg cylinder, a 5 kg bag of rice). */
+        kgPerUnit: z.number().min(0.01).max(100).optional(),
       })
       .strict(),
     async handle(ctx, input) {
@@ -78,7 +85,7 @@ export const manageActions = defineActions('order', {
       const shops = ctx.db.collection('shops');
       const { id: itemId, stock, ...fields } = input;
       if (itemId) {
-        const item = (await getShop(ctx, communityId))?.items[itemId];
+        const item = shopItem(await getShop(ctx, communityId), itemId);
         if (!item) throw new AppError('COMMON.NOT_FOUND', '没有找到该商品');
         // A stocktake sets the count; orders take from it with conditional increments, never from a stale copy.
         const change = { ...fields, ...(stock === undefined ? {} : { stock }) };
@@ -95,7 +102,7 @@ export const manageActions = defineActions('order', {
           .where({ _id: communityId, [`items.${newId}`]: _.exists(false) })
           .update({ [`items.${newId}`]: _.set(fresh) }),
       );
-      const saved = (await getShop(ctx, communityId))?.items[newId] ?? fresh;
+      const saved = shopItem(await getShop(ctx, communityId), newId) ?? fresh;
       return adminItemView({ _id: newId, communityId, ...saved });
     },
   },
@@ -121,7 +128,7 @@ export const manageActions = defineActions('order', {
       const key = requestKey(ctx, `order.restock:${input.itemId}`);
       const c = admin.communityId;
       const view = (shop: ShopDoc | null) => {
-        const item = shop?.items[input.itemId];
+        const item = shopItem(shop, input.itemId);
         if (!item) throw new AppError('COMMON.NOT_FOUND', '没有找到该商品');
         return adminItemView({ _id: input.itemId, communityId: c, ...item });
       };

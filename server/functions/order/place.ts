@@ -16,7 +16,7 @@ import type { CatalogItemView, PlaceOrderInput } from '../../../typings/api';
 import type { HouseholdDoc, OrderDoc, ShopDoc, ShopRound, StockHold } from '../../../typings/entities';
 import { getDoc, mustGet, requireGridStaff } from '../../lib/access';
 import { isDuplicateError } from '../../lib/db-errors';
-import { getShop, linesQty, quotaMoves, shopItems, stockMoves, usedIn } from '../../lib/holds';
+import { getShop, linesQty, quotaMoves, shopItem, shopItems, stockMoves, usedIn } from '../../lib/holds';
 import { defineActions, type UserContext } from '../../lib/define-function';
 import { requestKey } from '../../lib/idempotency';
 import { idString, note, multiline, z } from '../../lib/validate';
@@ -76,7 +76,7 @@ function explainStock(shop: ShopDoc | null, a: Attempt, input: PlaceOrderInput):
   const items = shopItems(shop);
   planOrder(input, items); // refuses a missing or hidden item, a wrong kind, a line over the limit
   for (const [itemId, q] of Object.entries(a.qty)) {
-    const item = shop?.items[itemId];
+    const item = shopItem(shop, itemId);
     if (item && item.stock < q)
       throw new AppError('ORDER.OUT_OF_STOCK', `「${item.name}」库存不足，仅剩 ${Math.max(0, item.stock)}${item.unit}`);
   }
@@ -126,7 +126,7 @@ async function takeStock(a: Attempt, input: PlaceOrderInput, read: ShopDoc | nul
  */
 async function takeQuota(a: Attempt, shop: ShopDoc, round: ShopRound, plan: OrderPlan): Promise<string> {
   const _ = a.ctx.db.command;
-  const limits = new Map(plan.lines.map((l) => [l.itemId, shop.items[l.itemId]?.perHouseholdLimit ?? 0]));
+  const limits = new Map(plan.lines.map((l) => [l.itemId, shopItem(shop, l.itemId)?.perHouseholdLimit ?? 0]));
   let household = a.household;
   let seen = shop;
   const entry = { orderId: a.orderId, nonce: a.nonce, at: a.ctx.now.toISOString() };

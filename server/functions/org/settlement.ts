@@ -36,7 +36,7 @@ import { PAYMENT_MODES, PAYMENT_MODE_LABELS, REFUND_REASONS, REFUND_REASON_LABEL
 import { getDoc } from '../../lib/access';
 import { defineActions, type CallContext, type UserContext } from '../../lib/define-function';
 import { storeFile } from '../../lib/files';
-import { getShop } from '../../lib/holds';
+import { getShop, shopItem } from '../../lib/holds';
 import { aggregateAll, aggregateOps, PAGE } from '../../lib/query';
 import type { CollectionName } from '../../lib/schema';
 import { requireAdmin } from '../../lib/users';
@@ -97,7 +97,7 @@ async function scopeOf(ctx: UserContext, roundId: string) {
   const communityId = admin.communityId;
   const round = await roundOfCommunity(ctx, roundId, communityId);
   const shop = await getShop(ctx, communityId);
-  const supplierOf = (itemId: string) => shop?.items[itemId]?.supplier?.trim() || NO_SUPPLIER;
+  const supplierOf = (itemId: string) => shopItem(shop, itemId)?.supplier?.trim() || NO_SUPPLIER;
   return { communityId, round, supplierOf };
 }
 

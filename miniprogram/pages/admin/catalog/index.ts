@@ -20,6 +20,7 @@ export function itemRow(i: CatalogAdminItemView) {
     stockText: i.soldOut ? '已售罄' : `库存 ${i.stock}${i.unit}`,
     limitText: `每户限购 ${i.perHouseholdLimit}${i.unit}`,
     supplierText: i.supplier ? `供应商：${i.supplier}` : '',
+    weightText: i.kgPerUnit ? `每${i.unit}约 ${i.kgPerUnit} 公斤` : '',
   };
 }
 type ItemRow = ReturnType<typeof itemRow>;
@@ -50,6 +51,10 @@ interface ItemForm {
   supplier?: string;
   /** The supplier as saved (the form sends it only when changed). */
   supplierWas?: string;
+  /** Weight of one unit in kg as typed (volunteers carry by it); empty: not set. */
+  kg?: string;
+  /** The weight as saved (sent only when changed). */
+  kgWas?: string;
 }
 
 const blankForm = (): ItemForm => ({
@@ -62,7 +67,17 @@ const blankForm = (): ItemForm => ({
   active: true,
   supplier: '',
   supplierWas: '',
+  kg: '',
+  kgWas: '',
 });
+
+/** A weight typed in kg (`5`, `0.55`, `15`) within 0.01–100, or null when it is not one. */
+export function kgOf(text: string): number | null {
+  const m = /^(\d{1,3})(?:\.(\d{1,2}))?$/.exec(text.trim());
+  if (!m) return null;
+  const kg = Number(m[0]);
+  return kg >= 0.01 && kg <= 100 ? kg : null;
+}
 
 /** What the form asks `order.saveItem` for, or the first thing to fix. */
 export function saveInput(f: ItemForm, id: string): { input: SaveItemInput } | { error: string } {
@@ -74,6 +89,9 @@ export function saveInput(f: ItemForm, id: string): { input: SaveItemInput } | {
   if (perHouseholdLimit === null) return { error: '每户限购应为 1–100 的整数' };
   const supplier = (f.supplier ?? '').trim();
   if (supplier.length > 30) return { error: '供应商名称请在 30 字以内' };
+  const kgText = (f.kg ?? '').trim();
+  const kgPerUnit = kgText ? kgOf(kgText) : null;
+  if (kgText && kgPerUnit === null) return { error: `单件重量应为 0.01–100 公斤（每${f.unit}多重，如大米一袋 5）` };
   const input: SaveItemInput = {
     name,
     category: f.category,
@@ -83,6 +101,8 @@ export function saveInput(f: ItemForm, id: string): { input: SaveItemInput } | {
     active: f.active,
     // Sent only when typed or changed (omitted, an item keeps its supplier).
     ...(supplier !== (f.supplierWas ?? '').trim() ? { supplier } : {}),
+    // Sent only when typed or changed (omitted, an item keeps its weight).
+    ...(kgPerUnit !== null && kgText !== (f.kgWas ?? '').trim() ? { kgPerUnit } : {}),
   };
   if (id) return { input: { id, ...input } };
   // A new item's starting stock; an existing item's is only ever added to (补货).
@@ -164,6 +184,8 @@ Component({
         active: item.active,
         supplier: item.supplier ?? '',
         supplierWas: item.supplier ?? '',
+        kg: item.kgPerUnit ? String(item.kgPerUnit) : '',
+        kgWas: item.kgPerUnit ? String(item.kgPerUnit) : '',
       };
       this.setData({ editing: item.id, form, restocking: '' });
     },
