@@ -1343,10 +1343,12 @@ export function planDispatch(input: DispatchInput): DispatchPlan {
     }
     if (!forBuilding.some((w) => canServe(w, o.buildingId, o.weightKg))) {
       const most = Math.max(...forBuilding.map((w) => w.v.capacityKg));
+      // Say whom it is about: volunteers of other buildings may carry more (the gridworker can assign one).
+      const who = forBuilding.length < workers.length ? '负责这栋楼的在岗志愿者' : '当前在岗志愿者';
       unassigned.push({
         orderId: o.id,
         reason: o.label
-          ? `${o.label}：当前在岗志愿者都无法搬运（最多能搬${most}公斤），请指派有推车的志愿者`
+          ? `${o.label}：${who}都无法搬运（最多能搬${most}公斤），请指派有推车的志愿者`
           : `订单重${o.weightKg}kg，超过可派志愿者单趟载重（最多${most}kg），请拆单或人工安排`,
       });
       continue;

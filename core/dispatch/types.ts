@@ -35,7 +35,8 @@ export interface DispatchOrder {
   /** Latest acceptable delivery, seconds after dispatch start; null: none. */
   deadlineS: number | null;
   /** When the order was placed, seconds relative to dispatch start (≤ 0 for past orders). */
-  placedAtS: number; /** What it is, for a person (`15公斤煤气罐`): names it when nobody on duty can carry it. */
+  placedAtS: number;
+  /** What it is, for a person (`15公斤煤气罐`): names it when nobody on duty can carry it. */
   label?: string;
 }
 

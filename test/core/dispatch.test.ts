@@ -98,6 +98,14 @@ describe('planDispatch', () => {
     const plan = planDispatch(input);
     expect(Object.keys(plan.byOrder).sort()).toEqual(['o1', 'o2']);
     expect(plan.unassigned.map((u) => u.orderId)).toEqual(['o3', 'o4', 'o5']);
+    // A named heavy item says whom it is about: b2's volunteer carries 10 kg, b1's (not b2's) 15 kg.
+    const gas = planDispatch({
+      ...input,
+      orders: [{ ...order('o6', 'b2', 3, 15), label: '15公斤空煤气罐' }],
+    });
+    expect(gas.unassigned[0]?.reason).toBe(
+      '15公斤空煤气罐：负责这栋楼的在岗志愿者都无法搬运（最多能搬10公斤），请指派有推车的志愿者',
+    );
     for (const u of plan.unassigned) expect(u.reason).toMatch(/[\u4e00-\u9fa5]{4,}/);
     expect(plan.unassigned.find((u) => u.orderId === 'o5')?.reason).toContain('10kg');
 
