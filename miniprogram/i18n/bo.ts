@@ -407,6 +407,7 @@ export const bo: Partial<Record<MessageKey, string>> = {
   'detail.confirm': 'ལེན་པ་གཏན་འཁེལ',
   'detail.cancel': 'ཉོ་ཐོ་མེད་པར་བཟོ',
   'detail.cancelAsk': 'ཉོ་ཐོ་འདི་མེད་པར་བཟོ་ངེས་སམ།',
+  'detail.cancelRefund': 'སྤྲད་ཟིན་པའི་ {amount} ཝེ་ཤིན་ནང་ཕྱིར་སློག་གི་རེད།',
   'detail.cancelYes': 'མེད་པར་བཟོ',
   'detail.cancelNo': 'མེད་པར་མི་བཟོ',
   'detail.cancelled': 'མེད་པར་བཟོས་ཟིན།',

@@ -424,6 +424,7 @@ export const zh = {
   'detail.confirm': '确认收货',
   'detail.cancel': '取消订单',
   'detail.cancelAsk': '确定取消这个订单吗？',
+  'detail.cancelRefund': '已付的 {amount} 会原路退回微信',
   'detail.cancelYes': '确定取消',
   'detail.cancelNo': '再想想',
   'detail.cancelled': '已取消',

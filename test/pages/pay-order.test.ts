@@ -281,6 +281,24 @@ describe('订单详情 with 微信支付', () => {
     expect(page.querySelector('.detail__pay-now')).toBeFalsy();
   });
 
+  it('asking to cancel a paid order says the money goes back, and how much', async () => {
+    mockCall({
+      'order.detail': () => ({
+        ok: true,
+        data: orderDetail({
+          id: 'o1',
+          payment: 'wechatPay',
+          canCancel: true,
+          pay: wechat({ state: 'paid', stateText: '已支付', canPay: false, paidAt: '2022-08-20T02:10:00Z' }),
+        }),
+      }),
+    });
+    const page = await loadPage('pages/resident/order-detail/index', { id: 'o1' });
+    page.instance.askCancel();
+    await flush();
+    expect(page.instance.data.cancelNote).toBe('已付的 ¥90.00 会原路退回微信');
+  });
+
   it('shows no pay state on a cash order, and a retry when the order does not load', async () => {
     let fail = true;
     mockCall({

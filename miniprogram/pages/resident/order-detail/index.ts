@@ -78,6 +78,8 @@ Component({
     codeLabel: '',
     reasonText: '',
     confirmingCancel: false,
+    /** Under the cancel question: a paid order's money goes back. */
+    cancelNote: '',
     _order: null as OrderDetailView | null,
   },
   methods: {
@@ -197,7 +199,13 @@ Component({
       if (this.data._courierPhone) wx.makePhoneCall({ phoneNumber: this.data._courierPhone });
     },
     askCancel() {
-      this.setData({ confirmingCancel: true });
+      // A paid order: say the money goes back, and how much.
+      const pay = (this.data._order ?? this.data.order)?.pay;
+      const back = pay?.state === 'paid' ? pay.amountFen - pay.refundedFen : 0;
+      this.setData({
+        confirmingCancel: true,
+        cancelNote: back > 0 ? t('detail.cancelRefund', { amount: yuan(back) }) : '',
+      });
     },
     closeDialog() {
       this.setData({ confirmingCancel: false });
