@@ -245,6 +245,13 @@ describe('a gas swap in two legs', () => {
     const detail = await t.ok(resident, 'order.detail', { orderId: a });
     expect(detail.status).toBe('accepted');
     expect(detail.gas).toMatchObject({ collectEmpty: 'done', returnFull: 'pending' });
+    // The timeline says what happened, not 网格员已接单 again.
+    expect(detail.history.map((h) => h.text)).toEqual([
+      '已提交，等待网格员接单',
+      '网格员已接单',
+      '已安排志愿者上门取空瓶',
+      '已取空瓶',
+    ]);
 
     // Before the fulls are back, a dispatch sends only the empty still to collect.
     const again = await t.ok(gw(4), 'dispatch.run', { gridId: gridId(4) });

@@ -5,7 +5,7 @@ import { transition } from '../../lib/transition';
 import { ORDER_STATUS_TEXT } from '../../../core/order/labels';
 import { ORDER_TRANSITIONS } from '../../../core/order/state-machine';
 import type { ContactView } from '../../../typings/api';
-import type { Grid, OrderDoc, OrderStatus, UserDoc } from '../../../typings/entities';
+import type { Grid, OrderDoc, OrderEventRecord, OrderStatus, UserDoc } from '../../../typings/entities';
 import { getDoc, requireGridStaff } from '../../lib/access';
 import { finishRelease, releasePatch } from '../../lib/holds';
 import { refundOnEnd } from '../../lib/refunds';
@@ -78,6 +78,20 @@ async function orderWithContacts(
   return { order: order as OrderDoc, contacts };
 }
 
+/**
+ * The order's timeline in words. A step that keeps the status (a gas swap's 已取空瓶 while the order
+ * stays accepted) reads as what happened, not as the status again.
+ */
+export function historyView(history: readonly OrderEventRecord[]): Array<OrderEventRecord & { text: string }> {
+  const shown = history.filter((h) => h.status !== 'placing');
+  return shown.map((h, i) => {
+    const repeat = i > 0 && shown[i - 1]?.status === h.status && Boolean(h.note);
+    if (!repeat) return { ...h, text: ORDER_STATUS_TEXT[h.status] };
+    const { note, ...rest } = h;
+    return { ...rest, text: note as string };
+  });
+}
+
 export const followActions = defineActions('order', {
   'order.mine': {
     input: z.object({ ...pageFields }).strict(),
@@ -106,9 +120,7 @@ export const followActions = defineActions('order', {
           mayPay: !asStaff,
           now: ctx.now,
         }),
-        history: order.history
-          .filter((h) => h.status !== 'placing')
-          .map((h) => ({ ...h, text: ORDER_STATUS_TEXT[h.status] })),
+        history: historyView(order.history),
         contacts,
         // 取货码 (issue 4): only the household sees it, while the order is on its way.
         handoverCode:
