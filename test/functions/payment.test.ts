@@ -109,6 +109,9 @@ describe('paying', () => {
       code: 'PAY.NOT_PAID',
     });
 
+    // The resident's timeline waits for the payment, not the gridworker.
+    expect((await t.ok(r.openid, 'order.detail', { orderId: placed.id })).history[0]?.text).toBe('已下单，待支付');
+
     const params = await t.ok(r.openid, 'order.pay', { orderId: placed.id });
     expect(params).toMatchObject({ orderId: placed.id, totalFen: TOTAL });
     expect(params.payment.package).toMatch(/^prepay_id=/);
@@ -131,6 +134,7 @@ describe('paying', () => {
     });
     const mine = await t.ok(r.openid, 'order.detail', { orderId: placed.id });
     expect(mine.pay).toMatchObject({ stateText: '已支付', transactionId: null, canPay: false });
+    expect(mine.history[0]?.text).toBe('已提交，等待网格员接单');
     const staff = await t.ok(gw, 'order.detail', { orderId: placed.id });
     expect(staff.pay.transactionId).toBe(paid.transactionId);
   });

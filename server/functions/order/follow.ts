@@ -82,10 +82,15 @@ async function orderWithContacts(
  * The order's timeline in words. A step that keeps the status (a gas swap's 已取空瓶 while the order
  * stays accepted) reads as what happened, not as the status again.
  */
-export function historyView(history: readonly OrderEventRecord[]): Array<OrderEventRecord & { text: string }> {
+export function historyView(
+  history: readonly OrderEventRecord[],
+  awaitingPay = false,
+): Array<OrderEventRecord & { text: string }> {
   const shown = history.filter((h) => h.status !== 'placing');
   return shown.map((h, i) => {
     const repeat = i > 0 && shown[i - 1]?.status === h.status && Boolean(h.note);
+    // A WeChat Pay order not paid yet waits for the payment, not for the gridworker.
+    if (awaitingPay && h.status === 'submitted' && !repeat) return { ...h, text: '已下单，待支付' };
     if (!repeat) return { ...h, text: ORDER_STATUS_TEXT[h.status] };
     const { note, ...rest } = h;
     return { ...rest, text: note as string };
@@ -120,7 +125,7 @@ export const followActions = defineActions('order', {
           mayPay: !asStaff,
           now: ctx.now,
         }),
-        history: historyView(order.history),
+        history: historyView(order.history, order.pay?.state === 'awaiting'),
         contacts,
         // 取货码 (issue 4): only the household sees it, while the order is on its way.
         handoverCode:
