@@ -12,6 +12,7 @@ import { getDoc } from '../../lib/access';
 import { enqueue, orderStatusMessages } from '../../lib/outbox';
 import { type CallContext, defineActions } from '../../lib/define-function';
 import { transition } from '../../lib/transition';
+import { settleStop } from './doors';
 import { text, z } from '../../lib/validate';
 import { id } from './shared';
 
@@ -29,26 +30,8 @@ export function returnLeg(ctx: CallContext, stop: Pick<JobStop, 'gasLeg'>): { wh
   };
 }
 
-/** Takes a door off a running round's pending list; the last one finishes the round (once). */
-async function settleDoor(ctx: CallContext, jobId: string, orderId: string, by: string): Promise<'pickedUp' | 'done'> {
-  const _ = ctx.db.command;
-  const now = ctx.now.toISOString();
-  const more = await ctx.db
-    .collection('jobs')
-    .where({ _id: jobId, status: 'pickedUp', pending: orderId, 'pending.1': _.exists(true) })
-    .update({ pending: _.pull(orderId), updatedAt: now });
-  if (more.updated) return 'pickedUp';
-  const done: JobEventRecord = { status: 'done', at: now, by, note: '空瓶已收完' };
-  for (const pending of [[orderId], []]) {
-    const res = await transition(ctx.db, 'jobs', { _id: jobId, pending }, JOB_TRANSITIONS, 'finish', 'volunteer', {
-      pending: [],
-      updatedAt: now,
-      history: _.push([done]),
-    });
-    if (res.updated) return 'done';
-  }
-  return (await getDoc(ctx, 'jobs', jobId))?.status === 'done' ? 'done' : 'pickedUp';
-}
+/** The collection round's last step. */
+const ROUND_DONE = '空瓶已收完';
 
 /** What a gas round's households are told when the volunteer sets out. */
 export const COLLECT_NOTE = '志愿者已出发收空瓶，请把空瓶放在门口';
@@ -125,13 +108,13 @@ export const gasActions = defineActions('dispatch', {
           throw new AppError('JOB.BAD_STATE', '这一户的空瓶已标记为已取，不能再标记未取到');
         if (!collectedHere && !missedBefore) {
           if (order?.status === 'cancelled') {
-            await settleDoor(ctx, job._id, input.orderId, me);
+            await settleStop(ctx, job._id, input.orderId, me, ROUND_DONE);
             throw new AppError('JOB.BAD_STATE', '该订单已被取消，不用再取空瓶');
           }
           throw new AppError('JOB.BAD_STATE', '这一户的空瓶已不在你的任务里，请刷新');
         }
       }
-      const jobStatus = await settleDoor(ctx, job._id, input.orderId, me);
+      const jobStatus = await settleStop(ctx, job._id, input.orderId, me, ROUND_DONE);
       return { orderId: input.orderId, status: 'accepted', shortfall: [], jobStatus };
     },
   },

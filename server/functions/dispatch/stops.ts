@@ -12,52 +12,10 @@ import { refundShortfall } from '../../lib/refunds';
 import { type CallContext, defineActions, type UserContext } from '../../lib/define-function';
 import { enqueue, orderStatusMessages } from '../../lib/outbox';
 import { idString, text, z } from '../../lib/validate';
+import { settleStop, finishIfEmpty } from './doors';
 import { returnLeg } from './gas';
 import { id } from './shared';
 import { cardView } from './views';
-
-/**
- * Settles one stop of a picked-up job: takes it off the job's pending list; the last one
- * finishes the job. Both writes are conditional on the order still being pending, so a retry
- * changes nothing.
- */
-async function settleStop(ctx: CallContext, jobId: string, orderId: string, by: string): Promise<'pickedUp' | 'done'> {
-  const _ = ctx.db.command;
-  const now = ctx.now.toISOString();
-  const jobs = ctx.db.collection('jobs');
-  const more = await jobs
-    .where({ _id: jobId, status: 'pickedUp', pending: orderId, 'pending.1': _.exists(true) })
-    .update({ pending: _.pull(orderId), updatedAt: now });
-  if (more.updated) return 'pickedUp';
-  const event: JobEventRecord = { status: 'done', at: now, by };
-  const last = await transition(
-    ctx.db,
-    'jobs',
-    { _id: jobId, pending: [orderId] },
-    JOB_TRANSITIONS,
-    'finish',
-    'volunteer',
-    { pending: [], updatedAt: now, history: _.push([event]) },
-  );
-  if (last.updated) return 'done';
-  const job = await getDoc(ctx, 'jobs', jobId);
-  return job ? finishIfEmpty(ctx, job, by) : 'pickedUp';
-}
-
-/** A picked-up job whose doors are all settled is done (once); answers its status. */
-async function finishIfEmpty(ctx: CallContext, job: JobDoc, by: string): Promise<'pickedUp' | 'done'> {
-  if (job.status === 'done') return 'done';
-  if (job.status !== 'pickedUp' || job.pending.length > 0) return 'pickedUp';
-  const _ = ctx.db.command;
-  const now = ctx.now.toISOString();
-  const event: JobEventRecord = { status: 'done', at: now, by };
-  const res = await transition(ctx.db, 'jobs', { _id: job._id, pending: [] }, JOB_TRANSITIONS, 'finish', 'volunteer', {
-    updatedAt: now,
-    history: _.push([event]),
-  });
-  if (res.updated) return 'done';
-  return (await getDoc(ctx, 'jobs', job._id))?.status === 'done' ? 'done' : 'pickedUp';
-}
 
 /** The history note of a delivery: how it was handed over, and what was short. */
 function doorNote(how: string, short: readonly ShortLine[]): string {
