@@ -90,12 +90,17 @@ function decodeRoomKey(cursor: string): RoomKey {
 async function roomOrderPage(
   ctx: UserContext,
   where: Record<string, unknown>,
-  buildingNames: ReadonlyMap<string, string>,
+  /** The grid's building names (read alongside the keys). */
+  names: Promise<ReadonlyMap<string, string>>,
   request: { cursor?: string; limit?: number },
 ): Promise<Page<OrderDoc>> {
   const limit = Math.min(LIST_MAX, Math.max(1, request.limit ?? LIST_DEFAULT));
   const after = request.cursor ? decodeRoomKey(request.cursor) : null;
-  const keys = (await all(ctx, 'orders', where, { priority: true, medicine: true, buildingId: true, room: true }))
+  const [rows, buildingNames] = await Promise.all([
+    all(ctx, 'orders', where, { priority: true, medicine: true, buildingId: true, room: true }),
+    names,
+  ]);
+  const keys = rows
     .map((o): RoomKey => [
       o.priority || o.medicine?.urgency === 'urgent' ? 1 : 0,
       buildingNames.get(o.buildingId) ?? '',
@@ -207,12 +212,12 @@ export const poolActions = defineActions('dispatch', {
       if (input.buildingId) where.buildingId = input.buildingId;
       if (input.priority !== undefined) where.priority = input.priority;
       const $ = aggregateOps(ctx);
-      const buildings = await all(ctx, 'buildings', { gridId: grid._id });
-      const names = new Map(buildings.map((b) => [b._id, b.name]));
+      const buildingsRead = all(ctx, 'buildings', { gridId: grid._id });
+      const namesRead = buildingsRead.then((bs) => new Map(bs.map((b) => [b._id, b.name])));
       const listed = { ...where, status: input.status ?? _.neq('placing') };
-      const [page, tallies, rounds] = await Promise.all([
+      const [page, tallies, rounds, buildings, names] = await Promise.all([
         input.status && ROOM_ORDER_TABS.includes(input.status)
-          ? roomOrderPage(ctx, listed, names, input)
+          ? roomOrderPage(ctx, listed, namesRead, input)
           : pageOf(ctx, 'orders', listed, input, POOL_ORDER),
         // Every status counted in one request (issue 16), not one count per status.
         aggregateAll<{ _id: OrderStatus | 'placing'; n: number }>(ctx, 'orders', [
@@ -220,24 +225,28 @@ export const poolActions = defineActions('dispatch', {
           { group: { _id: '$status', n: $.sum(1) } },
         ]),
         all(ctx, 'rounds', { communityId: user.communityId }),
+        buildingsRead,
+        namesRead,
       ]);
       const counts: Partial<Record<OrderStatus, number>> = {};
       for (const { _id: s, n } of tallies)
         if (n && (POOL_STATUSES as readonly string[]).includes(s)) counts[s as OrderStatus] = n;
-      const households = await getByIds(
-        ctx,
-        'households',
-        page.items.map((o) => o.householdId),
-      );
+      // The page's households, and the collection rounds its gas orders' empties are on (取空瓶中).
+      const [households, collectJobs] = await Promise.all([
+        getByIds(
+          ctx,
+          'households',
+          page.items.map((o) => o.householdId),
+        ),
+        getByIds(
+          ctx,
+          'jobs',
+          page.items.flatMap((o) => (o.gas?.collectJobId ? [o.gas.collectJobId] : [])),
+        ),
+      ]);
       const byHousehold = new Map(households.map((h) => [h._id, h]));
-      // Gas orders whose empty is on a collection round still running (取空瓶中).
-      const rounds1 = await getByIds(
-        ctx,
-        'jobs',
-        page.items.flatMap((o) => (o.gas?.collectJobId ? [o.gas.collectJobId] : [])),
-      );
       const liveJobs = new Set(
-        rounds1.filter((j) => ['open', 'assigned', 'pickedUp'].includes(j.status)).map((j) => j._id),
+        collectJobs.filter((j) => ['open', 'assigned', 'pickedUp'].includes(j.status)).map((j) => j._id),
       );
       const view: PoolView = {
         gridId: grid._id,
