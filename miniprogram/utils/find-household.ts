@@ -22,3 +22,9 @@ export function matchesHousehold(text: string, words: string): boolean {
   const hay = squeeze(text);
   return parts.every((p) => hay.includes(squeeze(p)));
 }
+
+/** The households a list shows for what was typed: all of them when the box is empty. */
+export function householdsMatching<T extends { search: string }>(households: T[], words: string): T[] {
+  const typed = words.trim();
+  return typed ? households.filter((h) => matchesHousehold(h.search, typed)) : households;
+}

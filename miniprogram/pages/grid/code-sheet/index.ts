@@ -7,7 +7,7 @@
 import type { GridHouseholdView, HouseholdCodesView } from '../../../../typings/api';
 import { call } from '../../../services/api';
 import { showError, showLoadError } from '../../../utils/feedback';
-import { householdSearchText, matchesHousehold } from '../../../utils/find-household';
+import { householdSearchText, householdsMatching } from '../../../utils/find-household';
 import { staffGrids, type GridChip } from '../../../utils/grids';
 import { naturalCompare } from '../../../generated/natural-sort';
 
@@ -89,10 +89,7 @@ Component({
       }
     },
     refilter() {
-      const words = this.data.words.trim();
-      this.setData({
-        shown: words ? this.data.households.filter((h) => matchesHousehold(h.search, words)) : this.data.households,
-      });
+      this.setData({ shown: householdsMatching(this.data.households, this.data.words) });
     },
     async more() {
       try {

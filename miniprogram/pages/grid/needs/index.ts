@@ -10,7 +10,7 @@ import { CONTACT_METHOD_LABELS, NEED_LABELS } from '../../../generated/values';
 import { call } from '../../../services/api';
 import { showError, showLoadError, showSuccess, showWarning } from '../../../utils/feedback';
 import { chinaDayAfter } from '../../../utils/format';
-import { householdSearchText, matchesHousehold } from '../../../utils/find-household';
+import { householdSearchText, householdsMatching } from '../../../utils/find-household';
 import { staffGrids, type GridChip } from '../../../utils/grids';
 import { naturalCompare } from '../../../generated/natural-sort';
 
@@ -100,10 +100,7 @@ Component({
       }
     },
     refilter() {
-      const words = this.data.words.trim();
-      this.setData({
-        shown: words ? this.data.households.filter((h) => matchesHousehold(h.search, words)) : this.data.households,
-      });
+      this.setData({ shown: householdsMatching(this.data.households, this.data.words) });
     },
     async more() {
       try {
